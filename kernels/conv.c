@@ -25,23 +25,26 @@ void conv_pack(int o, int kh, int kw, int i, const float *w, const float *b, flo
   for (int oc = 0; oc < o4 * 4; oc++) bdst[oc] = (oc < o && b) ? b[oc] : 0.0f;
 }
 
-void conv_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d) {
+void conv_plan(const pseg_fmt_layer *l, kshape in, kshape out, int wide, kdispatch *d) {
   memset(d, 0, sizeof *d);
+  int tconv = l->op == PSEG_OP_TCONV2D;
   d->shader = PSEG_SHADER_CONV;
   d->pc = (pseg_params){.in_h = in.h, .in_w = in.w, .in_c4 = kc4(in.c), .out_h = out.h, .out_w = out.w,
                         .out_c4 = kc4(out.c), .kh = l->kh, .kw = l->kw, .sh = l->sh, .sw = l->sw,
-                        .pad_t = l->pad_top, .pad_l = l->pad_left, .act = l->act,
-                        .mode = l->op == PSEG_OP_TCONV2D ? 1 : 0};
-  /* Output vec4s per invocation: enough to reuse each loaded input several times, few enough
+                        .pad_t = l->pad_top, .pad_l = l->pad_left};
+  /* Output vec4s per invocation: all of them when the weights are constants in the code (each
+   * input is then fetched once); else 4, enough to reuse each input a few times and few enough
    * to keep the accumulators in registers. */
-  int oc4 = kc4(out.c), ocb = oc4 < 4 ? oc4 : 4;
-  size_t bias_floats, wf = conv_packed(out.c, l->kh, l->kw, in.c, &bias_floats);
-  int32_t spec[] = {kc4(in.c), oc4, l->kh, l->kw, l->sh, l->sw, l->op == PSEG_OP_TCONV2D, ocb,
-                    (int32_t)(wf / 4), (int32_t)(bias_floats / 4)};
-  memcpy(d->spec, spec, sizeof spec);
-  d->nspec = 10;
-  d->groups[0] = (uint32_t)(out.w + 7) / 8;
-  d->groups[1] = (uint32_t)(out.h + 7) / 8;
+  int oc4 = kc4(out.c), ocb = wide ? oc4 : oc4 < 4 ? oc4 : 4;
+  d->spec[KC_IC4] = kc4(in.c);
+  d->spec[KC_OC4] = oc4;
+  d->spec[KC_KH] = l->kh, d->spec[KC_KW] = l->kw, d->spec[KC_SH] = l->sh, d->spec[KC_SW] = l->sw;
+  d->spec[KC_MODE] = tconv;
+  d->spec[KC_OCB] = ocb;
+  d->spec[KC_ACT] = l->act;
+  /* a transposed conv runs one invocation per input pixel (conv.comp) */
+  d->groups[0] = (uint32_t)((tconv ? in.w : out.w) + 7) / 8;
+  d->groups[1] = (uint32_t)((tconv ? in.h : out.h) + 7) / 8;
   d->groups[2] = (uint32_t)((oc4 + ocb - 1) / ocb);
   d->uses_weights = 1;
 }

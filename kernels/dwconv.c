@@ -16,20 +16,30 @@ void dwconv_pack(int c, int kh, int kw, const float *w, const float *b, float *w
   for (int ch = 0; ch < cp; ch++) bdst[ch] = (ch < c && b) ? b[ch] : 0.0f;
 }
 
-void dwconv_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d) {
+void dwconv_plan(const pseg_fmt_layer *l, kshape in, kshape out, int wide, kdispatch *d) {
   memset(d, 0, sizeof *d);
   d->shader = PSEG_SHADER_DWCONV;
   d->pc = (pseg_params){.in_h = in.h, .in_w = in.w, .in_c4 = kc4(in.c), .out_h = out.h, .out_w = out.w,
                         .out_c4 = kc4(out.c), .kh = l->kh, .kw = l->kw, .sh = l->sh, .sw = l->sw,
-                        .pad_t = l->pad_top, .pad_l = l->pad_left, .act = l->act};
-  size_t bias_floats, wf = dwconv_packed(in.c, l->kh, l->kw, &bias_floats);
-  int32_t spec[] = {kc4(in.c), l->kh, l->kw, l->sh, l->sw, 0, 0, 0, (int32_t)(wf / 4), (int32_t)(bias_floats / 4)};
-  memcpy(d->spec, spec, sizeof spec);
-  d->nspec = 10;
+                        .pad_t = l->pad_top, .pad_l = l->pad_left};
+  int c4 = kc4(in.c), cb = wide ? c4 : 1;
+  d->spec[KD_C4] = c4;
+  d->spec[KD_KH] = l->kh, d->spec[KD_KW] = l->kw, d->spec[KD_SH] = l->sh, d->spec[KD_SW] = l->sw;
+  d->spec[KD_CB] = cb;
+  d->spec[KD_ACT] = l->act;
+  d->spec[KD_PROJ_K] = 1;
   d->groups[0] = (uint32_t)(out.w + 7) / 8;
   d->groups[1] = (uint32_t)(out.h + 7) / 8;
-  d->groups[2] = (uint32_t)kc4(out.c);
+  d->groups[2] = (uint32_t)((c4 + cb - 1) / cb);
   d->uses_weights = 1;
+}
+
+void dwconv_fuse_projection(kdispatch *d, const pseg_fmt_layer *proj, kshape proj_out) {
+  d->spec[KD_CB] = d->spec[KD_C4];
+  d->groups[2] = 1;
+  d->spec[KD_PROJ_OC4] = kc4(proj_out.c);
+  d->spec[KD_PROJ_K] = proj->op == PSEG_OP_TCONV2D ? proj->kh : 1;
+  d->spec[KD_PROJ_ACT] = proj->act;
 }
 
 void ref_dwconv2d(const float *in, kshape is, const float *w, const float *b, int kh, int kw, int sh, int sw,

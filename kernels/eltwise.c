@@ -24,11 +24,14 @@ void binary_plan(const pseg_fmt_layer *l, kshape out, kdispatch *d) {
   memset(d, 0, sizeof *d);
   d->shader = PSEG_SHADER_BINARY;
   d->pc = (pseg_params){.in_h = out.h, .in_w = out.w, .in_c4 = kc4(out.c), .out_h = out.h, .out_w = out.w,
-                        .out_c4 = kc4(out.c), .act = l->act, .mode = l->aux,
-                        .aux0 = l->op == PSEG_OP_ADD ? 0 : l->op == PSEG_OP_MUL ? 1 : 2};
-  d->groups[0] = (uint32_t)(out.w + 31) / 32; /* binary.comp: 32x4 pixels, 4 vec4s each */
-  d->groups[1] = (uint32_t)(out.h + 3) / 4;
-  d->groups[2] = (uint32_t)(kc4(out.c) + 3) / 4;
+                        .out_c4 = kc4(out.c)};
+  d->spec[KB_C4] = kc4(out.c);
+  d->spec[KB_OP] = l->op == PSEG_OP_ADD ? 0 : l->op == PSEG_OP_MUL ? 1 : 2;
+  d->spec[KB_BCAST] = l->aux;
+  d->spec[KB_ACT] = l->act;
+  d->groups[0] = (uint32_t)(out.w + 7) / 8;
+  d->groups[1] = (uint32_t)(out.h + 7) / 8;
+  d->groups[2] = 1;
   d->uses_in1 = l->op != PSEG_OP_ACT;
 }
 

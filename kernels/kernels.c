@@ -7,10 +7,10 @@
 /* Family entry points (kernels/<family>.c). */
 size_t conv_packed(int o, int kh, int kw, int i, size_t *bias_floats);
 void conv_pack(int o, int kh, int kw, int i, const float *w, const float *b, float *wdst, float *bdst);
-void conv_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d);
+void conv_plan(const pseg_fmt_layer *l, kshape in, kshape out, int wide, kdispatch *d);
 size_t dwconv_packed(int c, int kh, int kw, size_t *bias_floats);
 void dwconv_pack(int c, int kh, int kw, const float *w, const float *b, float *wdst, float *bdst);
-void dwconv_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d);
+void dwconv_plan(const pseg_fmt_layer *l, kshape in, kshape out, int wide, kdispatch *d);
 void mean_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d);
 void binary_plan(const pseg_fmt_layer *l, kshape out, kdispatch *d);
 void resize_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d);
@@ -36,12 +36,12 @@ void kernel_pack(const pseg_fmt_layer *l, kshape in, kshape out, const float *w,
   }
 }
 
-int kernel_plan(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, kdispatch *d) {
+int kernel_plan(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, int wide, kdispatch *d) {
   (void)in1;
   switch (l->op) {
   case PSEG_OP_CONV2D:
-  case PSEG_OP_TCONV2D: conv_plan(l, in0, out, d); return 0;
-  case PSEG_OP_DWCONV2D: dwconv_plan(l, in0, out, d); return 0;
+  case PSEG_OP_TCONV2D: conv_plan(l, in0, out, wide, d); return 0;
+  case PSEG_OP_DWCONV2D: dwconv_plan(l, in0, out, wide, d); return 0;
   case PSEG_OP_MEAN: mean_plan(l, in0, out, d); return 0;
   case PSEG_OP_ADD:
   case PSEG_OP_MUL:

@@ -16,7 +16,7 @@
 #undef PSEG_PARAMS_BEGIN
 #undef PSEG_PARAMS_END
 
-/* Shaders, X(id, file stem). Each is built in an fp32 and an fp16 variant. */
+/* Shaders, X(id, file stem). Each is built in the variants CMakeLists.txt lists for it. */
 #define PSEG_SHADER_MAP(X)                                                                         \
   X(CONV, conv)                                                                                    \
   X(DWCONV, dwconv)                                                                                \
@@ -44,15 +44,32 @@ typedef struct kshape {
 static inline int kc4(int c) { return (c + 3) / 4; }
 
 /* A planned dispatch of one layer. */
-#define PSEG_MAX_SPEC 12
+#define PSEG_MAX_SPEC 16
+
+/* Specialization constant ids of the layer shaders (shaders/<family>.comp). Id 15 of the shaders
+ * with weights is WN (their vec4 count, for the buffer variants); ids 16.. carry the weights
+ * themselves in the WSPEC variant (shaders/common/net.glsl). */
+enum {
+  KC_IC4 = 0, KC_OC4, KC_KH, KC_KW, KC_SH, KC_SW, KC_MODE, KC_OCB, KC_ACT, KC_ACT2, KC_HAS_GATE, KC_IN_ADD,
+  KC_HAS_RES, KC_AUX_OUT
+};
+enum {
+  KD_C4 = 0, KD_KH, KD_KW, KD_SH, KD_SW, KD_CB, KD_ACT, KD_ACT2, KD_HAS_RES, KD_PROJ_OC4, KD_PROJ_K, KD_PROJ_ACT,
+  KD_PROJ_RES, KD_PROJ_ACT2
+};
+enum { KB_C4 = 0, KB_OP, KB_BCAST, KB_HAS_GATE, KB_ACT };
+enum { KR_C4 = 0, KR_ACT };        /* resize, mean (and softmax: KR_C4 only) */
+enum { KS_C4 = 0, KS_R4, KS_ACT, KS_ACT2 }; /* se_fc */
+#define PSEG_SPEC_WN 15
+#define PSEG_SPEC_WEIGHTS 16
+#define PSEG_WSPEC_MAX 2031 /* uint64 weight constants (4 halves each): ids 16..2046 */
 
 typedef struct kdispatch {
   pseg_shader shader;
   pseg_params pc;
-  int32_t spec[PSEG_MAX_SPEC]; /* specialization constants 0..nspec-1 */
-  uint32_t nspec;
+  int32_t spec[PSEG_MAX_SPEC]; /* specialization constants 0..PSEG_MAX_SPEC-1 */
   uint32_t groups[3];
-  int uses_in1, uses_weights; /* bindings 1 (second input) and 1+2 (weights, bias) */
+  int uses_in1, uses_weights; /* binding 1 (second input); weights */
 } kdispatch;
 
 /* Packed GPU weights of a layer, in floats (vec4 aligned); 0 when it has none. */
@@ -60,8 +77,14 @@ size_t kernel_packed_weights(const pseg_fmt_layer *l, kshape in, kshape out, siz
 /* Pack TFLite-layout weights (w) and bias (b, may be NULL = zeros) into the GPU layout. */
 void kernel_pack(const pseg_fmt_layer *l, kshape in, kshape out, const float *w, const float *b,
                  float *wdst, float *bdst);
-/* Plan the dispatch of a layer. Returns 0, or -1 for an op this build cannot run. */
-int kernel_plan(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, kdispatch *d);
+/* Plan the dispatch of a layer. wide: one invocation computes every output channel of its
+ * pixel (the weights are specialization constants, so the unrolled loops cost no loads);
+ * otherwise 4 vec4s (conv) or 1 vec4 (dwconv) per invocation, the rest over grid z.
+ * Returns 0, or -1 for an op this build cannot run. */
+int kernel_plan(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, int wide, kdispatch *d);
+/* Make a planned DWCONV2D compute every channel per invocation and feed a pointwise layer (a
+ * 1x1 CONV2D, or a TCONV2D with kernel == stride) in the same invocation. */
+void dwconv_fuse_projection(kdispatch *d, const pseg_fmt_layer *proj, kshape proj_out);
 
 /* Plain-C references, NHWC float tensors (no vec4 padding). */
 void ref_conv2d(const float *in, kshape is, const float *w, const float *b, int kh, int kw, int sh,

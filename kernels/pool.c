@@ -8,7 +8,9 @@ void mean_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d) {
   memset(d, 0, sizeof *d);
   d->shader = PSEG_SHADER_MEAN;
   d->pc = (pseg_params){.in_h = in.h, .in_w = in.w, .in_c4 = kc4(in.c), .out_h = 1, .out_w = 1,
-                        .out_c4 = kc4(out.c), .act = l->act};
+                        .out_c4 = kc4(out.c)};
+  d->spec[KR_C4] = kc4(in.c);
+  d->spec[KR_ACT] = l->act;
   d->groups[0] = d->groups[1] = 1;
   d->groups[2] = (uint32_t)kc4(out.c);
 }

@@ -9,10 +9,12 @@ void resize_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d) {
   memset(d, 0, sizeof *d);
   d->shader = PSEG_SHADER_RESIZE;
   d->pc = (pseg_params){.in_h = in.h, .in_w = in.w, .in_c4 = kc4(in.c), .out_h = out.h, .out_w = out.w,
-                        .out_c4 = kc4(out.c), .act = l->act, .mode = l->aux};
+                        .out_c4 = kc4(out.c), .mode = l->aux};
+  d->spec[KR_C4] = kc4(in.c);
+  d->spec[KR_ACT] = l->act;
   d->groups[0] = (uint32_t)(out.w + 7) / 8;
   d->groups[1] = (uint32_t)(out.h + 7) / 8;
-  d->groups[2] = (uint32_t)kc4(out.c);
+  d->groups[2] = 1;
 }
 
 /* TFLite reference semantics (resize_bilinear.h): lower = max(floor(s), 0), upper =

@@ -9,6 +9,7 @@ void softmax_plan(kshape out, kdispatch *d) {
   d->shader = PSEG_SHADER_SOFTMAX;
   d->pc = (pseg_params){.in_h = out.h, .in_w = out.w, .in_c4 = kc4(out.c), .out_h = out.h, .out_w = out.w,
                         .out_c4 = kc4(out.c), .aux0 = out.c};
+  d->spec[KR_C4] = kc4(out.c);
   d->groups[0] = (uint32_t)(out.w + 7) / 8;
   d->groups[1] = (uint32_t)(out.h + 7) / 8;
   d->groups[2] = 1;

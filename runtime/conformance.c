@@ -32,7 +32,7 @@ pseg_result pseg_head_run(pseg_context *ctx, pseg_head head, int stable, int fp1
   memcpy(in.map, logits, bytes);
   memset(res.map, 0xff, bytes); /* NaN: an output the shader did not write shows */
   memset(dummy.map, 0, 16);
-  if ((r = gpu_pipeline_create(ctx, pseg_heads_spirv[idx], pseg_heads_spirv_size[idx], NULL, 0, 0, &pipe))) goto done;
+  if ((r = gpu_pipeline_create(ctx, pseg_heads_spirv[idx], pseg_heads_spirv_size[idx], NULL, 0, &pipe))) goto done;
   pseg_params pc;
   memset(&pc, 0, sizeof pc);
   pc.out_h = 1;

@@ -226,9 +226,23 @@ static pseg_result make_device(pseg_context *ctx, int index, pseg_precision want
   vkGetPhysicalDeviceProperties(ctx->phys, &props);
   ctx->align = props.limits.minStorageBufferOffsetAlignment;
   if (ctx->align < props.limits.minUniformBufferOffsetAlignment) ctx->align = props.limits.minUniformBufferOffsetAlignment;
+  if (ctx->align < props.limits.minTexelBufferOffsetAlignment) ctx->align = props.limits.minTexelBufferOffsetAlignment;
   if (ctx->align < 16) ctx->align = 16;
   ctx->max_ubo_range = props.limits.maxUniformBufferRange;
   ctx->max_ssbo_range = props.limits.maxStorageBufferRange;
+  ctx->max_texel_elements = props.limits.maxTexelBufferElements;
+  VkPhysicalDeviceFeatures have;
+  vkGetPhysicalDeviceFeatures(ctx->phys, &have);
+  ctx->int64 = have.shaderInt64 == VK_TRUE;
+  /* Weights as specialization constants (shaders/common/net.glsl, WSPEC) on CPU drivers: there
+   * a weight load costs far more than an immediate operand (measured on lavapipe: a 1x1 conv
+   * 32 -> 128 at 16x16 ran in 65 us with constants and 141 us from a uniform buffer).
+   * PSEG_WEIGHTS=spec or =buffer overrides the choice (the tests run both). */
+  const char *wenv = getenv("PSEG_WEIGHTS");
+  ctx->wspec = ctx->info.is_cpu;
+  if (wenv && !strcmp(wenv, "spec")) ctx->wspec = 1;
+  if (wenv && !strcmp(wenv, "buffer")) ctx->wspec = 0;
+  if (!ctx->int64) ctx->wspec = 0;
   vkGetPhysicalDeviceMemoryProperties(ctx->phys, &ctx->mem_props);
 
   float prio = 1.0f;
@@ -245,8 +259,10 @@ static pseg_result make_device(pseg_context *ctx, int index, pseg_precision want
   const char *ext = VK_KHR_SHADER_FLOAT16_INT8_EXTENSION_NAME;
   int need_ext = ctx->precision == PSEG_PRECISION_FP16 && !core12(ctx->phys);
   if (ctx->precision != PSEG_PRECISION_FP16) s16.pNext = NULL; /* nothing 1.2-only in the chain */
+  VkPhysicalDeviceFeatures2 want_f = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &s16};
+  want_f.features.shaderInt64 = ctx->int64 ? VK_TRUE : VK_FALSE;
   VkDeviceCreateInfo di = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
-                           .pNext = &s16,
+                           .pNext = &want_f,
                            .queueCreateInfoCount = 1,
                            .pQueueCreateInfos = &qi,
                            .enabledExtensionCount = need_ext ? 1u : 0u,
@@ -272,8 +288,20 @@ static pseg_result make_device(pseg_context *ctx, int index, pseg_precision want
   if ((r = gpu_check(ctx, vkCreateDescriptorSetLayout(ctx->device, &li, NULL, &ctx->set_layout),
                      "vkCreateDescriptorSetLayout")))
     return r;
-  b[1].descriptorType = b[2].descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER;
-  if ((r = gpu_check(ctx, vkCreateDescriptorSetLayout(ctx->device, &li, NULL, &ctx->set_layout_ubo),
+  VkDescriptorSetLayoutBinding nb[PSEG_NET_BINDINGS];
+  static const VkDescriptorType net_types[PSEG_NET_BINDINGS] = {
+      VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER,
+      VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+      VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER,       VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+      VK_DESCRIPTOR_TYPE_STORAGE_BUFFER};
+  for (uint32_t i = 0; i < PSEG_NET_BINDINGS; i++)
+    nb[i] = (VkDescriptorSetLayoutBinding){.binding = i,
+                                           .descriptorType = net_types[i],
+                                           .descriptorCount = 1,
+                                           .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT};
+  li.bindingCount = PSEG_NET_BINDINGS;
+  li.pBindings = nb;
+  if ((r = gpu_check(ctx, vkCreateDescriptorSetLayout(ctx->device, &li, NULL, &ctx->set_layout_net),
                      "vkCreateDescriptorSetLayout")))
     return r;
   VkPushConstantRange pr = {.stageFlags = VK_SHADER_STAGE_COMPUTE_BIT, .offset = 0, .size = sizeof(pseg_params)};
@@ -284,9 +312,9 @@ static pseg_result make_device(pseg_context *ctx, int index, pseg_precision want
                                     .pPushConstantRanges = &pr};
   r = gpu_check(ctx, vkCreatePipelineLayout(ctx->device, &pli, NULL, &ctx->pipeline_layout),
                 "vkCreatePipelineLayout");
-  pli.pSetLayouts = &ctx->set_layout_ubo;
+  pli.pSetLayouts = &ctx->set_layout_net;
   if (!r)
-    r = gpu_check(ctx, vkCreatePipelineLayout(ctx->device, &pli, NULL, &ctx->pipeline_layout_ubo),
+    r = gpu_check(ctx, vkCreatePipelineLayout(ctx->device, &pli, NULL, &ctx->pipeline_layout_net),
                   "vkCreatePipelineLayout");
   if (!r) gpu_pipeline_cache_open(ctx);
   return r;
@@ -317,13 +345,16 @@ void pseg_context_destroy(pseg_context *ctx) {
   if (ctx->device) {
     vkDeviceWaitIdle(ctx->device);
     gpu_pipeline_cache_save(ctx);
-    for (uint32_t i = 0; i < ctx->n_pipes; i++) vkDestroyPipeline(ctx->device, ctx->pipes[i].pipeline, NULL);
+    for (uint32_t i = 0; i < ctx->n_pipes; i++) {
+      vkDestroyPipeline(ctx->device, ctx->pipes[i].pipeline, NULL);
+      free(ctx->pipes[i].wspec);
+    }
     free(ctx->pipes);
     if (ctx->pipeline_cache) vkDestroyPipelineCache(ctx->device, ctx->pipeline_cache, NULL);
     if (ctx->pipeline_layout) vkDestroyPipelineLayout(ctx->device, ctx->pipeline_layout, NULL);
-    if (ctx->pipeline_layout_ubo) vkDestroyPipelineLayout(ctx->device, ctx->pipeline_layout_ubo, NULL);
+    if (ctx->pipeline_layout_net) vkDestroyPipelineLayout(ctx->device, ctx->pipeline_layout_net, NULL);
     if (ctx->set_layout) vkDestroyDescriptorSetLayout(ctx->device, ctx->set_layout, NULL);
-    if (ctx->set_layout_ubo) vkDestroyDescriptorSetLayout(ctx->device, ctx->set_layout_ubo, NULL);
+    if (ctx->set_layout_net) vkDestroyDescriptorSetLayout(ctx->device, ctx->set_layout_net, NULL);
     if (ctx->cmd_pool) vkDestroyCommandPool(ctx->device, ctx->cmd_pool, NULL);
     vkDestroyDevice(ctx->device, NULL);
   }

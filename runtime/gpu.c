@@ -13,8 +13,8 @@
  * in PSEG_SHADER_MAP order, one column per storage variant (PSEG_VARIANT_* bits). */
 struct pseg_spirv_entry {
   const char *name;
-  const uint32_t *code[16];
-  size_t size[16];
+  const uint32_t *code[128];
+  size_t size[128];
 };
 extern const struct pseg_spirv_entry pseg_spirv_table[];
 extern const size_t pseg_spirv_table_count;
@@ -48,7 +48,7 @@ pseg_result gpu_buffer_create(pseg_context *ctx, VkDeviceSize size, int host_vis
   VkBufferCreateInfo bi = {.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
                            .size = size ? size : 16,
                            .usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT |
-                                    VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
+                                    VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
                                     VK_BUFFER_USAGE_TRANSFER_DST_BIT,
                            .sharingMode = VK_SHARING_MODE_EXCLUSIVE};
   pseg_result r = gpu_check(ctx, vkCreateBuffer(ctx->device, &bi, NULL, &out->buf), "vkCreateBuffer");
@@ -136,35 +136,51 @@ done:
   return r;
 }
 
-/* Shader module + compute pipeline. Returns the VkResult and touches no context state but the
- * pipeline cache (internally synchronised), so worker threads may call it. */
+/* Shader module + compute pipeline: int constants 0..nspec-1, then n_wspec uint64 constants from
+ * id PSEG_SPEC_WEIGHTS. Returns the VkResult and touches no context state but the pipeline cache
+ * (internally synchronised), so worker threads may call it. */
 static VkResult create_pipeline(pseg_context *ctx, const uint32_t *code, size_t size, const int32_t *spec,
-                                uint32_t nspec, int ubo, VkPipeline *out) {
-  VkSpecializationMapEntry entries[PSEG_MAX_SPEC];
-  if (nspec > PSEG_MAX_SPEC) return VK_ERROR_INITIALIZATION_FAILED;
+                                uint32_t nspec, const uint64_t *wspec, uint32_t n_wspec, VkPipelineLayout layout,
+                                VkPipeline *out) {
+  if (nspec > PSEG_MAX_SPEC || n_wspec > PSEG_WSPEC_MAX) return VK_ERROR_INITIALIZATION_FAILED;
+  uint32_t n = nspec + n_wspec;
+  size_t bytes = 4 * (size_t)nspec + 8 * (size_t)n_wspec;
+  VkSpecializationMapEntry *entries = malloc((n ? n : 1) * sizeof *entries);
+  uint8_t *data = malloc(bytes ? bytes : 1);
+  if (!entries || !data) {
+    free(entries), free(data);
+    return VK_ERROR_OUT_OF_HOST_MEMORY;
+  }
   for (uint32_t i = 0; i < nspec; i++) entries[i] = (VkSpecializationMapEntry){.constantID = i, .offset = 4 * i, .size = 4};
-  VkSpecializationInfo si = {.mapEntryCount = nspec, .pMapEntries = entries, .dataSize = 4 * (size_t)nspec,
-                             .pData = spec};
+  for (uint32_t i = 0; i < n_wspec; i++)
+    entries[nspec + i] = (VkSpecializationMapEntry){.constantID = PSEG_SPEC_WEIGHTS + i,
+                                                    .offset = 4 * nspec + 8 * i, .size = 8};
+  if (nspec) memcpy(data, spec, 4 * (size_t)nspec);
+  if (n_wspec) memcpy(data + 4 * nspec, wspec, 8 * (size_t)n_wspec);
+  VkSpecializationInfo si = {.mapEntryCount = n, .pMapEntries = entries, .dataSize = bytes, .pData = data};
   VkShaderModuleCreateInfo mi = {.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO, .codeSize = size, .pCode = code};
   VkShaderModule mod;
   VkResult vr = vkCreateShaderModule(ctx->device, &mi, NULL, &mod);
-  if (vr != VK_SUCCESS) return vr;
-  VkComputePipelineCreateInfo pi = {
-      .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
-      .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
-                .stage = VK_SHADER_STAGE_COMPUTE_BIT,
-                .module = mod,
-                .pName = "main",
-                .pSpecializationInfo = nspec ? &si : NULL},
-      .layout = ubo ? ctx->pipeline_layout_ubo : ctx->pipeline_layout};
-  vr = vkCreateComputePipelines(ctx->device, ctx->pipeline_cache, 1, &pi, NULL, out);
-  vkDestroyShaderModule(ctx->device, mod, NULL);
+  if (vr == VK_SUCCESS) {
+    VkComputePipelineCreateInfo pi = {
+        .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
+        .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+                  .stage = VK_SHADER_STAGE_COMPUTE_BIT,
+                  .module = mod,
+                  .pName = "main",
+                  .pSpecializationInfo = n ? &si : NULL},
+        .layout = layout};
+    vr = vkCreateComputePipelines(ctx->device, ctx->pipeline_cache, 1, &pi, NULL, out);
+    vkDestroyShaderModule(ctx->device, mod, NULL);
+  }
+  free(entries), free(data);
   return vr;
 }
 
 pseg_result gpu_pipeline_create(pseg_context *ctx, const uint32_t *code, size_t size, const int32_t *spec,
-                                uint32_t nspec, int ubo, VkPipeline *out) {
-  return gpu_check(ctx, create_pipeline(ctx, code, size, spec, nspec, ubo, out), "vkCreateComputePipelines");
+                                uint32_t nspec, VkPipeline *out) {
+  return gpu_check(ctx, create_pipeline(ctx, code, size, spec, nspec, NULL, 0, ctx->pipeline_layout, out),
+                   "vkCreateComputePipelines");
 }
 
 pseg_result gpu_dispatch_once(pseg_context *ctx, VkPipeline pipeline, gpu_buffer *const bufs[4],
@@ -221,25 +237,23 @@ done:
   return r;
 }
 
-static const struct gpu_pipe *find_pipe(const pseg_context *ctx, pseg_shader s, unsigned variant,
-                                       const int32_t *spec, uint32_t nspec) {
-  for (uint32_t i = 0; i < ctx->n_pipes; i++) {
-    const struct gpu_pipe *p = &ctx->pipes[i];
-    if (p->shader == s && p->variant == variant && p->nspec == nspec &&
-        (nspec == 0 || !memcmp(p->spec, spec, nspec * sizeof *spec)))
-      return p;
-  }
+static int same_pipe(const struct gpu_pipe *p, const gpu_pipe_req *q) {
+  return p->shader == q->shader && p->variant == q->variant && !memcmp(p->spec, q->spec, sizeof p->spec) &&
+         p->n_wspec == q->n_wspec && (!q->n_wspec || !memcmp(p->wspec, q->wspec, q->n_wspec * sizeof *q->wspec));
+}
+
+static const struct gpu_pipe *find_pipe(const pseg_context *ctx, const gpu_pipe_req *q) {
+  for (uint32_t i = 0; i < ctx->n_pipes; i++)
+    if (same_pipe(&ctx->pipes[i], q)) return &ctx->pipes[i];
   return NULL;
 }
 
-pseg_result gpu_pipeline(pseg_context *ctx, pseg_shader s, unsigned variant, const int32_t *spec, uint32_t nspec,
-                         VkPipeline *out) {
-  const struct gpu_pipe *p = find_pipe(ctx, s, variant, spec, nspec);
+pseg_result gpu_pipeline(pseg_context *ctx, const gpu_pipe_req *q, VkPipeline *out) {
+  const struct gpu_pipe *p = find_pipe(ctx, q);
   if (!p) {
-    gpu_pipe_req q = {s, variant, spec, nspec};
-    pseg_result r = gpu_pipelines_prepare(ctx, &q, 1);
+    pseg_result r = gpu_pipelines_prepare(ctx, q, 1);
     if (r) return r;
-    if (!(p = find_pipe(ctx, s, variant, spec, nspec))) return gpu_fail(ctx, PSEG_ERROR_VULKAN, "pipeline not created");
+    if (!(p = find_pipe(ctx, q))) return gpu_fail(ctx, PSEG_ERROR_VULKAN, "pipeline not created");
   }
   *out = p->pipeline;
   return PSEG_SUCCESS;
@@ -264,8 +278,8 @@ static void *prep_worker(void *arg) {
     if (i >= j->n) return NULL;
     struct gpu_pipe *p = &j->todo[i];
     const struct pseg_spirv_entry *e = &pseg_spirv_table[p->shader];
-    VkResult vr = create_pipeline(j->ctx, e->code[p->variant], e->size[p->variant], p->spec, p->nspec,
-                                  (p->variant & PSEG_VARIANT_WUBO) != 0, &p->pipeline);
+    VkResult vr = create_pipeline(j->ctx, e->code[p->variant], e->size[p->variant], p->spec, PSEG_MAX_SPEC,
+                                  p->wspec, p->n_wspec, gpu_layout(j->ctx, p->shader), &p->pipeline);
     if (vr != VK_SUCCESS) {
       p->pipeline = VK_NULL_HANDLE;
       pthread_mutex_lock(&j->lock);
@@ -289,21 +303,33 @@ pseg_result gpu_pipelines_prepare(pseg_context *ctx, const gpu_pipe_req *reqs, u
   struct gpu_pipe *todo = calloc(n ? n : 1, sizeof *todo);
   if (!todo) return gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
   uint32_t nt = 0;
-  for (uint32_t i = 0; i < n; i++) {
+  pseg_result r = PSEG_SUCCESS;
+  for (uint32_t i = 0; i < n && !r; i++) {
     const gpu_pipe_req *q = &reqs[i];
-    if (q->variant > 15 || q->shader >= PSEG_SHADER_COUNT || !pseg_spirv_table[q->shader].code[q->variant] ||
-        q->nspec > PSEG_MAX_SPEC) {
-      free(todo);
-      return gpu_fail(ctx, PSEG_ERROR_VULKAN, "shader %d has no storage variant %u", (int)q->shader, q->variant);
+    if (q->variant > 127 || q->shader >= PSEG_SHADER_COUNT || !pseg_spirv_table[q->shader].code[q->variant] ||
+        q->n_wspec > PSEG_WSPEC_MAX) {
+      r = gpu_fail(ctx, PSEG_ERROR_VULKAN, "shader %d has no variant %u", (int)q->shader, q->variant);
+      break;
     }
-    int known = find_pipe(ctx, q->shader, q->variant, q->spec, q->nspec) != NULL;
-    for (uint32_t k = 0; k < nt && !known; k++) /* asked for twice in this batch */
-      known = todo[k].shader == q->shader && todo[k].variant == q->variant && todo[k].nspec == q->nspec &&
-              (q->nspec == 0 || !memcmp(todo[k].spec, q->spec, q->nspec * sizeof *q->spec));
+    int known = find_pipe(ctx, q) != NULL;
+    for (uint32_t k = 0; k < nt && !known; k++) known = same_pipe(&todo[k], q); /* twice in this batch */
     if (known) continue;
     struct gpu_pipe *p = &todo[nt++];
-    p->shader = q->shader, p->variant = q->variant, p->nspec = q->nspec;
-    if (q->nspec) memcpy(p->spec, q->spec, q->nspec * sizeof *q->spec);
+    p->shader = q->shader, p->variant = q->variant;
+    memcpy(p->spec, q->spec, sizeof p->spec);
+    if (q->n_wspec) {
+      if (!(p->wspec = malloc(q->n_wspec * sizeof *p->wspec))) {
+        r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
+        break;
+      }
+      memcpy(p->wspec, q->wspec, q->n_wspec * sizeof *p->wspec);
+      p->n_wspec = q->n_wspec;
+    }
+  }
+  if (r) {
+    for (uint32_t k = 0; k < nt; k++) free(todo[k].wspec);
+    free(todo);
+    return r;
   }
   prep_job job = {.ctx = ctx, .todo = todo, .n = nt};
   pthread_mutex_init(&job.lock, NULL);
@@ -315,14 +341,17 @@ pseg_result gpu_pipelines_prepare(pseg_context *ctx, const gpu_pipe_req *reqs, u
   prep_worker(&job); /* this thread works too */
   for (uint32_t i = 0; i < started; i++) pthread_join(th[i], NULL);
   pthread_mutex_destroy(&job.lock);
-  pseg_result r = PSEG_SUCCESS;
   for (uint32_t i = 0; i < nt; i++) {
-    if (!todo[i].pipeline) continue;
+    if (!todo[i].pipeline) {
+      free(todo[i].wspec);
+      continue;
+    }
     if (ctx->n_pipes == ctx->cap_pipes) {
       uint32_t nc = ctx->cap_pipes ? ctx->cap_pipes * 2 : 64;
       struct gpu_pipe *np = realloc(ctx->pipes, nc * sizeof *np);
       if (!np) {
         vkDestroyPipeline(ctx->device, todo[i].pipeline, NULL);
+        free(todo[i].wspec);
         r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
         continue;
       }

@@ -7,9 +7,12 @@
 #include "../include/pseg.h"
 #include "../kernels/kernels.h"
 
-/* Descriptor bindings of every shader: 0 input, 1/2 weights and bias (or the second input),
- * 3 output, 4/5 residual and gate (or a second weights/bias pair). */
+/* Descriptor set layouts. "io" (pre/post-processing, conformance heads): 6 storage buffers,
+ * 0 input, 1/2 more inputs, 3 output. "net" (the layers, shaders/common/net.glsl): 0-2 uniform
+ * texel buffers (inputs), 3 storage buffer (output), 4 uniform buffer and 5 storage buffer
+ * (weights), 6 storage buffer (a second output). */
 #define PSEG_BINDINGS 6
+#define PSEG_NET_BINDINGS 7
 
 typedef struct gpu_buffer {
   VkBuffer buf;
@@ -27,16 +30,20 @@ struct pseg_context {
   uint32_t queue_family;
   VkPhysicalDeviceMemoryProperties mem_props;
   VkDeviceSize align; /* storage buffer offset alignment */
-  VkDescriptorSetLayout set_layout, set_layout_ubo; /* 4 storage buffers; or bindings 1, 2 uniform */
-  VkPipelineLayout pipeline_layout, pipeline_layout_ubo;
+  VkDescriptorSetLayout set_layout, set_layout_net; /* "io" and "net" (above) */
+  VkPipelineLayout pipeline_layout, pipeline_layout_net;
   VkDeviceSize max_ubo_range, max_ssbo_range;
+  uint32_t max_texel_elements; /* maxTexelBufferElements */
+  int int64;                   /* shaderInt64 (enabled): weights can be specialization constants */
+  int wspec;                   /* put weights in specialization constants (CPU drivers; PSEG_WEIGHTS) */
   struct gpu_pipe {
     pseg_shader shader;
     unsigned variant;
-    uint32_t nspec;
     int32_t spec[PSEG_MAX_SPEC];
+    uint64_t *wspec; /* weight constants (owned), WSPEC variant */
+    uint32_t n_wspec;
     VkPipeline pipeline;
-  } *pipes; /* created on first use, by (shader, storage variant, specialization) */
+  } *pipes; /* created on first use, by (shader, variant, specialization) */
   uint32_t n_pipes, cap_pipes;
   VkPipelineCache pipeline_cache;
   char cache_path[512]; /* where the pipeline cache is loaded from and saved to; "" = none */
@@ -58,35 +65,56 @@ void gpu_buffer_destroy(pseg_context *ctx, gpu_buffer *b);
 /* Copy host data into a buffer (mapped: memcpy; else through a staging buffer). */
 pseg_result gpu_upload(pseg_context *ctx, gpu_buffer *dst, VkDeviceSize off, const void *data, VkDeviceSize size);
 
-/* Storage variant bits of a dispatch: which bindings hold fp16. */
-enum { PSEG_VARIANT_A16 = 1, PSEG_VARIANT_B16 = 2, PSEG_VARIANT_O16 = 4, PSEG_VARIANT_WUBO = 8 };
-
-static inline VkPipelineLayout gpu_layout(const pseg_context *ctx, unsigned variant) {
-  return (variant & PSEG_VARIANT_WUBO) ? ctx->pipeline_layout_ubo : ctx->pipeline_layout;
+/* Variant bits of a dispatch (the SPIR-V built for it, CMakeLists.txt): output in fp16, weights
+ * in fp16, weights in a uniform buffer, weights in specialization constants, and the first input
+ * of a pre/post-processing shader in fp16. */
+enum {
+  PSEG_VARIANT_O16 = 1,
+  PSEG_VARIANT_W16 = 2,
+  PSEG_VARIANT_WUBO = 4,
+  PSEG_VARIANT_WSPEC = 8,
+  PSEG_VARIANT_A16 = 16
+};
+/* With WSPEC, bits 5-6 pick the size of the shader's weight array: tier t holds
+ * pseg_wspec_tier(t) uint64 constants. */
+#define PSEG_VARIANT_TIER_SHIFT 5
+static inline uint32_t pseg_wspec_tier(unsigned t) {
+  static const uint32_t n[4] = {64, 256, 1024, 2031};
+  return n[t & 3];
 }
 
-/* The pipeline of a shader in a storage variant and specialization (created on first use,
- * then kept by the context). */
-pseg_result gpu_pipeline(pseg_context *ctx, pseg_shader s, unsigned variant, const int32_t *spec, uint32_t nspec,
-                         VkPipeline *out);
+/* The layers use the "net" layout; pre/post-processing shaders the "io" one. */
+static inline int gpu_shader_is_net(pseg_shader s) {
+  return s != PSEG_SHADER_PRE && s != PSEG_SHADER_MASK && s != PSEG_SHADER_BLUR && s != PSEG_SHADER_COMPOSITE;
+}
+static inline VkPipelineLayout gpu_layout(const pseg_context *ctx, pseg_shader s) {
+  return gpu_shader_is_net(s) ? ctx->pipeline_layout_net : ctx->pipeline_layout;
+}
 
-/* Create, on all cores, the pipelines of these requests that the context does not have yet. */
+/* A pipeline request: shader, variant, the PSEG_MAX_SPEC int constants and, for WSPEC, the
+ * weight constants (ids 16..). */
 typedef struct gpu_pipe_req {
   pseg_shader shader;
   unsigned variant;
   const int32_t *spec;
-  uint32_t nspec;
+  const uint64_t *wspec;
+  uint32_t n_wspec;
 } gpu_pipe_req;
+
+/* The pipeline of a request (created on first use, then kept by the context). */
+pseg_result gpu_pipeline(pseg_context *ctx, const gpu_pipe_req *q, VkPipeline *out);
+
+/* Create, on all cores, the pipelines of these requests that the context does not have yet. */
 pseg_result gpu_pipelines_prepare(pseg_context *ctx, const gpu_pipe_req *reqs, uint32_t n);
 
 /* Load / save the context's VkPipelineCache ($XDG_CACHE_HOME/pseg or ~/.cache/pseg). */
 void gpu_pipeline_cache_open(pseg_context *ctx);
 void gpu_pipeline_cache_save(pseg_context *ctx);
 
-/* A compute pipeline from SPIR-V, with the shared layout (4 storage buffers + pseg_params) and
+/* A compute pipeline from SPIR-V, with the "io" layout (storage buffers + pseg_params) and
  * optional specialization constants 0..nspec-1 (int32). */
 pseg_result gpu_pipeline_create(pseg_context *ctx, const uint32_t *code, size_t size, const int32_t *spec,
-                                uint32_t nspec, int ubo, VkPipeline *out);
+                                uint32_t nspec, VkPipeline *out);
 
 /* Record, submit and wait for one dispatch (tests and tools; not for the frame path). */
 pseg_result gpu_dispatch_once(pseg_context *ctx, VkPipeline pipeline, gpu_buffer *const bufs[4],

@@ -9,9 +9,14 @@
 typedef struct pseg_node {
   kdispatch d;
   int32_t layer;          /* the layer it computes (its output, its name) */
-  int32_t in0, in1, out;  /* tensors; in1: the second input (binary) or the residual (conv) */
-  int32_t gate;           /* tensor multiplied per channel into in0 as it is read, or -1 */
-  int32_t wl, wl2;        /* layers whose weights bind to bindings 1/2 and 4/5, or -1 */
+  int32_t in0, in1, out;  /* tensors (bindings X, R, Y); in1: the second input or a residual */
+  int32_t gate;           /* binding G: a per-channel gate of in0, or the projection's residual */
+  int32_t aux;            /* binding Y2: a second output, or -1 */
+  int32_t wl, wl2;        /* layers whose packed weights (each [weights | bias]) make the node's */
+  VkDeviceSize w_off, w_size; /* in the model's weight buffer (not WSPEC) */
+  uint32_t w_vec4;            /* vec4s of packed weights */
+  uint64_t *wspec;            /* WSPEC: the weights as specialization constants (4 halves each) */
+  uint32_t n_wspec;
   char name[48];
 } pseg_node;
 
@@ -19,7 +24,6 @@ struct pseg_model {
   pseg_context *ctx;
   pseg_fmt_model fmt;
   gpu_buffer weights;
-  VkDeviceSize *w_off, *w_size, *b_off, *b_size; /* per layer, bytes into weights */
   pseg_node *nodes;                               /* the dispatches, in order */
   uint32_t n_nodes;
   uint8_t *fused; /* per tensor: 1 = never written (computed inside a fused dispatch) */
@@ -28,6 +32,9 @@ struct pseg_model {
 /* Turn the model's layers into dispatches, fusing residual adds into the convolutions that
  * produce them and squeeze-excite blocks into two dispatches (runtime/plan.c). */
 pseg_result pseg_plan_model(pseg_model *md);
+/* Back to a grid with fewer output channels per invocation, for a node whose weights stay in a
+ * buffer. */
+void pseg_plan_narrow(pseg_node *nd);
 
 /* The storage precision of an activation tensor: fp16 only with fp16_all_activations.
  * Measured against TFLite on 14 portraits (README "Precision"): the selfie masks are so sensitive

@@ -13,59 +13,99 @@ static kshape shape_of(const pseg_fmt_model *m, int32_t t) {
   return (kshape){m->tensors[t].h, m->tensors[t].w, m->tensors[t].c};
 }
 
-/* Store packed floats in the context's precision. */
-static void store(const pseg_context *ctx, uint8_t *dst, const float *src, size_t n) {
-  if (ctx->precision == PSEG_PRECISION_FP16) {
-    for (size_t i = 0; i < n; i++) {
-      uint16_t h = pseg_float_to_half(src[i]);
-      memcpy(dst + 2 * i, &h, 2);
-    }
-  } else {
-    memcpy(dst, src, n * sizeof(float));
-  }
-}
-
-static pseg_result upload_weights(pseg_model *md) {
-  pseg_context *ctx = md->ctx;
+/* The packed weights of a node: each of its weight layers as [weights | bias] in its family's
+ * GPU layout (kernels/), one after the other. malloc'ed; *n floats (a multiple of 4). */
+static float *node_weights(const pseg_model *md, const pseg_node *nd, size_t *n) {
   const pseg_fmt_model *m = &md->fmt;
-  size_t es = ctx->precision == PSEG_PRECISION_FP16 ? 2 : 4;
-  VkDeviceSize total = 0;
-  for (uint32_t i = 0; i < m->n_layers; i++) {
-    const pseg_fmt_layer *l = &m->layers[i];
-    size_t bf;
-    size_t wf = kernel_packed_weights(l, shape_of(m, l->in0), shape_of(m, l->out), &bf);
-    md->w_off[i] = total;
-    md->w_size[i] = (wf * es + 15) & ~(VkDeviceSize)15; /* uniform blocks are read in 16-byte units */
-    total = gpu_align(ctx, total + md->w_size[i]);
-    md->b_off[i] = total;
-    md->b_size[i] = (bf * es + 15) & ~(VkDeviceSize)15;
-    total = gpu_align(ctx, total + md->b_size[i]);
-  }
-  uint8_t *host = calloc(1, total ? total : 16);
-  if (!host) return gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory packing weights");
-  pseg_result r = PSEG_SUCCESS;
-  for (uint32_t i = 0; i < m->n_layers && !r; i++) {
-    const pseg_fmt_layer *l = &m->layers[i];
-    size_t wc, bc;
-    if (!pseg_fmt_weight_count(m, l, &wc, &bc)) continue;
-    size_t bf;
-    size_t wf = kernel_packed_weights(l, shape_of(m, l->in0), shape_of(m, l->out), &bf);
-    float *w = malloc(wc * sizeof(float)), *b = malloc(bc * sizeof(float));
-    float *pw = malloc(wf * sizeof(float)), *pb = malloc(bf * sizeof(float));
-    if (!w || !b || !pw || !pb) {
-      r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory packing weights");
-    } else {
+  int32_t wls[2] = {nd->wl, nd->wl2};
+  size_t total = 0;
+  for (int k = 0; k < 2; k++)
+    if (wls[k] >= 0) {
+      const pseg_fmt_layer *l = &m->layers[wls[k]];
+      size_t bf, wf = kernel_packed_weights(l, shape_of(m, l->in0), shape_of(m, l->out), &bf);
+      total += wf + bf;
+    }
+  float *blob = calloc(total ? total : 4, sizeof(float));
+  if (!blob) return NULL;
+  size_t at = 0;
+  for (int k = 0; k < 2; k++) {
+    if (wls[k] < 0) continue;
+    const pseg_fmt_layer *l = &m->layers[wls[k]];
+    size_t wc, bc, bf, wf = kernel_packed_weights(l, shape_of(m, l->in0), shape_of(m, l->out), &bf);
+    float *w = NULL, *b = NULL;
+    if (pseg_fmt_weight_count(m, l, &wc, &bc)) {
+      w = malloc((wc ? wc : 1) * sizeof(float)), b = malloc((bc ? bc : 1) * sizeof(float));
+      if (!w || !b) {
+        free(w), free(b), free(blob);
+        return NULL;
+      }
       pseg_fmt_read_values(m, l->w_off, wc, l->wtype, w);
       if (l->b_off >= 0) pseg_fmt_read_values(m, l->b_off, bc, l->wtype, b);
-      kernel_pack(l, shape_of(m, l->in0), shape_of(m, l->out), w, l->b_off >= 0 ? b : NULL, pw, pb);
-      store(ctx, host + md->w_off[i], pw, wf);
-      store(ctx, host + md->b_off[i], pb, bf);
+      kernel_pack(l, shape_of(m, l->in0), shape_of(m, l->out), w, l->b_off >= 0 ? b : NULL, blob + at, blob + at + wf);
     }
-    free(w), free(b), free(pw), free(pb);
+    free(w), free(b);
+    at += wf + bf;
+  }
+  *n = total;
+  return blob;
+}
+
+/* Weights exact in fp16 and few enough become specialization constants (WSPEC): 4 halves to a
+ * uint64, vec4 k in constant k. Else they go to the weight buffer (fp16 or fp32, by precision),
+ * and the node gets the buffer layout's grid. */
+static pseg_result upload_weights(pseg_model *md) {
+  pseg_context *ctx = md->ctx;
+  size_t es = ctx->precision == PSEG_PRECISION_FP16 ? 2 : 4;
+  VkDeviceSize total = 0;
+  float **blobs = calloc(md->n_nodes ? md->n_nodes : 1, sizeof(float *));
+  if (!blobs) return gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory packing weights");
+  pseg_result r = PSEG_SUCCESS;
+  for (uint32_t i = 0; i < md->n_nodes && !r; i++) {
+    pseg_node *nd = &md->nodes[i];
+    if (nd->wl < 0) continue;
+    size_t n = 0;
+    if (!(blobs[i] = node_weights(md, nd, &n))) {
+      r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory packing weights");
+      break;
+    }
+    nd->w_vec4 = (uint32_t)(n / 4);
+    int exact = 1;
+    for (size_t k = 0; k < n && exact; k++) exact = pseg_half_to_float(pseg_float_to_half(blobs[i][k])) == blobs[i][k];
+    if (ctx->wspec && exact && n / 4 <= PSEG_WSPEC_MAX) {
+      if (!(nd->wspec = calloc(n / 4 ? n / 4 : 1, sizeof(uint64_t)))) {
+        r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory packing weights");
+        break;
+      }
+      for (size_t k = 0; k < n; k++)
+        nd->wspec[k / 4] |= (uint64_t)pseg_float_to_half(blobs[i][k]) << (16 * (k % 4));
+      nd->n_wspec = (uint32_t)(n / 4);
+      continue;
+    }
+    pseg_plan_narrow(nd);
+    nd->w_off = total;
+    nd->w_size = (n * es + 15) & ~(VkDeviceSize)15; /* uniform blocks are read in 16-byte units */
+    total = gpu_align(ctx, total + nd->w_size);
+  }
+  uint8_t *host = r ? NULL : calloc(1, total ? total : 16);
+  if (!r && !host) r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory packing weights");
+  for (uint32_t i = 0; i < md->n_nodes && !r; i++) {
+    const pseg_node *nd = &md->nodes[i];
+    if (!blobs[i] || nd->wspec) continue;
+    size_t n = (size_t)nd->w_vec4 * 4;
+    for (size_t k = 0; k < n; k++) {
+      if (es == 2) {
+        uint16_t h = pseg_float_to_half(blobs[i][k]);
+        memcpy(host + nd->w_off + 2 * k, &h, 2);
+      } else {
+        memcpy(host + nd->w_off + 4 * k, &blobs[i][k], 4);
+      }
+    }
   }
   if (!r) r = gpu_buffer_create(ctx, total ? total : 16, 0, &md->weights);
   if (!r) r = gpu_upload(ctx, &md->weights, 0, host, total ? total : 16);
   free(host);
+  for (uint32_t i = 0; i < md->n_nodes; i++) free(blobs[i]);
+  free(blobs);
   return r;
 }
 
@@ -80,15 +120,7 @@ pseg_result pseg_model_load_memory(pseg_context *ctx, const void *data, size_t s
     free(md);
     return gpu_fail(ctx, PSEG_ERROR_INVALID_MODEL, "%s", why);
   }
-  uint32_t n = md->fmt.n_layers;
-  md->w_off = calloc(n, sizeof(VkDeviceSize));
-  md->w_size = calloc(n, sizeof(VkDeviceSize));
-  md->b_off = calloc(n, sizeof(VkDeviceSize));
-  md->b_size = calloc(n, sizeof(VkDeviceSize));
-  pseg_result r = PSEG_SUCCESS;
-  if (!md->w_off || !md->w_size || !md->b_off || !md->b_size)
-    r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
-  if (!r) r = pseg_plan_model(md);
+  pseg_result r = pseg_plan_model(md);
   if (!r) r = upload_weights(md);
   if (r) {
     pseg_model_destroy(md);
@@ -129,7 +161,8 @@ void pseg_model_destroy(pseg_model *md) {
   if (md->ctx->device) vkDeviceWaitIdle(md->ctx->device);
   gpu_buffer_destroy(md->ctx, &md->weights);
   pseg_fmt_free(&md->fmt);
-  free(md->w_off), free(md->w_size), free(md->b_off), free(md->b_size), free(md->nodes), free(md->fused);
+  for (uint32_t i = 0; md->nodes && i < md->n_nodes; i++) free(md->nodes[i].wspec);
+  free(md->nodes), free(md->fused);
   free(md);
 }
 

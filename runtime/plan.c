@@ -1,10 +1,19 @@
-/* Planning: the model's layers become dispatches (pseg_node), with fusions:
+/* Planning: the model's layers become dispatches (pseg_node), with fusions, each a pattern of
+ * the graph (a layer absorbed into another only when the tensor between them has no other
+ * reader, so it never needs to be stored):
  *
- *  - a residual ADD into the CONV2D or DWCONV2D producing one of its operands (the epilogue adds
- *    the other operand), when that output has no other reader and the other operand is ready;
- *  - a squeeze-excite block MEAN -> CONV 1x1 -> CONV 1x1 -> MUL(x, gate) into two dispatches:
- *    the MEAN, and both 1x1 layers in one workgroup (se_fc.comp); the MUL is folded into the layer
- *    that reads its output (a CONV2D or an ADD multiplies its input by the gate as it reads it).
+ *  - a residual ADD into the CONV2D / DWCONV2D producing one of its operands (the epilogue adds
+ *    the other operand, which must be ready). A CONV2D whose output is also read later keeps it
+ *    as a second output (AUX_OUT);
+ *  - a squeeze-excite block MEAN -> CONV 1x1 -> CONV 1x1 into two dispatches: the MEAN, and both
+ *    1x1 layers in one invocation (se_fc.comp);
+ *  - a per-channel MUL by a [1,1,C] tensor (a squeeze-excite gate) into the layer that reads its
+ *    output: a CONV2D or a same-shape ADD multiplies its input by the gate as it reads it;
+ *  - a RESIZE_BILINEAR into the 1x1 CONV2D that reads it (the conv samples its input bilinearly),
+ *    gated or not;
+ *  - the pointwise layer after a DWCONV2D (a 1x1 CONV2D, or a TCONV2D with kernel == stride, and
+ *    the residual ADD after it) into the depthwise dispatch: the depthwise result stays in
+ *    registers.
  *
  * Anything that does not match stays one dispatch per layer. The CPU reference runs the unfused
  * layers, so the tests compare fused GPU results with the plain computation. */
@@ -21,144 +30,290 @@ static kshape shape_of(const pseg_fmt_model *m, int32_t t) {
 
 /* The only layer reading tensor t (after layer `after`), or -1 when it has 0 or several readers. */
 static int sole_reader(const pseg_fmt_model *m, const int *uses, int32_t t, uint32_t after) {
-  if (uses[t] != 1 || (uint32_t)t == m->output) return -1;
+  if (t < 0 || uses[t] != 1 || (uint32_t)t == m->output) return -1;
   for (uint32_t j = after + 1; j < m->n_layers; j++)
     if (m->layers[j].in0 == t || m->layers[j].in1 == t) return (int)j;
   return -1;
 }
 
+/* The first layer after `after` that reads t, or -1. */
+static int first_reader(const pseg_fmt_model *m, int32_t t, uint32_t after) {
+  for (uint32_t j = after + 1; j < m->n_layers; j++)
+    if (m->layers[j].in0 == t || m->layers[j].in1 == t) return (int)j;
+  return -1;
+}
+
+static int same_shape(const pseg_fmt_model *m, int32_t a, int32_t b) {
+  return m->tensors[a].h == m->tensors[b].h && m->tensors[a].w == m->tensors[b].w && m->tensors[a].c == m->tensors[b].c;
+}
+
+static int is_pointwise(const pseg_fmt_layer *l) {
+  return l->op == PSEG_OP_CONV2D && l->kh == 1 && l->kw == 1 && l->sh == 1 && l->sw == 1 && l->pad_top == 0 &&
+         l->pad_left == 0;
+}
+
 static int is_1x1_on_1x1(const pseg_fmt_model *m, const pseg_fmt_layer *l) {
-  return l->op == PSEG_OP_CONV2D && l->kh == 1 && l->kw == 1 && m->tensors[l->in0].h == 1 &&
-         m->tensors[l->in0].w == 1;
+  return is_pointwise(l) && m->tensors[l->in0].h == 1 && m->tensors[l->in0].w == 1;
+}
+
+/* A same-shape ADD of t and another operand that is stored and produced before layer `before`
+ * (or the model's input). */
+static int residual_add(const pseg_fmt_model *m, const int *producer, const uint8_t *fused, int j, int32_t t,
+                        int before, int32_t *other) {
+  if (j < 0) return 0;
+  const pseg_fmt_layer *la = &m->layers[j];
+  if (la->op != PSEG_OP_ADD || la->aux != 0 || la->in0 == la->in1) return 0;
+  int32_t o = la->in0 == t ? la->in1 : la->in0;
+  if (!same_shape(m, o, t) || !same_shape(m, la->out, t)) return 0;
+  if (!(o == (int32_t)m->input || producer[o] < before) || fused[o]) return 0;
+  *other = o;
+  return 1;
+}
+
+typedef struct planner {
+  pseg_model *md;
+  const pseg_fmt_model *m;
+  int *uses, *producer;
+  uint8_t *absorbed;
+  int32_t *resize_of; /* per tensor: the absorbed RESIZE that produces it, or -1 */
+  int32_t *gate_mul;  /* per tensor: the absorbed gate MUL that produces it, or -1 */
+} planner;
+
+#define FUSED(t) (p->md->fused[(t)] = 1)
+
+/* Pre-pass: the layers absorbed into a later reader (a RESIZE into its 1x1 conv, a gate MUL into
+ * its conv or add). */
+static void plan_backward_fusions(planner *p) {
+  const pseg_fmt_model *m = p->m;
+  for (uint32_t i = 0; i < m->n_layers; i++) {
+    const pseg_fmt_layer *l = &m->layers[i];
+    if (l->op == PSEG_OP_RESIZE_BILINEAR && l->act == PSEG_ACT_NONE) {
+      int c = sole_reader(m, p->uses, l->out, i);
+      if (c >= 0 && is_pointwise(&m->layers[c]) && m->layers[c].in0 == l->out) {
+        p->absorbed[i] = 1;
+        p->resize_of[l->out] = (int32_t)i;
+        FUSED(l->out);
+      }
+    }
+  }
+  for (uint32_t i = 0; i < m->n_layers; i++) {
+    const pseg_fmt_layer *l = &m->layers[i];
+    if (l->op != PSEG_OP_MUL || l->aux != 1 || l->act != PSEG_ACT_NONE || m->tensors[l->in1].h != 1 ||
+        m->tensors[l->in1].w != 1 || l->in0 == l->in1)
+      continue;
+    int r = sole_reader(m, p->uses, l->out, i), ok = 0;
+    if (r < 0) continue;
+    const pseg_fmt_layer *lr = &m->layers[r];
+    if (lr->op == PSEG_OP_RESIZE_BILINEAR && p->resize_of[lr->out] >= 0) { /* gated, resized, convolved */
+      ok = 1;
+    } else if (lr->op == PSEG_OP_CONV2D && lr->in0 == l->out) {
+      ok = 1;
+    } else if (lr->op == PSEG_OP_ADD && lr->aux == 0 && lr->in0 != lr->in1) {
+      int32_t other = lr->in0 == l->out ? lr->in1 : lr->in0;
+      ok = other < 0 || p->gate_mul[other] < 0; /* one gated operand per add */
+    }
+    if (ok) {
+      p->absorbed[i] = 1;
+      p->gate_mul[l->out] = (int32_t)i;
+      FUSED(l->out);
+    }
+  }
+}
+
+/* Replace an input tensor produced by an absorbed gate MUL: returns the MUL's input, sets *gate. */
+static int32_t ungate(const planner *p, int32_t t, int32_t *gate) {
+  if (t >= 0 && p->gate_mul[t] >= 0) {
+    const pseg_fmt_layer *k = &p->m->layers[p->gate_mul[t]];
+    *gate = k->in1;
+    return k->in0;
+  }
+  return t;
+}
+
+static void append_name(pseg_node *nd, const char *s) {
+  size_t n = strlen(nd->name);
+  snprintf(nd->name + n, sizeof nd->name - n, "%s", s);
+}
+
+/* Forward fusions of a planned node: layers after it that it absorbs. */
+static void plan_forward_fusions(planner *p, uint32_t i, pseg_node *nd) {
+  const pseg_fmt_model *m = p->m;
+  const pseg_fmt_layer *l = &m->layers[i];
+  if (l->op == PSEG_OP_CONV2D) { /* a residual ADD after it */
+    int32_t other;
+    int j = first_reader(m, l->out, i);
+    if (p->uses[l->out] == 1 && l->out != (int32_t)m->output && residual_add(m, p->producer, p->md->fused, j, l->out, (int)i, &other)) {
+      nd->in1 = other, nd->out = m->layers[j].out;
+      nd->d.spec[KC_HAS_RES] = 1, nd->d.spec[KC_ACT2] = m->layers[j].act;
+      p->absorbed[j] = 1;
+      FUSED(l->out);
+      append_name(nd, "+add");
+    } else if (p->uses[l->out] >= 2 && residual_add(m, p->producer, p->md->fused, j, l->out, (int)i, &other) &&
+               p->gate_mul[other] < 0) {
+      /* the conv's value is read again later: write it as the second output */
+      nd->in1 = other, nd->aux = l->out, nd->out = m->layers[j].out;
+      nd->d.spec[KC_HAS_RES] = 1, nd->d.spec[KC_ACT2] = m->layers[j].act, nd->d.spec[KC_AUX_OUT] = 1;
+      p->absorbed[j] = 1;
+      append_name(nd, "+add");
+    }
+  }
+  if (l->op == PSEG_OP_DWCONV2D) {
+    int32_t t = l->out, other;
+    int j = sole_reader(m, p->uses, t, i);
+    if (residual_add(m, p->producer, p->md->fused, j, t, (int)i, &other)) { /* d = act2(act(dw) + R) */
+      nd->in1 = other, nd->out = m->layers[j].out;
+      nd->d.spec[KD_HAS_RES] = 1, nd->d.spec[KD_ACT2] = m->layers[j].act;
+      p->absorbed[j] = 1;
+      FUSED(t);
+      append_name(nd, "+add");
+      t = m->layers[j].out;
+      j = sole_reader(m, p->uses, t, (uint32_t)j);
+    }
+    if (j >= 0) { /* the pointwise layer reading it */
+      const pseg_fmt_layer *lp = &m->layers[j];
+      int tconv = lp->op == PSEG_OP_TCONV2D && lp->kh == lp->kw && lp->kh == lp->sh && lp->kw == lp->sw;
+      if ((is_pointwise(lp) || tconv) && lp->in0 == t && p->gate_mul[t] < 0) {
+        dwconv_fuse_projection(&nd->d, lp, shape_of(m, lp->out));
+        nd->wl2 = j;
+        nd->out = lp->out;
+        p->absorbed[j] = 1;
+        FUSED(t);
+        append_name(nd, tconv ? "+tconv2d" : "+conv1x1");
+        if (lp->act != PSEG_ACT_NONE) {
+          append_name(nd, "+");
+          append_name(nd, pseg_act_name(lp->act));
+        }
+        int k = sole_reader(m, p->uses, lp->out, (uint32_t)j);
+        if (!tconv && residual_add(m, p->producer, p->md->fused, k, lp->out, (int)i, &other)) {
+          nd->gate = other; /* the projection's residual is read through binding G */
+          nd->out = m->layers[k].out;
+          nd->d.spec[KD_PROJ_RES] = 1, nd->d.spec[KD_PROJ_ACT2] = m->layers[k].act;
+          p->absorbed[k] = 1;
+          FUSED(lp->out);
+          append_name(nd, "+add");
+        }
+      }
+    }
+  }
 }
 
 pseg_result pseg_plan_model(pseg_model *md) {
   pseg_context *ctx = md->ctx;
   const pseg_fmt_model *m = &md->fmt;
   uint32_t n = m->n_layers;
-  int *uses = calloc(m->n_tensors, sizeof(int)), *producer = malloc(m->n_tensors * sizeof(int));
-  /* per layer: a gate to fold into its input (gate_of), the tensor it multiplies (gate_x), and the
-   * folded MUL's output that the layer read (gate_y) */
-  int32_t *gate_of = malloc(n * sizeof(int32_t)), *gate_x = malloc(n * sizeof(int32_t)),
-          *gate_y = malloc(n * sizeof(int32_t));
-  uint8_t *absorbed = calloc(n, 1);
-  md->nodes = calloc(n, sizeof(pseg_node));
+  planner pl = {.md = md, .m = m};
+  planner *p = &pl;
+  p->uses = calloc(m->n_tensors, sizeof(int));
+  p->producer = malloc(m->n_tensors * sizeof(int));
+  p->resize_of = malloc(m->n_tensors * sizeof(int32_t));
+  p->gate_mul = malloc(m->n_tensors * sizeof(int32_t));
+  p->absorbed = calloc(n, 1);
+  md->nodes = calloc(2 * (size_t)n, sizeof(pseg_node)); /* a layer may become two nodes (squeeze-excite) */
   md->fused = calloc(m->n_tensors, 1);
   pseg_result r = PSEG_SUCCESS;
-  if (!uses || !producer || !gate_of || !gate_x || !gate_y || !absorbed || !md->nodes || !md->fused) {
+  if (!p->uses || !p->producer || !p->resize_of || !p->gate_mul || !p->absorbed || !md->nodes || !md->fused) {
     r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
     goto done;
   }
-  for (uint32_t t = 0; t < m->n_tensors; t++) producer[t] = -1;
+  for (uint32_t t = 0; t < m->n_tensors; t++) p->producer[t] = -1, p->resize_of[t] = -1, p->gate_mul[t] = -1;
   for (uint32_t i = 0; i < n; i++) {
     const pseg_fmt_layer *l = &m->layers[i];
-    uses[l->in0]++;
-    if (l->in1 >= 0) uses[l->in1]++;
-    producer[l->out] = (int)i;
-    gate_of[i] = gate_x[i] = gate_y[i] = -1;
+    p->uses[l->in0]++;
+    if (l->in1 >= 0) p->uses[l->in1]++;
+    p->producer[l->out] = (int)i;
   }
-  /* Fusion is only done where the tensors involved share a storage precision (the shaders type a
-   * residual like their output and a gate like their input). */
-#define SAME16(a, b) (pseg_tensor_fp16(md, (uint32_t)(a)) == pseg_tensor_fp16(md, (uint32_t)(b)))
+  plan_backward_fusions(p);
 
+  int wide = ctx->wspec;
   md->n_nodes = 0;
   for (uint32_t i = 0; i < n && !r; i++) {
-    if (absorbed[i]) continue;
+    if (p->absorbed[i]) continue;
     const pseg_fmt_layer *l = &m->layers[i];
     pseg_node *nd = &md->nodes[md->n_nodes];
     memset(nd, 0, sizeof *nd);
     nd->layer = (int32_t)i;
     nd->in0 = l->in0, nd->in1 = l->in1, nd->out = l->out;
-    nd->gate = -1, nd->wl = -1, nd->wl2 = -1;
-    if (kernel_plan(l, shape_of(m, l->in0), shape_of(m, l->in1), shape_of(m, l->out), &nd->d)) {
+    nd->gate = -1, nd->aux = -1, nd->wl = -1, nd->wl2 = -1;
+    if (kernel_plan(l, shape_of(m, l->in0), shape_of(m, l->in1), shape_of(m, l->out), wide, &nd->d)) {
       r = gpu_fail(ctx, PSEG_ERROR_UNSUPPORTED, "layer %u: op %s with activation %s is not supported", i,
                    pseg_op_name(l->op), pseg_act_name(l->act));
       break;
     }
     if (nd->d.uses_weights) nd->wl = (int32_t)i;
     snprintf(nd->name, sizeof nd->name, "%s", pseg_op_name(l->op));
-    if (l->act != PSEG_ACT_NONE)
-      snprintf(nd->name + strlen(nd->name), sizeof nd->name - strlen(nd->name), "+%s", pseg_act_name(l->act));
+    if (l->act != PSEG_ACT_NONE) {
+      append_name(nd, "+");
+      append_name(nd, pseg_act_name(l->act));
+    }
 
-    /* A gate from an earlier squeeze-excite block, folded into this layer's input. */
-    if (gate_of[i] >= 0) {
-      nd->gate = gate_of[i];
-      if (l->op == PSEG_OP_ADD && l->in1 == gate_y[i]) nd->in1 = l->in0; /* add is commutative */
-      nd->in0 = gate_x[i];
-      snprintf(nd->name, sizeof nd->name, "%s(gated)", pseg_op_name(l->op));
-      if (l->op == PSEG_OP_CONV2D) {
-        nd->d.spec[11] = 1;
-      } else {
-        nd->d.spec[0] = 1;
-        nd->d.nspec = 1;
+    /* Inputs produced by absorbed layers. */
+    if (l->op == PSEG_OP_CONV2D && p->resize_of[l->in0] >= 0) {
+      const pseg_fmt_layer *lr = &m->layers[p->resize_of[l->in0]];
+      kshape rs = shape_of(m, lr->in0);
+      nd->in0 = lr->in0;
+      nd->d.spec[KC_MODE] = 2;
+      nd->d.pc.in_h = rs.h, nd->d.pc.in_w = rs.w, nd->d.pc.mode = lr->aux;
+      snprintf(nd->name, sizeof nd->name, "resize+%s", pseg_op_name(l->op));
+    }
+    if (l->op == PSEG_OP_CONV2D || l->op == PSEG_OP_ADD) {
+      int32_t g = -1;
+      if (l->op == PSEG_OP_ADD && nd->in1 >= 0 && p->gate_mul[nd->in1] >= 0) { /* add is commutative */
+        int32_t t = nd->in0;
+        nd->in0 = nd->in1, nd->in1 = t;
+      }
+      int32_t x = ungate(p, nd->in0, &g);
+      if (g >= 0) {
+        nd->in0 = x, nd->gate = g;
+        nd->d.spec[l->op == PSEG_OP_CONV2D ? KC_HAS_GATE : KB_HAS_GATE] = 1;
+        append_name(nd, "(gated)");
       }
     }
 
-    /* Squeeze-excite: MEAN -> 1x1 conv -> 1x1 conv -> MUL(x, gate). */
+    /* Squeeze-excite: MEAN -> 1x1 conv -> 1x1 conv: the MEAN node, then one node for both. */
     if (l->op == PSEG_OP_MEAN && l->act == PSEG_ACT_NONE) {
-      int h = sole_reader(m, uses, l->out, i);
-      int g = h >= 0 ? sole_reader(m, uses, m->layers[h].out, (uint32_t)h) : -1;
-      int k = g >= 0 ? sole_reader(m, uses, m->layers[g].out, (uint32_t)g) : -1;
-      if (h >= 0 && g >= 0 && k >= 0 && is_1x1_on_1x1(m, &m->layers[h]) && is_1x1_on_1x1(m, &m->layers[g]) &&
-          m->layers[h].in0 == l->out && m->layers[g].in0 == m->layers[h].out && m->layers[k].op == PSEG_OP_MUL &&
-          m->layers[k].aux == 1 && m->layers[k].in1 == m->layers[g].out && m->layers[k].act == PSEG_ACT_NONE &&
+      int h = sole_reader(m, p->uses, l->out, i);
+      int g = h >= 0 ? sole_reader(m, p->uses, m->layers[h].out, (uint32_t)h) : -1;
+      if (h >= 0 && g >= 0 && is_1x1_on_1x1(m, &m->layers[h]) && is_1x1_on_1x1(m, &m->layers[g]) &&
+          m->layers[h].in0 == l->out && m->layers[g].in0 == m->layers[h].out &&
           m->tensors[m->layers[g].out].c == m->tensors[l->out].c) {
-        /* the MEAN node as planned, then one node for both 1x1 layers */
         md->n_nodes++;
         pseg_node *se = &md->nodes[md->n_nodes];
         memset(se, 0, sizeof *se);
         const pseg_fmt_layer *lh = &m->layers[h], *lg = &m->layers[g];
         se->layer = g;
-        se->in0 = l->out, se->in1 = -1, se->out = lg->out, se->gate = -1;
+        se->in0 = l->out, se->in1 = -1, se->out = lg->out, se->gate = -1, se->aux = -1;
         se->wl = h, se->wl2 = g;
         se->d.shader = PSEG_SHADER_SE_FC;
-        se->d.spec[0] = kc4(m->tensors[l->out].c);
-        se->d.spec[1] = kc4(m->tensors[lh->out].c);
-        se->d.nspec = 2;
-        se->d.pc = (pseg_params){.in_h = 1, .in_w = 1, .in_c4 = se->d.spec[0], .out_h = 1, .out_w = 1,
-                                 .out_c4 = se->d.spec[0], .act = lh->act, .aux1 = lg->act};
+        se->d.spec[KS_C4] = kc4(m->tensors[l->out].c);
+        se->d.spec[KS_R4] = kc4(m->tensors[lh->out].c);
+        se->d.spec[KS_ACT] = lh->act, se->d.spec[KS_ACT2] = lg->act;
+        se->d.pc = (pseg_params){.in_h = 1, .in_w = 1, .in_c4 = se->d.spec[KS_C4], .out_h = 1, .out_w = 1,
+                                 .out_c4 = se->d.spec[KS_C4]};
         se->d.groups[0] = se->d.groups[1] = se->d.groups[2] = 1;
         se->d.uses_weights = 1;
         snprintf(se->name, sizeof se->name, "squeeze-excite 1x1 x2");
-        absorbed[h] = absorbed[g] = 1;
-        md->fused[lh->out] = 1;
-        /* fold the MUL into its reader when that is a conv or a same-shape add */
-        const pseg_fmt_layer *lk = &m->layers[k];
-        int c = sole_reader(m, uses, lk->out, (uint32_t)k);
-        if (c >= 0 && gate_of[c] < 0 && SAME16(lk->in0, lg->out) &&
-            ((m->layers[c].op == PSEG_OP_CONV2D && m->layers[c].in0 == lk->out) ||
-             (m->layers[c].op == PSEG_OP_ADD && m->layers[c].aux == 0 && m->layers[c].in0 != m->layers[c].in1))) {
-          absorbed[k] = 1;
-          md->fused[lk->out] = 1;
-          gate_of[c] = lg->out;
-          gate_x[c] = lk->in0;
-          gate_y[c] = lk->out;
-        }
+        p->absorbed[h] = p->absorbed[g] = 1;
+        FUSED(lh->out);
       }
     }
-
-    /* Residual: a (depthwise) conv whose only reader is a same-shape ADD with an operand ready
-     * before it. */
-    if (l->op == PSEG_OP_CONV2D || l->op == PSEG_OP_DWCONV2D) {
-      int j = sole_reader(m, uses, l->out, i);
-      if (j >= 0 && m->layers[j].op == PSEG_OP_ADD && m->layers[j].aux == 0 && gate_of[j] < 0) {
-        const pseg_fmt_layer *la = &m->layers[j];
-        int32_t other = la->in0 == l->out ? la->in1 : la->in0;
-        if (other != l->out && (other == (int32_t)m->input || producer[other] < (int)i) && SAME16(other, la->out)) {
-          nd->in1 = other;
-          nd->out = la->out;
-          nd->d.spec[l->op == PSEG_OP_CONV2D ? 10 : 6] = 1; /* HAS_RES */
-          nd->d.pc.aux1 = la->act;
-          absorbed[j] = 1;
-          md->fused[l->out] = 1;
-          snprintf(nd->name + strlen(nd->name), sizeof nd->name - strlen(nd->name), "+add");
-        }
-      }
-    }
-    if (l->op == PSEG_OP_CONV2D) nd->d.nspec = 12;
+    plan_forward_fusions(p, i, nd);
     md->n_nodes++;
   }
 done:
-  free(uses), free(producer), free(gate_of), free(gate_x), free(gate_y), free(absorbed);
+  free(p->uses), free(p->producer), free(p->resize_of), free(p->gate_mul), free(p->absorbed);
   return r;
+}
+
+/* A node whose weights turned out not to fit specialization constants: back to the buffer
+ * layout's grid (fewer output vec4s per invocation, the rest over grid z). */
+void pseg_plan_narrow(pseg_node *nd) {
+  kdispatch *d = &nd->d;
+  if (d->shader == PSEG_SHADER_CONV) {
+    int oc4 = d->spec[KC_OC4], ocb = oc4 < 4 ? oc4 : 4;
+    d->spec[KC_OCB] = ocb;
+    d->groups[2] = (uint32_t)((oc4 + ocb - 1) / ocb);
+  } else if (d->shader == PSEG_SHADER_DWCONV && d->spec[KD_PROJ_OC4] == 0) {
+    d->spec[KD_CB] = 1;
+    d->groups[2] = (uint32_t)d->spec[KD_C4];
+  }
 }

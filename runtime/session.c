@@ -10,16 +10,18 @@
 typedef struct binding {
   const gpu_buffer *buf;
   VkDeviceSize off, range;
+  int fp16; /* texel bindings: RGBA16F (else RGBA32F) */
 } binding;
 
 typedef struct step {
   pseg_shader shader;
   int32_t spec[PSEG_MAX_SPEC];
-  uint32_t nspec;
-  unsigned variant; /* PSEG_VARIANT_* storage bits */
+  const uint64_t *wspec; /* weight constants (the model's), WSPEC variant */
+  uint32_t n_wspec;
+  unsigned variant; /* PSEG_VARIANT_* bits */
   pseg_params pc;
   uint32_t groups[3];
-  binding b[PSEG_BINDINGS];
+  binding b[PSEG_NET_BINDINGS];
   /* for the profiler */
   int layer;
   char name[48];
@@ -39,6 +41,8 @@ struct pseg_session {
   step *steps;
   uint32_t n_steps;
   VkDescriptorPool dpool;
+  VkBufferView *views; /* texel views of the steps' inputs */
+  uint32_t n_views;
   VkCommandBuffer cb;
   VkFence fence;
   VkQueryPool queries; /* 2 timestamps (begin, end), or one per step + 1 when profiling */
@@ -50,7 +54,7 @@ struct pseg_session {
 };
 
 static binding bind_of(const gpu_buffer *b, VkDeviceSize off, VkDeviceSize range) {
-  return (binding){b, off, range};
+  return (binding){b, off, range, 0};
 }
 
 static pseg_result add_step(pseg_session *s, uint32_t *cap, const step *st) {
@@ -63,7 +67,7 @@ static pseg_result add_step(pseg_session *s, uint32_t *cap, const step *st) {
   }
   step *n = &s->steps[s->n_steps++];
   *n = *st;
-  for (int k = 0; k < PSEG_BINDINGS; k++) /* every binding must be valid: unused ones get a dummy */
+  for (int k = 0; k < PSEG_NET_BINDINGS; k++) /* every binding must be valid: unused ones get a dummy */
     if (!n->b[k].buf) n->b[k] = bind_of(&s->dummy, 0, VK_WHOLE_SIZE);
   return PSEG_SUCCESS;
 }
@@ -97,32 +101,33 @@ static double tensor_elems(const pseg_fmt_model *m, int32_t t) {
   return t < 0 ? 0.0 : (double)m->tensors[t].h * m->tensors[t].w * m->tensors[t].c;
 }
 
-/* Name, FLOPs and bytes moved of a dispatch, for the profiler. */
+/* Name, FLOPs and bytes moved of a dispatch, for the profiler (weights counted once). */
 static void describe_node(const pseg_fmt_model *m, const pseg_node *nd, const uint8_t *t16, double wes, step *st) {
   const pseg_fmt_layer *l = &m->layers[nd->layer];
   const pseg_fmt_tensor *o = &m->tensors[nd->out];
-  double out_n = tensor_elems(m, nd->out), in_n = tensor_elems(m, nd->in0);
+  double out_n = tensor_elems(m, nd->out);
   snprintf(st->name, sizeof st->name, "%s", nd->name);
   st->oh = o->h, st->ow = o->w, st->oc = o->c;
-  double weights = 0;
-  int wls[2] = {nd->wl, nd->wl2};
-  for (int k = 0; k < 2; k++)
-    if (wls[k] >= 0) {
-      size_t wc = 0, bc = 0;
-      pseg_fmt_weight_count(m, &m->layers[wls[k]], &wc, &bc);
-      weights += (double)wc + (double)bc;
-    }
+  double lout = tensor_elems(m, l->out);
   const pseg_fmt_tensor *a = &m->tensors[l->in0];
   switch (nd->d.shader) {
-  case PSEG_SHADER_CONV: st->flops = 2.0 * out_n * (l->op == PSEG_OP_TCONV2D ? 1 : l->kh * l->kw) * a->c; break;
-  case PSEG_SHADER_DWCONV: st->flops = 2.0 * out_n * l->kh * l->kw; break;
-  case PSEG_SHADER_SE_FC: st->flops = 2.0 * weights; break;
+  case PSEG_SHADER_CONV: st->flops = 2.0 * lout * (l->op == PSEG_OP_TCONV2D ? 1 : l->kh * l->kw) * a->c; break;
+  case PSEG_SHADER_DWCONV:
+    st->flops = 2.0 * lout * l->kh * l->kw;
+    if (nd->wl2 >= 0) {
+      const pseg_fmt_layer *lp = &m->layers[nd->wl2];
+      st->flops += 2.0 * tensor_elems(m, lp->out) * m->tensors[lp->in0].c;
+    }
+    break;
+  case PSEG_SHADER_SE_FC: st->flops = 2.0 * nd->w_vec4 * 4; break;
   case PSEG_SHADER_RESIZE: st->flops = 6.0 * out_n; break;
   case PSEG_SHADER_SOFTMAX: st->flops = 4.0 * out_n; break;
-  default: st->flops = in_n > out_n ? in_n : out_n; break;
+  default: st->flops = tensor_elems(m, nd->in0) > out_n ? tensor_elems(m, nd->in0) : out_n; break;
   }
-  st->bytes = (t16[nd->in0] ? 2.0 : 4.0) * in_n + (nd->in1 >= 0 && t16[nd->in1] ? 2.0 : 4.0) * tensor_elems(m, nd->in1) +
-              (t16[nd->out] ? 2.0 : 4.0) * out_n + wes * weights;
+  int32_t ts[5] = {nd->in0, nd->in1, nd->gate, nd->out, nd->aux};
+  st->bytes = wes * 4.0 * nd->w_vec4;
+  for (int k = 0; k < 5; k++)
+    if (ts[k] >= 0) st->bytes += (t16[ts[k]] ? 2.0 : 4.0) * tensor_elems(m, ts[k]);
 }
 
 /* Place every tensor in the arena. A tensor lives from the step that writes it (the input: from
@@ -147,6 +152,7 @@ static pseg_result plan_memory(pseg_session *s, VkDeviceSize *total) {
     const pseg_node *nd = &md->nodes[i];
     int32_t reads[3] = {nd->in0, nd->in1, nd->gate};
     if ((int)i < first[nd->out]) first[nd->out] = (int)i;
+    if (nd->aux >= 0 && (int)i < first[nd->aux]) first[nd->aux] = (int)i;
     for (int k = 0; k < 3; k++)
       if (reads[k] >= 0 && (int)i > last[reads[k]]) last[reads[k]] = (int)i;
   }
@@ -204,16 +210,22 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
     s->t16[i] = (uint8_t)pseg_tensor_fp16(md, i);
     s->t_size[i] = (VkDeviceSize)t->h * t->w * kc4(t->c) * (s->t16[i] ? 8 : 16);
   }
-  for (uint32_t i = 0; i < m->n_tensors; i++)
+  for (uint32_t i = 0; i < m->n_tensors; i++) {
     if (s->t_size[i] > ctx->max_ssbo_range)
       return gpu_fail(ctx, PSEG_ERROR_UNSUPPORTED, "tensor %u needs %llu bytes; %s binds at most %llu", i,
                       (unsigned long long)s->t_size[i], ctx->info.name, (unsigned long long)ctx->max_ssbo_range);
+    uint64_t texels = (uint64_t)m->tensors[i].h * m->tensors[i].w * kc4(m->tensors[i].c);
+    if (texels > ctx->max_texel_elements)
+      return gpu_fail(ctx, PSEG_ERROR_UNSUPPORTED, "tensor %u has %llu texels; %s reads at most %u through a texel buffer",
+                      i, (unsigned long long)texels, ctx->info.name, ctx->max_texel_elements);
+  }
   VkDeviceSize total = 0;
   if ((r = plan_memory(s, &total))) return r;
   if ((r = gpu_buffer_create(ctx, total, s->raw, &s->act))) return r;
   if ((r = gpu_buffer_create(ctx, 256, 0, &s->dummy))) return r;
   binding dummy = bind_of(&s->dummy, 0, VK_WHOLE_SIZE);
 #define TENSOR(t) bind_of(&s->act, s->t_off[t], s->t_size[t])
+#define TEXELS(t) ((binding){&s->act, s->t_off[t], s->t_size[t], s->t16[t]})
 
   const pseg_fmt_tensor *tin = &m->tensors[m->input], *tout = &m->tensors[m->output];
   size_t npix = (size_t)s->width * s->height;
@@ -226,7 +238,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
       return r;
     step pre = {.shader = PSEG_SHADER_PRE, .layer = -1, .name = "pre (stretch, scale)",
                 .oh = tin->h, .ow = tin->w, .oc = 3, .flops = 12.0 * tin->h * tin->w,
-                .variant = s->t16[m->input] ? PSEG_VARIANT_O16 : 0u,
+                .variant = s->t16[m->input] ? (unsigned)PSEG_VARIANT_O16 : 0u,
                 .bytes = 4.0 * (double)npix + (double)s->t_size[m->input],
                 .pc = {.in_h = s->height, .in_w = s->width, .out_h = tin->h, .out_w = tin->w, .out_c4 = kc4(tin->c)},
                 .groups = {(uint32_t)(tin->w + 7) / 8, (uint32_t)(tin->h + 7) / 8, 1},
@@ -237,36 +249,38 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
     const pseg_node *nd = &md->nodes[i];
     const kdispatch *d = &nd->d;
     step st = {.shader = d->shader, .pc = d->pc, .groups = {d->groups[0], d->groups[1], d->groups[2]},
-               .layer = nd->layer, .nspec = d->nspec};
+               .layer = nd->layer};
     memcpy(st.spec, d->spec, sizeof st.spec);
     int w16 = ctx->precision == PSEG_PRECISION_FP16;
-    describe_node(m, nd, s->t16, w16 ? 2.0 : 4.0, &st);
-    st.variant = (s->t16[nd->in0] ? PSEG_VARIANT_A16 : 0u) | (s->t16[nd->out] ? PSEG_VARIANT_O16 : 0u);
-    if ((d->uses_weights && w16) || (d->uses_in1 && s->t16[nd->in1])) st.variant |= PSEG_VARIANT_B16;
-    int wl = nd->wl;
-    if (d->shader != PSEG_SHADER_SE_FC && wl >= 0 && md->w_size[wl] <= ctx->max_ubo_range &&
-        md->b_size[wl] <= ctx->max_ubo_range)
-      st.variant |= PSEG_VARIANT_WUBO;
-    for (int k = 0; k < PSEG_BINDINGS; k++) st.b[k] = dummy;
-    st.b[0] = TENSOR(nd->in0);
-    if (d->uses_in1 || (nd->in1 >= 0 && (d->shader == PSEG_SHADER_CONV || d->shader == PSEG_SHADER_DWCONV)))
-      st.b[d->uses_in1 ? 1 : 4] = TENSOR(nd->in1);
-    if (wl >= 0) {
-      st.b[1] = bind_of(&md->weights, md->w_off[wl], md->w_size[wl]);
-      st.b[2] = bind_of(&md->weights, md->b_off[wl], md->b_size[wl]);
-    }
-    if (nd->wl2 >= 0) {
-      st.b[4] = bind_of(&md->weights, md->w_off[nd->wl2], md->w_size[nd->wl2]);
-      st.b[5] = bind_of(&md->weights, md->b_off[nd->wl2], md->b_size[nd->wl2]);
-    }
-    if (nd->gate >= 0) st.b[5] = TENSOR(nd->gate);
+    describe_node(m, nd, s->t16, nd->wspec ? 0.0 : w16 ? 2.0 : 4.0, &st);
+    st.variant = s->t16[nd->out] ? (unsigned)PSEG_VARIANT_O16 : 0u;
+    for (int k = 0; k < PSEG_NET_BINDINGS; k++) st.b[k] = dummy;
+    st.b[0] = TEXELS(nd->in0);
+    if (nd->in1 >= 0) st.b[1] = TEXELS(nd->in1);
+    if (nd->gate >= 0) st.b[2] = TEXELS(nd->gate);
     st.b[3] = TENSOR(nd->out);
+    if (nd->aux >= 0) st.b[6] = TENSOR(nd->aux);
+    if (nd->wspec) {
+      unsigned tier = 0;
+      while (tier < 3 && pseg_wspec_tier(tier) < nd->n_wspec) tier++;
+      st.variant |= PSEG_VARIANT_WSPEC | tier << PSEG_VARIANT_TIER_SHIFT;
+      st.wspec = nd->wspec, st.n_wspec = nd->n_wspec;
+    } else if (nd->wl >= 0) {
+      st.spec[PSEG_SPEC_WN] = (int32_t)nd->w_vec4;
+      if (w16) st.variant |= PSEG_VARIANT_W16;
+      if (nd->w_size <= ctx->max_ubo_range) {
+        st.variant |= PSEG_VARIANT_WUBO;
+        st.b[4] = bind_of(&md->weights, nd->w_off, nd->w_size);
+      } else {
+        st.b[5] = bind_of(&md->weights, nd->w_off, nd->w_size);
+      }
+    }
     if ((r = add_step(s, &cap, &st))) return r;
   }
   if (!s->raw) {
     step mk = {.shader = PSEG_SHADER_MASK, .layer = -1, .name = "mask (resize to frame)",
                .oh = s->height, .ow = s->width, .oc = 1, .flops = 6.0 * (double)npix,
-               .variant = s->t16[m->output] ? PSEG_VARIANT_A16 : 0u,
+               .variant = s->t16[m->output] ? (unsigned)PSEG_VARIANT_A16 : 0u,
                .bytes = 4.0 * (double)npix + (double)s->t_size[m->output],
                .pc = {.in_h = tout->h, .in_w = tout->w, .in_c4 = kc4(tout->c), .out_h = s->height, .out_w = s->width,
                       .aux0 = (int)m->person_channel},
@@ -319,46 +333,66 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
   }
 #undef TENSOR
 
-  /* Descriptor sets, one per step. */
-  VkDescriptorPoolSize ps[2] = {{.type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, .descriptorCount = PSEG_BINDINGS * s->n_steps},
-                                {.type = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, .descriptorCount = 2 * s->n_steps}};
+  /* Descriptor sets, one per step; texel views for the inputs of the layers. */
+  uint32_t n_net = 0;
+  for (uint32_t i = 0; i < s->n_steps; i++) n_net += gpu_shader_is_net(s->steps[i].shader);
+  VkDescriptorPoolSize ps[3] = {
+      {.type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, .descriptorCount = PSEG_BINDINGS * s->n_steps},
+      {.type = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, .descriptorCount = n_net ? n_net : 1},
+      {.type = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, .descriptorCount = n_net ? 3 * n_net : 1}};
   VkDescriptorPoolCreateInfo pi = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
                                    .maxSets = s->n_steps,
-                                   .poolSizeCount = 2,
+                                   .poolSizeCount = 3,
                                    .pPoolSizes = ps};
   if ((r = gpu_check(ctx, vkCreateDescriptorPool(ctx->device, &pi, NULL, &s->dpool), "vkCreateDescriptorPool")))
     return r;
+  size_t nb = PSEG_NET_BINDINGS * (size_t)s->n_steps;
   VkDescriptorSet *sets = calloc(s->n_steps, sizeof *sets);
   VkDescriptorSetLayout *layouts = calloc(s->n_steps, sizeof *layouts);
-  VkWriteDescriptorSet *writes = calloc(PSEG_BINDINGS * (size_t)s->n_steps, sizeof *writes);
-  VkDescriptorBufferInfo *infos = calloc(PSEG_BINDINGS * (size_t)s->n_steps, sizeof *infos);
-  if (!sets || !layouts || !writes || !infos) {
+  VkWriteDescriptorSet *writes = calloc(nb, sizeof *writes);
+  VkDescriptorBufferInfo *infos = calloc(nb, sizeof *infos);
+  s->views = calloc(3 * (size_t)(n_net ? n_net : 1), sizeof *s->views);
+  if (!sets || !layouts || !writes || !infos || !s->views) {
     r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
     goto out;
   }
   for (uint32_t i = 0; i < s->n_steps; i++)
-    layouts[i] = (s->steps[i].variant & PSEG_VARIANT_WUBO) ? ctx->set_layout_ubo : ctx->set_layout;
+    layouts[i] = gpu_shader_is_net(s->steps[i].shader) ? ctx->set_layout_net : ctx->set_layout;
   VkDescriptorSetAllocateInfo ai = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
                                     .descriptorPool = s->dpool,
                                     .descriptorSetCount = s->n_steps,
                                     .pSetLayouts = layouts};
   if ((r = gpu_check(ctx, vkAllocateDescriptorSets(ctx->device, &ai, sets), "vkAllocateDescriptorSets"))) goto out;
-  for (uint32_t i = 0; i < s->n_steps; i++)
-    for (uint32_t k = 0; k < PSEG_BINDINGS; k++) {
+  size_t nw = 0;
+  for (uint32_t i = 0; i < s->n_steps; i++) {
+    int net = gpu_shader_is_net(s->steps[i].shader);
+    for (uint32_t k = 0; k < (net ? PSEG_NET_BINDINGS : PSEG_BINDINGS); k++) {
       const binding *b = &s->steps[i].b[k];
-      size_t j = (size_t)i * PSEG_BINDINGS + k;
-      infos[j] = (VkDescriptorBufferInfo){.buffer = b->buf->buf, .offset = b->off,
-                                          .range = b->range ? b->range : VK_WHOLE_SIZE};
-      writes[j] = (VkWriteDescriptorSet){.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
-                                         .dstSet = sets[i],
-                                         .dstBinding = k,
-                                         .descriptorCount = 1,
-                                         .descriptorType = ((s->steps[i].variant & PSEG_VARIANT_WUBO) && (k == 1 || k == 2))
-                                                               ? VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER
-                                                               : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-                                         .pBufferInfo = &infos[j]};
+      VkWriteDescriptorSet *w = &writes[nw];
+      *w = (VkWriteDescriptorSet){.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = sets[i], .dstBinding = k,
+                                  .descriptorCount = 1, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER};
+      if (net && k <= 2) { /* X, R, G: uniform texel buffers */
+        VkBufferViewCreateInfo vi = {.sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO,
+                                     .buffer = b->buf->buf,
+                                     .format = b->fp16 ? VK_FORMAT_R16G16B16A16_SFLOAT : VK_FORMAT_R32G32B32A32_SFLOAT,
+                                     .offset = b->off,
+                                     .range = b->range ? b->range : VK_WHOLE_SIZE};
+        if (b->buf == &s->dummy) vi.range = 16;
+        VkBufferView *view = &s->views[s->n_views];
+        if ((r = gpu_check(ctx, vkCreateBufferView(ctx->device, &vi, NULL, view), "vkCreateBufferView"))) goto out;
+        s->n_views++;
+        w->descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
+        w->pTexelBufferView = view;
+      } else {
+        infos[nw] = (VkDescriptorBufferInfo){.buffer = b->buf->buf, .offset = b->off,
+                                             .range = b->range ? b->range : VK_WHOLE_SIZE};
+        if (net && k == 4) w->descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER;
+        w->pBufferInfo = &infos[nw];
+      }
+      nw++;
     }
-  vkUpdateDescriptorSets(ctx->device, PSEG_BINDINGS * s->n_steps, writes, 0, NULL);
+  }
+  vkUpdateDescriptorSets(ctx->device, (uint32_t)nw, writes, 0, NULL);
 
   /* Record the one command buffer. */
   VkCommandBufferAllocateInfo cai = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
@@ -397,7 +431,8 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
     goto out;
   }
   for (uint32_t i = 0; i < s->n_steps; i++)
-    reqs[i] = (gpu_pipe_req){s->steps[i].shader, s->steps[i].variant, s->steps[i].spec, s->steps[i].nspec};
+    reqs[i] = (gpu_pipe_req){s->steps[i].shader, s->steps[i].variant, s->steps[i].spec, s->steps[i].wspec,
+                             s->steps[i].n_wspec};
   r = gpu_pipelines_prepare(ctx, reqs, s->n_steps);
   free(reqs);
   if (r) goto out;
@@ -405,10 +440,11 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
   for (uint32_t i = 0; i < s->n_steps; i++) {
     const step *st = &s->steps[i];
     VkPipeline p;
-    if ((r = gpu_pipeline(ctx, st->shader, st->variant, st->spec, st->nspec, &p))) goto out;
+    gpu_pipe_req q = {st->shader, st->variant, st->spec, st->wspec, st->n_wspec};
+    if ((r = gpu_pipeline(ctx, &q, &p))) goto out;
     if (p != bound) vkCmdBindPipeline(s->cb, VK_PIPELINE_BIND_POINT_COMPUTE, p);
     bound = p;
-    VkPipelineLayout pl = gpu_layout(ctx, st->variant);
+    VkPipelineLayout pl = gpu_layout(ctx, st->shader);
     vkCmdBindDescriptorSets(s->cb, VK_PIPELINE_BIND_POINT_COMPUTE, pl, 0, 1, &sets[i], 0, NULL);
     vkCmdPushConstants(s->cb, pl, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(pseg_params), &st->pc);
     vkCmdDispatch(s->cb, st->groups[0], st->groups[1], st->groups[2]);
@@ -480,6 +516,8 @@ void pseg_session_destroy(pseg_session *s) {
   if (s->fence) vkDestroyFence(ctx->device, s->fence, NULL);
   if (s->cb) vkFreeCommandBuffers(ctx->device, ctx->cmd_pool, 1, &s->cb);
   if (s->dpool) vkDestroyDescriptorPool(ctx->device, s->dpool, NULL);
+  for (uint32_t i = 0; i < s->n_views; i++) vkDestroyBufferView(ctx->device, s->views[i], NULL);
+  free(s->views);
   if (s->queries) vkDestroyQueryPool(ctx->device, s->queries, NULL);
   free(s->step_us);
   gpu_buffer *bufs[] = {&s->act, &s->img, &s->mask, &s->comp, &s->tmp1, &s->tmp2, &s->bgimg, &s->dummy};

@@ -1,30 +1,27 @@
 #version 450
 /* ADD / MUL / standalone activation over vec4-packed tensors.
- * aux0: 0 add, 1 mul, 2 activation only.  mode: 0 same shape, 1 second input is [1,1,C].
- * HAS_GATE: the first input is multiplied by a per-channel gate as it is read (squeeze-excite).
- * One invocation: one pixel x up to 4 vec4s of channels, 128 invocations a workgroup (few, fat
- * invocations stream memory faster on lavapipe). */
-#include "common/common.glsl"
-layout(local_size_x = 32, local_size_y = 4, local_size_z = 1) in;
-layout(std430, binding = 0) readonly buffer A { ATYPE x[]; } a;
-layout(std430, binding = 1) readonly buffer Bin { BTYPE x[]; } b;
-layout(std430, binding = 3) writeonly buffer Out { OTYPE y[]; } dst;
-layout(std430, binding = 5) readonly buffer Gate { ATYPE x[]; } gate;
-layout(constant_id = 0) const int HAS_GATE = 0;
+ * OP: 0 add, 1 mul, 2 activation only.  BCAST: the second input is [1,1,C].
+ * HAS_GATE: the first input is multiplied by a per-channel gate (G) as it is read (squeeze-excite).
+ * One invocation: one pixel x every vec4 of channels. */
+#include "common/net.glsl"
+layout(local_size_x = 8, local_size_y = 8, local_size_z = 1) in;
+layout(constant_id = 0) const int C4 = 1;
+layout(constant_id = 1) const int OP = 0;
+layout(constant_id = 2) const int BCAST = 0;
+layout(constant_id = 3) const int HAS_GATE = 0;
+layout(constant_id = 4) const int ACT = 0;
 
 void main() {
-  int x = int(gl_GlobalInvocationID.x), y = int(gl_GlobalInvocationID.y), c0 = int(gl_WorkGroupID.z) * 4;
+  int x = int(gl_GlobalInvocationID.x), y = int(gl_GlobalInvocationID.y);
   if (x >= pc.out_w || y >= pc.out_h) return;
-  int base = (y * pc.out_w + x) * pc.out_c4;
-  for (int j = 0; j < 4; j++) {
-    int c = c0 + j;
-    if (c >= pc.out_c4) break;
-    vec4 v = vec4(a.x[base + c]);
-    if (HAS_GATE != 0) v *= vec4(gate.x[c]);
-    if (pc.aux0 != 2) {
-      vec4 u = vec4(b.x[pc.mode == 1 ? c : base + c]);
-      v = pc.aux0 == 0 ? v + u : v * u;
+  int base = (y * pc.out_w + x) * C4;
+  [[unroll]] for (int c = 0; c < C4; c++) {
+    vec4 v = texelFetch(X, base + c);
+    if (HAS_GATE != 0) v *= texelFetch(G, c);
+    if (OP != 2) {
+      vec4 u = texelFetch(R, BCAST != 0 ? c : base + c);
+      v = OP == 0 ? v + u : v * u;
     }
-    dst.y[base + c] = OTYPE(activate(v, pc.act));
+    dst.y[base + c] = OTYPE(activate(v, ACT));
   }
 }

@@ -1,12 +1,25 @@
 #version 450
-/* CONV2D (mode 0) and TCONV2D (mode 1: transposed convolution with kernel == stride, each output
- * pixel reads one input pixel). Weights: [O4][kh][kw][I4][4 input channels] of vec4 over 4 output
- * channels, in uniform buffers (WUBO) or storage buffers. One invocation: one output pixel x OCB
- * vec4s of output channels (grid z = blocks).
- * Channel counts, kernel and stride are specialization constants, so LLVM-based drivers
- * (lavapipe) unroll the loops; accumulation in fp32. */
+/* CONV2D (MODE 0), TCONV2D (MODE 1: transposed convolution with kernel == stride: each input
+ * pixel makes a KH x KW block of output pixels, so the grid is over input pixels) and a 1x1
+ * CONV2D of the bilinear resize of its input (MODE 2: RESIZE_BILINEAR fused into the 1x1 conv
+ * that follows it; pc.mode is the coordinate convention).
+ *
+ * Weights: [O4][kh][kw][I4][4 input channels] of vec4 over 4 output channels, then the bias
+ * [O4]. One invocation: one output pixel x OCB vec4s of output channels (grid z = OC4 / OCB);
+ * with weights in specialization constants OCB = OC4, so each input is fetched once. Shapes are
+ * specialization constants so the loops unroll; accumulation in fp32.
+ *
+ * No early return and no branch around the arithmetic: padding taps are fetched at a clamped
+ * address and multiplied by 0, and only the stores are conditional. Outside control flow a
+ * uniform-buffer weight is one scalar load on lavapipe; inside it, a gather per invocation.
+ *
+ * Fusions (specialization constants):
+ *   HAS_GATE  the input is multiplied per channel by G as it is read (a squeeze-excite gate);
+ *   IN_ADD    R is added to the (gated) input as it is read: conv(X * G + R);
+ *   HAS_RES   out = act2(act(conv) + R): a residual ADD after the conv;
+ *   AUX_OUT   act(conv) (before the residual) is written to Y2 as well. */
 #define WEIGHTS
-#include "common/common.glsl"
+#include "common/net.glsl"
 layout(local_size_x = 8, local_size_y = 8, local_size_z = 1) in;
 layout(constant_id = 0) const int IC4 = 1;
 layout(constant_id = 1) const int OC4 = 1;
@@ -15,54 +28,115 @@ layout(constant_id = 3) const int KW = 1;
 layout(constant_id = 4) const int SH = 1;
 layout(constant_id = 5) const int SW = 1;
 layout(constant_id = 6) const int MODE = 0;
-layout(constant_id = 7) const int OCB = 4;
-layout(std430, binding = 0) readonly buffer In { ATYPE x[]; } src;
-layout(std430, binding = 3) writeonly buffer Out { OTYPE y[]; } dst;
-/* Fusions: a residual added after the activation (out = act2(act(conv) + res), act2 in pc.aux1),
- * and a per-channel gate multiplied into the input as it is read (squeeze-excite). */
-layout(constant_id = 10) const int HAS_RES = 0;
-layout(constant_id = 11) const int HAS_GATE = 0;
-layout(std430, binding = 4) readonly buffer Res { OTYPE x[]; } res;
-layout(std430, binding = 5) readonly buffer Gate { ATYPE x[]; } gate;
+layout(constant_id = 7) const int OCB = 1;
+layout(constant_id = 8) const int ACT = 0;
+layout(constant_id = 9) const int ACT2 = 0;
+layout(constant_id = 10) const int HAS_GATE = 0;
+layout(constant_id = 11) const int IN_ADD = 0;
+layout(constant_id = 12) const int HAS_RES = 0;
+layout(constant_id = 13) const int AUX_OUT = 0;
 
-vec4 acc[OCB];
+const int BIAS = OC4 * KH * KW * IC4 * 4; /* vec4 index of the bias */
 
-void accumulate(int ib, int ky, int kx, int ob) {
-  for (int c = 0; c < IC4; c++) {
-    vec4 v = vec4(src.x[ib + c]);
-    if (HAS_GATE != 0) v *= vec4(gate.x[c]); /* (a private array of gates is 2.5x slower on lavapipe) */
-    for (int j = 0; j < OCB; j++) {
-      if (ob + j >= OC4) break;
-      int k = ((((ob + j) * KH + ky) * KW + kx) * IC4 + c) * 4;
-      acc[j] += Wt(k) * v.x + Wt(k + 1) * v.y + Wt(k + 2) * v.z + Wt(k + 3) * v.w;
-    }
+/* Input vec4 c of pixel i (= y * in_w + x), with the read-side fusions. */
+vec4 fetch(int i, int c) {
+  vec4 v = texelFetch(X, i * IC4 + c);
+  if (HAS_GATE != 0) v *= texelFetch(G, c);
+  if (IN_ADD != 0) v += texelFetch(R, i * IC4 + c);
+  return v;
+}
+
+float src_coord(int d, int n_in, int n_out) {
+  if (pc.mode == 2) return n_out > 1 ? float(d) * float(n_in - 1) / float(n_out - 1) : 0.0;
+  float scale = float(n_in) / float(n_out);
+  if (pc.mode == 1) return float(d) * scale;
+  return max((float(d) + 0.5) * scale - 0.5, 0.0);
+}
+
+/* acc[j] += weights of output vec4 ob + j at tap (ky, kx), input vec4 c, times v. */
+#define MAC(acc, ky, kx, c, v)                                                                    \
+  UNROLL for (int j = 0; j < OCB; j++) {                                                         \
+    if (OCB != OC4 && ob + j >= OC4) break; /* static when OCB == OC4 */                         \
+    int k = ((((ob + j) * KH + (ky)) * KW + (kx)) * IC4 + (c)) * 4;                              \
+    acc[j] += W4(k) * v.x + W4(k + 1) * v.y + W4(k + 2) * v.z + W4(k + 3) * v.w;                  \
+  }
+
+/* The epilogue: activation, second output, residual, store of OCB vec4s at vec4 index o. */
+void store(vec4 acc[OCB], int o, int ob, bool valid) {
+  if (!valid) return;
+  UNROLL for (int j = 0; j < OCB; j++) {
+    if (OCB != OC4 && ob + j >= OC4) break;
+    vec4 v = activate(acc[j], ACT);
+    if (AUX_OUT != 0) dst2.y[o + j] = OTYPE(v);
+    if (HAS_RES != 0) v = activate(v + texelFetch(R, o + j), ACT2);
+    dst.y[o + j] = OTYPE(v);
   }
 }
 
-void main() {
-  int ox = int(gl_GlobalInvocationID.x), oy = int(gl_GlobalInvocationID.y);
-  int ob = int(gl_GlobalInvocationID.z) * OCB;
-  if (ox >= pc.out_w || oy >= pc.out_h) return;
-  for (int j = 0; j < OCB; j++) acc[j] = ob + j < OC4 ? Bias(ob + j) : vec4(0.0);
-  if (MODE == 1) {
-    int iy = oy / SH, ix = ox / SW;
-    accumulate((iy * pc.in_w + ix) * IC4, oy - iy * SH, ox - ix * SW, ob);
+void init(out vec4 acc[OCB], int ob) {
+  UNROLL for (int j = 0; j < OCB; j++) acc[j] = OCB == OC4 || ob + j < OC4 ? W4(BIAS + ob + j) : vec4(0.0);
+}
+
+/* TCONV2D: one invocation per input pixel, writing its KH x KW output pixels. */
+void tconv(int ix, int iy, int ob) {
+  bool valid = ix < pc.in_w && iy < pc.in_h;
+  ix = min(ix, pc.in_w - 1), iy = min(iy, pc.in_h - 1);
+  int i = iy * pc.in_w + ix, o0 = (iy * SH * pc.out_w + ix * SW) * OC4 + ob;
+  UNROLL for (int ky = 0; ky < KH; ky++)
+    UNROLL for (int kx = 0; kx < KW; kx++) {
+      vec4 acc[OCB];
+      init(acc, ob);
+      UNROLL for (int c = 0; c < IC4; c++) {
+        vec4 v = fetch(i, c);
+        MAC(acc, ky, kx, c, v)
+      }
+      store(acc, o0 + (ky * pc.out_w + kx) * OC4, ob, valid);
+    }
+}
+
+void conv(int ox, int oy, int ob) {
+  bool valid = ox < pc.out_w && oy < pc.out_h;
+  ox = min(ox, pc.out_w - 1), oy = min(oy, pc.out_h - 1);
+  vec4 acc[OCB];
+  init(acc, ob);
+  if (MODE == 2) { /* 1x1 conv of the bilinear resize of X */
+    float fy = src_coord(oy, pc.in_h, pc.out_h), fx = src_coord(ox, pc.in_w, pc.out_w);
+    int y0 = min(int(floor(fy)), pc.in_h - 1), x0 = min(int(floor(fx)), pc.in_w - 1);
+    int y1 = min(y0 + 1, pc.in_h - 1), x1 = min(x0 + 1, pc.in_w - 1);
+    float ly = fy - float(y0), lx = fx - float(x0);
+    int i00 = y0 * pc.in_w + x0, i01 = y0 * pc.in_w + x1, i10 = y1 * pc.in_w + x0, i11 = y1 * pc.in_w + x1;
+    UNROLL for (int c = 0; c < IC4; c++) {
+      vec4 top = mix(fetch(i00, c), fetch(i01, c), lx), bot = mix(fetch(i10, c), fetch(i11, c), lx);
+      vec4 v = mix(top, bot, ly);
+      MAC(acc, 0, 0, c, v)
+    }
   } else {
-    for (int ky = 0; ky < KH; ky++) {
+    UNROLL for (int ky = 0; ky < KH; ky++) {
       int iy = oy * SH - pc.pad_t + ky;
-      if (iy < 0 || iy >= pc.in_h) continue;
-      for (int kx = 0; kx < KW; kx++) {
+      float vy = iy >= 0 && iy < pc.in_h ? 1.0 : 0.0;
+      iy = clamp(iy, 0, pc.in_h - 1);
+      UNROLL for (int kx = 0; kx < KW; kx++) {
         int ix = ox * SW - pc.pad_l + kx;
-        if (ix < 0 || ix >= pc.in_w) continue;
-        accumulate((iy * pc.in_w + ix) * IC4, ky, kx, ob);
+        float m = ix >= 0 && ix < pc.in_w ? vy : 0.0; /* 0 for a padding tap */
+        int i = iy * pc.in_w + clamp(ix, 0, pc.in_w - 1);
+        UNROLL for (int c = 0; c < IC4; c++) {
+          vec4 v = fetch(i, c) * m;
+          MAC(acc, ky, kx, c, v)
+        }
       }
     }
   }
-  int base = (oy * pc.out_w + ox) * OC4 + ob;
-  for (int j = 0; j < OCB; j++)
-    if (ob + j < OC4) {
-      vec4 o = activate(acc[j], pc.act);
-      if (HAS_RES != 0) o = activate(o + vec4(res.x[base + j]), pc.aux1);
-      dst.y[base + j] = OTYPE(o);
-    }
+  store(acc, (oy * pc.out_w + ox) * OC4 + ob, ob, valid);
+}
+
+void main() {
+  WEIGHTS_INIT();
+  /* ob is a constant 0 when one invocation has every output channel: weight indices must be
+   * compile-time constants for specialization-constant weights to fold. */
+  int x = int(gl_GlobalInvocationID.x), y = int(gl_GlobalInvocationID.y);
+  int ob = OCB == OC4 ? 0 : int(gl_GlobalInvocationID.z) * OCB;
+  if (MODE == 1)
+    tconv(x, y, ob);
+  else
+    conv(x, y, ob);
 }

@@ -1,34 +1,88 @@
 #version 450
-/* DWCONV2D: weights [kh][kw][C4] vec4. One invocation: one output pixel x 4 channels.
- * Channel count, kernel and stride are specialization constants. */
+/* DWCONV2D (depth multiplier 1), optionally followed, in the same invocation, by the pointwise
+ * layer that reads its output (PROJ_OC4 > 0): a 1x1 conv (PROJ_K = 1), or a transposed conv with
+ * kernel == stride == PROJ_K (each pixel makes a PROJ_K x PROJ_K block of outputs). The depthwise
+ * result then never goes to memory.
+ *
+ * Weights: depthwise [KH][KW][C4] vec4, its bias [C4]; then, with a projection, its weights
+ * [PO4][PROJ_K][PROJ_K][C4][4 input channels] vec4 (conv.comp's packing) and bias [PO4].
+ * One invocation: one output pixel x CB vec4s of channels (grid z = C4 / CB); CB = C4 with a
+ * projection or with weights in specialization constants. As in conv.comp, no early return and
+ * no branch around the arithmetic (padding taps are multiplied by 0).
+ *
+ *   d = act(dwconv(X));  HAS_RES: d = act2(d + R)
+ *   no projection: Y = d
+ *   projection: p = proj_act(proj(d));  PROJ_RES: p = proj_act2(p + G) (a residual ADD after it) */
 #define WEIGHTS
-#include "common/common.glsl"
+#include "common/net.glsl"
+layout(local_size_x = 8, local_size_y = 8, local_size_z = 1) in;
 layout(constant_id = 0) const int C4 = 1;
 layout(constant_id = 1) const int KH = 1;
 layout(constant_id = 2) const int KW = 1;
 layout(constant_id = 3) const int SH = 1;
 layout(constant_id = 4) const int SW = 1;
-layout(local_size_x = 8, local_size_y = 8, local_size_z = 1) in;
-layout(std430, binding = 0) readonly buffer In { ATYPE x[]; } src;
-layout(std430, binding = 3) writeonly buffer Out { OTYPE y[]; } dst;
-layout(std430, binding = 4) readonly buffer Res { OTYPE x[]; } res;
-layout(constant_id = 6) const int HAS_RES = 0; /* out = act2(act(dwconv) + res), act2 in pc.aux1 */
+layout(constant_id = 5) const int CB = 1;
+layout(constant_id = 6) const int ACT = 0;
+layout(constant_id = 7) const int ACT2 = 0;
+layout(constant_id = 8) const int HAS_RES = 0;
+layout(constant_id = 9) const int PROJ_OC4 = 0;
+layout(constant_id = 10) const int PROJ_K = 1;
+layout(constant_id = 11) const int PROJ_ACT = 0;
+layout(constant_id = 12) const int PROJ_RES = 0;
+layout(constant_id = 13) const int PROJ_ACT2 = 0;
+
+const int DW_BIAS = KH * KW * C4;
+const int PW = DW_BIAS + C4; /* projection weights */
+const int PW_BIAS = PW + PROJ_OC4 * PROJ_K * PROJ_K * C4 * 4;
 
 void main() {
-  int ox = int(gl_GlobalInvocationID.x), oy = int(gl_GlobalInvocationID.y), c = int(gl_WorkGroupID.z);
-  if (ox >= pc.out_w || oy >= pc.out_h) return;
-  vec4 acc = Bias(c);
-  for (int ky = 0; ky < KH; ky++) {
+  WEIGHTS_INIT();
+  int ox = int(gl_GlobalInvocationID.x), oy = int(gl_GlobalInvocationID.y);
+  int cb = CB == C4 ? 0 : int(gl_GlobalInvocationID.z) * CB; /* constant 0: weight indices fold */
+  bool valid = ox < pc.out_w && oy < pc.out_h;
+  ox = min(ox, pc.out_w - 1), oy = min(oy, pc.out_h - 1);
+  vec4 d[CB];
+  UNROLL for (int j = 0; j < CB; j++) d[j] = CB == C4 || cb + j < C4 ? W4(DW_BIAS + cb + j) : vec4(0.0);
+  UNROLL for (int ky = 0; ky < KH; ky++) {
     int iy = oy * SH - pc.pad_t + ky;
-    if (iy < 0 || iy >= pc.in_h) continue;
-    for (int kx = 0; kx < KW; kx++) {
+    float vy = iy >= 0 && iy < pc.in_h ? 1.0 : 0.0;
+    iy = clamp(iy, 0, pc.in_h - 1);
+    UNROLL for (int kx = 0; kx < KW; kx++) {
       int ix = ox * SW - pc.pad_l + kx;
-      if (ix < 0 || ix >= pc.in_w) continue;
-      acc += vec4(src.x[(iy * pc.in_w + ix) * C4 + c]) * Wt((ky * KW + kx) * C4 + c);
+      float m = ix >= 0 && ix < pc.in_w ? vy : 0.0; /* 0 for a padding tap */
+      int i = (iy * pc.in_w + clamp(ix, 0, pc.in_w - 1)) * C4 + cb;
+      UNROLL for (int j = 0; j < CB; j++)
+        if (CB == C4 || cb + j < C4) d[j] += texelFetch(X, i + j) * (W4((ky * KW + kx) * C4 + cb + j) * m);
     }
   }
-  int o = (oy * pc.out_w + ox) * C4 + c;
-  vec4 v = activate(acc, pc.act);
-  if (HAS_RES != 0) v = activate(v + vec4(res.x[o]), pc.aux1);
-  dst.y[o] = OTYPE(v);
+  int o = (oy * pc.out_w + ox) * C4 + cb;
+  UNROLL for (int j = 0; j < CB; j++) {
+    d[j] = activate(d[j], ACT);
+    if (HAS_RES != 0) d[j] = activate(d[j] + texelFetch(R, o + j), ACT2);
+  }
+  if (PROJ_OC4 == 0) {
+    if (valid)
+      UNROLL for (int j = 0; j < CB; j++)
+        if (CB == C4 || cb + j < C4) dst.y[o + j] = OTYPE(d[j]);
+    return;
+  }
+  UNROLL for (int ky = 0; ky < PROJ_K; ky++)
+    UNROLL for (int kx = 0; kx < PROJ_K; kx++) {
+      int po = ((oy * PROJ_K + ky) * pc.out_w * PROJ_K + ox * PROJ_K + kx) * PROJ_OC4;
+      vec4 p[PROJ_OC4 > 0 ? PROJ_OC4 : 1];
+      UNROLL for (int q = 0; q < PROJ_OC4; q++) {
+        p[q] = W4(PW_BIAS + q);
+        UNROLL for (int c = 0; c < C4; c++) {
+          int k = PW + (((q * PROJ_K + ky) * PROJ_K + kx) * C4 + c) * 4;
+          p[q] += W4(k) * d[c].x + W4(k + 1) * d[c].y + W4(k + 2) * d[c].z + W4(k + 3) * d[c].w;
+        }
+        p[q] = activate(p[q], PROJ_ACT);
+      }
+      if (valid)
+        UNROLL for (int q = 0; q < PROJ_OC4; q++) {
+          vec4 v = p[q];
+          if (PROJ_RES != 0) v = activate(v + texelFetch(G, po + q), PROJ_ACT2);
+          dst.y[po + q] = OTYPE(v);
+        }
+    }
 }

@@ -1,21 +1,20 @@
 #version 450
 /* SOFTMAX over the channels of each pixel, numerically stable form: p = exp(x - max) / sum.
- * aux0: the real channel count (the vec4 padding lanes are ignored and written as 0). */
-#include "common/common.glsl"
+ * pc.aux0: the real channel count (the vec4 padding lanes are ignored and written as 0). */
+#include "common/net.glsl"
 layout(local_size_x = 8, local_size_y = 8, local_size_z = 1) in;
-layout(std430, binding = 0) readonly buffer In { ATYPE x[]; } src;
-layout(std430, binding = 3) writeonly buffer Out { OTYPE y[]; } dst;
+layout(constant_id = 0) const int C4 = 1;
 
 void main() {
   int x = int(gl_GlobalInvocationID.x), y = int(gl_GlobalInvocationID.y);
   if (x >= pc.out_w || y >= pc.out_h) return;
-  int base = (y * pc.out_w + x) * pc.out_c4, C = pc.aux0;
+  int base = (y * pc.out_w + x) * C4, C = pc.aux0;
   float m = -1.0 / 0.0;
-  for (int c = 0; c < C; c++) m = max(m, float(src.x[base + c / 4][c % 4]));
+  for (int c = 0; c < C; c++) m = max(m, texelFetch(X, base + c / 4)[c % 4]);
   float s = 0.0;
-  for (int c = 0; c < C; c++) s += exp(float(src.x[base + c / 4][c % 4]) - m);
-  for (int c4 = 0; c4 < pc.out_c4; c4++) {
-    vec4 v = vec4(src.x[base + c4]), o;
+  for (int c = 0; c < C; c++) s += exp(texelFetch(X, base + c / 4)[c % 4] - m);
+  for (int c4 = 0; c4 < C4; c4++) {
+    vec4 v = texelFetch(X, base + c4), o;
     for (int k = 0; k < 4; k++) o[k] = (c4 * 4 + k < C) ? exp(v[k] - m) / s : 0.0;
     dst.y[base + c4] = OTYPE(o);
   }
