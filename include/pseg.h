@@ -129,8 +129,16 @@ typedef enum pseg_background {
   PSEG_BACKGROUND_IMAGE = 2  /* composite over background_image, stretched to the frame */
 } pseg_background;
 
+/* Two sets of kernels ("tiers"). The base kernels are generic and quick to build; on devices
+ * where it pays (CPU drivers such as lavapipe) a session also builds fast kernels, specialised
+ * per layer with the weights compiled in, which take seconds to build there. By default a
+ * session is ready as soon as the base kernels are, builds the fast ones on a background thread
+ * and switches to them at the first frame after they are ready: the first mask comes quickly and
+ * later frames run fast. PSEG_TIER=base or =fast in the environment acts like the flags below. */
 enum {
-  PSEG_SESSION_PROFILE = 1 /* record a GPU timestamp after every dispatch (pseg_session_get_profile) */
+  PSEG_SESSION_PROFILE = 1,   /* record a GPU timestamp after every dispatch (pseg_session_get_profile) */
+  PSEG_SESSION_WAIT_FAST = 2, /* pseg_session_create returns once the fast kernels are built */
+  PSEG_SESSION_BASE_ONLY = 4  /* never build the fast kernels */
 };
 
 typedef struct pseg_session_create_info {
@@ -148,12 +156,17 @@ void pseg_session_destroy(pseg_session *s);
  * composite (may be NULL; needs a background): width*height*4 bytes RGBA8, I = aF + (1-a)B. */
 pseg_result pseg_session_run(pseg_session *s, const pseg_image *frame, float *mask, uint8_t *composite);
 
+/* Block until the session's frames run on its fast kernels (see PSEG_SESSION_WAIT_FAST); returns
+ * at once when they already do, when the device needs no others, or with PSEG_SESSION_BASE_ONLY. */
+pseg_result pseg_session_wait_fast(pseg_session *s);
+
 typedef struct pseg_session_stats {
   uint32_t dispatches;       /* compute dispatches in the frame's command buffer */
   uint64_t weight_bytes;     /* device memory holding the model's packed weights */
   uint64_t activation_bytes; /* device memory holding the network's activations */
   uint64_t io_bytes;         /* frame, mask, composite and background buffers */
   double gpu_ms;             /* GPU time of the last frame from timestamp queries; -1 if unsupported */
+  int fast;                  /* 1: the last frame ran on the fast kernels (or the device needs no others) */
 } pseg_session_stats;
 
 pseg_result pseg_session_get_stats(const pseg_session *s, pseg_session_stats *out);

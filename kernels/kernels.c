@@ -102,3 +102,4 @@ int ref_run_model(const pseg_fmt_model *m, const float *input, float **t) {
   }
   return 0;
 }
+

@@ -327,6 +327,7 @@ pseg_result pseg_context_create(const pseg_context_create_info *info, pseg_conte
   if (!info) info = &def;
   pseg_context *ctx = calloc(1, sizeof *ctx);
   if (!ctx) return PSEG_ERROR_OUT_OF_HOST_MEMORY;
+  pthread_mutex_init(&ctx->pipe_lock, NULL);
   const char *v = getenv("PSEG_VALIDATION");
   int validation = info->enable_validation || (v && *v && strcmp(v, "0"));
   pseg_result r = make_instance(ctx, validation);
@@ -360,6 +361,7 @@ void pseg_context_destroy(pseg_context *ctx) {
   }
   if (ctx->messenger) vkDestroyDebugUtilsMessengerEXT(ctx->instance, ctx->messenger, NULL);
   if (ctx->instance) vkDestroyInstance(ctx->instance, NULL);
+  pthread_mutex_destroy(&ctx->pipe_lock);
   free(ctx);
 }
 

@@ -248,14 +248,22 @@ static const struct gpu_pipe *find_pipe(const pseg_context *ctx, const gpu_pipe_
   return NULL;
 }
 
-pseg_result gpu_pipeline(pseg_context *ctx, const gpu_pipe_req *q, VkPipeline *out) {
+static VkPipeline lookup(pseg_context *ctx, const gpu_pipe_req *q) {
+  pthread_mutex_lock(&ctx->pipe_lock);
   const struct gpu_pipe *p = find_pipe(ctx, q);
+  VkPipeline pl = p ? p->pipeline : VK_NULL_HANDLE;
+  pthread_mutex_unlock(&ctx->pipe_lock);
+  return pl;
+}
+
+pseg_result gpu_pipeline(pseg_context *ctx, const gpu_pipe_req *q, VkPipeline *out) {
+  VkPipeline p = lookup(ctx, q);
   if (!p) {
-    pseg_result r = gpu_pipelines_prepare(ctx, q, 1);
+    pseg_result r = gpu_pipelines_prepare(ctx, q, 1, NULL);
     if (r) return r;
-    if (!(p = find_pipe(ctx, q))) return gpu_fail(ctx, PSEG_ERROR_VULKAN, "pipeline not created");
+    if (!(p = lookup(ctx, q))) return gpu_fail(ctx, PSEG_ERROR_VULKAN, "pipeline not created");
   }
-  *out = p->pipeline;
+  *out = p;
   return PSEG_SUCCESS;
 }
 
@@ -265,6 +273,7 @@ typedef struct prep_job {
   pseg_context *ctx;
   struct gpu_pipe *todo;
   uint32_t n, next;
+  const int *cancel;
   pthread_mutex_t lock;
   VkResult failed;
 } prep_job;
@@ -275,11 +284,12 @@ static void *prep_worker(void *arg) {
     pthread_mutex_lock(&j->lock);
     uint32_t i = j->next++;
     pthread_mutex_unlock(&j->lock);
-    if (i >= j->n) return NULL;
+    if (i >= j->n || (j->cancel && __atomic_load_n(j->cancel, __ATOMIC_ACQUIRE))) return NULL;
     struct gpu_pipe *p = &j->todo[i];
     const struct pseg_spirv_entry *e = &pseg_spirv_table[p->shader];
     VkResult vr = create_pipeline(j->ctx, e->code[p->variant], e->size[p->variant], p->spec, PSEG_MAX_SPEC,
                                   p->wspec, p->n_wspec, gpu_layout(j->ctx, p->shader), &p->pipeline);
+
     if (vr != VK_SUCCESS) {
       p->pipeline = VK_NULL_HANDLE;
       pthread_mutex_lock(&j->lock);
@@ -289,7 +299,7 @@ static void *prep_worker(void *arg) {
   }
 }
 
-pseg_result gpu_pipelines_prepare(pseg_context *ctx, const gpu_pipe_req *reqs, uint32_t n) {
+pseg_result gpu_pipelines_prepare(pseg_context *ctx, const gpu_pipe_req *reqs, uint32_t n, const int *cancel) {
   static const char *const stems[] = {
 #define PSEG_SHADER_STEM(id, stem) #stem,
       PSEG_SHADER_MAP(PSEG_SHADER_STEM)
@@ -304,6 +314,7 @@ pseg_result gpu_pipelines_prepare(pseg_context *ctx, const gpu_pipe_req *reqs, u
   if (!todo) return gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
   uint32_t nt = 0;
   pseg_result r = PSEG_SUCCESS;
+  pthread_mutex_lock(&ctx->pipe_lock);
   for (uint32_t i = 0; i < n && !r; i++) {
     const gpu_pipe_req *q = &reqs[i];
     if (q->variant > 127 || q->shader >= PSEG_SHADER_COUNT || !pseg_spirv_table[q->shader].code[q->variant] ||
@@ -326,12 +337,13 @@ pseg_result gpu_pipelines_prepare(pseg_context *ctx, const gpu_pipe_req *reqs, u
       p->n_wspec = q->n_wspec;
     }
   }
+  pthread_mutex_unlock(&ctx->pipe_lock);
   if (r) {
     for (uint32_t k = 0; k < nt; k++) free(todo[k].wspec);
     free(todo);
     return r;
   }
-  prep_job job = {.ctx = ctx, .todo = todo, .n = nt};
+  prep_job job = {.ctx = ctx, .todo = todo, .n = nt, .cancel = cancel};
   pthread_mutex_init(&job.lock, NULL);
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   uint32_t nthreads = cores > 1 ? (uint32_t)(cores < 8 ? cores : 8) - 1 : 0, started = 0;
@@ -341,6 +353,7 @@ pseg_result gpu_pipelines_prepare(pseg_context *ctx, const gpu_pipe_req *reqs, u
   prep_worker(&job); /* this thread works too */
   for (uint32_t i = 0; i < started; i++) pthread_join(th[i], NULL);
   pthread_mutex_destroy(&job.lock);
+  pthread_mutex_lock(&ctx->pipe_lock);
   for (uint32_t i = 0; i < nt; i++) {
     if (!todo[i].pipeline) {
       free(todo[i].wspec);
@@ -360,6 +373,7 @@ pseg_result gpu_pipelines_prepare(pseg_context *ctx, const gpu_pipe_req *reqs, u
     }
     ctx->pipes[ctx->n_pipes++] = todo[i];
   }
+  pthread_mutex_unlock(&ctx->pipe_lock);
   free(todo);
   if (!r && job.failed != VK_SUCCESS) r = gpu_check(ctx, job.failed, "vkCreateComputePipelines");
   return r;

@@ -2,6 +2,7 @@
 #ifndef PSEG_GPU_H
 #define PSEG_GPU_H
 
+#include <pthread.h>
 #include <volk.h>
 
 #include "../include/pseg.h"
@@ -44,6 +45,7 @@ struct pseg_context {
     uint32_t n_wspec;
     VkPipeline pipeline;
   } *pipes; /* created on first use, by (shader, variant, specialization) */
+  pthread_mutex_t pipe_lock; /* guards pipes: sessions build their fast kernels on a thread */
   uint32_t n_pipes, cap_pipes;
   VkPipelineCache pipeline_cache;
   char cache_path[512]; /* where the pipeline cache is loaded from and saved to; "" = none */
@@ -104,8 +106,9 @@ typedef struct gpu_pipe_req {
 /* The pipeline of a request (created on first use, then kept by the context). */
 pseg_result gpu_pipeline(pseg_context *ctx, const gpu_pipe_req *q, VkPipeline *out);
 
-/* Create, on all cores, the pipelines of these requests that the context does not have yet. */
-pseg_result gpu_pipelines_prepare(pseg_context *ctx, const gpu_pipe_req *reqs, uint32_t n);
+/* Create, on all cores, the pipelines of these requests that the context does not have yet.
+ * cancel (may be NULL): when it becomes non-zero, no further pipeline is started. */
+pseg_result gpu_pipelines_prepare(pseg_context *ctx, const gpu_pipe_req *reqs, uint32_t n, const int *cancel);
 
 /* Load / save the context's VkPipelineCache ($XDG_CACHE_HOME/pseg or ~/.cache/pseg). */
 void gpu_pipeline_cache_open(pseg_context *ctx);

@@ -7,7 +7,8 @@
 
 /* One dispatch of the network: a layer, or a layer with others fused into it (runtime/plan.c). */
 typedef struct pseg_node {
-  kdispatch d;
+  kdispatch d;            /* the fast tier (weights as specialization constants where they fit) */
+  kdispatch d_base;       /* the base tier (weights in a buffer, fewer channels per invocation) */
   int32_t layer;          /* the layer it computes (its output, its name) */
   int32_t in0, in1, out;  /* tensors (bindings X, R, Y); in1: the second input or a residual */
   int32_t gate;           /* binding G: a per-channel gate of in0, or the projection's residual */
@@ -32,9 +33,8 @@ struct pseg_model {
 /* Turn the model's layers into dispatches, fusing residual adds into the convolutions that
  * produce them and squeeze-excite blocks into two dispatches (runtime/plan.c). */
 pseg_result pseg_plan_model(pseg_model *md);
-/* Back to a grid with fewer output channels per invocation, for a node whose weights stay in a
- * buffer. */
-void pseg_plan_narrow(pseg_node *nd);
+/* A grid with fewer output channels per invocation, for weights in a buffer. */
+void pseg_plan_narrow(kdispatch *d);
 
 /* The storage precision of an activation tensor: fp16 only with fp16_all_activations.
  * Measured against TFLite on 14 portraits (README "Precision"): the selfie masks are so sensitive

@@ -50,9 +50,10 @@ static float *node_weights(const pseg_model *md, const pseg_node *nd, size_t *n)
   return blob;
 }
 
-/* Weights exact in fp16 and few enough become specialization constants (WSPEC): 4 halves to a
- * uint64, vec4 k in constant k. Else they go to the weight buffer (fp16 or fp32, by precision),
- * and the node gets the buffer layout's grid. */
+/* Every node's weights go to the weight buffer (fp16 or fp32, by precision) for the base tier.
+ * Weights exact in fp16 and few enough also become specialization constants for the fast tier
+ * (WSPEC): 4 halves to a uint64, vec4 k in constant k; a node whose weights do not qualify runs
+ * its base dispatch in both tiers. */
 static pseg_result upload_weights(pseg_model *md) {
   pseg_context *ctx = md->ctx;
   size_t es = ctx->precision == PSEG_PRECISION_FP16 ? 2 : 4;
@@ -69,28 +70,27 @@ static pseg_result upload_weights(pseg_model *md) {
       break;
     }
     nd->w_vec4 = (uint32_t)(n / 4);
-    int exact = 1;
-    for (size_t k = 0; k < n && exact; k++) exact = pseg_half_to_float(pseg_float_to_half(blobs[i][k])) == blobs[i][k];
-    if (ctx->wspec && exact && n / 4 <= PSEG_WSPEC_MAX) {
-      if (!(nd->wspec = calloc(n / 4 ? n / 4 : 1, sizeof(uint64_t)))) {
-        r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory packing weights");
-        break;
-      }
-      for (size_t k = 0; k < n; k++)
-        nd->wspec[k / 4] |= (uint64_t)pseg_float_to_half(blobs[i][k]) << (16 * (k % 4));
-      nd->n_wspec = (uint32_t)(n / 4);
-      continue;
-    }
-    pseg_plan_narrow(nd);
     nd->w_off = total;
     nd->w_size = (n * es + 15) & ~(VkDeviceSize)15; /* uniform blocks are read in 16-byte units */
     total = gpu_align(ctx, total + nd->w_size);
+    int exact = 1;
+    for (size_t k = 0; k < n && exact; k++) exact = pseg_half_to_float(pseg_float_to_half(blobs[i][k])) == blobs[i][k];
+    if (!(ctx->wspec && exact && n / 4 <= PSEG_WSPEC_MAX)) {
+      nd->d = nd->d_base;
+      continue;
+    }
+    if (!(nd->wspec = calloc(n / 4 ? n / 4 : 1, sizeof(uint64_t)))) {
+      r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory packing weights");
+      break;
+    }
+    for (size_t k = 0; k < n; k++) nd->wspec[k / 4] |= (uint64_t)pseg_float_to_half(blobs[i][k]) << (16 * (k % 4));
+    nd->n_wspec = (uint32_t)(n / 4);
   }
   uint8_t *host = r ? NULL : calloc(1, total ? total : 16);
   if (!r && !host) r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory packing weights");
   for (uint32_t i = 0; i < md->n_nodes && !r; i++) {
     const pseg_node *nd = &md->nodes[i];
-    if (!blobs[i] || nd->wspec) continue;
+    if (!blobs[i]) continue;
     size_t n = (size_t)nd->w_vec4 * 4;
     for (size_t k = 0; k < n; k++) {
       if (es == 2) {

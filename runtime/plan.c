@@ -299,15 +299,17 @@ pseg_result pseg_plan_model(pseg_model *md) {
     plan_forward_fusions(p, i, nd);
     md->n_nodes++;
   }
+  for (uint32_t i = 0; i < md->n_nodes; i++) {
+    md->nodes[i].d_base = md->nodes[i].d;
+    pseg_plan_narrow(&md->nodes[i].d_base);
+  }
 done:
   free(p->uses), free(p->producer), free(p->resize_of), free(p->gate_mul), free(p->absorbed);
   return r;
 }
 
-/* A node whose weights turned out not to fit specialization constants: back to the buffer
- * layout's grid (fewer output vec4s per invocation, the rest over grid z). */
-void pseg_plan_narrow(pseg_node *nd) {
-  kdispatch *d = &nd->d;
+/* The buffer layout's grid: fewer output vec4s per invocation, the rest over grid z. */
+void pseg_plan_narrow(kdispatch *d) {
   if (d->shader == PSEG_SHADER_CONV) {
     int oc4 = d->spec[KC_OC4], ocb = oc4 < 4 ? oc4 : 4;
     d->spec[KC_OCB] = ocb;

@@ -13,14 +13,19 @@ typedef struct binding {
   int fp16; /* texel bindings: RGBA16F (else RGBA32F) */
 } binding;
 
-typedef struct step {
-  pseg_shader shader;
+/* A dispatch in one tier (pseg.h: base and fast kernels). */
+typedef struct kernel {
+  pseg_params pc;
   int32_t spec[PSEG_MAX_SPEC];
   const uint64_t *wspec; /* weight constants (the model's), WSPEC variant */
   uint32_t n_wspec;
   unsigned variant; /* PSEG_VARIANT_* bits */
-  pseg_params pc;
   uint32_t groups[3];
+} kernel;
+
+typedef struct step {
+  pseg_shader shader;
+  kernel k[2]; /* base, fast (the same for pre/post-processing) */
   binding b[PSEG_NET_BINDINGS];
   /* for the profiler */
   int layer;
@@ -41,9 +46,17 @@ struct pseg_session {
   step *steps;
   uint32_t n_steps;
   VkDescriptorPool dpool;
+  VkDescriptorSet *sets;
   VkBufferView *views; /* texel views of the steps' inputs */
   uint32_t n_views;
-  VkCommandBuffer cb;
+  VkCommandBuffer cb[2]; /* base and fast tiers; cb[1] recorded once the fast kernels exist */
+  int tier;              /* the tier frames run on now */
+  int want_fast;         /* the fast tier differs and is wanted */
+  pthread_t builder;     /* builds the fast kernels */
+  int builder_running;
+  int start_builder;     /* start it after the next frame (so it does not slow the first mask) */
+  int fast_built;        /* set by the builder (atomic): 1 built, -1 failed */
+  int cancel;            /* set (atomic) to stop the builder early: the session is going away */
   VkFence fence;
   VkQueryPool queries; /* 2 timestamps (begin, end), or one per step + 1 when profiling */
   uint32_t n_queries;
@@ -67,6 +80,7 @@ static pseg_result add_step(pseg_session *s, uint32_t *cap, const step *st) {
   }
   step *n = &s->steps[s->n_steps++];
   *n = *st;
+  if (!gpu_shader_is_net(n->shader)) n->k[1] = n->k[0]; /* pre/post-processing: one kernel */
   for (int k = 0; k < PSEG_NET_BINDINGS; k++) /* every binding must be valid: unused ones get a dummy */
     if (!n->b[k].buf) n->b[k] = bind_of(&s->dummy, 0, VK_WHOLE_SIZE);
   return PSEG_SUCCESS;
@@ -238,53 +252,60 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
       return r;
     step pre = {.shader = PSEG_SHADER_PRE, .layer = -1, .name = "pre (stretch, scale)",
                 .oh = tin->h, .ow = tin->w, .oc = 3, .flops = 12.0 * tin->h * tin->w,
-                .variant = s->t16[m->input] ? (unsigned)PSEG_VARIANT_O16 : 0u,
+                .k[0] = {.variant = s->t16[m->input] ? (unsigned)PSEG_VARIANT_O16 : 0u,
+                         .groups = {(uint32_t)(tin->w + 7) / 8, (uint32_t)(tin->h + 7) / 8, 1},
+                         .pc = {.in_h = s->height, .in_w = s->width, .out_h = tin->h, .out_w = tin->w,
+                                .out_c4 = kc4(tin->c)}},
                 .bytes = 4.0 * (double)npix + (double)s->t_size[m->input],
-                .pc = {.in_h = s->height, .in_w = s->width, .out_h = tin->h, .out_w = tin->w, .out_c4 = kc4(tin->c)},
-                .groups = {(uint32_t)(tin->w + 7) / 8, (uint32_t)(tin->h + 7) / 8, 1},
                 .b = {bind_of(&s->img, 0, VK_WHOLE_SIZE), dummy, dummy, TENSOR(m->input)}};
     if ((r = add_step(s, &cap, &pre))) return r;
   }
   for (uint32_t i = 0; i < md->n_nodes; i++) {
     const pseg_node *nd = &md->nodes[i];
     const kdispatch *d = &nd->d;
-    step st = {.shader = d->shader, .pc = d->pc, .groups = {d->groups[0], d->groups[1], d->groups[2]},
-               .layer = nd->layer};
-    memcpy(st.spec, d->spec, sizeof st.spec);
+    step st = {.shader = d->shader, .layer = nd->layer};
     int w16 = ctx->precision == PSEG_PRECISION_FP16;
-    describe_node(m, nd, s->t16, nd->wspec ? 0.0 : w16 ? 2.0 : 4.0, &st);
-    st.variant = s->t16[nd->out] ? (unsigned)PSEG_VARIANT_O16 : 0u;
+    describe_node(m, nd, s->t16, w16 ? 2.0 : 4.0, &st);
     for (int k = 0; k < PSEG_NET_BINDINGS; k++) st.b[k] = dummy;
     st.b[0] = TEXELS(nd->in0);
     if (nd->in1 >= 0) st.b[1] = TEXELS(nd->in1);
     if (nd->gate >= 0) st.b[2] = TEXELS(nd->gate);
     st.b[3] = TENSOR(nd->out);
     if (nd->aux >= 0) st.b[6] = TENSOR(nd->aux);
-    if (nd->wspec) {
-      unsigned tier = 0;
-      while (tier < 3 && pseg_wspec_tier(tier) < nd->n_wspec) tier++;
-      st.variant |= PSEG_VARIANT_WSPEC | tier << PSEG_VARIANT_TIER_SHIFT;
-      st.wspec = nd->wspec, st.n_wspec = nd->n_wspec;
-    } else if (nd->wl >= 0) {
-      st.spec[PSEG_SPEC_WN] = (int32_t)nd->w_vec4;
-      if (w16) st.variant |= PSEG_VARIANT_W16;
-      if (nd->w_size <= ctx->max_ubo_range) {
-        st.variant |= PSEG_VARIANT_WUBO;
-        st.b[4] = bind_of(&md->weights, nd->w_off, nd->w_size);
-      } else {
-        st.b[5] = bind_of(&md->weights, nd->w_off, nd->w_size);
+    if (nd->wl >= 0) {
+      if (nd->w_size <= ctx->max_ubo_range) st.b[4] = bind_of(&md->weights, nd->w_off, nd->w_size);
+      st.b[5] = bind_of(&md->weights, nd->w_off, nd->w_size);
+    }
+    for (int t = 0; t < 2; t++) { /* base: weights in the buffer; fast: in constants where they fit */
+      const kdispatch *dd = t ? &nd->d : &nd->d_base;
+      kernel *k = &st.k[t];
+      k->pc = dd->pc;
+      memcpy(k->spec, dd->spec, sizeof k->spec);
+      memcpy(k->groups, dd->groups, sizeof k->groups);
+      k->variant = s->t16[nd->out] ? (unsigned)PSEG_VARIANT_O16 : 0u;
+      if (t && nd->wspec) {
+        unsigned tier = 0;
+        while (tier < 3 && pseg_wspec_tier(tier) < nd->n_wspec) tier++;
+        k->variant |= PSEG_VARIANT_WSPEC | tier << PSEG_VARIANT_TIER_SHIFT;
+        k->wspec = nd->wspec, k->n_wspec = nd->n_wspec;
+      } else if (nd->wl >= 0) {
+        k->spec[PSEG_SPEC_WN] = (int32_t)nd->w_vec4;
+        if (w16) k->variant |= PSEG_VARIANT_W16;
+        if (nd->w_size <= ctx->max_ubo_range) k->variant |= PSEG_VARIANT_WUBO;
       }
     }
+    if (nd->wspec) s->want_fast = 1;
     if ((r = add_step(s, &cap, &st))) return r;
   }
   if (!s->raw) {
     step mk = {.shader = PSEG_SHADER_MASK, .layer = -1, .name = "mask (resize to frame)",
                .oh = s->height, .ow = s->width, .oc = 1, .flops = 6.0 * (double)npix,
-               .variant = s->t16[m->output] ? (unsigned)PSEG_VARIANT_A16 : 0u,
+               .k[0] = {.variant = s->t16[m->output] ? (unsigned)PSEG_VARIANT_A16 : 0u,
+                        .groups = {(uint32_t)(s->width + 7) / 8, (uint32_t)(s->height + 7) / 8, 1},
+                        .pc = {.in_h = tout->h, .in_w = tout->w, .in_c4 = kc4(tout->c), .out_h = s->height,
+                               .out_w = s->width, .aux0 = (int)m->person_channel}},
                .bytes = 4.0 * (double)npix + (double)s->t_size[m->output],
-               .pc = {.in_h = tout->h, .in_w = tout->w, .in_c4 = kc4(tout->c), .out_h = s->height, .out_w = s->width,
-                      .aux0 = (int)m->person_channel},
-               .groups = {(uint32_t)(s->width + 7) / 8, (uint32_t)(s->height + 7) / 8, 1},
+
                .b = {TENSOR(m->output), dummy, dummy, bind_of(&s->mask, 0, VK_WHOLE_SIZE)}};
     if ((r = add_step(s, &cap, &mk))) return r;
   }
@@ -303,8 +324,8 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
         step bl = {.shader = PSEG_SHADER_BLUR, .layer = -1, .name = "blur (box pass)",
                    .oh = s->height, .ow = s->width, .oc = 4, .flops = 4.0 * (2 * radius + 1) * (double)npix,
                    .bytes = 8.0 * (double)npix,
-                   .pc = {.out_h = s->height, .out_w = s->width, .mode = pass % 2, .aux0 = radius},
-                   .groups = {(uint32_t)(s->width + 7) / 8, (uint32_t)(s->height + 7) / 8, 1},
+                   .k[0] = {.pc = {.out_h = s->height, .out_w = s->width, .mode = pass % 2, .aux0 = radius},
+                            .groups = {(uint32_t)(s->width + 7) / 8, (uint32_t)(s->height + 7) / 8, 1}},
                    .b = {bind_of(src, 0, VK_WHOLE_SIZE), dummy, dummy, bind_of(dst, 0, VK_WHOLE_SIZE)}};
         if ((r = add_step(s, &cap, &bl))) return r;
         src = dst;
@@ -325,8 +346,8 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
     }
     step cs = {.shader = PSEG_SHADER_COMPOSITE, .layer = -1, .name = "composite",
                .oh = s->height, .ow = s->width, .oc = 4, .flops = 8.0 * (double)npix, .bytes = 16.0 * (double)npix,
-               .pc = {.out_h = s->height, .out_w = s->width, .aux0 = s->bg_w, .aux1 = s->bg_h},
-               .groups = {(uint32_t)(s->width + 7) / 8, (uint32_t)(s->height + 7) / 8, 1},
+               .k[0] = {.pc = {.out_h = s->height, .out_w = s->width, .aux0 = s->bg_w, .aux1 = s->bg_h},
+                        .groups = {(uint32_t)(s->width + 7) / 8, (uint32_t)(s->height + 7) / 8, 1}},
                .b = {bind_of(&s->img, 0, VK_WHOLE_SIZE), bind_of(bg, 0, VK_WHOLE_SIZE),
                      bind_of(&s->mask, 0, VK_WHOLE_SIZE), bind_of(&s->comp, 0, VK_WHOLE_SIZE)}};
     if ((r = add_step(s, &cap, &cs))) return r;
@@ -347,7 +368,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
   if ((r = gpu_check(ctx, vkCreateDescriptorPool(ctx->device, &pi, NULL, &s->dpool), "vkCreateDescriptorPool")))
     return r;
   size_t nb = PSEG_NET_BINDINGS * (size_t)s->n_steps;
-  VkDescriptorSet *sets = calloc(s->n_steps, sizeof *sets);
+  VkDescriptorSet *sets = s->sets = calloc(s->n_steps, sizeof *sets);
   VkDescriptorSetLayout *layouts = calloc(s->n_steps, sizeof *layouts);
   VkWriteDescriptorSet *writes = calloc(nb, sizeof *writes);
   VkDescriptorBufferInfo *infos = calloc(nb, sizeof *infos);
@@ -394,13 +415,6 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
   }
   vkUpdateDescriptorSets(ctx->device, (uint32_t)nw, writes, 0, NULL);
 
-  /* Record the one command buffer. */
-  VkCommandBufferAllocateInfo cai = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
-                                     .commandPool = ctx->cmd_pool,
-                                     .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
-                                     .commandBufferCount = 1};
-  VkFenceCreateInfo fi = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-  VkCommandBufferBeginInfo bi = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
   if (ctx->info.timestamps) {
     s->n_queries = s->profile ? s->n_steps + 1 : 2;
     VkQueryPoolCreateInfo qi = {.sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
@@ -412,56 +426,94 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
       goto out;
     }
   }
-  if ((r = gpu_check(ctx, vkAllocateCommandBuffers(ctx->device, &cai, &s->cb), "vkAllocateCommandBuffers")) ||
-      (r = gpu_check(ctx, vkCreateFence(ctx->device, &fi, NULL, &s->fence), "vkCreateFence")) ||
-      (r = gpu_check(ctx, vkBeginCommandBuffer(s->cb, &bi), "vkBeginCommandBuffer")))
-    goto out;
+  VkFenceCreateInfo fi = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+  r = gpu_check(ctx, vkCreateFence(ctx->device, &fi, NULL, &s->fence), "vkCreateFence");
+out:
+  free(layouts), free(writes), free(infos);
+  return r;
+}
+
+/* The pipelines of a tier's steps, created on all cores. */
+static pseg_result prepare(pseg_session *s, int tier) {
+  gpu_pipe_req *reqs = calloc(s->n_steps ? s->n_steps : 1, sizeof *reqs);
+  if (!reqs) return gpu_fail(s->ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
+  for (uint32_t i = 0; i < s->n_steps; i++) {
+    const kernel *k = &s->steps[i].k[tier];
+    reqs[i] = (gpu_pipe_req){s->steps[i].shader, k->variant, k->spec, k->wspec, k->n_wspec};
+  }
+  pseg_result r = gpu_pipelines_prepare(s->ctx, reqs, s->n_steps, &s->cancel);
+  free(reqs);
+  if (!r && __atomic_load_n(&s->cancel, __ATOMIC_ACQUIRE)) r = PSEG_ERROR_INVALID_ARGUMENT; /* not all built */
+  return r;
+}
+
+/* Record a tier's command buffer: every step, a barrier after each. */
+static pseg_result record(pseg_session *s, int tier) {
+  pseg_context *ctx = s->ctx;
+  VkCommandBufferAllocateInfo cai = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
+                                     .commandPool = ctx->cmd_pool,
+                                     .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
+                                     .commandBufferCount = 1};
+  VkCommandBufferBeginInfo bi = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+  VkCommandBuffer cb;
+  pseg_result r;
+  if ((r = gpu_check(ctx, vkAllocateCommandBuffers(ctx->device, &cai, &cb), "vkAllocateCommandBuffers"))) return r;
+  s->cb[tier] = cb;
+  if ((r = gpu_check(ctx, vkBeginCommandBuffer(cb, &bi), "vkBeginCommandBuffer"))) return r;
   VkMemoryBarrier host_to_gpu = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
                                  .srcAccessMask = VK_ACCESS_HOST_WRITE_BIT,
                                  .dstAccessMask = VK_ACCESS_SHADER_READ_BIT};
-  vkCmdPipelineBarrier(s->cb, VK_PIPELINE_STAGE_HOST_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &host_to_gpu,
-                       0, NULL, 0, NULL);
+  vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_HOST_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &host_to_gpu, 0,
+                       NULL, 0, NULL);
   if (s->queries) {
-    vkCmdResetQueryPool(s->cb, s->queries, 0, s->n_queries);
-    vkCmdWriteTimestamp(s->cb, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, s->queries, 0);
+    vkCmdResetQueryPool(cb, s->queries, 0, s->n_queries);
+    vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, s->queries, 0);
   }
-  gpu_pipe_req *reqs = calloc(s->n_steps, sizeof *reqs);
-  if (!reqs) {
-    r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
-    goto out;
-  }
-  for (uint32_t i = 0; i < s->n_steps; i++)
-    reqs[i] = (gpu_pipe_req){s->steps[i].shader, s->steps[i].variant, s->steps[i].spec, s->steps[i].wspec,
-                             s->steps[i].n_wspec};
-  r = gpu_pipelines_prepare(ctx, reqs, s->n_steps);
-  free(reqs);
-  if (r) goto out;
   VkPipeline bound = VK_NULL_HANDLE;
   for (uint32_t i = 0; i < s->n_steps; i++) {
     const step *st = &s->steps[i];
+    const kernel *k = &st->k[tier];
     VkPipeline p;
-    gpu_pipe_req q = {st->shader, st->variant, st->spec, st->wspec, st->n_wspec};
-    if ((r = gpu_pipeline(ctx, &q, &p))) goto out;
-    if (p != bound) vkCmdBindPipeline(s->cb, VK_PIPELINE_BIND_POINT_COMPUTE, p);
+    gpu_pipe_req q = {st->shader, k->variant, k->spec, k->wspec, k->n_wspec};
+    if ((r = gpu_pipeline(ctx, &q, &p))) return r;
+    if (p != bound) vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, p);
     bound = p;
     VkPipelineLayout pl = gpu_layout(ctx, st->shader);
-    vkCmdBindDescriptorSets(s->cb, VK_PIPELINE_BIND_POINT_COMPUTE, pl, 0, 1, &sets[i], 0, NULL);
-    vkCmdPushConstants(s->cb, pl, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(pseg_params), &st->pc);
-    vkCmdDispatch(s->cb, st->groups[0], st->groups[1], st->groups[2]);
+    vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, pl, 0, 1, &s->sets[i], 0, NULL);
+    vkCmdPushConstants(cb, pl, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(pseg_params), &k->pc);
+    vkCmdDispatch(cb, k->groups[0], k->groups[1], k->groups[2]);
     VkMemoryBarrier mb = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
                           .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
                           .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT};
     int last = i + 1 == s->n_steps;
     if (last) mb.dstAccessMask = VK_ACCESS_HOST_READ_BIT;
     if (s->queries && (s->profile || last))
-      vkCmdWriteTimestamp(s->cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, s->queries, s->profile ? i + 1 : 1);
-    vkCmdPipelineBarrier(s->cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+      vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, s->queries, s->profile ? i + 1 : 1);
+    vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
                          last ? VK_PIPELINE_STAGE_HOST_BIT : VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &mb, 0, NULL,
                          0, NULL);
   }
-  r = gpu_check(ctx, vkEndCommandBuffer(s->cb), "vkEndCommandBuffer");
-out:
-  free(sets), free(layouts), free(writes), free(infos);
+  return gpu_check(ctx, vkEndCommandBuffer(cb), "vkEndCommandBuffer");
+}
+
+/* The background thread: build the fast tier's pipelines (recording happens on the caller's
+ * thread, at the next frame: the command pool is not shared across threads). */
+static void *build_fast(void *arg) {
+  pseg_session *s = arg;
+  int ok = prepare(s, 1) == PSEG_SUCCESS;
+  __atomic_store_n(&s->fast_built, ok ? 1 : -1, __ATOMIC_RELEASE);
+  return NULL;
+}
+
+/* Switch to the fast tier when its pipelines are ready (wait: until they are). */
+static pseg_result maybe_switch(pseg_session *s, int wait) {
+  if (s->tier == 1 || !s->builder_running) return PSEG_SUCCESS;
+  if (!wait && !__atomic_load_n(&s->fast_built, __ATOMIC_ACQUIRE)) return PSEG_SUCCESS;
+  pthread_join(s->builder, NULL);
+  s->builder_running = 0;
+  if (s->fast_built < 0) return PSEG_SUCCESS; /* stays on the base kernels */
+  pseg_result r = record(s, 1);
+  if (!r) s->tier = 1;
   return r;
 }
 
@@ -479,7 +531,21 @@ static pseg_result create(pseg_model *md, const pseg_session_create_info *info, 
     s->profile = (info->flags & PSEG_SESSION_PROFILE) != 0;
   }
   s->gpu_ms = -1;
+  /* Raw sessions (the tests) run the fast tier unless PSEG_TIER=base. */
+  uint32_t flags = info ? info->flags : PSEG_SESSION_WAIT_FAST;
+  const char *tier = getenv("PSEG_TIER");
+  if (tier && !strcmp(tier, "base")) flags = (flags & ~(uint32_t)PSEG_SESSION_WAIT_FAST) | PSEG_SESSION_BASE_ONLY;
+  if (tier && !strcmp(tier, "fast")) flags = (flags & ~(uint32_t)PSEG_SESSION_BASE_ONLY) | PSEG_SESSION_WAIT_FAST;
   pseg_result r = build(s, info ? info->background_image : NULL);
+  if (!r) r = prepare(s, 0);
+  if (!r) r = record(s, 0);
+  if (!r && s->want_fast && !(flags & PSEG_SESSION_BASE_ONLY)) {
+    if (flags & PSEG_SESSION_WAIT_FAST) {
+      if (!(r = prepare(s, 1)) && !(r = record(s, 1))) s->tier = 1;
+    } else {
+      s->start_builder = 1;
+    }
+  }
   if (r) {
     pseg_session_destroy(s);
     return r;
@@ -512,9 +578,15 @@ pseg_result pseg__session_create_raw(pseg_model *md, pseg_session **out) { retur
 void pseg_session_destroy(pseg_session *s) {
   if (!s) return;
   pseg_context *ctx = s->ctx;
+  if (s->builder_running) { /* stops after the pipelines being built now */
+    __atomic_store_n(&s->cancel, 1, __ATOMIC_RELEASE);
+    pthread_join(s->builder, NULL);
+  }
   vkDeviceWaitIdle(ctx->device);
   if (s->fence) vkDestroyFence(ctx->device, s->fence, NULL);
-  if (s->cb) vkFreeCommandBuffers(ctx->device, ctx->cmd_pool, 1, &s->cb);
+  for (int t = 0; t < 2; t++)
+    if (s->cb[t]) vkFreeCommandBuffers(ctx->device, ctx->cmd_pool, 1, &s->cb[t]);
+  free(s->sets);
   if (s->dpool) vkDestroyDescriptorPool(ctx->device, s->dpool, NULL);
   for (uint32_t i = 0; i < s->n_views; i++) vkDestroyBufferView(ctx->device, s->views[i], NULL);
   free(s->views);
@@ -535,6 +607,7 @@ pseg_result pseg_session_get_stats(const pseg_session *s, pseg_session_stats *ou
   const gpu_buffer *io[] = {&s->img, &s->mask, &s->comp, &s->tmp1, &s->tmp2, &s->bgimg};
   for (size_t i = 0; i < sizeof io / sizeof *io; i++) out->io_bytes += io[i]->size;
   out->gpu_ms = s->gpu_ms;
+  out->fast = s->tier == 1 || !s->want_fast;
   return PSEG_SUCCESS;
 }
 
@@ -561,9 +634,10 @@ pseg_result pseg_session_get_profile(const pseg_session *s, pseg_step_profile *o
 
 static pseg_result submit(pseg_session *s) {
   pseg_context *ctx = s->ctx;
-  pseg_result r = gpu_check(ctx, vkResetFences(ctx->device, 1, &s->fence), "vkResetFences");
+  pseg_result r = maybe_switch(s, 0);
+  if (!r) r = gpu_check(ctx, vkResetFences(ctx->device, 1, &s->fence), "vkResetFences");
   if (r) return r;
-  VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1, .pCommandBuffers = &s->cb};
+  VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1, .pCommandBuffers = &s->cb[s->tier]};
   if ((r = gpu_check(ctx, vkQueueSubmit(ctx->queue, 1, &si, s->fence), "vkQueueSubmit"))) return r;
   VkResult vr = vkWaitForFences(ctx->device, 1, &s->fence, VK_TRUE, 60ull * 1000 * 1000 * 1000);
   if (vr == VK_TIMEOUT) return gpu_fail(ctx, PSEG_ERROR_VULKAN, "the GPU did not finish the frame within 60 s");
@@ -586,6 +660,15 @@ static pseg_result submit(pseg_session *s) {
   return PSEG_SUCCESS;
 }
 
+pseg_result pseg_session_wait_fast(pseg_session *s) {
+  if (!s) return PSEG_ERROR_INVALID_ARGUMENT;
+  if (s->start_builder) { /* no frame yet: build them now */
+    s->start_builder = 0;
+    if (!pthread_create(&s->builder, NULL, build_fast, s)) s->builder_running = 1;
+  }
+  return maybe_switch(s, 1);
+}
+
 pseg_result pseg_session_run(pseg_session *s, const pseg_image *frame, float *mask, uint8_t *composite) {
   if (!s || s->raw) return PSEG_ERROR_INVALID_ARGUMENT;
   pseg_result r = check_image(s->ctx, frame, "frame");
@@ -597,6 +680,10 @@ pseg_result pseg_session_run(pseg_session *s, const pseg_image *frame, float *ma
     return gpu_fail(s->ctx, PSEG_ERROR_INVALID_ARGUMENT, "a composite needs a session with a background");
   pack_rgba(frame, s->img.map);
   if ((r = submit(s))) return r;
+  if (s->start_builder) { /* the first mask is out: now build the fast kernels in the background */
+    s->start_builder = 0;
+    if (!pthread_create(&s->builder, NULL, build_fast, s)) s->builder_running = 1;
+  }
   size_t n = (size_t)s->width * s->height;
   if (mask) memcpy(mask, s->mask.map, n * sizeof(float));
   if (composite) memcpy(composite, s->comp.map, n * 4);

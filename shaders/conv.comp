@@ -20,6 +20,13 @@
  *   AUX_OUT   act(conv) (before the residual) is written to Y2 as well. */
 #define WEIGHTS
 #include "common/net.glsl"
+/* Loops over input channels: unrolled with specialization-constant weights; otherwise kept as
+ * loops, so the base tier compiles quickly (runtime/session.c). */
+#ifdef WSPEC
+#define CUNROLL [[unroll]]
+#else
+#define CUNROLL [[dont_unroll]]
+#endif
 layout(local_size_x = 8, local_size_y = 8, local_size_z = 1) in;
 layout(constant_id = 0) const int IC4 = 1;
 layout(constant_id = 1) const int OC4 = 1;
@@ -35,7 +42,6 @@ layout(constant_id = 10) const int HAS_GATE = 0;
 layout(constant_id = 11) const int IN_ADD = 0;
 layout(constant_id = 12) const int HAS_RES = 0;
 layout(constant_id = 13) const int AUX_OUT = 0;
-
 const int BIAS = OC4 * KH * KW * IC4 * 4; /* vec4 index of the bias */
 
 /* Input vec4 c of pixel i (= y * in_w + x), with the read-side fusions. */
@@ -86,7 +92,7 @@ void tconv(int ix, int iy, int ob) {
     UNROLL for (int kx = 0; kx < KW; kx++) {
       vec4 acc[OCB];
       init(acc, ob);
-      UNROLL for (int c = 0; c < IC4; c++) {
+      CUNROLL for (int c = 0; c < IC4; c++) {
         vec4 v = fetch(i, c);
         MAC(acc, ky, kx, c, v)
       }
@@ -105,7 +111,7 @@ void conv(int ox, int oy, int ob) {
     int y1 = min(y0 + 1, pc.in_h - 1), x1 = min(x0 + 1, pc.in_w - 1);
     float ly = fy - float(y0), lx = fx - float(x0);
     int i00 = y0 * pc.in_w + x0, i01 = y0 * pc.in_w + x1, i10 = y1 * pc.in_w + x0, i11 = y1 * pc.in_w + x1;
-    UNROLL for (int c = 0; c < IC4; c++) {
+    CUNROLL for (int c = 0; c < IC4; c++) {
       vec4 top = mix(fetch(i00, c), fetch(i01, c), lx), bot = mix(fetch(i10, c), fetch(i11, c), lx);
       vec4 v = mix(top, bot, ly);
       MAC(acc, 0, 0, c, v)
@@ -119,7 +125,7 @@ void conv(int ox, int oy, int ob) {
         int ix = ox * SW - pc.pad_l + kx;
         float m = ix >= 0 && ix < pc.in_w ? vy : 0.0; /* 0 for a padding tap */
         int i = iy * pc.in_w + clamp(ix, 0, pc.in_w - 1);
-        UNROLL for (int c = 0; c < IC4; c++) {
+        CUNROLL for (int c = 0; c < IC4; c++) {
           vec4 v = fetch(i, c) * m;
           MAC(acc, ky, kx, c, v)
         }

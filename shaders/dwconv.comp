@@ -66,23 +66,25 @@ void main() {
         if (CB == C4 || cb + j < C4) dst.y[o + j] = OTYPE(d[j]);
     return;
   }
-  UNROLL for (int ky = 0; ky < PROJ_K; ky++)
-    UNROLL for (int kx = 0; kx < PROJ_K; kx++) {
+  /* without specialization-constant weights the projection stays a loop (unrolled, the base
+   * tier's compile time explodes on lavapipe) */
+#ifdef WSPEC
+#define PUNROLL [[unroll]]
+#else
+#define PUNROLL [[dont_unroll]]
+#endif
+  PUNROLL for (int ky = 0; ky < PROJ_K; ky++)
+    PUNROLL for (int kx = 0; kx < PROJ_K; kx++) {
       int po = ((oy * PROJ_K + ky) * pc.out_w * PROJ_K + ox * PROJ_K + kx) * PROJ_OC4;
-      vec4 p[PROJ_OC4 > 0 ? PROJ_OC4 : 1];
-      UNROLL for (int q = 0; q < PROJ_OC4; q++) {
-        p[q] = W4(PW_BIAS + q);
-        UNROLL for (int c = 0; c < C4; c++) {
+      PUNROLL for (int q = 0; q < PROJ_OC4; q++) {
+        vec4 p = W4(PW_BIAS + q);
+        PUNROLL for (int c = 0; c < C4; c++) {
           int k = PW + (((q * PROJ_K + ky) * PROJ_K + kx) * C4 + c) * 4;
-          p[q] += W4(k) * d[c].x + W4(k + 1) * d[c].y + W4(k + 2) * d[c].z + W4(k + 3) * d[c].w;
+          p += W4(k) * d[c].x + W4(k + 1) * d[c].y + W4(k + 2) * d[c].z + W4(k + 3) * d[c].w;
         }
-        p[q] = activate(p[q], PROJ_ACT);
+        p = activate(p, PROJ_ACT);
+        if (PROJ_RES != 0) p = activate(p + texelFetch(G, po + q), PROJ_ACT2);
+        if (valid) dst.y[po + q] = OTYPE(p);
       }
-      if (valid)
-        UNROLL for (int q = 0; q < PROJ_OC4; q++) {
-          vec4 v = p[q];
-          if (PROJ_RES != 0) v = activate(v + texelFetch(G, po + q), PROJ_ACT2);
-          dst.y[po + q] = OTYPE(v);
-        }
     }
 }

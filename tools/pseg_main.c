@@ -174,7 +174,9 @@ static int cmd_segment(int argc, char **argv) {
   }
   if (cli_load_model(ctx, model, &md)) goto done;
   pseg_image bgdesc = {bgimg.width, bgimg.height, PSEG_PIXEL_RGB8, 0, bgimg.rgb};
-  pseg_session_create_info si = {.width = frame.width, .height = frame.height, .background = bgmode,
+  /* one frame: the base kernels give the mask soonest (the fast ones pay off over many frames) */
+  pseg_session_create_info si = {.width = frame.width, .height = frame.height, .flags = PSEG_SESSION_BASE_ONLY,
+                                 .background = bgmode,
                                  .background_image = bgmode == PSEG_BACKGROUND_IMAGE ? &bgdesc : NULL};
   if ((r = pseg_session_create(md, &si, &s))) {
     cli_error("%s", pseg_context_last_error(ctx));
