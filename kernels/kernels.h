@@ -55,7 +55,7 @@ enum {
 };
 enum {
   KD_C4 = 0, KD_KH, KD_KW, KD_SH, KD_SW, KD_CB, KD_ACT, KD_ACT2, KD_HAS_RES, KD_PROJ_OC4, KD_PROJ_K, KD_PROJ_ACT,
-  KD_PROJ_RES, KD_PROJ_ACT2
+  KD_PROJ_RES, KD_PROJ_ACT2, KD_MASK_OUT
 };
 enum { KB_C4 = 0, KB_OP, KB_BCAST, KB_HAS_GATE, KB_ACT };
 enum { KR_C4 = 0, KR_ACT };        /* resize, mean (and softmax: KR_C4 only) */

@@ -87,7 +87,7 @@ static inline uint32_t pseg_wspec_tier(unsigned t) {
 
 /* The layers use the "net" layout; pre/post-processing shaders the "io" one. */
 static inline int gpu_shader_is_net(pseg_shader s) {
-  return s != PSEG_SHADER_PRE && s != PSEG_SHADER_MASK && s != PSEG_SHADER_BLUR && s != PSEG_SHADER_COMPOSITE;
+  return s != PSEG_SHADER_PRE && s != PSEG_SHADER_BLUR && s != PSEG_SHADER_COMPOSITE;
 }
 static inline VkPipelineLayout gpu_layout(const pseg_context *ctx, pseg_shader s) {
   return gpu_shader_is_net(s) ? ctx->pipeline_layout_net : ctx->pipeline_layout;

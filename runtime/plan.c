@@ -5,8 +5,8 @@
  *  - a residual ADD into the CONV2D / DWCONV2D producing one of its operands (the epilogue adds
  *    the other operand, which must be ready). A CONV2D whose output is also read later keeps it
  *    as a second output (AUX_OUT);
- *  - a squeeze-excite block MEAN -> CONV 1x1 -> CONV 1x1 into two dispatches: the MEAN, and both
- *    1x1 layers in one invocation (se_fc.comp);
+ *  - a squeeze-excite block MEAN -> CONV 1x1 -> CONV 1x1 into one dispatch (se_fc.comp: the
+ *    pool, then both 1x1 layers);
  *  - a per-channel MUL by a [1,1,C] tensor (a squeeze-excite gate) into the layer that reads its
  *    output: a CONV2D or a same-shape ADD multiplies its input by the gate as it reads it;
  *  - a RESIZE_BILINEAR into the 1x1 CONV2D that reads it (the conv samples its input bilinearly),
@@ -208,7 +208,7 @@ pseg_result pseg_plan_model(pseg_model *md) {
   p->resize_of = malloc(m->n_tensors * sizeof(int32_t));
   p->gate_mul = malloc(m->n_tensors * sizeof(int32_t));
   p->absorbed = calloc(n, 1);
-  md->nodes = calloc(2 * (size_t)n, sizeof(pseg_node)); /* a layer may become two nodes (squeeze-excite) */
+  md->nodes = calloc(n ? n : 1, sizeof(pseg_node)); /* at most one node per layer */
   md->fused = calloc(m->n_tensors, 1);
   pseg_result r = PSEG_SUCCESS;
   if (!p->uses || !p->producer || !p->resize_of || !p->gate_mul || !p->absorbed || !md->nodes || !md->fused) {
@@ -269,30 +269,31 @@ pseg_result pseg_plan_model(pseg_model *md) {
       }
     }
 
-    /* Squeeze-excite: MEAN -> 1x1 conv -> 1x1 conv: the MEAN node, then one node for both. */
-    if (l->op == PSEG_OP_MEAN && l->act == PSEG_ACT_NONE) {
+    /* Squeeze-excite: MEAN -> 1x1 conv -> 1x1 conv, one node (se_fc.comp pools its input). */
+    if (l->op == PSEG_OP_MEAN && l->act == PSEG_ACT_NONE && kc4(m->tensors[l->in0].c) <= 64) {
       int h = sole_reader(m, p->uses, l->out, i);
       int g = h >= 0 ? sole_reader(m, p->uses, m->layers[h].out, (uint32_t)h) : -1;
       if (h >= 0 && g >= 0 && is_1x1_on_1x1(m, &m->layers[h]) && is_1x1_on_1x1(m, &m->layers[g]) &&
           m->layers[h].in0 == l->out && m->layers[g].in0 == m->layers[h].out &&
           m->tensors[m->layers[g].out].c == m->tensors[l->out].c) {
-        md->n_nodes++;
-        pseg_node *se = &md->nodes[md->n_nodes];
+        pseg_node *se = nd; /* replaces the MEAN node */
         memset(se, 0, sizeof *se);
         const pseg_fmt_layer *lh = &m->layers[h], *lg = &m->layers[g];
+        const pseg_fmt_tensor *x = &m->tensors[l->in0];
         se->layer = g;
-        se->in0 = l->out, se->in1 = -1, se->out = lg->out, se->gate = -1, se->aux = -1;
+        se->in0 = l->in0, se->in1 = -1, se->out = lg->out, se->gate = -1, se->aux = -1;
         se->wl = h, se->wl2 = g;
         se->d.shader = PSEG_SHADER_SE_FC;
         se->d.spec[KS_C4] = kc4(m->tensors[l->out].c);
         se->d.spec[KS_R4] = kc4(m->tensors[lh->out].c);
         se->d.spec[KS_ACT] = lh->act, se->d.spec[KS_ACT2] = lg->act;
-        se->d.pc = (pseg_params){.in_h = 1, .in_w = 1, .in_c4 = se->d.spec[KS_C4], .out_h = 1, .out_w = 1,
+        se->d.pc = (pseg_params){.in_h = x->h, .in_w = x->w, .in_c4 = se->d.spec[KS_C4], .out_h = 1, .out_w = 1,
                                  .out_c4 = se->d.spec[KS_C4]};
         se->d.groups[0] = se->d.groups[1] = se->d.groups[2] = 1;
         se->d.uses_weights = 1;
-        snprintf(se->name, sizeof se->name, "squeeze-excite 1x1 x2");
+        snprintf(se->name, sizeof se->name, "squeeze-excite (mean, 1x1 x2)");
         p->absorbed[h] = p->absorbed[g] = 1;
+        FUSED(l->out);
         FUSED(lh->out);
       }
     }

@@ -10,7 +10,8 @@
 typedef struct binding {
   const gpu_buffer *buf;
   VkDeviceSize off, range;
-  int fp16; /* texel bindings: RGBA16F (else RGBA32F) */
+  int fp16;        /* texel bindings: RGBA16F (else RGBA32F) */
+  VkFormat format; /* texel bindings: this format instead (the RGBA8 frame) */
 } binding;
 
 /* A dispatch in one tier (pseg.h: base and fast kernels). */
@@ -67,7 +68,7 @@ struct pseg_session {
 };
 
 static binding bind_of(const gpu_buffer *b, VkDeviceSize off, VkDeviceSize range) {
-  return (binding){b, off, range, 0};
+  return (binding){b, off, range, 0, VK_FORMAT_UNDEFINED};
 }
 
 static pseg_result add_step(pseg_session *s, uint32_t *cap, const step *st) {
@@ -80,7 +81,7 @@ static pseg_result add_step(pseg_session *s, uint32_t *cap, const step *st) {
   }
   step *n = &s->steps[s->n_steps++];
   *n = *st;
-  if (!gpu_shader_is_net(n->shader)) n->k[1] = n->k[0]; /* pre/post-processing: one kernel */
+  if (!n->k[1].groups[0]) n->k[1] = n->k[0]; /* pre/post-processing: one kernel for both tiers */
   for (int k = 0; k < PSEG_NET_BINDINGS; k++) /* every binding must be valid: unused ones get a dummy */
     if (!n->b[k].buf) n->b[k] = bind_of(&s->dummy, 0, VK_WHOLE_SIZE);
   return PSEG_SUCCESS;
@@ -133,7 +134,7 @@ static void describe_node(const pseg_fmt_model *m, const pseg_node *nd, const ui
       st->flops += 2.0 * tensor_elems(m, lp->out) * m->tensors[lp->in0].c;
     }
     break;
-  case PSEG_SHADER_SE_FC: st->flops = 2.0 * nd->w_vec4 * 4; break;
+  case PSEG_SHADER_SE_FC: st->flops = 2.0 * nd->w_vec4 * 4 + tensor_elems(m, nd->in0); break;
   case PSEG_SHADER_RESIZE: st->flops = 6.0 * out_n; break;
   case PSEG_SHADER_SOFTMAX: st->flops = 4.0 * out_n; break;
   default: st->flops = tensor_elems(m, nd->in0) > out_n ? tensor_elems(m, nd->in0) : out_n; break;
@@ -233,13 +234,32 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
       return gpu_fail(ctx, PSEG_ERROR_UNSUPPORTED, "tensor %u has %llu texels; %s reads at most %u through a texel buffer",
                       i, (unsigned long long)texels, ctx->info.name, ctx->max_texel_elements);
   }
+  /* Pre-processing fused into the first layer (conv.comp MODE 3) when that is a convolution
+   * reading the model's input, which nothing else reads: the input tensor is then never stored. */
+  const pseg_node *first = md->n_nodes ? &md->nodes[0] : NULL;
+  int fuse_pre = !s->raw && first && first->d.shader == PSEG_SHADER_CONV && first->d.spec[KC_MODE] == 0 &&
+                 first->in0 == (int32_t)m->input && first->in1 != (int32_t)m->input && first->gate < 0 &&
+                 kc4(m->tensors[m->input].c) == 1 && (uint64_t)s->width * s->height <= ctx->max_texel_elements;
+  for (uint32_t i = 1; fuse_pre && i < md->n_nodes; i++)
+    fuse_pre = md->nodes[i].in0 != (int32_t)m->input && md->nodes[i].in1 != (int32_t)m->input &&
+               md->nodes[i].gate != (int32_t)m->input;
+  if (fuse_pre) s->t_size[m->input] = 0;
+  /* Post-processing fused into the last layer (dwconv.comp MASK_OUT) when that is a depthwise conv
+   * with a one-vec4 projection making the model's output, and the frame has the output's size:
+   * the output tensor is then never stored either. */
+  const pseg_node *last = md->n_nodes ? &md->nodes[md->n_nodes - 1] : NULL;
+  const pseg_fmt_tensor *to = &m->tensors[m->output];
+  int fuse_mask = !s->raw && last && last->d.shader == PSEG_SHADER_DWCONV && last->d.spec[KD_PROJ_OC4] == 1 &&
+                  last->out == (int32_t)m->output && last->aux < 0 && to->w == s->width && to->h == s->height &&
+                  (int)m->person_channel < 4;
+  if (fuse_mask) s->t_size[m->output] = 0;
   VkDeviceSize total = 0;
   if ((r = plan_memory(s, &total))) return r;
   if ((r = gpu_buffer_create(ctx, total, s->raw, &s->act))) return r;
   if ((r = gpu_buffer_create(ctx, 256, 0, &s->dummy))) return r;
   binding dummy = bind_of(&s->dummy, 0, VK_WHOLE_SIZE);
 #define TENSOR(t) bind_of(&s->act, s->t_off[t], s->t_size[t])
-#define TEXELS(t) ((binding){&s->act, s->t_off[t], s->t_size[t], s->t16[t]})
+#define TEXELS(t) ((binding){&s->act, s->t_off[t], s->t_size[t], s->t16[t], VK_FORMAT_UNDEFINED})
 
   const pseg_fmt_tensor *tin = &m->tensors[m->input], *tout = &m->tensors[m->output];
   size_t npix = (size_t)s->width * s->height;
@@ -250,6 +270,8 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
   if (!s->raw) {
     if ((r = gpu_buffer_create(ctx, npix * 4, 1, &s->img)) || (r = gpu_buffer_create(ctx, npix * 4, 1, &s->mask)))
       return r;
+  }
+  if (!s->raw && !fuse_pre) {
     step pre = {.shader = PSEG_SHADER_PRE, .layer = -1, .name = "pre (stretch, scale)",
                 .oh = tin->h, .ow = tin->w, .oc = 3, .flops = 12.0 * tin->h * tin->w,
                 .k[0] = {.variant = s->t16[m->input] ? (unsigned)PSEG_VARIANT_O16 : 0u,
@@ -295,18 +317,35 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
       }
     }
     if (nd->wspec) s->want_fast = 1;
+    if (i + 1 == md->n_nodes && fuse_mask) { /* the last layer writes the mask */
+      st.b[3] = dummy;
+      st.b[6] = bind_of(&s->mask, 0, VK_WHOLE_SIZE);
+      snprintf(st.name, sizeof st.name, "%.42s+mask", nd->name);
+      for (int t = 0; t < 2; t++) {
+        st.k[t].spec[KD_MASK_OUT] = 1;
+        st.k[t].pc.aux0 = (int)m->person_channel;
+      }
+    }
+    if (i == 0 && fuse_pre) { /* the first layer reads the frame */
+      st.b[0] = (binding){&s->img, 0, VK_WHOLE_SIZE, 0, VK_FORMAT_R8G8B8A8_UNORM};
+      snprintf(st.name, sizeof st.name, "pre+%.43s", nd->name);
+      for (int t = 0; t < 2; t++) {
+        st.k[t].spec[KC_MODE] = 3;
+        st.k[t].pc.aux0 = s->width, st.k[t].pc.aux1 = s->height;
+      }
+    }
     if ((r = add_step(s, &cap, &st))) return r;
   }
-  if (!s->raw) {
+  if (!s->raw && !fuse_mask) {
     step mk = {.shader = PSEG_SHADER_MASK, .layer = -1, .name = "mask (resize to frame)",
                .oh = s->height, .ow = s->width, .oc = 1, .flops = 6.0 * (double)npix,
-               .k[0] = {.variant = s->t16[m->output] ? (unsigned)PSEG_VARIANT_A16 : 0u,
+               .k[0] = {.spec = {[KR_C4] = kc4(tout->c)},
                         .groups = {(uint32_t)(s->width + 7) / 8, (uint32_t)(s->height + 7) / 8, 1},
                         .pc = {.in_h = tout->h, .in_w = tout->w, .in_c4 = kc4(tout->c), .out_h = s->height,
                                .out_w = s->width, .aux0 = (int)m->person_channel}},
                .bytes = 4.0 * (double)npix + (double)s->t_size[m->output],
 
-               .b = {TENSOR(m->output), dummy, dummy, bind_of(&s->mask, 0, VK_WHOLE_SIZE)}};
+               .b = {TEXELS(m->output), dummy, dummy, bind_of(&s->mask, 0, VK_WHOLE_SIZE), dummy, dummy, dummy}};
     if ((r = add_step(s, &cap, &mk))) return r;
   }
   if (!s->raw && s->background != PSEG_BACKGROUND_NONE) {
@@ -395,7 +434,9 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
       if (net && k <= 2) { /* X, R, G: uniform texel buffers */
         VkBufferViewCreateInfo vi = {.sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO,
                                      .buffer = b->buf->buf,
-                                     .format = b->fp16 ? VK_FORMAT_R16G16B16A16_SFLOAT : VK_FORMAT_R32G32B32A32_SFLOAT,
+                                     .format = b->format ? b->format
+                                               : b->fp16 ? VK_FORMAT_R16G16B16A16_SFLOAT
+                                                         : VK_FORMAT_R32G32B32A32_SFLOAT,
                                      .offset = b->off,
                                      .range = b->range ? b->range : VK_WHOLE_SIZE};
         if (b->buf == &s->dummy) vi.range = 16;

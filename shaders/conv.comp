@@ -2,7 +2,10 @@
 /* CONV2D (MODE 0), TCONV2D (MODE 1: transposed convolution with kernel == stride: each input
  * pixel makes a KH x KW block of output pixels, so the grid is over input pixels) and a 1x1
  * CONV2D of the bilinear resize of its input (MODE 2: RESIZE_BILINEAR fused into the 1x1 conv
- * that follows it; pc.mode is the coordinate convention).
+ * that follows it; pc.mode is the coordinate convention), and CONV2D reading the frame itself
+ * (MODE 3: pre-processing fused into the network's first layer: X is the RGBA8 frame of
+ * pc.aux0 x pc.aux1 pixels, stretched to the model's input in_w x in_h with half-pixel bilinear
+ * filtering as it is read; the input's 4th channel has zero weights).
  *
  * Weights: [O4][kh][kw][I4][4 input channels] of vec4 over 4 output channels, then the bias
  * [O4]. One invocation: one output pixel x OCB vec4s of output channels (grid z = OC4 / OCB);
@@ -50,6 +53,20 @@ vec4 fetch(int i, int c) {
   if (HAS_GATE != 0) v *= texelFetch(G, c);
   if (IN_ADD != 0) v += texelFetch(R, i * IC4 + c);
   return v;
+}
+
+/* MODE 3: model-input pixel (x, y) sampled from the frame (pc.aux0 x pc.aux1, RGBA8 texels). */
+vec4 frame_px(int x, int y) {
+  int fw = pc.aux0, fh = pc.aux1;
+  if (fw == pc.in_w && fh == pc.in_h) return texelFetch(X, y * fw + x);
+  float fx = max((float(x) + 0.5) * float(fw) / float(pc.in_w) - 0.5, 0.0);
+  float fy = max((float(y) + 0.5) * float(fh) / float(pc.in_h) - 0.5, 0.0);
+  int x0 = min(int(fx), fw - 1), y0 = min(int(fy), fh - 1);
+  int x1 = min(x0 + 1, fw - 1), y1 = min(y0 + 1, fh - 1);
+  float lx = fx - float(x0), ly = fy - float(y0);
+  vec4 top = mix(texelFetch(X, y0 * fw + x0), texelFetch(X, y0 * fw + x1), lx);
+  vec4 bot = mix(texelFetch(X, y1 * fw + x0), texelFetch(X, y1 * fw + x1), lx);
+  return mix(top, bot, ly);
 }
 
 float src_coord(int d, int n_in, int n_out) {
@@ -125,9 +142,14 @@ void conv(int ox, int oy, int ob) {
         int ix = ox * SW - pc.pad_l + kx;
         float m = ix >= 0 && ix < pc.in_w ? vy : 0.0; /* 0 for a padding tap */
         int i = iy * pc.in_w + clamp(ix, 0, pc.in_w - 1);
-        CUNROLL for (int c = 0; c < IC4; c++) {
-          vec4 v = fetch(i, c) * m;
-          MAC(acc, ky, kx, c, v)
+        if (MODE == 3) { /* one input vec4: RGB and a zero-weighted 4th channel */
+          vec4 v = frame_px(clamp(ix, 0, pc.in_w - 1), iy) * m;
+          MAC(acc, ky, kx, 0, v)
+        } else {
+          CUNROLL for (int c = 0; c < IC4; c++) {
+            vec4 v = fetch(i, c) * m;
+            MAC(acc, ky, kx, c, v)
+          }
         }
       }
     }

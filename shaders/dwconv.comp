@@ -12,9 +12,14 @@
  *
  *   d = act(dwconv(X));  HAS_RES: d = act2(d + R)
  *   no projection: Y = d
- *   projection: p = proj_act(proj(d));  PROJ_RES: p = proj_act2(p + G) (a residual ADD after it) */
+ *   projection: p = proj_act(proj(d));  PROJ_RES: p = proj_act2(p + G) (a residual ADD after it)
+ *   MASK_OUT: the projection is the model's output and the frame has its size: channel pc.aux0 of
+ *   p goes straight to the mask (binding 6, one float a pixel), post-processing fused in. */
 #define WEIGHTS
+#define NO_DST
 #include "common/net.glsl"
+layout(std430, binding = 3) writeonly buffer Out { OTYPE y[]; } dst;
+layout(std430, binding = 6) writeonly buffer Mask { float m[]; } mask;
 layout(local_size_x = 8, local_size_y = 8, local_size_z = 1) in;
 layout(constant_id = 0) const int C4 = 1;
 layout(constant_id = 1) const int KH = 1;
@@ -30,6 +35,7 @@ layout(constant_id = 10) const int PROJ_K = 1;
 layout(constant_id = 11) const int PROJ_ACT = 0;
 layout(constant_id = 12) const int PROJ_RES = 0;
 layout(constant_id = 13) const int PROJ_ACT2 = 0;
+layout(constant_id = 14) const int MASK_OUT = 0;
 
 const int DW_BIAS = KH * KW * C4;
 const int PW = DW_BIAS + C4; /* projection weights */
@@ -84,7 +90,11 @@ void main() {
         }
         p = activate(p, PROJ_ACT);
         if (PROJ_RES != 0) p = activate(p + texelFetch(G, po + q), PROJ_ACT2);
-        if (valid) dst.y[po + q] = OTYPE(p);
+        if (MASK_OUT != 0) {
+          if (valid) mask.m[po] = clamp(p[pc.aux0 % 4], 0.0, 1.0);
+        } else if (valid) {
+          dst.y[po + q] = OTYPE(p);
+        }
       }
     }
 }

@@ -1,56 +1,83 @@
 #version 450
-/* The two 1x1 layers of a squeeze-excite block on its pooled vector (X, C4 vec4s):
- * hidden = act(W1 mean + b1), gate = act2(W2 hidden + b2). The gate is applied by the layer
- * that reads the block's output (conv.comp / binary.comp HAS_GATE), so the block takes two
- * dispatches: mean.comp and this.
+/* A squeeze-excite block's global average pool and its two 1x1 layers, in one dispatch:
+ *   m = mean over the in_h x in_w pixels of X (C4 vec4s a pixel; fp32 sums),
+ *   hidden = act(W1 m + b1), gate = act2(W2 hidden + b2).
+ * The gate is applied by the layer that reads the block's output (conv.comp / binary.comp
+ * HAS_GATE), so the block costs this one dispatch.
  * Weights: W1 [R4][C4][4] vec4, b1 [R4], W2 [C4][R4][4] vec4, b2 [C4] (conv.comp's packing).
- * With weights in specialization constants one invocation computes everything (every loop
- * unrolls); otherwise 64 invocations share the rows. */
+ * One workgroup of 64 invocations: invocation t sums channel vec4 t % C4 over every
+ * (64 / C4)-th pixel, the partial sums meet in shared memory; then, with weights in
+ * specialization constants, invocation 0 computes both layers (every loop unrolls), otherwise
+ * the 64 invocations share their rows. */
 #define WEIGHTS
 #include "common/net.glsl"
-#ifdef WSPEC
-#define NT 1
-#else
-#define NT 64
-#endif
-layout(local_size_x = NT, local_size_y = 1, local_size_z = 1) in;
-layout(constant_id = 0) const int C4 = 1; /* channels of the block, in vec4s */
+layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
+layout(constant_id = 0) const int C4 = 1; /* channels of the block, in vec4s (at most 64) */
 layout(constant_id = 1) const int R4 = 1; /* hidden units, in vec4s */
 layout(constant_id = 2) const int ACT = 0;
 layout(constant_id = 3) const int ACT2 = 0;
 const int B1 = R4 * C4 * 4, W2 = B1 + R4, B2 = W2 + C4 * R4 * 4;
-#ifdef WSPEC
-vec4 hid[R4];
-#else
+const int PHASES = 64 / C4; /* invocations per channel vec4 */
+shared vec4 part[64];
+shared vec4 mean[C4];
 shared vec4 hid[R4];
-#endif
 
 void main() {
   WEIGHTS_INIT();
+  int t = int(gl_LocalInvocationID.x), n = pc.in_h * pc.in_w;
+  if (t < PHASES * C4) {
+    int c = t % C4, phase = t / C4;
+    vec4 s = vec4(0.0);
+    for (int p = phase; p < n; p += PHASES) s += texelFetch(X, p * C4 + c);
+    part[t] = s;
+  }
+  barrier();
+  if (t < C4) {
+    vec4 s = vec4(0.0);
+    for (int k = 0; k < PHASES; k++) s += part[k * C4 + t];
+    mean[t] = s / float(n);
+  }
+  barrier();
 #ifdef WSPEC
-  const int t = 0;
+  if (t == 0) {
+    vec4 h[R4], m[C4];
+    UNROLL for (int c = 0; c < C4; c++) m[c] = mean[c];
+    UNROLL for (int o = 0; o < R4; o++) {
+      vec4 acc = W4(B1 + o);
+      UNROLL for (int c = 0; c < C4; c++) {
+        int k = (o * C4 + c) * 4;
+        acc += W4(k) * m[c].x + W4(k + 1) * m[c].y + W4(k + 2) * m[c].z + W4(k + 3) * m[c].w;
+      }
+      h[o] = activate(acc, ACT);
+    }
+    UNROLL for (int o = 0; o < C4; o++) {
+      vec4 acc = W4(B2 + o);
+      UNROLL for (int r = 0; r < R4; r++) {
+        int k = W2 + (o * R4 + r) * 4;
+        acc += W4(k) * h[r].x + W4(k + 1) * h[r].y + W4(k + 2) * h[r].z + W4(k + 3) * h[r].w;
+      }
+      dst.y[o] = OTYPE(activate(acc, ACT2));
+    }
+  }
 #else
-  int t = int(gl_LocalInvocationID.x);
-#endif
-  UNROLL for (int o = t; o < R4; o += NT) {
+  for (int o = t; o < R4; o += 64) {
     vec4 acc = W4(B1 + o);
-    UNROLL for (int c = 0; c < C4; c++) {
-      vec4 v = texelFetch(X, c);
+    for (int c = 0; c < C4; c++) {
+      vec4 v = mean[c];
       int k = (o * C4 + c) * 4;
       acc += W4(k) * v.x + W4(k + 1) * v.y + W4(k + 2) * v.z + W4(k + 3) * v.w;
     }
     hid[o] = activate(acc, ACT);
   }
-#ifndef WSPEC
   barrier();
-#endif
-  UNROLL for (int o = t; o < C4; o += NT) {
+  for (int o = t; o < C4; o += 64) {
     vec4 acc = W4(B2 + o);
-    UNROLL for (int r = 0; r < R4; r++) {
+    for (int r = 0; r < R4; r++) {
       vec4 v = hid[r];
       int k = W2 + (o * R4 + r) * 4;
       acc += W4(k) * v.x + W4(k + 1) * v.y + W4(k + 2) * v.z + W4(k + 3) * v.w;
     }
     dst.y[o] = OTYPE(activate(acc, ACT2));
   }
+#endif
 }

@@ -240,12 +240,12 @@ static void run_all(pseg_context *ctx) {
       cv->w_off = add_weights(&b, (size_t)c * c, -0.3f, 0.3f);
       cv->b_off = add_weights(&b, (size_t)c, -0.2f, 0.2f);
       add_layer(&b, PSEG_OP_ADD, PSEG_ACT_RELU, z, 0, out);
-      expect_dispatches = 3; /* mean, squeeze-excite 1x1 x2, gated conv + add */
+      expect_dispatches = 2; /* squeeze-excite (mean, 1x1 x2), gated conv + add */
       check(ctx, &b, "fused: squeeze-excite -> gated conv + add", -3, 3);
     } else {
       add_layer(&b, PSEG_OP_ACT, PSEG_ACT_HARD_SWISH, 0, -1, z);
       add_layer(&b, PSEG_OP_ADD, PSEG_ACT_NONE, z, y, out);
-      expect_dispatches = 4; /* mean, squeeze-excite 1x1 x2, hard swish, gated add */
+      expect_dispatches = 3; /* squeeze-excite (mean, 1x1 x2), hard swish, gated add */
       check(ctx, &b, "fused: squeeze-excite -> gated add (swapped)", -3, 3);
     }
     expect_dispatches = 0;

@@ -29,8 +29,10 @@
 layout(binding = 0) uniform samplerBuffer X;
 layout(binding = 1) uniform samplerBuffer R;
 layout(binding = 2) uniform samplerBuffer G;
+#ifndef NO_DST
 layout(std430, binding = 3) writeonly buffer Out { OTYPE y[]; } dst;
 layout(std430, binding = 6) writeonly buffer Out2 { OTYPE y[]; } dst2;
+#endif
 
 #ifdef WEIGHTS
 #if defined(WSPEC)
