@@ -51,7 +51,7 @@ static inline int kc4(int c) { return (c + 3) / 4; }
  * themselves in the WSPEC variant (shaders/common/net.glsl). */
 enum {
   KC_IC4 = 0, KC_OC4, KC_KH, KC_KW, KC_SH, KC_SW, KC_MODE, KC_OCB, KC_ACT, KC_ACT2, KC_HAS_GATE, KC_IN_ADD,
-  KC_HAS_RES, KC_AUX_OUT
+  KC_HAS_RES, KC_AUX_OUT, KC_AUX_IN
 };
 enum {
   KD_C4 = 0, KD_KH, KD_KW, KD_SH, KD_SW, KD_CB, KD_ACT, KD_ACT2, KD_HAS_RES, KD_PROJ_OC4, KD_PROJ_K, KD_PROJ_ACT,

@@ -11,6 +11,8 @@
  *    output: a CONV2D or a same-shape ADD multiplies its input by the gate as it reads it;
  *  - a RESIZE_BILINEAR into the 1x1 CONV2D that reads it (the conv samples its input bilinearly),
  *    gated or not;
+ *  - a same-shape ADD of a gated operand and another into the 1x1 CONV2D that reads it first: the
+ *    conv adds them as it reads them, and writes the sum as a second output when others read it;
  *  - the pointwise layer after a DWCONV2D (a 1x1 CONV2D, or a TCONV2D with kernel == stride, and
  *    the residual ADD after it) into the depthwise dispatch: the depthwise result stays in
  *    registers.
@@ -77,6 +79,7 @@ typedef struct planner {
   uint8_t *absorbed;
   int32_t *resize_of; /* per tensor: the absorbed RESIZE that produces it, or -1 */
   int32_t *gate_mul;  /* per tensor: the absorbed gate MUL that produces it, or -1 */
+  int32_t *in_add;    /* per tensor: the ADD absorbed into the 1x1 conv reading it, or -1 */
 } planner;
 
 #define FUSED(t) (p->md->fused[(t)] = 1)
@@ -117,6 +120,25 @@ static void plan_backward_fusions(planner *p) {
       p->gate_mul[l->out] = (int32_t)i;
       FUSED(l->out);
     }
+  }
+  /* ADD -> 1x1 conv: the conv reads both operands (one of them maybe gated). */
+  for (uint32_t i = 0; i < m->n_layers; i++) {
+    const pseg_fmt_layer *l = &m->layers[i];
+    if (l->op != PSEG_OP_ADD || l->aux != 0 || l->act != PSEG_ACT_NONE || l->in0 == l->in1 ||
+        l->out == (int32_t)m->output || !same_shape(m, l->in0, l->in1))
+      continue;
+    /* only a gated add (a squeeze-excite output plus a skip): an ungated one may be the residual
+     * a producing conv fuses later (plan_forward_fusions) */
+    if ((p->gate_mul[l->in0] >= 0) == (p->gate_mul[l->in1] >= 0)) continue;
+    int32_t other = p->gate_mul[l->in0] >= 0 ? l->in1 : l->in0;
+    if (p->gate_mul[other] >= 0 || p->resize_of[other] >= 0 || p->md->fused[other]) continue;
+    int c = first_reader(m, l->out, i);
+    if (c < 0 || !is_pointwise(&m->layers[c]) || m->layers[c].in0 != l->out || m->layers[c].in1 == l->out) continue;
+    int j = sole_reader(m, p->uses, m->layers[c].out, (uint32_t)c); /* the conv keeps R for a residual */
+    if (j >= 0 && m->layers[j].op == PSEG_OP_ADD) continue;
+    p->absorbed[i] = 1;
+    p->in_add[l->out] = (int32_t)i;
+    if (p->uses[l->out] == 1) FUSED(l->out);
   }
 }
 
@@ -207,15 +229,17 @@ pseg_result pseg_plan_model(pseg_model *md) {
   p->producer = malloc(m->n_tensors * sizeof(int));
   p->resize_of = malloc(m->n_tensors * sizeof(int32_t));
   p->gate_mul = malloc(m->n_tensors * sizeof(int32_t));
+  p->in_add = malloc(m->n_tensors * sizeof(int32_t));
   p->absorbed = calloc(n, 1);
   md->nodes = calloc(n ? n : 1, sizeof(pseg_node)); /* at most one node per layer */
   md->fused = calloc(m->n_tensors, 1);
   pseg_result r = PSEG_SUCCESS;
-  if (!p->uses || !p->producer || !p->resize_of || !p->gate_mul || !p->absorbed || !md->nodes || !md->fused) {
+  if (!p->uses || !p->producer || !p->resize_of || !p->gate_mul || !p->in_add || !p->absorbed || !md->nodes ||
+      !md->fused) {
     r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
     goto done;
   }
-  for (uint32_t t = 0; t < m->n_tensors; t++) p->producer[t] = -1, p->resize_of[t] = -1, p->gate_mul[t] = -1;
+  for (uint32_t t = 0; t < m->n_tensors; t++) p->producer[t] = -1, p->resize_of[t] = -1, p->gate_mul[t] = -1, p->in_add[t] = -1;
   for (uint32_t i = 0; i < n; i++) {
     const pseg_fmt_layer *l = &m->layers[i];
     p->uses[l->in0]++;
@@ -255,7 +279,21 @@ pseg_result pseg_plan_model(pseg_model *md) {
       nd->d.pc.in_h = rs.h, nd->d.pc.in_w = rs.w, nd->d.pc.mode = lr->aux;
       snprintf(nd->name, sizeof nd->name, "resize+%s", pseg_op_name(l->op));
     }
-    if (l->op == PSEG_OP_CONV2D || l->op == PSEG_OP_ADD) {
+    if (l->op == PSEG_OP_CONV2D && p->in_add[l->in0] >= 0) { /* conv(X * G + R) */
+      const pseg_fmt_layer *la = &m->layers[p->in_add[l->in0]];
+      int32_t g = -1, x = p->gate_mul[la->in1] >= 0 ? la->in1 : la->in0;
+      nd->in1 = x == la->in0 ? la->in1 : la->in0;
+      nd->in0 = ungate(p, x, &g);
+      nd->gate = g;
+      nd->d.spec[KC_HAS_GATE] = g >= 0;
+      nd->d.spec[KC_IN_ADD] = 1;
+      if (!md->fused[la->out]) nd->aux = la->out, nd->d.spec[KC_AUX_IN] = 1;
+      snprintf(nd->name, sizeof nd->name, "add%s+%s", g >= 0 ? "(gated)" : "", pseg_op_name(l->op));
+      if (l->act != PSEG_ACT_NONE) {
+        append_name(nd, "+");
+        append_name(nd, pseg_act_name(l->act));
+      }
+    } else if (l->op == PSEG_OP_CONV2D || l->op == PSEG_OP_ADD) {
       int32_t g = -1;
       if (l->op == PSEG_OP_ADD && nd->in1 >= 0 && p->gate_mul[nd->in1] >= 0) { /* add is commutative */
         int32_t t = nd->in0;
@@ -305,7 +343,7 @@ pseg_result pseg_plan_model(pseg_model *md) {
     pseg_plan_narrow(&md->nodes[i].d_base);
   }
 done:
-  free(p->uses), free(p->producer), free(p->resize_of), free(p->gate_mul), free(p->absorbed);
+  free(p->uses), free(p->producer), free(p->resize_of), free(p->gate_mul), free(p->in_add), free(p->absorbed);
   return r;
 }
 

@@ -20,7 +20,9 @@
  *   HAS_GATE  the input is multiplied per channel by G as it is read (a squeeze-excite gate);
  *   IN_ADD    R is added to the (gated) input as it is read: conv(X * G + R);
  *   HAS_RES   out = act2(act(conv) + R): a residual ADD after the conv;
- *   AUX_OUT   act(conv) (before the residual) is written to Y2 as well. */
+ *   AUX_OUT   act(conv) (before the residual) is written to Y2 as well;
+ *   AUX_IN    (1x1, stride 1) the input as read, X * G + R, is written to Y2: an ADD fused into
+ *             this conv whose sum other layers read too. */
 #define WEIGHTS
 #include "common/net.glsl"
 /* Loops over input channels: unrolled with specialization-constant weights; otherwise kept as
@@ -45,6 +47,7 @@ layout(constant_id = 10) const int HAS_GATE = 0;
 layout(constant_id = 11) const int IN_ADD = 0;
 layout(constant_id = 12) const int HAS_RES = 0;
 layout(constant_id = 13) const int AUX_OUT = 0;
+layout(constant_id = 14) const int AUX_IN = 0;
 const int BIAS = OC4 * KH * KW * IC4 * 4; /* vec4 index of the bias */
 
 /* Input vec4 c of pixel i (= y * in_w + x), with the read-side fusions. */
@@ -148,6 +151,7 @@ void conv(int ox, int oy, int ob) {
         } else {
           CUNROLL for (int c = 0; c < IC4; c++) {
             vec4 v = fetch(i, c) * m;
+            if (AUX_IN != 0 && valid && ob == 0) dst2.y[i * IC4 + c] = OTYPE(v);
             MAC(acc, ky, kx, c, v)
           }
         }
