@@ -33,7 +33,9 @@ async function main() {
     const ref = await createReference(path.join(root, 'weights', file));
     const input = new Float32Array(ref.inputH * ref.inputW * 3);
     for (let i = 0; i < input.length; i++) input[i] = ((i * 7919) % 256) / 255;
-    for (let i = 0; i < 5; i++) ref.runBody(input); // warm-up
+    // warm-up: long enough for V8 to finish tiering the WebAssembly up (its compiler threads would
+    // otherwise still run, on the same 2 cores, while pseg is measured)
+    for (let i = 0; i < 200; i++) ref.runBody(input);
     const psegMs = [], tfliteMs = [];
     let info = null;
     for (let r = 0; r < rounds; r++) {

@@ -44,14 +44,14 @@ typedef struct kshape {
 static inline int kc4(int c) { return (c + 3) / 4; }
 
 /* A planned dispatch of one layer. */
-#define PSEG_MAX_SPEC 16
+#define PSEG_MAX_SPEC 20
 
 /* Specialization constant ids of the layer shaders (shaders/<family>.comp). Id 15 of the shaders
- * with weights is WN (their vec4 count, for the buffer variants); ids 16.. carry the weights
+ * with weights is WN (their vec4 count, for the buffer variants); ids 24.. carry the weights
  * themselves in the WSPEC variant (shaders/common/net.glsl). */
 enum {
   KC_IC4 = 0, KC_OC4, KC_KH, KC_KW, KC_SH, KC_SW, KC_MODE, KC_OCB, KC_ACT, KC_ACT2, KC_HAS_GATE, KC_IN_ADD,
-  KC_HAS_RES, KC_AUX_OUT, KC_AUX_IN
+  KC_HAS_RES, KC_AUX_OUT, KC_AUX_IN, KC_EPI_OC4 = 16, KC_EPI_ACT, KC_EPI_AUX
 };
 enum {
   KD_C4 = 0, KD_KH, KD_KW, KD_SH, KD_SW, KD_CB, KD_ACT, KD_ACT2, KD_HAS_RES, KD_PROJ_OC4, KD_PROJ_K, KD_PROJ_ACT,
@@ -61,8 +61,8 @@ enum { KB_C4 = 0, KB_OP, KB_BCAST, KB_HAS_GATE, KB_ACT };
 enum { KR_C4 = 0, KR_ACT };        /* resize, mean (and softmax: KR_C4 only) */
 enum { KS_C4 = 0, KS_R4, KS_ACT, KS_ACT2 }; /* se_fc */
 #define PSEG_SPEC_WN 15
-#define PSEG_SPEC_WEIGHTS 16
-#define PSEG_WSPEC_MAX 2031 /* uint64 weight constants (4 halves each): ids 16..2046 */
+#define PSEG_SPEC_WEIGHTS 24
+#define PSEG_WSPEC_MAX 2023 /* uint64 weight constants (4 halves each): ids 24..2046 */
 
 typedef struct kdispatch {
   pseg_shader shader;

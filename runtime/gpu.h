@@ -81,7 +81,7 @@ enum {
  * pseg_wspec_tier(t) uint64 constants. */
 #define PSEG_VARIANT_TIER_SHIFT 5
 static inline uint32_t pseg_wspec_tier(unsigned t) {
-  static const uint32_t n[4] = {64, 256, 1024, 2031};
+  static const uint32_t n[4] = {64, 256, 1024, 2023};
   return n[t & 3];
 }
 
@@ -94,7 +94,7 @@ static inline VkPipelineLayout gpu_layout(const pseg_context *ctx, pseg_shader s
 }
 
 /* A pipeline request: shader, variant, the PSEG_MAX_SPEC int constants and, for WSPEC, the
- * weight constants (ids 16..). */
+ * weight constants (ids PSEG_SPEC_WEIGHTS..). */
 typedef struct gpu_pipe_req {
   pseg_shader shader;
   unsigned variant;

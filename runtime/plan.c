@@ -13,6 +13,8 @@
  *    gated or not;
  *  - a same-shape ADD of a gated operand and another into the 1x1 CONV2D that reads it first: the
  *    conv adds them as it reads them, and writes the sum as a second output when others read it;
+ *  - a 1x1 CONV2D after a CONV2D (its result in registers: the second conv runs in the same
+ *    invocation; the first result is still written when others read it);
  *  - the pointwise layer after a DWCONV2D (a 1x1 CONV2D, or a TCONV2D with kernel == stride, and
  *    the residual ADD after it) into the depthwise dispatch: the depthwise result stays in
  *    registers.
@@ -177,6 +179,33 @@ static void plan_forward_fusions(planner *p, uint32_t i, pseg_node *nd) {
       nd->d.spec[KC_HAS_RES] = 1, nd->d.spec[KC_ACT2] = m->layers[j].act, nd->d.spec[KC_AUX_OUT] = 1;
       p->absorbed[j] = 1;
       append_name(nd, "+add");
+    }
+  }
+  /* A 1x1 conv reading this conv's result (the epilogue's second conv). With weights as
+   * specialization constants, only where both layers' weights fit them (with vec4 padding). */
+  if (l->op == PSEG_OP_CONV2D && nd->d.spec[KC_AUX_OUT] == 0 && nd->d.spec[KC_AUX_IN] == 0 && nd->d.spec[KC_MODE] != 1) {
+    int32_t t = nd->out;
+    int j = first_reader(m, t, i);
+    const pseg_fmt_layer *le = j >= 0 ? &m->layers[j] : NULL;
+    size_t halves = (size_t)nd->d.spec[KC_OC4] * (l->kh * l->kw * nd->d.spec[KC_IC4] * 16 + 4) +
+                    (le ? (size_t)kc4(m->tensors[le->out].c) * (nd->d.spec[KC_OC4] * 16 + 4) : 0);
+    int fits = !p->md->ctx->wspec || halves <= 4 * (size_t)PSEG_WSPEC_MAX;
+    if (le && fits && is_pointwise(le) && le->in0 == t && le->in1 != t && p->gate_mul[t] < 0 && p->in_add[t] < 0 &&
+        p->resize_of[t] < 0 && t != (int32_t)m->output && !p->absorbed[j]) {
+      nd->wl2 = j;
+      nd->d.spec[KC_EPI_OC4] = kc4(m->tensors[le->out].c);
+      nd->d.spec[KC_EPI_ACT] = le->act;
+      nd->d.spec[KC_OCB] = nd->d.spec[KC_OC4];
+      nd->d.groups[2] = 1;
+      if (p->uses[t] > 1) nd->aux = t, nd->d.spec[KC_EPI_AUX] = 1;
+      else FUSED(t);
+      nd->out = le->out;
+      p->absorbed[j] = 1;
+      append_name(nd, "+conv1x1");
+      if (le->act != PSEG_ACT_NONE) {
+        append_name(nd, "+");
+        append_name(nd, pseg_act_name(le->act));
+      }
     }
   }
   if (l->op == PSEG_OP_DWCONV2D) {
@@ -349,7 +378,7 @@ done:
 
 /* The buffer layout's grid: fewer output vec4s per invocation, the rest over grid z. */
 void pseg_plan_narrow(kdispatch *d) {
-  if (d->shader == PSEG_SHADER_CONV) {
+  if (d->shader == PSEG_SHADER_CONV && d->spec[KC_EPI_OC4] == 0) { /* a second conv needs them all */
     int oc4 = d->spec[KC_OC4], ocb = oc4 < 4 ? oc4 : 4;
     d->spec[KC_OCB] = ocb;
     d->groups[2] = (uint32_t)((oc4 + ocb - 1) / ocb);

@@ -22,7 +22,10 @@
  *   HAS_RES   out = act2(act(conv) + R): a residual ADD after the conv;
  *   AUX_OUT   act(conv) (before the residual) is written to Y2 as well;
  *   AUX_IN    (1x1, stride 1) the input as read, X * G + R, is written to Y2: an ADD fused into
- *             this conv whose sum other layers read too. */
+ *             this conv whose sum other layers read too;
+ *   EPI_OC4   a second, 1x1 conv (EPI_OC4 output vec4s, activation EPI_ACT) on this conv's result,
+ *             in the same invocation (OCB = OC4): the result goes to Y2 when other layers read it
+ *             too (EPI_AUX) and the second conv's to Y. Its weights follow the first's. */
 #define WEIGHTS
 #include "common/net.glsl"
 /* Loops over input channels: unrolled with specialization-constant weights; otherwise kept as
@@ -48,7 +51,11 @@ layout(constant_id = 11) const int IN_ADD = 0;
 layout(constant_id = 12) const int HAS_RES = 0;
 layout(constant_id = 13) const int AUX_OUT = 0;
 layout(constant_id = 14) const int AUX_IN = 0;
+layout(constant_id = 16) const int EPI_OC4 = 0;
+layout(constant_id = 17) const int EPI_ACT = 0;
+layout(constant_id = 18) const int EPI_AUX = 0; /* the first conv's result is read by others too */
 const int BIAS = OC4 * KH * KW * IC4 * 4; /* vec4 index of the bias */
+const int EW = BIAS + OC4, EBIAS = EW + EPI_OC4 * OC4 * 4; /* the second conv's weights, bias */
 
 /* Input vec4 c of pixel i (= y * in_w + x), with the read-side fusions. */
 vec4 fetch(int i, int c) {
@@ -87,15 +94,26 @@ float src_coord(int d, int n_in, int n_out) {
     acc[j] += W4(k) * v.x + W4(k + 1) * v.y + W4(k + 2) * v.z + W4(k + 3) * v.w;                  \
   }
 
-/* The epilogue: activation, second output, residual, store of OCB vec4s at vec4 index o. */
-void store(vec4 acc[OCB], int o, int ob, bool valid) {
-  if (!valid) return;
+/* The epilogue for output pixel pix: activation, second output, residual, store of OCB vec4s
+ * (or the second conv on them). */
+void store(vec4 acc[OCB], int pix, int ob, bool valid) {
+  int o = pix * OC4 + ob;
   UNROLL for (int j = 0; j < OCB; j++) {
     if (OCB != OC4 && ob + j >= OC4) break;
     vec4 v = activate(acc[j], ACT);
-    if (AUX_OUT != 0) dst2.y[o + j] = OTYPE(v);
+    if (AUX_OUT != 0 && valid) dst2.y[o + j] = OTYPE(v);
     if (HAS_RES != 0) v = activate(v + texelFetch(R, o + j), ACT2);
-    dst.y[o + j] = OTYPE(v);
+    acc[j] = v;
+    if (EPI_OC4 == 0 && valid) dst.y[o + j] = OTYPE(v);
+    if (EPI_OC4 != 0 && EPI_AUX != 0 && valid) dst2.y[o + j] = OTYPE(v);
+  }
+  UNROLL for (int q = 0; q < EPI_OC4; q++) {
+    vec4 e = W4(EBIAS + q);
+    UNROLL for (int c = 0; c < OCB; c++) {
+      int k = EW + (q * OC4 + c) * 4;
+      e += W4(k) * acc[c].x + W4(k + 1) * acc[c].y + W4(k + 2) * acc[c].z + W4(k + 3) * acc[c].w;
+    }
+    if (valid) dst.y[pix * EPI_OC4 + q] = OTYPE(activate(e, EPI_ACT));
   }
 }
 
@@ -107,7 +125,7 @@ void init(out vec4 acc[OCB], int ob) {
 void tconv(int ix, int iy, int ob) {
   bool valid = ix < pc.in_w && iy < pc.in_h;
   ix = min(ix, pc.in_w - 1), iy = min(iy, pc.in_h - 1);
-  int i = iy * pc.in_w + ix, o0 = (iy * SH * pc.out_w + ix * SW) * OC4 + ob;
+  int i = iy * pc.in_w + ix;
   UNROLL for (int ky = 0; ky < KH; ky++)
     UNROLL for (int kx = 0; kx < KW; kx++) {
       vec4 acc[OCB];
@@ -116,7 +134,7 @@ void tconv(int ix, int iy, int ob) {
         vec4 v = fetch(i, c);
         MAC(acc, ky, kx, c, v)
       }
-      store(acc, o0 + (ky * pc.out_w + kx) * OC4, ob, valid);
+      store(acc, (iy * SH + ky) * pc.out_w + ix * SW + kx, ob, valid);
     }
 }
 
@@ -158,7 +176,7 @@ void conv(int ox, int oy, int ob) {
       }
     }
   }
-  store(acc, (oy * pc.out_w + ox) * OC4 + ob, ob, valid);
+  store(acc, oy * pc.out_w + ox, ob, valid);
 }
 
 void main() {
