@@ -294,6 +294,26 @@ static void run_all(pseg_context *ctx) {
     check(ctx, &b, "fused: decoder (resize+conv+add, gated add+conv)", -2, 2);
     expect_dispatches = 0;
   }
+  /* conv -> 1x1 conv in one dispatch (the first result also read by a later residual add) */
+  {
+    int h = 11, w = 7;
+    begin(&b, h, w, 24);
+    int a = add_tensor(&b, h, w, 16), bb = add_tensor(&b, h, w, 40), cc = add_tensor(&b, h, w, 16);
+    int out = add_tensor(&b, h, w, 16);
+    pseg_fmt_layer *l1 = add_layer(&b, PSEG_OP_CONV2D, PSEG_ACT_RELU, 0, -1, a);
+    l1->w_off = add_weights(&b, (size_t)16 * 24, -0.3f, 0.3f);
+    l1->b_off = add_weights(&b, 16, -0.2f, 0.2f);
+    pseg_fmt_layer *l2 = add_layer(&b, PSEG_OP_CONV2D, PSEG_ACT_HARD_SWISH, a, -1, bb);
+    l2->w_off = add_weights(&b, (size_t)40 * 16, -0.4f, 0.4f);
+    l2->b_off = add_weights(&b, 40, -0.2f, 0.2f);
+    pseg_fmt_layer *l3 = add_layer(&b, PSEG_OP_CONV2D, PSEG_ACT_NONE, bb, -1, cc);
+    l3->w_off = add_weights(&b, (size_t)16 * 40, -0.3f, 0.3f);
+    l3->b_off = add_weights(&b, 16, -0.2f, 0.2f);
+    add_layer(&b, PSEG_OP_ADD, PSEG_ACT_NONE, cc, a, out);
+    expect_dispatches = 2; /* conv+conv1x1 (2 outputs); conv+add */
+    check(ctx, &b, "fused: conv -> conv1x1 (epilogue)", -2, 2);
+    expect_dispatches = 0;
+  }
   /* bilinear resize in the three coordinate modes */
   {
     int cases[][5] = {{16, 16, 128, 32, 32}, {7, 5, 6, 13, 11}, {9, 16, 24, 18, 32}, {5, 3, 3, 2, 7}};
