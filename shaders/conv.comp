@@ -79,13 +79,6 @@ vec4 frame_px(int x, int y) {
   return mix(top, bot, ly);
 }
 
-float src_coord(int d, int n_in, int n_out) {
-  if (pc.mode == 2) return n_out > 1 ? float(d) * float(n_in - 1) / float(n_out - 1) : 0.0;
-  float scale = float(n_in) / float(n_out);
-  if (pc.mode == 1) return float(d) * scale;
-  return max((float(d) + 0.5) * scale - 0.5, 0.0);
-}
-
 /* acc[j] += weights of output vec4 ob + j at tap (ky, kx), input vec4 c, times v. */
 #define MAC(acc, ky, kx, c, v)                                                                    \
   UNROLL for (int j = 0; j < OCB; j++) {                                                         \

@@ -7,13 +7,6 @@ layout(local_size_x = 8, local_size_y = 8, local_size_z = 1) in;
 layout(constant_id = 0) const int C4 = 1;
 layout(constant_id = 1) const int ACT = 0;
 
-float src_coord(int d, int n_in, int n_out) {
-  if (pc.mode == 2) return n_out > 1 ? float(d) * float(n_in - 1) / float(n_out - 1) : 0.0;
-  float scale = float(n_in) / float(n_out);
-  if (pc.mode == 1) return float(d) * scale;
-  return max((float(d) + 0.5) * scale - 0.5, 0.0);
-}
-
 void main() {
   int x = int(gl_GlobalInvocationID.x), y = int(gl_GlobalInvocationID.y);
   if (x >= pc.out_w || y >= pc.out_h) return;

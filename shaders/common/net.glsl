@@ -29,6 +29,15 @@
 layout(binding = 0) uniform samplerBuffer X;
 layout(binding = 1) uniform samplerBuffer R;
 layout(binding = 2) uniform samplerBuffer G;
+/* RESIZE_BILINEAR's source coordinate of output d (pc.mode: 0 half-pixel centres, clamped;
+ * 1 legacy src = dst * in/out; 2 align corners). Shared by resize.comp and conv.comp (MODE 2). */
+float src_coord(int d, int n_in, int n_out) {
+  if (pc.mode == 2) return n_out > 1 ? float(d) * float(n_in - 1) / float(n_out - 1) : 0.0;
+  float scale = float(n_in) / float(n_out);
+  if (pc.mode == 1) return float(d) * scale;
+  return max((float(d) + 0.5) * scale - 0.5, 0.0);
+}
+
 #ifndef NO_DST
 layout(std430, binding = 3) writeonly buffer Out { OTYPE y[]; } dst;
 layout(std430, binding = 6) writeonly buffer Out2 { OTYPE y[]; } dst2;
