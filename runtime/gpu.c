@@ -300,18 +300,21 @@ static void *prep_worker(void *arg) {
 }
 
 pseg_result gpu_pipelines_prepare(pseg_context *ctx, const gpu_pipe_req *reqs, uint32_t n, const int *cancel) {
+  /* a background build (cancel given) leaves the context's last error alone: the caller's thread
+   * may be using it */
+  pseg_context *err = cancel ? NULL : ctx;
   static const char *const stems[] = {
 #define PSEG_SHADER_STEM(id, stem) #stem,
       PSEG_SHADER_MAP(PSEG_SHADER_STEM)
 #undef PSEG_SHADER_STEM
   };
   if (pseg_spirv_table_count != PSEG_SHADER_COUNT)
-    return gpu_fail(ctx, PSEG_ERROR_VULKAN, "build error: the SPIR-V table does not match PSEG_SHADER_MAP");
+    return gpu_fail(err, PSEG_ERROR_VULKAN, "build error: the SPIR-V table does not match PSEG_SHADER_MAP");
   for (int k = 0; k < PSEG_SHADER_COUNT; k++)
     if (strcmp(pseg_spirv_table[k].name, stems[k]))
-      return gpu_fail(ctx, PSEG_ERROR_VULKAN, "build error: the SPIR-V table does not match PSEG_SHADER_MAP");
+      return gpu_fail(err, PSEG_ERROR_VULKAN, "build error: the SPIR-V table does not match PSEG_SHADER_MAP");
   struct gpu_pipe *todo = calloc(n ? n : 1, sizeof *todo);
-  if (!todo) return gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
+  if (!todo) return gpu_fail(err, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
   uint32_t nt = 0;
   pseg_result r = PSEG_SUCCESS;
   pthread_mutex_lock(&ctx->pipe_lock);
@@ -319,7 +322,7 @@ pseg_result gpu_pipelines_prepare(pseg_context *ctx, const gpu_pipe_req *reqs, u
     const gpu_pipe_req *q = &reqs[i];
     if (q->variant > 127 || q->shader >= PSEG_SHADER_COUNT || !pseg_spirv_table[q->shader].code[q->variant] ||
         q->n_wspec > PSEG_WSPEC_MAX) {
-      r = gpu_fail(ctx, PSEG_ERROR_VULKAN, "shader %d has no variant %u", (int)q->shader, q->variant);
+      r = gpu_fail(err, PSEG_ERROR_VULKAN, "shader %d has no variant %u", (int)q->shader, q->variant);
       break;
     }
     int known = find_pipe(ctx, q) != NULL;
@@ -330,7 +333,7 @@ pseg_result gpu_pipelines_prepare(pseg_context *ctx, const gpu_pipe_req *reqs, u
     memcpy(p->spec, q->spec, sizeof p->spec);
     if (q->n_wspec) {
       if (!(p->wspec = malloc(q->n_wspec * sizeof *p->wspec))) {
-        r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
+        r = gpu_fail(err, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
         break;
       }
       memcpy(p->wspec, q->wspec, q->n_wspec * sizeof *p->wspec);
@@ -365,7 +368,7 @@ pseg_result gpu_pipelines_prepare(pseg_context *ctx, const gpu_pipe_req *reqs, u
       if (!np) {
         vkDestroyPipeline(ctx->device, todo[i].pipeline, NULL);
         free(todo[i].wspec);
-        r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
+        r = gpu_fail(err, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
         continue;
       }
       ctx->pipes = np;
@@ -375,7 +378,7 @@ pseg_result gpu_pipelines_prepare(pseg_context *ctx, const gpu_pipe_req *reqs, u
   }
   pthread_mutex_unlock(&ctx->pipe_lock);
   free(todo);
-  if (!r && job.failed != VK_SUCCESS) r = gpu_check(ctx, job.failed, "vkCreateComputePipelines");
+  if (!r && job.failed != VK_SUCCESS) r = gpu_check(err, job.failed, "vkCreateComputePipelines");
   return r;
 }
 

@@ -60,20 +60,6 @@ static int is_1x1_on_1x1(const pseg_fmt_model *m, const pseg_fmt_layer *l) {
   return is_pointwise(l) && m->tensors[l->in0].h == 1 && m->tensors[l->in0].w == 1;
 }
 
-/* A same-shape ADD of t and another operand that is stored and produced before layer `before`
- * (or the model's input). */
-static int residual_add(const pseg_fmt_model *m, const int *producer, const uint8_t *fused, int j, int32_t t,
-                        int before, int32_t *other) {
-  if (j < 0) return 0;
-  const pseg_fmt_layer *la = &m->layers[j];
-  if (la->op != PSEG_OP_ADD || la->aux != 0 || la->in0 == la->in1) return 0;
-  int32_t o = la->in0 == t ? la->in1 : la->in0;
-  if (!same_shape(m, o, t) || !same_shape(m, la->out, t)) return 0;
-  if (!(o == (int32_t)m->input || producer[o] < before) || fused[o]) return 0;
-  *other = o;
-  return 1;
-}
-
 typedef struct planner {
   pseg_model *md;
   const pseg_fmt_model *m;
@@ -85,6 +71,27 @@ typedef struct planner {
 } planner;
 
 #define FUSED(t) (p->md->fused[(t)] = 1)
+
+/* The layer whose dispatch writes tensor t: its producer, or for the sum of an ADD absorbed into a
+ * 1x1 conv (in_add), that conv (its first reader). */
+static int writer_of(const planner *p, int32_t t) {
+  if (p->in_add[t] >= 0) return first_reader(p->m, t, (uint32_t)p->in_add[t]);
+  return p->producer[t];
+}
+
+/* A same-shape ADD (layer j) of t and another operand that is stored and written before layer
+ * `before` (or is the model's input). */
+static int residual_add(const planner *p, int j, int32_t t, int before, int32_t *other) {
+  const pseg_fmt_model *m = p->m;
+  if (j < 0) return 0;
+  const pseg_fmt_layer *la = &m->layers[j];
+  if (la->op != PSEG_OP_ADD || la->aux != 0 || la->in0 == la->in1) return 0;
+  int32_t o = la->in0 == t ? la->in1 : la->in0;
+  if (!same_shape(m, o, t) || !same_shape(m, la->out, t)) return 0;
+  if (!(o == (int32_t)m->input || writer_of(p, o) < before) || p->md->fused[o]) return 0;
+  *other = o;
+  return 1;
+}
 
 /* Pre-pass: the layers absorbed into a later reader (a RESIZE into its 1x1 conv, a gate MUL into
  * its conv or add). */
@@ -163,16 +170,16 @@ static void append_name(pseg_node *nd, const char *s) {
 static void plan_forward_fusions(planner *p, uint32_t i, pseg_node *nd) {
   const pseg_fmt_model *m = p->m;
   const pseg_fmt_layer *l = &m->layers[i];
-  if (l->op == PSEG_OP_CONV2D) { /* a residual ADD after it */
+  if (l->op == PSEG_OP_CONV2D && nd->d.spec[KC_IN_ADD] == 0) { /* a residual ADD after it (R is free) */
     int32_t other;
     int j = first_reader(m, l->out, i);
-    if (p->uses[l->out] == 1 && l->out != (int32_t)m->output && residual_add(m, p->producer, p->md->fused, j, l->out, (int)i, &other)) {
+    if (p->uses[l->out] == 1 && l->out != (int32_t)m->output && residual_add(p, j, l->out, (int)i, &other)) {
       nd->in1 = other, nd->out = m->layers[j].out;
       nd->d.spec[KC_HAS_RES] = 1, nd->d.spec[KC_ACT2] = m->layers[j].act;
       p->absorbed[j] = 1;
       FUSED(l->out);
       append_name(nd, "+add");
-    } else if (p->uses[l->out] >= 2 && residual_add(m, p->producer, p->md->fused, j, l->out, (int)i, &other) &&
+    } else if (p->uses[l->out] >= 2 && residual_add(p, j, l->out, (int)i, &other) &&
                p->gate_mul[other] < 0) {
       /* the conv's value is read again later: write it as the second output */
       nd->in1 = other, nd->aux = l->out, nd->out = m->layers[j].out;
@@ -211,7 +218,7 @@ static void plan_forward_fusions(planner *p, uint32_t i, pseg_node *nd) {
   if (l->op == PSEG_OP_DWCONV2D) {
     int32_t t = l->out, other;
     int j = sole_reader(m, p->uses, t, i);
-    if (residual_add(m, p->producer, p->md->fused, j, t, (int)i, &other)) { /* d = act2(act(dw) + R) */
+    if (residual_add(p, j, t, (int)i, &other)) { /* d = act2(act(dw) + R) */
       nd->in1 = other, nd->out = m->layers[j].out;
       nd->d.spec[KD_HAS_RES] = 1, nd->d.spec[KD_ACT2] = m->layers[j].act;
       p->absorbed[j] = 1;
@@ -235,7 +242,7 @@ static void plan_forward_fusions(planner *p, uint32_t i, pseg_node *nd) {
           append_name(nd, pseg_act_name(lp->act));
         }
         int k = sole_reader(m, p->uses, lp->out, (uint32_t)j);
-        if (!tconv && residual_add(m, p->producer, p->md->fused, k, lp->out, (int)i, &other)) {
+        if (!tconv && residual_add(p, k, lp->out, (int)i, &other)) {
           nd->gate = other; /* the projection's residual is read through binding G */
           nd->out = m->layers[k].out;
           nd->d.spec[KD_PROJ_RES] = 1, nd->d.spec[KD_PROJ_ACT2] = m->layers[k].act;

@@ -474,15 +474,16 @@ out:
   return r;
 }
 
-/* The pipelines of a tier's steps, created on all cores. */
-static pseg_result prepare(pseg_session *s, int tier) {
+/* The pipelines of a tier's steps, created on all cores (background: on the builder thread,
+ * which may be cancelled and leaves the context's last error alone). */
+static pseg_result prepare(pseg_session *s, int tier, int background) {
   gpu_pipe_req *reqs = calloc(s->n_steps ? s->n_steps : 1, sizeof *reqs);
   if (!reqs) return gpu_fail(s->ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
   for (uint32_t i = 0; i < s->n_steps; i++) {
     const kernel *k = &s->steps[i].k[tier];
     reqs[i] = (gpu_pipe_req){s->steps[i].shader, k->variant, k->spec, k->wspec, k->n_wspec};
   }
-  pseg_result r = gpu_pipelines_prepare(s->ctx, reqs, s->n_steps, &s->cancel);
+  pseg_result r = gpu_pipelines_prepare(s->ctx, reqs, s->n_steps, background ? &s->cancel : NULL);
   free(reqs);
   if (!r && __atomic_load_n(&s->cancel, __ATOMIC_ACQUIRE)) r = PSEG_ERROR_INVALID_ARGUMENT; /* not all built */
   return r;
@@ -541,7 +542,7 @@ static pseg_result record(pseg_session *s, int tier) {
  * thread, at the next frame: the command pool is not shared across threads). */
 static void *build_fast(void *arg) {
   pseg_session *s = arg;
-  int ok = prepare(s, 1) == PSEG_SUCCESS;
+  int ok = prepare(s, 1, 1) == PSEG_SUCCESS;
   __atomic_store_n(&s->fast_built, ok ? 1 : -1, __ATOMIC_RELEASE);
   return NULL;
 }
@@ -578,11 +579,11 @@ static pseg_result create(pseg_model *md, const pseg_session_create_info *info, 
   if (tier && !strcmp(tier, "base")) flags = (flags & ~(uint32_t)PSEG_SESSION_WAIT_FAST) | PSEG_SESSION_BASE_ONLY;
   if (tier && !strcmp(tier, "fast")) flags = (flags & ~(uint32_t)PSEG_SESSION_BASE_ONLY) | PSEG_SESSION_WAIT_FAST;
   pseg_result r = build(s, info ? info->background_image : NULL);
-  if (!r) r = prepare(s, 0);
+  if (!r) r = prepare(s, 0, 0);
   if (!r) r = record(s, 0);
   if (!r && s->want_fast && !(flags & PSEG_SESSION_BASE_ONLY)) {
     if (flags & PSEG_SESSION_WAIT_FAST) {
-      if (!(r = prepare(s, 1)) && !(r = record(s, 1))) s->tier = 1;
+      if (!(r = prepare(s, 1, 0)) && !(r = record(s, 1))) s->tier = 1;
     } else {
       s->start_builder = 1;
     }
@@ -695,9 +696,8 @@ static pseg_result submit(pseg_session *s) {
     if (s->profile)
       for (uint32_t i = 0; i + 1 < n; i++) s->step_us[i] = (double)(ts[i + 1] - ts[i]) * ns * 1e-3;
   }
-  if (ctx->validation_messages)
-    return gpu_fail(ctx, PSEG_ERROR_VALIDATION, "the Vulkan validation layer reported %u message(s)",
-                    ctx->validation_messages);
+  uint32_t vm = __atomic_load_n(&ctx->validation_messages, __ATOMIC_RELAXED);
+  if (vm) return gpu_fail(ctx, PSEG_ERROR_VALIDATION, "the Vulkan validation layer reported %u message(s)", vm);
   return PSEG_SUCCESS;
 }
 

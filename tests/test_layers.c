@@ -152,6 +152,30 @@ static void conv_case(pseg_context *ctx, builder *b, int h, int w, int ci, int c
   check(ctx, b, name, -2.0f, 2.0f);
 }
 
+/* Small layer makers for the fusion cases. */
+static int conv1x1(builder *b, int in, int act, int cout) {
+  const pseg_fmt_tensor *t = &b->t[in];
+  int o = add_tensor(b, t->h, t->w, cout);
+  pseg_fmt_layer *l = add_layer(b, PSEG_OP_CONV2D, act, in, -1, o);
+  l->w_off = add_weights(b, (size_t)cout * t->c, -0.3f, 0.3f);
+  l->b_off = add_weights(b, (size_t)cout, -0.2f, 0.2f);
+  return o;
+}
+static int add2(builder *b, int x, int y) {
+  int o = add_tensor(b, b->t[x].h, b->t[x].w, b->t[x].c);
+  add_layer(b, PSEG_OP_ADD, PSEG_ACT_NONE, x, y, o);
+  return o;
+}
+/* x * sigmoid(W2 relu(W1 mean(x))): a squeeze-excite block's gated output. */
+static int squeeze_excite(builder *b, int x) {
+  int c = b->t[x].c, mean = add_tensor(b, 1, 1, c);
+  add_layer(b, PSEG_OP_MEAN, PSEG_ACT_NONE, x, -1, mean);
+  int gate = conv1x1(b, conv1x1(b, mean, PSEG_ACT_RELU, 8), PSEG_ACT_SIGMOID, c);
+  int o = add_tensor(b, b->t[x].h, b->t[x].w, c);
+  add_layer(b, PSEG_OP_MUL, PSEG_ACT_NONE, x, gate, o)->aux = 1;
+  return o;
+}
+
 static void run_all(pseg_context *ctx) {
   static builder b;
   /* convolution */
@@ -313,6 +337,25 @@ static void run_all(pseg_context *ctx) {
     expect_dispatches = 2; /* conv+conv1x1 (2 outputs); conv+add */
     check(ctx, &b, "fused: conv -> conv1x1 (epilogue)", -2, 2);
     expect_dispatches = 0;
+  }
+  /* Two graphs where a gated add fused into the 1x1 conv reading it must not be confused with a
+   * residual: its conv's output read twice (the conv keeps R for the addend), and its sum read as
+   * a residual by a conv placed before the one that writes the sum. */
+  {
+    begin(&b, 9, 7, 16);
+    int a = conv1x1(&b, 0, PSEG_ACT_RELU, 16);
+    int s = add2(&b, squeeze_excite(&b, a), 0);
+    int u = conv1x1(&b, s, PSEG_ACT_NONE, 16);
+    add2(&b, add2(&b, u, a), add2(&b, u, s));
+    check(ctx, &b, "fused: gated add+conv read twice", -2, 2);
+    begin(&b, 9, 7, 16);
+    a = conv1x1(&b, 0, PSEG_ACT_RELU, 16);
+    s = add2(&b, squeeze_excite(&b, a), 0);
+    int t = conv1x1(&b, 0, PSEG_ACT_NONE, 16);
+    u = conv1x1(&b, s, PSEG_ACT_RELU, 16);
+    int v = add2(&b, t, s);
+    add2(&b, v, conv1x1(&b, u, PSEG_ACT_NONE, 16));
+    check(ctx, &b, "fused: gated add's sum as a later residual", -2, 2);
   }
   /* bilinear resize in the three coordinate modes */
   {
