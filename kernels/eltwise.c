@@ -32,7 +32,6 @@ void binary_plan(const pseg_fmt_layer *l, kshape out, kdispatch *d) {
   d->groups[0] = (uint32_t)(out.w + 7) / 8;
   d->groups[1] = (uint32_t)(out.h + 7) / 8;
   d->groups[2] = 1;
-  d->uses_in1 = l->op != PSEG_OP_ACT;
 }
 
 void ref_binary(const float *a, const float *b, kshape s, int op, int broadcast, int act, float *out) {

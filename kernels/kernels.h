@@ -69,7 +69,7 @@ typedef struct kdispatch {
   pseg_params pc;
   int32_t spec[PSEG_MAX_SPEC]; /* specialization constants 0..PSEG_MAX_SPEC-1 */
   uint32_t groups[3];
-  int uses_in1, uses_weights; /* binding 1 (second input); weights */
+  int uses_weights;            /* the layer has weights */
 } kdispatch;
 
 /* Packed GPU weights of a layer, in floats (vec4 aligned); 0 when it has none. */

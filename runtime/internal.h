@@ -33,8 +33,6 @@ struct pseg_model {
 /* Turn the model's layers into dispatches, fusing residual adds into the convolutions that
  * produce them and squeeze-excite blocks into two dispatches (runtime/plan.c). */
 pseg_result pseg_plan_model(pseg_model *md);
-/* A grid with fewer output channels per invocation, for weights in a buffer. */
-void pseg_plan_narrow(kdispatch *d);
 
 /* The storage precision of an activation tensor: fp16 only with fp16_all_activations.
  * Measured against TFLite on 14 portraits (README "Precision"): the selfie masks are so sensitive

@@ -255,6 +255,18 @@ static void plan_forward_fusions(planner *p, uint32_t i, pseg_node *nd) {
   }
 }
 
+/* The buffer layout's grid: fewer output vec4s per invocation, the rest over grid z. */
+static void plan_narrow(kdispatch *d) {
+  if (d->shader == PSEG_SHADER_CONV && d->spec[KC_EPI_OC4] == 0) { /* a second conv needs them all */
+    int oc4 = d->spec[KC_OC4], ocb = oc4 < 4 ? oc4 : 4;
+    d->spec[KC_OCB] = ocb;
+    d->groups[2] = (uint32_t)((oc4 + ocb - 1) / ocb);
+  } else if (d->shader == PSEG_SHADER_DWCONV && d->spec[KD_PROJ_OC4] == 0) {
+    d->spec[KD_CB] = 1;
+    d->groups[2] = (uint32_t)d->spec[KD_C4];
+  }
+}
+
 pseg_result pseg_plan_model(pseg_model *md) {
   pseg_context *ctx = md->ctx;
   const pseg_fmt_model *m = &md->fmt;
@@ -376,21 +388,9 @@ pseg_result pseg_plan_model(pseg_model *md) {
   }
   for (uint32_t i = 0; i < md->n_nodes; i++) {
     md->nodes[i].d_base = md->nodes[i].d;
-    pseg_plan_narrow(&md->nodes[i].d_base);
+    plan_narrow(&md->nodes[i].d_base);
   }
 done:
   free(p->uses), free(p->producer), free(p->resize_of), free(p->gate_mul), free(p->in_add), free(p->absorbed);
   return r;
-}
-
-/* The buffer layout's grid: fewer output vec4s per invocation, the rest over grid z. */
-void pseg_plan_narrow(kdispatch *d) {
-  if (d->shader == PSEG_SHADER_CONV && d->spec[KC_EPI_OC4] == 0) { /* a second conv needs them all */
-    int oc4 = d->spec[KC_OC4], ocb = oc4 < 4 ? oc4 : 4;
-    d->spec[KC_OCB] = ocb;
-    d->groups[2] = (uint32_t)((oc4 + ocb - 1) / ocb);
-  } else if (d->shader == PSEG_SHADER_DWCONV && d->spec[KD_PROJ_OC4] == 0) {
-    d->spec[KD_CB] = 1;
-    d->groups[2] = (uint32_t)d->spec[KD_C4];
-  }
 }

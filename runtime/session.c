@@ -10,8 +10,7 @@
 typedef struct binding {
   const gpu_buffer *buf;
   VkDeviceSize off, range;
-  int fp16;        /* texel bindings: RGBA16F (else RGBA32F) */
-  VkFormat format; /* texel bindings: this format instead (the RGBA8 frame) */
+  VkFormat format; /* texel bindings (layer inputs): RGBA32F, RGBA16F, or RGBA8 for the frame */
 } binding;
 
 /* A dispatch in one tier (pseg.h: base and fast kernels). */
@@ -68,7 +67,7 @@ struct pseg_session {
 };
 
 static binding bind_of(const gpu_buffer *b, VkDeviceSize off, VkDeviceSize range) {
-  return (binding){b, off, range, 0, VK_FORMAT_UNDEFINED};
+  return (binding){b, off, range, VK_FORMAT_UNDEFINED};
 }
 
 static pseg_result add_step(pseg_session *s, uint32_t *cap, const step *st) {
@@ -259,7 +258,9 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
   if ((r = gpu_buffer_create(ctx, 256, 0, &s->dummy))) return r;
   binding dummy = bind_of(&s->dummy, 0, VK_WHOLE_SIZE);
 #define TENSOR(t) bind_of(&s->act, s->t_off[t], s->t_size[t])
-#define TEXELS(t) ((binding){&s->act, s->t_off[t], s->t_size[t], s->t16[t], VK_FORMAT_UNDEFINED})
+#define TEXELS(t)                                                                                            \
+  ((binding){&s->act, s->t_off[t], s->t_size[t],                                                             \
+             s->t16[t] ? VK_FORMAT_R16G16B16A16_SFLOAT : VK_FORMAT_R32G32B32A32_SFLOAT})
 
   const pseg_fmt_tensor *tin = &m->tensors[m->input], *tout = &m->tensors[m->output];
   size_t npix = (size_t)s->width * s->height;
@@ -327,7 +328,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
       }
     }
     if (i == 0 && fuse_pre) { /* the first layer reads the frame */
-      st.b[0] = (binding){&s->img, 0, VK_WHOLE_SIZE, 0, VK_FORMAT_R8G8B8A8_UNORM};
+      st.b[0] = (binding){&s->img, 0, VK_WHOLE_SIZE, VK_FORMAT_R8G8B8A8_UNORM};
       snprintf(st.name, sizeof st.name, "pre+%.43s", nd->name);
       for (int t = 0; t < 2; t++) {
         st.k[t].spec[KC_MODE] = 3;
@@ -344,7 +345,6 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
                         .pc = {.in_h = tout->h, .in_w = tout->w, .in_c4 = kc4(tout->c), .out_h = s->height,
                                .out_w = s->width, .aux0 = (int)m->person_channel}},
                .bytes = 4.0 * (double)npix + (double)s->t_size[m->output],
-
                .b = {TEXELS(m->output), dummy, dummy, bind_of(&s->mask, 0, VK_WHOLE_SIZE), dummy, dummy, dummy}};
     if ((r = add_step(s, &cap, &mk))) return r;
   }
@@ -392,6 +392,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
     if ((r = add_step(s, &cap, &cs))) return r;
   }
 #undef TENSOR
+#undef TEXELS
 
   /* Descriptor sets, one per step; texel views for the inputs of the layers. */
   uint32_t n_net = 0;
@@ -434,9 +435,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
       if (net && k <= 2) { /* X, R, G: uniform texel buffers */
         VkBufferViewCreateInfo vi = {.sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO,
                                      .buffer = b->buf->buf,
-                                     .format = b->format ? b->format
-                                               : b->fp16 ? VK_FORMAT_R16G16B16A16_SFLOAT
-                                                         : VK_FORMAT_R32G32B32A32_SFLOAT,
+                                     .format = b->format ? b->format : VK_FORMAT_R32G32B32A32_SFLOAT,
                                      .offset = b->off,
                                      .range = b->range ? b->range : VK_WHOLE_SIZE};
         if (b->buf == &s->dummy) vi.range = 16;

@@ -279,40 +279,23 @@ static void run_all(pseg_context *ctx) {
    * gate, the gated add fused into the next 1x1 conv (the sum kept as a second output), and a
    * depthwise conv with its residual add. */
   {
-    int h = 16, w = 12, c = 24, r = 8, sh, sw;
+    int h = 16, w = 12, c = 24, sh, sw;
     begin(&b, h, w, c);
-    int ph = (h + 1) / 2, pw = (w + 1) / 2;
-    int p = add_tensor(&b, ph, pw, c), rs = add_tensor(&b, h, w, c), cv = add_tensor(&b, h, w, c);
-    int a = add_tensor(&b, h, w, c), mean = add_tensor(&b, 1, 1, c), hid = add_tensor(&b, 1, 1, r);
-    int gate = add_tensor(&b, 1, 1, c), mg = add_tensor(&b, h, w, c), sum = add_tensor(&b, h, w, c);
-    int d = add_tensor(&b, h, w, c), e = add_tensor(&b, h, w, c), out = add_tensor(&b, h, w, c);
+    int p = add_tensor(&b, (h + 1) / 2, (w + 1) / 2, c), rs = add_tensor(&b, h, w, c);
     pseg_fmt_layer *dw = add_layer(&b, PSEG_OP_DWCONV2D, PSEG_ACT_RELU, 0, -1, p);
     dw->kh = dw->kw = 3, dw->sh = dw->sw = 2, dw->pad_top = same_pad(h, 3, 2, &sh), dw->pad_left = same_pad(w, 3, 2, &sw);
     dw->w_off = add_weights(&b, (size_t)9 * c, -0.6f, 0.6f);
     dw->b_off = add_weights(&b, (size_t)c, -0.2f, 0.2f);
     add_layer(&b, PSEG_OP_RESIZE_BILINEAR, PSEG_ACT_NONE, p, -1, rs);
-    pseg_fmt_layer *c1 = add_layer(&b, PSEG_OP_CONV2D, PSEG_ACT_NONE, rs, -1, cv);
-    c1->w_off = add_weights(&b, (size_t)c * c, -0.3f, 0.3f);
-    c1->b_off = add_weights(&b, (size_t)c, -0.2f, 0.2f);
-    add_layer(&b, PSEG_OP_ADD, PSEG_ACT_NONE, cv, 0, a);
-    add_layer(&b, PSEG_OP_MEAN, PSEG_ACT_NONE, a, -1, mean);
-    pseg_fmt_layer *l1 = add_layer(&b, PSEG_OP_CONV2D, PSEG_ACT_RELU, mean, -1, hid);
-    l1->w_off = add_weights(&b, (size_t)r * c, -0.5f, 0.5f);
-    l1->b_off = add_weights(&b, (size_t)r, -0.2f, 0.2f);
-    pseg_fmt_layer *l2 = add_layer(&b, PSEG_OP_CONV2D, PSEG_ACT_SIGMOID, hid, -1, gate);
-    l2->w_off = add_weights(&b, (size_t)c * r, -1.0f, 1.0f);
-    l2->b_off = add_weights(&b, (size_t)c, -0.5f, 0.5f);
-    pseg_fmt_layer *mul = add_layer(&b, PSEG_OP_MUL, PSEG_ACT_NONE, a, gate, mg);
-    mul->aux = 1;
-    add_layer(&b, PSEG_OP_ADD, PSEG_ACT_NONE, mg, cv, sum);
-    pseg_fmt_layer *c2 = add_layer(&b, PSEG_OP_CONV2D, PSEG_ACT_RELU, sum, -1, d);
-    c2->w_off = add_weights(&b, (size_t)c * c, -0.3f, 0.3f);
-    c2->b_off = add_weights(&b, (size_t)c, -0.2f, 0.2f);
+    int cv = conv1x1(&b, rs, PSEG_ACT_NONE, c);
+    int a = add2(&b, cv, 0);
+    int sum = add2(&b, squeeze_excite(&b, a), cv);
+    int d = conv1x1(&b, sum, PSEG_ACT_RELU, c), e = add_tensor(&b, h, w, c);
     pseg_fmt_layer *dw2 = add_layer(&b, PSEG_OP_DWCONV2D, PSEG_ACT_RELU, d, -1, e);
     dw2->kh = dw2->kw = 3, dw2->pad_top = dw2->pad_left = 1;
     dw2->w_off = add_weights(&b, (size_t)9 * c, -0.6f, 0.6f);
     dw2->b_off = add_weights(&b, (size_t)c, -0.2f, 0.2f);
-    add_layer(&b, PSEG_OP_ADD, PSEG_ACT_NONE, e, sum, out);
+    add2(&b, e, sum);
     /* dwconv; resize+conv+add (2 outputs); squeeze-excite; gated add+conv (2 outputs); dwconv+add */
     expect_dispatches = 5;
     check(ctx, &b, "fused: decoder (resize+conv+add, gated add+conv)", -2, 2);

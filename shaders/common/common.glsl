@@ -1,15 +1,10 @@
 #extension GL_GOOGLE_include_directive : require
-/* Storage types, chosen per dispatch: A16 (the first input of pre/post-processing shaders),
- * O16 (the output), W16 (weights, net.glsl). Each defined one stores f16vec4, else vec4.
- * Arithmetic is fp32 (values are widened on load), so sums never overflow fp16. */
-#if defined(A16) || defined(W16) || defined(O16)
+/* Storage types, chosen per dispatch: O16 (the output), W16 (weights, net.glsl). Each defined
+ * one stores f16vec4, else vec4. Arithmetic is fp32 (values are widened on load), so sums never
+ * overflow fp16. */
+#if defined(W16) || defined(O16)
 #extension GL_EXT_shader_16bit_storage : require
 #extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
-#endif
-#ifdef A16
-#define ATYPE f16vec4
-#else
-#define ATYPE vec4
 #endif
 #ifdef O16
 #define OTYPE f16vec4
