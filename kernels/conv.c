@@ -43,8 +43,7 @@ void conv_plan(const pseg_fmt_layer *l, kshape in, kshape out, int wide, kdispat
   d->spec[KC_OCB] = ocb;
   d->spec[KC_ACT] = l->act;
   /* a transposed conv runs one invocation per input pixel (conv.comp) */
-  d->groups[0] = (uint32_t)((tconv ? in.w : out.w) + 7) / 8;
-  d->groups[1] = (uint32_t)((tconv ? in.h : out.h) + 7) / 8;
+  kernel_set_grid(d, tconv ? in.w * in.h : out.w * out.h, 64);
   d->groups[2] = (uint32_t)((oc4 + ocb - 1) / ocb);
   d->uses_weights = 1;
 }

@@ -28,8 +28,7 @@ void dwconv_plan(const pseg_fmt_layer *l, kshape in, kshape out, int wide, kdisp
   d->spec[KD_CB] = cb;
   d->spec[KD_ACT] = l->act;
   d->spec[KD_PROJ_K] = 1;
-  d->groups[0] = (uint32_t)(out.w + 7) / 8;
-  d->groups[1] = (uint32_t)(out.h + 7) / 8;
+  kernel_set_grid(d, out.w * out.h, 64);
   d->groups[2] = (uint32_t)((c4 + cb - 1) / cb);
   d->uses_weights = 1;
 }

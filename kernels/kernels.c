@@ -36,6 +36,12 @@ void kernel_pack(const pseg_fmt_layer *l, kshape in, kshape out, const float *w,
   }
 }
 
+void kernel_set_grid(kdispatch *d, int pixels, int lanes) {
+  d->spec[PSEG_SPEC_LSX] = lanes;
+  d->groups[0] = (uint32_t)((pixels + lanes - 1) / lanes);
+  d->groups[1] = 1;
+}
+
 int kernel_plan(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, int wide, kdispatch *d) {
   (void)in1;
   switch (l->op) {

@@ -60,6 +60,7 @@ enum {
 enum { KB_C4 = 0, KB_OP, KB_BCAST, KB_HAS_GATE, KB_ACT };
 enum { KR_C4 = 0, KR_ACT };        /* resize, mean (and softmax: KR_C4 only) */
 enum { KS_C4 = 0, KS_R4, KS_ACT, KS_ACT2 }; /* se_fc */
+#define PSEG_SPEC_LSX 19 /* conv.comp, dwconv.comp: workgroup size of their linear pixel grid */
 #define PSEG_SPEC_WN 15
 #define PSEG_SPEC_WEIGHTS 24
 #define PSEG_WSPEC_MAX 2023 /* uint64 weight constants (4 halves each): ids 24..2046 */
@@ -82,6 +83,9 @@ void kernel_pack(const pseg_fmt_layer *l, kshape in, kshape out, const float *w,
  * otherwise 4 vec4s (conv) or 1 vec4 (dwconv) per invocation, the rest over grid z.
  * Returns 0, or -1 for an op this build cannot run. */
 int kernel_plan(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, int wide, kdispatch *d);
+/* The linear grid of conv.comp and dwconv.comp: pixels invocations (times grid z) in workgroups
+ * of lanes invocations. */
+void kernel_set_grid(kdispatch *d, int pixels, int lanes);
 /* Make a planned DWCONV2D compute every channel per invocation and feed a pointwise layer (a
  * 1x1 CONV2D, or a TCONV2D with kernel == stride) in the same invocation. */
 void dwconv_fuse_projection(kdispatch *d, const pseg_fmt_layer *proj, kshape proj_out);

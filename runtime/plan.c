@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -267,6 +268,38 @@ static void plan_narrow(kdispatch *d) {
   }
 }
 
+/* Workgroup size of a conv/dwconv dispatch's linear pixel grid. On a GPU, 64 invocations. A CPU
+ * driver (lavapipe) runs each workgroup on one of its threads, looping over the invocations
+ * eight lanes at a time: the size is the multiple of 8 that gives the fewest rounds of work
+ * across the threads, wasting the fewest invocations (a 9x16 map in four workgroups of 64 ran
+ * 1.8 times the work on 2 threads in 2 rounds; two of 72 run it in one). */
+static int grid_lanes(const pseg_context *ctx, int pixels, int gz) {
+  if (!ctx->info.is_cpu) return 64;
+  long threads = sysconf(_SC_NPROCESSORS_ONLN);
+  const char *env = getenv("LP_NUM_THREADS"); /* llvmpipe's own setting */
+  if (env && *env) threads = strtol(env, NULL, 10);
+  if (threads < 1) threads = 1;
+  int best = 64;
+  long best_cost = -1;
+  for (int lanes = 8; lanes <= 128; lanes += 8) {
+    long groups = (long)(pixels + lanes - 1) / lanes * gz, rounds = (groups + threads - 1) / threads;
+    long cost = rounds * (lanes + 16); /* + a workgroup's fixed cost, in lanes */
+    if (best_cost < 0 || cost < best_cost) best = lanes, best_cost = cost;
+  }
+  return best;
+}
+
+static void plan_grid(const pseg_context *ctx, kdispatch *d) {
+  int pixels;
+  if (d->shader == PSEG_SHADER_CONV)
+    pixels = d->spec[KC_MODE] == 1 ? d->pc.in_w * d->pc.in_h : d->pc.out_w * d->pc.out_h;
+  else if (d->shader == PSEG_SHADER_DWCONV)
+    pixels = d->pc.out_w * d->pc.out_h;
+  else
+    return;
+  kernel_set_grid(d, pixels, grid_lanes(ctx, pixels, (int)d->groups[2]));
+}
+
 pseg_result pseg_plan_model(pseg_model *md) {
   pseg_context *ctx = md->ctx;
   const pseg_fmt_model *m = &md->fmt;
@@ -389,6 +422,8 @@ pseg_result pseg_plan_model(pseg_model *md) {
   for (uint32_t i = 0; i < md->n_nodes; i++) {
     md->nodes[i].d_base = md->nodes[i].d;
     plan_narrow(&md->nodes[i].d_base);
+    plan_grid(ctx, &md->nodes[i].d);
+    plan_grid(ctx, &md->nodes[i].d_base);
   }
 done:
   free(p->uses), free(p->producer), free(p->resize_of), free(p->gate_mul), free(p->in_add), free(p->absorbed);

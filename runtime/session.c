@@ -202,6 +202,11 @@ static pseg_result plan_memory(pseg_session *s, VkDeviceSize *total) {
     placed[np++] = t;
     if (off + s->t_size[t] > top) top = off + s->t_size[t];
   }
+  if (getenv("PSEG_DUMP_PLAN")) {
+    for (uint32_t i = 0; i < md->n_nodes; i++) { const pseg_node *nd = &md->nodes[i];
+      fprintf(stderr, "node %u %s: in0 %d in1 %d gate %d out %d aux %d\n", i, nd->name, nd->in0, nd->in1, nd->gate, nd->out, nd->aux); }
+    for (uint32_t i = 0; i < n; i++) if (s->t_size[i]) fprintf(stderr, "t%u %ux%ux%u size %llu off %llu live %d..%d\n", i, m->tensors[i].h, m->tensors[i].w, m->tensors[i].c, (unsigned long long)s->t_size[i], (unsigned long long)s->t_off[i], first[i], last[i]);
+  }
   free(first), free(last), free(order), free(placed);
   *total = top;
   return PSEG_SUCCESS;
@@ -233,7 +238,8 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
       return gpu_fail(ctx, PSEG_ERROR_UNSUPPORTED, "tensor %u has %llu texels; %s reads at most %u through a texel buffer",
                       i, (unsigned long long)texels, ctx->info.name, ctx->max_texel_elements);
   }
-  /* Pre-processing fused into the first layer (conv.comp MODE 3) when that is a convolution
+  /* Pre-processing fused into the first layer (conv.comp MODE 3, or 4 for a frame of the input's
+   * size) when that is a convolution
    * reading the model's input, which nothing else reads: the input tensor is then never stored. */
   const pseg_node *first = md->n_nodes ? &md->nodes[0] : NULL;
   int fuse_pre = !s->raw && first && first->d.shader == PSEG_SHADER_CONV && first->d.spec[KC_MODE] == 0 &&
@@ -331,7 +337,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
       st.b[0] = (binding){&s->img, 0, VK_WHOLE_SIZE, VK_FORMAT_R8G8B8A8_UNORM};
       snprintf(st.name, sizeof st.name, "pre+%.43s", nd->name);
       for (int t = 0; t < 2; t++) {
-        st.k[t].spec[KC_MODE] = 3;
+        st.k[t].spec[KC_MODE] = s->width == (int)m->tensors[m->input].w && s->height == (int)m->tensors[m->input].h ? 4 : 3;
         st.k[t].pc.aux0 = s->width, st.k[t].pc.aux1 = s->height;
       }
     }

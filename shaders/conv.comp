@@ -5,7 +5,8 @@
  * that follows it; pc.mode is the coordinate convention), and CONV2D reading the frame itself
  * (MODE 3: pre-processing fused into the network's first layer: X is the RGBA8 frame of
  * pc.aux0 x pc.aux1 pixels, stretched to the model's input in_w x in_h with half-pixel bilinear
- * filtering as it is read; the input's 4th channel has zero weights).
+ * filtering as it is read; the input's 4th channel has zero weights; MODE 4: the same with a
+ * frame of the model's input size, read as it is).
  *
  * Weights: [O4][kh][kw][I4][4 input channels] of vec4 over 4 output channels, then the bias
  * [O4]. One invocation: one output pixel x OCB vec4s of output channels (grid z = OC4 / OCB);
@@ -35,7 +36,10 @@
 #else
 #define CUNROLL [[dont_unroll]]
 #endif
-layout(local_size_x = 8, local_size_y = 8, local_size_z = 1) in;
+/* A linear grid over the output pixels (MODE 1: input pixels); the workgroup size is chosen per
+ * device and layer (runtime/plan.c: plan_grid). */
+layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
+layout(local_size_x_id = 19) in;
 layout(constant_id = 0) const int IC4 = 1;
 layout(constant_id = 1) const int OC4 = 1;
 layout(constant_id = 2) const int KH = 1;
@@ -68,7 +72,7 @@ vec4 fetch(int i, int c) {
 /* MODE 3: model-input pixel (x, y) sampled from the frame (pc.aux0 x pc.aux1, RGBA8 texels). */
 vec4 frame_px(int x, int y) {
   int fw = pc.aux0, fh = pc.aux1;
-  if (fw == pc.in_w && fh == pc.in_h) return texelFetch(X, y * fw + x);
+  if (MODE == 4) return texelFetch(X, y * pc.in_w + x);
   float fx = max((float(x) + 0.5) * float(fw) / float(pc.in_w) - 0.5, 0.0);
   float fy = max((float(y) + 0.5) * float(fh) / float(pc.in_h) - 0.5, 0.0);
   int x0 = min(int(fx), fw - 1), y0 = min(int(fy), fh - 1);
@@ -115,10 +119,10 @@ void init(out vec4 acc[OCB], int ob) {
 }
 
 /* TCONV2D: one invocation per input pixel, writing its KH x KW output pixels. */
-void tconv(int ix, int iy, int ob) {
-  bool valid = ix < pc.in_w && iy < pc.in_h;
-  ix = min(ix, pc.in_w - 1), iy = min(iy, pc.in_h - 1);
-  int i = iy * pc.in_w + ix;
+void tconv(int i, int ob) {
+  bool valid = i < pc.in_w * pc.in_h;
+  i = min(i, pc.in_w * pc.in_h - 1);
+  int iy = i / pc.in_w, ix = i - iy * pc.in_w;
   UNROLL for (int ky = 0; ky < KH; ky++)
     UNROLL for (int kx = 0; kx < KW; kx++) {
       vec4 acc[OCB];
@@ -131,9 +135,10 @@ void tconv(int ix, int iy, int ob) {
     }
 }
 
-void conv(int ox, int oy, int ob) {
-  bool valid = ox < pc.out_w && oy < pc.out_h;
-  ox = min(ox, pc.out_w - 1), oy = min(oy, pc.out_h - 1);
+void conv(int p, int ob) {
+  bool valid = p < pc.out_w * pc.out_h;
+  p = min(p, pc.out_w * pc.out_h - 1);
+  int oy = p / pc.out_w, ox = p - oy * pc.out_w;
   vec4 acc[OCB];
   init(acc, ob);
   if (MODE == 2) { /* 1x1 conv of the bilinear resize of X */
@@ -156,7 +161,7 @@ void conv(int ox, int oy, int ob) {
         int ix = ox * SW - pc.pad_l + kx;
         float m = ix >= 0 && ix < pc.in_w ? vy : 0.0; /* 0 for a padding tap */
         int i = iy * pc.in_w + clamp(ix, 0, pc.in_w - 1);
-        if (MODE == 3) { /* one input vec4: RGB and a zero-weighted 4th channel */
+        if (MODE >= 3) { /* one input vec4: RGB and a zero-weighted 4th channel */
           vec4 v = frame_px(clamp(ix, 0, pc.in_w - 1), iy) * m;
           MAC(acc, ky, kx, 0, v)
         } else {
@@ -176,10 +181,10 @@ void main() {
   WEIGHTS_INIT();
   /* ob is a constant 0 when one invocation has every output channel: weight indices must be
    * compile-time constants for specialization-constant weights to fold. */
-  int x = int(gl_GlobalInvocationID.x), y = int(gl_GlobalInvocationID.y);
+  int p = int(gl_GlobalInvocationID.x);
   int ob = OCB == OC4 ? 0 : int(gl_GlobalInvocationID.z) * OCB;
   if (MODE == 1)
-    tconv(x, y, ob);
+    tconv(p, ob);
   else
-    conv(x, y, ob);
+    conv(p, ob);
 }

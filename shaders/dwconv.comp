@@ -20,7 +20,9 @@
 #include "common/net.glsl"
 layout(std430, binding = 3) writeonly buffer Out { OTYPE y[]; } dst;
 layout(std430, binding = 6) writeonly buffer Mask { float m[]; } mask;
-layout(local_size_x = 8, local_size_y = 8, local_size_z = 1) in;
+/* a linear grid over the output pixels, workgroup size per device and layer (conv.comp) */
+layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
+layout(local_size_x_id = 19) in;
 layout(constant_id = 0) const int C4 = 1;
 layout(constant_id = 1) const int KH = 1;
 layout(constant_id = 2) const int KW = 1;
@@ -43,10 +45,11 @@ const int PW_BIAS = PW + PROJ_OC4 * PROJ_K * PROJ_K * C4 * 4;
 
 void main() {
   WEIGHTS_INIT();
-  int ox = int(gl_GlobalInvocationID.x), oy = int(gl_GlobalInvocationID.y);
+  int px = int(gl_GlobalInvocationID.x);
   int cb = CB == C4 ? 0 : int(gl_GlobalInvocationID.z) * CB; /* constant 0: weight indices fold */
-  bool valid = ox < pc.out_w && oy < pc.out_h;
-  ox = min(ox, pc.out_w - 1), oy = min(oy, pc.out_h - 1);
+  bool valid = px < pc.out_w * pc.out_h;
+  px = min(px, pc.out_w * pc.out_h - 1);
+  int oy = px / pc.out_w, ox = px - oy * pc.out_w;
   vec4 d[CB];
   UNROLL for (int j = 0; j < CB; j++) d[j] = CB == C4 || cb + j < C4 ? W4(DW_BIAS + cb + j) : vec4(0.0);
   UNROLL for (int ky = 0; ky < KH; ky++) {

@@ -74,6 +74,74 @@ static int run(pseg_context *ctx, pseg_builtin_model which, const char *name) {
   return fails;
 }
 
+/* Half-pixel bilinear stretch with the source coordinate clamped at 0 (pseg's pre- and
+ * post-processing), of c-channel float images. */
+static void stretch(const float *in, int iw, int ih, int c, float *out, int ow, int oh) {
+  for (int y = 0; y < oh; y++)
+    for (int x = 0; x < ow; x++) {
+      double fx = fmax((x + 0.5) * iw / ow - 0.5, 0.0), fy = fmax((y + 0.5) * ih / oh - 0.5, 0.0);
+      int x0 = (int)fx < iw - 1 ? (int)fx : iw - 1, y0 = (int)fy < ih - 1 ? (int)fy : ih - 1;
+      int x1 = x0 + 1 < iw ? x0 + 1 : iw - 1, y1 = y0 + 1 < ih ? y0 + 1 : ih - 1;
+      double lx = fx - x0, ly = fy - y0;
+      for (int k = 0; k < c; k++) {
+        double t = in[((size_t)y0 * iw + x0) * c + k] * (1 - lx) + in[((size_t)y0 * iw + x1) * c + k] * lx;
+        double b = in[((size_t)y1 * iw + x0) * c + k] * (1 - lx) + in[((size_t)y1 * iw + x1) * c + k] * lx;
+        out[((size_t)y * ow + x) * c + k] = (float)(t * (1 - ly) + b * ly);
+      }
+    }
+}
+
+/* A whole frame through the public API (pre-processing and mask fused into the first and last
+ * layers when they can be) against the plain computation: stretch the frame to the model's
+ * input, the reference network, stretch the person channel back to the frame. */
+static int run_frame(pseg_context *ctx, pseg_builtin_model which, const char *name, int fw, int fh) {
+  pseg_model *md = NULL;
+  pseg_session *s = NULL;
+  pseg_session_create_info si = {.width = fw, .height = fh, .flags = PSEG_SESSION_WAIT_FAST};
+  if (pseg_model_load_builtin(ctx, which, &md) || pseg_session_create(md, &si, &s)) {
+    printf("FAIL %s frame %dx%d: %s\n", name, fw, fh, pseg_context_last_error(ctx));
+    pseg_model_destroy(md);
+    return 1;
+  }
+  const pseg_fmt_model *m = &md->fmt;
+  const pseg_fmt_tensor *ti = &m->tensors[m->input], *to = &m->tensors[m->output];
+  uint8_t *px = malloc((size_t)fw * fh * 3);
+  float *fr = malloc((size_t)fw * fh * 3 * sizeof(float)), *in = malloc((size_t)ti->w * ti->h * 3 * sizeof(float));
+  float *person = malloc((size_t)to->w * to->h * sizeof(float)), *want = malloc((size_t)fw * fh * sizeof(float));
+  float *mask = malloc((size_t)fw * fh * sizeof(float));
+  for (int y = 0; y < fh; y++)
+    for (int x = 0; x < fw; x++) {
+      double dx = (x - fw * 0.5) / fw, dy = (y - fh * 0.45) / fh;
+      int disc = dx * dx + dy * dy < 0.06;
+      uint8_t *p = px + ((size_t)y * fw + x) * 3;
+      p[0] = (uint8_t)(disc ? 210 : 30 + (x * 90) / fw), p[1] = (uint8_t)(disc ? 170 : 40 + (y * 110) / fh);
+      p[2] = (uint8_t)(disc ? 140 : 70 + ((x ^ y) & 15));
+    }
+  for (size_t i = 0; i < (size_t)fw * fh * 3; i++) fr[i] = px[i] / 255.0f;
+  stretch(fr, fw, fh, 3, in, ti->w, ti->h);
+  float **ref = calloc(m->n_tensors, sizeof(float *));
+  pseg_image frame = {fw, fh, PSEG_PIXEL_RGB8, 0, px};
+  int fails = 0;
+  if (pseg_session_run(s, &frame, mask, NULL) || ref_run_model(m, in, ref)) {
+    printf("FAIL %s frame %dx%d: %s\n", name, fw, fh, pseg_context_last_error(ctx));
+    fails = 1;
+  } else {
+    for (size_t i = 0; i < (size_t)to->w * to->h; i++) person[i] = ref[m->output][i * to->c + m->person_channel];
+    stretch(person, to->w, to->h, 1, want, fw, fh);
+    double maxd = 0;
+    for (size_t i = 0; i < (size_t)fw * fh; i++) maxd = fmax(maxd, fabs(mask[i] - fmin(fmax(want[i], 0.0), 1.0)));
+    double tol = pseg_context_precision(ctx) == PSEG_PRECISION_FP16 ? 2e-2 : 1e-4;
+    fails = !(maxd <= tol);
+    printf("%s %s %s frame %dx%d (pre-processing and mask): max |d| = %.3g (tol %.0e)\n", fails ? "FAIL" : "ok  ",
+           name, tol < 1e-3 ? "fp32" : "fp16", fw, fh, maxd, tol);
+  }
+  for (uint32_t i = 0; i < m->n_tensors; i++) free(ref[i]);
+  free(ref), free(px), free(fr), free(in), free(person), free(want), free(mask);
+  pseg_session_destroy(s);
+  pseg_model_destroy(md);
+  return fails;
+}
+
 int main(void) {
   int fails = 0, passes = 0;
   pseg_precision precs[] = {PSEG_PRECISION_FP32, PSEG_PRECISION_FP16};
@@ -91,8 +159,11 @@ int main(void) {
       return 1;
     }
     int f = run(ctx, PSEG_MODEL_SELFIE, "selfie") + run(ctx, PSEG_MODEL_SELFIE_LANDSCAPE, "selfie-landscape");
+    /* frames of the model's size (read as they are) and of another (stretched as they are read) */
+    f += run_frame(ctx, PSEG_MODEL_SELFIE, "selfie", 256, 256) + run_frame(ctx, PSEG_MODEL_SELFIE, "selfie", 301, 190);
+    f += run_frame(ctx, PSEG_MODEL_SELFIE_LANDSCAPE, "selfie-landscape", 256, 144);
     fails += f;
-    passes += 2 - f;
+    passes += 5 - f;
     if (pseg_context_validation_messages(ctx)) {
       printf("FAIL validation layer: %u message(s)\n", pseg_context_validation_messages(ctx));
       fails++;
