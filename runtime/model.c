@@ -75,7 +75,9 @@ static pseg_result upload_weights(pseg_model *md) {
     total = gpu_align(ctx, total + nd->w_size);
     int exact = 1;
     for (size_t k = 0; k < n && exact; k++) exact = pseg_half_to_float(pseg_float_to_half(blobs[i][k])) == blobs[i][k];
-    if (!(ctx->wspec && exact && n / 4 <= PSEG_WSPEC_MAX)) {
+    /* not the squeeze-excite blocks: their 1x1 layers run once a frame, spread over the
+     * workgroup's invocations, which needs weights a loop can index (se_fc.comp) */
+    if (!(ctx->wspec && exact && n / 4 <= PSEG_WSPEC_MAX && nd->d.shader != PSEG_SHADER_SE_FC)) {
       nd->d = nd->d_base;
       continue;
     }

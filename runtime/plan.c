@@ -388,32 +388,40 @@ pseg_result pseg_plan_model(pseg_model *md) {
       }
     }
 
-    /* Squeeze-excite: MEAN -> 1x1 conv -> 1x1 conv, one node (se_fc.comp pools its input). */
+    /* Squeeze-excite: MEAN -> 1x1 conv -> 1x1 conv, one node (se_fc.comp pools its input); also
+     * MEAN -> one 1x1 conv (a gate made by one layer, as the selfie network's head has). */
     if (l->op == PSEG_OP_MEAN && l->act == PSEG_ACT_NONE && kc4(m->tensors[l->in0].c) <= 64) {
       int h = sole_reader(m, p->uses, l->out, i);
       int g = h >= 0 ? sole_reader(m, p->uses, m->layers[h].out, (uint32_t)h) : -1;
-      if (h >= 0 && g >= 0 && is_1x1_on_1x1(m, &m->layers[h]) && is_1x1_on_1x1(m, &m->layers[g]) &&
-          m->layers[h].in0 == l->out && m->layers[g].in0 == m->layers[h].out &&
-          m->tensors[m->layers[g].out].c == m->tensors[l->out].c) {
+      int one = h >= 0 && is_1x1_on_1x1(m, &m->layers[h]) && m->layers[h].in0 == l->out &&
+                kc4(m->tensors[m->layers[h].out].c) <= 64;
+      int two = one && g >= 0 && is_1x1_on_1x1(m, &m->layers[g]) && m->layers[g].in0 == m->layers[h].out &&
+                m->tensors[m->layers[g].out].c == m->tensors[l->out].c;
+      if (one) {
         pseg_node *se = nd; /* replaces the MEAN node */
         memset(se, 0, sizeof *se);
-        const pseg_fmt_layer *lh = &m->layers[h], *lg = &m->layers[g];
+        const pseg_fmt_layer *lh = &m->layers[h], *lg = two ? &m->layers[g] : lh;
         const pseg_fmt_tensor *x = &m->tensors[l->in0];
-        se->layer = g;
+        int o4 = kc4(m->tensors[lg->out].c);
+        se->layer = two ? g : h;
         se->in0 = l->in0, se->in1 = -1, se->out = lg->out, se->gate = -1, se->aux = -1;
-        se->wl = h, se->wl2 = g;
+        se->wl = h, se->wl2 = two ? g : -1;
         se->d.shader = PSEG_SHADER_SE_FC;
         se->d.spec[KS_C4] = kc4(m->tensors[l->out].c);
         se->d.spec[KS_R4] = kc4(m->tensors[lh->out].c);
         se->d.spec[KS_ACT] = lh->act, se->d.spec[KS_ACT2] = lg->act;
+        se->d.spec[KS_LAYERS] = two ? 2 : 1;
         se->d.pc = (pseg_params){.in_h = x->h, .in_w = x->w, .in_c4 = se->d.spec[KS_C4], .out_h = 1, .out_w = 1,
-                                 .out_c4 = se->d.spec[KS_C4]};
+                                 .out_c4 = o4};
         se->d.groups[0] = se->d.groups[1] = se->d.groups[2] = 1;
         se->d.uses_weights = 1;
-        snprintf(se->name, sizeof se->name, "squeeze-excite (mean, 1x1 x2)");
-        p->absorbed[h] = p->absorbed[g] = 1;
+        snprintf(se->name, sizeof se->name, two ? "squeeze-excite (mean, 1x1 x2)" : "mean+conv1x1+%s", pseg_act_name(lh->act));
+        p->absorbed[h] = 1;
         FUSED(l->out);
-        FUSED(lh->out);
+        if (two) {
+          p->absorbed[g] = 1;
+          FUSED(lh->out);
+        }
       }
     }
     plan_forward_fusions(p, i, nd);
