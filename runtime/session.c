@@ -125,7 +125,13 @@ static void describe_node(const pseg_fmt_model *m, const pseg_node *nd, const ui
   double lout = tensor_elems(m, l->out);
   const pseg_fmt_tensor *a = &m->tensors[l->in0];
   switch (nd->d.shader) {
-  case PSEG_SHADER_CONV: st->flops = 2.0 * lout * (l->op == PSEG_OP_TCONV2D ? 1 : l->kh * l->kw) * a->c; break;
+  case PSEG_SHADER_CONV:
+    st->flops = 2.0 * lout * (l->op == PSEG_OP_TCONV2D ? 1 : l->kh * l->kw) * a->c;
+    if (nd->wl2 >= 0) { /* the 1x1 conv in the epilogue */
+      const pseg_fmt_layer *le = &m->layers[nd->wl2];
+      st->flops += 2.0 * tensor_elems(m, le->out) * m->tensors[le->in0].c;
+    }
+    break;
   case PSEG_SHADER_DWCONV:
     st->flops = 2.0 * lout * l->kh * l->kw;
     if (nd->wl2 >= 0) {
@@ -329,8 +335,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
       st.b[6] = bind_of(&s->mask, 0, VK_WHOLE_SIZE);
       snprintf(st.name, sizeof st.name, "%.42s+mask", nd->name);
       for (int t = 0; t < 2; t++) {
-        st.k[t].spec[KD_MASK_OUT] = 1;
-        st.k[t].pc.aux0 = (int)m->person_channel;
+        st.k[t].spec[KD_MASK_OUT] = 1 + (int)m->person_channel;
       }
     }
     if (i == 0 && fuse_pre) { /* the first layer reads the frame */

@@ -13,8 +13,9 @@
  *   d = act(dwconv(X));  HAS_RES: d = act2(d + R)
  *   no projection: Y = d
  *   projection: p = proj_act(proj(d));  PROJ_RES: p = proj_act2(p + G) (a residual ADD after it)
- *   MASK_OUT: the projection is the model's output and the frame has its size: channel pc.aux0 of
- *   p goes straight to the mask (binding 6, one float a pixel), post-processing fused in. */
+ *   MASK_OUT = 1 + c: the projection is the model's output and the frame has its size: channel c
+ *   of p goes straight to the mask (binding 6, one float a pixel), post-processing fused in; c is
+ *   a constant, so the other channels' arithmetic is never compiled. */
 #define WEIGHTS
 #define NO_DST
 #include "common/net.glsl"
@@ -37,7 +38,7 @@ layout(constant_id = 10) const int PROJ_K = 1;
 layout(constant_id = 11) const int PROJ_ACT = 0;
 layout(constant_id = 12) const int PROJ_RES = 0;
 layout(constant_id = 13) const int PROJ_ACT2 = 0;
-layout(constant_id = 14) const int MASK_OUT = 0;
+layout(constant_id = 14) const int MASK_OUT = 0; /* 1 + the person channel */
 
 const int DW_BIAS = KH * KW * C4;
 const int PW = DW_BIAS + C4; /* projection weights */
@@ -94,7 +95,7 @@ void main() {
         p = activate(p, PROJ_ACT);
         if (PROJ_RES != 0) p = activate(p + texelFetch(G, po + q), PROJ_ACT2);
         if (MASK_OUT != 0) {
-          if (valid) mask.m[po] = clamp(p[pc.aux0 % 4], 0.0, 1.0);
+          if (valid) mask.m[po] = clamp(p[max(MASK_OUT - 1, 0)], 0.0, 1.0);
         } else if (valid) {
           dst.y[po + q] = OTYPE(p);
         }
