@@ -208,11 +208,6 @@ static pseg_result plan_memory(pseg_session *s, VkDeviceSize *total) {
     placed[np++] = t;
     if (off + s->t_size[t] > top) top = off + s->t_size[t];
   }
-  if (getenv("PSEG_DUMP_PLAN")) {
-    for (uint32_t i = 0; i < md->n_nodes; i++) { const pseg_node *nd = &md->nodes[i];
-      fprintf(stderr, "node %u %s: in0 %d in1 %d gate %d out %d aux %d\n", i, nd->name, nd->in0, nd->in1, nd->gate, nd->out, nd->aux); }
-    for (uint32_t i = 0; i < n; i++) if (s->t_size[i]) fprintf(stderr, "t%u %ux%ux%u size %llu off %llu live %d..%d\n", i, m->tensors[i].h, m->tensors[i].w, m->tensors[i].c, (unsigned long long)s->t_size[i], (unsigned long long)s->t_off[i], first[i], last[i]);
-  }
   free(first), free(last), free(order), free(placed);
   *total = top;
   return PSEG_SUCCESS;
