@@ -415,7 +415,8 @@ pseg_result pseg_plan_model(pseg_model *md) {
                                  .out_c4 = o4};
         se->d.groups[0] = se->d.groups[1] = se->d.groups[2] = 1;
         se->d.uses_weights = 1;
-        snprintf(se->name, sizeof se->name, two ? "squeeze-excite (mean, 1x1 x2)" : "mean+conv1x1+%s", pseg_act_name(lh->act));
+        if (two) snprintf(se->name, sizeof se->name, "squeeze-excite (mean, 1x1 x2)");
+        else snprintf(se->name, sizeof se->name, "mean+conv1x1%s%s", lh->act ? "+" : "", lh->act ? pseg_act_name(lh->act) : "");
         p->absorbed[h] = 1;
         FUSED(l->out);
         if (two) {

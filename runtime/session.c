@@ -239,9 +239,9 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
       return gpu_fail(ctx, PSEG_ERROR_UNSUPPORTED, "tensor %u has %llu texels; %s reads at most %u through a texel buffer",
                       i, (unsigned long long)texels, ctx->info.name, ctx->max_texel_elements);
   }
-  /* Pre-processing fused into the first layer (conv.comp MODE 3, or 4 for a frame of the input's
-   * size) when that is a convolution
-   * reading the model's input, which nothing else reads: the input tensor is then never stored. */
+  /* Pre-processing fused into the first layer (conv.comp MODE 3; MODE 4 for a frame of the
+   * input's size) when that is a convolution reading the model's input, which nothing else reads:
+   * the input tensor is then never stored. */
   const pseg_node *first = md->n_nodes ? &md->nodes[0] : NULL;
   int fuse_pre = !s->raw && first && first->d.shader == PSEG_SHADER_CONV && first->d.spec[KC_MODE] == 0 &&
                  first->in0 == (int32_t)m->input && first->in1 != (int32_t)m->input && first->gate < 0 &&
@@ -337,7 +337,8 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
       st.b[0] = (binding){&s->img, 0, VK_WHOLE_SIZE, VK_FORMAT_R8G8B8A8_UNORM};
       snprintf(st.name, sizeof st.name, "pre+%.43s", nd->name);
       for (int t = 0; t < 2; t++) {
-        st.k[t].spec[KC_MODE] = s->width == (int)m->tensors[m->input].w && s->height == (int)m->tensors[m->input].h ? 4 : 3;
+        int same = s->width == (int)m->tensors[m->input].w && s->height == (int)m->tensors[m->input].h;
+        st.k[t].spec[KC_MODE] = same ? 4 : 3;
         st.k[t].pc.aux0 = s->width, st.k[t].pc.aux1 = s->height;
       }
     }
