@@ -293,7 +293,7 @@ static pseg_result make_device(pseg_context *ctx, int index, pseg_precision want
       VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER,
       VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
       VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER,       VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-      VK_DESCRIPTOR_TYPE_STORAGE_BUFFER};
+      VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,       VK_DESCRIPTOR_TYPE_STORAGE_BUFFER};
   for (uint32_t i = 0; i < PSEG_NET_BINDINGS; i++)
     nb[i] = (VkDescriptorSetLayoutBinding){.binding = i,
                                            .descriptorType = net_types[i],

@@ -13,7 +13,7 @@
  * texel buffers (inputs), 3 storage buffer (output), 4 uniform buffer and 5 storage buffer
  * (weights), 6 storage buffer (a second output). */
 #define PSEG_BINDINGS 6
-#define PSEG_NET_BINDINGS 7
+#define PSEG_NET_BINDINGS 8
 
 typedef struct gpu_buffer {
   VkBuffer buf;

@@ -15,9 +15,8 @@ static kshape shape_of(const pseg_fmt_model *m, int32_t t) {
 
 /* The packed weights of a node: each of its weight layers as [weights | bias] in its family's
  * GPU layout (kernels/), one after the other. malloc'ed; *n floats (a multiple of 4). */
-static float *node_weights(const pseg_model *md, const pseg_node *nd, size_t *n) {
+static float *layers_weights(const pseg_model *md, const int32_t wls[2], size_t *n) {
   const pseg_fmt_model *m = &md->fmt;
-  int32_t wls[2] = {nd->wl, nd->wl2};
   size_t total = 0;
   for (int k = 0; k < 2; k++)
     if (wls[k] >= 0) {
@@ -48,6 +47,11 @@ static float *node_weights(const pseg_model *md, const pseg_node *nd, size_t *n)
   }
   *n = total;
   return blob;
+}
+
+static float *node_weights(const pseg_model *md, const pseg_node *nd, size_t *n) {
+  int32_t wls[2] = {nd->wl, nd->wl2};
+  return layers_weights(md, wls, n);
 }
 
 /* Every node's weights go to the weight buffer (fp16 or fp32, by precision) for the base tier.
@@ -88,6 +92,23 @@ static pseg_result upload_weights(pseg_model *md) {
     for (size_t k = 0; k < n; k++) nd->wspec[k / 4] |= (uint64_t)pseg_float_to_half(blobs[i][k]) << (16 * (k % 4));
     nd->n_wspec = (uint32_t)(n / 4);
   }
+  /* a squeeze-excite block folded into a conv: its two layers, in fp32 whatever the precision
+   * (conv.comp reads them as vec4 through binding 7) */
+  float **se_blobs = r ? NULL : calloc(md->n_nodes ? md->n_nodes : 1, sizeof(float *));
+  if (!r && !se_blobs) r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory packing weights");
+  for (uint32_t i = 0; i < md->n_nodes && !r; i++) {
+    pseg_node *nd = &md->nodes[i];
+    if (nd->se_wl < 0) continue;
+    int32_t wls[2] = {nd->se_wl, nd->se_wl2};
+    size_t n = 0;
+    if (!(se_blobs[i] = layers_weights(md, wls, &n))) {
+      r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory packing weights");
+      break;
+    }
+    nd->se_off = total;
+    nd->se_size = n * 4;
+    total = gpu_align(ctx, total + nd->se_size);
+  }
   uint8_t *host = r ? NULL : calloc(1, total ? total : 16);
   if (!r && !host) r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory packing weights");
   for (uint32_t i = 0; i < md->n_nodes && !r; i++) {
@@ -103,11 +124,13 @@ static pseg_result upload_weights(pseg_model *md) {
       }
     }
   }
+  for (uint32_t i = 0; i < md->n_nodes && !r; i++)
+    if (se_blobs[i]) memcpy(host + md->nodes[i].se_off, se_blobs[i], md->nodes[i].se_size);
   if (!r) r = gpu_buffer_create(ctx, total ? total : 16, 0, &md->weights);
   if (!r) r = gpu_upload(ctx, &md->weights, 0, host, total ? total : 16);
   free(host);
-  for (uint32_t i = 0; i < md->n_nodes; i++) free(blobs[i]);
-  free(blobs);
+  for (uint32_t i = 0; i < md->n_nodes; i++) free(blobs[i]), free(se_blobs ? se_blobs[i] : NULL);
+  free(blobs), free(se_blobs);
   return r;
 }
 

@@ -281,7 +281,7 @@ static int grid_lanes(const pseg_context *ctx, int pixels, int gz) {
   if (threads < 1) threads = 1;
   int best = 64;
   long best_cost = -1;
-  for (int lanes = 8; lanes <= 128; lanes += 8) {
+  for (int lanes = 8; lanes <= 256; lanes += 8) {
     long groups = (long)(pixels + lanes - 1) / lanes * gz, rounds = (groups + threads - 1) / threads;
     long cost = rounds * (lanes + 16); /* + a workgroup's fixed cost, in lanes */
     if (best_cost < 0 || cost < best_cost) best = lanes, best_cost = cost;
@@ -298,6 +298,43 @@ static void plan_grid(const pseg_context *ctx, kdispatch *d) {
   else
     return;
   kernel_set_grid(d, pixels, grid_lanes(ctx, pixels, (int)d->groups[2]));
+}
+
+static uint32_t total_groups(const kdispatch *d) { return d->groups[0] * d->groups[1] * d->groups[2]; }
+
+/* A squeeze-excite dispatch whose gate only the next dispatch reads, a conv gating the same
+ * tensor the block pools: the conv computes the block itself (conv.comp SE_R4: each workgroup
+ * pools its input, runs both layers into shared memory, then the conv), one dispatch fewer. Only
+ * where the conv has few workgroups (small maps: each repeats the pooling) in both tiers. */
+static void plan_fold_squeeze_excite(pseg_model *md) {
+  for (uint32_t i = 0; i + 1 < md->n_nodes; i++) {
+    pseg_node *se = &md->nodes[i], *c = &md->nodes[i + 1];
+    if (se->d.shader != PSEG_SHADER_SE_FC || se->d.spec[KS_LAYERS] != 2 || c->d.shader != PSEG_SHADER_CONV ||
+        c->gate != se->out || c->in0 != se->in0 || c->d.spec[KC_HAS_GATE] != 1 || c->d.spec[KC_MODE] != 0 ||
+        c->d.spec[KC_IC4] != se->d.spec[KS_C4])
+      continue;
+    int ok = 1;
+    for (uint32_t j = 0; j < md->n_nodes && ok; j++)
+      if (j != i + 1)
+        ok = md->nodes[j].in0 != se->out && md->nodes[j].in1 != se->out && md->nodes[j].gate != se->out;
+    const kdispatch *ds[2] = {&c->d, &c->d_base};
+    for (int t = 0; t < 2 && ok; t++) /* every phase of the pooling needs an invocation per channel vec4 */
+      ok = total_groups(ds[t]) <= 8 && ds[t]->spec[PSEG_SPEC_LSX] >= c->d.spec[KC_IC4];
+    if (!ok) continue;
+    kdispatch *dd[2] = {&c->d, &c->d_base};
+    for (int t = 0; t < 2; t++) {
+      dd[t]->spec[KC_SE_R4] = se->d.spec[KS_R4];
+      dd[t]->spec[KC_SE_ACT] = se->d.spec[KS_ACT], dd[t]->spec[KC_SE_ACT2] = se->d.spec[KS_ACT2];
+    }
+    c->se_wl = se->wl, c->se_wl2 = se->wl2, c->se_out = se->out;
+    c->gate = -1;
+    md->fused[se->out] = 1;
+    char name[sizeof c->name];
+    snprintf(name, sizeof name, "se+%.44s", c->name);
+    memcpy(c->name, name, sizeof name);
+    memmove(se, c, (md->n_nodes - i - 1) * sizeof *se);
+    md->n_nodes--;
+  }
 }
 
 pseg_result pseg_plan_model(pseg_model *md) {
@@ -429,11 +466,13 @@ pseg_result pseg_plan_model(pseg_model *md) {
     md->n_nodes++;
   }
   for (uint32_t i = 0; i < md->n_nodes; i++) {
+    md->nodes[i].se_wl = md->nodes[i].se_wl2 = -1;
     md->nodes[i].d_base = md->nodes[i].d;
     plan_narrow(&md->nodes[i].d_base);
     plan_grid(ctx, &md->nodes[i].d);
     plan_grid(ctx, &md->nodes[i].d_base);
   }
+  plan_fold_squeeze_excite(md);
 done:
   free(p->uses), free(p->producer), free(p->resize_of), free(p->gate_mul), free(p->in_add), free(p->absorbed);
   return r;

@@ -131,6 +131,8 @@ static void describe_node(const pseg_fmt_model *m, const pseg_node *nd, const ui
       const pseg_fmt_layer *le = &m->layers[nd->wl2];
       st->flops += 2.0 * tensor_elems(m, le->out) * m->tensors[le->in0].c;
     }
+    if (nd->se_wl >= 0) /* a squeeze-excite block computed first: the pool, both layers */
+      st->flops += tensor_elems(m, nd->in0) + 4.0 * tensor_elems(m, m->layers[nd->se_wl].out) * a->c;
     break;
   case PSEG_SHADER_DWCONV:
     st->flops = 2.0 * lout * l->kh * l->kw;
@@ -302,6 +304,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
     if (nd->gate >= 0) st.b[2] = TEXELS(nd->gate);
     st.b[3] = TENSOR(nd->out);
     if (nd->aux >= 0) st.b[6] = TENSOR(nd->aux);
+    if (nd->se_wl >= 0) st.b[7] = bind_of(&md->weights, nd->se_off, nd->se_size);
     if (nd->wl >= 0) {
       if (nd->w_size <= ctx->max_ubo_range) st.b[4] = bind_of(&md->weights, nd->w_off, nd->w_size);
       st.b[5] = bind_of(&md->weights, nd->w_off, nd->w_size);
@@ -324,6 +327,8 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
         if (nd->w_size <= ctx->max_ubo_range) k->variant |= PSEG_VARIANT_WUBO;
       }
     }
+    if (nd->se_wl >= 0) /* the folded block's gate is rounded as its tensor would have been stored */
+      for (int t = 0; t < 2; t++) st.k[t].spec[KC_SE_G16] = s->t16[nd->se_out];
     if (nd->wspec) s->want_fast = 1;
     if (i + 1 == md->n_nodes && fuse_mask) { /* the last layer writes the mask */
       st.b[3] = dummy;
