@@ -108,7 +108,8 @@ pseg_result pseg_model_load_memory(pseg_context *ctx, const void *data, size_t s
 void pseg_model_destroy(pseg_model *model);
 /* The model's input size (images of any size are stretched to it). */
 void pseg_model_input_size(const pseg_model *model, int *width, int *height);
-/* Number of dispatches the network records (layers after fusion). */
+/* Number of dispatches the network records (layers after fusion), on the fast kernels (the base
+ * kernels may record a few more: README "Speed and profiling"). */
 uint32_t pseg_model_layer_count(const pseg_model *model);
 
 typedef enum pseg_pixel_format {

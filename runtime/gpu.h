@@ -68,8 +68,10 @@ void gpu_buffer_destroy(pseg_context *ctx, gpu_buffer *b);
 pseg_result gpu_upload(pseg_context *ctx, gpu_buffer *dst, VkDeviceSize off, const void *data, VkDeviceSize size);
 
 /* Variant bits of a dispatch (the SPIR-V built for it, CMakeLists.txt): output in fp16, weights
- * in fp16, weights in a uniform buffer, weights in specialization constants. */
-enum { PSEG_VARIANT_O16 = 1, PSEG_VARIANT_W16 = 2, PSEG_VARIANT_WUBO = 4, PSEG_VARIANT_WSPEC = 8 };
+ * in fp16, weights in a uniform buffer, weights in specialization constants, a squeeze-excite
+ * block computed in the conv (conv.comp SE_R4; kept out of the other variants, which build
+ * faster without it). */
+enum { PSEG_VARIANT_O16 = 1, PSEG_VARIANT_W16 = 2, PSEG_VARIANT_WUBO = 4, PSEG_VARIANT_WSPEC = 8, PSEG_VARIANT_SE = 16 };
 /* With WSPEC, bits 5-6 pick the size of the shader's weight array: tier t holds
  * pseg_wspec_tier(t) uint64 constants. */
 #define PSEG_VARIANT_TIER_SHIFT 5

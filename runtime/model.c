@@ -83,6 +83,11 @@ static pseg_result upload_weights(pseg_model *md) {
      * workgroup's invocations, which needs weights a loop can index (se_fc.comp) */
     if (!(ctx->wspec && exact && n / 4 <= PSEG_WSPEC_MAX && nd->d.shader != PSEG_SHADER_SE_FC)) {
       nd->d = nd->d_base;
+      if (nd->se_wl >= 0) { /* a squeeze-excite block is computed only by WSPEC convs: unfold it */
+        md->nodes[i - 1].fast_skip = 0; /* the block's own dispatch, just before (plan.c) */
+        nd->se_wl = nd->se_wl2 = nd->se_out = -1;
+        memmove(nd->name, nd->name + 3, sizeof nd->name - 3); /* "se+" */
+      }
       continue;
     }
     if (!(nd->wspec = calloc(n / 4 ? n / 4 : 1, sizeof(uint64_t)))) {
@@ -197,4 +202,8 @@ void pseg_model_input_size(const pseg_model *md, int *width, int *height) {
   if (height) *height = t->h;
 }
 
-uint32_t pseg_model_layer_count(const pseg_model *md) { return md->n_nodes; }
+uint32_t pseg_model_layer_count(const pseg_model *md) {
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < md->n_nodes; i++) n += !md->nodes[i].fast_skip;
+  return n;
+}

@@ -303,10 +303,13 @@ static void plan_grid(const pseg_context *ctx, kdispatch *d) {
 static uint32_t total_groups(const kdispatch *d) { return d->groups[0] * d->groups[1] * d->groups[2]; }
 
 /* A squeeze-excite dispatch whose gate only the next dispatch reads, a conv gating the same
- * tensor the block pools: the conv computes the block itself (conv.comp SE_R4: each workgroup
- * pools its input, runs both layers into shared memory, then the conv), one dispatch fewer. Only
- * where the conv has few workgroups (small maps: each repeats the pooling) in both tiers. */
+ * tensor the block pools: in the fast tier the conv computes the block itself (conv.comp SE_R4:
+ * each workgroup pools its input, runs both layers into shared memory, then the conv), and the
+ * block's own dispatch is skipped: one dispatch fewer. Only where the conv has few workgroups
+ * (small maps: each repeats the pooling). The base tier keeps both dispatches: a conv with
+ * barriers takes longer to build, and the base kernels are what the first mask waits for. */
 static void plan_fold_squeeze_excite(pseg_model *md) {
+  if (!md->ctx->wspec) return; /* one tier only: the base kernels */
   for (uint32_t i = 0; i + 1 < md->n_nodes; i++) {
     pseg_node *se = &md->nodes[i], *c = &md->nodes[i + 1];
     if (se->d.shader != PSEG_SHADER_SE_FC || se->d.spec[KS_LAYERS] != 2 || c->d.shader != PSEG_SHADER_CONV ||
@@ -317,23 +320,19 @@ static void plan_fold_squeeze_excite(pseg_model *md) {
     for (uint32_t j = 0; j < md->n_nodes && ok; j++)
       if (j != i + 1)
         ok = md->nodes[j].in0 != se->out && md->nodes[j].in1 != se->out && md->nodes[j].gate != se->out;
+    /* every phase of the pooling needs an invocation per channel vec4 (the fast tier's grid, or
+     * the base one's where the weights leave the node on its base kernel: runtime/model.c) */
     const kdispatch *ds[2] = {&c->d, &c->d_base};
-    for (int t = 0; t < 2 && ok; t++) /* every phase of the pooling needs an invocation per channel vec4 */
+    for (int t = 0; t < 2 && ok; t++)
       ok = total_groups(ds[t]) <= 8 && ds[t]->spec[PSEG_SPEC_LSX] >= c->d.spec[KC_IC4];
     if (!ok) continue;
-    kdispatch *dd[2] = {&c->d, &c->d_base};
-    for (int t = 0; t < 2; t++) {
-      dd[t]->spec[KC_SE_R4] = se->d.spec[KS_R4];
-      dd[t]->spec[KC_SE_ACT] = se->d.spec[KS_ACT], dd[t]->spec[KC_SE_ACT2] = se->d.spec[KS_ACT2];
-    }
+    c->d.spec[KC_SE_R4] = se->d.spec[KS_R4];
+    c->d.spec[KC_SE_ACT] = se->d.spec[KS_ACT], c->d.spec[KC_SE_ACT2] = se->d.spec[KS_ACT2];
     c->se_wl = se->wl, c->se_wl2 = se->wl2, c->se_out = se->out;
-    c->gate = -1;
-    md->fused[se->out] = 1;
+    se->fast_skip = 1;
     char name[sizeof c->name];
     snprintf(name, sizeof name, "se+%.44s", c->name);
     memcpy(c->name, name, sizeof name);
-    memmove(se, c, (md->n_nodes - i - 1) * sizeof *se);
-    md->n_nodes--;
   }
 }
 
@@ -466,7 +465,7 @@ pseg_result pseg_plan_model(pseg_model *md) {
     md->n_nodes++;
   }
   for (uint32_t i = 0; i < md->n_nodes; i++) {
-    md->nodes[i].se_wl = md->nodes[i].se_wl2 = -1;
+    md->nodes[i].se_wl = md->nodes[i].se_wl2 = md->nodes[i].se_out = -1;
     md->nodes[i].d_base = md->nodes[i].d;
     plan_narrow(&md->nodes[i].d_base);
     plan_grid(ctx, &md->nodes[i].d);

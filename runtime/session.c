@@ -21,6 +21,7 @@ typedef struct kernel {
   uint32_t n_wspec;
   unsigned variant; /* PSEG_VARIANT_* bits */
   uint32_t groups[3];
+  int skip; /* not dispatched in this tier (a squeeze-excite block the next conv computes) */
 } kernel;
 
 typedef struct step {
@@ -327,8 +328,11 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
         if (nd->w_size <= ctx->max_ubo_range) k->variant |= PSEG_VARIANT_WUBO;
       }
     }
-    if (nd->se_wl >= 0) /* the folded block's gate is rounded as its tensor would have been stored */
-      for (int t = 0; t < 2; t++) st.k[t].spec[KC_SE_G16] = s->t16[nd->se_out];
+    if (nd->se_wl >= 0) { /* the folded block's gate is rounded as its tensor is stored */
+      st.k[1].spec[KC_SE_G16] = s->t16[nd->se_out];
+      st.k[1].variant |= PSEG_VARIANT_SE;
+    }
+    st.k[1].skip = nd->fast_skip;
     if (nd->wspec) s->want_fast = 1;
     if (i + 1 == md->n_nodes && fuse_mask) { /* the last layer writes the mask */
       st.b[3] = dummy;
@@ -490,11 +494,12 @@ out:
 static pseg_result prepare(pseg_session *s, int tier, int background) {
   gpu_pipe_req *reqs = calloc(s->n_steps ? s->n_steps : 1, sizeof *reqs);
   if (!reqs) return gpu_fail(s->ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
+  uint32_t n = 0;
   for (uint32_t i = 0; i < s->n_steps; i++) {
     const kernel *k = &s->steps[i].k[tier];
-    reqs[i] = (gpu_pipe_req){s->steps[i].shader, k->variant, k->spec, k->wspec, k->n_wspec};
+    if (!k->skip) reqs[n++] = (gpu_pipe_req){s->steps[i].shader, k->variant, k->spec, k->wspec, k->n_wspec};
   }
-  pseg_result r = gpu_pipelines_prepare(s->ctx, reqs, s->n_steps, background ? &s->cancel : NULL);
+  pseg_result r = gpu_pipelines_prepare(s->ctx, reqs, n, background ? &s->cancel : NULL);
   free(reqs);
   if (!r && __atomic_load_n(&s->cancel, __ATOMIC_ACQUIRE)) r = PSEG_ERROR_INVALID_ARGUMENT; /* not all built */
   return r;
@@ -526,6 +531,11 @@ static pseg_result record(pseg_session *s, int tier) {
   for (uint32_t i = 0; i < s->n_steps; i++) {
     const step *st = &s->steps[i];
     const kernel *k = &st->k[tier];
+    if (k->skip) { /* its timestamp (profiling) still goes in, to keep the query indices */
+      if (s->queries && s->profile)
+        vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, s->queries, i + 1);
+      continue;
+    }
     VkPipeline p;
     gpu_pipe_req q = {st->shader, k->variant, k->spec, k->wspec, k->n_wspec};
     if ((r = gpu_pipeline(ctx, &q, &p))) return r;
@@ -654,7 +664,8 @@ void pseg_session_destroy(pseg_session *s) {
 pseg_result pseg_session_get_stats(const pseg_session *s, pseg_session_stats *out) {
   if (!s || !out) return PSEG_ERROR_INVALID_ARGUMENT;
   memset(out, 0, sizeof *out);
-  out->dispatches = s->n_steps;
+  out->dispatches = 0;
+  for (uint32_t i = 0; i < s->n_steps; i++) out->dispatches += !s->steps[i].k[s->tier].skip;
   out->weight_bytes = s->model->weights.size;
   out->activation_bytes = s->act.size;
   const gpu_buffer *io[] = {&s->img, &s->mask, &s->comp, &s->tmp1, &s->tmp2, &s->bgimg};
@@ -670,10 +681,15 @@ pseg_result pseg_session_get_profile(const pseg_session *s, pseg_step_profile *o
     return gpu_fail(s->ctx, PSEG_ERROR_UNSUPPORTED,
                     s->queries ? "the session was not created with PSEG_SESSION_PROFILE"
                                : "the device has no timestamp queries on its compute queue");
-  *count = s->n_steps;
-  for (uint32_t i = 0; i < s->n_steps && i < max; i++) {
+  uint32_t n = 0; /* the dispatches of the tier the last frame ran on */
+  for (uint32_t i = 0; i < s->n_steps; i++) {
     const step *st = &s->steps[i];
-    pseg_step_profile *p = &out[i];
+    if (st->k[s->tier].skip) continue;
+    if (n >= max) {
+      n++;
+      continue;
+    }
+    pseg_step_profile *p = &out[n++];
     memset(p, 0, sizeof *p);
     snprintf(p->name, sizeof p->name, "%s", st->name);
     p->layer = st->layer;
@@ -682,6 +698,7 @@ pseg_result pseg_session_get_profile(const pseg_session *s, pseg_step_profile *o
     p->flops = st->flops;
     p->bytes = st->bytes;
   }
+  *count = n;
   return PSEG_SUCCESS;
 }
 

@@ -27,7 +27,7 @@
  *   EPI_OC4   a second, 1x1 conv (EPI_OC4 output vec4s, activation EPI_ACT) on this conv's result,
  *             in the same invocation (OCB = OC4): the result goes to Y2 when other layers read it
  *             too (EPI_AUX) and the second conv's to Y. Its weights follow the first's;
- *   SE_R4     the gate (HAS_GATE) is made here, by the squeeze-excite block pooling X: each
+ *   SE_R4     (variant SE) the gate (HAS_GATE) is made here, by the squeeze-excite block pooling X: each
  *             workgroup pools X, runs the block's two 1x1 layers (SE_R4 hidden vec4s, se_fc.comp's
  *             packing, fp32, binding 7) into shared memory, then convolves (small maps only:
  *             every workgroup repeats the pooling; runtime/plan.c). SE_G16 rounds the gate to
@@ -63,6 +63,7 @@ layout(constant_id = 14) const int AUX_IN = 0;
 layout(constant_id = 16) const int EPI_OC4 = 0;
 layout(constant_id = 17) const int EPI_ACT = 0;
 layout(constant_id = 18) const int EPI_AUX = 0; /* the first conv's result is read by others too */
+#ifdef SE
 layout(constant_id = 20) const int SE_R4 = 0;
 layout(constant_id = 21) const int SE_ACT = 0;
 layout(constant_id = 22) const int SE_ACT2 = 0;
@@ -112,13 +113,18 @@ void squeeze_excite() {
   }
   barrier();
 }
+#endif
 const int BIAS = OC4 * KH * KW * IC4 * 4; /* vec4 index of the bias */
 const int EW = BIAS + OC4, EBIAS = EW + EPI_OC4 * OC4 * 4; /* the second conv's weights, bias */
 
 /* Input vec4 c of pixel i (= y * in_w + x), with the read-side fusions. */
 vec4 fetch(int i, int c) {
   vec4 v = texelFetch(X, i * IC4 + c);
-  if (HAS_GATE != 0) v *= SE_R4 > 0 ? se_gate[c] : texelFetch(G, c);
+#ifdef SE
+  if (HAS_GATE != 0) v *= se_gate[c];
+#else
+  if (HAS_GATE != 0) v *= texelFetch(G, c);
+#endif
   if (IN_ADD != 0) v += texelFetch(R, i * IC4 + c);
   return v;
 }
@@ -235,7 +241,9 @@ void main() {
   WEIGHTS_INIT();
   /* ob is a constant 0 when one invocation has every output channel: weight indices must be
    * compile-time constants for specialization-constant weights to fold. */
-  if (SE_R4 > 0) squeeze_excite();
+#ifdef SE
+  squeeze_excite();
+#endif
   int p = int(gl_GlobalInvocationID.x);
   int ob = OCB == OC4 ? 0 : int(gl_GlobalInvocationID.z) * OCB;
   if (MODE == 1)

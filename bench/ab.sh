@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Two pseg builds against each other, alternating in one run (the machine's noise hits both):
+#   bash bench/ab.sh OLD_PSEG NEW_PSEG [MODEL] [ROUNDS] [ITERATIONS]
+# Per round, `pseg bench --json` of each build (median wall time per frame over ITERATIONS frames);
+# prints each build's round medians, the median of them, and new/old.
+set -euo pipefail
+if [ $# -lt 2 ]; then
+  echo "usage: bash bench/ab.sh OLD_PSEG NEW_PSEG [MODEL] [ROUNDS] [ITERATIONS]" >&2
+  exit 2
+fi
+old=$1 new=$2 model=${3:-selfie} rounds=${4:-8} iters=${5:-30}
+for b in "$old" "$new"; do [ -x "$b" ] || { echo "ab.sh: $b is not an executable" >&2; exit 2; }; done
+[ "$old" != "$new" ] || { echo "ab.sh: give two different builds" >&2; exit 2; }
+for _ in $(seq "$rounds"); do
+  for b in "$old" "$new"; do
+    printf '%s ' "$b"
+    "$b" bench --model "$model" --iterations "$iters" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["ms_median"])'
+  done
+done | python3 -c '
+import statistics, sys
+runs = {}
+for line in sys.stdin:
+    name, ms = line.rsplit(" ", 1)
+    runs.setdefault(name, []).append(float(ms))
+(old, a), (new, b) = runs.items()
+for name, v in ((old, a), (new, b)):
+    print("%s: median %.3f ms  rounds %s" % (name, statistics.median(v), " ".join("%.2f" % x for x in v)))
+print("new/old %.3f" % (statistics.median(b) / statistics.median(a)))'
