@@ -14,10 +14,10 @@ typedef struct pseg_node {
   int32_t gate;           /* binding G: a per-channel gate of in0, or the projection's residual */
   int32_t aux;            /* binding Y2: a second output, or -1 */
   int32_t wl, wl2;        /* layers whose packed weights (each [weights | bias]) make the node's */
-  int32_t se_wl, se_wl2;  /* a squeeze-excite block computed in a conv (KC_SE_R4): its two layers */
-  int32_t se_out;         /* and its gate tensor */
-  uint8_t fast_skip;      /* not dispatched in the fast tier (a squeeze-excite block folded there) */
+  int32_t se_wl, se_wl2;  /* a squeeze-excite block computed in a conv (KC_SE_R4, fast tier): its */
+  int32_t se_out;         /* two layers and its gate tensor; */
   VkDeviceSize se_off, se_size; /* their weights, always fp32, in the weight buffer (binding 7) */
+  uint8_t fast_skip;      /* not dispatched in the fast tier (a squeeze-excite block folded there) */
   VkDeviceSize w_off, w_size; /* in the model's weight buffer (not WSPEC) */
   uint32_t w_vec4;            /* vec4s of packed weights */
   uint64_t *wspec;            /* WSPEC: the weights as specialization constants (4 halves each) */
