@@ -3,7 +3,9 @@
  * end-to-end comparison with the real TFLite interpreter is tests/reference/fidelity.js.
  *
  * Bounds on the final probability: max |d| <= 1e-4 (fp32), <= 2e-2 (fp16). Intermediate tensors
- * are reported (worst relative error per layer) but only the output is bounded. */
+ * are reported (worst relative error per layer) but only the output is bounded.
+ * Also whole frames through the public API (run_frame: pre-processing and mask fused into the
+ * first and last layers), of the model's size and of another, against the plain computation. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +47,7 @@ static int run(pseg_context *ctx, pseg_builtin_model which, const char *name) {
     pseg_session_stats stats;
     pseg_session_get_stats(s, &stats);
     uint8_t *unwritten = calloc(m->n_tensors, 1); /* squeeze-excite gates the fast tier computes in a conv */
+    if (!unwritten) return printf("FAIL %s: out of memory\n", name), 1;
     for (uint32_t k = 0; stats.fast && k < md->n_nodes; k++)
       if (md->nodes[k].fast_skip) unwritten[md->nodes[k].out] = 1;
     double worst_layer = 0;
