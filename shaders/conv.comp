@@ -27,11 +27,12 @@
  *   EPI_OC4   a second, 1x1 conv (EPI_OC4 output vec4s, activation EPI_ACT) on this conv's result,
  *             in the same invocation (OCB = OC4): the result goes to Y2 when other layers read it
  *             too (EPI_AUX) and the second conv's to Y. Its weights follow the first's;
- *   SE_R4     (variant SE) the gate (HAS_GATE) is made here, by the squeeze-excite block pooling X: each
- *             workgroup pools X, runs the block's two 1x1 layers (SE_R4 hidden vec4s, se_fc.comp's
- *             packing, fp32, binding 7) into shared memory, then convolves (small maps only:
- *             every workgroup repeats the pooling; runtime/plan.c). SE_G16 rounds the gate to
- *             fp16 as storing it in fp16 would (fp16-all), so folding leaves the numbers as they were. */
+ *   SE_R4     (variant SE) the gate (HAS_GATE) is made here by the squeeze-excite block that
+ *             pools X: each workgroup pools X and runs the block's two 1x1 layers (SE_R4 hidden
+ *             vec4s; common/se.glsl, shared with se_fc.comp; fp32 weights, binding 7) into shared
+ *             memory, then convolves (small maps only: every workgroup repeats the pooling;
+ *             runtime/plan.c). SE_G16 rounds the gate to fp16 as storing it in fp16 would
+ *             (fp16-all), so folding leaves the numbers as they were. */
 #define WEIGHTS
 #include "common/net.glsl"
 /* Loops over input channels: unrolled with specialization-constant weights; otherwise kept as
@@ -69,45 +70,24 @@ layout(constant_id = 21) const int SE_ACT = 0;
 layout(constant_id = 22) const int SE_ACT2 = 0;
 layout(constant_id = 23) const int SE_G16 = 0; /* round the gate to fp16, as storing it would */
 layout(std430, binding = 7) readonly buffer SEBuf { vec4 w[]; } sew;
-const int SE_PH = int(gl_WorkGroupSize.x) / IC4; /* invocations per channel vec4 in the pooling */
+#define SE_C4 IC4
+#define SE_HID SE_R4
+#define SE_ACT1 SE_ACT
+#define SE_LS int(gl_WorkGroupSize.x)
+#define SE_W(k) sew.w[k]
 shared vec4 se_part[gl_WorkGroupSize.x];
-shared vec4 se_gate[IC4]; /* the mean, then the gate */
+shared vec4 se_mean[IC4];
 shared vec4 se_hid[SE_R4 > 0 ? SE_R4 : 1];
+shared vec4 se_gate[IC4];
+#include "common/se.glsl"
 
-/* The squeeze-excite block on X (every invocation of the workgroup calls it). */
+/* The squeeze-excite block on X, into se_gate (every invocation of the workgroup calls it). */
 void squeeze_excite() {
-  const int B1 = SE_R4 * IC4 * 4, W2 = B1 + SE_R4, B2 = W2 + IC4 * SE_R4 * 4;
-  int t = int(gl_LocalInvocationIndex), n = pc.in_h * pc.in_w;
-  if (t < SE_PH * IC4) {
-    vec4 s = vec4(0.0);
-    for (int p = t / IC4; p < n; p += SE_PH) s += texelFetch(X, p * IC4 + t % IC4);
-    se_part[t] = s;
-  }
+  int t = int(gl_LocalInvocationIndex);
+  se_pool_hidden(t);
   barrier();
   if (t < IC4) {
-    vec4 s = vec4(0.0);
-    for (int k = 0; k < SE_PH; k++) s += se_part[k * IC4 + t];
-    se_gate[t] = s / float(n);
-  }
-  barrier();
-  for (int o = t; o < SE_R4; o += int(gl_WorkGroupSize.x)) {
-    vec4 acc = sew.w[B1 + o];
-    for (int c = 0; c < IC4; c++) {
-      vec4 v = se_gate[c];
-      int k = (o * IC4 + c) * 4;
-      acc += sew.w[k] * v.x + sew.w[k + 1] * v.y + sew.w[k + 2] * v.z + sew.w[k + 3] * v.w;
-    }
-    se_hid[o] = activate(acc, SE_ACT);
-  }
-  barrier();
-  if (t < IC4) { /* the mean is no longer read: the gate takes its place */
-    vec4 acc = sew.w[B2 + t];
-    for (int r = 0; r < SE_R4; r++) {
-      vec4 v = se_hid[r];
-      int k = W2 + (t * SE_R4 + r) * 4;
-      acc += sew.w[k] * v.x + sew.w[k + 1] * v.y + sew.w[k + 2] * v.z + sew.w[k + 3] * v.w;
-    }
-    vec4 g = activate(acc, SE_ACT2);
+    vec4 g = se_gate_row(t);
     if (SE_G16 != 0) g = vec4(unpackHalf2x16(packHalf2x16(g.xy)), unpackHalf2x16(packHalf2x16(g.zw)));
     se_gate[t] = g;
   }

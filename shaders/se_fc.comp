@@ -19,48 +19,25 @@ layout(constant_id = 1) const int R4 = 1; /* hidden units, in vec4s */
 layout(constant_id = 2) const int ACT = 0;
 layout(constant_id = 3) const int ACT2 = 0;
 layout(constant_id = 4) const int LAYERS = 2; /* 1: gate = act(W1 m + b1), R4 vec4s */
-const int B1 = R4 * C4 * 4, W2 = B1 + R4, B2 = W2 + C4 * R4 * 4;
-const int PHASES = 64 / C4; /* invocations per channel vec4 */
-shared vec4 part[64];
-shared vec4 mean[C4];
-shared vec4 hid[R4];
+#define SE_C4 C4
+#define SE_HID R4
+#define SE_ACT1 ACT
+#define SE_ACT2 ACT2
+#define SE_LS 64
+#define SE_W(k) W4(k)
+shared vec4 se_part[SE_LS];
+shared vec4 se_mean[SE_C4];
+shared vec4 se_hid[SE_HID];
+#include "common/se.glsl"
 
 void main() {
   WEIGHTS_INIT();
-  int t = int(gl_LocalInvocationID.x), n = pc.in_h * pc.in_w;
-  if (t < PHASES * C4) {
-    int c = t % C4, phase = t / C4;
-    vec4 s = vec4(0.0);
-    for (int p = phase; p < n; p += PHASES) s += texelFetch(X, p * C4 + c);
-    part[t] = s;
-  }
-  barrier();
-  if (t < C4) {
-    vec4 s = vec4(0.0);
-    for (int k = 0; k < PHASES; k++) s += part[k * C4 + t];
-    mean[t] = s / float(n);
-  }
-  barrier();
-  for (int o = t; o < R4; o += 64) {
-    vec4 acc = W4(B1 + o);
-    for (int c = 0; c < C4; c++) {
-      vec4 v = mean[c];
-      int k = (o * C4 + c) * 4;
-      acc += W4(k) * v.x + W4(k + 1) * v.y + W4(k + 2) * v.z + W4(k + 3) * v.w;
-    }
-    hid[o] = activate(acc, ACT);
-    if (LAYERS == 1) dst.y[o] = OTYPE(hid[o]);
-  }
+  int t = int(gl_LocalInvocationID.x);
+  se_pool_hidden(t);
+  if (LAYERS == 1) /* the rows this invocation computed */
+    for (int o = t; o < R4; o += 64) dst.y[o] = OTYPE(se_hid[o]);
   if (LAYERS == 2) {
     barrier();
-    for (int o = t; o < C4; o += 64) {
-      vec4 acc = W4(B2 + o);
-      for (int r = 0; r < R4; r++) {
-        vec4 v = hid[r];
-        int k = W2 + (o * R4 + r) * 4;
-        acc += W4(k) * v.x + W4(k + 1) * v.y + W4(k + 2) * v.z + W4(k + 3) * v.w;
-      }
-      dst.y[o] = OTYPE(activate(acc, ACT2));
-    }
+    for (int o = t; o < C4; o += 64) dst.y[o] = OTYPE(se_gate_row(o));
   }
 }
