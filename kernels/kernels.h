@@ -60,7 +60,7 @@ enum {
 };
 enum { KB_C4 = 0, KB_OP, KB_BCAST, KB_HAS_GATE, KB_ACT };
 enum { KR_C4 = 0, KR_ACT };        /* resize, mean (and softmax: KR_C4 only) */
-enum { KS_C4 = 0, KS_R4, KS_ACT, KS_ACT2, KS_LAYERS }; /* se_fc */
+enum { KS_C4 = 0, KS_R4, KS_ACT, KS_ACT2, KS_LAYERS, KS_POOL_ADD }; /* se_fc */
 #define PSEG_SPEC_LSX 19 /* conv.comp, dwconv.comp: workgroup size of their linear pixel grid */
 #define PSEG_SPEC_WN 15
 #define PSEG_SPEC_WEIGHTS 24

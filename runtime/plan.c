@@ -69,6 +69,7 @@ typedef struct planner {
   int32_t *resize_of; /* per tensor: the absorbed RESIZE that produces it, or -1 */
   int32_t *gate_mul;  /* per tensor: the absorbed gate MUL that produces it, or -1 */
   int32_t *in_add;    /* per tensor: the ADD absorbed into the 1x1 conv reading it, or -1 */
+  int32_t *pool_add;  /* per tensor: the ADD absorbed into the squeeze-excite pool reading it, or -1 */
 } planner;
 
 #define FUSED(t) (p->md->fused[(t)] = 1)
@@ -86,7 +87,7 @@ static int residual_add(const planner *p, int j, int32_t t, int before, int32_t 
   const pseg_fmt_model *m = p->m;
   if (j < 0) return 0;
   const pseg_fmt_layer *la = &m->layers[j];
-  if (la->op != PSEG_OP_ADD || la->aux != 0 || la->in0 == la->in1) return 0;
+  if (la->op != PSEG_OP_ADD || la->aux != 0 || la->in0 == la->in1 || p->absorbed[j]) return 0;
   int32_t o = la->in0 == t ? la->in1 : la->in0;
   if (!same_shape(m, o, t) || !same_shape(m, la->out, t)) return 0;
   if (!(o == (int32_t)m->input || writer_of(p, o) < before) || p->md->fused[o]) return 0;
@@ -130,6 +131,23 @@ static void plan_backward_fusions(planner *p) {
       p->gate_mul[l->out] = (int32_t)i;
       FUSED(l->out);
     }
+  }
+  /* ADD -> squeeze-excite MEAN, nothing else reading the sum: the block pools both operands
+   * (se_fc.comp POOL_ADD), so the sum is never stored. */
+  for (uint32_t i = 0; i < m->n_layers; i++) {
+    const pseg_fmt_layer *l = &m->layers[i];
+    if (l->op != PSEG_OP_ADD || l->aux != 0 || l->act != PSEG_ACT_NONE || l->in0 == l->in1 ||
+        l->out == (int32_t)m->output || !same_shape(m, l->in0, l->in1) || p->gate_mul[l->in0] >= 0 ||
+        p->gate_mul[l->in1] >= 0)
+      continue;
+    int r = sole_reader(m, p->uses, l->out, i);
+    const pseg_fmt_layer *lm = r >= 0 ? &m->layers[r] : NULL;
+    if (!lm || lm->op != PSEG_OP_MEAN || lm->act != PSEG_ACT_NONE || kc4(m->tensors[l->out].c) > 64) continue;
+    int h = sole_reader(m, p->uses, lm->out, (uint32_t)r);
+    if (h < 0 || !is_1x1_on_1x1(m, &m->layers[h]) || m->layers[h].in0 != lm->out) continue; /* an SE below */
+    p->absorbed[i] = 1;
+    p->pool_add[l->out] = (int32_t)i;
+    FUSED(l->out);
   }
   /* ADD -> 1x1 conv: the conv reads both operands (one of them maybe gated). */
   for (uint32_t i = 0; i < m->n_layers; i++) {
@@ -312,7 +330,8 @@ static void plan_fold_squeeze_excite(pseg_model *md) {
   if (!md->ctx->wspec) return; /* one tier only: the base kernels */
   for (uint32_t i = 0; i + 1 < md->n_nodes; i++) {
     pseg_node *se = &md->nodes[i], *c = &md->nodes[i + 1];
-    if (se->d.shader != PSEG_SHADER_SE_FC || se->d.spec[KS_LAYERS] != 2 || c->d.shader != PSEG_SHADER_CONV ||
+    if (se->d.shader != PSEG_SHADER_SE_FC || se->d.spec[KS_LAYERS] != 2 || se->d.spec[KS_POOL_ADD] ||
+        c->d.shader != PSEG_SHADER_CONV ||
         c->gate != se->out || c->in0 != se->in0 || c->d.spec[KC_HAS_GATE] != 1 || c->d.spec[KC_MODE] != 0 ||
         c->d.spec[KC_IC4] != se->d.spec[KS_C4])
       continue;
@@ -347,16 +366,17 @@ pseg_result pseg_plan_model(pseg_model *md) {
   p->resize_of = malloc(m->n_tensors * sizeof(int32_t));
   p->gate_mul = malloc(m->n_tensors * sizeof(int32_t));
   p->in_add = malloc(m->n_tensors * sizeof(int32_t));
+  p->pool_add = malloc(m->n_tensors * sizeof(int32_t));
   p->absorbed = calloc(n, 1);
   md->nodes = calloc(n ? n : 1, sizeof(pseg_node)); /* at most one node per layer */
   md->fused = calloc(m->n_tensors, 1);
   pseg_result r = PSEG_SUCCESS;
-  if (!p->uses || !p->producer || !p->resize_of || !p->gate_mul || !p->in_add || !p->absorbed || !md->nodes ||
+  if (!p->uses || !p->producer || !p->resize_of || !p->gate_mul || !p->in_add || !p->pool_add || !p->absorbed || !md->nodes ||
       !md->fused) {
     r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
     goto done;
   }
-  for (uint32_t t = 0; t < m->n_tensors; t++) p->producer[t] = -1, p->resize_of[t] = -1, p->gate_mul[t] = -1, p->in_add[t] = -1;
+  for (uint32_t t = 0; t < m->n_tensors; t++) p->producer[t] = -1, p->resize_of[t] = -1, p->gate_mul[t] = -1, p->in_add[t] = -1, p->pool_add[t] = -1;
   for (uint32_t i = 0; i < n; i++) {
     const pseg_fmt_layer *l = &m->layers[i];
     p->uses[l->in0]++;
@@ -441,6 +461,11 @@ pseg_result pseg_plan_model(pseg_model *md) {
         int o4 = kc4(m->tensors[lg->out].c);
         se->layer = two ? g : h;
         se->in0 = l->in0, se->in1 = -1, se->out = lg->out, se->gate = -1, se->aux = -1;
+        if (p->pool_add[l->in0] >= 0) { /* it pools the two operands of an absorbed ADD */
+          const pseg_fmt_layer *la = &m->layers[p->pool_add[l->in0]];
+          se->in0 = la->in0, se->in1 = la->in1;
+          se->d.spec[KS_POOL_ADD] = 1;
+        }
         se->wl = h, se->wl2 = two ? g : -1;
         se->d.shader = PSEG_SHADER_SE_FC;
         se->d.spec[KS_C4] = kc4(m->tensors[l->out].c);
@@ -473,6 +498,6 @@ pseg_result pseg_plan_model(pseg_model *md) {
   }
   plan_fold_squeeze_excite(md);
 done:
-  free(p->uses), free(p->producer), free(p->resize_of), free(p->gate_mul), free(p->in_add), free(p->absorbed);
+  free(p->uses), free(p->producer), free(p->resize_of), free(p->gate_mul), free(p->in_add), free(p->pool_add), free(p->absorbed);
   return r;
 }

@@ -153,17 +153,32 @@ static void describe_node(const pseg_fmt_model *m, const pseg_node *nd, const ui
     if (ts[k] >= 0) st->bytes += (t16[ts[k]] ? 2.0 : 4.0) * tensor_elems(m, ts[k]);
 }
 
+/* A dispatch that reads and writes each pixel in one invocation, every channel at once, in both
+ * tiers: a 1x1 stride-1 conv (not one computing a squeeze-excite block, which pools the whole
+ * input first). It may write an output over an input of its own size that dies with it. */
+static int pixel_local(const pseg_node *nd) {
+  const kdispatch *ds[2] = {&nd->d, &nd->d_base};
+  for (int t = 0; t < 2; t++)
+    if (ds[t]->shader != PSEG_SHADER_CONV || ds[t]->spec[KC_KH] != 1 || ds[t]->spec[KC_KW] != 1 ||
+        ds[t]->spec[KC_SH] != 1 || ds[t]->spec[KC_SW] != 1 || ds[t]->spec[KC_MODE] != 0 || ds[t]->groups[2] != 1)
+      return 0;
+  return nd->se_wl < 0;
+}
+
 /* Place every tensor in the arena. A tensor lives from the step that writes it (the input: from
- * the start) to the last step that reads it (the output: to the end). Raw sessions keep every
- * tensor (tests read them all back). Greedy by size: each tensor goes to the lowest offset that
- * does not overlap a placed tensor whose lifetime overlaps its own. */
+ * the start) to the last step that reads it (the output: to the end). An output of a pixel-local
+ * dispatch takes the place of an input of its size that the dispatch reads last (in place). Raw
+ * sessions keep every tensor (tests read them all back). Greedy by size: each tensor (or group
+ * of tensors in one place) goes to the lowest offset that does not overlap a placed one whose
+ * lifetime overlaps its own. */
 static pseg_result plan_memory(pseg_session *s, VkDeviceSize *total) {
   const pseg_fmt_model *m = &s->model->fmt;
   uint32_t n = m->n_tensors;
   int *first = malloc(n * sizeof(int)), *last = malloc(n * sizeof(int));
   uint32_t *order = malloc(n * sizeof(uint32_t)), *placed = malloc(n * sizeof(uint32_t));
-  if (!first || !last || !order || !placed) {
-    free(first), free(last), free(order), free(placed);
+  uint32_t *home = malloc(n * sizeof(uint32_t)); /* the tensor whose place it takes (itself: its own) */
+  if (!first || !last || !order || !placed || !home) {
+    free(first), free(last), free(order), free(placed), free(home);
     return gpu_fail(s->ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
   }
   const pseg_model *md = s->model;
@@ -183,7 +198,24 @@ static pseg_result plan_memory(pseg_session *s, VkDeviceSize *total) {
     if (md->fused[i]) s->t_size[i] = 0; /* never written: computed inside a fused dispatch */
     if (s->raw) first[i] = -1, last[i] = end;
     if (last[i] < first[i]) last[i] = first[i]; /* written, never read: still needs its memory */
-    order[i] = i;
+    order[i] = i, home[i] = i;
+  }
+  for (uint32_t i = 0; i < md->n_nodes && !s->raw; i++) { /* in place */
+    const pseg_node *nd = &md->nodes[i];
+    if (!pixel_local(nd)) continue;
+    int32_t outs[2] = {nd->out, nd->aux}, ins[2] = {nd->in0, nd->in1};
+    int taken[2] = {0, 0};
+    for (int a = 0; a < 2; a++)
+      for (int b = 0; b < 2 && outs[a] >= 0; b++) {
+        int32_t o = outs[a], u = ins[b];
+        if (u < 0 || taken[b] || u == (int32_t)m->input || !s->t_size[u] || s->t_size[u] != s->t_size[o] ||
+            s->t16[u] != s->t16[o] || last[u] != (int)i || first[o] != (int)i || home[o] != (uint32_t)o)
+          continue;
+        uint32_t r = home[u];
+        home[o] = r, taken[b] = 1;
+        if (last[o] > last[r]) last[r] = last[o]; /* the place lives on with its new tensor */
+        break;
+      }
   }
   for (uint32_t i = 1; i < n; i++) /* by size, largest first (insertion sort: n is small) */
     for (uint32_t j = i; j > 0 && s->t_size[order[j]] > s->t_size[order[j - 1]]; j--) {
@@ -195,7 +227,7 @@ static pseg_result plan_memory(pseg_session *s, VkDeviceSize *total) {
   for (uint32_t k = 0; k < n; k++) {
     uint32_t t = order[k];
     VkDeviceSize off = 0;
-    if (!s->t_size[t]) continue;
+    if (!s->t_size[t] || home[t] != t) continue;
     for (int moved = 1; moved;) { /* first fit: bump past every conflicting placed tensor */
       moved = 0;
       for (uint32_t q = 0; q < np; q++) {
@@ -211,7 +243,9 @@ static pseg_result plan_memory(pseg_session *s, VkDeviceSize *total) {
     placed[np++] = t;
     if (off + s->t_size[t] > top) top = off + s->t_size[t];
   }
-  free(first), free(last), free(order), free(placed);
+  for (uint32_t t = 0; t < n; t++)
+    if (home[t] != t) s->t_off[t] = s->t_off[home[t]];
+  free(first), free(last), free(order), free(placed), free(home);
   *total = top;
   return PSEG_SUCCESS;
 }

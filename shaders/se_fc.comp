@@ -1,6 +1,7 @@
 #version 450
 /* A squeeze-excite block's global average pool and its two 1x1 layers, in one dispatch:
- *   m = mean over the in_h x in_w pixels of X (C4 vec4s a pixel; fp32 sums),
+ *   m = mean over the in_h x in_w pixels of X (C4 vec4s a pixel; fp32 sums) — of X + R with
+ *       POOL_ADD (a residual ADD whose sum nothing else reads, so it is never stored),
  *   hidden = act(W1 m + b1), gate = act2(W2 hidden + b2);
  * or with one layer (LAYERS 1): gate = act(W1 m + b1).
  * The gate is applied by the layer that reads the block's output (conv.comp / binary.comp
@@ -19,12 +20,14 @@ layout(constant_id = 1) const int R4 = 1; /* hidden units, in vec4s */
 layout(constant_id = 2) const int ACT = 0;
 layout(constant_id = 3) const int ACT2 = 0;
 layout(constant_id = 4) const int LAYERS = 2; /* 1: gate = act(W1 m + b1), R4 vec4s */
+layout(constant_id = 5) const int POOL_ADD = 0; /* pool X + R: an ADD whose sum only this reads */
 #define SE_C4 C4
 #define SE_HID R4
 #define SE_ACT1 ACT
 #define SE_ACT2 ACT2
 #define SE_LS 64
 #define SE_W(k) W4(k)
+#define SE_X(i) (POOL_ADD != 0 ? texelFetch(X, i) + texelFetch(R, i) : texelFetch(X, i))
 shared vec4 se_part[SE_LS];
 shared vec4 se_mean[SE_C4];
 shared vec4 se_hid[SE_HID];

@@ -1,6 +1,7 @@
 /* A squeeze-excite block's pool and layers, shared by se_fc.comp and conv.comp (variant SE).
  * The includer defines SE_C4 (channel vec4s pooled), SE_HID (hidden vec4s), SE_ACT1, SE_ACT2,
- * SE_LS (invocations in the workgroup; at least SE_C4) and SE_W(k) (vec4 k of the weights:
+ * SE_LS (invocations in the workgroup; at least SE_C4), SE_X(i) (texel i of the pooled input)
+ * and SE_W(k) (vec4 k of the weights:
  * W1 [SE_HID][SE_C4][4] vec4, b1 [SE_HID], W2 [SE_C4][SE_HID][4] vec4, b2 [SE_C4], conv.comp's
  * packing), and declares shared vec4 se_part[SE_LS], se_mean[SE_C4], se_hid[SE_HID]. */
 
@@ -13,7 +14,7 @@ void se_pool_hidden(int t) {
   int n = pc.in_h * pc.in_w;
   if (t < phases * SE_C4) {
     vec4 s = vec4(0.0);
-    for (int p = t / SE_C4; p < n; p += phases) s += texelFetch(X, p * SE_C4 + t % SE_C4);
+    for (int p = t / SE_C4; p < n; p += phases) s += SE_X(p * SE_C4 + t % SE_C4);
     se_part[t] = s;
   }
   barrier();
