@@ -165,12 +165,38 @@ static int pixel_local(const pseg_node *nd) {
   return nd->se_wl < 0;
 }
 
+/* First fit in the given order: each tensor that has its own place goes to the lowest offset
+ * that does not overlap a placed one whose lifetime overlaps its own. Returns the arena's end. */
+static VkDeviceSize place(pseg_session *s, const uint32_t *order, uint32_t n, const int *first, const int *last,
+                          const uint32_t *home, uint32_t *placed) {
+  VkDeviceSize top = 0;
+  uint32_t np = 0;
+  for (uint32_t k = 0; k < n; k++) {
+    uint32_t t = order[k];
+    VkDeviceSize off = 0;
+    if (!s->t_size[t] || home[t] != t) continue;
+    for (int moved = 1; moved;) { /* bump past every conflicting placed tensor */
+      moved = 0;
+      for (uint32_t q = 0; q < np; q++) {
+        uint32_t u = placed[q];
+        int live = first[t] <= last[u] && first[u] <= last[t];
+        if (live && off < s->t_off[u] + s->t_size[u] && s->t_off[u] < off + s->t_size[t]) {
+          off = gpu_align(s->ctx, s->t_off[u] + s->t_size[u]);
+          moved = 1;
+        }
+      }
+    }
+    s->t_off[t] = off;
+    placed[np++] = t;
+    if (off + s->t_size[t] > top) top = off + s->t_size[t];
+  }
+  return top;
+}
+
 /* Place every tensor in the arena. A tensor lives from the step that writes it (the input: from
  * the start) to the last step that reads it (the output: to the end). An output of a pixel-local
  * dispatch takes the place of an input of its size that the dispatch reads last (in place). Raw
- * sessions keep every tensor (tests read them all back). Greedy by size: each tensor (or group
- * of tensors in one place) goes to the lowest offset that does not overlap a placed one whose
- * lifetime overlaps its own. */
+ * sessions keep every tensor (tests read them all back). First fit (place), in two orders. */
 static pseg_result plan_memory(pseg_session *s, VkDeviceSize *total) {
   const pseg_fmt_model *m = &s->model->fmt;
   uint32_t n = m->n_tensors;
@@ -217,32 +243,32 @@ static pseg_result plan_memory(pseg_session *s, VkDeviceSize *total) {
         break;
       }
   }
-  for (uint32_t i = 1; i < n; i++) /* by size, largest first (insertion sort: n is small) */
-    for (uint32_t j = i; j > 0 && s->t_size[order[j]] > s->t_size[order[j - 1]]; j--) {
-      uint32_t t = order[j];
-      order[j] = order[j - 1], order[j - 1] = t;
-    }
-  VkDeviceSize top = 0;
-  uint32_t np = 0;
-  for (uint32_t k = 0; k < n; k++) {
-    uint32_t t = order[k];
-    VkDeviceSize off = 0;
-    if (!s->t_size[t] || home[t] != t) continue;
-    for (int moved = 1; moved;) { /* first fit: bump past every conflicting placed tensor */
-      moved = 0;
-      for (uint32_t q = 0; q < np; q++) {
-        uint32_t u = placed[q];
-        int live = first[t] <= last[u] && first[u] <= last[t];
-        if (live && off < s->t_off[u] + s->t_size[u] && s->t_off[u] < off + s->t_size[t]) {
-          off = gpu_align(s->ctx, s->t_off[u] + s->t_size[u]);
-          moved = 1;
-        }
-      }
-    }
-    s->t_off[t] = off;
-    placed[np++] = t;
-    if (off + s->t_size[t] > top) top = off + s->t_size[t];
+  /* two orders, the smaller arena wins: by size, largest first; by lifetime, longest first (a
+   * long-lived tensor low in the arena leaves one hole for the short-lived ones) */
+  VkDeviceSize top = 0, *best = malloc(n * sizeof(VkDeviceSize));
+  if (!best) {
+    free(first), free(last), free(order), free(placed), free(home);
+    return gpu_fail(s->ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
   }
+  for (int pass = 0; pass < 2; pass++) {
+    for (uint32_t i = 0; i < n; i++) order[i] = i;
+    for (uint32_t i = 1; i < n; i++) /* insertion sort: n is small */
+      for (uint32_t j = i; j > 0; j--) {
+        uint32_t a = order[j], b = order[j - 1];
+        int la = last[a] - first[a], lb = last[b] - first[b];
+        int before = pass == 0 ? s->t_size[a] > s->t_size[b]
+                               : la > lb || (la == lb && s->t_size[a] > s->t_size[b]);
+        if (!before) break;
+        order[j] = b, order[j - 1] = a;
+      }
+    VkDeviceSize end_of = place(s, order, n, first, last, home, placed);
+    if (pass == 0 || end_of < top) {
+      top = end_of;
+      memcpy(best, s->t_off, n * sizeof(VkDeviceSize));
+    }
+  }
+  memcpy(s->t_off, best, n * sizeof(VkDeviceSize));
+  free(best);
   for (uint32_t t = 0; t < n; t++)
     if (home[t] != t) s->t_off[t] = s->t_off[home[t]];
   free(first), free(last), free(order), free(placed), free(home);
