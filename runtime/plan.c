@@ -6,7 +6,9 @@
  *    the other operand, which must be ready). A CONV2D whose output is also read later keeps it
  *    as a second output (AUX_OUT);
  *  - a squeeze-excite block MEAN -> CONV 1x1 -> CONV 1x1 into one dispatch (se_fc.comp: the
- *    pool, then both 1x1 layers);
+ *    pool, then both 1x1 layers), or MEAN -> one CONV 1x1; a same-shape ADD that only the MEAN
+ *    reads into the pool (it pools both operands: the sum is never stored); and on the fast
+ *    kernels, for small maps, the block into the gated CONV2D after it (plan_fold_squeeze_excite);
  *  - a per-channel MUL by a [1,1,C] tensor (a squeeze-excite gate) into the layer that reads its
  *    output: a CONV2D or a same-shape ADD multiplies its input by the gate as it reads it;
  *  - a RESIZE_BILINEAR into the 1x1 CONV2D that reads it (the conv samples its input bilinearly),
