@@ -97,6 +97,26 @@ static int residual_add(const planner *p, int j, int32_t t, int before, int32_t 
   return 1;
 }
 
+/* The 1x1 layer that makes a MEAN (layer i) the start of a squeeze-excite dispatch (se_fc.comp:
+ * the pool, then one or two 1x1 layers), or -1: the one test for the planning and the pre-pass. */
+static int se_first_layer(const planner *p, uint32_t i) {
+  const pseg_fmt_model *m = p->m;
+  const pseg_fmt_layer *l = &m->layers[i];
+  if (l->op != PSEG_OP_MEAN || l->act != PSEG_ACT_NONE || kc4(m->tensors[l->in0].c) > 64) return -1;
+  int h = sole_reader(m, p->uses, l->out, i);
+  if (h < 0 || !is_1x1_on_1x1(m, &m->layers[h]) || m->layers[h].in0 != l->out ||
+      kc4(m->tensors[m->layers[h].out].c) > 64)
+    return -1;
+  return h;
+}
+
+/* A same-shape ADD without activation or broadcast, not the model's output: one a reader can
+ * compute from its two operands. */
+static int plain_add(const pseg_fmt_model *m, const pseg_fmt_layer *l) {
+  return l->op == PSEG_OP_ADD && l->aux == 0 && l->act == PSEG_ACT_NONE && l->in0 != l->in1 &&
+         l->out != (int32_t)m->output && same_shape(m, l->in0, l->in1);
+}
+
 /* Pre-pass: the layers absorbed into a later reader (a RESIZE into its 1x1 conv, a gate MUL into
  * its conv or add). */
 static void plan_backward_fusions(planner *p) {
@@ -138,15 +158,9 @@ static void plan_backward_fusions(planner *p) {
    * (se_fc.comp POOL_ADD), so the sum is never stored. */
   for (uint32_t i = 0; i < m->n_layers; i++) {
     const pseg_fmt_layer *l = &m->layers[i];
-    if (l->op != PSEG_OP_ADD || l->aux != 0 || l->act != PSEG_ACT_NONE || l->in0 == l->in1 ||
-        l->out == (int32_t)m->output || !same_shape(m, l->in0, l->in1) || p->gate_mul[l->in0] >= 0 ||
-        p->gate_mul[l->in1] >= 0)
-      continue;
+    if (!plain_add(m, l) || p->gate_mul[l->in0] >= 0 || p->gate_mul[l->in1] >= 0) continue;
     int r = sole_reader(m, p->uses, l->out, i);
-    const pseg_fmt_layer *lm = r >= 0 ? &m->layers[r] : NULL;
-    if (!lm || lm->op != PSEG_OP_MEAN || lm->act != PSEG_ACT_NONE || kc4(m->tensors[l->out].c) > 64) continue;
-    int h = sole_reader(m, p->uses, lm->out, (uint32_t)r);
-    if (h < 0 || !is_1x1_on_1x1(m, &m->layers[h]) || m->layers[h].in0 != lm->out) continue; /* an SE below */
+    if (r < 0 || m->layers[r].in0 != l->out || se_first_layer(p, (uint32_t)r) < 0) continue; /* an SE reads it */
     p->absorbed[i] = 1;
     p->pool_add[l->out] = (int32_t)i;
     FUSED(l->out);
@@ -154,9 +168,7 @@ static void plan_backward_fusions(planner *p) {
   /* ADD -> 1x1 conv: the conv reads both operands (one of them maybe gated). */
   for (uint32_t i = 0; i < m->n_layers; i++) {
     const pseg_fmt_layer *l = &m->layers[i];
-    if (l->op != PSEG_OP_ADD || l->aux != 0 || l->act != PSEG_ACT_NONE || l->in0 == l->in1 ||
-        l->out == (int32_t)m->output || !same_shape(m, l->in0, l->in1))
-      continue;
+    if (!plain_add(m, l)) continue;
     /* only a gated add (a squeeze-excite output plus a skip): an ungated one may be the residual
      * a producing conv fuses later (plan_forward_fusions) */
     if ((p->gate_mul[l->in0] >= 0) == (p->gate_mul[l->in1] >= 0)) continue;
@@ -448,44 +460,40 @@ pseg_result pseg_plan_model(pseg_model *md) {
 
     /* Squeeze-excite: MEAN -> 1x1 conv -> 1x1 conv, one node (se_fc.comp pools its input); also
      * MEAN -> one 1x1 conv (a gate made by one layer, as the selfie network's head has). */
-    if (l->op == PSEG_OP_MEAN && l->act == PSEG_ACT_NONE && kc4(m->tensors[l->in0].c) <= 64) {
-      int h = sole_reader(m, p->uses, l->out, i);
-      int g = h >= 0 ? sole_reader(m, p->uses, m->layers[h].out, (uint32_t)h) : -1;
-      int one = h >= 0 && is_1x1_on_1x1(m, &m->layers[h]) && m->layers[h].in0 == l->out &&
-                kc4(m->tensors[m->layers[h].out].c) <= 64;
-      int two = one && g >= 0 && is_1x1_on_1x1(m, &m->layers[g]) && m->layers[g].in0 == m->layers[h].out &&
+    int h = se_first_layer(p, i);
+    if (h >= 0) {
+      int g = sole_reader(m, p->uses, m->layers[h].out, (uint32_t)h);
+      int two = g >= 0 && is_1x1_on_1x1(m, &m->layers[g]) && m->layers[g].in0 == m->layers[h].out &&
                 m->tensors[m->layers[g].out].c == m->tensors[l->out].c;
-      if (one) {
-        pseg_node *se = nd; /* replaces the MEAN node */
-        memset(se, 0, sizeof *se);
-        const pseg_fmt_layer *lh = &m->layers[h], *lg = two ? &m->layers[g] : lh;
-        const pseg_fmt_tensor *x = &m->tensors[l->in0];
-        int o4 = kc4(m->tensors[lg->out].c);
-        se->layer = two ? g : h;
-        se->in0 = l->in0, se->in1 = -1, se->out = lg->out, se->gate = -1, se->aux = -1;
-        if (p->pool_add[l->in0] >= 0) { /* it pools the two operands of an absorbed ADD */
-          const pseg_fmt_layer *la = &m->layers[p->pool_add[l->in0]];
-          se->in0 = la->in0, se->in1 = la->in1;
-          se->d.spec[KS_POOL_ADD] = 1;
-        }
-        se->wl = h, se->wl2 = two ? g : -1;
-        se->d.shader = PSEG_SHADER_SE_FC;
-        se->d.spec[KS_C4] = kc4(m->tensors[l->out].c);
-        se->d.spec[KS_R4] = kc4(m->tensors[lh->out].c);
-        se->d.spec[KS_ACT] = lh->act, se->d.spec[KS_ACT2] = lg->act;
-        se->d.spec[KS_LAYERS] = two ? 2 : 1;
-        se->d.pc = (pseg_params){.in_h = x->h, .in_w = x->w, .in_c4 = se->d.spec[KS_C4], .out_h = 1, .out_w = 1,
-                                 .out_c4 = o4};
-        se->d.groups[0] = se->d.groups[1] = se->d.groups[2] = 1;
-        se->d.uses_weights = 1;
-        if (two) snprintf(se->name, sizeof se->name, "squeeze-excite (mean, 1x1 x2)");
-        else snprintf(se->name, sizeof se->name, "mean+conv1x1%s%s", lh->act ? "+" : "", lh->act ? pseg_act_name(lh->act) : "");
-        p->absorbed[h] = 1;
-        FUSED(l->out);
-        if (two) {
-          p->absorbed[g] = 1;
-          FUSED(lh->out);
-        }
+      pseg_node *se = nd; /* replaces the MEAN node */
+      memset(se, 0, sizeof *se);
+      const pseg_fmt_layer *lh = &m->layers[h], *lg = two ? &m->layers[g] : lh;
+      const pseg_fmt_tensor *x = &m->tensors[l->in0];
+      int o4 = kc4(m->tensors[lg->out].c);
+      se->layer = two ? g : h;
+      se->in0 = l->in0, se->in1 = -1, se->out = lg->out, se->gate = -1, se->aux = -1;
+      if (p->pool_add[l->in0] >= 0) { /* it pools the two operands of an absorbed ADD */
+        const pseg_fmt_layer *la = &m->layers[p->pool_add[l->in0]];
+        se->in0 = la->in0, se->in1 = la->in1;
+        se->d.spec[KS_POOL_ADD] = 1;
+      }
+      se->wl = h, se->wl2 = two ? g : -1;
+      se->d.shader = PSEG_SHADER_SE_FC;
+      se->d.spec[KS_C4] = kc4(m->tensors[l->out].c);
+      se->d.spec[KS_R4] = kc4(m->tensors[lh->out].c);
+      se->d.spec[KS_ACT] = lh->act, se->d.spec[KS_ACT2] = lg->act;
+      se->d.spec[KS_LAYERS] = two ? 2 : 1;
+      se->d.pc = (pseg_params){.in_h = x->h, .in_w = x->w, .in_c4 = se->d.spec[KS_C4], .out_h = 1, .out_w = 1,
+                               .out_c4 = o4};
+      se->d.groups[0] = se->d.groups[1] = se->d.groups[2] = 1;
+      se->d.uses_weights = 1;
+      if (two) snprintf(se->name, sizeof se->name, "squeeze-excite (mean, 1x1 x2)");
+      else snprintf(se->name, sizeof se->name, "mean+conv1x1%s%s", lh->act ? "+" : "", lh->act ? pseg_act_name(lh->act) : "");
+      p->absorbed[h] = 1;
+      FUSED(l->out);
+      if (two) {
+        p->absorbed[g] = 1;
+        FUSED(lh->out);
       }
     }
     plan_forward_fusions(p, i, nd);

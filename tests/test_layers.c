@@ -385,6 +385,15 @@ static void run_all(pseg_context *ctx) {
       check(ctx, &b, name, -20, 20);
     }
   }
+  /* a sum read only by a mean whose 1x1 layer is too wide for se_fc.comp (264 channels): the mean
+   * stays a dispatch of its own, so the sum must be stored (the pre-pass once absorbed it anyway) */
+  {
+    begin(&b, 6, 5, 8);
+    int s = add2(&b, conv1x1(&b, 0, PSEG_ACT_RELU, 8), 0), mean = add_tensor(&b, 1, 1, 8);
+    add_layer(&b, PSEG_OP_MEAN, PSEG_ACT_NONE, s, -1, mean);
+    conv1x1(&b, mean, PSEG_ACT_SIGMOID, 264);
+    check(ctx, &b, "add -> mean -> wide 1x1 (not a squeeze-excite)", -2, 2);
+  }
 }
 
 int main(void) {
