@@ -41,6 +41,13 @@ void dwconv_fuse_projection(kdispatch *d, const pseg_fmt_layer *proj, kshape pro
   d->spec[KD_PROJ_ACT] = proj->act;
 }
 
+void dwconv_fuse_pre(kdispatch *d, const pseg_fmt_layer *pre, kshape pre_in) {
+  d->spec[KD_CB] = d->spec[KD_C4];
+  d->groups[2] = 1;
+  d->spec[KD_PRE_IC4] = kc4(pre_in.c);
+  d->spec[KD_PRE_ACT] = pre->act;
+}
+
 void ref_dwconv2d(const float *in, kshape is, const float *w, const float *b, int kh, int kw, int sh, int sw,
                   int pt, int pl, int act, float *out, kshape os) {
   for (int oy = 0; oy < os.h; oy++)

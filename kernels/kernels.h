@@ -56,11 +56,11 @@ enum {
 };
 enum {
   KD_C4 = 0, KD_KH, KD_KW, KD_SH, KD_SW, KD_CB, KD_ACT, KD_ACT2, KD_HAS_RES, KD_PROJ_OC4, KD_PROJ_K, KD_PROJ_ACT,
-  KD_PROJ_RES, KD_PROJ_ACT2, KD_MASK_OUT
+  KD_PROJ_RES, KD_PROJ_ACT2, KD_MASK_OUT, KD_PRE_IC4 = 16, KD_PRE_ACT
 };
 enum { KB_C4 = 0, KB_OP, KB_BCAST, KB_HAS_GATE, KB_ACT };
 enum { KR_C4 = 0, KR_ACT };        /* resize, mean (and softmax: KR_C4 only) */
-enum { KS_C4 = 0, KS_R4, KS_ACT, KS_ACT2, KS_LAYERS, KS_POOL_ADD }; /* se_fc */
+enum { KS_C4 = 0, KS_R4, KS_ACT, KS_ACT2, KS_LAYERS, KS_POOL_ADD, KS_PRE_IC4 }; /* se_fc */
 #define PSEG_SPEC_LSX 19 /* conv.comp, dwconv.comp: workgroup size of their linear pixel grid */
 #define PSEG_SPEC_WN 15
 #define PSEG_SPEC_WEIGHTS 24
@@ -90,6 +90,14 @@ void kernel_set_grid(kdispatch *d, int pixels, int lanes);
 /* Make a planned DWCONV2D compute every channel per invocation and feed a pointwise layer (a
  * 1x1 CONV2D, or a TCONV2D with kernel == stride) in the same invocation. */
 void dwconv_fuse_projection(kdispatch *d, const pseg_fmt_layer *proj, kshape proj_out);
+/* Make a planned DWCONV2D compute its input, a 1x1 CONV2D (pre, reading pre_in), at every tap:
+ * every channel per invocation. */
+void dwconv_fuse_pre(kdispatch *d, const pseg_fmt_layer *pre, kshape pre_in);
+
+/* 1 when every source index of a RESIZE_BILINEAR axis (n_in -> n_out, mode as the layer's aux)
+ * has the same total weight over the outputs (n_out / n_in), as a 2x half-pixel upsampling has:
+ * then the mean of the resized map is the mean of its source. */
+int resize_uniform(int n_in, int n_out, int mode);
 
 /* Plain-C references, NHWC float tensors (no vec4 padding). */
 void ref_conv2d(const float *in, kshape is, const float *w, const float *b, int kh, int kw, int sh,

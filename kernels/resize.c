@@ -3,6 +3,7 @@
 #include "kernels.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 void resize_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d) {
@@ -30,6 +31,21 @@ static void coord(int d, int n_in, int n_out, int mode, int *lo, int *hi, double
   *hi = c > n_in - 1 ? n_in - 1 : c;
   if (*hi < 0) *hi = 0;
   *frac = s - (double)*lo;
+}
+
+int resize_uniform(int n_in, int n_out, int mode) {
+  double *w = calloc((size_t)n_in, sizeof(double));
+  if (!w) return 0;
+  for (int d = 0; d < n_out; d++) {
+    int lo, hi;
+    double f;
+    coord(d, n_in, n_out, mode, &lo, &hi, &f);
+    w[lo] += 1.0 - f, w[hi] += f;
+  }
+  int ok = 1;
+  for (int i = 0; i < n_in && ok; i++) ok = fabs(w[i] - (double)n_out / n_in) <= 1e-9 * n_out;
+  free(w);
+  return ok;
 }
 
 void ref_resize_bilinear(const float *in, kshape is, float *out, kshape os, int mode, int act) {

@@ -13,7 +13,8 @@ typedef struct pseg_node {
   int32_t in0, in1, out;  /* tensors (bindings X, R, Y); in1: the second input or a residual */
   int32_t gate;           /* binding G: a per-channel gate of in0, or the projection's residual */
   int32_t aux;            /* binding Y2: a second output, or -1 */
-  int32_t wl, wl2;        /* layers whose packed weights (each [weights | bias]) make the node's */
+  int32_t wl, wl2, wl3;   /* layers whose packed weights (each [weights | bias]) make the node's;
+                             wl3: a 1x1 conv computed before a depthwise one (KD_PRE_IC4) */
   int32_t se_wl, se_wl2;  /* a squeeze-excite block computed in a conv (KC_SE_R4, fast tier): its */
   int32_t se_out;         /* two layers and its gate tensor; */
   VkDeviceSize se_off, se_size; /* their weights, always fp32, in the weight buffer (binding 7) */

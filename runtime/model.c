@@ -15,10 +15,10 @@ static kshape shape_of(const pseg_fmt_model *m, int32_t t) {
 
 /* The packed weights of a node: each of its weight layers as [weights | bias] in its family's
  * GPU layout (kernels/), one after the other. malloc'ed; *n floats (a multiple of 4). */
-static float *layers_weights(const pseg_model *md, const int32_t wls[2], size_t *n) {
+static float *layers_weights(const pseg_model *md, const int32_t wls[3], size_t *n) {
   const pseg_fmt_model *m = &md->fmt;
   size_t total = 0;
-  for (int k = 0; k < 2; k++)
+  for (int k = 0; k < 3; k++)
     if (wls[k] >= 0) {
       const pseg_fmt_layer *l = &m->layers[wls[k]];
       size_t bf, wf = kernel_packed_weights(l, shape_of(m, l->in0), shape_of(m, l->out), &bf);
@@ -27,7 +27,7 @@ static float *layers_weights(const pseg_model *md, const int32_t wls[2], size_t 
   float *blob = calloc(total ? total : 4, sizeof(float));
   if (!blob) return NULL;
   size_t at = 0;
-  for (int k = 0; k < 2; k++) {
+  for (int k = 0; k < 3; k++) {
     if (wls[k] < 0) continue;
     const pseg_fmt_layer *l = &m->layers[wls[k]];
     size_t wc, bc, bf, wf = kernel_packed_weights(l, shape_of(m, l->in0), shape_of(m, l->out), &bf);
@@ -50,7 +50,7 @@ static float *layers_weights(const pseg_model *md, const int32_t wls[2], size_t 
 }
 
 static float *node_weights(const pseg_model *md, const pseg_node *nd, size_t *n) {
-  int32_t wls[2] = {nd->wl, nd->wl2};
+  int32_t wls[3] = {nd->wl, nd->wl2, nd->wl3};
   return layers_weights(md, wls, n);
 }
 
@@ -104,7 +104,7 @@ static pseg_result upload_weights(pseg_model *md) {
   for (uint32_t i = 0; i < md->n_nodes && !r; i++) {
     pseg_node *nd = &md->nodes[i];
     if (nd->se_wl < 0) continue;
-    int32_t wls[2] = {nd->se_wl, nd->se_wl2};
+    int32_t wls[3] = {nd->se_wl, nd->se_wl2, -1};
     size_t n = 0;
     if (!(se_blobs[i] = layers_weights(md, wls, &n))) {
       r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory packing weights");

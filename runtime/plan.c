@@ -72,6 +72,10 @@ typedef struct planner {
   int32_t *gate_mul;  /* per tensor: the absorbed gate MUL that produces it, or -1 */
   int32_t *in_add;    /* per tensor: the ADD absorbed into the 1x1 conv reading it, or -1 */
   int32_t *pool_add;  /* per tensor: the ADD absorbed into the squeeze-excite pool reading it, or -1 */
+  int32_t *pre_of;   /* per tensor: the absorbed 1x1 conv producing it, computed by the depthwise
+                        conv reading it (KD_PRE_IC4), or -1 */
+  int32_t *gate_out; /* per layer: a 1x1 conv whose gated result plus a skip this ADD makes (KC_HAS_GATE 2), or -1 */
+  int32_t *se_early; /* per layer: the MEAN of the squeeze-excite block making that gate, planned first */
 } planner;
 
 #define FUSED(t) (p->md->fused[(t)] = 1)
@@ -110,11 +114,72 @@ static int se_first_layer(const planner *p, uint32_t i) {
   return h;
 }
 
+/* The second 1x1 layer of the squeeze-excite dispatch starting with MEAN i and 1x1 layer h, or -1
+ * when it has one layer. */
+static int se_second_layer(const planner *p, uint32_t i, int h) {
+  const pseg_fmt_model *m = p->m;
+  int g = sole_reader(m, p->uses, m->layers[h].out, (uint32_t)h);
+  int two = g >= 0 && is_1x1_on_1x1(m, &m->layers[g]) && m->layers[g].in0 == m->layers[h].out &&
+            m->tensors[m->layers[g].out].c == m->tensors[m->layers[i].out].c;
+  return two ? g : -1;
+}
+
 /* A same-shape ADD without activation or broadcast, not the model's output: one a reader can
  * compute from its two operands. */
 static int plain_add(const pseg_fmt_model *m, const pseg_fmt_layer *l) {
   return l->op == PSEG_OP_ADD && l->aux == 0 && l->act == PSEG_ACT_NONE && l->in0 != l->in1 &&
          l->out != (int32_t)m->output && same_shape(m, l->in0, l->in1);
+}
+
+#define PSEG_PRE_RECOMPUTE 2.25 /* at most this many computations of a fused 1x1 conv's value */
+
+/* A gated decoder stage (the selfie decoder's, at each scale):
+ *   a = conv1x1(resize(D)) (no activation);  g = squeeze-excite(mean(skip + a));  s = skip * g + a
+ * where nothing else reads a. The block's pool is mean(skip + a) = mean(skip) + Wa mean(D) + ba
+ * (the conv is linear; a resize whose source pixels all weigh alike keeps the mean), so the block
+ * is computed first, from D and skip (se_fc PRE_IC4), and then the conv writes s directly
+ * (KC_HAS_GATE 2: its result plus the gated skip): a, and skip + a, are never stored, and s can
+ * take the skip's place. Pre-pass after the gate MULs and pool ADDs are known. */
+static void plan_gate_out(planner *p) {
+  const pseg_fmt_model *m = p->m;
+  for (uint32_t k = 0; k < m->n_layers; k++) {
+    const pseg_fmt_layer *lk = &m->layers[k];
+    if (lk->op != PSEG_OP_MUL || p->gate_mul[lk->out] != (int32_t)k) continue;
+    int32_t skip = lk->in0, g = lk->in1;
+    int a2 = sole_reader(m, p->uses, lk->out, k);
+    if (a2 < 0 || !plain_add(m, &m->layers[a2]) || p->absorbed[a2]) continue;
+    const pseg_fmt_layer *l2 = &m->layers[a2];
+    int32_t a = l2->in0 == lk->out ? l2->in1 : l2->in0;
+    int c = p->producer[a];
+    if (c < 0 || p->absorbed[c] || p->uses[a] != 2) continue;
+    const pseg_fmt_layer *lc = &m->layers[c];
+    if (!is_pointwise(lc) || lc->act != PSEG_ACT_NONE || lc->in1 >= 0 || p->gate_mul[lc->in0] >= 0 ||
+        p->in_add[lc->in0] >= 0)
+      continue;
+    int32_t d = lc->in0;
+    if (p->resize_of[d] >= 0) {
+      const pseg_fmt_layer *lr = &m->layers[p->resize_of[d]];
+      const pseg_fmt_tensor *ri = &m->tensors[lr->in0], *ro = &m->tensors[d];
+      if (!resize_uniform(ri->h, ro->h, lr->aux) || !resize_uniform(ri->w, ro->w, lr->aux)) continue;
+      d = lr->in0;
+    }
+    if (kc4(m->tensors[d].c) > 64 || p->md->fused[d]) continue;
+    /* a's other reader: the ADD(skip, a) that only the block's pool reads */
+    int a1 = -1;
+    for (uint32_t j = (uint32_t)c + 1; j < m->n_layers && a1 < 0; j++)
+      if ((int)j != a2 && (m->layers[j].in0 == a || m->layers[j].in1 == a)) a1 = (int)j;
+    if (a1 < 0 || p->pool_add[m->layers[a1].out] != a1) continue;
+    const pseg_fmt_layer *l1 = &m->layers[a1];
+    if ((l1->in0 == a ? l1->in1 : l1->in0) != skip) continue;
+    int mean = sole_reader(m, p->uses, l1->out, (uint32_t)a1), h = mean >= 0 ? se_first_layer(p, (uint32_t)mean) : -1;
+    if (h < 0) continue;
+    int g2 = se_second_layer(p, (uint32_t)mean, h);
+    if (m->layers[g2 >= 0 ? g2 : h].out != g) continue;
+    if (p->md->fused[skip] || skip == (int32_t)m->input || p->producer[skip] > c) continue;
+    p->gate_out[c] = a2, p->se_early[c] = mean;
+    p->absorbed[a2] = 1;
+    FUSED(a);
+  }
 }
 
 /* Pre-pass: the layers absorbed into a later reader (a RESIZE into its 1x1 conv, a gate MUL into
@@ -165,10 +230,11 @@ static void plan_backward_fusions(planner *p) {
     p->pool_add[l->out] = (int32_t)i;
     FUSED(l->out);
   }
+  plan_gate_out(p);
   /* ADD -> 1x1 conv: the conv reads both operands (one of them maybe gated). */
   for (uint32_t i = 0; i < m->n_layers; i++) {
     const pseg_fmt_layer *l = &m->layers[i];
-    if (!plain_add(m, l)) continue;
+    if (!plain_add(m, l) || p->absorbed[i]) continue;
     /* only a gated add (a squeeze-excite output plus a skip): an ungated one may be the residual
      * a producing conv fuses later (plan_forward_fusions) */
     if ((p->gate_mul[l->in0] >= 0) == (p->gate_mul[l->in1] >= 0)) continue;
@@ -181,6 +247,79 @@ static void plan_backward_fusions(planner *p) {
     p->absorbed[i] = 1;
     p->in_add[l->out] = (int32_t)i;
     if (p->uses[l->out] == 1) FUSED(l->out);
+  }
+  /* 1x1 conv -> DWCONV2D, nothing else reading the conv's output: the depthwise dispatch computes
+   * it at every tap (dwconv.comp PRE_IC4), so that tensor is never stored (the largest ones of
+   * the selfie encoder: a 1x1 conv before a stride-2 depthwise conv). Only where each value is
+   * computed at most PSEG_PRE_RECOMPUTE times (kh * kw / (sh * sw): a 3x3 stride-2 conv), and
+   * for a conv of a stored input that nothing else is fused into. */
+  for (uint32_t i = 0; i < m->n_layers; i++) {
+    const pseg_fmt_layer *l = &m->layers[i];
+    if (l->op != PSEG_OP_DWCONV2D || l->in0 < 0) continue;
+    int c = p->producer[l->in0];
+    if (c < 0 || p->absorbed[c] || sole_reader(m, p->uses, l->in0, (uint32_t)c) != (int)i) continue;
+    const pseg_fmt_layer *lc = &m->layers[c];
+    int32_t x = lc->in0;
+    if (!is_pointwise(lc) || lc->in1 >= 0 || x < 0 || p->gate_mul[x] >= 0 || p->resize_of[x] >= 0 ||
+        p->in_add[x] >= 0 || p->pool_add[x] >= 0 || p->md->fused[x])
+      continue;
+    if (l->kh * l->kw > PSEG_PRE_RECOMPUTE * l->sh * l->sw) continue;
+    p->absorbed[c] = 1;
+    p->pre_of[l->in0] = c;
+    FUSED(l->in0);
+  }
+}
+
+/* Squeeze-excite: MEAN (layer i) -> 1x1 conv -> 1x1 conv, one node (se_fc.comp pools its input);
+ * also MEAN -> one 1x1 conv (a gate made by one layer, as the selfie network's head has). With
+ * pre >= 0 (a gated decoder stage, plan_gate_out), the pooled input is ADD(pre(resize(D)), skip)
+ * and the node pools D and skip instead (se_fc.comp PRE_IC4). */
+static void plan_squeeze_excite(planner *p, uint32_t i, int pre, pseg_node *se) {
+  const pseg_fmt_model *m = p->m;
+  const pseg_fmt_layer *l = &m->layers[i];
+  int h = se_first_layer(p, i), g = se_second_layer(p, i, h), two = g >= 0;
+  memset(se, 0, sizeof *se); /* replaces the MEAN node */
+  const pseg_fmt_layer *lh = &m->layers[h], *lg = two ? &m->layers[g] : lh;
+  const pseg_fmt_tensor *x = &m->tensors[l->in0];
+  int o4 = kc4(m->tensors[lg->out].c);
+  se->layer = two ? g : h;
+  se->in0 = l->in0, se->in1 = -1, se->out = lg->out, se->gate = -1, se->aux = -1;
+  se->wl = h, se->wl2 = two ? g : -1, se->wl3 = -1;
+  se->d.shader = PSEG_SHADER_SE_FC;
+  se->d.spec[KS_C4] = kc4(m->tensors[l->out].c);
+  se->d.spec[KS_R4] = kc4(m->tensors[lh->out].c);
+  se->d.spec[KS_ACT] = lh->act, se->d.spec[KS_ACT2] = lg->act;
+  se->d.spec[KS_LAYERS] = two ? 2 : 1;
+  se->d.pc = (pseg_params){.in_h = x->h, .in_w = x->w, .in_c4 = se->d.spec[KS_C4], .out_h = 1, .out_w = 1,
+                           .out_c4 = o4};
+  if (pre >= 0) { /* pools D and the skip: m = Wa mean(D) + ba + mean(skip) */
+    const pseg_fmt_layer *la = &m->layers[p->pool_add[l->in0]], *lp = &m->layers[pre];
+    int32_t skip = la->in0 == lp->out ? la->in1 : la->in0, d = lp->in0;
+    if (p->resize_of[d] >= 0) d = m->layers[p->resize_of[d]].in0;
+    se->in0 = d, se->in1 = skip;
+    se->wl = pre, se->wl2 = h, se->wl3 = two ? g : -1;
+    se->d.spec[KS_PRE_IC4] = kc4(m->tensors[d].c);
+    se->d.pc.in_h = m->tensors[d].h, se->d.pc.in_w = m->tensors[d].w;
+    se->d.pc.aux0 = m->tensors[skip].w, se->d.pc.aux1 = m->tensors[skip].h;
+  } else if (p->pool_add[l->in0] >= 0) { /* it pools the two operands of an absorbed ADD */
+    const pseg_fmt_layer *la = &m->layers[p->pool_add[l->in0]];
+    se->in0 = la->in0, se->in1 = la->in1;
+    se->d.spec[KS_POOL_ADD] = 1;
+  }
+  se->d.groups[0] = se->d.groups[1] = se->d.groups[2] = 1;
+  se->d.uses_weights = 1;
+  if (two) snprintf(se->name, sizeof se->name, "squeeze-excite (mean, 1x1 x2)");
+  else snprintf(se->name, sizeof se->name, "mean+conv1x1%s%s", lh->act ? "+" : "", lh->act ? pseg_act_name(lh->act) : "");
+  if (pre >= 0) {
+    char name[sizeof se->name];
+    snprintf(name, sizeof name, "conv1x1 mean+%.34s", se->name);
+    memcpy(se->name, name, sizeof name);
+  }
+  p->absorbed[i] = p->absorbed[h] = 1;
+  FUSED(l->out);
+  if (two) {
+    p->absorbed[g] = 1;
+    FUSED(lh->out);
   }
 }
 
@@ -294,7 +433,7 @@ static void plan_narrow(kdispatch *d) {
     int oc4 = d->spec[KC_OC4], ocb = oc4 < 4 ? oc4 : 4;
     d->spec[KC_OCB] = ocb;
     d->groups[2] = (uint32_t)((oc4 + ocb - 1) / ocb);
-  } else if (d->shader == PSEG_SHADER_DWCONV && d->spec[KD_PROJ_OC4] == 0) {
+  } else if (d->shader == PSEG_SHADER_DWCONV && d->spec[KD_PROJ_OC4] == 0 && d->spec[KD_PRE_IC4] == 0) {
     d->spec[KD_CB] = 1;
     d->groups[2] = (uint32_t)d->spec[KD_C4];
   }
@@ -381,18 +520,22 @@ pseg_result pseg_plan_model(pseg_model *md) {
   p->gate_mul = malloc(m->n_tensors * sizeof(int32_t));
   p->in_add = malloc(m->n_tensors * sizeof(int32_t));
   p->pool_add = malloc(m->n_tensors * sizeof(int32_t));
+  p->pre_of = malloc(m->n_tensors * sizeof(int32_t));
+  p->gate_out = malloc((n ? n : 1) * sizeof(int32_t));
+  p->se_early = malloc((n ? n : 1) * sizeof(int32_t));
   p->absorbed = calloc(n, 1);
   md->nodes = calloc(n ? n : 1, sizeof(pseg_node)); /* at most one node per layer */
   md->fused = calloc(m->n_tensors, 1);
   pseg_result r = PSEG_SUCCESS;
-  if (!p->uses || !p->producer || !p->resize_of || !p->gate_mul || !p->in_add || !p->pool_add || !p->absorbed || !md->nodes ||
+  if (!p->uses || !p->producer || !p->resize_of || !p->gate_mul || !p->in_add || !p->pool_add || !p->pre_of || !p->gate_out || !p->se_early || !p->absorbed || !md->nodes ||
       !md->fused) {
     r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
     goto done;
   }
-  for (uint32_t t = 0; t < m->n_tensors; t++) p->producer[t] = -1, p->resize_of[t] = -1, p->gate_mul[t] = -1, p->in_add[t] = -1, p->pool_add[t] = -1;
+  for (uint32_t t = 0; t < m->n_tensors; t++) p->producer[t] = -1, p->resize_of[t] = -1, p->gate_mul[t] = -1, p->in_add[t] = -1, p->pool_add[t] = -1, p->pre_of[t] = -1;
   for (uint32_t i = 0; i < n; i++) {
     const pseg_fmt_layer *l = &m->layers[i];
+    p->gate_out[i] = p->se_early[i] = -1;
     p->uses[l->in0]++;
     if (l->in1 >= 0) p->uses[l->in1]++;
     p->producer[l->out] = (int)i;
@@ -404,11 +547,13 @@ pseg_result pseg_plan_model(pseg_model *md) {
   for (uint32_t i = 0; i < n && !r; i++) {
     if (p->absorbed[i]) continue;
     const pseg_fmt_layer *l = &m->layers[i];
+    if (p->se_early[i] >= 0) /* the block making this conv's output gate, first */
+      plan_squeeze_excite(p, (uint32_t)p->se_early[i], (int)i, &md->nodes[md->n_nodes++]);
     pseg_node *nd = &md->nodes[md->n_nodes];
     memset(nd, 0, sizeof *nd);
     nd->layer = (int32_t)i;
     nd->in0 = l->in0, nd->in1 = l->in1, nd->out = l->out;
-    nd->gate = -1, nd->aux = -1, nd->wl = -1, nd->wl2 = -1;
+    nd->gate = -1, nd->aux = -1, nd->wl = -1, nd->wl2 = -1, nd->wl3 = -1;
     if (kernel_plan(l, shape_of(m, l->in0), shape_of(m, l->in1), shape_of(m, l->out), wide, &nd->d)) {
       r = gpu_fail(ctx, PSEG_ERROR_UNSUPPORTED, "layer %u: op %s with activation %s is not supported", i,
                    pseg_op_name(l->op), pseg_act_name(l->act));
@@ -458,45 +603,25 @@ pseg_result pseg_plan_model(pseg_model *md) {
       }
     }
 
-    /* Squeeze-excite: MEAN -> 1x1 conv -> 1x1 conv, one node (se_fc.comp pools its input); also
-     * MEAN -> one 1x1 conv (a gate made by one layer, as the selfie network's head has). */
-    int h = se_first_layer(p, i);
-    if (h >= 0) {
-      int g = sole_reader(m, p->uses, m->layers[h].out, (uint32_t)h);
-      int two = g >= 0 && is_1x1_on_1x1(m, &m->layers[g]) && m->layers[g].in0 == m->layers[h].out &&
-                m->tensors[m->layers[g].out].c == m->tensors[l->out].c;
-      pseg_node *se = nd; /* replaces the MEAN node */
-      memset(se, 0, sizeof *se);
-      const pseg_fmt_layer *lh = &m->layers[h], *lg = two ? &m->layers[g] : lh;
-      const pseg_fmt_tensor *x = &m->tensors[l->in0];
-      int o4 = kc4(m->tensors[lg->out].c);
-      se->layer = two ? g : h;
-      se->in0 = l->in0, se->in1 = -1, se->out = lg->out, se->gate = -1, se->aux = -1;
-      if (p->pool_add[l->in0] >= 0) { /* it pools the two operands of an absorbed ADD */
-        const pseg_fmt_layer *la = &m->layers[p->pool_add[l->in0]];
-        se->in0 = la->in0, se->in1 = la->in1;
-        se->d.spec[KS_POOL_ADD] = 1;
-      }
-      se->wl = h, se->wl2 = two ? g : -1;
-      se->d.shader = PSEG_SHADER_SE_FC;
-      se->d.spec[KS_C4] = kc4(m->tensors[l->out].c);
-      se->d.spec[KS_R4] = kc4(m->tensors[lh->out].c);
-      se->d.spec[KS_ACT] = lh->act, se->d.spec[KS_ACT2] = lg->act;
-      se->d.spec[KS_LAYERS] = two ? 2 : 1;
-      se->d.pc = (pseg_params){.in_h = x->h, .in_w = x->w, .in_c4 = se->d.spec[KS_C4], .out_h = 1, .out_w = 1,
-                               .out_c4 = o4};
-      se->d.groups[0] = se->d.groups[1] = se->d.groups[2] = 1;
-      se->d.uses_weights = 1;
-      if (two) snprintf(se->name, sizeof se->name, "squeeze-excite (mean, 1x1 x2)");
-      else snprintf(se->name, sizeof se->name, "mean+conv1x1%s%s", lh->act ? "+" : "", lh->act ? pseg_act_name(lh->act) : "");
-      p->absorbed[h] = 1;
-      FUSED(l->out);
-      if (two) {
-        p->absorbed[g] = 1;
-        FUSED(lh->out);
-      }
+    if (p->gate_out[i] >= 0) { /* act(conv) + skip * G: the gated ADD after it */
+      const pseg_fmt_layer *l2 = &m->layers[p->gate_out[i]];
+      const pseg_fmt_layer *lk = &m->layers[p->gate_mul[l2->in0] >= 0 ? p->gate_mul[l2->in0] : p->gate_mul[l2->in1]];
+      nd->in1 = lk->in0, nd->gate = lk->in1;
+      nd->out = l2->out;
+      nd->d.spec[KC_HAS_GATE] = 2, nd->d.spec[KC_HAS_RES] = 1, nd->d.spec[KC_ACT2] = l2->act;
+      append_name(nd, "+add(gated)");
     }
+    if (se_first_layer(p, i) >= 0 && !p->absorbed[i]) plan_squeeze_excite(p, i, -1, nd);
     plan_forward_fusions(p, i, nd);
+    if (l->op == PSEG_OP_DWCONV2D && p->pre_of[l->in0] >= 0) { /* its input's 1x1 conv, first */
+      const pseg_fmt_layer *lc = &m->layers[p->pre_of[l->in0]];
+      dwconv_fuse_pre(&nd->d, lc, shape_of(m, lc->in0));
+      nd->in0 = lc->in0;
+      nd->wl3 = p->pre_of[l->in0];
+      char name[sizeof nd->name];
+      snprintf(name, sizeof name, "conv1x1%s%s+%.36s", lc->act ? "+" : "", lc->act ? pseg_act_name(lc->act) : "", nd->name);
+      memcpy(nd->name, name, sizeof name);
+    }
     md->n_nodes++;
   }
   for (uint32_t i = 0; i < md->n_nodes; i++) {
@@ -508,6 +633,6 @@ pseg_result pseg_plan_model(pseg_model *md) {
   }
   plan_fold_squeeze_excite(md);
 done:
-  free(p->uses), free(p->producer), free(p->resize_of), free(p->gate_mul), free(p->in_add), free(p->pool_add), free(p->absorbed);
+  free(p->uses), free(p->producer), free(p->resize_of), free(p->gate_mul), free(p->in_add), free(p->pool_add), free(p->pre_of), free(p->gate_out), free(p->se_early), free(p->absorbed);
   return r;
 }

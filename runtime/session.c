@@ -141,6 +141,10 @@ static void describe_node(const pseg_fmt_model *m, const pseg_node *nd, const ui
       const pseg_fmt_layer *lp = &m->layers[nd->wl2];
       st->flops += 2.0 * tensor_elems(m, lp->out) * m->tensors[lp->in0].c;
     }
+    if (nd->wl3 >= 0) { /* the 1x1 conv computed first (its useful work, not the recomputed halo) */
+      const pseg_fmt_layer *lq = &m->layers[nd->wl3];
+      st->flops += 2.0 * tensor_elems(m, lq->out) * m->tensors[lq->in0].c;
+    }
     break;
   case PSEG_SHADER_SE_FC: st->flops = 2.0 * nd->w_vec4 * 4 + tensor_elems(m, nd->in0); break;
   case PSEG_SHADER_RESIZE: st->flops = 6.0 * out_n; break;
@@ -153,15 +157,24 @@ static void describe_node(const pseg_fmt_model *m, const pseg_node *nd, const ui
     if (ts[k] >= 0) st->bytes += (t16[ts[k]] ? 2.0 : 4.0) * tensor_elems(m, ts[k]);
 }
 
-/* A dispatch that reads and writes each pixel in one invocation, every channel at once, in both
- * tiers: a 1x1 stride-1 conv (not one computing a squeeze-excite block, which pools the whole
- * input first). It may write an output over an input of its own size that dies with it. */
-static int pixel_local(const pseg_node *nd) {
+/* Whether a dispatch may write an output over an input of its size that dies with it: every
+ * invocation reads that input only where it writes, before writing.
+ * kind 0 (any input, any output): a 1x1 stride-1 conv reading and writing each pixel in one
+ * invocation, every channel at once, in both tiers (not one computing a squeeze-excite block,
+ * which pools the whole input first).
+ * kind 1 (in1 under the main output only): a conv's residual (HAS_RES: read at the element the
+ * invocation writes, just before, whatever the grid; the second output is written before it). */
+static int pixel_local(const pseg_node *nd, int kind) {
   const kdispatch *ds[2] = {&nd->d, &nd->d_base};
-  for (int t = 0; t < 2; t++)
-    if (ds[t]->shader != PSEG_SHADER_CONV || ds[t]->spec[KC_KH] != 1 || ds[t]->spec[KC_KW] != 1 ||
-        ds[t]->spec[KC_SH] != 1 || ds[t]->spec[KC_SW] != 1 || ds[t]->spec[KC_MODE] != 0 || ds[t]->groups[2] != 1)
+  for (int t = 0; t < 2; t++) {
+    const int32_t *sp = ds[t]->spec;
+    if (ds[t]->shader != PSEG_SHADER_CONV) return 0;
+    if (kind == 1 && (!sp[KC_HAS_RES] || sp[KC_IN_ADD] || (sp[KC_MODE] != 0 && sp[KC_MODE] != 2)))
       return 0;
+    if (kind == 0 && (sp[KC_KH] != 1 || sp[KC_KW] != 1 || sp[KC_SH] != 1 || sp[KC_SW] != 1 || sp[KC_MODE] != 0 ||
+                      ds[t]->groups[2] != 1))
+      return 0;
+  }
   return nd->se_wl < 0;
 }
 
@@ -228,12 +241,14 @@ static pseg_result plan_memory(pseg_session *s, VkDeviceSize *total) {
   }
   for (uint32_t i = 0; i < md->n_nodes && !s->raw; i++) { /* in place */
     const pseg_node *nd = &md->nodes[i];
-    if (!pixel_local(nd)) continue;
+    int any = pixel_local(nd, 0), res = pixel_local(nd, 1);
+    if (!any && !res) continue;
     int32_t outs[2] = {nd->out, nd->aux}, ins[2] = {nd->in0, nd->in1};
     int taken[2] = {0, 0};
     for (int a = 0; a < 2; a++)
       for (int b = 0; b < 2 && outs[a] >= 0; b++) {
         int32_t o = outs[a], u = ins[b];
+        if (!any && !(res && a == 0 && b == 1)) continue;
         if (u < 0 || taken[b] || u == (int32_t)m->input || !s->t_size[u] || s->t_size[u] != s->t_size[o] ||
             s->t16[u] != s->t16[o] || last[u] != (int)i || first[o] != (int)i || home[o] != (uint32_t)o)
           continue;

@@ -18,7 +18,9 @@
  * uniform-buffer weight is one scalar load on lavapipe; inside it, a gather per invocation.
  *
  * Fusions (specialization constants):
- *   HAS_GATE  the input is multiplied per channel by G as it is read (a squeeze-excite gate);
+ *   HAS_GATE  1: the input is multiplied per channel by G as it is read (a squeeze-excite gate);
+ *             2: the residual is instead: out = act2(act(conv) + R * G) (a gated skip added to
+ *             this conv's result, whose gate does not need that result: runtime/plan.c);
  *   IN_ADD    R is added to the (gated) input as it is read: conv(X * G + R);
  *   HAS_RES   out = act2(act(conv) + R): a residual ADD after the conv;
  *   AUX_OUT   act(conv) (before the residual) is written to Y2 as well;
@@ -102,9 +104,9 @@ const int EW = BIAS + OC4, EBIAS = EW + EPI_OC4 * OC4 * 4; /* the second conv's 
 vec4 fetch(int i, int c) {
   vec4 v = texelFetch(X, i * IC4 + c);
 #ifdef SE
-  if (HAS_GATE != 0) v *= se_gate[c];
+  if (HAS_GATE == 1) v *= se_gate[c];
 #else
-  if (HAS_GATE != 0) v *= texelFetch(G, c);
+  if (HAS_GATE == 1) v *= texelFetch(G, c);
 #endif
   if (IN_ADD != 0) v += texelFetch(R, i * IC4 + c);
   return v;
@@ -140,7 +142,8 @@ void store(vec4 acc[OCB], int pix, int ob, bool valid) {
     if (OCB != OC4 && ob + j >= OC4) break;
     vec4 v = activate(acc[j], ACT);
     if (AUX_OUT != 0 && valid) dst2.y[o + j] = OTYPE(v);
-    if (HAS_RES != 0) v = activate(v + texelFetch(R, o + j), ACT2);
+    if (HAS_RES != 0 && HAS_GATE == 2) v = activate(v + texelFetch(R, o + j) * texelFetch(G, ob + j), ACT2);
+    else if (HAS_RES != 0) v = activate(v + texelFetch(R, o + j), ACT2);
     acc[j] = v;
     if (EPI_OC4 == 0 && valid) dst.y[o + j] = OTYPE(v);
     if (EPI_OC4 != 0 && EPI_AUX != 0 && valid) dst2.y[o + j] = OTYPE(v);

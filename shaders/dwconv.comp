@@ -15,7 +15,15 @@
  *   projection: p = proj_act(proj(d));  PROJ_RES: p = proj_act2(p + G) (a residual ADD after it)
  *   MASK_OUT = 1 + c: the projection is the model's output and the frame has its size: channel c
  *   of p goes straight to the mask (binding 6, one float a pixel), post-processing fused in; c is
- *   a constant, so the other channels' arithmetic is never compiled. */
+ *   a constant, so the other channels' arithmetic is never compiled.
+ *
+ * PRE_IC4 > 0: the depthwise input is itself a 1x1 conv of X (PRE_IC4 vec4s a pixel), never
+ * stored: X' = pre_act(Wpre X + bpre), computed at every tap (CB = C4). Each X' value is then
+ * computed KH*KW / (SH*SW) times (2.25 for a 3x3 stride-2 conv; runtime/plan.c allows no more):
+ * on lavapipe that costs less than writing X' and reading it back, and the tensor (the largest
+ * of the selfie encoder) needs no memory. A tile of X' in shared memory computed once measured
+ * slower there: every shared-memory access is a per-invocation loop on a CPU driver.
+ * Pre weights: [C4][PRE_IC4][4 input channels] vec4 then bias [C4], after the projection's. */
 #define WEIGHTS
 #define NO_DST
 #include "common/net.glsl"
@@ -39,10 +47,14 @@ layout(constant_id = 11) const int PROJ_ACT = 0;
 layout(constant_id = 12) const int PROJ_RES = 0;
 layout(constant_id = 13) const int PROJ_ACT2 = 0;
 layout(constant_id = 14) const int MASK_OUT = 0; /* 1 + the person channel */
+layout(constant_id = 16) const int PRE_IC4 = 0;
+layout(constant_id = 17) const int PRE_ACT = 0;
 
 const int DW_BIAS = KH * KW * C4;
 const int PW = DW_BIAS + C4; /* projection weights */
 const int PW_BIAS = PW + PROJ_OC4 * PROJ_K * PROJ_K * C4 * 4;
+const int PRE_W = PW_BIAS + PROJ_OC4;
+const int PRE_BIAS = PRE_W + C4 * PRE_IC4 * 4;
 
 void main() {
   WEIGHTS_INIT();
@@ -61,8 +73,22 @@ void main() {
       int ix = ox * SW - pc.pad_l + kx;
       float m = ix >= 0 && ix < pc.in_w ? vy : 0.0; /* 0 for a padding tap */
       int i = (iy * pc.in_w + clamp(ix, 0, pc.in_w - 1)) * C4 + cb;
-      UNROLL for (int j = 0; j < CB; j++)
-        if (CB == C4 || cb + j < C4) d[j] += texelFetch(X, i + j) * (W4((ky * KW + kx) * C4 + cb + j) * m);
+      if (PRE_IC4 > 0) { /* the tap's X' computed here */
+        int ip = (iy * pc.in_w + clamp(ix, 0, pc.in_w - 1)) * PRE_IC4;
+        vec4 x[PRE_IC4 > 0 ? PRE_IC4 : 1];
+        UNROLL for (int c = 0; c < PRE_IC4; c++) x[c] = texelFetch(X, ip + c);
+        UNROLL for (int q = 0; q < CB; q++) {
+          vec4 a = W4(PRE_BIAS + q);
+          UNROLL for (int c = 0; c < PRE_IC4; c++) {
+            int k = PRE_W + (q * PRE_IC4 + c) * 4;
+            a += W4(k) * x[c].x + W4(k + 1) * x[c].y + W4(k + 2) * x[c].z + W4(k + 3) * x[c].w;
+          }
+          d[q] += activate(a, PRE_ACT) * (W4((ky * KW + kx) * C4 + q) * m);
+        }
+      } else {
+        UNROLL for (int j = 0; j < CB; j++)
+          if (CB == C4 || cb + j < C4) d[j] += texelFetch(X, i + j) * (W4((ky * KW + kx) * C4 + cb + j) * m);
+      }
     }
   }
   int o = (oy * pc.out_w + ox) * C4 + cb;

@@ -320,6 +320,54 @@ static void run_all(pseg_context *ctx) {
     check(ctx, &b, "fused: decoder (resize+conv+add, gated add+conv)", -2, 2);
     expect_dispatches = 0;
   }
+  /* The selfie decoder's stage: a = conv1x1(resize(D)); g = squeeze-excite(mean(skip + a));
+   * s = skip * g + a; t = relu(conv1x1(s)); t + relu(dwconv(t)). With a 2x upsampling (every
+   * source pixel weighs alike) the block pools D and skip and the conv writes s (plan_gate_out);
+   * 5 -> 12 is not uniform, so that stage keeps a, pools skip + a, and gates in the next conv. */
+  for (int v = 0; v < 2; v++) {
+    int h = 12, w = 12, c = 16, sh, sw;
+    begin(&b, h, w, 24);
+    int skip = conv1x1(&b, 0, PSEG_ACT_HARD_SWISH, c);
+    int dn = v ? 5 : 6, p = add_tensor(&b, dn, dn, c), rs = add_tensor(&b, h, w, 40);
+    pseg_fmt_layer *dw = add_layer(&b, PSEG_OP_DWCONV2D, PSEG_ACT_RELU, skip, -1, p);
+    dw->kh = dw->kw = v ? 4 : 3, dw->sh = dw->sw = 2;
+    if (!v) dw->pad_top = same_pad(h, 3, 2, &sh), dw->pad_left = same_pad(w, 3, 2, &sw);
+    dw->w_off = add_weights(&b, (size_t)dw->kh * dw->kw * c, -0.6f, 0.6f);
+    dw->b_off = add_weights(&b, (size_t)c, -0.2f, 0.2f);
+    int d = conv1x1(&b, p, PSEG_ACT_RELU, 40);
+    add_layer(&b, PSEG_OP_RESIZE_BILINEAR, PSEG_ACT_NONE, d, -1, rs);
+    int a = conv1x1(&b, rs, PSEG_ACT_NONE, c), u = add2(&b, skip, a), mean = add_tensor(&b, 1, 1, c);
+    add_layer(&b, PSEG_OP_MEAN, PSEG_ACT_NONE, u, -1, mean);
+    int gate = conv1x1(&b, conv1x1(&b, mean, PSEG_ACT_RELU, 8), PSEG_ACT_SIGMOID, c), gs = add_tensor(&b, h, w, c);
+    add_layer(&b, PSEG_OP_MUL, PSEG_ACT_NONE, skip, gate, gs)->aux = 1;
+    int t = conv1x1(&b, add2(&b, gs, a), PSEG_ACT_RELU, c), e = add_tensor(&b, h, w, c);
+    pseg_fmt_layer *dw2 = add_layer(&b, PSEG_OP_DWCONV2D, PSEG_ACT_RELU, t, -1, e);
+    dw2->kh = dw2->kw = 3, dw2->pad_top = dw2->pad_left = 1;
+    dw2->w_off = add_weights(&b, (size_t)9 * c, -0.6f, 0.6f);
+    dw2->b_off = add_weights(&b, (size_t)c, -0.2f, 0.2f);
+    add2(&b, t, e);
+    /* conv; dwconv+conv1x1; squeeze-excite from D and skip; resize+conv+gated skip+conv1x1;
+     * dwconv+add */
+    expect_dispatches = v ? 0 : 5;
+    check(ctx, &b, v ? "decoder stage, 5 -> 12 resize (not fused)" : "fused: decoder stage (block pools D and skip)", -2, 2);
+    expect_dispatches = 0;
+  }
+  /* 1x1 conv -> 3x3 stride-2 depthwise conv (-> 1x1 conv): one dispatch, the first conv computed
+   * at every tap; at stride 1 (9 computations of each value) it stays a dispatch of its own */
+  for (int v = 0; v < 3; v++) {
+    int h = 13, w = 11, s = v == 2 ? 1 : 2, oh, ow;
+    begin(&b, h, w, 20);
+    int x = conv1x1(&b, 0, v == 1 ? PSEG_ACT_HARD_SWISH : PSEG_ACT_RELU, 36);
+    int pt = same_pad(h, 3, s, &oh), pl = same_pad(w, 3, s, &ow), y = add_tensor(&b, oh, ow, 36);
+    pseg_fmt_layer *dw = add_layer(&b, PSEG_OP_DWCONV2D, PSEG_ACT_RELU, x, -1, y);
+    dw->kh = dw->kw = 3, dw->sh = dw->sw = s, dw->pad_top = pt, dw->pad_left = pl;
+    dw->w_off = add_weights(&b, (size_t)9 * 36, -0.6f, 0.6f);
+    dw->b_off = add_weights(&b, 36, -0.2f, 0.2f);
+    if (v == 1) conv1x1(&b, y, PSEG_ACT_NONE, 12);
+    expect_dispatches = v == 2 ? 2 : 1;
+    check(ctx, &b, v == 0 ? "fused: conv1x1 -> dwconv s2" : v == 1 ? "fused: conv1x1 -> dwconv s2 -> conv1x1" : "conv1x1 -> dwconv s1 (not fused)", -2, 2);
+    expect_dispatches = 0;
+  }
   /* conv -> 1x1 conv in one dispatch (the first result also read by a later residual add) */
   {
     int h = 11, w = 7;
@@ -397,6 +445,13 @@ static void run_all(pseg_context *ctx) {
 }
 
 int main(void) {
+  /* the resize axes whose mean the gated decoder stage may take from the source (plan_gate_out) */
+  int uni[6][4] = {{6, 12, 0, 1}, {8, 16, 0, 1}, {4, 12, 0, 1}, {5, 12, 0, 0}, {6, 12, 2, 0}, {6, 13, 0, 0}};
+  for (int i = 0; i < 6; i++)
+    if (resize_uniform(uni[i][0], uni[i][1], uni[i][2]) != uni[i][3]) {
+      printf("FAIL resize_uniform(%d, %d, mode %d) != %d\n", uni[i][0], uni[i][1], uni[i][2], uni[i][3]);
+      failures++;
+    }
   /* fp32; fp16 with the default storage split (input fp32, small tensors fp16); fp16 everywhere */
   pseg_precision precs[] = {PSEG_PRECISION_FP32, PSEG_PRECISION_FP16, PSEG_PRECISION_FP16};
   const char *labels[] = {"fp32", "fp16", "fp16-all"};

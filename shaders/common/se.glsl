@@ -5,12 +5,27 @@
  * W1 [SE_HID][SE_C4][4] vec4, b1 [SE_HID], W2 [SE_C4][SE_HID][4] vec4, b2 [SE_C4], conv.comp's
  * packing), and declares shared vec4 se_part[SE_LS], se_mean[SE_C4], se_hid[SE_HID]. */
 
+/* se_hid = act1(W1 se_mean + b1), rows spread over the invocations (every invocation calls it,
+ * after a barrier following the writes of se_mean). Each invocation has written its own rows of
+ * se_hid when it returns; a barrier is needed before reading the others'. */
+void se_hidden(int t) {
+  const int b1 = SE_HID * SE_C4 * 4;
+  for (int o = t; o < SE_HID; o += SE_LS) {
+    vec4 acc = SE_W(b1 + o);
+    for (int c = 0; c < SE_C4; c++) {
+      vec4 v = se_mean[c];
+      int k = (o * SE_C4 + c) * 4;
+      acc += SE_W(k) * v.x + SE_W(k + 1) * v.y + SE_W(k + 2) * v.z + SE_W(k + 3) * v.w;
+    }
+    se_hid[o] = activate(acc, SE_ACT1);
+  }
+}
+
 /* Every invocation calls it: se_mean = the mean of X over its in_h x in_w pixels (fp32 sums;
  * invocation t sums channel vec4 t % SE_C4 over every (SE_LS / SE_C4)-th pixel), then
- * se_hid = act1(W1 se_mean + b1), rows spread over the invocations. Each invocation has written
- * its own rows of se_hid when it returns; a barrier is needed before reading the others'. */
+ * se_hidden. */
 void se_pool_hidden(int t) {
-  const int phases = SE_LS / SE_C4, b1 = SE_HID * SE_C4 * 4;
+  const int phases = SE_LS / SE_C4;
   int n = pc.in_h * pc.in_w;
   if (t < phases * SE_C4) {
     vec4 s = vec4(0.0);
@@ -24,18 +39,10 @@ void se_pool_hidden(int t) {
     se_mean[t] = s / float(n);
   }
   barrier();
-  for (int o = t; o < SE_HID; o += SE_LS) {
-    vec4 acc = SE_W(b1 + o);
-    for (int c = 0; c < SE_C4; c++) {
-      vec4 v = se_mean[c];
-      int k = (o * SE_C4 + c) * 4;
-      acc += SE_W(k) * v.x + SE_W(k + 1) * v.y + SE_W(k + 2) * v.z + SE_W(k + 3) * v.w;
-    }
-    se_hid[o] = activate(acc, SE_ACT1);
-  }
+  se_hidden(t);
 }
 
-/* The gate's vec4 o: act2(W2 se_hid + b2) (after a barrier following se_pool_hidden). */
+/* The gate's vec4 o: act2(W2 se_hid + b2) (after a barrier following se_hidden). */
 vec4 se_gate_row(int o) {
   const int w2 = SE_HID * SE_C4 * 4 + SE_HID, b2 = w2 + SE_C4 * SE_HID * 4;
   vec4 acc = SE_W(b2 + o);
