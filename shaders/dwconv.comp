@@ -18,7 +18,10 @@
  *   a constant, so the other channels' arithmetic is never compiled.
  *
  * PRE_IC4 > 0: the depthwise input is itself a 1x1 conv of X (PRE_IC4 vec4s a pixel), never
- * stored: X' = pre_act(Wpre X + bpre), computed at every tap (CB = C4). Each X' value is then
+ * stored: X' = pre_act(Wpre X + bpre), computed at every tap (CB = C4; without specialization-
+ * constant weights these loops stay loops, as the projection's: left to the driver, lavapipe
+ * unrolled them and took 18 ms to build the 72-channel base pipeline, and ran it slower). Each
+ * X' value is then
  * computed KH*KW / (SH*SW) times (2.25 for a 3x3 stride-2 conv; runtime/plan.c allows no more):
  * on lavapipe that costs less than writing X' and reading it back, and the tensor (the largest
  * of the selfie encoder) needs no memory. A tile of X' in shared memory computed once measured
@@ -56,6 +59,12 @@ const int PW_BIAS = PW + PROJ_OC4 * PROJ_K * PROJ_K * C4 * 4;
 const int PRE_W = PW_BIAS + PROJ_OC4;
 const int PRE_BIAS = PRE_W + C4 * PRE_IC4 * 4;
 
+#ifdef WSPEC
+#define PREUNROLL [[unroll]]
+#else
+#define PREUNROLL [[dont_unroll]]
+#endif
+
 void main() {
   WEIGHTS_INIT();
   int px = int(gl_GlobalInvocationID.x);
@@ -77,9 +86,9 @@ void main() {
         int ip = (iy * pc.in_w + clamp(ix, 0, pc.in_w - 1)) * PRE_IC4;
         vec4 x[PRE_IC4 > 0 ? PRE_IC4 : 1];
         UNROLL for (int c = 0; c < PRE_IC4; c++) x[c] = texelFetch(X, ip + c);
-        UNROLL for (int q = 0; q < CB; q++) {
+        PREUNROLL for (int q = 0; q < CB; q++) {
           vec4 a = W4(PRE_BIAS + q);
-          UNROLL for (int c = 0; c < PRE_IC4; c++) {
+          PREUNROLL for (int c = 0; c < PRE_IC4; c++) {
             int k = PRE_W + (q * PRE_IC4 + c) * 4;
             a += W4(k) * x[c].x + W4(k + 1) * x[c].y + W4(k + 2) * x[c].z + W4(k + 3) * x[c].w;
           }
