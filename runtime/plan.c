@@ -10,7 +10,9 @@
  *    reads into the pool (it pools both operands: the sum is never stored); and on the fast
  *    kernels, for small maps, the block into the gated CONV2D after it (plan_fold_squeeze_excite);
  *  - a per-channel MUL by a [1,1,C] tensor (a squeeze-excite gate) into the layer that reads its
- *    output: a CONV2D or a same-shape ADD multiplies its input by the gate as it reads it;
+ *    output: a CONV2D or a same-shape ADD multiplies its input by the gate as it reads it; or,
+ *    where the gated tensor is a conv's output that nothing else reads and the gate is made
+ *    before that conv, into the conv (it writes the gated output);
  *  - a RESIZE_BILINEAR into the 1x1 CONV2D that reads it (the conv samples its input bilinearly),
  *    gated or not;
  *  - a same-shape ADD of a gated operand and another into the 1x1 CONV2D that reads it first: the
@@ -19,7 +21,12 @@
  *    invocation; the first result is still written when others read it);
  *  - the pointwise layer after a DWCONV2D (a 1x1 CONV2D, or a TCONV2D with kernel == stride, and
  *    the residual ADD after it) into the depthwise dispatch: the depthwise result stays in
- *    registers.
+ *    registers;
+ *  - the 1x1 CONV2D before a 3x3 stride-2 DWCONV2D into it: computed at every tap, never stored
+ *    (dwconv.comp PRE_IC4);
+ *  - a gated decoder stage, a = conv1x1(resize(D)), g = squeeze-excite(mean(skip + a)),
+ *    s = skip * g + a: the block pools D and skip (the mean goes through the linear conv and a
+ *    uniform resize) and comes first, then the conv writes s itself (plan_gate_out).
  *
  * Anything that does not match stays one dispatch per layer. The CPU reference runs the unfused
  * layers, so the tests compare fused GPU results with the plain computation. */
@@ -76,6 +83,7 @@ typedef struct planner {
                         conv reading it (KD_PRE_IC4), or -1 */
   int32_t *gate_out; /* per layer: a 1x1 conv whose gated result plus a skip this ADD makes (KC_HAS_GATE 2), or -1 */
   int32_t *se_early; /* per layer: the MEAN of the squeeze-excite block making that gate, planned first */
+  int32_t *out_gate; /* per layer: the gate MUL of this conv's output, absorbed into it (KC_HAS_GATE 3), or -1 */
 } planner;
 
 #define FUSED(t) (p->md->fused[(t)] = 1)
@@ -122,6 +130,22 @@ static int se_second_layer(const planner *p, uint32_t i, int h) {
   int two = g >= 0 && is_1x1_on_1x1(m, &m->layers[g]) && m->layers[g].in0 == m->layers[h].out &&
             m->tensors[m->layers[g].out].c == m->tensors[m->layers[i].out].c;
   return two ? g : -1;
+}
+
+/* The MEAN whose squeeze-excite dispatch (se_fc.comp) writes tensor g, or -1. */
+static int se_mean_of(const planner *p, int32_t g) {
+  const pseg_fmt_model *m = p->m;
+  int h = p->producer[g];
+  if (h < 0 || !is_1x1_on_1x1(m, &m->layers[h])) return -1;
+  int a = p->producer[m->layers[h].in0];
+  if (a >= 0 && m->layers[a].op == PSEG_OP_MEAN)
+    return se_first_layer(p, (uint32_t)a) == h && se_second_layer(p, (uint32_t)a, h) < 0 ? a : -1;
+  if (a < 0 || !is_1x1_on_1x1(m, &m->layers[a])) return -1;
+  int b = p->producer[m->layers[a].in0];
+  return b >= 0 && m->layers[b].op == PSEG_OP_MEAN && se_first_layer(p, (uint32_t)b) == a &&
+                 se_second_layer(p, (uint32_t)b, a) == h
+             ? b
+             : -1;
 }
 
 /* A same-shape ADD without activation or broadcast, not the model's output: one a reader can
@@ -175,11 +199,24 @@ static void plan_gate_out(planner *p) {
     if (h < 0) continue;
     int g2 = se_second_layer(p, (uint32_t)mean, h);
     if (m->layers[g2 >= 0 ? g2 : h].out != g) continue;
+    /* the skip is stored before the conv (the in_add pass below leaves such a skip alone) */
     if (p->md->fused[skip] || skip == (int32_t)m->input || p->producer[skip] > c) continue;
     p->gate_out[c] = a2, p->se_early[c] = mean;
     p->absorbed[a2] = 1;
     FUSED(a);
   }
+}
+
+/* Whether t is the skip of a gated decoder stage (plan_gate_out). */
+static int gate_out_skip(const planner *p, int32_t t) {
+  const pseg_fmt_model *m = p->m;
+  for (uint32_t j = 0; j < m->n_layers; j++) {
+    if (p->gate_out[j] < 0) continue;
+    const pseg_fmt_layer *l2 = &m->layers[p->gate_out[j]];
+    int32_t k = p->gate_mul[l2->in0] >= 0 ? p->gate_mul[l2->in0] : p->gate_mul[l2->in1];
+    if (m->layers[k].in0 == t) return 1;
+  }
+  return 0;
 }
 
 /* Pre-pass: the layers absorbed into a later reader (a RESIZE into its 1x1 conv, a gate MUL into
@@ -202,6 +239,17 @@ static void plan_backward_fusions(planner *p) {
     if (l->op != PSEG_OP_MUL || l->aux != 1 || l->act != PSEG_ACT_NONE || m->tensors[l->in1].h != 1 ||
         m->tensors[l->in1].w != 1 || l->in0 == l->in1)
       continue;
+    /* the gate of a conv's output that only this MUL reads, made by a squeeze-excite dispatch
+     * planned before the conv (the selfie head's): the conv multiplies its output (KC_HAS_GATE 3),
+     * so the gated tensor is stored as such and its readers need no gate */
+    int c = p->producer[l->in0], mean = se_mean_of(p, l->in1);
+    if (c >= 0 && mean >= 0 && mean < c && m->layers[c].op == PSEG_OP_CONV2D && !p->absorbed[c] &&
+        p->uses[l->in0] == 1 && p->gate_mul[m->layers[c].in0] < 0 && l->in0 != (int32_t)m->output) {
+      p->absorbed[i] = 1;
+      p->out_gate[c] = (int32_t)i;
+      FUSED(l->in0);
+      continue;
+    }
     int r = sole_reader(m, p->uses, l->out, i), ok = 0;
     if (r < 0) continue;
     const pseg_fmt_layer *lr = &m->layers[r];
@@ -235,13 +283,16 @@ static void plan_backward_fusions(planner *p) {
   for (uint32_t i = 0; i < m->n_layers; i++) {
     const pseg_fmt_layer *l = &m->layers[i];
     if (!plain_add(m, l) || p->absorbed[i]) continue;
+    if (gate_out_skip(p, l->out)) continue; /* it must be written where it is produced */
     /* only a gated add (a squeeze-excite output plus a skip): an ungated one may be the residual
      * a producing conv fuses later (plan_forward_fusions) */
     if ((p->gate_mul[l->in0] >= 0) == (p->gate_mul[l->in1] >= 0)) continue;
     int32_t other = p->gate_mul[l->in0] >= 0 ? l->in1 : l->in0;
     if (p->gate_mul[other] >= 0 || p->resize_of[other] >= 0 || p->md->fused[other]) continue;
     int c = first_reader(m, l->out, i);
-    if (c < 0 || !is_pointwise(&m->layers[c]) || m->layers[c].in0 != l->out || m->layers[c].in1 == l->out) continue;
+    if (c < 0 || !is_pointwise(&m->layers[c]) || m->layers[c].in0 != l->out || m->layers[c].in1 == l->out ||
+        p->out_gate[c] >= 0)
+      continue;
     int j = sole_reader(m, p->uses, m->layers[c].out, (uint32_t)c); /* the conv keeps R for a residual */
     if (j >= 0 && m->layers[j].op == PSEG_OP_ADD) continue;
     p->absorbed[i] = 1;
@@ -523,11 +574,12 @@ pseg_result pseg_plan_model(pseg_model *md) {
   p->pre_of = malloc(m->n_tensors * sizeof(int32_t));
   p->gate_out = malloc((n ? n : 1) * sizeof(int32_t));
   p->se_early = malloc((n ? n : 1) * sizeof(int32_t));
+  p->out_gate = malloc((n ? n : 1) * sizeof(int32_t));
   p->absorbed = calloc(n, 1);
   md->nodes = calloc(n ? n : 1, sizeof(pseg_node)); /* at most one node per layer */
   md->fused = calloc(m->n_tensors, 1);
   pseg_result r = PSEG_SUCCESS;
-  if (!p->uses || !p->producer || !p->resize_of || !p->gate_mul || !p->in_add || !p->pool_add || !p->pre_of || !p->gate_out || !p->se_early || !p->absorbed || !md->nodes ||
+  if (!p->uses || !p->producer || !p->resize_of || !p->gate_mul || !p->in_add || !p->pool_add || !p->pre_of || !p->gate_out || !p->se_early || !p->out_gate || !p->absorbed || !md->nodes ||
       !md->fused) {
     r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
     goto done;
@@ -535,7 +587,7 @@ pseg_result pseg_plan_model(pseg_model *md) {
   for (uint32_t t = 0; t < m->n_tensors; t++) p->producer[t] = -1, p->resize_of[t] = -1, p->gate_mul[t] = -1, p->in_add[t] = -1, p->pool_add[t] = -1, p->pre_of[t] = -1;
   for (uint32_t i = 0; i < n; i++) {
     const pseg_fmt_layer *l = &m->layers[i];
-    p->gate_out[i] = p->se_early[i] = -1;
+    p->gate_out[i] = p->se_early[i] = p->out_gate[i] = -1;
     p->uses[l->in0]++;
     if (l->in1 >= 0) p->uses[l->in1]++;
     p->producer[l->out] = (int)i;
@@ -603,6 +655,12 @@ pseg_result pseg_plan_model(pseg_model *md) {
       }
     }
 
+    if (p->out_gate[i] >= 0) { /* act(conv) * G: the gate MUL after it */
+      const pseg_fmt_layer *lk = &m->layers[p->out_gate[i]];
+      nd->gate = lk->in1, nd->out = lk->out;
+      nd->d.spec[KC_HAS_GATE] = 3;
+      append_name(nd, "*gate");
+    }
     if (p->gate_out[i] >= 0) { /* act(conv) + skip * G: the gated ADD after it */
       const pseg_fmt_layer *l2 = &m->layers[p->gate_out[i]];
       const pseg_fmt_layer *lk = &m->layers[p->gate_mul[l2->in0] >= 0 ? p->gate_mul[l2->in0] : p->gate_mul[l2->in1]];
@@ -611,7 +669,7 @@ pseg_result pseg_plan_model(pseg_model *md) {
       nd->d.spec[KC_HAS_GATE] = 2, nd->d.spec[KC_HAS_RES] = 1, nd->d.spec[KC_ACT2] = l2->act;
       append_name(nd, "+add(gated)");
     }
-    if (se_first_layer(p, i) >= 0 && !p->absorbed[i]) plan_squeeze_excite(p, i, -1, nd);
+    if (se_first_layer(p, i) >= 0) plan_squeeze_excite(p, i, -1, nd);
     plan_forward_fusions(p, i, nd);
     if (l->op == PSEG_OP_DWCONV2D && p->pre_of[l->in0] >= 0) { /* its input's 1x1 conv, first */
       const pseg_fmt_layer *lc = &m->layers[p->pre_of[l->in0]];
@@ -633,6 +691,6 @@ pseg_result pseg_plan_model(pseg_model *md) {
   }
   plan_fold_squeeze_excite(md);
 done:
-  free(p->uses), free(p->producer), free(p->resize_of), free(p->gate_mul), free(p->in_add), free(p->pool_add), free(p->pre_of), free(p->gate_out), free(p->se_early), free(p->absorbed);
+  free(p->uses), free(p->producer), free(p->resize_of), free(p->gate_mul), free(p->in_add), free(p->pool_add), free(p->pre_of), free(p->gate_out), free(p->se_early), free(p->out_gate), free(p->absorbed);
   return r;
 }

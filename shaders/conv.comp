@@ -21,6 +21,7 @@
  *   HAS_GATE  1: the input is multiplied per channel by G as it is read (a squeeze-excite gate);
  *             2: the residual is instead: out = act2(act(conv) + R * G) (a gated skip added to
  *             this conv's result, whose gate does not need that result: runtime/plan.c);
+ *             3: the output is: out = act(conv) * G (a gate made before this conv);
  *   IN_ADD    R is added to the (gated) input as it is read: conv(X * G + R);
  *   HAS_RES   out = act2(act(conv) + R): a residual ADD after the conv;
  *   AUX_OUT   act(conv) (before the residual) is written to Y2 as well;
@@ -141,6 +142,7 @@ void store(vec4 acc[OCB], int pix, int ob, bool valid) {
   UNROLL for (int j = 0; j < OCB; j++) {
     if (OCB != OC4 && ob + j >= OC4) break;
     vec4 v = activate(acc[j], ACT);
+    if (HAS_GATE == 3) v *= texelFetch(G, ob + j);
     if (AUX_OUT != 0 && valid) dst2.y[o + j] = OTYPE(v);
     if (HAS_RES != 0 && HAS_GATE == 2) v = activate(v + texelFetch(R, o + j) * texelFetch(G, ob + j), ACT2);
     else if (HAS_RES != 0) v = activate(v + texelFetch(R, o + j), ACT2);

@@ -241,19 +241,23 @@ static void run_all(pseg_context *ctx) {
     l->aux = 1;
     check(ctx, &b, "squeeze-excite mul broadcast 16x16x96", -3, 3);
   }
-  /* a gate made by one 1x1 layer on a mean (the selfie network's head): one se_fc dispatch,
-   * its gate folded into a later conv's input */
-  for (int v = 0; v < 2; v++) {
-    int h = v ? 9 : 16, w = 16, c = v ? 40 : 32, o = v ? 56 : 128;
+  /* a gate made by one 1x1 layer on a mean (the selfie network's head): one se_fc dispatch; the
+   * conv whose output it gates, planned after it, multiplies its own output (its 1x1 conv reader
+   * in its epilogue); a conv planned before the mean keeps the gate for its reader */
+  for (int v = 0; v < 3; v++) {
+    int h = v == 1 ? 9 : 16, w = 16, c = v == 1 ? 40 : 32, o = v == 1 ? 56 : 128, y = -1;
     begin(&b, h, w, c);
+    if (v == 2) y = conv1x1(&b, 0, PSEG_ACT_RELU, o);
     int mean = add_tensor(&b, 1, 1, c);
     add_layer(&b, PSEG_OP_MEAN, PSEG_ACT_NONE, 0, -1, mean);
-    int gate = conv1x1(&b, mean, PSEG_ACT_SIGMOID, o), y = conv1x1(&b, 0, PSEG_ACT_RELU, o);
+    int gate = conv1x1(&b, mean, PSEG_ACT_SIGMOID, o);
+    if (v != 2) y = conv1x1(&b, 0, PSEG_ACT_RELU, o);
     int g = add_tensor(&b, h, w, o);
     add_layer(&b, PSEG_OP_MUL, PSEG_ACT_NONE, y, gate, g)->aux = 1;
     conv1x1(&b, g, PSEG_ACT_NONE, 24);
-    expect_dispatches = 3; /* mean+conv1x1+sigmoid, conv+relu, gated conv */
-    check(ctx, &b, v ? "fused: mean -> 1x1 sigmoid gate 9x16x40" : "fused: mean -> 1x1 sigmoid gate 16x16x32", -3, 3);
+    /* mean+conv1x1+sigmoid, conv+relu*gate+conv1x1; or conv+relu, mean+..., gated conv */
+    expect_dispatches = v == 2 ? 3 : 2;
+    check(ctx, &b, v == 2 ? "mean -> 1x1 sigmoid gate, conv first 16x16x32" : v ? "fused: mean -> 1x1 sigmoid gate 9x16x40" : "fused: mean -> 1x1 sigmoid gate 16x16x32", -3, 3);
     expect_dispatches = 0;
   }
   /* fusions planned by the runtime (runtime/plan.c), against the unfused reference:
