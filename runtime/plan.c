@@ -579,12 +579,14 @@ pseg_result pseg_plan_model(pseg_model *md) {
   md->nodes = calloc(n ? n : 1, sizeof(pseg_node)); /* at most one node per layer */
   md->fused = calloc(m->n_tensors, 1);
   pseg_result r = PSEG_SUCCESS;
-  if (!p->uses || !p->producer || !p->resize_of || !p->gate_mul || !p->in_add || !p->pool_add || !p->pre_of || !p->gate_out || !p->se_early || !p->out_gate || !p->absorbed || !md->nodes ||
+  if (!p->uses || !p->producer || !p->resize_of || !p->gate_mul || !p->in_add || !p->pool_add || !p->pre_of ||
+      !p->gate_out || !p->se_early || !p->out_gate || !p->absorbed || !md->nodes ||
       !md->fused) {
     r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
     goto done;
   }
-  for (uint32_t t = 0; t < m->n_tensors; t++) p->producer[t] = -1, p->resize_of[t] = -1, p->gate_mul[t] = -1, p->in_add[t] = -1, p->pool_add[t] = -1, p->pre_of[t] = -1;
+  for (uint32_t t = 0; t < m->n_tensors; t++)
+    p->producer[t] = p->resize_of[t] = p->gate_mul[t] = p->in_add[t] = p->pool_add[t] = p->pre_of[t] = -1;
   for (uint32_t i = 0; i < n; i++) {
     const pseg_fmt_layer *l = &m->layers[i];
     p->gate_out[i] = p->se_early[i] = p->out_gate[i] = -1;
@@ -691,6 +693,7 @@ pseg_result pseg_plan_model(pseg_model *md) {
   }
   plan_fold_squeeze_excite(md);
 done:
-  free(p->uses), free(p->producer), free(p->resize_of), free(p->gate_mul), free(p->in_add), free(p->pool_add), free(p->pre_of), free(p->gate_out), free(p->se_early), free(p->out_gate), free(p->absorbed);
+  free(p->uses), free(p->producer), free(p->resize_of), free(p->gate_mul), free(p->in_add), free(p->pool_add);
+  free(p->pre_of), free(p->gate_out), free(p->se_early), free(p->out_gate), free(p->absorbed);
   return r;
 }

@@ -329,14 +329,16 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
                md->nodes[i].gate != (int32_t)m->input;
   if (fuse_pre) s->t_size[m->input] = 0;
   /* Post-processing fused into the last layer (dwconv.comp MASK_OUT) when that is a depthwise conv
-   * with a one-vec4 projection making the model's output, and the frame has the output's size:
-   * the output tensor is then never stored either. */
+   * with a one-vec4 projection making the model's output: it writes the person channel, one float
+   * a pixel, straight to the mask when the frame has the output's size (the output tensor is then
+   * never stored), else to the output tensor's place, one float a pixel instead of a vec4, which
+   * the mask dispatch resizes to the frame. */
   const pseg_node *last = md->n_nodes ? &md->nodes[md->n_nodes - 1] : NULL;
   const pseg_fmt_tensor *to = &m->tensors[m->output];
   int fuse_mask = !s->raw && last && last->d.shader == PSEG_SHADER_DWCONV && last->d.spec[KD_PROJ_OC4] == 1 &&
-                  last->out == (int32_t)m->output && last->aux < 0 && to->w == s->width && to->h == s->height &&
-                  (int)m->person_channel < 4;
-  if (fuse_mask) s->t_size[m->output] = 0;
+                  last->out == (int32_t)m->output && last->aux < 0 && (int)m->person_channel < 4;
+  int mask_direct = fuse_mask && to->w == s->width && to->h == s->height;
+  if (fuse_mask) s->t_size[m->output] = mask_direct ? 0 : (VkDeviceSize)to->w * to->h * 4;
   VkDeviceSize total = 0;
   if ((r = plan_memory(s, &total))) return r;
   if ((r = gpu_buffer_create(ctx, total, s->raw, &s->act))) return r;
@@ -409,9 +411,9 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
     }
     st.k[1].skip = nd->fast_skip;
     if (nd->wspec) s->want_fast = 1;
-    if (i + 1 == md->n_nodes && fuse_mask) { /* the last layer writes the mask */
+    if (i + 1 == md->n_nodes && fuse_mask) { /* the last layer writes the mask (at the model's size) */
       st.b[3] = dummy;
-      st.b[6] = bind_of(&s->mask, 0, VK_WHOLE_SIZE);
+      st.b[6] = mask_direct ? bind_of(&s->mask, 0, VK_WHOLE_SIZE) : TENSOR(m->output);
       snprintf(st.name, sizeof st.name, "%.42s+mask", nd->name);
       for (int t = 0; t < 2; t++) {
         st.k[t].spec[KD_MASK_OUT] = 1 + (int)m->person_channel;
@@ -428,15 +430,18 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
     }
     if ((r = add_step(s, &cap, &st))) return r;
   }
-  if (!s->raw && !fuse_mask) {
+  if (!s->raw && !mask_direct) { /* the mask resized to the frame: from the output tensor, or from
+                                     the person channel the last layer wrote (one float a pixel) */
+    binding in = fuse_mask ? (binding){&s->act, s->t_off[m->output], s->t_size[m->output], VK_FORMAT_R32_SFLOAT}
+                           : TEXELS(m->output);
     step mk = {.shader = PSEG_SHADER_MASK, .layer = -1, .name = "mask (resize to frame)",
                .oh = s->height, .ow = s->width, .oc = 1, .flops = 6.0 * (double)npix,
-               .k[0] = {.spec = {[KR_C4] = kc4(tout->c)},
+               .k[0] = {.spec = {[KR_C4] = fuse_mask ? 1 : kc4(tout->c)},
                         .groups = {(uint32_t)(s->width + 7) / 8, (uint32_t)(s->height + 7) / 8, 1},
-                        .pc = {.in_h = tout->h, .in_w = tout->w, .in_c4 = kc4(tout->c), .out_h = s->height,
-                               .out_w = s->width, .aux0 = (int)m->person_channel}},
+                        .pc = {.in_h = tout->h, .in_w = tout->w, .in_c4 = fuse_mask ? 1 : kc4(tout->c),
+                               .out_h = s->height, .out_w = s->width, .aux0 = fuse_mask ? 0 : (int)m->person_channel}},
                .bytes = 4.0 * (double)npix + (double)s->t_size[m->output],
-               .b = {TEXELS(m->output), dummy, dummy, bind_of(&s->mask, 0, VK_WHOLE_SIZE), dummy, dummy, dummy}};
+               .b = {in, dummy, dummy, bind_of(&s->mask, 0, VK_WHOLE_SIZE), dummy, dummy, dummy}};
     if ((r = add_step(s, &cap, &mk))) return r;
   }
   if (!s->raw && s->background != PSEG_BACKGROUND_NONE) {

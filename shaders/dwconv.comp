@@ -21,11 +21,11 @@
  * stored: X' = pre_act(Wpre X + bpre), computed at every tap (CB = C4; without specialization-
  * constant weights these loops stay loops, as the projection's: left to the driver, lavapipe
  * unrolled them and took 18 ms to build the 72-channel base pipeline, and ran it slower). Each
- * X' value is then
- * computed KH*KW / (SH*SW) times (2.25 for a 3x3 stride-2 conv; runtime/plan.c allows no more):
- * on lavapipe that costs less than writing X' and reading it back, and the tensor (the largest
- * of the selfie encoder) needs no memory. A tile of X' in shared memory computed once measured
- * slower there: every shared-memory access is a per-invocation loop on a CPU driver.
+ * X' value is then computed KH*KW / (SH*SW) times (2.25 for a 3x3 stride-2 conv; runtime/plan.c
+ * allows no more): on lavapipe that costs less than writing X' and reading it back, and the
+ * tensor (the largest of the selfie encoder) needs no memory. A tile of X' in shared memory,
+ * computed once, measured slower there: every shared-memory access is a per-invocation loop on a
+ * CPU driver.
  * Pre weights: [C4][PRE_IC4][4 input channels] vec4 then bias [C4], after the projection's. */
 #define WEIGHTS
 #define NO_DST
