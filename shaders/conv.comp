@@ -78,7 +78,7 @@ layout(std430, binding = 7) readonly buffer SEBuf { vec4 w[]; } sew;
 #define SE_ACT1 SE_ACT
 #define SE_LS int(gl_WorkGroupSize.x)
 #define SE_W(k) sew.w[k]
-#define SE_X(i) texelFetch(X, i)
+#define SE_X(src, i) texelFetch(X, i)
 shared vec4 se_part[gl_WorkGroupSize.x];
 shared vec4 se_mean[IC4];
 shared vec4 se_hid[SE_R4 > 0 ? SE_R4 : 1];

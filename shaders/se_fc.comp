@@ -34,7 +34,8 @@ const int SE_BASE = PRE_IC4 > 0 ? C4 * PRE_IC4 * 4 + C4 : 0; /* the block's weig
 #define SE_ACT2 ACT2
 #define SE_LS 64
 #define SE_W(k) W4(SE_BASE + (k))
-#define SE_X(i) (POOL_ADD != 0 ? texelFetch(X, i) + texelFetch(R, i) : texelFetch(X, i))
+/* input 0: X (+ R with POOL_ADD); 1: R alone (PRE) */
+#define SE_X(src, i) (src == 1 ? texelFetch(R, i) : POOL_ADD != 0 ? texelFetch(X, i) + texelFetch(R, i) : texelFetch(X, i))
 shared vec4 se_part[SE_LS];
 shared vec4 se_mean[SE_C4];
 shared vec4 se_hid[SE_HID];
@@ -43,36 +44,18 @@ shared vec4 se_xmean[PRE_IC4 > 0 ? PRE_IC4 : 1];
 
 /* PRE: se_mean = Wa mean(X) + ba + mean(R) */
 void pool_pre(int t) {
-  const int px = 64 / (PRE_IC4 > 0 ? PRE_IC4 : 1), pr = 64 / C4;
-  int nx = pc.in_h * pc.in_w, nr = pc.aux0 * pc.aux1;
-  if (t < px * PRE_IC4) {
-    vec4 s = vec4(0.0);
-    for (int p = t / PRE_IC4; p < nx; p += px) s += texelFetch(X, p * PRE_IC4 + t % PRE_IC4);
-    se_part[t] = s;
-  }
+  vec4 xm = se_pool(t, 0, PRE_IC4 > 0 ? PRE_IC4 : 1, pc.in_h * pc.in_w);
+  if (t < PRE_IC4) se_xmean[t] = xm;
   barrier();
-  if (t < PRE_IC4) {
-    vec4 s = vec4(0.0);
-    for (int k = 0; k < px; k++) s += se_part[k * PRE_IC4 + t];
-    se_xmean[t] = s / float(nx);
-  }
-  barrier();
-  if (t < pr * C4) {
-    vec4 s = vec4(0.0);
-    for (int p = t / C4; p < nr; p += pr) s += texelFetch(R, p * C4 + t % C4);
-    se_part[t] = s;
-  }
-  barrier();
+  vec4 s = se_pool(t, 1, C4, pc.aux0 * pc.aux1);
   if (t < C4) {
-    vec4 s = vec4(0.0);
-    for (int k = 0; k < pr; k++) s += se_part[k * C4 + t];
     vec4 a = W4(C4 * PRE_IC4 * 4 + t);
     for (int c = 0; c < PRE_IC4; c++) {
       vec4 v = se_xmean[c];
       int k = (t * PRE_IC4 + c) * 4;
       a += W4(k) * v.x + W4(k + 1) * v.y + W4(k + 2) * v.z + W4(k + 3) * v.w;
     }
-    se_mean[t] = a + s / float(nr);
+    se_mean[t] = a + s;
   }
   barrier();
 }

@@ -1,7 +1,7 @@
 /* A squeeze-excite block's pool and layers, shared by se_fc.comp and conv.comp (variant SE).
  * The includer defines SE_C4 (channel vec4s pooled), SE_HID (hidden vec4s), SE_ACT1, SE_ACT2,
- * SE_LS (invocations in the workgroup; at least SE_C4), SE_X(i) (texel i of the pooled input)
- * and SE_W(k) (vec4 k of the weights:
+ * SE_LS (invocations in the workgroup; at least SE_C4), SE_X(src, i) (texel i of pooled input
+ * src: 0 the block's input, others the includer's own) and SE_W(k) (vec4 k of the weights:
  * W1 [SE_HID][SE_C4][4] vec4, b1 [SE_HID], W2 [SE_C4][SE_HID][4] vec4, b2 [SE_C4], conv.comp's
  * packing), and declares shared vec4 se_part[SE_LS], se_mean[SE_C4], se_hid[SE_HID]. */
 
@@ -21,23 +21,30 @@ void se_hidden(int t) {
   }
 }
 
-/* Every invocation calls it: se_mean = the mean of X over its in_h x in_w pixels (fp32 sums;
- * invocation t sums channel vec4 t % SE_C4 over every (SE_LS / SE_C4)-th pixel), then
- * se_hidden. */
-void se_pool_hidden(int t) {
-  const int phases = SE_LS / SE_C4;
-  int n = pc.in_h * pc.in_w;
-  if (t < phases * SE_C4) {
+/* Every invocation calls it: the mean of input src (n pixels of c4 vec4s, c4 <= SE_LS; fp32 sums:
+ * invocation t sums channel vec4 t % c4 over every (SE_LS / c4)-th pixel), channel vec4 t for the
+ * invocations t < c4. A barrier is needed before se_part is written again. */
+vec4 se_pool(int t, int src, int c4, int n) {
+  int phases = SE_LS / c4;
+  if (t < phases * c4) {
     vec4 s = vec4(0.0);
-    for (int p = t / SE_C4; p < n; p += phases) s += SE_X(p * SE_C4 + t % SE_C4);
+    for (int p = t / c4; p < n; p += phases) s += SE_X(src, p * c4 + t % c4);
     se_part[t] = s;
   }
   barrier();
-  if (t < SE_C4) {
-    vec4 s = vec4(0.0);
-    for (int k = 0; k < phases; k++) s += se_part[k * SE_C4 + t];
-    se_mean[t] = s / float(n);
+  vec4 s = vec4(0.0);
+  if (t < c4) {
+    for (int k = 0; k < phases; k++) s += se_part[k * c4 + t];
+    s /= float(n);
   }
+  return s;
+}
+
+/* Every invocation calls it: se_mean = the mean of input 0 over its in_h x in_w pixels, then
+ * se_hidden. */
+void se_pool_hidden(int t) {
+  vec4 m = se_pool(t, 0, SE_C4, pc.in_h * pc.in_w);
+  if (t < SE_C4) se_mean[t] = m;
   barrier();
   se_hidden(t);
 }
