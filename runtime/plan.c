@@ -195,10 +195,8 @@ static void plan_gate_out(planner *p) {
     if (a1 < 0 || p->pool_add[m->layers[a1].out] != a1) continue;
     const pseg_fmt_layer *l1 = &m->layers[a1];
     if ((l1->in0 == a ? l1->in1 : l1->in0) != skip) continue;
-    int mean = sole_reader(m, p->uses, l1->out, (uint32_t)a1), h = mean >= 0 ? se_first_layer(p, (uint32_t)mean) : -1;
-    if (h < 0) continue;
-    int g2 = se_second_layer(p, (uint32_t)mean, h);
-    if (m->layers[g2 >= 0 ? g2 : h].out != g) continue;
+    int mean = se_mean_of(p, g); /* the block making g pools that sum */
+    if (mean < 0 || m->layers[mean].in0 != l1->out) continue;
     /* the skip is stored before the conv (the in_add pass below leaves such a skip alone) */
     if (p->md->fused[skip] || skip == (int32_t)m->input || p->producer[skip] > c) continue;
     p->gate_out[c] = a2, p->se_early[c] = mean;
