@@ -2,6 +2,7 @@
 // pseg against the real TFLite interpreter (WASM + XNNPACK, 1 thread), alternating in one run.
 //
 //   node bench/vs_tflite.js [--pseg build/pseg] [--rounds 7] [--iterations 30] [--precision auto]
+//                           [--cpu-threads N]   (passed to pseg bench; default: pseg's own choice)
 //
 // Per model and round: `pseg bench --json` (its median per-frame wall time over --iterations
 // frames after warm-up, the whole frame: pre-processing, network, mask) then TFLite's median over
@@ -23,6 +24,7 @@ const pseg = path.resolve(arg('--pseg', path.join(root, 'build/pseg')));
 const rounds = parseInt(arg('--rounds', '7'), 10);
 const iterations = parseInt(arg('--iterations', '30'), 10);
 const precision = arg('--precision', 'auto');
+const cpuThreads = arg('--cpu-threads', null);
 const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[s.length >> 1]; };
 
 async function main() {
@@ -39,8 +41,9 @@ async function main() {
     const psegMs = [], tfliteMs = [];
     let info = null;
     for (let r = 0; r < rounds; r++) {
-      const p = spawnSync(pseg, ['bench', '--model', name, '--precision', precision, '--iterations', String(iterations), '--json'],
-                          { encoding: 'utf8' });
+      const args = ['bench', '--model', name, '--precision', precision, '--iterations', String(iterations), '--json'];
+      if (cpuThreads !== null) args.push('--cpu-threads', cpuThreads);
+      const p = spawnSync(pseg, args, { encoding: 'utf8' });
       if (p.status !== 0) throw new Error(`pseg bench failed: ${p.stderr}`);
       info = JSON.parse(p.stdout);
       psegMs.push(info.ms_median);
@@ -54,13 +57,14 @@ async function main() {
     }
     const pm = median(psegMs), tm = median(tfliteMs);
     rows.push({ model: name, precision: info.precision, device: info.device, pseg_ms: pm, tflite_ms: tm, ratio: pm / tm,
-                dispatches: info.dispatches, activation_bytes: info.activation_bytes, first_mask_ms: info.first_mask_ms });
+                dispatches: info.dispatches, activation_bytes: info.activation_bytes, first_mask_ms: info.first_mask_ms,
+                cpu_threads: info.cpu_threads });
   }
   console.log(`pseg vs TFLite (WASM+XNNPACK, 1 thread), ${rounds} alternating rounds x ${iterations} frames, medians`);
-  console.log('model             precision  device                              pseg ms  TFLite ms  pseg/TFLite');
+  console.log('model             precision  device                              threads  pseg ms  TFLite ms  pseg/TFLite');
   for (const r of rows)
-    console.log(`${r.model.padEnd(17)} ${r.precision.padEnd(10)} ${r.device.slice(0, 34).padEnd(35)} ${r.pseg_ms.toFixed(2).padStart(7)}  ` +
-                `${r.tflite_ms.toFixed(2).padStart(9)}  ${r.ratio.toFixed(2).padStart(11)}`);
+    console.log(`${r.model.padEnd(17)} ${r.precision.padEnd(10)} ${r.device.slice(0, 34).padEnd(35)} ${String(r.cpu_threads).padStart(7)} ` +
+                `${r.pseg_ms.toFixed(2).padStart(8)}  ${r.tflite_ms.toFixed(2).padStart(9)}  ${r.ratio.toFixed(2).padStart(11)}`);
   if (process.argv.includes('--json')) console.log(JSON.stringify(rows));
 }
 

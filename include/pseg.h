@@ -69,6 +69,14 @@ typedef struct pseg_context_create_info {
   int fp16_all_activations; /* with FP16: store every activation, the input included, in fp16:
                                half the memory traffic, but the selfie masks then differ from
                                TFLite's by up to ~5e-2 at a few boundary pixels (README) */
+  int cpu_threads;          /* worker threads of Mesa's CPU driver (lavapipe), which reads them
+                               from LP_NUM_THREADS when the Vulkan instance is created:
+                               0 (auto): usable cores + 1 where that is 3 or more and
+                               LP_NUM_THREADS is unset (steadier frames, see README "Speed");
+                               N > 0: N; -1: leave the environment alone. pseg applies it with
+                               setenv() before creating its instance: a program whose other
+                               threads may read the environment then should pass -1 (and set
+                               LP_NUM_THREADS itself before starting them). No effect on GPUs. */
 } pseg_context_create_info;
 
 typedef struct pseg_device_info {
@@ -94,6 +102,10 @@ const char *pseg_context_last_error(const pseg_context *ctx);
 pseg_precision pseg_context_precision(const pseg_context *ctx); /* FP32 or FP16 */
 int pseg_context_fp16_activations(const pseg_context *ctx);     /* 1: activations stored in fp16 */
 const pseg_device_info *pseg_context_device(const pseg_context *ctx);
+/* Worker threads of a CPU driver's device (LP_NUM_THREADS in effect when the context was made,
+ * else Mesa's default, the core count); 0 for a GPU, or a CPU driver running the shaders on
+ * the submitting thread. */
+int pseg_context_cpu_threads(const pseg_context *ctx);
 /* Number of messages the validation layer reported so far (0 when validation is off). */
 uint32_t pseg_context_validation_messages(const pseg_context *ctx);
 

@@ -1,8 +1,10 @@
 /* Instance, device selection and features, the validation layer hook. */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gpu.h"
 
@@ -320,6 +322,36 @@ static pseg_result make_device(pseg_context *ctx, int index, pseg_precision want
   return r;
 }
 
+static int usable_cores(void) {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? (int)n : 1;
+}
+
+/* lavapipe hands every dispatch to LP_NUM_THREADS worker threads (Mesa's default: one a core)
+ * and waits for the last workgroup; the thread that records the dispatches sleeps meanwhile.
+ * With one worker a core, whole runs of frames on this project's 2-vCPU machine paid a slow
+ * hand-off on every dispatch (landscape model 4.4-5.6 ms a frame against 3.1-3.4); with one
+ * worker more than cores those runs mostly went away (BENCHMARKS.md, "Worker threads"). Must run
+ * before the instance exists: the driver reads the variable when it enumerates its device. */
+static void apply_cpu_threads(int want) {
+  if (want < 0) return;
+  char buf[16];
+  if (want == 0) {
+    const char *env = getenv("LP_NUM_THREADS");
+    int cores = usable_cores();
+    if ((env && *env) || cores < 2) return; /* the user's setting; one core: Mesa runs inline */
+    want = cores + 1;
+  }
+  snprintf(buf, sizeof buf, "%d", want);
+  setenv("LP_NUM_THREADS", buf, 1);
+}
+
+int pseg_context_cpu_threads(const pseg_context *ctx) {
+  return ctx && ctx->info.is_cpu ? ctx->cpu_threads : 0;
+}
+
 pseg_result pseg_context_create(const pseg_context_create_info *info, pseg_context **out, char *err, size_t errlen) {
   if (!out) return PSEG_ERROR_INVALID_ARGUMENT;
   *out = NULL;
@@ -330,6 +362,9 @@ pseg_result pseg_context_create(const pseg_context_create_info *info, pseg_conte
   pthread_mutex_init(&ctx->pipe_lock, NULL);
   const char *v = getenv("PSEG_VALIDATION");
   int validation = info->enable_validation || (v && *v && strcmp(v, "0"));
+  apply_cpu_threads(info->cpu_threads);
+  const char *lp = getenv("LP_NUM_THREADS");
+  ctx->cpu_threads = lp && *lp ? atoi(lp) : usable_cores() > 1 ? usable_cores() : 0; /* Mesa's default */
   pseg_result r = make_instance(ctx, validation);
   if (!r) r = make_device(ctx, info->device_index, info->precision, info->fp16_all_activations);
   if (r) {

@@ -37,6 +37,7 @@ struct pseg_context {
   uint32_t max_texel_elements; /* maxTexelBufferElements */
   int int64;                   /* shaderInt64 (enabled): weights can be specialization constants */
   int wspec;                   /* put weights in specialization constants (CPU drivers; PSEG_WEIGHTS) */
+  int cpu_threads;             /* a CPU driver's worker threads (LP_NUM_THREADS at creation) */
   struct gpu_pipe {
     pseg_shader shader;
     unsigned variant;

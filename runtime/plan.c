@@ -495,9 +495,7 @@ static void plan_narrow(kdispatch *d) {
  * 1.8 times the work on 2 threads in 2 rounds; two of 72 run it in one). */
 static int grid_lanes(const pseg_context *ctx, int pixels, int gz) {
   if (!ctx->info.is_cpu) return 64;
-  long threads = sysconf(_SC_NPROCESSORS_ONLN);
-  const char *env = getenv("LP_NUM_THREADS"); /* llvmpipe's own setting */
-  if (env && *env) threads = strtol(env, NULL, 10);
+  long threads = ctx->cpu_threads; /* 0: the driver runs workgroups on the submitting thread */
   if (threads < 1) threads = 1;
   int best = 64;
   long best_cost = -1;

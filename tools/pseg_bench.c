@@ -54,6 +54,7 @@ static int parse(int argc, char **argv, bench_opts *o, int profile) {
                                        {"batch", required_argument, 0, 'b'},
                                        {"json", no_argument, 0, 'j'},
                                        {"trace", required_argument, 0, 't'},
+                                       {"cpu-threads", required_argument, 0, 'c'},
                                        {0, 0, 0, 0}};
   memset(o, 0, sizeof *o);
   o->model = "selfie";
@@ -86,6 +87,11 @@ static int parse(int argc, char **argv, bench_opts *o, int profile) {
       if (*end || o->batch < 1 || o->batch > 100000) return USAGE("--batch must be 1..100000 (got '%s')", optarg);
       break;
     case 'j': o->json = 1; break;
+    case 'c':
+      o->ci.cpu_threads = (int)strtol(optarg, &end, 10);
+      if (*end || !*optarg || o->ci.cpu_threads < -1 || o->ci.cpu_threads > 1024)
+        return USAGE("--cpu-threads must be -1..1024 (got '%s')", optarg);
+      break;
     case 't':
       if (!profile) return USAGE("--trace belongs to 'pseg profile'%s", "");
       o->trace = optarg;
@@ -190,14 +196,16 @@ int cmd_bench(int argc, char **argv, double t_start) {
            "\"height\": %d, \"iterations\": %d, \"batch\": %d, \"ms_median\": %.4f, \"ms_min\": %.4f, \"ms_max\": %.4f, "
            "\"gpu_ms_median\": %s%.4f, \"frames_per_s\": %.1f, \"dispatches\": %u, \"weight_bytes\": %llu, "
            "\"activation_bytes\": %llu, \"io_bytes\": %llu, \"first_mask_ms\": %.2f, \"fast_kernels\": %s, "
-           "\"fast_ready_ms\": %.2f}\n",
+           "\"fast_ready_ms\": %.2f, \"cpu_threads\": %d}\n",
            json_str(o.model, jm, sizeof jm), prec, json_str(dev->name, jd, sizeof jd), json_str(dev->driver, jr, sizeof jr),
            b.w, b.h, o.iterations, o.batch, med, wall[0], wall[o.iterations - 1],
            has_gpu ? "" : "-", has_gpu ? gmed : 1.0, 1000.0 / med, st.dispatches, (unsigned long long)st.weight_bytes,
            (unsigned long long)st.activation_bytes, (unsigned long long)st.io_bytes, first_mask_ms,
-           st.fast ? "true" : "false", fast_ms);
+           st.fast ? "true" : "false", fast_ms, pseg_context_cpu_threads(b.ctx));
   } else {
-    printf("model %s, %s, %dx%d frames, device %s\n", o.model, prec, b.w, b.h, dev->name);
+    printf("model %s, %s, %dx%d frames, device %s", o.model, prec, b.w, b.h, dev->name);
+    if (dev->is_cpu) printf(" (%d worker threads)", pseg_context_cpu_threads(b.ctx));
+    printf("\n");
     printf("per frame (wall, %d iterations x batch %d): median %.3f ms, min %.3f, max %.3f  (%.1f frames/s)\n",
            o.iterations, o.batch, med, wall[0], wall[o.iterations - 1], 1000.0 / med);
     if (has_gpu) printf("GPU time (timestamps): median %.3f ms\n", gmed);
