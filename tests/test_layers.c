@@ -191,6 +191,7 @@ static void run_all(pseg_context *ctx) {
   conv_case(ctx, &b, 32, 32, 96, 0, 5, 2, 1, PSEG_ACT_HARD_SWISH, 1);
   conv_case(ctx, &b, 7, 3, 5, 0, 5, 2, 1, PSEG_ACT_NONE, 1);
   conv_case(ctx, &b, 127, 1, 6, 0, 3, 2, 1, PSEG_ACT_RELU, 1);
+  conv_case(ctx, &b, 9, 10, 12, 0, 3, 1, 0, PSEG_ACT_RELU6, 1);
   /* transposed conv (kernel == stride) + sigmoid */
   {
     int shapes[][4] = {{128, 128, 16, 1}, {13, 7, 7, 3}};
