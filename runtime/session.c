@@ -430,16 +430,20 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
     }
     if ((r = add_step(s, &cap, &st))) return r;
   }
+  enum { MASK_PX = 8 }; /* mask.comp: pixels an invocation, along x */
   if (!s->raw && !mask_direct) { /* the mask resized to the frame: from the output tensor, or from
                                      the person channel the last layer wrote (one float a pixel) */
     binding in = fuse_mask ? (binding){&s->act, s->t_off[m->output], s->t_size[m->output], VK_FORMAT_R32_SFLOAT}
                            : TEXELS(m->output);
     step mk = {.shader = PSEG_SHADER_MASK, .layer = -1, .name = "mask (resize to frame)",
                .oh = s->height, .ow = s->width, .oc = 1, .flops = 6.0 * (double)npix,
-               .k[0] = {.spec = {[KR_C4] = fuse_mask ? 1 : kc4(tout->c)},
-                        .groups = {(uint32_t)(s->width + 7) / 8, (uint32_t)(s->height + 7) / 8, 1},
+               .k[0] = {.spec = {[KR_C4] = fuse_mask ? 1 : kc4(tout->c), [1] = MASK_PX,
+                                 [2] = fuse_mask ? 0 : (int)m->person_channel,
+                                 [3] = s->width == (int)tout->w && s->height == (int)tout->h},
+                        .groups = {(uint32_t)(s->width + 8 * MASK_PX - 1) / (8 * MASK_PX),
+                                   (uint32_t)(s->height + 7) / 8, 1},
                         .pc = {.in_h = tout->h, .in_w = tout->w, .in_c4 = fuse_mask ? 1 : kc4(tout->c),
-                               .out_h = s->height, .out_w = s->width, .aux0 = fuse_mask ? 0 : (int)m->person_channel}},
+                               .out_h = s->height, .out_w = s->width}},
                .bytes = 4.0 * (double)npix + (double)s->t_size[m->output],
                .b = {in, dummy, dummy, bind_of(&s->mask, 0, VK_WHOLE_SIZE), dummy, dummy, dummy}};
     if ((r = add_step(s, &cap, &mk))) return r;
