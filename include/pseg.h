@@ -102,9 +102,9 @@ const char *pseg_context_last_error(const pseg_context *ctx);
 pseg_precision pseg_context_precision(const pseg_context *ctx); /* FP32 or FP16 */
 int pseg_context_fp16_activations(const pseg_context *ctx);     /* 1: activations stored in fp16 */
 const pseg_device_info *pseg_context_device(const pseg_context *ctx);
-/* Worker threads of a CPU driver's device (LP_NUM_THREADS in effect when the context was made,
- * else Mesa's default, the core count); 0 for a GPU, or a CPU driver running the shaders on
- * the submitting thread. */
+/* Worker threads of Mesa's CPU driver (LP_NUM_THREADS in effect when the context was made, else
+ * Mesa's default, the core count; Mesa caps large values, 16 in Mesa 22.3); 0 for a GPU, or for
+ * lavapipe running the shaders on the submitting thread. */
 int pseg_context_cpu_threads(const pseg_context *ctx);
 /* Number of messages the validation layer reported so far (0 when validation is off). */
 uint32_t pseg_context_validation_messages(const pseg_context *ctx);

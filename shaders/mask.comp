@@ -4,7 +4,7 @@
  * One invocation: MPX neighbouring pixels of a row (a workgroup: 8 * MPX x 8 pixels), and the
  * channel and the copy case are constants. On a CPU driver an invocation and a workgroup each
  * have a fixed cost: with a pixel an invocation and those two read from push constants, a
- * 1280x720 mask took 7.2-8.0 ms on one lavapipe thread, this way 4.1-4.3 ms (BENCHMARKS.md). */
+ * 1280x720 mask took 7.2-8.0 ms on one lavapipe thread, this way 4.1-4.5 ms (BENCHMARKS.md). */
 #define NO_DST
 #include "common/net.glsl"
 layout(local_size_x = 8, local_size_y = 8, local_size_z = 1) in;
