@@ -335,12 +335,11 @@ static int usable_cores(void) {
  * hand-off on every dispatch (landscape model 4.4-5.6 ms a frame against 3.1-3.4); with one
  * worker more than cores those runs mostly went away (BENCHMARKS.md, "Worker threads"). Must run
  * before the instance exists: the driver reads the variable when it enumerates its device. */
-static void apply_cpu_threads(int want) {
+static void apply_cpu_threads(int want, int cores) {
   if (want < 0) return;
   char buf[16];
   if (want == 0) {
     const char *env = getenv("LP_NUM_THREADS");
-    int cores = usable_cores();
     if ((env && *env) || cores < 2) return; /* the user's setting; one core: Mesa runs inline */
     want = cores + 1;
   }
@@ -362,9 +361,10 @@ pseg_result pseg_context_create(const pseg_context_create_info *info, pseg_conte
   pthread_mutex_init(&ctx->pipe_lock, NULL);
   const char *v = getenv("PSEG_VALIDATION");
   int validation = info->enable_validation || (v && *v && strcmp(v, "0"));
-  apply_cpu_threads(info->cpu_threads);
+  int cores = usable_cores();
+  apply_cpu_threads(info->cpu_threads, cores);
   const char *lp = getenv("LP_NUM_THREADS");
-  ctx->cpu_threads = lp && *lp ? atoi(lp) : usable_cores() > 1 ? usable_cores() : 0; /* Mesa's default */
+  ctx->cpu_threads = lp && *lp ? atoi(lp) : cores > 1 ? cores : 0; /* else Mesa's default */
   pseg_result r = make_instance(ctx, validation);
   if (!r) r = make_device(ctx, info->device_index, info->precision, info->fp16_all_activations);
   if (r) {
