@@ -431,6 +431,10 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
     if ((r = add_step(s, &cap, &st))) return r;
   }
   enum { MASK_PX = 8 }; /* mask.comp: pixels an invocation, along x */
+  /* mask.comp NSRC: the source columns MASK_PX pixels of an enlarging resize span (+1 for
+   * float rounding), fetched once; none where that would be more than 8 */
+  int mask_nsrc = (int)ceil((MASK_PX - 1) * (double)tout->w / s->width) + 3;
+  if (mask_nsrc > 8 || s->width <= (int)tout->w) mask_nsrc = 0;
   if (!s->raw && !mask_direct) { /* the mask resized to the frame: from the output tensor, or from
                                      the person channel the last layer wrote (one float a pixel) */
     binding in = fuse_mask ? (binding){&s->act, s->t_off[m->output], s->t_size[m->output], VK_FORMAT_R32_SFLOAT}
@@ -439,7 +443,8 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
                .oh = s->height, .ow = s->width, .oc = 1, .flops = 6.0 * (double)npix,
                .k[0] = {.spec = {[KR_C4] = fuse_mask ? 1 : kc4(tout->c), [1] = MASK_PX,
                                  [2] = fuse_mask ? 0 : (int)m->person_channel,
-                                 [3] = s->width == (int)tout->w && s->height == (int)tout->h},
+                                 [3] = s->width == (int)tout->w && s->height == (int)tout->h,
+                                 [4] = mask_nsrc},
                         .groups = {(uint32_t)(s->width + 8 * MASK_PX - 1) / (8 * MASK_PX),
                                    (uint32_t)(s->height + 7) / 8, 1},
                         .pc = {.in_h = tout->h, .in_w = tout->w, .in_c4 = fuse_mask ? 1 : kc4(tout->c),

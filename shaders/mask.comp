@@ -4,7 +4,8 @@
  * One invocation: MPX neighbouring pixels of a row (a workgroup: 8 * MPX x 8 pixels), and the
  * channel and the copy case are constants. On a CPU driver an invocation and a workgroup each
  * have a fixed cost: with a pixel an invocation and those two read from push constants, a
- * 1280x720 mask took 7.2-8.0 ms on one lavapipe thread, this way 4.1-4.5 ms (BENCHMARKS.md). */
+ * 1280x720 mask took 7.2-8.0 ms on one lavapipe thread, this way 4.1-4.5 ms, and 2.4-2.6 ms
+ * with each invocation's source columns fetched once (NSRC; BENCHMARKS.md). */
 #define NO_DST
 #include "common/net.glsl"
 layout(local_size_x = 8, local_size_y = 8, local_size_z = 1) in;
@@ -12,9 +13,48 @@ layout(constant_id = 0) const int C4 = 1;
 layout(constant_id = 1) const int MPX = 8;  /* runtime/session.c sizes the grid from it */
 layout(constant_id = 2) const int CH = 0;   /* the channel read */
 layout(constant_id = 3) const int SAME = 0; /* 1: the frame has the model's size: a copy */
+layout(constant_id = 4) const int NSRC = 0; /* > 0: see row_window() */
 layout(std430, binding = 3) writeonly buffer Out { float m[]; } dst;
 
 float at(int x, int y) { return texelFetch(X, (y * pc.in_w + x) * C4 + CH / 4)[CH % 4]; }
+
+/* output column x: its two source columns and the weight of the second */
+int src_x(int x, out int x1, out float lx) {
+  float fx = max((float(x) + 0.5) * float(pc.in_w) / float(pc.out_w) - 0.5, 0.0);
+  int x0 = min(int(fx), pc.in_w - 1);
+  x1 = min(x0 + 1, pc.in_w - 1);
+  lx = fx - float(x0);
+  return x0;
+}
+
+/* NSRC > 0 (runtime/session.c: an enlarging resize): the MPX pixels of an invocation read at
+ * most NSRC neighbouring source columns, fetched once per source row; each pixel then picks its
+ * two columns from them by comparison (no dynamic indexing). Same values, same arithmetic as the
+ * direct path. */
+void row_window(int y, int y0, int y1, float ly) {
+  int xb = int(gl_GlobalInvocationID.x) * MPX;
+  int x1;
+  float lx;
+  int base = src_x(min(xb, pc.out_w - 1), x1, lx); /* the first pixel's left column */
+  float r0[NSRC > 0 ? NSRC : 1], r1[NSRC > 0 ? NSRC : 1];
+  [[unroll]] for (int j = 0; j < NSRC; j++) {
+    int xs = min(base + j, pc.in_w - 1);
+    r0[j] = at(xs, y0);
+    r1[j] = at(xs, y1);
+  }
+  [[unroll]] for (int i = 0; i < MPX; i++) {
+    int x = xb + i;
+    if (x >= pc.out_w) break;
+    int k0 = src_x(x, x1, lx) - base, k1 = x1 - base;
+    float a0 = r0[0], a1 = r0[0], b0 = r1[0], b1 = r1[0];
+    [[unroll]] for (int j = 1; j < NSRC; j++) {
+      a0 = k0 == j ? r0[j] : a0, a1 = k1 == j ? r0[j] : a1;
+      b0 = k0 == j ? r1[j] : b0, b1 = k1 == j ? r1[j] : b1;
+    }
+    float v = mix(mix(a0, a1, lx), mix(b0, b1, lx), ly);
+    dst.m[y * pc.out_w + x] = clamp(v, 0.0, 1.0);
+  }
+}
 
 void main() {
   int y = int(gl_GlobalInvocationID.y);
@@ -22,6 +62,10 @@ void main() {
   float fy = max((float(y) + 0.5) * float(pc.in_h) / float(pc.out_h) - 0.5, 0.0);
   int y0 = min(int(fy), pc.in_h - 1), y1 = min(y0 + 1, pc.in_h - 1);
   float ly = fy - float(y0);
+  if (NSRC > 0) {
+    row_window(y, y0, y1, ly);
+    return;
+  }
   [[unroll]] for (int i = 0; i < MPX; i++) {
     int x = int(gl_GlobalInvocationID.x) * MPX + i;
     if (x >= pc.out_w) break;
@@ -29,9 +73,9 @@ void main() {
     if (SAME != 0) {
       v = at(x, y);
     } else {
-      float fx = max((float(x) + 0.5) * float(pc.in_w) / float(pc.out_w) - 0.5, 0.0);
-      int x0 = min(int(fx), pc.in_w - 1), x1 = min(x0 + 1, pc.in_w - 1);
-      float lx = fx - float(x0);
+      int x1;
+      float lx;
+      int x0 = src_x(x, x1, lx);
       v = mix(mix(at(x0, y0), at(x1, y0), lx), mix(at(x0, y1), at(x1, y1), lx), ly);
     }
     dst.m[y * pc.out_w + x] = clamp(v, 0.0, 1.0);

@@ -177,8 +177,10 @@ int main(void) {
     /* frames of the model's size (read as they are) and of another (stretched as they are read) */
     f += run_frame(ctx, PSEG_MODEL_SELFIE, "selfie", 256, 256) + run_frame(ctx, PSEG_MODEL_SELFIE, "selfie", 301, 190);
     f += run_frame(ctx, PSEG_MODEL_SELFIE_LANDSCAPE, "selfie-landscape", 256, 144);
+    /* a mask enlarged about twice along x: mask.comp fetches each invocation's source columns once */
+    f += run_frame(ctx, PSEG_MODEL_SELFIE_LANDSCAPE, "selfie-landscape", 517, 290);
     fails += f;
-    passes += 5 - f;
+    passes += 6 - f;
     if (pseg_context_validation_messages(ctx)) {
       printf("FAIL validation layer: %u message(s)\n", pseg_context_validation_messages(ctx));
       fails++;
