@@ -333,7 +333,7 @@ static int usable_cores(void) {
  * and waits for the last workgroup; the thread that records the dispatches sleeps meanwhile.
  * With one worker a core, whole runs of frames on this project's 2-vCPU machine paid a slow
  * hand-off on every dispatch (landscape model 4.4-5.6 ms a frame against 3.1-3.4); with one
- * worker more than cores those runs mostly went away (BENCHMARKS.md, "Worker threads"). Must run
+ * worker more than cores they became rarer (BENCHMARKS.md, "Worker threads"). Must run
  * before the instance exists: the driver reads the variable when it enumerates its device. */
 static void apply_cpu_threads(int want, int cores) {
   if (want < 0) return;
