@@ -430,13 +430,13 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
     }
     if ((r = add_step(s, &cap, &st))) return r;
   }
-  enum { MASK_PX = 8 }; /* mask.comp: pixels an invocation, along x */
-  /* mask.comp NSRC: the source columns MASK_PX pixels of an enlarging resize span (+1 for
-   * float rounding), fetched once; none where that would be more than 8 */
-  int mask_nsrc = (int)ceil((MASK_PX - 1) * (double)tout->w / s->width) + 3;
-  if (mask_nsrc > 8 || s->width <= (int)tout->w) mask_nsrc = 0;
   if (!s->raw && !mask_direct) { /* the mask resized to the frame: from the output tensor, or from
                                      the person channel the last layer wrote (one float a pixel) */
+    enum { MASK_PX = 8 }; /* mask.comp: pixels an invocation, along x */
+    /* mask.comp NSRC: the source columns MASK_PX pixels of an enlarging resize span (+1 for
+     * float rounding), fetched once; none where that would be more than 8 */
+    int mask_nsrc = (int)ceil((MASK_PX - 1) * (double)tout->w / s->width) + 3;
+    if (mask_nsrc > 8 || s->width <= (int)tout->w) mask_nsrc = 0;
     binding in = fuse_mask ? (binding){&s->act, s->t_off[m->output], s->t_size[m->output], VK_FORMAT_R32_SFLOAT}
                            : TEXELS(m->output);
     step mk = {.shader = PSEG_SHADER_MASK, .layer = -1, .name = "mask (resize to frame)",
