@@ -245,6 +245,12 @@ static pseg_result make_device(pseg_context *ctx, int index, pseg_precision want
   if (wenv && !strcmp(wenv, "spec")) ctx->wspec = 1;
   if (wenv && !strcmp(wenv, "buffer")) ctx->wspec = 0;
   if (!ctx->int64) ctx->wspec = 0;
+  /* The kernel tiers (pseg.h): GPU-shaped kernels on GPUs, the base and fast tiers on CPU
+   * drivers; PSEG_TIER=gpu, or =base / =fast, overrides the choice. */
+  const char *tenv = getenv("PSEG_TIER");
+  ctx->gpu_tier = !ctx->info.is_cpu;
+  if (tenv && !strcmp(tenv, "gpu")) ctx->gpu_tier = 1;
+  if (tenv && (!strcmp(tenv, "base") || !strcmp(tenv, "fast"))) ctx->gpu_tier = 0;
   vkGetPhysicalDeviceMemoryProperties(ctx->phys, &ctx->mem_props);
 
   float prio = 1.0f;
@@ -346,6 +352,8 @@ static void apply_cpu_threads(int want, int cores) {
   snprintf(buf, sizeof buf, "%d", want);
   setenv("LP_NUM_THREADS", buf, 1);
 }
+
+int pseg_context_gpu_tier(const pseg_context *ctx) { return ctx->gpu_tier; }
 
 int pseg_context_cpu_threads(const pseg_context *ctx) {
   return ctx && ctx->info.is_cpu ? ctx->cpu_threads : 0;

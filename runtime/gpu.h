@@ -38,6 +38,7 @@ struct pseg_context {
   int int64;                   /* shaderInt64 (enabled): weights can be specialization constants */
   int wspec;                   /* put weights in specialization constants (CPU drivers; PSEG_WEIGHTS) */
   int cpu_threads;             /* a CPU driver's worker threads (LP_NUM_THREADS at creation) */
+  int gpu_tier;                /* sessions run the GPU tier by default (pseg_context_gpu_tier) */
   struct gpu_pipe {
     pseg_shader shader;
     unsigned variant;

@@ -26,18 +26,38 @@ typedef struct pseg_node {
   char name[48];
 } pseg_node;
 
+/* A model's dispatches for one family of kernel tiers: the CPU driver's tiers (base and fast)
+ * or the GPU tier (pseg.h). The same fusions, planned once per family: the fast tier's weights
+ * may be specialization constants and it may fold a squeeze-excite block into a conv; the GPU
+ * tier keeps weights in a buffer and maps each node to a GPU-shaped kernel at session creation
+ * (kernels/: kernel_gpu). */
+typedef struct pseg_plan {
+  int gpu;                 /* 1: the GPU tier's plan */
+  int ready;               /* planned and its weights uploaded */
+  gpu_buffer weights;
+  pseg_node *nodes;        /* the dispatches, in order */
+  uint32_t n_nodes;
+  uint8_t *fused; /* per tensor: 1 = never written (computed inside a fused dispatch) */
+} pseg_plan;
+
+enum { PSEG_PLAN_CPU = 0, PSEG_PLAN_GPU = 1 };
+
 struct pseg_model {
   pseg_context *ctx;
   pseg_fmt_model fmt;
-  gpu_buffer weights;
-  pseg_node *nodes;                               /* the dispatches, in order */
-  uint32_t n_nodes;
-  uint8_t *fused; /* per tensor: 1 = never written (computed inside a fused dispatch) */
+  pseg_plan plans[2]; /* PSEG_PLAN_CPU, PSEG_PLAN_GPU: planned when a session first needs one */
 };
 
 /* Turn the model's layers into dispatches, fusing residual adds into the convolutions that
  * produce them and squeeze-excite blocks into two dispatches (runtime/plan.c). */
-pseg_result pseg_plan_model(pseg_model *md);
+pseg_result pseg_plan_model(pseg_model *md, pseg_plan *pl);
+
+/* The model's plan of that family, planned and uploaded on first use (runtime/model.c). */
+pseg_result pseg_model_plan(pseg_model *md, int gpu, pseg_plan **out);
+
+/* Whether sessions of this context run the GPU tier by default: on GPUs (not CPU drivers), or
+ * with PSEG_TIER=gpu; PSEG_TIER=base or =fast keep the CPU tiers on a GPU too. */
+int pseg_context_gpu_tier(const pseg_context *ctx);
 
 /* The storage precision of an activation tensor: fp16 only with fp16_all_activations.
  * Measured against TFLite on 14 portraits (README "Precision"): the selfie masks are so sensitive
@@ -56,5 +76,7 @@ pseg_result pseg__session_create_raw(pseg_model *model, pseg_session **out);
 pseg_result pseg__session_run_raw(pseg_session *s, const float *input, float *output);
 /* Read any tensor of the last raw run (NHWC float). */
 pseg_result pseg__session_read_tensor(pseg_session *s, uint32_t tensor, float *out);
+/* The plan a session runs. */
+const pseg_plan *pseg__session_plan(const pseg_session *s);
 
 #endif

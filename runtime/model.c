@@ -58,15 +58,16 @@ static float *node_weights(const pseg_model *md, const pseg_node *nd, size_t *n)
  * Weights exact in fp16 and few enough also become specialization constants for the fast tier
  * (WSPEC): 4 halves to a uint64, vec4 k in constant k; a node whose weights do not qualify runs
  * its base dispatch in both tiers. */
-static pseg_result upload_weights(pseg_model *md) {
+static pseg_result upload_weights(pseg_model *md, pseg_plan *pl) {
   pseg_context *ctx = md->ctx;
+  int wspec = ctx->wspec && !pl->gpu; /* the GPU tier reads its weights from the buffer */
   size_t es = ctx->precision == PSEG_PRECISION_FP16 ? 2 : 4;
   VkDeviceSize total = 0;
-  float **blobs = calloc(md->n_nodes ? md->n_nodes : 1, sizeof(float *));
+  float **blobs = calloc(pl->n_nodes ? pl->n_nodes : 1, sizeof(float *));
   if (!blobs) return gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory packing weights");
   pseg_result r = PSEG_SUCCESS;
-  for (uint32_t i = 0; i < md->n_nodes && !r; i++) {
-    pseg_node *nd = &md->nodes[i];
+  for (uint32_t i = 0; i < pl->n_nodes && !r; i++) {
+    pseg_node *nd = &pl->nodes[i];
     if (nd->wl < 0) continue;
     size_t n = 0;
     if (!(blobs[i] = node_weights(md, nd, &n))) {
@@ -81,10 +82,10 @@ static pseg_result upload_weights(pseg_model *md) {
     for (size_t k = 0; k < n && exact; k++) exact = pseg_half_to_float(pseg_float_to_half(blobs[i][k])) == blobs[i][k];
     /* not the squeeze-excite blocks: their 1x1 layers run once a frame, spread over the
      * workgroup's invocations, which needs weights a loop can index (se_fc.comp) */
-    if (!(ctx->wspec && exact && n / 4 <= PSEG_WSPEC_MAX && nd->d.shader != PSEG_SHADER_SE_FC)) {
+    if (!(wspec && exact && n / 4 <= PSEG_WSPEC_MAX && nd->d.shader != PSEG_SHADER_SE_FC)) {
       nd->d = nd->d_base;
       if (nd->se_wl >= 0) { /* a squeeze-excite block is computed only by WSPEC convs: unfold it */
-        md->nodes[i - 1].fast_skip = 0; /* the block's own dispatch, just before (plan.c) */
+        pl->nodes[i - 1].fast_skip = 0; /* the block's own dispatch, just before (plan.c) */
         nd->se_wl = nd->se_wl2 = nd->se_out = -1;
         memmove(nd->name, nd->name + 3, sizeof nd->name - 3); /* "se+" */
       }
@@ -99,10 +100,10 @@ static pseg_result upload_weights(pseg_model *md) {
   }
   /* a squeeze-excite block folded into a conv: its two layers, in fp32 whatever the precision
    * (conv.comp reads them as vec4 through binding 7) */
-  float **se_blobs = r ? NULL : calloc(md->n_nodes ? md->n_nodes : 1, sizeof(float *));
+  float **se_blobs = r ? NULL : calloc(pl->n_nodes ? pl->n_nodes : 1, sizeof(float *));
   if (!r && !se_blobs) r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory packing weights");
-  for (uint32_t i = 0; i < md->n_nodes && !r; i++) {
-    pseg_node *nd = &md->nodes[i];
+  for (uint32_t i = 0; i < pl->n_nodes && !r; i++) {
+    pseg_node *nd = &pl->nodes[i];
     if (nd->se_wl < 0) continue;
     int32_t wls[3] = {nd->se_wl, nd->se_wl2, -1};
     size_t n = 0;
@@ -116,8 +117,8 @@ static pseg_result upload_weights(pseg_model *md) {
   }
   uint8_t *host = r ? NULL : calloc(1, total ? total : 16);
   if (!r && !host) r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory packing weights");
-  for (uint32_t i = 0; i < md->n_nodes && !r; i++) {
-    const pseg_node *nd = &md->nodes[i];
+  for (uint32_t i = 0; i < pl->n_nodes && !r; i++) {
+    const pseg_node *nd = &pl->nodes[i];
     if (!blobs[i]) continue;
     size_t n = (size_t)nd->w_vec4 * 4;
     for (size_t k = 0; k < n; k++) {
@@ -129,12 +130,12 @@ static pseg_result upload_weights(pseg_model *md) {
       }
     }
   }
-  for (uint32_t i = 0; i < md->n_nodes && !r; i++)
-    if (se_blobs[i]) memcpy(host + md->nodes[i].se_off, se_blobs[i], md->nodes[i].se_size);
-  if (!r) r = gpu_buffer_create(ctx, total ? total : 16, 0, &md->weights);
-  if (!r) r = gpu_upload(ctx, &md->weights, 0, host, total ? total : 16);
+  for (uint32_t i = 0; i < pl->n_nodes && !r; i++)
+    if (se_blobs[i]) memcpy(host + pl->nodes[i].se_off, se_blobs[i], pl->nodes[i].se_size);
+  if (!r) r = gpu_buffer_create(ctx, total ? total : 16, 0, &pl->weights);
+  if (!r) r = gpu_upload(ctx, &pl->weights, 0, host, total ? total : 16);
   free(host);
-  for (uint32_t i = 0; i < md->n_nodes; i++) free(blobs[i]), free(se_blobs ? se_blobs[i] : NULL);
+  for (uint32_t i = 0; i < pl->n_nodes; i++) free(blobs[i]), free(se_blobs ? se_blobs[i] : NULL);
   free(blobs), free(se_blobs);
   return r;
 }
@@ -150,8 +151,8 @@ pseg_result pseg_model_load_memory(pseg_context *ctx, const void *data, size_t s
     free(md);
     return gpu_fail(ctx, PSEG_ERROR_INVALID_MODEL, "%s", why);
   }
-  pseg_result r = pseg_plan_model(md);
-  if (!r) r = upload_weights(md);
+  pseg_plan *pl;
+  pseg_result r = pseg_model_plan(md, pseg_context_gpu_tier(ctx), &pl); /* the default plan, now */
   if (r) {
     pseg_model_destroy(md);
     return r;
@@ -186,13 +187,35 @@ pseg_result pseg_model_load_builtin(pseg_context *ctx, pseg_builtin_model which,
   return gpu_fail(ctx, PSEG_ERROR_INVALID_ARGUMENT, "unknown built-in model %d", (int)which);
 }
 
+static void plan_free(pseg_context *ctx, pseg_plan *pl) {
+  gpu_buffer_destroy(ctx, &pl->weights);
+  for (uint32_t i = 0; pl->nodes && i < pl->n_nodes; i++) free(pl->nodes[i].wspec);
+  free(pl->nodes), free(pl->fused);
+  memset(pl, 0, sizeof *pl);
+}
+
+pseg_result pseg_model_plan(pseg_model *md, int gpu, pseg_plan **out) {
+  pseg_plan *pl = &md->plans[gpu ? PSEG_PLAN_GPU : PSEG_PLAN_CPU];
+  if (!pl->ready) {
+    plan_free(md->ctx, pl);
+    pl->gpu = gpu != 0;
+    pseg_result r = pseg_plan_model(md, pl);
+    if (!r) r = upload_weights(md, pl);
+    if (r) {
+      plan_free(md->ctx, pl);
+      return r;
+    }
+    pl->ready = 1;
+  }
+  *out = pl;
+  return PSEG_SUCCESS;
+}
+
 void pseg_model_destroy(pseg_model *md) {
   if (!md) return;
   if (md->ctx->device) vkDeviceWaitIdle(md->ctx->device);
-  gpu_buffer_destroy(md->ctx, &md->weights);
+  for (int k = 0; k < 2; k++) plan_free(md->ctx, &md->plans[k]);
   pseg_fmt_free(&md->fmt);
-  for (uint32_t i = 0; md->nodes && i < md->n_nodes; i++) free(md->nodes[i].wspec);
-  free(md->nodes), free(md->fused);
   free(md);
 }
 
@@ -204,6 +227,7 @@ void pseg_model_input_size(const pseg_model *md, int *width, int *height) {
 
 uint32_t pseg_model_layer_count(const pseg_model *md) {
   uint32_t n = 0;
-  for (uint32_t i = 0; i < md->n_nodes; i++) n += !md->nodes[i].fast_skip;
+  const pseg_plan *pl = &md->plans[pseg_context_gpu_tier(md->ctx) ? PSEG_PLAN_GPU : PSEG_PLAN_CPU];
+  for (uint32_t i = 0; i < pl->n_nodes; i++) n += !pl->nodes[i].fast_skip;
   return n;
 }

@@ -72,6 +72,7 @@ static int is_1x1_on_1x1(const pseg_fmt_model *m, const pseg_fmt_layer *l) {
 
 typedef struct planner {
   pseg_model *md;
+  pseg_plan *pl;
   const pseg_fmt_model *m;
   int *uses, *producer;
   uint8_t *absorbed;
@@ -86,7 +87,10 @@ typedef struct planner {
   int32_t *out_gate; /* per layer: the gate MUL of this conv's output, absorbed into it (KC_HAS_GATE 3), or -1 */
 } planner;
 
-#define FUSED(t) (p->md->fused[(t)] = 1)
+#define FUSED(t) (p->pl->fused[(t)] = 1)
+
+/* Whether this plan may put weights in specialization constants (the CPU driver's fast tier). */
+static int plan_wspec(const planner *p) { return p->md->ctx->wspec && !p->pl->gpu; }
 
 /* The layer whose dispatch writes tensor t: its producer, or for the sum of an ADD absorbed into a
  * 1x1 conv (in_add), that conv (its first reader). */
@@ -104,7 +108,7 @@ static int residual_add(const planner *p, int j, int32_t t, int before, int32_t 
   if (la->op != PSEG_OP_ADD || la->aux != 0 || la->in0 == la->in1 || p->absorbed[j]) return 0;
   int32_t o = la->in0 == t ? la->in1 : la->in0;
   if (!same_shape(m, o, t) || !same_shape(m, la->out, t)) return 0;
-  if (!(o == (int32_t)m->input || writer_of(p, o) < before) || p->md->fused[o]) return 0;
+  if (!(o == (int32_t)m->input || writer_of(p, o) < before) || p->pl->fused[o]) return 0;
   *other = o;
   return 1;
 }
@@ -187,7 +191,7 @@ static void plan_gate_out(planner *p) {
       if (!resize_uniform(ri->h, ro->h, lr->aux) || !resize_uniform(ri->w, ro->w, lr->aux)) continue;
       d = lr->in0;
     }
-    if (kc4(m->tensors[d].c) > 64 || p->md->fused[d]) continue;
+    if (kc4(m->tensors[d].c) > 64 || p->pl->fused[d]) continue;
     /* a's other reader: the ADD(skip, a) that only the block's pool reads */
     int a1 = -1;
     for (uint32_t j = (uint32_t)c + 1; j < m->n_layers && a1 < 0; j++)
@@ -198,7 +202,7 @@ static void plan_gate_out(planner *p) {
     int mean = se_mean_of(p, g); /* the block making g pools that sum */
     if (mean < 0 || m->layers[mean].in0 != l1->out) continue;
     /* the skip is stored before the conv (the in_add pass below leaves such a skip alone) */
-    if (p->md->fused[skip] || skip == (int32_t)m->input || p->producer[skip] > c) continue;
+    if (p->pl->fused[skip] || skip == (int32_t)m->input || p->producer[skip] > c) continue;
     p->gate_out[c] = a2, p->se_early[c] = mean;
     p->absorbed[a2] = 1;
     FUSED(a);
@@ -286,7 +290,7 @@ static void plan_backward_fusions(planner *p) {
      * a producing conv fuses later (plan_forward_fusions) */
     if ((p->gate_mul[l->in0] >= 0) == (p->gate_mul[l->in1] >= 0)) continue;
     int32_t other = p->gate_mul[l->in0] >= 0 ? l->in1 : l->in0;
-    if (p->gate_mul[other] >= 0 || p->resize_of[other] >= 0 || p->md->fused[other]) continue;
+    if (p->gate_mul[other] >= 0 || p->resize_of[other] >= 0 || p->pl->fused[other]) continue;
     int c = first_reader(m, l->out, i);
     if (c < 0 || !is_pointwise(&m->layers[c]) || m->layers[c].in0 != l->out || m->layers[c].in1 == l->out ||
         p->out_gate[c] >= 0)
@@ -310,7 +314,7 @@ static void plan_backward_fusions(planner *p) {
     const pseg_fmt_layer *lc = &m->layers[c];
     int32_t x = lc->in0;
     if (!is_pointwise(lc) || lc->in1 >= 0 || x < 0 || p->gate_mul[x] >= 0 || p->resize_of[x] >= 0 ||
-        p->in_add[x] >= 0 || p->pool_add[x] >= 0 || p->md->fused[x])
+        p->in_add[x] >= 0 || p->pool_add[x] >= 0 || p->pl->fused[x])
       continue;
     if (l->kh * l->kw > PSEG_PRE_RECOMPUTE * l->sh * l->sw) continue;
     p->absorbed[c] = 1;
@@ -417,7 +421,7 @@ static void plan_forward_fusions(planner *p, uint32_t i, pseg_node *nd) {
     const pseg_fmt_layer *le = j >= 0 ? &m->layers[j] : NULL;
     size_t halves = (size_t)nd->d.spec[KC_OC4] * (l->kh * l->kw * nd->d.spec[KC_IC4] * 16 + 4) +
                     (le ? (size_t)kc4(m->tensors[le->out].c) * (nd->d.spec[KC_OC4] * 16 + 4) : 0);
-    int fits = !p->md->ctx->wspec || halves <= 4 * (size_t)PSEG_WSPEC_MAX;
+    int fits = !plan_wspec(p) || halves <= 4 * (size_t)PSEG_WSPEC_MAX;
     if (le && fits && is_pointwise(le) && le->in0 == t && le->in1 != t && p->gate_mul[t] < 0 && p->in_add[t] < 0 &&
         p->resize_of[t] < 0 && t != (int32_t)m->output && !p->absorbed[j]) {
       nd->wl2 = j;
@@ -526,8 +530,8 @@ static uint32_t total_groups(const kdispatch *d) { return d->groups[0] * d->grou
  * block's own dispatch is skipped: one dispatch fewer. Only where the conv has few workgroups
  * (small maps: each repeats the pooling). The base tier keeps both dispatches: a conv with
  * barriers takes longer to build, and the base kernels are what the first mask waits for. */
-static void plan_fold_squeeze_excite(pseg_model *md) {
-  if (!md->ctx->wspec) return; /* one tier only: the base kernels */
+static void plan_fold_squeeze_excite(const pseg_context *ctx, pseg_plan *md) {
+  if (!ctx->wspec || md->gpu) return; /* one tier only: the base kernels (or the GPU tier) */
   for (uint32_t i = 0; i + 1 < md->n_nodes; i++) {
     pseg_node *se = &md->nodes[i], *c = &md->nodes[i + 1];
     if (se->d.shader != PSEG_SHADER_SE_FC || se->d.spec[KS_LAYERS] != 2 || se->d.spec[KS_POOL_ADD] ||
@@ -555,12 +559,12 @@ static void plan_fold_squeeze_excite(pseg_model *md) {
   }
 }
 
-pseg_result pseg_plan_model(pseg_model *md) {
-  pseg_context *ctx = md->ctx;
-  const pseg_fmt_model *m = &md->fmt;
+pseg_result pseg_plan_model(pseg_model *model, pseg_plan *md) {
+  pseg_context *ctx = model->ctx;
+  const pseg_fmt_model *m = &model->fmt;
   uint32_t n = m->n_layers;
-  planner pl = {.md = md, .m = m};
-  planner *p = &pl;
+  planner pln = {.md = model, .pl = md, .m = m};
+  planner *p = &pln;
   p->uses = calloc(m->n_tensors, sizeof(int));
   p->producer = malloc(m->n_tensors * sizeof(int));
   p->resize_of = malloc(m->n_tensors * sizeof(int32_t));
@@ -592,7 +596,7 @@ pseg_result pseg_plan_model(pseg_model *md) {
   }
   plan_backward_fusions(p);
 
-  int wide = ctx->wspec;
+  int wide = plan_wspec(p);
   md->n_nodes = 0;
   for (uint32_t i = 0; i < n && !r; i++) {
     if (p->absorbed[i]) continue;
@@ -687,7 +691,7 @@ pseg_result pseg_plan_model(pseg_model *md) {
     plan_grid(ctx, &md->nodes[i].d);
     plan_grid(ctx, &md->nodes[i].d_base);
   }
-  plan_fold_squeeze_excite(md);
+  plan_fold_squeeze_excite(ctx, md);
 done:
   free(p->uses), free(p->producer), free(p->resize_of), free(p->gate_mul), free(p->in_add), free(p->pool_add);
   free(p->pre_of), free(p->gate_out), free(p->se_early), free(p->out_gate), free(p->absorbed);

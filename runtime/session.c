@@ -38,6 +38,7 @@ typedef struct step {
 struct pseg_session {
   pseg_context *ctx;
   pseg_model *model;
+  pseg_plan *plan; /* the model's plan this session runs (CPU tiers or GPU tier) */
   int width, height, raw;
   pseg_background background;
   gpu_buffer act, img, mask, comp, tmp1, tmp2, bgimg, dummy;
@@ -220,7 +221,7 @@ static pseg_result plan_memory(pseg_session *s, VkDeviceSize *total) {
     free(first), free(last), free(order), free(placed), free(home);
     return gpu_fail(s->ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
   }
-  const pseg_model *md = s->model;
+  const pseg_plan *md = s->plan;
   int end = (int)md->n_nodes;
   for (uint32_t i = 0; i < n; i++) first[i] = end, last[i] = -1;
   first[m->input] = -1;
@@ -293,8 +294,8 @@ static pseg_result plan_memory(pseg_session *s, VkDeviceSize *total) {
 
 static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
   pseg_context *ctx = s->ctx;
-  pseg_model *md = s->model;
-  const pseg_fmt_model *m = &md->fmt;
+  const pseg_plan *md = s->plan;
+  const pseg_fmt_model *m = &s->model->fmt;
   pseg_result r;
   uint32_t cap = 0;
 
@@ -305,7 +306,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
   if (!s->t_off || !s->t_size || !s->t16) return gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
   for (uint32_t i = 0; i < m->n_tensors; i++) {
     const pseg_fmt_tensor *t = &m->tensors[i];
-    s->t16[i] = (uint8_t)pseg_tensor_fp16(md, i);
+    s->t16[i] = (uint8_t)pseg_tensor_fp16(s->model, i);
     s->t_size[i] = (VkDeviceSize)t->h * t->w * kc4(t->c) * (s->t16[i] ? 8 : 16);
   }
   for (uint32_t i = 0; i < m->n_tensors; i++) {
@@ -683,12 +684,17 @@ static pseg_result create(pseg_model *md, const pseg_session_create_info *info, 
     s->profile = (info->flags & PSEG_SESSION_PROFILE) != 0;
   }
   s->gpu_ms = -1;
+  pseg_result r = pseg_model_plan(md, pseg_context_gpu_tier(ctx), &s->plan);
+  if (r) {
+    free(s);
+    return r;
+  }
   /* Raw sessions (the tests) run the fast tier unless PSEG_TIER=base. */
   uint32_t flags = info ? info->flags : PSEG_SESSION_WAIT_FAST;
   const char *tier = getenv("PSEG_TIER");
   if (tier && !strcmp(tier, "base")) flags = (flags & ~(uint32_t)PSEG_SESSION_WAIT_FAST) | PSEG_SESSION_BASE_ONLY;
   if (tier && !strcmp(tier, "fast")) flags = (flags & ~(uint32_t)PSEG_SESSION_BASE_ONLY) | PSEG_SESSION_WAIT_FAST;
-  pseg_result r = build(s, info ? info->background_image : NULL);
+  r = build(s, info ? info->background_image : NULL);
   if (!r) r = prepare(s, 0, 0);
   if (!r) r = record(s, 0);
   if (!r && s->want_fast && !(flags & PSEG_SESSION_BASE_ONLY)) {
@@ -755,7 +761,7 @@ pseg_result pseg_session_get_stats(const pseg_session *s, pseg_session_stats *ou
   memset(out, 0, sizeof *out);
   out->dispatches = 0;
   for (uint32_t i = 0; i < s->n_steps; i++) out->dispatches += !s->steps[i].k[s->tier].skip;
-  out->weight_bytes = s->model->weights.size;
+  out->weight_bytes = s->plan->weights.size;
   out->activation_bytes = s->act.size;
   const gpu_buffer *io[] = {&s->img, &s->mask, &s->comp, &s->tmp1, &s->tmp2, &s->bgimg};
   for (size_t i = 0; i < sizeof io / sizeof *io; i++) out->io_bytes += io[i]->size;
@@ -877,8 +883,10 @@ pseg_result pseg__session_run_raw(pseg_session *s, const float *input, float *ou
   return PSEG_SUCCESS;
 }
 
+const pseg_plan *pseg__session_plan(const pseg_session *s) { return s->plan; }
+
 pseg_result pseg__session_read_tensor(pseg_session *s, uint32_t t, float *out) {
-  if (!s || !s->raw || t >= s->model->fmt.n_tensors || s->model->fused[t]) return PSEG_ERROR_INVALID_ARGUMENT;
+  if (!s || !s->raw || t >= s->model->fmt.n_tensors || s->plan->fused[t]) return PSEG_ERROR_INVALID_ARGUMENT;
   tensor_io(s, t, out, 0);
   return PSEG_SUCCESS;
 }

@@ -48,14 +48,15 @@ static int run(pseg_context *ctx, pseg_builtin_model which, const char *name) {
     pseg_session_get_stats(s, &stats);
     uint8_t *unwritten = calloc(m->n_tensors, 1); /* squeeze-excite gates the fast tier computes in a conv */
     if (!unwritten) printf("FAIL %s: out of memory\n", name), fails++;
-    for (uint32_t k = 0; unwritten && stats.fast && k < md->n_nodes; k++)
-      if (md->nodes[k].fast_skip) unwritten[md->nodes[k].out] = 1;
+    const pseg_plan *pl = pseg__session_plan(s);
+    for (uint32_t k = 0; unwritten && stats.fast && k < pl->n_nodes; k++)
+      if (pl->nodes[k].fast_skip) unwritten[pl->nodes[k].out] = 1;
     double worst_layer = 0;
     uint32_t worst_at = 0;
     for (uint32_t i = 0; i < m->n_layers; i++) {
       const pseg_fmt_tensor *t = &m->tensors[m->layers[i].out];
       size_t n = (size_t)t->h * t->w * t->c;
-      if (md->fused[m->layers[i].out] || (unwritten && unwritten[m->layers[i].out])) continue; /* never stored */
+      if (pl->fused[m->layers[i].out] || (unwritten && unwritten[m->layers[i].out])) continue; /* never stored */
       float *g = malloc(n * sizeof(float));
       pseg__session_read_tensor(s, (uint32_t)m->layers[i].out, g);
       double scale = 1e-6, d = 0;

@@ -1,6 +1,7 @@
 /* Push constants shared by every shader. Included by C (runtime/gpu.h) and by GLSL
- * (shaders/common/common.glsl), so the layout cannot drift apart. 16 x int32 = 64 bytes.
- * Tensors are stored channel-packed: element (y, x, c4) is vec4 number (y*w + x)*c4count + c4. */
+ * (shaders/common/common.glsl), so the layout cannot drift apart. 24 x int32 = 96 bytes (Vulkan
+ * guarantees 128). Tensors are stored channel-packed: element (y, x, c4) is vec4 number
+ * (y*w + x)*c4count + c4. */
 PSEG_PARAMS_BEGIN
   int in_h;   int in_w;   int in_c4;   /* first input (or image) size, channels in vec4s */
   int out_h;  int out_w;  int out_c4;  /* output size */
@@ -10,4 +11,10 @@ PSEG_PARAMS_BEGIN
   int act;                             /* PSEG_ACT_* fused activation */
   int mode;                            /* op specific (broadcast, resize mode, ...) */
   int aux0;   int aux1;                /* op specific */
+  /* Batches (a session of N frames runs each dispatch over grid z = N): the distance between two
+   * frames' data in bindings X, R, G, Y and Y2 (the GPU tier's numbering: 0, 1, 2, 3, 5), in
+   * elements of each binding; the frame and the mask buffers count pixels. */
+  int bx;     int br;     int bg;      int by;   int by2;
+  int s0;     int s1;                  /* GPU tier: offsets into the scratch buffer (gpool.comp) */
+  int s2;                              /* spare, zero */
 PSEG_PARAMS_END
