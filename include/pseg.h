@@ -142,12 +142,23 @@ typedef enum pseg_background {
   PSEG_BACKGROUND_IMAGE = 2  /* composite over background_image, stretched to the frame */
 } pseg_background;
 
-/* Two sets of kernels ("tiers"). The base kernels are generic and quick to build; on devices
- * where it pays (CPU drivers such as lavapipe) a session also builds fast kernels, specialised
- * per layer with the weights compiled in, which take seconds to build there. By default a
- * session is ready as soon as the base kernels are, builds the fast ones on a background thread
- * and switches to them at the first frame after they are ready: the first mask comes quickly and
- * later frames run fast. PSEG_TIER=base or =fast in the environment acts like the flags below. */
+/* Kernel tiers. On GPUs (discrete, integrated, mobile) a session runs the GPU tier: kernels
+ * shaped for a GPU (tiles of pixels x channels per workgroup, shared memory between the phases of
+ * a fused dispatch, reductions split over workgroups, frames of a batch over the grid), with the
+ * weights in a buffer. On CPU drivers (lavapipe) it runs two other tiers: the base kernels are
+ * generic and quick to build; the fast kernels are specialised per layer with the weights
+ * compiled in and take seconds to build there. By default such a session is ready as soon as the
+ * base kernels are, builds the fast ones on a background thread and switches to them at the
+ * first frame after they are ready: the first mask comes quickly and later frames run fast.
+ * PSEG_TIER=gpu in the environment runs the GPU tier on any device (the tests do, on lavapipe);
+ * PSEG_TIER=base or =fast the CPU tiers on any device, and act like the flags below. */
+typedef enum pseg_tier {
+  PSEG_TIER_BASE = 0, /* CPU driver: generic kernels, weights in buffers */
+  PSEG_TIER_FAST = 1, /* CPU driver: weights as specialization constants */
+  PSEG_TIER_GPU = 2   /* GPU-shaped kernels */
+} pseg_tier;
+const char *pseg_tier_name(pseg_tier tier); /* "base", "fast", "gpu" */
+
 enum {
   PSEG_SESSION_PROFILE = 1,   /* record a GPU timestamp after every dispatch (pseg_session_get_profile) */
   PSEG_SESSION_WAIT_FAST = 2, /* pseg_session_create returns once the fast kernels are built */
@@ -180,6 +191,7 @@ typedef struct pseg_session_stats {
   uint64_t io_bytes;         /* frame, mask, composite and background buffers */
   double gpu_ms;             /* GPU time of the last frame from timestamp queries; -1 if unsupported */
   int fast;                  /* 1: the last frame ran on the fast kernels (or the device needs no others) */
+  pseg_tier tier;            /* the tier the last frame ran on */
 } pseg_session_stats;
 
 pseg_result pseg_session_get_stats(const pseg_session *s, pseg_session_stats *out);

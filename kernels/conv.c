@@ -48,6 +48,27 @@ void conv_plan(const pseg_fmt_layer *l, kshape in, kshape out, int wide, kdispat
   d->uses_weights = 1;
 }
 
+/* GPU tier (gconv.comp): a tile of TP pixels x every output vec4 a workgroup, about one output
+ * vec4 an invocation at small batches (64 outputs a tile: a 16x16 map of 32 channels in 32
+ * workgroups of 8 pixels) and four at large ones (fewer workgroups, each staging more); CK
+ * input vec4s a pixel staged per pass, at most 1024 vec4s (16 KB) of shared memory. */
+void conv_gpu(const kdispatch *d, int batch, kdispatch *g) {
+  const int32_t *sp = d->spec;
+  int mode = sp[KC_MODE], kk = sp[KC_KH] * sp[KC_KW];
+  int no = mode == 1 ? kk * sp[KC_OC4] : sp[KC_OC4], kt = mode == 1 || mode == 2 ? sp[KC_IC4] : kk * sp[KC_IC4];
+  int npix = mode == 1 ? d->pc.in_w * d->pc.in_h : d->pc.out_w * d->pc.out_h;
+  int items = batch >= 16 ? 256 : 64;
+  int tp = kernel_pow2_floor(items / no);
+  if (tp > 64) tp = 64;
+  while (tp > 1 && tp / 2 >= npix) tp /= 2;
+  int ck = 1024 / tp;
+  if (ck > kt) ck = kt;
+  g->shader = PSEG_SHADER_GCONV;
+  g->spec[KC_OCB] = 0;
+  g->spec[KG_TP] = tp, g->spec[KG_CK] = ck, g->spec[KG_IPT] = (tp * no + 63) / 64;
+  kernel_grid_1d(g, (uint32_t)((npix + tp - 1) / tp), batch);
+}
+
 void ref_conv2d(const float *in, kshape is, const float *w, const float *b, int kh, int kw, int sh, int sw,
                 int pt, int pl, int act, float *out, kshape os) {
   for (int oy = 0; oy < os.h; oy++)

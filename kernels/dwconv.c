@@ -48,6 +48,23 @@ void dwconv_fuse_pre(kdispatch *d, const pseg_fmt_layer *pre, kshape pre_in) {
   d->spec[KD_PRE_ACT] = pre->act;
 }
 
+/* GPU tier (gdwconv.comp): a tile of TP output pixels a workgroup, about one item (a channel
+ * vec4 of a pixel; with a projection also an output vec4 of it) an invocation at small batches,
+ * four at large ones; with a projection the tile's depthwise results stay in shared memory (at
+ * most 1024 vec4s). */
+void dwconv_gpu(const kdispatch *d, int batch, kdispatch *g) {
+  const int32_t *sp = d->spec;
+  int c4 = sp[KD_C4], k = sp[KD_PROJ_K], nb = sp[KD_PROJ_OC4] * k * k, per = c4 > nb ? c4 : nb;
+  int npix = d->pc.out_w * d->pc.out_h, items = batch >= 16 ? 256 : 64;
+  int tp = kernel_pow2_floor(items / per);
+  if (tp > 64) tp = 64;
+  while (tp > 1 && (tp / 2 >= npix || (nb && tp * c4 > 1024))) tp /= 2;
+  g->shader = PSEG_SHADER_GDWCONV;
+  g->spec[KD_CB] = 0;
+  g->spec[KG_TP] = tp;
+  kernel_grid_1d(g, (uint32_t)((npix + tp - 1) / tp), batch);
+}
+
 void ref_dwconv2d(const float *in, kshape is, const float *w, const float *b, int kh, int kw, int sh, int sw,
                   int pt, int pl, int act, float *out, kshape os) {
   for (int oy = 0; oy < os.h; oy++)

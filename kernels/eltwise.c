@@ -34,6 +34,13 @@ void binary_plan(const pseg_fmt_layer *l, kshape out, kdispatch *d) {
   d->groups[2] = 1;
 }
 
+/* GPU tier (gpix.comp KIND 0): one invocation an output vec4. */
+void binary_gpu(const kdispatch *d, int batch, kdispatch *g) {
+  g->shader = PSEG_SHADER_GPIX;
+  g->spec[5] = 0;
+  kernel_grid_1d(g, (uint32_t)(((long)d->pc.out_w * d->pc.out_h * d->spec[KB_C4] + 63) / 64), batch);
+}
+
 void ref_binary(const float *a, const float *b, kshape s, int op, int broadcast, int act, float *out) {
   size_t n = (size_t)s.h * s.w * s.c;
   for (size_t i = 0; i < n; i++) {

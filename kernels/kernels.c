@@ -15,6 +15,42 @@ void mean_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d);
 void binary_plan(const pseg_fmt_layer *l, kshape out, kdispatch *d);
 void resize_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d);
 void softmax_plan(kshape out, kdispatch *d);
+void conv_gpu(const kdispatch *d, int batch, kdispatch *g);
+void dwconv_gpu(const kdispatch *d, int batch, kdispatch *g);
+void pool_gpu(const kdispatch *d, int batch, kdispatch *g);
+void binary_gpu(const kdispatch *d, int batch, kdispatch *g);
+void resize_gpu(const kdispatch *d, int batch, kdispatch *g);
+void softmax_gpu(const kdispatch *d, int batch, kdispatch *g);
+
+int kernel_pow2_floor(int v) {
+  int p = 1;
+  while (p * 2 <= v) p *= 2;
+  return p;
+}
+
+void kernel_grid_1d(kdispatch *g, uint32_t n, int batch) {
+  if (!n) n = 1;
+  g->groups[0] = n < 65535 ? n : 65535;
+  g->groups[1] = (n + g->groups[0] - 1) / g->groups[0];
+  g->groups[2] = (uint32_t)batch;
+}
+
+int kernel_gpu(const kdispatch *d, int batch, kdispatch *g) {
+  *g = *d;
+  for (int k = KG_TP; k < PSEG_MAX_SPEC; k++) g->spec[k] = 0; /* the CPU tiers' folded squeeze-excite */
+  g->spec[PSEG_SPEC_LSX] = 0;                                   /* and grid: not the GPU tier's */
+  g->scratch = 0;
+  switch (d->shader) {
+  case PSEG_SHADER_CONV: conv_gpu(d, batch, g); return 0;
+  case PSEG_SHADER_DWCONV: dwconv_gpu(d, batch, g); return 0;
+  case PSEG_SHADER_SE_FC:
+  case PSEG_SHADER_MEAN: pool_gpu(d, batch, g); return 0;
+  case PSEG_SHADER_BINARY: binary_gpu(d, batch, g); return 0;
+  case PSEG_SHADER_RESIZE: resize_gpu(d, batch, g); return 0;
+  case PSEG_SHADER_SOFTMAX: softmax_gpu(d, batch, g); return 0;
+  default: return -1;
+  }
+}
 
 size_t kernel_packed_weights(const pseg_fmt_layer *l, kshape in, kshape out, size_t *bias_floats) {
   *bias_floats = 0;

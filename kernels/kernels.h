@@ -28,7 +28,12 @@
   X(MASK, mask)                                                                                    \
   X(BLUR, blur)                                                                                    \
   X(COMPOSITE, composite)                                                                          \
-  X(SE_FC, se_fc)
+  X(SE_FC, se_fc)                                                                                  \
+  X(GCONV, gconv)   /* the GPU tier (shaders/common/gnet.glsl) */                                 \
+  X(GDWCONV, gdwconv)                                                                              \
+  X(GPOOL, gpool)                                                                                  \
+  X(GPIX, gpix)                                                                                    \
+  X(GIO, gio)
 
 typedef enum pseg_shader {
 #define PSEG_SHADER_ENUM(id, stem) PSEG_SHADER_##id,
@@ -72,7 +77,26 @@ typedef struct kdispatch {
   int32_t spec[PSEG_MAX_SPEC]; /* specialization constants 0..PSEG_MAX_SPEC-1 */
   uint32_t groups[3];
   int uses_weights;            /* the layer has weights */
+  uint32_t scratch;            /* GPU tier: uints of scratch memory (gpool.comp: counters, partial sums) */
 } kdispatch;
+
+/* The GPU tier's tile constants (shaders/g*.comp; ids no GPU-tier shader uses otherwise). */
+enum { KG_TP = 20, KG_CK = 21, KG_IPT = 22 };
+
+/* The GPU tier (pseg.h; shaders/g*.comp, shaders/common/gnet.glsl): a planned dispatch shaped
+ * for a GPU. The semantics stay the planned ones (the specialization constants keep their ids
+ * and meanings, the push constants theirs); the shader, its tile constants and its grid change,
+ * and `batch` frames run as grid z. Shapes the tile for latency at batch 1 (about one output
+ * vec4 an invocation, many small workgroups) and for fewer, fuller workgroups at large batches.
+ * g->scratch: the uints of scratch memory it needs (gpool: a counter per frame, then the partial
+ * sums); the caller places them (pc.s0 the counters, pc.s1 the partial sums). Returns -1 for a
+ * shader with no GPU-tier kernel. Families: kernels/<family>.c, *_gpu(). */
+int kernel_gpu(const kdispatch *d, int batch, kdispatch *g);
+/* A 1D grid of n workgroups as x (at most 65535) times y (the shaders number a workgroup
+ * x + y * gl_NumWorkGroups.x and skip the ones past n). */
+void kernel_grid_1d(kdispatch *g, uint32_t n, int batch);
+/* The largest power of two <= v (1 for v < 2). */
+int kernel_pow2_floor(int v);
 
 /* Packed GPU weights of a layer, in floats (vec4 aligned); 0 when it has none. */
 size_t kernel_packed_weights(const pseg_fmt_layer *l, kshape in, kshape out, size_t *bias_floats);

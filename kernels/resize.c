@@ -18,6 +18,14 @@ void resize_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d) {
   d->groups[2] = 1;
 }
 
+/* GPU tier (gpix.comp KIND 1): one invocation an output vec4; the activation moves to id 4. */
+void resize_gpu(const kdispatch *d, int batch, kdispatch *g) {
+  g->shader = PSEG_SHADER_GPIX;
+  memset(g->spec, 0, sizeof g->spec);
+  g->spec[KB_C4] = d->spec[KR_C4], g->spec[KB_ACT] = d->spec[KR_ACT], g->spec[5] = 1;
+  kernel_grid_1d(g, (uint32_t)(((long)d->pc.out_w * d->pc.out_h * d->spec[KR_C4] + 63) / 64), batch);
+}
+
 /* TFLite reference semantics (resize_bilinear.h): lower = max(floor(s), 0), upper =
  * min(ceil(s), n - 1), weights from the unclamped coordinate. */
 static void coord(int d, int n_in, int n_out, int mode, int *lo, int *hi, double *frac) {

@@ -15,6 +15,14 @@ void softmax_plan(kshape out, kdispatch *d) {
   d->groups[2] = 1;
 }
 
+/* GPU tier (gpix.comp KIND 2): one invocation a pixel. */
+void softmax_gpu(const kdispatch *d, int batch, kdispatch *g) {
+  g->shader = PSEG_SHADER_GPIX;
+  memset(g->spec, 0, sizeof g->spec);
+  g->spec[KB_C4] = d->spec[KR_C4], g->spec[5] = 2;
+  kernel_grid_1d(g, (uint32_t)(((long)d->pc.out_w * d->pc.out_h + 63) / 64), batch);
+}
+
 void ref_softmax(const float *in, kshape s, float *out) {
   for (size_t p = 0; p < (size_t)s.h * s.w; p++) {
     const float *x = in + p * s.c;

@@ -245,6 +245,14 @@ static pseg_result make_device(pseg_context *ctx, int index, pseg_precision want
   if (wenv && !strcmp(wenv, "spec")) ctx->wspec = 1;
   if (wenv && !strcmp(wenv, "buffer")) ctx->wspec = 0;
   if (!ctx->int64) ctx->wspec = 0;
+  VkPhysicalDeviceSubgroupProperties sub = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
+  VkPhysicalDeviceProperties2 p2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &sub};
+  vkGetPhysicalDeviceProperties2(ctx->phys, &p2);
+  const VkSubgroupFeatureFlags shuffle = VK_SUBGROUP_FEATURE_BASIC_BIT | VK_SUBGROUP_FEATURE_SHUFFLE_BIT;
+  const char *sgenv = getenv("PSEG_SUBGROUPS"); /* =0: the shared-memory reductions (the tests run both) */
+  ctx->subgroup_shuffle = (sub.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) &&
+                          (sub.supportedOperations & shuffle) == shuffle && sub.subgroupSize >= 4 &&
+                          sub.subgroupSize <= 64 && !(sgenv && !strcmp(sgenv, "0"));
   /* The kernel tiers (pseg.h): GPU-shaped kernels on GPUs, the base and fast tiers on CPU
    * drivers; PSEG_TIER=gpu, or =base / =fast, overrides the choice. */
   const char *tenv = getenv("PSEG_TIER");

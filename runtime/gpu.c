@@ -13,8 +13,8 @@
  * in PSEG_SHADER_MAP order, one column per storage variant (PSEG_VARIANT_* bits). */
 struct pseg_spirv_entry {
   const char *name;
-  const uint32_t *code[128];
-  size_t size[128];
+  const uint32_t *code[256];
+  size_t size[256];
 };
 extern const struct pseg_spirv_entry pseg_spirv_table[];
 extern const size_t pseg_spirv_table_count;
@@ -209,7 +209,7 @@ pseg_result gpu_dispatch_once(pseg_context *ctx, VkPipeline pipeline, gpu_buffer
     goto done;
   VkDescriptorBufferInfo infos[PSEG_BINDINGS];
   VkWriteDescriptorSet writes[PSEG_BINDINGS];
-  for (uint32_t k = 0; k < PSEG_BINDINGS; k++) { /* bindings 4, 5 unused here: bound to binding 0's buffer */
+  for (uint32_t k = 0; k < PSEG_BINDINGS; k++) { /* bindings 4.. unused here: bound to binding 0's buffer */
     infos[k] = (VkDescriptorBufferInfo){.buffer = bufs[k < 4 ? k : 0]->buf, .offset = 0, .range = VK_WHOLE_SIZE};
     writes[k] = (VkWriteDescriptorSet){.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set, .dstBinding = k,
                                        .descriptorCount = 1, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
@@ -320,7 +320,7 @@ pseg_result gpu_pipelines_prepare(pseg_context *ctx, const gpu_pipe_req *reqs, u
   pthread_mutex_lock(&ctx->pipe_lock);
   for (uint32_t i = 0; i < n && !r; i++) {
     const gpu_pipe_req *q = &reqs[i];
-    if (q->variant > 127 || q->shader >= PSEG_SHADER_COUNT || !pseg_spirv_table[q->shader].code[q->variant] ||
+    if (q->variant > 255 || q->shader >= PSEG_SHADER_COUNT || !pseg_spirv_table[q->shader].code[q->variant] ||
         q->n_wspec > PSEG_WSPEC_MAX) {
       r = gpu_fail(err, PSEG_ERROR_VULKAN, "shader %d has no variant %u", (int)q->shader, q->variant);
       break;

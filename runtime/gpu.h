@@ -8,11 +8,12 @@
 #include "../include/pseg.h"
 #include "../kernels/kernels.h"
 
-/* Descriptor set layouts. "io" (pre/post-processing, conformance heads): 6 storage buffers,
- * 0 input, 1/2 more inputs, 3 output. "net" (the layers, shaders/common/net.glsl): 0-2 uniform
+/* Descriptor set layouts. "io" (pre/post-processing, conformance heads, and the GPU tier's
+ * shaders, shaders/common/gnet.glsl): 8 storage buffers, 0 input, 1/2 more inputs, 3 output,
+ * 4-7 as each shader says. "net" (the CPU tiers' layers, shaders/common/net.glsl): 0-2 uniform
  * texel buffers (inputs), 3 storage buffer (output), 4 uniform buffer and 5 storage buffer
- * (weights), 6 storage buffer (a second output). */
-#define PSEG_BINDINGS 6
+ * (weights), 6 storage buffer (a second output), 7 storage buffer (squeeze-excite weights). */
+#define PSEG_BINDINGS 8
 #define PSEG_NET_BINDINGS 8
 
 typedef struct gpu_buffer {
@@ -39,6 +40,7 @@ struct pseg_context {
   int wspec;                   /* put weights in specialization constants (CPU drivers; PSEG_WEIGHTS) */
   int cpu_threads;             /* a CPU driver's worker threads (LP_NUM_THREADS at creation) */
   int gpu_tier;                /* sessions run the GPU tier by default (pseg_context_gpu_tier) */
+  int subgroup_shuffle;        /* subgroup shuffles in compute shaders (gpool.comp's variant) */
   struct gpu_pipe {
     pseg_shader shader;
     unsigned variant;
@@ -73,7 +75,8 @@ pseg_result gpu_upload(pseg_context *ctx, gpu_buffer *dst, VkDeviceSize off, con
  * in fp16, weights in a uniform buffer, weights in specialization constants, a squeeze-excite
  * block computed in the conv (conv.comp SE_R4; kept out of the other variants, which build
  * faster without it). */
-enum { PSEG_VARIANT_O16 = 1, PSEG_VARIANT_W16 = 2, PSEG_VARIANT_WUBO = 4, PSEG_VARIANT_WSPEC = 8, PSEG_VARIANT_SE = 16 };
+enum { PSEG_VARIANT_O16 = 1, PSEG_VARIANT_W16 = 2, PSEG_VARIANT_WUBO = 4, PSEG_VARIANT_WSPEC = 8, PSEG_VARIANT_SE = 16,
+       PSEG_VARIANT_SUBGROUP = 128 /* gpool.comp: subgroup shuffles */ };
 /* With WSPEC, bits 5-6 pick the size of the shader's weight array: tier t holds
  * pseg_wspec_tier(t) uint64 constants. */
 #define PSEG_VARIANT_TIER_SHIFT 5
@@ -83,8 +86,9 @@ static inline uint32_t pseg_wspec_tier(unsigned t) {
 }
 
 /* The layers use the "net" layout; pre/post-processing shaders the "io" one. */
+static inline int gpu_shader_is_gpu_tier(pseg_shader s) { return s >= PSEG_SHADER_GCONV && s <= PSEG_SHADER_GIO; }
 static inline int gpu_shader_is_net(pseg_shader s) {
-  return s != PSEG_SHADER_PRE && s != PSEG_SHADER_BLUR && s != PSEG_SHADER_COMPOSITE;
+  return s != PSEG_SHADER_PRE && s != PSEG_SHADER_BLUR && s != PSEG_SHADER_COMPOSITE && !gpu_shader_is_gpu_tier(s);
 }
 static inline VkPipelineLayout gpu_layout(const pseg_context *ctx, pseg_shader s) {
   return gpu_shader_is_net(s) ? ctx->pipeline_layout_net : ctx->pipeline_layout;

@@ -39,6 +39,10 @@ struct pseg_session {
   pseg_context *ctx;
   pseg_model *model;
   pseg_plan *plan; /* the model's plan this session runs (CPU tiers or GPU tier) */
+  int gpu;         /* runs the GPU tier (shaders/g*.comp): one tier, kernels shaped by kernel_gpu */
+  int batch;       /* frames a submit (grid z of every dispatch) */
+  kdispatch *gk;   /* GPU tier: each node's kernel */
+  gpu_buffer scratch; /* GPU tier: partial sums and counters of the split reductions (gpool.comp) */
   int width, height, raw;
   pseg_background background;
   gpu_buffer act, img, mask, comp, tmp1, tmp2, bgimg, dummy;
@@ -165,19 +169,26 @@ static void describe_node(const pseg_fmt_model *m, const pseg_node *nd, const ui
  * which pools the whole input first).
  * kind 1 (in1 under the main output only): a conv's residual (HAS_RES: read at the element the
  * invocation writes, just before, whatever the grid; the second output is written before it). */
-static int pixel_local(const pseg_node *nd, int kind) {
+static int pixel_local(const pseg_session *s, uint32_t i, int kind) {
+  const pseg_node *nd = &s->plan->nodes[i];
+  /* the GPU tier's conv (gconv.comp) reads a tile's input pixels before writing any output and
+   * computes every output channel of a pixel in the workgroup that reads it */
   const kdispatch *ds[2] = {&nd->d, &nd->d_base};
+  if (s->gpu) ds[0] = ds[1] = &s->gk[i];
   for (int t = 0; t < 2; t++) {
     const int32_t *sp = ds[t]->spec;
-    if (ds[t]->shader != PSEG_SHADER_CONV) return 0;
+    if (ds[t]->shader != (s->gpu ? PSEG_SHADER_GCONV : PSEG_SHADER_CONV)) return 0;
     if (kind == 1 && (!sp[KC_HAS_RES] || sp[KC_IN_ADD] || (sp[KC_MODE] != 0 && sp[KC_MODE] != 2)))
       return 0;
     if (kind == 0 && (sp[KC_KH] != 1 || sp[KC_KW] != 1 || sp[KC_SH] != 1 || sp[KC_SW] != 1 || sp[KC_MODE] != 0 ||
-                      ds[t]->groups[2] != 1))
+                      (!s->gpu && ds[t]->groups[2] != 1)))
       return 0;
   }
   return nd->se_wl < 0;
 }
+
+/* A tensor's bytes for the whole batch (its frames one after the other). */
+static VkDeviceSize tsz(const pseg_session *s, uint32_t t) { return s->t_size[t] * (VkDeviceSize)s->batch; }
 
 /* First fit in the given order: each tensor that has its own place goes to the lowest offset
  * that does not overlap a placed one whose lifetime overlaps its own. Returns the arena's end. */
@@ -194,15 +205,15 @@ static VkDeviceSize place(pseg_session *s, const uint32_t *order, uint32_t n, co
       for (uint32_t q = 0; q < np; q++) {
         uint32_t u = placed[q];
         int live = first[t] <= last[u] && first[u] <= last[t];
-        if (live && off < s->t_off[u] + s->t_size[u] && s->t_off[u] < off + s->t_size[t]) {
-          off = gpu_align(s->ctx, s->t_off[u] + s->t_size[u]);
+        if (live && off < s->t_off[u] + tsz(s, u) && s->t_off[u] < off + tsz(s, t)) {
+          off = gpu_align(s->ctx, s->t_off[u] + tsz(s, u));
           moved = 1;
         }
       }
     }
     s->t_off[t] = off;
     placed[np++] = t;
-    if (off + s->t_size[t] > top) top = off + s->t_size[t];
+    if (off + tsz(s, t) > top) top = off + tsz(s, t);
   }
   return top;
 }
@@ -242,7 +253,7 @@ static pseg_result plan_memory(pseg_session *s, VkDeviceSize *total) {
   }
   for (uint32_t i = 0; i < md->n_nodes && !s->raw; i++) { /* in place */
     const pseg_node *nd = &md->nodes[i];
-    int any = pixel_local(nd, 0), res = pixel_local(nd, 1);
+    int any = pixel_local(s, i, 0), res = pixel_local(s, i, 1);
     if (!any && !res) continue;
     int32_t outs[2] = {nd->out, nd->aux}, ins[2] = {nd->in0, nd->in1};
     int taken[2] = {0, 0};
@@ -310,11 +321,12 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
     s->t_size[i] = (VkDeviceSize)t->h * t->w * kc4(t->c) * (s->t16[i] ? 8 : 16);
   }
   for (uint32_t i = 0; i < m->n_tensors; i++) {
-    if (s->t_size[i] > ctx->max_ssbo_range)
-      return gpu_fail(ctx, PSEG_ERROR_UNSUPPORTED, "tensor %u needs %llu bytes; %s binds at most %llu", i,
-                      (unsigned long long)s->t_size[i], ctx->info.name, (unsigned long long)ctx->max_ssbo_range);
+    if (tsz(s, i) > ctx->max_ssbo_range)
+      return gpu_fail(ctx, PSEG_ERROR_UNSUPPORTED, "tensor %u needs %llu bytes%s; %s binds at most %llu", i,
+                      (unsigned long long)tsz(s, i), s->batch > 1 ? " for the batch" : "", ctx->info.name,
+                      (unsigned long long)ctx->max_ssbo_range);
     uint64_t texels = (uint64_t)m->tensors[i].h * m->tensors[i].w * kc4(m->tensors[i].c);
-    if (texels > ctx->max_texel_elements)
+    if (!s->gpu && texels > ctx->max_texel_elements) /* the CPU tiers read inputs through texel buffers */
       return gpu_fail(ctx, PSEG_ERROR_UNSUPPORTED, "tensor %u has %llu texels; %s reads at most %u through a texel buffer",
                       i, (unsigned long long)texels, ctx->info.name, ctx->max_texel_elements);
   }
@@ -324,7 +336,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
   const pseg_node *first = md->n_nodes ? &md->nodes[0] : NULL;
   int fuse_pre = !s->raw && first && first->d.shader == PSEG_SHADER_CONV && first->d.spec[KC_MODE] == 0 &&
                  first->in0 == (int32_t)m->input && first->in1 != (int32_t)m->input && first->gate < 0 &&
-                 kc4(m->tensors[m->input].c) == 1 && (uint64_t)s->width * s->height <= ctx->max_texel_elements;
+                 kc4(m->tensors[m->input].c) == 1 && (s->gpu || (uint64_t)s->width * s->height <= ctx->max_texel_elements);
   for (uint32_t i = 1; fuse_pre && i < md->n_nodes; i++)
     fuse_pre = md->nodes[i].in0 != (int32_t)m->input && md->nodes[i].in1 != (int32_t)m->input &&
                md->nodes[i].gate != (int32_t)m->input;
@@ -340,14 +352,22 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
                   last->out == (int32_t)m->output && last->aux < 0 && (int)m->person_channel < 4;
   int mask_direct = fuse_mask && to->w == s->width && to->h == s->height;
   if (fuse_mask) s->t_size[m->output] = mask_direct ? 0 : (VkDeviceSize)to->w * to->h * 4;
+  if (s->gpu) { /* each node's GPU-tier kernel (the memory plan asks which may work in place) */
+    if (!(s->gk = calloc(md->n_nodes ? md->n_nodes : 1, sizeof *s->gk)))
+      return gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
+    for (uint32_t i = 0; i < md->n_nodes; i++)
+      if (kernel_gpu(&md->nodes[i].d, s->batch, &s->gk[i]))
+        return gpu_fail(ctx, PSEG_ERROR_UNSUPPORTED, "layer %d (%s) has no GPU-tier kernel", md->nodes[i].layer,
+                        md->nodes[i].name);
+  }
   VkDeviceSize total = 0;
   if ((r = plan_memory(s, &total))) return r;
   if ((r = gpu_buffer_create(ctx, total, s->raw, &s->act))) return r;
   if ((r = gpu_buffer_create(ctx, 256, 0, &s->dummy))) return r;
   binding dummy = bind_of(&s->dummy, 0, VK_WHOLE_SIZE);
-#define TENSOR(t) bind_of(&s->act, s->t_off[t], s->t_size[t])
+#define TENSOR(t) bind_of(&s->act, s->t_off[t], tsz(s, t))
 #define TEXELS(t)                                                                                            \
-  ((binding){&s->act, s->t_off[t], s->t_size[t],                                                             \
+  ((binding){&s->act, s->t_off[t], tsz(s, t),                                                                \
              s->t16[t] ? VK_FORMAT_R16G16B16A16_SFLOAT : VK_FORMAT_R32G32B32A32_SFLOAT})
 
   const pseg_fmt_tensor *tin = &m->tensors[m->input], *tout = &m->tensors[m->output];
@@ -356,11 +376,38 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
                   (bgimage && (size_t)bgimage->width * bgimage->height * 4 > ctx->max_ssbo_range)))
     return gpu_fail(ctx, PSEG_ERROR_UNSUPPORTED, "%dx%d frames (or the background) need buffers of more than the %llu bytes %s can bind",
                     s->width, s->height, (unsigned long long)ctx->max_ssbo_range, ctx->info.name);
+  size_t nbytes = npix * 4 * (size_t)s->batch; /* frames and masks of the batch, one after the other */
   if (!s->raw) {
-    if ((r = gpu_buffer_create(ctx, npix * 4, 1, &s->img)) || (r = gpu_buffer_create(ctx, npix * 4, 1, &s->mask)))
-      return r;
+    if (nbytes > ctx->max_ssbo_range)
+      return gpu_fail(ctx, PSEG_ERROR_UNSUPPORTED, "a batch of %d %dx%d frames needs %zu bytes; %s binds at most %llu",
+                      s->batch, s->width, s->height, nbytes, ctx->info.name, (unsigned long long)ctx->max_ssbo_range);
+    if ((r = gpu_buffer_create(ctx, nbytes, 1, &s->img)) || (r = gpu_buffer_create(ctx, nbytes, 1, &s->mask))) return r;
   }
-  if (!s->raw && !fuse_pre) {
+  if (s->gpu) { /* the split reductions' scratch: each dispatch its own counters and partial sums */
+    VkDeviceSize words = 0;
+    for (uint32_t i = 0; i < md->n_nodes; i++) {
+      s->gk[i].pc.s0 = (int)words, s->gk[i].pc.s1 = (int)words + s->batch;
+      words += s->gk[i].scratch;
+    }
+    uint32_t *zero = calloc(words ? words : 4, 4);
+    if (!zero) return gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
+    r = gpu_buffer_create(ctx, (words ? words : 4) * 4, 0, &s->scratch);
+    if (!r) r = gpu_upload(ctx, &s->scratch, 0, zero, (words ? words : 4) * 4); /* the counters start at 0 */
+    free(zero);
+    if (r) return r;
+  }
+  if (!s->raw && !fuse_pre && s->gpu) {
+    int32_t e0 = (int32_t)(s->t_size[m->input] / (s->t16[m->input] ? 8 : 16));
+    step pre = {.shader = PSEG_SHADER_GIO, .layer = -1, .name = "pre (stretch, scale)",
+                .oh = tin->h, .ow = tin->w, .oc = 3, .flops = 12.0 * tin->h * tin->w,
+                .k[0] = {.variant = s->t16[m->input] ? (unsigned)PSEG_VARIANT_O16 : 0u,
+                         .groups = {(uint32_t)(tin->w + 7) / 8, (uint32_t)(tin->h + 7) / 8, (uint32_t)s->batch},
+                         .pc = {.in_h = s->height, .in_w = s->width, .out_h = tin->h, .out_w = tin->w,
+                                .out_c4 = kc4(tin->c), .bx = (int)npix, .by = e0}},
+                .bytes = 4.0 * (double)npix + (double)s->t_size[m->input],
+                .b = {dummy, dummy, dummy, TENSOR(m->input), dummy, dummy, dummy, bind_of(&s->img, 0, VK_WHOLE_SIZE)}};
+    if ((r = add_step(s, &cap, &pre))) return r;
+  } else if (!s->raw && !fuse_pre) {
     step pre = {.shader = PSEG_SHADER_PRE, .layer = -1, .name = "pre (stretch, scale)",
                 .oh = tin->h, .ow = tin->w, .oc = 3, .flops = 12.0 * tin->h * tin->w,
                 .k[0] = {.variant = s->t16[m->input] ? (unsigned)PSEG_VARIANT_O16 : 0u,
@@ -371,7 +418,41 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
                 .b = {bind_of(&s->img, 0, VK_WHOLE_SIZE), dummy, dummy, TENSOR(m->input)}};
     if ((r = add_step(s, &cap, &pre))) return r;
   }
-  for (uint32_t i = 0; i < md->n_nodes; i++) {
+  for (uint32_t i = 0; i < md->n_nodes && s->gpu; i++) { /* the GPU tier's steps */
+    const pseg_node *nd = &md->nodes[i];
+    step st = {.shader = s->gk[i].shader, .layer = nd->layer};
+    int w16 = ctx->precision == PSEG_PRECISION_FP16;
+    describe_node(m, nd, s->t16, w16 ? 2.0 : 4.0, &st);
+    kernel *k = &st.k[0];
+    k->pc = s->gk[i].pc;
+    memcpy(k->spec, s->gk[i].spec, sizeof k->spec);
+    memcpy(k->groups, s->gk[i].groups, sizeof k->groups);
+    k->variant = (s->t16[nd->out] ? (unsigned)PSEG_VARIANT_O16 : 0u) | (nd->wl >= 0 && w16 ? (unsigned)PSEG_VARIANT_W16 : 0u);
+    if (st.shader == PSEG_SHADER_GPOOL && ctx->subgroup_shuffle) k->variant |= PSEG_VARIANT_SUBGROUP;
+    int32_t ts[4] = {nd->in0, nd->in1, nd->gate, nd->out}, *strides[5] = {&k->pc.bx, &k->pc.br, &k->pc.bg, &k->pc.by, &k->pc.by2};
+    for (int j = 0; j < 8; j++) st.b[j] = dummy;
+    for (int j = 0; j < 4; j++)
+      if (ts[j] >= 0) st.b[j] = TENSOR(ts[j]), *strides[j] = (int32_t)(s->t_size[ts[j]] / (s->t16[ts[j]] ? 8 : 16));
+    if (nd->aux >= 0) st.b[5] = TENSOR(nd->aux), k->pc.by2 = (int32_t)(s->t_size[nd->aux] / (s->t16[nd->aux] ? 8 : 16));
+    if (nd->wl >= 0) st.b[4] = bind_of(&md->weights, nd->w_off, nd->w_size);
+    if (s->gk[i].scratch) st.b[6] = bind_of(&s->scratch, 0, VK_WHOLE_SIZE);
+    if (i + 1 == md->n_nodes && fuse_mask) { /* the last layer writes the mask (gdwconv.comp MASK_OUT) */
+      st.b[3] = dummy;
+      st.b[7] = mask_direct ? bind_of(&s->mask, 0, VK_WHOLE_SIZE) : TENSOR(m->output);
+      k->pc.by2 = mask_direct ? (int32_t)npix : to->w * to->h;
+      k->spec[KD_MASK_OUT] = 1 + (int)m->person_channel;
+      snprintf(st.name, sizeof st.name, "%.42s+mask", nd->name);
+    }
+    if (i == 0 && fuse_pre) { /* the first layer reads the frame (gconv.comp MODE 3, 4) */
+      st.b[0] = dummy, st.b[7] = bind_of(&s->img, 0, VK_WHOLE_SIZE);
+      int same = s->width == (int)m->tensors[m->input].w && s->height == (int)m->tensors[m->input].h;
+      k->spec[KC_MODE] = same ? 4 : 3;
+      k->pc.aux0 = s->width, k->pc.aux1 = s->height, k->pc.bx = (int32_t)npix;
+      snprintf(st.name, sizeof st.name, "pre+%.43s", nd->name);
+    }
+    if ((r = add_step(s, &cap, &st))) return r;
+  }
+  for (uint32_t i = 0; i < md->n_nodes && !s->gpu; i++) {
     const pseg_node *nd = &md->nodes[i];
     const kdispatch *d = &nd->d;
     step st = {.shader = d->shader, .layer = nd->layer};
@@ -438,7 +519,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
      * float rounding), fetched once; none where that would be more than 8 */
     int mask_nsrc = (int)ceil((MASK_PX - 1) * (double)tout->w / s->width) + 3;
     if (mask_nsrc > 8 || s->width <= (int)tout->w) mask_nsrc = 0;
-    binding in = fuse_mask ? (binding){&s->act, s->t_off[m->output], s->t_size[m->output], VK_FORMAT_R32_SFLOAT}
+    binding in = fuse_mask ? (binding){&s->act, s->t_off[m->output], tsz(s, m->output), VK_FORMAT_R32_SFLOAT}
                            : TEXELS(m->output);
     step mk = {.shader = PSEG_SHADER_MASK, .layer = -1, .name = "mask (resize to frame)",
                .oh = s->height, .ow = s->width, .oc = 1, .flops = 6.0 * (double)npix,
@@ -452,6 +533,20 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
                                .out_h = s->height, .out_w = s->width}},
                .bytes = 4.0 * (double)npix + (double)s->t_size[m->output],
                .b = {in, dummy, dummy, bind_of(&s->mask, 0, VK_WHOLE_SIZE), dummy, dummy, dummy}};
+    if (s->gpu) { /* gio.comp KIND 1: the output tensor (or the person channel's plane) to the mask */
+      mk.shader = PSEG_SHADER_GIO;
+      mk.k[0] = (kernel){.spec = {1, fuse_mask ? 0 : kc4(tout->c), fuse_mask ? 0 : (int)m->person_channel,
+                                  s->width == (int)tout->w && s->height == (int)tout->h},
+                         .groups = {(uint32_t)(s->width + 7) / 8, (uint32_t)(s->height + 7) / 8, (uint32_t)s->batch},
+                         .variant = s->t16[m->output] ? (unsigned)PSEG_VARIANT_O16 : 0u,
+                         .pc = {.in_h = tout->h, .in_w = tout->w, .out_h = s->height, .out_w = s->width,
+                                .bx = (int32_t)(fuse_mask ? (size_t)tout->w * tout->h
+                                                          : s->t_size[m->output] / (s->t16[m->output] ? 8 : 16)),
+                                .by2 = (int32_t)npix}};
+      for (int j = 0; j < 8; j++) mk.b[j] = dummy;
+      mk.b[fuse_mask ? 2 : 0] = TENSOR(m->output);
+      mk.b[5] = bind_of(&s->mask, 0, VK_WHOLE_SIZE);
+    }
     if ((r = add_step(s, &cap, &mk))) return r;
   }
   if (!s->raw && s->background != PSEG_BACKGROUND_NONE) {
@@ -684,7 +779,9 @@ static pseg_result create(pseg_model *md, const pseg_session_create_info *info, 
     s->profile = (info->flags & PSEG_SESSION_PROFILE) != 0;
   }
   s->gpu_ms = -1;
-  pseg_result r = pseg_model_plan(md, pseg_context_gpu_tier(ctx), &s->plan);
+  s->gpu = pseg_context_gpu_tier(ctx);
+  s->batch = 1;
+  pseg_result r = pseg_model_plan(md, s->gpu, &s->plan);
   if (r) {
     free(s);
     return r;
@@ -750,9 +847,9 @@ void pseg_session_destroy(pseg_session *s) {
   free(s->views);
   if (s->queries) vkDestroyQueryPool(ctx->device, s->queries, NULL);
   free(s->step_us);
-  gpu_buffer *bufs[] = {&s->act, &s->img, &s->mask, &s->comp, &s->tmp1, &s->tmp2, &s->bgimg, &s->dummy};
+  gpu_buffer *bufs[] = {&s->act, &s->img, &s->mask, &s->comp, &s->tmp1, &s->tmp2, &s->bgimg, &s->dummy, &s->scratch};
   for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) gpu_buffer_destroy(ctx, bufs[i]);
-  free(s->t_off), free(s->t_size), free(s->t16), free(s->steps);
+  free(s->t_off), free(s->t_size), free(s->t16), free(s->steps), free(s->gk);
   free(s);
 }
 
@@ -767,6 +864,7 @@ pseg_result pseg_session_get_stats(const pseg_session *s, pseg_session_stats *ou
   for (size_t i = 0; i < sizeof io / sizeof *io; i++) out->io_bytes += io[i]->size;
   out->gpu_ms = s->gpu_ms;
   out->fast = s->tier == 1 || !s->want_fast;
+  out->tier = s->gpu ? PSEG_TIER_GPU : s->tier == 1 ? PSEG_TIER_FAST : PSEG_TIER_BASE;
   return PSEG_SUCCESS;
 }
 
@@ -884,6 +982,15 @@ pseg_result pseg__session_run_raw(pseg_session *s, const float *input, float *ou
 }
 
 const pseg_plan *pseg__session_plan(const pseg_session *s) { return s->plan; }
+
+const char *pseg_tier_name(pseg_tier tier) {
+  switch (tier) {
+  case PSEG_TIER_BASE: return "base";
+  case PSEG_TIER_FAST: return "fast";
+  case PSEG_TIER_GPU: return "gpu";
+  }
+  return "unknown";
+}
 
 pseg_result pseg__session_read_tensor(pseg_session *s, uint32_t t, float *out) {
   if (!s || !s->raw || t >= s->model->fmt.n_tensors || s->plan->fused[t]) return PSEG_ERROR_INVALID_ARGUMENT;

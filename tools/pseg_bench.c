@@ -196,14 +196,14 @@ int cmd_bench(int argc, char **argv, double t_start) {
            "\"height\": %d, \"iterations\": %d, \"batch\": %d, \"ms_median\": %.4f, \"ms_min\": %.4f, \"ms_max\": %.4f, "
            "\"gpu_ms_median\": %s%.4f, \"frames_per_s\": %.1f, \"dispatches\": %u, \"weight_bytes\": %llu, "
            "\"activation_bytes\": %llu, \"io_bytes\": %llu, \"first_mask_ms\": %.2f, \"fast_kernels\": %s, "
-           "\"fast_ready_ms\": %.2f, \"cpu_threads\": %d}\n",
+           "\"fast_ready_ms\": %.2f, \"cpu_threads\": %d, \"tier\": \"%s\"}\n",
            json_str(o.model, jm, sizeof jm), prec, json_str(dev->name, jd, sizeof jd), json_str(dev->driver, jr, sizeof jr),
            b.w, b.h, o.iterations, o.batch, med, wall[0], wall[o.iterations - 1],
            has_gpu ? "" : "-", has_gpu ? gmed : 1.0, 1000.0 / med, st.dispatches, (unsigned long long)st.weight_bytes,
            (unsigned long long)st.activation_bytes, (unsigned long long)st.io_bytes, first_mask_ms,
-           st.fast ? "true" : "false", fast_ms, pseg_context_cpu_threads(b.ctx));
+           st.fast ? "true" : "false", fast_ms, pseg_context_cpu_threads(b.ctx), pseg_tier_name(st.tier));
   } else {
-    printf("model %s, %s, %dx%d frames, device %s", o.model, prec, b.w, b.h, dev->name);
+    printf("model %s, %s, %dx%d frames, device %s, %s tier", o.model, prec, b.w, b.h, dev->name, pseg_tier_name(st.tier));
     if (dev->is_cpu) printf(" (%d worker threads)", pseg_context_cpu_threads(b.ctx));
     printf("\n");
     printf("per frame (wall, %d iterations x batch %d): median %.3f ms, min %.3f, max %.3f  (%.1f frames/s)\n",
@@ -222,7 +222,7 @@ int cmd_bench(int argc, char **argv, double t_start) {
 }
 
 static int write_trace(const char *path, const pseg_step_profile *p, uint32_t n, const char *model_raw,
-                       const char *prec, const char *device_raw) {
+                       const char *prec, const char *device_raw, const char *tier) {
   char model[1024], device[600];
   json_str(model_raw, model, sizeof model);
   json_str(device_raw, device, sizeof device);
@@ -231,10 +231,10 @@ static int write_trace(const char *path, const pseg_step_profile *p, uint32_t n,
   if (!buf) return cli_error("out of memory%s", "");
   len += (size_t)snprintf(buf + len, cap - len,
                           "{\"displayTimeUnit\": \"ns\", \"otherData\": {\"model\": \"%s\", \"precision\": \"%s\", "
-                          "\"device\": \"%s\"},\n \"traceEvents\": [\n"
+                          "\"device\": \"%s\", \"tier\": \"%s\"},\n \"traceEvents\": [\n"
                           "  {\"name\": \"process_name\", \"ph\": \"M\", \"pid\": 1, \"tid\": 1, \"args\": {\"name\": \"pseg %s %s\"}},\n"
                           "  {\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": 1, \"tid\": 1, \"args\": {\"name\": \"GPU queue\"}}",
-                          model, prec, device, model, prec);
+                          model, prec, device, tier, model, prec);
   double ts = 0;
   for (uint32_t i = 0; i < n; i++) {
     len += (size_t)snprintf(buf + len, cap - len,
@@ -288,8 +288,10 @@ int cmd_profile(int argc, char **argv) {
     total += med[j].us;
   }
   const char *prec = cli_precision_name(b.ctx);
-  printf("model %s, %s, device %s: per-dispatch GPU time, median of %d frames\n", o.model, prec,
-         pseg_context_device(b.ctx)->name, o.iterations);
+  pseg_session_stats st;
+  pseg_session_get_stats(b.s, &st);
+  printf("model %s, %s, device %s, %s tier: per-dispatch GPU time, median of %d frames\n", o.model, prec,
+         pseg_context_device(b.ctx)->name, pseg_tier_name(st.tier), o.iterations);
   printf("%4s %-28s %-14s %10s %7s %9s %8s\n", "#", "layer", "shape", "us", "share", "GFLOP/s", "GB/s");
   for (uint32_t j = 0; j < n; j++) {
     char shape[32];
@@ -299,7 +301,7 @@ int cmd_profile(int argc, char **argv) {
            med[j].us > 0 ? med[j].bytes / (med[j].us * 1e3) : 0.0);
   }
   printf("total %.1f us in %u dispatches\n", total, n);
-  rc = o.trace ? write_trace(o.trace, med, n, o.model, prec, pseg_context_device(b.ctx)->name) : 0;
+  rc = o.trace ? write_trace(o.trace, med, n, o.model, prec, pseg_context_device(b.ctx)->name, pseg_tier_name(st.tier)) : 0;
   if (!rc && o.trace) printf("trace written to %s (open in https://ui.perfetto.dev or chrome://tracing)\n", o.trace);
 done:
   free(runs), free(med), free(col);

@@ -1,0 +1,65 @@
+/* The GPU tier's bindings and accessors (shaders/g*.comp; runtime/session.c binds them; layout
+ * "io" of runtime/context.c: eight storage buffers). The layers keep the CPU tiers' semantics and
+ * specialization constant ids (conv.comp, dwconv.comp, ...); what differs is how the work is
+ * spread: tiles of pixels x channels per workgroup, shared memory between the phases of a fused
+ * dispatch, reductions split over workgroups, storage buffers instead of texel buffers (no
+ * maxTexelBufferElements limit on batches), and a batch of frames over grid z.
+ *
+ *   0 X   the first input         3 Y   the output              6 S   scratch (gpool.comp: partial
+ *   1 R   a second input, residual 4 W   weights, then bias           sums, counters), coherent
+ *   2 G   a per-channel gate       5 Y2  a second output          7     the frame (uint RGBA8) or
+ *                                                                       the mask (float), per shader
+ * Activations are vec4 (f16vec4 with O16: fp16-all, every activation tensor in fp16), weights
+ * vec4 (f16vec4 with W16); arithmetic is fp32. Element i of frame b of binding X is at
+ * b * pc.bx + i (pc.br, pc.bg, pc.by, pc.by2 for the others). */
+#extension GL_EXT_control_flow_attributes : require
+#if defined(W16) || defined(O16)
+#extension GL_EXT_shader_16bit_storage : require
+#extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
+#endif
+#include "common.glsl"
+
+#ifdef O16
+#define ATYPE f16vec4
+#else
+#define ATYPE vec4
+#endif
+
+/* the frame of the batch this workgroup works on */
+#define BATCH int(gl_WorkGroupID.z)
+
+#ifndef GNET_NO_TENSORS
+layout(std430, binding = 0) readonly buffer XB { ATYPE v[]; } xb;
+layout(std430, binding = 1) readonly buffer RB { ATYPE v[]; } rb;
+layout(std430, binding = 2) readonly buffer GB { ATYPE v[]; } gb;
+layout(std430, binding = 3) writeonly buffer YB { ATYPE v[]; } yb;
+layout(std430, binding = 5) writeonly buffer Y2B { ATYPE v[]; } y2b;
+vec4 LX(int i) { return vec4(xb.v[BATCH * pc.bx + i]); }
+vec4 LR(int i) { return vec4(rb.v[BATCH * pc.br + i]); }
+vec4 LG(int i) { return vec4(gb.v[BATCH * pc.bg + i]); }
+void SY(int i, vec4 v) { yb.v[BATCH * pc.by + i] = ATYPE(v); }
+void SY2(int i, vec4 v) { y2b.v[BATCH * pc.by2 + i] = ATYPE(v); }
+#endif
+
+#ifdef WEIGHTS
+#ifdef W16
+layout(std430, binding = 4) readonly buffer WB { f16vec4 w[]; } wt;
+#else
+layout(std430, binding = 4) readonly buffer WB { vec4 w[]; } wt;
+#endif
+vec4 W4(int k) { return vec4(wt.w[k]); }
+/* the dot product of input vec4 x with the four weight vec4s from k (conv.comp's packing) */
+vec4 W4X(int k, vec4 x) { return W4(k) * x.x + W4(k + 1) * x.y + W4(k + 2) * x.z + W4(k + 3) * x.w; }
+#endif
+
+/* RESIZE_BILINEAR's source coordinate (net.glsl's src_coord, pc.mode the convention) */
+float src_coord(int d, int n_in, int n_out) {
+  if (pc.mode == 2) return n_out > 1 ? float(d) * float(n_in - 1) / float(n_out - 1) : 0.0;
+  float scale = float(n_in) / float(n_out);
+  if (pc.mode == 1) return float(d) * scale;
+  return max((float(d) + 0.5) * scale - 0.5, 0.0);
+}
+
+#define NT 64 /* invocations a workgroup, every GPU-tier shader */
+/* a workgroup's number on a 1D grid laid out as x + y * gl_NumWorkGroups.x (kernel_grid_1d) */
+#define WG_INDEX int(gl_WorkGroupID.x + gl_NumWorkGroups.x * gl_WorkGroupID.y)

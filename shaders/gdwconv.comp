@@ -1,0 +1,90 @@
+#version 450
+/* GPU tier: DWCONV2D with dwconv.comp's fusions (same specialization constant ids and meanings:
+ * HAS_RES, the projection PROJ_OC4 / PROJ_K with PROJ_RES, MASK_OUT, the 1x1 conv computed at
+ * every tap PRE_IC4), in two phases over a tile of TP output pixels:
+ *
+ *   A. items (pixel, channel vec4), consecutive invocations on consecutive channels of a pixel
+ *      (coalesced reads of X and of the weights): the depthwise result d, each item over its
+ *      KH x KW taps (PRE: X' = pre_act(Wpre X + b) of that channel at each tap, computed there,
+ *      never stored); act, residual; stored, or with a projection kept in shared memory;
+ *   B. (projection) items (pixel, output vec4 [and its PROJ_K x PROJ_K block]) over d in shared
+ *      memory; act, residual through G, and the mask (MASK_OUT: one float a pixel to binding 7).
+ *
+ * Without a projection the tile is any number of pixels and every item independent; with one,
+ * the tile is small enough (kernels/dwconv.c: dwconv_gpu) for 64-256 workgroups on small maps. */
+#define WEIGHTS
+#include "common/gnet.glsl"
+layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
+layout(constant_id = 0) const int C4 = 1;
+layout(constant_id = 1) const int KH = 1;
+layout(constant_id = 2) const int KW = 1;
+layout(constant_id = 3) const int SH = 1;
+layout(constant_id = 4) const int SW = 1;
+layout(constant_id = 6) const int ACT = 0;
+layout(constant_id = 7) const int ACT2 = 0;
+layout(constant_id = 8) const int HAS_RES = 0;
+layout(constant_id = 9) const int PROJ_OC4 = 0;
+layout(constant_id = 10) const int PROJ_K = 1;
+layout(constant_id = 11) const int PROJ_ACT = 0;
+layout(constant_id = 12) const int PROJ_RES = 0;
+layout(constant_id = 13) const int PROJ_ACT2 = 0;
+layout(constant_id = 14) const int MASK_OUT = 0; /* 1 + the person channel */
+layout(constant_id = 16) const int PRE_IC4 = 0;
+layout(constant_id = 17) const int PRE_ACT = 0;
+layout(constant_id = 20) const int TP = 16; /* output pixels a workgroup */
+layout(std430, binding = 7) writeonly buffer Mask { float m[]; } mask; /* frame b at b * pc.by2 */
+
+const int DW_BIAS = KH * KW * C4;
+const int PW = DW_BIAS + C4;
+const int PW_BIAS = PW + PROJ_OC4 * PROJ_K * PROJ_K * C4 * 4;
+const int PRE_W = PW_BIAS + PROJ_OC4;
+const int PRE_BIAS = PRE_W + C4 * PRE_IC4 * 4;
+const int NB = PROJ_K * PROJ_K * PROJ_OC4; /* projection outputs (vec4s) a tile pixel */
+shared vec4 ds[PROJ_OC4 > 0 ? C4 * TP : 1]; /* [channel vec4][pixel] */
+
+/* The depthwise input, channel vec4 c of input pixel i (PRE: computed from X). */
+vec4 dw_in(int i, int c) {
+  if (PRE_IC4 == 0) return LX(i * C4 + c);
+  vec4 a = W4(PRE_BIAS + c);
+  for (int j = 0; j < PRE_IC4; j++) a += W4X(PRE_W + (c * PRE_IC4 + j) * 4, LX(i * PRE_IC4 + j));
+  return activate(a, PRE_ACT);
+}
+
+void main() {
+  int t = int(gl_LocalInvocationID.x);
+  int npix = pc.out_w * pc.out_h, q0 = WG_INDEX * TP;
+  for (int it = t; it < TP * C4; it += NT) {
+    int c = it % C4, p = it / C4, q = q0 + p;
+    if (q >= npix) continue;
+    int oy = q / pc.out_w, ox = q - oy * pc.out_w;
+    vec4 d = W4(DW_BIAS + c);
+    for (int ky = 0; ky < KH; ky++) {
+      int iy = oy * SH - pc.pad_t + ky;
+      if (iy < 0 || iy >= pc.in_h) continue;
+      for (int kx = 0; kx < KW; kx++) {
+        int ix = ox * SW - pc.pad_l + kx;
+        if (ix < 0 || ix >= pc.in_w) continue;
+        d += dw_in(iy * pc.in_w + ix, c) * W4((ky * KW + kx) * C4 + c);
+      }
+    }
+    d = activate(d, ACT);
+    if (HAS_RES != 0) d = activate(d + LR(q * C4 + c), ACT2);
+    if (PROJ_OC4 > 0) ds[c * TP + p] = d;
+    else SY(q * C4 + c, d);
+  }
+  if (PROJ_OC4 == 0) return;
+  barrier();
+  for (int it = t; it < TP * NB; it += NT) {
+    int p = it % TP, o = it / TP, q = q0 + p;
+    if (q >= npix) continue;
+    int o4 = o / (PROJ_K * PROJ_K), tap = o - o4 * PROJ_K * PROJ_K, ky = tap / PROJ_K, kx = tap - ky * PROJ_K;
+    vec4 a = W4(PW_BIAS + o4);
+    for (int c = 0; c < C4; c++) a += W4X(PW + (o * C4 + c) * 4, ds[c * TP + p]);
+    a = activate(a, PROJ_ACT);
+    int oy = q / pc.out_w, ox = q - oy * pc.out_w;
+    int po = ((oy * PROJ_K + ky) * pc.out_w * PROJ_K + ox * PROJ_K + kx) * PROJ_OC4 + o4;
+    if (PROJ_RES != 0) a = activate(a + LG(po), PROJ_ACT2);
+    if (MASK_OUT != 0) mask.m[BATCH * pc.by2 + po] = clamp(a[max(MASK_OUT - 1, 0)], 0.0, 1.0);
+    else SY(po, a);
+  }
+}

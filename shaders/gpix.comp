@@ -1,0 +1,54 @@
+#version 450
+/* GPU tier: the pixel-wise layers, one invocation an output vec4 (KIND 0, 1) or a pixel (2), a
+ * linear grid of 64-invocation workgroups, frames over grid z:
+ *   KIND 0: binary.comp's ADD / MUL (same shape, or R broadcast per channel: BCAST) and the
+ *           standalone activations (OP 2), X optionally gated by G (HAS_GATE);
+ *   KIND 1: resize.comp's RESIZE_BILINEAR (pc.mode the coordinate convention);
+ *   KIND 2: softmax.comp's SOFTMAX over the pc.aux0 channels of a pixel (max subtracted).
+ * Constant ids 0-4 as binary.comp's (resize's activation moves to id 4: kernels/resize.c). */
+#include "common/gnet.glsl"
+layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
+layout(constant_id = 0) const int C4 = 1;
+layout(constant_id = 1) const int OP = 0;
+layout(constant_id = 2) const int BCAST = 0;
+layout(constant_id = 3) const int HAS_GATE = 0;
+layout(constant_id = 4) const int ACT = 0;
+layout(constant_id = 5) const int KIND = 0;
+
+void main() {
+  int it = WG_INDEX * NT + int(gl_LocalInvocationID.x), npix = pc.out_w * pc.out_h;
+  if (KIND == 2) {
+    if (it >= npix) return;
+    int base = it * C4, C = pc.aux0;
+    float m = -1.0 / 0.0;
+    for (int c = 0; c < C; c++) m = max(m, LX(base + c / 4)[c % 4]);
+    float s = 0.0;
+    for (int c = 0; c < C; c++) s += exp(LX(base + c / 4)[c % 4] - m);
+    for (int c4 = 0; c4 < C4; c4++) {
+      vec4 v = LX(base + c4), o;
+      for (int k = 0; k < 4; k++) o[k] = (c4 * 4 + k < C) ? exp(v[k] - m) / s : 0.0;
+      SY(base + c4, o);
+    }
+    return;
+  }
+  if (it >= npix * C4) return;
+  int c = it % C4, q = it / C4;
+  if (KIND == 1) {
+    int y = q / pc.out_w, x = q - y * pc.out_w;
+    float fy = src_coord(y, pc.in_h, pc.out_h), fx = src_coord(x, pc.in_w, pc.out_w);
+    int y0 = min(int(floor(fy)), pc.in_h - 1), x0 = min(int(floor(fx)), pc.in_w - 1);
+    int y1 = min(y0 + 1, pc.in_h - 1), x1 = min(x0 + 1, pc.in_w - 1);
+    float ly = fy - float(y0), lx = fx - float(x0);
+    vec4 top = mix(LX((y0 * pc.in_w + x0) * C4 + c), LX((y0 * pc.in_w + x1) * C4 + c), lx);
+    vec4 bot = mix(LX((y1 * pc.in_w + x0) * C4 + c), LX((y1 * pc.in_w + x1) * C4 + c), lx);
+    SY(it, activate(mix(top, bot, ly), ACT));
+    return;
+  }
+  vec4 v = LX(it);
+  if (HAS_GATE != 0) v *= LG(c);
+  if (OP != 2) {
+    vec4 u = LR(BCAST != 0 ? c : it);
+    v = OP == 0 ? v + u : v * u;
+  }
+  SY(it, activate(v, ACT));
+}

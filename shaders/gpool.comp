@@ -1,0 +1,168 @@
+#version 450
+/* GPU tier: a global average pool, and a squeeze-excite block's layers after it, in one dispatch
+ * whose pooling is spread over the map (se_fc.comp's semantics and constant ids; LAYERS 0 is a
+ * plain MEAN, mean.comp's op):
+ *
+ *   1. each of the grid's gl_NumWorkGroups.x workgroups sums its slice of the pixels, every
+ *      channel vec4 (consecutive invocations on consecutive channels: coalesced reads; the
+ *      invocations sharing a channel meet through subgroup shuffles where the device has them
+ *      (variant SUBGROUP), else shared memory) and writes its partial sums to the scratch buffer;
+ *   2. the workgroup that finishes last (an atomic counter per frame; it resets it for the next
+ *      frame) adds the partial sums, divides, and runs the block's 1x1 layers (LAYERS 1 or 2),
+ *      each layer's rows spread over the 64 invocations, a row's dot product split across
+ *      several of them and summed in shared memory.
+ *
+ *   m = mean of X (C4 vec4s a pixel; of X + R with POOL_ADD); PRE_IC4 > 0: m = Wa mean(X) + ba +
+ *   mean(R) (X: PRE_IC4 vec4s over in_h x in_w pixels, R: C4 over aux0 x aux1: the decoder
+ *   stage's pool, se_fc.comp); hidden = act(W1 m + b1), gate = act2(W2 hidden + b2);
+ *   LAYERS 1: act(W1 m + b1); LAYERS 0: act(m).
+ * Sums are fp32 (an fp16 sum of a 128x128 map would overflow). Scratch: frame b's counter at
+ * uint pc.s0 + b, its partial sums from uint pc.s1 (runtime/session.c: zeroed once, each dispatch
+ * its own place). */
+#ifdef SUBGROUP /* variant: the device has subgroup shuffles in compute shaders */
+#extension GL_KHR_shader_subgroup_basic : require
+#extension GL_KHR_shader_subgroup_shuffle : require
+#endif
+#define WEIGHTS
+#include "common/gnet.glsl"
+layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
+layout(constant_id = 0) const int C4 = 1; /* the block's channels in vec4s */
+layout(constant_id = 1) const int R4 = 1; /* hidden units in vec4s */
+layout(constant_id = 2) const int ACT = 0;
+layout(constant_id = 3) const int ACT2 = 0;
+layout(constant_id = 4) const int LAYERS = 2;
+layout(constant_id = 5) const int POOL_ADD = 0;
+layout(constant_id = 6) const int PRE_IC4 = 0;
+layout(std430, binding = 6) coherent buffer Scratch { uint u[]; } sc;
+
+const int CT = PRE_IC4 > 0 ? PRE_IC4 + C4 : C4; /* pooled channel vec4s: X's, then R's (PRE) */
+const int SE_BASE = PRE_IC4 > 0 ? C4 * PRE_IC4 * 4 + C4 : 0;
+const int MAXV = CT > R4 ? CT : R4;
+shared vec4 part[NT];
+shared vec4 vin[MAXV];  /* a layer's input */
+shared vec4 vout[MAXV]; /* its output */
+shared int is_last;
+
+vec4 pooled(int src, int i) {
+  if (src == 1) return LR(i);
+  return POOL_ADD != 0 ? LX(i) + LR(i) : LX(i);
+}
+
+void put_partial(int c, vec4 v) {
+  int a = pc.s1 + ((BATCH * int(gl_NumWorkGroups.x) + int(gl_WorkGroupID.x)) * CT + c) * 4;
+  sc.u[a] = floatBitsToUint(v.x), sc.u[a + 1] = floatBitsToUint(v.y);
+  sc.u[a + 2] = floatBitsToUint(v.z), sc.u[a + 3] = floatBitsToUint(v.w);
+}
+
+vec4 get_partial(int w, int c) {
+  int a = pc.s1 + ((BATCH * int(gl_NumWorkGroups.x) + w) * CT + c) * 4;
+  return uintBitsToFloat(uvec4(sc.u[a], sc.u[a + 1], sc.u[a + 2], sc.u[a + 3]));
+}
+
+/* This workgroup's sums of source src (n pixels of c4 vec4s) over its slice of the pixels, into
+ * the partial sums from channel cbase. Every invocation calls it. */
+void pool_slice(int src, int c4, int n, int cbase) {
+  int nw = int(gl_NumWorkGroups.x), w = int(gl_WorkGroupID.x);
+  int p0 = int(uint(n) * uint(w) / uint(nw)), p1 = int(uint(n) * uint(w + 1) / uint(nw)); /* n <= 4096^2 */
+  int t = int(gl_LocalInvocationID.x);
+  for (int cb = 0; cb < c4; cb += NT) {
+    int nc = min(NT, c4 - cb);
+    /* the invocations sharing a channel: subgroup lanes l, l ^ nc, l ^ 2nc ... when nc is a power
+     * of two below the subgroup size; else slots of shared memory */
+    int slots = NT / nc, c = t % nc, slot = t / nc;
+#ifdef SUBGROUP
+    bool sg = (nc & (nc - 1)) == 0 && nc < int(gl_SubgroupSize) && int(gl_SubgroupSize) <= NT;
+    if (sg) {
+      int lane = int(gl_SubgroupInvocationID);
+      c = lane % nc;
+      slot = int(gl_SubgroupID) * (int(gl_SubgroupSize) / nc) + lane / nc;
+    }
+#endif
+    vec4 s = vec4(0.0);
+    if (slot < slots)
+      for (int p = p0 + slot; p < p1; p += slots) s += pooled(src, p * c4 + cb + c);
+#ifdef SUBGROUP
+    if (sg) {
+      for (int m = nc; m < int(gl_SubgroupSize); m <<= 1) s += subgroupShuffleXor(s, m);
+      if (int(gl_SubgroupInvocationID) < nc) part[int(gl_SubgroupID) * nc + c] = s;
+      slots = int(gl_NumSubgroups);
+    } else
+#endif
+      part[t] = s; /* invocations t >= slots * nc hold zero */
+    barrier();
+    if (t < nc) {
+      vec4 a = vec4(0.0);
+      for (int k = 0; k < slots; k++) a += part[k * nc + t];
+      put_partial(cbase + cb + t, a);
+    }
+    barrier();
+  }
+}
+
+/* vout[0, rows) = act(W vin[0, k4) + b): weights [rows][k4][4] vec4 from wb, bias from bb. Rows
+ * spread over the invocations, each row's dot product over `split` of them. Every invocation
+ * calls it; vout is complete after it returns. */
+void dense(int rows, int k4, int wb, int bb, int act) {
+  int t = int(gl_LocalInvocationID.x);
+  int split = 1;
+  while (split * 2 * min(rows, NT) <= NT && split * 2 <= k4) split *= 2;
+  int per = NT / split; /* rows a round */
+  for (int r0 = 0; r0 < rows; r0 += per) {
+    int row = r0 + t / split, part_i = t % split;
+    vec4 a = vec4(0.0);
+    if (row < rows && t / split < per)
+      for (int k = part_i; k < k4; k += split) a += W4X(wb + (row * k4 + k) * 4, vin[k]);
+    part[t] = a;
+    barrier();
+    if (part_i == 0 && row < rows && t / split < per) {
+      for (int k = 1; k < split; k++) a += part[t + k];
+      vout[row] = activate(a + W4(bb + row), act);
+    }
+    barrier();
+  }
+}
+
+void main() {
+  int t = int(gl_LocalInvocationID.x);
+  int nx = pc.in_h * pc.in_w, nr = pc.aux0 * pc.aux1;
+  pool_slice(0, PRE_IC4 > 0 ? PRE_IC4 : C4, nx, 0);
+  if (PRE_IC4 > 0) pool_slice(1, C4, nr, PRE_IC4);
+  /* the last workgroup of this frame goes on */
+  memoryBarrierBuffer();
+  barrier();
+  if (t == 0) is_last = atomicAdd(sc.u[pc.s0 + BATCH], 1u) == uint(gl_NumWorkGroups.x) - 1u ? 1 : 0;
+  barrier();
+  if (is_last == 0) return;
+  memoryBarrierBuffer();
+  for (int c = t; c < CT; c += NT) {
+    vec4 s = vec4(0.0);
+    for (int w = 0; w < int(gl_NumWorkGroups.x); w++) s += get_partial(w, c);
+    vin[c] = s / float(c < (PRE_IC4 > 0 ? PRE_IC4 : C4) ? nx : nr);
+  }
+  if (t == 0) sc.u[pc.s0 + BATCH] = 0u; /* for the next frame */
+  barrier();
+  if (PRE_IC4 > 0) { /* m = Wa mean(X) + ba + mean(R) */
+    for (int c = t; c < C4; c += NT) {
+      vec4 a = W4(C4 * PRE_IC4 * 4 + c) + vin[PRE_IC4 + c];
+      for (int j = 0; j < PRE_IC4; j++) a += W4X((c * PRE_IC4 + j) * 4, vin[j]);
+      vout[c] = a;
+    }
+    barrier();
+    for (int c = t; c < C4; c += NT) vin[c] = vout[c];
+    barrier();
+  }
+  if (LAYERS == 0) {
+    for (int c = t; c < C4; c += NT) SY(c, activate(vin[c], ACT));
+    return;
+  }
+  dense(R4, C4, SE_BASE, SE_BASE + R4 * C4 * 4, ACT);
+  if (LAYERS == 1) {
+    for (int c = t; c < R4; c += NT) SY(c, vout[c]);
+    return;
+  }
+  for (int c = t; c < R4; c += NT) vin[c] = vout[c];
+  barrier();
+  int w2 = SE_BASE + R4 * C4 * 4 + R4;
+  dense(C4, R4, w2, w2 + C4 * R4 * 4, ACT2);
+  for (int c = t; c < C4; c += NT) SY(c, vout[c]);
+}
