@@ -162,7 +162,8 @@ const char *pseg_tier_name(pseg_tier tier); /* "base", "fast", "gpu" */
 enum {
   PSEG_SESSION_PROFILE = 1,   /* record a GPU timestamp after every dispatch (pseg_session_get_profile) */
   PSEG_SESSION_WAIT_FAST = 2, /* pseg_session_create returns once the fast kernels are built */
-  PSEG_SESSION_BASE_ONLY = 4  /* never build the fast kernels */
+  PSEG_SESSION_BASE_ONLY = 4, /* never build the fast kernels */
+  PSEG_SESSION_GPU_TIER = 8   /* run the GPU tier whatever the device (as PSEG_TIER=gpu) */
 };
 
 typedef struct pseg_session_create_info {
@@ -170,6 +171,10 @@ typedef struct pseg_session_create_info {
   uint32_t flags;                    /* PSEG_SESSION_* */
   pseg_background background;
   const pseg_image *background_image; /* for PSEG_BACKGROUND_IMAGE; copied at creation */
+  int batch;     /* frames one submit runs together, as a dimension of every dispatch (0 or 1:
+                    one frame). A session with batch > 1 runs the GPU tier on any device. */
+  int in_flight; /* submits that may be pending at once (pseg_session_submit): 0 = 2, at most 8;
+                    each has its own frame, mask and composite buffers */
 } pseg_session_create_info;
 
 pseg_result pseg_session_create(pseg_model *model, const pseg_session_create_info *info,
@@ -180,6 +185,21 @@ void pseg_session_destroy(pseg_session *s);
  * composite (may be NULL; needs a background): width*height*4 bytes RGBA8, I = aF + (1-a)B. */
 pseg_result pseg_session_run(pseg_session *s, const pseg_image *frame, float *mask, uint8_t *composite);
 
+/* Run count (1..batch) frames in one submit: masks receive count masks one after the other
+ * (count*width*height floats), composites count composites. Frames past count in the batch are
+ * computed from stale data and not returned. */
+pseg_result pseg_session_run_batch(pseg_session *s, const pseg_image *frames, uint32_t count, float *masks,
+                                   uint8_t *composites);
+
+/* Pipelined frames: submit copies count frames (1..batch) in and starts the GPU on them, and
+ * returns at once with a ticket; wait blocks until that submit is done and copies its masks (and
+ * composites) out. Up to in_flight submits may be pending; submit fails when that many are (wait
+ * for one first). A camera loop submits frame k+1, then waits for frame k: the GPU runs one
+ * submit after the other without a gap, and a frame's latency (submit to mask) stays about one
+ * frame's GPU time plus the copies. Waits may come in any order; each ticket is waited for once. */
+pseg_result pseg_session_submit(pseg_session *s, const pseg_image *frames, uint32_t count, uint64_t *ticket);
+pseg_result pseg_session_wait(pseg_session *s, uint64_t ticket, float *masks, uint8_t *composites);
+
 /* Block until the session's frames run on its fast kernels (see PSEG_SESSION_WAIT_FAST); returns
  * at once when they already do, when the device needs no others, or with PSEG_SESSION_BASE_ONLY. */
 pseg_result pseg_session_wait_fast(pseg_session *s);
@@ -189,9 +209,12 @@ typedef struct pseg_session_stats {
   uint64_t weight_bytes;     /* device memory holding the model's packed weights */
   uint64_t activation_bytes; /* device memory holding the network's activations */
   uint64_t io_bytes;         /* frame, mask, composite and background buffers */
-  double gpu_ms;             /* GPU time of the last frame from timestamp queries; -1 if unsupported */
+  double gpu_ms;             /* GPU time of the last submit (all its batch) from timestamp queries;
+                                -1 if unsupported */
   int fast;                  /* 1: the last frame ran on the fast kernels (or the device needs no others) */
   pseg_tier tier;            /* the tier the last frame ran on */
+  uint32_t batch, in_flight; /* as created (batch >= 1, in_flight >= 1) */
+  double latency_ms;         /* the last waited submit: from pseg_session_submit to its wait's end */
 } pseg_session_stats;
 
 pseg_result pseg_session_get_stats(const pseg_session *s, pseg_session_stats *out);

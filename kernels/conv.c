@@ -49,16 +49,16 @@ void conv_plan(const pseg_fmt_layer *l, kshape in, kshape out, int wide, kdispat
 }
 
 /* GPU tier (gconv.comp): a tile of TP pixels x every output vec4 a workgroup, about one output
- * vec4 an invocation at small batches (64 outputs a tile: a 16x16 map of 32 channels in 32
- * workgroups of 8 pixels) and four at large ones (fewer workgroups, each staging more); CK
- * input vec4s a pixel staged per pass, at most 1024 vec4s (16 KB) of shared memory. */
+ * vec4 an invocation (64 outputs a tile: a 16x16 map of 32 channels in 32 workgroups of 8
+ * pixels); CK input vec4s a pixel staged per pass, at most 1024 vec4s (16 KB) of shared memory.
+ * The tile does not depend on the batch (a batch only adds workgroups), so a batch runs the
+ * batch-1 pipelines and every frame's numbers are the same at any batch. */
 void conv_gpu(const kdispatch *d, int batch, kdispatch *g) {
   const int32_t *sp = d->spec;
   int mode = sp[KC_MODE], kk = sp[KC_KH] * sp[KC_KW];
   int no = mode == 1 ? kk * sp[KC_OC4] : sp[KC_OC4], kt = mode == 1 || mode == 2 ? sp[KC_IC4] : kk * sp[KC_IC4];
   int npix = mode == 1 ? d->pc.in_w * d->pc.in_h : d->pc.out_w * d->pc.out_h;
-  int items = batch >= 16 ? 256 : 64;
-  int tp = kernel_pow2_floor(items / no);
+  int tp = kernel_pow2_floor(64 / no);
   if (tp > 64) tp = 64;
   while (tp > 1 && tp / 2 >= npix) tp /= 2;
   int ck = 1024 / tp;

@@ -49,14 +49,14 @@ void dwconv_fuse_pre(kdispatch *d, const pseg_fmt_layer *pre, kshape pre_in) {
 }
 
 /* GPU tier (gdwconv.comp): a tile of TP output pixels a workgroup, about one item (a channel
- * vec4 of a pixel; with a projection also an output vec4 of it) an invocation at small batches,
- * four at large ones; with a projection the tile's depthwise results stay in shared memory (at
+ * vec4 of a pixel; with a projection also an output vec4 of it) an invocation, whatever the
+ * batch (as conv_gpu); with a projection the tile's depthwise results stay in shared memory (at
  * most 1024 vec4s). */
 void dwconv_gpu(const kdispatch *d, int batch, kdispatch *g) {
   const int32_t *sp = d->spec;
   int c4 = sp[KD_C4], k = sp[KD_PROJ_K], nb = sp[KD_PROJ_OC4] * k * k, per = c4 > nb ? c4 : nb;
-  int npix = d->pc.out_w * d->pc.out_h, items = batch >= 16 ? 256 : 64;
-  int tp = kernel_pow2_floor(items / per);
+  int npix = d->pc.out_w * d->pc.out_h;
+  int tp = kernel_pow2_floor(64 / per);
   if (tp > 64) tp = 64;
   while (tp > 1 && (tp / 2 >= npix || (nb && tp * c4 > 1024))) tp /= 2;
   g->shader = PSEG_SHADER_GDWCONV;

@@ -16,9 +16,10 @@ void mean_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d) {
 }
 
 /* GPU tier (gpool.comp): a MEAN (LAYERS 0), or a squeeze-excite block planned as se_fc.comp
- * (same constant ids), its pooling spread over up to 64 workgroups (about 512 vec4s each), the
- * last of which runs the block's layers. At large batches the frames fill the GPU: fewer
- * workgroups a frame, less scratch. */
+ * (same constant ids), its pooling spread over up to 64 workgroups a frame (about 512 vec4s
+ * each), the last of which runs the block's layers. The split depends on the map alone, not on
+ * the batch: the order of the sums, and so every mask, is the same at any batch (the selfie
+ * masks move by up to 1e-4 at a few edge pixels when only that order changes). */
 void pool_gpu(const kdispatch *d, int batch, kdispatch *g) {
   g->shader = PSEG_SHADER_GPOOL;
   if (d->shader == PSEG_SHADER_MEAN) {
@@ -31,7 +32,6 @@ void pool_gpu(const kdispatch *d, int batch, kdispatch *g) {
   int pre = sp[KS_PRE_IC4], ct = pre ? pre + sp[KS_C4] : sp[KS_C4];
   long nx = (long)d->pc.in_h * d->pc.in_w, nr = pre ? (long)d->pc.aux0 * d->pc.aux1 : 0, n = nx > nr ? nx : nr;
   long nwg = (n * ct + 511) / 512;
-  if (batch > 1) nwg = nwg * 4 / batch;
   if (nwg < 1) nwg = 1;
   if (nwg > 64) nwg = 64;
   g->groups[0] = (uint32_t)nwg, g->groups[1] = 1, g->groups[2] = (uint32_t)batch;

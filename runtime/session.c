@@ -4,13 +4,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
+
+/* Buffers each slot (a frame, or batch, in flight) has of its own. */
+enum { SB_NONE = 0, SB_IMG, SB_MASK, SB_COMP };
 
 typedef struct binding {
   const gpu_buffer *buf;
   VkDeviceSize off, range;
   VkFormat format; /* texel bindings (layer inputs): RGBA32F, RGBA16F, or RGBA8 for the frame */
+  int sbuf;        /* SB_*: the slot's frames, masks or composites (buf is then NULL) */
 } binding;
 
 /* A dispatch in one tier (pseg.h: base and fast kernels). */
@@ -35,6 +40,22 @@ typedef struct step {
   double flops, bytes;
 } step;
 
+/* A frame (or batch) in flight: submitted, its mask not yet collected (pseg_session_submit). The
+ * activations are shared: the GPU runs the slots' command buffers one after the other. */
+typedef struct slot {
+  gpu_buffer img, mask, comp; /* the batch's frames (RGBA8), masks (float), composites (RGBA8) */
+  VkDescriptorSet *sets;      /* one per step */
+  VkCommandBuffer cb[2];      /* base and fast tiers; cb[1] recorded once the fast kernels exist */
+  VkFence fence;
+  VkQueryPool queries;        /* 2 timestamps (begin, end), or one per step + 1 when profiling */
+  int busy;                   /* submitted, not yet waited for */
+  uint64_t ticket;
+  uint32_t count;             /* frames submitted */
+  double submitted_ms;
+} slot;
+
+#define PSEG_MAX_IN_FLIGHT 8
+
 struct pseg_session {
   pseg_context *ctx;
   pseg_model *model;
@@ -45,17 +66,18 @@ struct pseg_session {
   gpu_buffer scratch; /* GPU tier: partial sums and counters of the split reductions (gpool.comp) */
   int width, height, raw;
   pseg_background background;
-  gpu_buffer act, img, mask, comp, tmp1, tmp2, bgimg, dummy;
+  gpu_buffer act, tmp1, tmp2, bgimg, dummy;
+  slot slots[PSEG_MAX_IN_FLIGHT];
+  int n_slots;
+  uint64_t next_ticket;
   int bg_w, bg_h;
   VkDeviceSize *t_off, *t_size;
   uint8_t *t16; /* per tensor: stored as fp16 */
   step *steps;
   uint32_t n_steps;
   VkDescriptorPool dpool;
-  VkDescriptorSet *sets;
   VkBufferView *views; /* texel views of the steps' inputs */
   uint32_t n_views;
-  VkCommandBuffer cb[2]; /* base and fast tiers; cb[1] recorded once the fast kernels exist */
   int tier;              /* the tier frames run on now */
   int want_fast;         /* the fast tier differs and is wanted */
   pthread_t builder;     /* builds the fast kernels */
@@ -63,18 +85,19 @@ struct pseg_session {
   int start_builder;     /* start it after the next frame (so it does not slow the first mask) */
   int fast_built;        /* set by the builder (atomic): 1 built, -1 failed */
   int cancel;            /* set (atomic) to stop the builder early: the session is going away */
-  VkFence fence;
-  VkQueryPool queries; /* 2 timestamps (begin, end), or one per step + 1 when profiling */
   uint32_t n_queries;
   int profile;
   double *step_us;
   double gpu_ms;
+  double latency_ms; /* the last submit to its wait's return */
   uint64_t io_bytes;
 };
 
 static binding bind_of(const gpu_buffer *b, VkDeviceSize off, VkDeviceSize range) {
-  return (binding){b, off, range, VK_FORMAT_UNDEFINED};
+  return (binding){b, off, range, VK_FORMAT_UNDEFINED, SB_NONE};
 }
+/* The whole of a slot buffer (SB_*), resolved per slot when the descriptor sets are written. */
+static binding slot_bind(int which) { return (binding){NULL, 0, VK_WHOLE_SIZE, VK_FORMAT_UNDEFINED, which}; }
 
 static pseg_result add_step(pseg_session *s, uint32_t *cap, const step *st) {
   if (s->n_steps == *cap) {
@@ -88,7 +111,7 @@ static pseg_result add_step(pseg_session *s, uint32_t *cap, const step *st) {
   *n = *st;
   if (!n->k[1].groups[0]) n->k[1] = n->k[0]; /* pre/post-processing: one kernel for both tiers */
   for (int k = 0; k < PSEG_NET_BINDINGS; k++) /* every binding must be valid: unused ones get a dummy */
-    if (!n->b[k].buf) n->b[k] = bind_of(&s->dummy, 0, VK_WHOLE_SIZE);
+    if (!n->b[k].buf && !n->b[k].sbuf) n->b[k] = bind_of(&s->dummy, 0, VK_WHOLE_SIZE);
   return PSEG_SUCCESS;
 }
 
@@ -368,7 +391,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
 #define TENSOR(t) bind_of(&s->act, s->t_off[t], tsz(s, t))
 #define TEXELS(t)                                                                                            \
   ((binding){&s->act, s->t_off[t], tsz(s, t),                                                                \
-             s->t16[t] ? VK_FORMAT_R16G16B16A16_SFLOAT : VK_FORMAT_R32G32B32A32_SFLOAT})
+             s->t16[t] ? VK_FORMAT_R16G16B16A16_SFLOAT : VK_FORMAT_R32G32B32A32_SFLOAT, SB_NONE})
 
   const pseg_fmt_tensor *tin = &m->tensors[m->input], *tout = &m->tensors[m->output];
   size_t npix = (size_t)s->width * s->height;
@@ -381,7 +404,6 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
     if (nbytes > ctx->max_ssbo_range)
       return gpu_fail(ctx, PSEG_ERROR_UNSUPPORTED, "a batch of %d %dx%d frames needs %zu bytes; %s binds at most %llu",
                       s->batch, s->width, s->height, nbytes, ctx->info.name, (unsigned long long)ctx->max_ssbo_range);
-    if ((r = gpu_buffer_create(ctx, nbytes, 1, &s->img)) || (r = gpu_buffer_create(ctx, nbytes, 1, &s->mask))) return r;
   }
   if (s->gpu) { /* the split reductions' scratch: each dispatch its own counters and partial sums */
     VkDeviceSize words = 0;
@@ -405,7 +427,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
                          .pc = {.in_h = s->height, .in_w = s->width, .out_h = tin->h, .out_w = tin->w,
                                 .out_c4 = kc4(tin->c), .bx = (int)npix, .by = e0}},
                 .bytes = 4.0 * (double)npix + (double)s->t_size[m->input],
-                .b = {dummy, dummy, dummy, TENSOR(m->input), dummy, dummy, dummy, bind_of(&s->img, 0, VK_WHOLE_SIZE)}};
+                .b = {dummy, dummy, dummy, TENSOR(m->input), dummy, dummy, dummy, slot_bind(SB_IMG)}};
     if ((r = add_step(s, &cap, &pre))) return r;
   } else if (!s->raw && !fuse_pre) {
     step pre = {.shader = PSEG_SHADER_PRE, .layer = -1, .name = "pre (stretch, scale)",
@@ -415,7 +437,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
                          .pc = {.in_h = s->height, .in_w = s->width, .out_h = tin->h, .out_w = tin->w,
                                 .out_c4 = kc4(tin->c)}},
                 .bytes = 4.0 * (double)npix + (double)s->t_size[m->input],
-                .b = {bind_of(&s->img, 0, VK_WHOLE_SIZE), dummy, dummy, TENSOR(m->input)}};
+                .b = {slot_bind(SB_IMG), dummy, dummy, TENSOR(m->input)}};
     if ((r = add_step(s, &cap, &pre))) return r;
   }
   for (uint32_t i = 0; i < md->n_nodes && s->gpu; i++) { /* the GPU tier's steps */
@@ -438,13 +460,13 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
     if (s->gk[i].scratch) st.b[6] = bind_of(&s->scratch, 0, VK_WHOLE_SIZE);
     if (i + 1 == md->n_nodes && fuse_mask) { /* the last layer writes the mask (gdwconv.comp MASK_OUT) */
       st.b[3] = dummy;
-      st.b[7] = mask_direct ? bind_of(&s->mask, 0, VK_WHOLE_SIZE) : TENSOR(m->output);
+      st.b[7] = mask_direct ? slot_bind(SB_MASK) : TENSOR(m->output);
       k->pc.by2 = mask_direct ? (int32_t)npix : to->w * to->h;
       k->spec[KD_MASK_OUT] = 1 + (int)m->person_channel;
       snprintf(st.name, sizeof st.name, "%.42s+mask", nd->name);
     }
     if (i == 0 && fuse_pre) { /* the first layer reads the frame (gconv.comp MODE 3, 4) */
-      st.b[0] = dummy, st.b[7] = bind_of(&s->img, 0, VK_WHOLE_SIZE);
+      st.b[0] = dummy, st.b[7] = slot_bind(SB_IMG);
       int same = s->width == (int)m->tensors[m->input].w && s->height == (int)m->tensors[m->input].h;
       k->spec[KC_MODE] = same ? 4 : 3;
       k->pc.aux0 = s->width, k->pc.aux1 = s->height, k->pc.bx = (int32_t)npix;
@@ -495,14 +517,14 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
     if (nd->wspec) s->want_fast = 1;
     if (i + 1 == md->n_nodes && fuse_mask) { /* the last layer writes the mask (at the model's size) */
       st.b[3] = dummy;
-      st.b[6] = mask_direct ? bind_of(&s->mask, 0, VK_WHOLE_SIZE) : TENSOR(m->output);
+      st.b[6] = mask_direct ? slot_bind(SB_MASK) : TENSOR(m->output);
       snprintf(st.name, sizeof st.name, "%.42s+mask", nd->name);
       for (int t = 0; t < 2; t++) {
         st.k[t].spec[KD_MASK_OUT] = 1 + (int)m->person_channel;
       }
     }
     if (i == 0 && fuse_pre) { /* the first layer reads the frame */
-      st.b[0] = (binding){&s->img, 0, VK_WHOLE_SIZE, VK_FORMAT_R8G8B8A8_UNORM};
+      st.b[0] = (binding){NULL, 0, VK_WHOLE_SIZE, VK_FORMAT_R8G8B8A8_UNORM, SB_IMG};
       snprintf(st.name, sizeof st.name, "pre+%.43s", nd->name);
       for (int t = 0; t < 2; t++) {
         int same = s->width == (int)m->tensors[m->input].w && s->height == (int)m->tensors[m->input].h;
@@ -519,7 +541,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
      * float rounding), fetched once; none where that would be more than 8 */
     int mask_nsrc = (int)ceil((MASK_PX - 1) * (double)tout->w / s->width) + 3;
     if (mask_nsrc > 8 || s->width <= (int)tout->w) mask_nsrc = 0;
-    binding in = fuse_mask ? (binding){&s->act, s->t_off[m->output], tsz(s, m->output), VK_FORMAT_R32_SFLOAT}
+    binding in = fuse_mask ? (binding){&s->act, s->t_off[m->output], tsz(s, m->output), VK_FORMAT_R32_SFLOAT, SB_NONE}
                            : TEXELS(m->output);
     step mk = {.shader = PSEG_SHADER_MASK, .layer = -1, .name = "mask (resize to frame)",
                .oh = s->height, .ow = s->width, .oc = 1, .flops = 6.0 * (double)npix,
@@ -532,7 +554,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
                         .pc = {.in_h = tout->h, .in_w = tout->w, .in_c4 = fuse_mask ? 1 : kc4(tout->c),
                                .out_h = s->height, .out_w = s->width}},
                .bytes = 4.0 * (double)npix + (double)s->t_size[m->output],
-               .b = {in, dummy, dummy, bind_of(&s->mask, 0, VK_WHOLE_SIZE), dummy, dummy, dummy}};
+               .b = {in, dummy, dummy, slot_bind(SB_MASK), dummy, dummy, dummy}};
     if (s->gpu) { /* gio.comp KIND 1: the output tensor (or the person channel's plane) to the mask */
       mk.shader = PSEG_SHADER_GIO;
       mk.k[0] = (kernel){.spec = {1, fuse_mask ? 0 : kc4(tout->c), fuse_mask ? 0 : (int)m->person_channel,
@@ -545,32 +567,33 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
                                 .by2 = (int32_t)npix}};
       for (int j = 0; j < 8; j++) mk.b[j] = dummy;
       mk.b[fuse_mask ? 2 : 0] = TENSOR(m->output);
-      mk.b[5] = bind_of(&s->mask, 0, VK_WHOLE_SIZE);
+      mk.b[5] = slot_bind(SB_MASK);
     }
     if ((r = add_step(s, &cap, &mk))) return r;
   }
   if (!s->raw && s->background != PSEG_BACKGROUND_NONE) {
-    if ((r = gpu_buffer_create(ctx, npix * 4, 1, &s->comp))) return r;
-    const gpu_buffer *bg;
+    binding bg;
+    int bg_stride = 0; /* a background image is shared by the batch's frames; a blur is per frame */
     if (s->background == PSEG_BACKGROUND_BLUR) {
-      if ((r = gpu_buffer_create(ctx, npix * 4, 0, &s->tmp1)) || (r = gpu_buffer_create(ctx, npix * 4, 0, &s->tmp2)))
+      if ((r = gpu_buffer_create(ctx, nbytes, 0, &s->tmp1)) || (r = gpu_buffer_create(ctx, nbytes, 0, &s->tmp2)))
         return r;
       int radius = (s->width > s->height ? s->width : s->height) / 60;
       if (radius < 2) radius = 2;
       /* three box passes per direction ~ a Gaussian */
-      const gpu_buffer *src = &s->img;
+      binding src = slot_bind(SB_IMG);
       for (int pass = 0; pass < 6; pass++) {
         const gpu_buffer *dst = (pass % 2 == 0) ? &s->tmp1 : &s->tmp2;
         step bl = {.shader = PSEG_SHADER_BLUR, .layer = -1, .name = "blur (box pass)",
                    .oh = s->height, .ow = s->width, .oc = 4, .flops = 4.0 * (2 * radius + 1) * (double)npix,
                    .bytes = 8.0 * (double)npix,
-                   .k[0] = {.pc = {.out_h = s->height, .out_w = s->width, .mode = pass % 2, .aux0 = radius},
-                            .groups = {(uint32_t)(s->width + 7) / 8, (uint32_t)(s->height + 7) / 8, 1}},
-                   .b = {bind_of(src, 0, VK_WHOLE_SIZE), dummy, dummy, bind_of(dst, 0, VK_WHOLE_SIZE)}};
+                   .k[0] = {.pc = {.out_h = s->height, .out_w = s->width, .mode = pass % 2, .aux0 = radius,
+                                   .bx = (int)npix, .by = (int)npix},
+                            .groups = {(uint32_t)(s->width + 7) / 8, (uint32_t)(s->height + 7) / 8, (uint32_t)s->batch}},
+                   .b = {src, dummy, dummy, bind_of(dst, 0, VK_WHOLE_SIZE)}};
         if ((r = add_step(s, &cap, &bl))) return r;
-        src = dst;
+        src = bind_of(dst, 0, VK_WHOLE_SIZE);
       }
-      bg = &s->tmp2;
+      bg = bind_of(&s->tmp2, 0, VK_WHOLE_SIZE), bg_stride = (int)npix;
       s->bg_w = s->width, s->bg_h = s->height;
     } else {
       s->bg_w = bgimage->width, s->bg_h = bgimage->height;
@@ -582,93 +605,106 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
       if (!r) r = gpu_upload(ctx, &s->bgimg, 0, px, nb * 4);
       free(px);
       if (r) return r;
-      bg = &s->bgimg;
+      bg = bind_of(&s->bgimg, 0, VK_WHOLE_SIZE);
     }
     step cs = {.shader = PSEG_SHADER_COMPOSITE, .layer = -1, .name = "composite",
                .oh = s->height, .ow = s->width, .oc = 4, .flops = 8.0 * (double)npix, .bytes = 16.0 * (double)npix,
-               .k[0] = {.pc = {.out_h = s->height, .out_w = s->width, .aux0 = s->bg_w, .aux1 = s->bg_h},
-                        .groups = {(uint32_t)(s->width + 7) / 8, (uint32_t)(s->height + 7) / 8, 1}},
-               .b = {bind_of(&s->img, 0, VK_WHOLE_SIZE), bind_of(bg, 0, VK_WHOLE_SIZE),
-                     bind_of(&s->mask, 0, VK_WHOLE_SIZE), bind_of(&s->comp, 0, VK_WHOLE_SIZE)}};
+               .k[0] = {.pc = {.out_h = s->height, .out_w = s->width, .aux0 = s->bg_w, .aux1 = s->bg_h,
+                               .bx = (int)npix, .br = bg_stride, .bg = (int)npix, .by = (int)npix},
+                        .groups = {(uint32_t)(s->width + 7) / 8, (uint32_t)(s->height + 7) / 8, (uint32_t)s->batch}},
+               .b = {slot_bind(SB_IMG), bg, slot_bind(SB_MASK), slot_bind(SB_COMP)}};
     if ((r = add_step(s, &cap, &cs))) return r;
   }
 #undef TENSOR
 #undef TEXELS
 
-  /* Descriptor sets, one per step; texel views for the inputs of the layers. */
-  uint32_t n_net = 0;
+  /* The slots: each its frames, masks and composites, descriptor sets (one per step; texel views
+   * for the inputs of the CPU tiers' layers), fence and timestamps. */
+  uint32_t n_net = 0, ns = (uint32_t)s->n_slots;
   for (uint32_t i = 0; i < s->n_steps; i++) n_net += gpu_shader_is_net(s->steps[i].shader);
   VkDescriptorPoolSize ps[3] = {
-      {.type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, .descriptorCount = PSEG_BINDINGS * s->n_steps},
-      {.type = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, .descriptorCount = n_net ? n_net : 1},
-      {.type = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, .descriptorCount = n_net ? 3 * n_net : 1}};
+      {.type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, .descriptorCount = PSEG_BINDINGS * s->n_steps * ns},
+      {.type = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, .descriptorCount = n_net ? n_net * ns : 1},
+      {.type = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, .descriptorCount = n_net ? 3 * n_net * ns : 1}};
   VkDescriptorPoolCreateInfo pi = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
-                                   .maxSets = s->n_steps,
+                                   .maxSets = s->n_steps * ns,
                                    .poolSizeCount = 3,
                                    .pPoolSizes = ps};
   if ((r = gpu_check(ctx, vkCreateDescriptorPool(ctx->device, &pi, NULL, &s->dpool), "vkCreateDescriptorPool")))
     return r;
   size_t nb = PSEG_NET_BINDINGS * (size_t)s->n_steps;
-  VkDescriptorSet *sets = s->sets = calloc(s->n_steps, sizeof *sets);
   VkDescriptorSetLayout *layouts = calloc(s->n_steps, sizeof *layouts);
   VkWriteDescriptorSet *writes = calloc(nb, sizeof *writes);
   VkDescriptorBufferInfo *infos = calloc(nb, sizeof *infos);
-  s->views = calloc(3 * (size_t)(n_net ? n_net : 1), sizeof *s->views);
-  if (!sets || !layouts || !writes || !infos || !s->views) {
+  s->views = calloc(3 * (size_t)(n_net ? n_net : 1) * ns, sizeof *s->views);
+  if (!layouts || !writes || !infos || !s->views) {
     r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
     goto out;
   }
   for (uint32_t i = 0; i < s->n_steps; i++)
     layouts[i] = gpu_shader_is_net(s->steps[i].shader) ? ctx->set_layout_net : ctx->set_layout;
-  VkDescriptorSetAllocateInfo ai = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
-                                    .descriptorPool = s->dpool,
-                                    .descriptorSetCount = s->n_steps,
-                                    .pSetLayouts = layouts};
-  if ((r = gpu_check(ctx, vkAllocateDescriptorSets(ctx->device, &ai, sets), "vkAllocateDescriptorSets"))) goto out;
-  size_t nw = 0;
-  for (uint32_t i = 0; i < s->n_steps; i++) {
-    int net = gpu_shader_is_net(s->steps[i].shader);
-    for (uint32_t k = 0; k < (net ? PSEG_NET_BINDINGS : PSEG_BINDINGS); k++) {
-      const binding *b = &s->steps[i].b[k];
-      VkWriteDescriptorSet *w = &writes[nw];
-      *w = (VkWriteDescriptorSet){.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = sets[i], .dstBinding = k,
-                                  .descriptorCount = 1, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER};
-      if (net && k <= 2) { /* X, R, G: uniform texel buffers */
-        VkBufferViewCreateInfo vi = {.sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO,
-                                     .buffer = b->buf->buf,
-                                     .format = b->format ? b->format : VK_FORMAT_R32G32B32A32_SFLOAT,
-                                     .offset = b->off,
-                                     .range = b->range ? b->range : VK_WHOLE_SIZE};
-        if (b->buf == &s->dummy) vi.range = 16;
-        VkBufferView *view = &s->views[s->n_views];
-        if ((r = gpu_check(ctx, vkCreateBufferView(ctx->device, &vi, NULL, view), "vkCreateBufferView"))) goto out;
-        s->n_views++;
-        w->descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
-        w->pTexelBufferView = view;
-      } else {
-        infos[nw] = (VkDescriptorBufferInfo){.buffer = b->buf->buf, .offset = b->off,
-                                             .range = b->range ? b->range : VK_WHOLE_SIZE};
-        if (net && k == 4) w->descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER;
-        w->pBufferInfo = &infos[nw];
-      }
-      nw++;
+  for (uint32_t j = 0; j < ns; j++) {
+    slot *sl = &s->slots[j];
+    if (!s->raw) {
+      if ((r = gpu_buffer_create(ctx, nbytes, 1, &sl->img)) || (r = gpu_buffer_create(ctx, nbytes, 1, &sl->mask)))
+        goto out;
+      if (s->background != PSEG_BACKGROUND_NONE && (r = gpu_buffer_create(ctx, nbytes, 1, &sl->comp))) goto out;
     }
-  }
-  vkUpdateDescriptorSets(ctx->device, (uint32_t)nw, writes, 0, NULL);
-
-  if (ctx->info.timestamps) {
-    s->n_queries = s->profile ? s->n_steps + 1 : 2;
-    VkQueryPoolCreateInfo qi = {.sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
-                                .queryType = VK_QUERY_TYPE_TIMESTAMP,
-                                .queryCount = s->n_queries};
-    if ((r = gpu_check(ctx, vkCreateQueryPool(ctx->device, &qi, NULL, &s->queries), "vkCreateQueryPool"))) goto out;
-    if (!(s->step_us = calloc(s->n_steps, sizeof(double)))) {
+    const gpu_buffer *sbufs[4] = {NULL, &sl->img, &sl->mask, &sl->comp};
+    VkDescriptorSetAllocateInfo ai = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
+                                      .descriptorPool = s->dpool,
+                                      .descriptorSetCount = s->n_steps,
+                                      .pSetLayouts = layouts};
+    if (!(sl->sets = calloc(s->n_steps ? s->n_steps : 1, sizeof *sl->sets))) {
       r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
       goto out;
     }
+    if (s->n_steps && (r = gpu_check(ctx, vkAllocateDescriptorSets(ctx->device, &ai, sl->sets), "vkAllocateDescriptorSets")))
+      goto out;
+    size_t nw = 0;
+    for (uint32_t i = 0; i < s->n_steps; i++) {
+      int net = gpu_shader_is_net(s->steps[i].shader);
+      for (uint32_t k = 0; k < (net ? PSEG_NET_BINDINGS : PSEG_BINDINGS); k++) {
+        const binding *b = &s->steps[i].b[k];
+        const gpu_buffer *buf = b->sbuf ? sbufs[b->sbuf] : b->buf;
+        VkWriteDescriptorSet *w = &writes[nw];
+        *w = (VkWriteDescriptorSet){.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = sl->sets[i],
+                                    .dstBinding = k, .descriptorCount = 1,
+                                    .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER};
+        if (net && k <= 2) { /* X, R, G: uniform texel buffers */
+          VkBufferViewCreateInfo vi = {.sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO,
+                                       .buffer = buf->buf,
+                                       .format = b->format ? b->format : VK_FORMAT_R32G32B32A32_SFLOAT,
+                                       .offset = b->off,
+                                       .range = b->range ? b->range : VK_WHOLE_SIZE};
+          if (buf == &s->dummy) vi.range = 16;
+          VkBufferView *view = &s->views[s->n_views];
+          if ((r = gpu_check(ctx, vkCreateBufferView(ctx->device, &vi, NULL, view), "vkCreateBufferView"))) goto out;
+          s->n_views++;
+          w->descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
+          w->pTexelBufferView = view;
+        } else {
+          infos[nw] = (VkDescriptorBufferInfo){.buffer = buf->buf, .offset = b->off,
+                                               .range = b->range ? b->range : VK_WHOLE_SIZE};
+          if (net && k == 4) w->descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER;
+          w->pBufferInfo = &infos[nw];
+        }
+        nw++;
+      }
+    }
+    vkUpdateDescriptorSets(ctx->device, (uint32_t)nw, writes, 0, NULL);
+    if (ctx->info.timestamps) {
+      s->n_queries = s->profile ? s->n_steps + 1 : 2;
+      VkQueryPoolCreateInfo qi = {.sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
+                                  .queryType = VK_QUERY_TYPE_TIMESTAMP,
+                                  .queryCount = s->n_queries};
+      if ((r = gpu_check(ctx, vkCreateQueryPool(ctx->device, &qi, NULL, &sl->queries), "vkCreateQueryPool"))) goto out;
+    }
+    VkFenceCreateInfo fi = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+    if ((r = gpu_check(ctx, vkCreateFence(ctx->device, &fi, NULL, &sl->fence), "vkCreateFence"))) goto out;
   }
-  VkFenceCreateInfo fi = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-  r = gpu_check(ctx, vkCreateFence(ctx->device, &fi, NULL, &s->fence), "vkCreateFence");
+  if (ctx->info.timestamps && !(s->step_us = calloc(s->n_steps ? s->n_steps : 1, sizeof(double))))
+    r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
 out:
   free(layouts), free(writes), free(infos);
   return r;
@@ -690,8 +726,8 @@ static pseg_result prepare(pseg_session *s, int tier, int background) {
   return r;
 }
 
-/* Record a tier's command buffer: every step, a barrier after each. */
-static pseg_result record(pseg_session *s, int tier) {
+/* Record a tier's command buffer for a slot: every step, a barrier after each. */
+static pseg_result record(pseg_session *s, int tier, slot *sl) {
   pseg_context *ctx = s->ctx;
   VkCommandBufferAllocateInfo cai = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
                                      .commandPool = ctx->cmd_pool,
@@ -701,24 +737,26 @@ static pseg_result record(pseg_session *s, int tier) {
   VkCommandBuffer cb;
   pseg_result r;
   if ((r = gpu_check(ctx, vkAllocateCommandBuffers(ctx->device, &cai, &cb), "vkAllocateCommandBuffers"))) return r;
-  s->cb[tier] = cb;
+  sl->cb[tier] = cb;
   if ((r = gpu_check(ctx, vkBeginCommandBuffer(cb, &bi), "vkBeginCommandBuffer"))) return r;
-  VkMemoryBarrier host_to_gpu = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
-                                 .srcAccessMask = VK_ACCESS_HOST_WRITE_BIT,
-                                 .dstAccessMask = VK_ACCESS_SHADER_READ_BIT};
-  vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_HOST_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &host_to_gpu, 0,
-                       NULL, 0, NULL);
-  if (s->queries) {
-    vkCmdResetQueryPool(cb, s->queries, 0, s->n_queries);
-    vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, s->queries, 0);
+  /* the host's frames, and the frame submitted before (another slot's, sharing the activations)
+   * finished with them */
+  VkMemoryBarrier before = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+                            .srcAccessMask = VK_ACCESS_HOST_WRITE_BIT | VK_ACCESS_SHADER_WRITE_BIT,
+                            .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT};
+  vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_HOST_BIT | VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                       VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &before, 0, NULL, 0, NULL);
+  if (sl->queries) {
+    vkCmdResetQueryPool(cb, sl->queries, 0, s->n_queries);
+    vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, sl->queries, 0);
   }
   VkPipeline bound = VK_NULL_HANDLE;
   for (uint32_t i = 0; i < s->n_steps; i++) {
     const step *st = &s->steps[i];
     const kernel *k = &st->k[tier];
     if (k->skip) { /* its timestamp (profiling) still goes in, to keep the query indices */
-      if (s->queries && s->profile)
-        vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, s->queries, i + 1);
+      if (sl->queries && s->profile)
+        vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, sl->queries, i + 1);
       continue;
     }
     VkPipeline p;
@@ -727,7 +765,7 @@ static pseg_result record(pseg_session *s, int tier) {
     if (p != bound) vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, p);
     bound = p;
     VkPipelineLayout pl = gpu_layout(ctx, st->shader);
-    vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, pl, 0, 1, &s->sets[i], 0, NULL);
+    vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, pl, 0, 1, &sl->sets[i], 0, NULL);
     vkCmdPushConstants(cb, pl, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(pseg_params), &k->pc);
     vkCmdDispatch(cb, k->groups[0], k->groups[1], k->groups[2]);
     VkMemoryBarrier mb = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
@@ -735,8 +773,8 @@ static pseg_result record(pseg_session *s, int tier) {
                           .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT};
     int last = i + 1 == s->n_steps;
     if (last) mb.dstAccessMask = VK_ACCESS_HOST_READ_BIT;
-    if (s->queries && (s->profile || last))
-      vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, s->queries, s->profile ? i + 1 : 1);
+    if (sl->queries && (s->profile || last))
+      vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, sl->queries, s->profile ? i + 1 : 1);
     vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
                          last ? VK_PIPELINE_STAGE_HOST_BIT : VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &mb, 0, NULL,
                          0, NULL);
@@ -760,7 +798,8 @@ static pseg_result maybe_switch(pseg_session *s, int wait) {
   pthread_join(s->builder, NULL);
   s->builder_running = 0;
   if (s->fast_built < 0) return PSEG_SUCCESS; /* stays on the base kernels */
-  pseg_result r = record(s, 1);
+  pseg_result r = PSEG_SUCCESS;
+  for (int j = 0; j < s->n_slots && !r; j++) r = record(s, 1, &s->slots[j]);
   if (!r) s->tier = 1;
   return r;
 }
@@ -779,8 +818,10 @@ static pseg_result create(pseg_model *md, const pseg_session_create_info *info, 
     s->profile = (info->flags & PSEG_SESSION_PROFILE) != 0;
   }
   s->gpu_ms = -1;
-  s->gpu = pseg_context_gpu_tier(ctx);
-  s->batch = 1;
+  s->batch = info && info->batch > 1 ? info->batch : 1;
+  s->n_slots = raw ? 1 : info->in_flight > 0 ? info->in_flight : 2;
+  s->gpu = pseg_context_gpu_tier(ctx) || s->batch > 1 || (info && (info->flags & PSEG_SESSION_GPU_TIER));
+  /* (batches run on the GPU tier everywhere) */
   pseg_result r = pseg_model_plan(md, s->gpu, &s->plan);
   if (r) {
     free(s);
@@ -793,10 +834,12 @@ static pseg_result create(pseg_model *md, const pseg_session_create_info *info, 
   if (tier && !strcmp(tier, "fast")) flags = (flags & ~(uint32_t)PSEG_SESSION_BASE_ONLY) | PSEG_SESSION_WAIT_FAST;
   r = build(s, info ? info->background_image : NULL);
   if (!r) r = prepare(s, 0, 0);
-  if (!r) r = record(s, 0);
+  for (int j = 0; j < s->n_slots && !r; j++) r = record(s, 0, &s->slots[j]);
   if (!r && s->want_fast && !(flags & PSEG_SESSION_BASE_ONLY)) {
     if (flags & PSEG_SESSION_WAIT_FAST) {
-      if (!(r = prepare(s, 1, 0)) && !(r = record(s, 1))) s->tier = 1;
+      r = prepare(s, 1, 0);
+      for (int j = 0; j < s->n_slots && !r; j++) r = record(s, 1, &s->slots[j]);
+      if (!r) s->tier = 1;
     } else {
       s->start_builder = 1;
     }
@@ -825,6 +868,15 @@ pseg_result pseg_session_create(pseg_model *md, const pseg_session_create_info *
     pseg_result r = check_image(ctx, info->background_image, "background");
     if (r) return r;
   }
+  VkPhysicalDeviceProperties props;
+  vkGetPhysicalDeviceProperties(ctx->phys, &props);
+  uint32_t max_batch = props.limits.maxComputeWorkGroupCount[2];
+  if (info->batch < 0 || (uint32_t)info->batch > max_batch)
+    return gpu_fail(ctx, PSEG_ERROR_INVALID_ARGUMENT, "batch %d is out of range (1..%u on %s)", info->batch, max_batch,
+                    ctx->info.name);
+  if (info->in_flight < 0 || info->in_flight > PSEG_MAX_IN_FLIGHT)
+    return gpu_fail(ctx, PSEG_ERROR_INVALID_ARGUMENT, "in_flight %d is out of range (0..%d)", info->in_flight,
+                    PSEG_MAX_IN_FLIGHT);
   return create(md, info, 0, out);
 }
 
@@ -838,16 +890,20 @@ void pseg_session_destroy(pseg_session *s) {
     pthread_join(s->builder, NULL);
   }
   vkDeviceWaitIdle(ctx->device);
-  if (s->fence) vkDestroyFence(ctx->device, s->fence, NULL);
-  for (int t = 0; t < 2; t++)
-    if (s->cb[t]) vkFreeCommandBuffers(ctx->device, ctx->cmd_pool, 1, &s->cb[t]);
-  free(s->sets);
+  for (int j = 0; j < s->n_slots; j++) {
+    slot *sl = &s->slots[j];
+    if (sl->fence) vkDestroyFence(ctx->device, sl->fence, NULL);
+    for (int t = 0; t < 2; t++)
+      if (sl->cb[t]) vkFreeCommandBuffers(ctx->device, ctx->cmd_pool, 1, &sl->cb[t]);
+    free(sl->sets);
+    if (sl->queries) vkDestroyQueryPool(ctx->device, sl->queries, NULL);
+    gpu_buffer_destroy(ctx, &sl->img), gpu_buffer_destroy(ctx, &sl->mask), gpu_buffer_destroy(ctx, &sl->comp);
+  }
   if (s->dpool) vkDestroyDescriptorPool(ctx->device, s->dpool, NULL);
   for (uint32_t i = 0; i < s->n_views; i++) vkDestroyBufferView(ctx->device, s->views[i], NULL);
   free(s->views);
-  if (s->queries) vkDestroyQueryPool(ctx->device, s->queries, NULL);
   free(s->step_us);
-  gpu_buffer *bufs[] = {&s->act, &s->img, &s->mask, &s->comp, &s->tmp1, &s->tmp2, &s->bgimg, &s->dummy, &s->scratch};
+  gpu_buffer *bufs[] = {&s->act, &s->tmp1, &s->tmp2, &s->bgimg, &s->dummy, &s->scratch};
   for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) gpu_buffer_destroy(ctx, bufs[i]);
   free(s->t_off), free(s->t_size), free(s->t16), free(s->steps), free(s->gk);
   free(s);
@@ -860,8 +916,13 @@ pseg_result pseg_session_get_stats(const pseg_session *s, pseg_session_stats *ou
   for (uint32_t i = 0; i < s->n_steps; i++) out->dispatches += !s->steps[i].k[s->tier].skip;
   out->weight_bytes = s->plan->weights.size;
   out->activation_bytes = s->act.size;
-  const gpu_buffer *io[] = {&s->img, &s->mask, &s->comp, &s->tmp1, &s->tmp2, &s->bgimg};
+  const gpu_buffer *io[] = {&s->tmp1, &s->tmp2, &s->bgimg};
   for (size_t i = 0; i < sizeof io / sizeof *io; i++) out->io_bytes += io[i]->size;
+  for (int j = 0; j < s->n_slots; j++)
+    out->io_bytes += s->slots[j].img.size + s->slots[j].mask.size + s->slots[j].comp.size;
+  out->batch = (uint32_t)s->batch;
+  out->latency_ms = s->latency_ms;
+  out->in_flight = (uint32_t)s->n_slots;
   out->gpu_ms = s->gpu_ms;
   out->fast = s->tier == 1 || !s->want_fast;
   out->tier = s->gpu ? PSEG_TIER_GPU : s->tier == 1 ? PSEG_TIER_FAST : PSEG_TIER_BASE;
@@ -870,9 +931,9 @@ pseg_result pseg_session_get_stats(const pseg_session *s, pseg_session_stats *ou
 
 pseg_result pseg_session_get_profile(const pseg_session *s, pseg_step_profile *out, uint32_t max, uint32_t *count) {
   if (!s || !count) return PSEG_ERROR_INVALID_ARGUMENT;
-  if (!s->profile || !s->queries)
+  if (!s->profile || !s->slots[0].queries)
     return gpu_fail(s->ctx, PSEG_ERROR_UNSUPPORTED,
-                    s->queries ? "the session was not created with PSEG_SESSION_PROFILE"
+                    s->slots[0].queries ? "the session was not created with PSEG_SESSION_PROFILE"
                                : "the device has no timestamp queries on its compute queue");
   uint32_t n = 0; /* the dispatches of the tier the last frame ran on */
   for (uint32_t i = 0; i < s->n_steps; i++) {
@@ -895,20 +956,38 @@ pseg_result pseg_session_get_profile(const pseg_session *s, pseg_step_profile *o
   return PSEG_SUCCESS;
 }
 
-static pseg_result submit(pseg_session *s) {
+static double now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec * 1e3 + (double)t.tv_nsec * 1e-6;
+}
+
+/* Submit slot sl's command buffer (its frames are in place). */
+static pseg_result submit_slot(pseg_session *s, slot *sl, uint32_t count, uint64_t *ticket) {
   pseg_context *ctx = s->ctx;
   pseg_result r = maybe_switch(s, 0);
-  if (!r) r = gpu_check(ctx, vkResetFences(ctx->device, 1, &s->fence), "vkResetFences");
+  if (!r) r = gpu_check(ctx, vkResetFences(ctx->device, 1, &sl->fence), "vkResetFences");
   if (r) return r;
-  VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1, .pCommandBuffers = &s->cb[s->tier]};
-  if ((r = gpu_check(ctx, vkQueueSubmit(ctx->queue, 1, &si, s->fence), "vkQueueSubmit"))) return r;
-  VkResult vr = vkWaitForFences(ctx->device, 1, &s->fence, VK_TRUE, 60ull * 1000 * 1000 * 1000);
+  VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1, .pCommandBuffers = &sl->cb[s->tier]};
+  sl->submitted_ms = now_ms();
+  if ((r = gpu_check(ctx, vkQueueSubmit(ctx->queue, 1, &si, sl->fence), "vkQueueSubmit"))) return r;
+  sl->busy = 1, sl->count = count, sl->ticket = ++s->next_ticket;
+  if (ticket) *ticket = sl->ticket;
+  return PSEG_SUCCESS;
+}
+
+/* Wait for slot sl, read its timestamps, free it. */
+static pseg_result wait_slot(pseg_session *s, slot *sl) {
+  pseg_context *ctx = s->ctx;
+  VkResult vr = vkWaitForFences(ctx->device, 1, &sl->fence, VK_TRUE, 60ull * 1000 * 1000 * 1000);
+  sl->busy = 0;
   if (vr == VK_TIMEOUT) return gpu_fail(ctx, PSEG_ERROR_VULKAN, "the GPU did not finish the frame within 60 s");
-  if ((r = gpu_check(ctx, vr, "vkWaitForFences"))) return r;
-  if (s->queries) {
+  pseg_result r = gpu_check(ctx, vr, "vkWaitForFences");
+  if (r) return r;
+  if (sl->queries) {
     uint64_t ts[PSEG_FMT_MAX_LAYERS + 16];
     uint32_t n = s->n_queries <= sizeof ts / sizeof *ts ? s->n_queries : 2;
-    if ((r = gpu_check(ctx, vkGetQueryPoolResults(ctx->device, s->queries, 0, n, sizeof ts, ts, sizeof(uint64_t),
+    if ((r = gpu_check(ctx, vkGetQueryPoolResults(ctx->device, sl->queries, 0, n, sizeof ts, ts, sizeof(uint64_t),
                                                   VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT),
                        "vkGetQueryPoolResults")))
       return r;
@@ -919,6 +998,10 @@ static pseg_result submit(pseg_session *s) {
   }
   uint32_t vm = __atomic_load_n(&ctx->validation_messages, __ATOMIC_RELAXED);
   if (vm) return gpu_fail(ctx, PSEG_ERROR_VALIDATION, "the Vulkan validation layer reported %u message(s)", vm);
+  if (s->start_builder) { /* the first mask is out: now build the fast kernels in the background */
+    s->start_builder = 0;
+    if (!pthread_create(&s->builder, NULL, build_fast, s)) s->builder_running = 1;
+  }
   return PSEG_SUCCESS;
 }
 
@@ -931,25 +1014,59 @@ pseg_result pseg_session_wait_fast(pseg_session *s) {
   return maybe_switch(s, 1);
 }
 
-pseg_result pseg_session_run(pseg_session *s, const pseg_image *frame, float *mask, uint8_t *composite) {
-  if (!s || s->raw) return PSEG_ERROR_INVALID_ARGUMENT;
-  pseg_result r = check_image(s->ctx, frame, "frame");
-  if (r) return r;
-  if (frame->width != s->width || frame->height != s->height)
-    return gpu_fail(s->ctx, PSEG_ERROR_INVALID_ARGUMENT, "frame is %dx%d but the session was created for %dx%d",
-                    frame->width, frame->height, s->width, s->height);
-  if (composite && s->background == PSEG_BACKGROUND_NONE)
-    return gpu_fail(s->ctx, PSEG_ERROR_INVALID_ARGUMENT, "a composite needs a session with a background");
-  pack_rgba(frame, s->img.map);
-  if ((r = submit(s))) return r;
-  if (s->start_builder) { /* the first mask is out: now build the fast kernels in the background */
-    s->start_builder = 0;
-    if (!pthread_create(&s->builder, NULL, build_fast, s)) s->builder_running = 1;
+pseg_result pseg_session_submit(pseg_session *s, const pseg_image *frames, uint32_t count, uint64_t *ticket) {
+  if (!s || s->raw || !frames) return PSEG_ERROR_INVALID_ARGUMENT;
+  if (count < 1 || count > (uint32_t)s->batch)
+    return gpu_fail(s->ctx, PSEG_ERROR_INVALID_ARGUMENT, "%u frames submitted; the session runs 1..%d at a time", count,
+                    s->batch);
+  for (uint32_t b = 0; b < count; b++) {
+    pseg_result r = check_image(s->ctx, &frames[b], "frame");
+    if (r) return r;
+    if (frames[b].width != s->width || frames[b].height != s->height)
+      return gpu_fail(s->ctx, PSEG_ERROR_INVALID_ARGUMENT, "frame %u is %dx%d but the session was created for %dx%d", b,
+                      frames[b].width, frames[b].height, s->width, s->height);
   }
+  slot *sl = NULL;
+  for (int j = 0; j < s->n_slots && !sl; j++)
+    if (!s->slots[j].busy) sl = &s->slots[j];
+  if (!sl)
+    return gpu_fail(s->ctx, PSEG_ERROR_INVALID_ARGUMENT,
+                    "%d submits are in flight already (the session's in_flight): pseg_session_wait for one first",
+                    s->n_slots);
   size_t n = (size_t)s->width * s->height;
-  if (mask) memcpy(mask, s->mask.map, n * sizeof(float));
-  if (composite) memcpy(composite, s->comp.map, n * 4);
+  for (uint32_t b = 0; b < count; b++) pack_rgba(&frames[b], (uint32_t *)sl->img.map + b * n);
+  return submit_slot(s, sl, count, ticket);
+}
+
+pseg_result pseg_session_wait(pseg_session *s, uint64_t ticket, float *masks, uint8_t *composites) {
+  if (!s || s->raw) return PSEG_ERROR_INVALID_ARGUMENT;
+  slot *sl = NULL;
+  for (int j = 0; j < s->n_slots && !sl; j++)
+    if (s->slots[j].busy && s->slots[j].ticket == ticket) sl = &s->slots[j];
+  if (!sl) return gpu_fail(s->ctx, PSEG_ERROR_INVALID_ARGUMENT, "no submit with ticket %llu is in flight", (unsigned long long)ticket);
+  if (composites && s->background == PSEG_BACKGROUND_NONE) /* before the wait: the ticket stays valid */
+    return gpu_fail(s->ctx, PSEG_ERROR_INVALID_ARGUMENT, "a composite needs a session with a background");
+  pseg_result r = wait_slot(s, sl);
+  if (r) return r;
+  size_t n = (size_t)s->width * s->height * sl->count;
+  if (masks) memcpy(masks, sl->mask.map, n * sizeof(float));
+  if (composites) memcpy(composites, sl->comp.map, n * 4);
+  s->latency_ms = now_ms() - sl->submitted_ms;
   return PSEG_SUCCESS;
+}
+
+pseg_result pseg_session_run_batch(pseg_session *s, const pseg_image *frames, uint32_t count, float *masks,
+                                   uint8_t *composites) {
+  if (!s || s->raw) return PSEG_ERROR_INVALID_ARGUMENT;
+  if (composites && s->background == PSEG_BACKGROUND_NONE)
+    return gpu_fail(s->ctx, PSEG_ERROR_INVALID_ARGUMENT, "a composite needs a session with a background");
+  uint64_t ticket;
+  pseg_result r = pseg_session_submit(s, frames, count, &ticket);
+  return r ? r : pseg_session_wait(s, ticket, masks, composites);
+}
+
+pseg_result pseg_session_run(pseg_session *s, const pseg_image *frame, float *mask, uint8_t *composite) {
+  return pseg_session_run_batch(s, frame, 1, mask, composite);
 }
 
 /* Tensor <-> host NHWC float, through the vec4-packed layout of the context's precision. */
@@ -975,7 +1092,8 @@ static void tensor_io(pseg_session *s, uint32_t t, float *host, int write) {
 pseg_result pseg__session_run_raw(pseg_session *s, const float *input, float *output) {
   if (!s || !s->raw) return PSEG_ERROR_INVALID_ARGUMENT;
   tensor_io(s, s->model->fmt.input, (float *)input, 1);
-  pseg_result r = submit(s);
+  pseg_result r = submit_slot(s, &s->slots[0], 1, NULL);
+  if (!r) r = wait_slot(s, &s->slots[0]);
   if (r) return r;
   if (output) tensor_io(s, s->model->fmt.output, output, 0);
   return PSEG_SUCCESS;

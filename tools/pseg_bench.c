@@ -25,7 +25,8 @@ typedef struct bench_opts {
   const char *model;
   pseg_context_create_info ci;
   int width, height; /* 0: the model's input size */
-  int iterations, batch, json;
+  int iterations, repeat, batch, in_flight, json;
+  int gpu_tier; /* --tier gpu: the GPU tier whatever the device */
   const char *trace;
 } bench_opts;
 
@@ -52,6 +53,9 @@ static int parse(int argc, char **argv, bench_opts *o, int profile) {
                                        {"size", required_argument, 0, 's'},
                                        {"iterations", required_argument, 0, 'n'},
                                        {"batch", required_argument, 0, 'b'},
+                                       {"repeat", required_argument, 0, 'r'},
+                                       {"pipeline", required_argument, 0, 'P'},
+                                       {"tier", required_argument, 0, 'T'},
                                        {"json", no_argument, 0, 'j'},
                                        {"trace", required_argument, 0, 't'},
                                        {"cpu-threads", required_argument, 0, 'c'},
@@ -60,7 +64,7 @@ static int parse(int argc, char **argv, bench_opts *o, int profile) {
   o->model = "selfie";
   o->ci.device_index = -1;
   o->iterations = profile ? 20 : 100;
-  o->batch = 1;
+  o->batch = 1, o->repeat = 1;
   int c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -83,8 +87,23 @@ static int parse(int argc, char **argv, bench_opts *o, int profile) {
       if (*end || o->iterations < 1 || o->iterations > 1000000) return USAGE("--iterations must be 1..1000000 (got '%s')", optarg);
       break;
     case 'b':
+      if (profile) return USAGE("--batch belongs to 'pseg bench'%s", "");
       o->batch = (int)strtol(optarg, &end, 10);
-      if (*end || o->batch < 1 || o->batch > 100000) return USAGE("--batch must be 1..100000 (got '%s')", optarg);
+      if (*end || o->batch < 1 || o->batch > 65535) return USAGE("--batch must be 1..65535 (got '%s')", optarg);
+      break;
+    case 'r':
+      if (profile) return USAGE("--repeat belongs to 'pseg bench'%s", "");
+      o->repeat = (int)strtol(optarg, &end, 10);
+      if (*end || o->repeat < 1 || o->repeat > 100000) return USAGE("--repeat must be 1..100000 (got '%s')", optarg);
+      break;
+    case 'P':
+      if (profile) return USAGE("--pipeline belongs to 'pseg bench'%s", "");
+      o->in_flight = (int)strtol(optarg, &end, 10);
+      if (*end || o->in_flight < 2 || o->in_flight > 8) return USAGE("--pipeline must be 2..8 submits in flight (got '%s')", optarg);
+      break;
+    case 'T':
+      if (!strcmp(optarg, "gpu")) o->gpu_tier = 1;
+      else if (strcmp(optarg, "auto")) return USAGE("--tier must be gpu or auto (got '%s')", optarg);
       break;
     case 'j': o->json = 1; break;
     case 'c':
@@ -120,8 +139,9 @@ typedef struct bench_ctx {
   pseg_model *md;
   pseg_session *s;
   uint8_t *frame;
-  float *mask;
-  int w, h;
+  pseg_image *frames; /* the batch: the same frame, batch times */
+  float *mask;        /* in_flight x batch masks */
+  int w, h, batch, in_flight;
 } bench_ctx;
 
 static void bench_free(bench_ctx *b) {
@@ -129,6 +149,7 @@ static void bench_free(bench_ctx *b) {
   pseg_model_destroy(b->md);
   pseg_context_destroy(b->ctx);
   free(b->frame);
+  free(b->frames);
   free(b->mask);
 }
 
@@ -141,17 +162,47 @@ static int bench_setup(bench_opts *o, bench_ctx *b, uint32_t flags) {
   pseg_model_input_size(b->md, &mw, &mh);
   b->w = o->width ? o->width : mw;
   b->h = o->height ? o->height : mh;
-  pseg_session_create_info si = {.width = b->w, .height = b->h, .flags = flags};
+  b->batch = o->batch, b->in_flight = o->in_flight ? o->in_flight : 1;
+  pseg_session_create_info si = {.width = b->w, .height = b->h, .flags = flags | (o->gpu_tier ? PSEG_SESSION_GPU_TIER : 0),
+                                 .batch = b->batch, .in_flight = b->in_flight};
   if (pseg_session_create(b->md, &si, &b->s)) return cli_error("%s", pseg_context_last_error(b->ctx));
   b->frame = make_frame(b->w, b->h);
-  b->mask = malloc((size_t)b->w * b->h * sizeof(float));
-  if (!b->frame || !b->mask) return cli_error("out of memory%s", "");
+  b->frames = malloc((size_t)b->batch * sizeof *b->frames);
+  b->mask = malloc((size_t)b->w * b->h * sizeof(float) * (size_t)b->batch * (size_t)b->in_flight);
+  if (!b->frame || !b->frames || !b->mask) return cli_error("out of memory%s", "");
+  for (int k = 0; k < b->batch; k++) b->frames[k] = (pseg_image){b->w, b->h, PSEG_PIXEL_RGB8, 0, b->frame};
   return 0;
 }
 
+/* One submit of the batch and its wait. */
 static int run_frame(bench_ctx *b) {
-  pseg_image im = {b->w, b->h, PSEG_PIXEL_RGB8, 0, b->frame};
-  if (pseg_session_run(b->s, &im, b->mask, NULL)) return cli_error("%s", pseg_context_last_error(b->ctx));
+  if (pseg_session_run_batch(b->s, b->frames, (uint32_t)b->batch, b->mask, NULL))
+    return cli_error("%s", pseg_context_last_error(b->ctx));
+  return 0;
+}
+
+/* Pipelined: `in_flight` submits kept pending; each iteration waits for the oldest and submits
+ * again. wall[i]: time between successive waits' returns (per submit), lat[i]: submit to mask. */
+static int run_pipelined(bench_ctx *b, int iterations, double *wall, double *lat, double *gpu, double *total_ms) {
+  uint64_t tickets[8];
+  size_t per = (size_t)b->w * b->h * (size_t)b->batch;
+  for (int j = 0; j < b->in_flight; j++)
+    if (pseg_session_submit(b->s, b->frames, (uint32_t)b->batch, &tickets[j])) return cli_error("%s", pseg_context_last_error(b->ctx));
+  double t0 = now_ms(), prev = t0;
+  for (int i = 0; i < iterations; i++) {
+    int j = i % b->in_flight;
+    pseg_session_stats st;
+    if (pseg_session_wait(b->s, tickets[j], b->mask + per * (size_t)j, NULL)) return cli_error("%s", pseg_context_last_error(b->ctx));
+    double t = now_ms();
+    pseg_session_get_stats(b->s, &st);
+    wall[i] = t - prev, lat[i] = st.latency_ms, gpu[i] = st.gpu_ms;
+    prev = t;
+    if (pseg_session_submit(b->s, b->frames, (uint32_t)b->batch, &tickets[j])) return cli_error("%s", pseg_context_last_error(b->ctx));
+  }
+  *total_ms = now_ms() - t0;
+  for (int k = 0; k < b->in_flight; k++) /* drain: the oldest first */
+    if (pseg_session_wait(b->s, tickets[(iterations + k) % b->in_flight], NULL, NULL))
+      return cli_error("%s", pseg_context_last_error(b->ctx));
   return 0;
 }
 
@@ -170,53 +221,72 @@ int cmd_bench(int argc, char **argv, double t_start) {
   double fast_ms = now_ms() - t_start;
   for (int i = 0; i < 5; i++) /* warm-up */
     if (run_frame(&b)) return bench_free(&b), 1;
-  double *wall = malloc(sizeof(double) * (size_t)o.iterations), *gpu = malloc(sizeof(double) * (size_t)o.iterations);
-  if (!wall || !gpu) return bench_free(&b), free(wall), free(gpu), cli_error("out of memory%s", "");
+  int n = o.iterations;
+  double *wall = malloc(sizeof(double) * (size_t)n), *gpu = malloc(sizeof(double) * (size_t)n);
+  double *lat = malloc(sizeof(double) * (size_t)n), total_ms = 0;
+  if (!wall || !gpu || !lat) return bench_free(&b), free(wall), free(gpu), free(lat), cli_error("out of memory%s", "");
   pseg_session_stats st;
-  for (int i = 0; i < o.iterations; i++) {
-    double t0 = now_ms(), g = 0;
-    for (int k = 0; k < o.batch; k++) {
-      if (run_frame(&b)) return bench_free(&b), free(wall), free(gpu), 1;
-      pseg_session_get_stats(b.s, &st);
-      g += st.gpu_ms;
+  if (o.in_flight) {
+    if (run_pipelined(&b, n, wall, lat, gpu, &total_ms)) return bench_free(&b), free(wall), free(gpu), free(lat), 1;
+  } else {
+    double t_all = now_ms();
+    for (int i = 0; i < n; i++) {
+      double t0 = now_ms(), g = 0, l = 0;
+      for (int k = 0; k < o.repeat; k++) {
+        if (run_frame(&b)) return bench_free(&b), free(wall), free(gpu), free(lat), 1;
+        pseg_session_get_stats(b.s, &st);
+        g += st.gpu_ms, l += st.latency_ms;
+      }
+      wall[i] = (now_ms() - t0) / o.repeat;
+      gpu[i] = g / o.repeat, lat[i] = l / o.repeat;
     }
-    wall[i] = (now_ms() - t0) / o.batch;
-    gpu[i] = g / o.batch;
+    total_ms = now_ms() - t_all;
   }
-  qsort(wall, (size_t)o.iterations, sizeof(double), cmp_double);
-  qsort(gpu, (size_t)o.iterations, sizeof(double), cmp_double);
+  double frames = (double)n * o.repeat * o.batch, fps = frames / (total_ms * 1e-3);
+  qsort(wall, (size_t)n, sizeof(double), cmp_double);
+  qsort(gpu, (size_t)n, sizeof(double), cmp_double);
+  qsort(lat, (size_t)n, sizeof(double), cmp_double);
   pseg_session_get_stats(b.s, &st);
   const pseg_device_info *dev = pseg_context_device(b.ctx);
   const char *prec = cli_precision_name(b.ctx);
-  double med = wall[o.iterations / 2], gmed = gpu[o.iterations / 2];
+  /* per frame: a submit's time over its frames */
+  double med = wall[n / 2] / o.batch, gmed = gpu[n / 2], lmed = lat[n / 2];
   int has_gpu = st.gpu_ms >= 0;
   if (o.json) {
     char jm[1024], jd[600], jr[600];
     printf("{\"model\": \"%s\", \"precision\": \"%s\", \"device\": \"%s\", \"driver\": \"%s\", \"width\": %d, "
-           "\"height\": %d, \"iterations\": %d, \"batch\": %d, \"ms_median\": %.4f, \"ms_min\": %.4f, \"ms_max\": %.4f, "
-           "\"gpu_ms_median\": %s%.4f, \"frames_per_s\": %.1f, \"dispatches\": %u, \"weight_bytes\": %llu, "
-           "\"activation_bytes\": %llu, \"io_bytes\": %llu, \"first_mask_ms\": %.2f, \"fast_kernels\": %s, "
-           "\"fast_ready_ms\": %.2f, \"cpu_threads\": %d, \"tier\": \"%s\"}\n",
+           "\"height\": %d, \"iterations\": %d, \"repeat\": %d, \"batch\": %d, \"in_flight\": %d, "
+           "\"ms_median\": %.4f, \"ms_min\": %.4f, \"ms_max\": %.4f, \"latency_ms_median\": %.4f, "
+           "\"gpu_ms_median\": %s%.4f, \"gpu_us_per_frame\": %s%.3f, \"frames_per_s\": %.1f, \"dispatches\": %u, "
+           "\"weight_bytes\": %llu, \"activation_bytes\": %llu, \"io_bytes\": %llu, \"first_mask_ms\": %.2f, "
+           "\"fast_kernels\": %s, \"fast_ready_ms\": %.2f, \"cpu_threads\": %d, \"tier\": \"%s\"}\n",
            json_str(o.model, jm, sizeof jm), prec, json_str(dev->name, jd, sizeof jd), json_str(dev->driver, jr, sizeof jr),
-           b.w, b.h, o.iterations, o.batch, med, wall[0], wall[o.iterations - 1],
-           has_gpu ? "" : "-", has_gpu ? gmed : 1.0, 1000.0 / med, st.dispatches, (unsigned long long)st.weight_bytes,
+           b.w, b.h, n, o.repeat, o.batch, o.in_flight ? o.in_flight : 1, med, wall[0] / o.batch,
+           wall[n - 1] / o.batch, lmed, has_gpu ? "" : "-", has_gpu ? gmed : 1.0, has_gpu ? "" : "-",
+           has_gpu ? gmed * 1e3 / o.batch : 1.0, fps, st.dispatches, (unsigned long long)st.weight_bytes,
            (unsigned long long)st.activation_bytes, (unsigned long long)st.io_bytes, first_mask_ms,
            st.fast ? "true" : "false", fast_ms, pseg_context_cpu_threads(b.ctx), pseg_tier_name(st.tier));
   } else {
     printf("model %s, %s, %dx%d frames, device %s, %s tier", o.model, prec, b.w, b.h, dev->name, pseg_tier_name(st.tier));
     if (dev->is_cpu) printf(" (%d worker threads)", pseg_context_cpu_threads(b.ctx));
     printf("\n");
-    printf("per frame (wall, %d iterations x batch %d): median %.3f ms, min %.3f, max %.3f  (%.1f frames/s)\n",
-           o.iterations, o.batch, med, wall[0], wall[o.iterations - 1], 1000.0 / med);
-    if (has_gpu) printf("GPU time (timestamps): median %.3f ms\n", gmed);
-    printf("dispatches per frame: %u\n", st.dispatches);
-    printf("device memory: weights %llu B, activations %llu B, frame/mask buffers %llu B\n",
+    if (o.batch > 1 || o.in_flight)
+      printf("%s%d frame%s a submit%s\n", o.in_flight ? "pipelined, " : "", o.batch, o.batch > 1 ? "s" : "",
+             o.in_flight ? "" : ", each submit waited for");
+    if (o.in_flight) printf("in flight: %d submits\n", o.in_flight);
+    printf("per frame (wall, %d iterations x %d): median %.4f ms, min %.4f, max %.4f\n", n,
+           o.in_flight ? o.batch : o.repeat * o.batch, med, wall[0] / o.batch, wall[n - 1] / o.batch);
+    printf("throughput: %.1f frames/s; latency (submit to mask): median %.3f ms\n", fps, lmed);
+    if (has_gpu) printf("GPU time (timestamps): median %.4f ms a submit, %.2f us a frame\n", gmed, gmed * 1e3 / o.batch);
+    printf("dispatches per submit: %u\n", st.dispatches);
+    printf("device memory: weights %llu B, activations %llu B (%.0f B a frame), frame/mask buffers %llu B\n",
            (unsigned long long)st.weight_bytes, (unsigned long long)st.activation_bytes,
-           (unsigned long long)st.io_bytes);
-    printf("process start to first mask: %.1f ms; frames on the fast kernels from %.1f ms%s\n", first_mask_ms,
-           fast_ms, st.fast ? "" : " (not used: PSEG_TIER=base)");
+           (double)st.activation_bytes / o.batch, (unsigned long long)st.io_bytes);
+    printf("process start to first mask: %.1f ms", first_mask_ms);
+    if (st.tier == PSEG_TIER_GPU) printf("\n");
+    else printf("; frames on the fast kernels from %.1f ms%s\n", fast_ms, st.fast ? "" : " (not used: PSEG_TIER=base)");
   }
-  free(wall), free(gpu);
+  free(wall), free(gpu), free(lat);
   bench_free(&b);
   return 0;
 }
