@@ -77,6 +77,11 @@ typedef struct pseg_context_create_info {
                                setenv() before creating its instance: a program whose other
                                threads may read the environment then should pass -1 (and set
                                LP_NUM_THREADS itself before starting them). No effect on GPUs. */
+  int pipeline_stats;       /* 1: have the driver capture each pipeline's statistics (registers,
+                               shared memory, spills, instruction counts: VK_KHR_pipeline_
+                               executable_properties) for pseg_session_get_pipeline_stats; pipelines
+                               may take longer to create. Ignored where the driver lacks it
+                               (pseg_context_pipeline_stats() says). */
 } pseg_context_create_info;
 
 typedef struct pseg_device_info {
@@ -106,6 +111,9 @@ const pseg_device_info *pseg_context_device(const pseg_context *ctx);
  * Mesa's default, the core count; Mesa caps large values, 16 in Mesa 22.3); 0 for a GPU, or for
  * lavapipe running the shaders on the submitting thread. */
 int pseg_context_cpu_threads(const pseg_context *ctx);
+/* 1 when the context captures pipeline statistics (asked for, and the driver has
+ * VK_KHR_pipeline_executable_properties with pipelineExecutableInfo). */
+int pseg_context_pipeline_stats(const pseg_context *ctx);
 /* Number of messages the validation layer reported so far (0 when validation is off). */
 uint32_t pseg_context_validation_messages(const pseg_context *ctx);
 
@@ -215,6 +223,7 @@ typedef struct pseg_session_stats {
   pseg_tier tier;            /* the tier the last frame ran on */
   uint32_t batch, in_flight; /* as created (batch >= 1, in_flight >= 1) */
   double latency_ms;         /* the last waited submit: from pseg_session_submit to its wait's end */
+  uint32_t pipelines;        /* distinct compute pipelines the frames run (what a cold start compiles) */
 } pseg_session_stats;
 
 pseg_result pseg_session_get_stats(const pseg_session *s, pseg_session_stats *out);
@@ -231,6 +240,20 @@ typedef struct pseg_step_profile {
 
 pseg_result pseg_session_get_profile(const pseg_session *s, pseg_step_profile *out, uint32_t max,
                                      uint32_t *count);
+
+/* What the driver reports about the pipeline of dispatch `index` (pseg_session_get_profile's
+ * order) through VK_KHR_pipeline_executable_properties, in its own names: registers, shared
+ * memory, spills, instruction counts... One entry per statistic of each executable (a compute
+ * pipeline usually has one; with several, the name starts with the executable's). Needs a
+ * context created with pipeline_stats = 1 on a driver that has the extension, else
+ * PSEG_ERROR_UNSUPPORTED with the reason. */
+typedef struct pseg_pipeline_stat {
+  char name[64];
+  char description[192];
+  double value; /* booleans 0/1, integers and floats as reported */
+} pseg_pipeline_stat;
+pseg_result pseg_session_get_pipeline_stats(const pseg_session *s, uint32_t index, pseg_pipeline_stat *out, uint32_t max,
+                                            uint32_t *count);
 
 /* ---- conformance of output heads (see README "Conformance of output heads", docs/conformance.md) ---- */
 

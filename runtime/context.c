@@ -186,7 +186,7 @@ pseg_result pseg_list_devices(pseg_device_info *infos, uint32_t max, uint32_t *c
   return r;
 }
 
-static pseg_result make_device(pseg_context *ctx, int index, pseg_precision want, int fp16_all) {
+static pseg_result make_device(pseg_context *ctx, int index, pseg_precision want, int fp16_all, int want_stats) {
   VkPhysicalDevice *pds = NULL;
   uint32_t n = 0;
   pseg_result r = enumerate(ctx, &pds, &n);
@@ -272,17 +272,32 @@ static pseg_result make_device(pseg_context *ctx, int index, pseg_precision want
   VkPhysicalDevice16BitStorageFeatures s16 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES,
                                               .pNext = &f16,
                                               .storageBuffer16BitAccess = ctx->precision == PSEG_PRECISION_FP16};
-  const char *ext = VK_KHR_SHADER_FLOAT16_INT8_EXTENSION_NAME;
-  int need_ext = ctx->precision == PSEG_PRECISION_FP16 && !core12(ctx->phys);
+  const char *exts[2];
+  uint32_t n_ext = 0;
+  if (ctx->precision == PSEG_PRECISION_FP16 && !core12(ctx->phys)) exts[n_ext++] = VK_KHR_SHADER_FLOAT16_INT8_EXTENSION_NAME;
   if (ctx->precision != PSEG_PRECISION_FP16) s16.pNext = NULL; /* nothing 1.2-only in the chain */
   VkPhysicalDeviceFeatures2 want_f = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &s16};
   want_f.features.shaderInt64 = ctx->int64 ? VK_TRUE : VK_FALSE;
+  /* pipeline statistics for the profiler (pseg profile --stats), where the driver has them */
+  VkPhysicalDevicePipelineExecutablePropertiesFeaturesKHR pex = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PIPELINE_EXECUTABLE_PROPERTIES_FEATURES_KHR};
+  if (want_stats && has_device_ext(ctx->phys, VK_KHR_PIPELINE_EXECUTABLE_PROPERTIES_EXTENSION_NAME)) {
+    VkPhysicalDeviceFeatures2 q = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &pex};
+    vkGetPhysicalDeviceFeatures2(ctx->phys, &q);
+    pex.pNext = NULL;
+    if (pex.pipelineExecutableInfo) {
+      exts[n_ext++] = VK_KHR_PIPELINE_EXECUTABLE_PROPERTIES_EXTENSION_NAME;
+      pex.pNext = want_f.pNext, want_f.pNext = &pex;
+      ctx->pipeline_stats = 1;
+    }
+  }
+  ctx->pipeline_stats_missing = want_stats && !ctx->pipeline_stats;
   VkDeviceCreateInfo di = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
                            .pNext = &want_f,
                            .queueCreateInfoCount = 1,
                            .pQueueCreateInfos = &qi,
-                           .enabledExtensionCount = need_ext ? 1u : 0u,
-                           .ppEnabledExtensionNames = &ext};
+                           .enabledExtensionCount = n_ext,
+                           .ppEnabledExtensionNames = exts};
   if ((r = gpu_check(ctx, vkCreateDevice(ctx->phys, &di, NULL, &ctx->device), "vkCreateDevice"))) return r;
   volkLoadDevice(ctx->device);
   vkGetDeviceQueue(ctx->device, ctx->queue_family, 0, &ctx->queue);
@@ -362,6 +377,7 @@ static void apply_cpu_threads(int want, int cores) {
 }
 
 int pseg_context_gpu_tier(const pseg_context *ctx) { return ctx->gpu_tier; }
+int pseg_context_pipeline_stats(const pseg_context *ctx) { return ctx->pipeline_stats; }
 
 int pseg_context_cpu_threads(const pseg_context *ctx) {
   return ctx && ctx->info.is_cpu ? ctx->cpu_threads : 0;
@@ -382,7 +398,7 @@ pseg_result pseg_context_create(const pseg_context_create_info *info, pseg_conte
   const char *lp = getenv("LP_NUM_THREADS");
   ctx->cpu_threads = lp && *lp ? atoi(lp) : cores > 1 ? cores : 0; /* else Mesa's default */
   pseg_result r = make_instance(ctx, validation);
-  if (!r) r = make_device(ctx, info->device_index, info->precision, info->fp16_all_activations);
+  if (!r) r = make_device(ctx, info->device_index, info->precision, info->fp16_all_activations, info->pipeline_stats);
   if (r) {
     if (err) snprintf(err, errlen, "%s", ctx->last_error);
     pseg_context_destroy(ctx);

@@ -41,6 +41,8 @@ struct pseg_context {
   int cpu_threads;             /* a CPU driver's worker threads (LP_NUM_THREADS at creation) */
   int gpu_tier;                /* sessions run the GPU tier by default (pseg_context_gpu_tier) */
   int subgroup_shuffle;        /* subgroup shuffles in compute shaders (gpool.comp's variant) */
+  int pipeline_stats;          /* pipelines capture statistics (VK_KHR_pipeline_executable_properties) */
+  int pipeline_stats_missing;  /* asked for, but the driver lacks them */
   struct gpu_pipe {
     pseg_shader shader;
     unsigned variant;

@@ -913,7 +913,18 @@ pseg_result pseg_session_get_stats(const pseg_session *s, pseg_session_stats *ou
   if (!s || !out) return PSEG_ERROR_INVALID_ARGUMENT;
   memset(out, 0, sizeof *out);
   out->dispatches = 0;
-  for (uint32_t i = 0; i < s->n_steps; i++) out->dispatches += !s->steps[i].k[s->tier].skip;
+  for (uint32_t i = 0; i < s->n_steps; i++) {
+    const kernel *k = &s->steps[i].k[s->tier];
+    if (k->skip) continue;
+    out->dispatches++;
+    int seen = 0; /* the same shader, variant and constants as an earlier step: the same pipeline */
+    for (uint32_t j = 0; j < i && !seen; j++) {
+      const kernel *e = &s->steps[j].k[s->tier];
+      seen = !e->skip && s->steps[j].shader == s->steps[i].shader && e->variant == k->variant &&
+             !memcmp(e->spec, k->spec, sizeof k->spec) && e->wspec == k->wspec;
+    }
+    out->pipelines += !seen;
+  }
   out->weight_bytes = s->plan->weights.size;
   out->activation_bytes = s->act.size;
   const gpu_buffer *io[] = {&s->tmp1, &s->tmp2, &s->bgimg};
@@ -951,6 +962,67 @@ pseg_result pseg_session_get_profile(const pseg_session *s, pseg_step_profile *o
     p->us = s->step_us[i];
     p->flops = st->flops;
     p->bytes = st->bytes;
+  }
+  *count = n;
+  return PSEG_SUCCESS;
+}
+
+pseg_result pseg_session_get_pipeline_stats(const pseg_session *s, uint32_t index, pseg_pipeline_stat *out, uint32_t max,
+                                            uint32_t *count) {
+  if (!s || !count || (max && !out)) return PSEG_ERROR_INVALID_ARGUMENT;
+  pseg_context *ctx = s->ctx;
+  *count = 0;
+  if (!ctx->pipeline_stats)
+    return gpu_fail(ctx, PSEG_ERROR_UNSUPPORTED, "%s",
+                    ctx->pipeline_stats_missing
+                        ? "the driver has no VK_KHR_pipeline_executable_properties (pipelineExecutableInfo): no "
+                          "per-pipeline registers, shared memory or spills"
+                        : "the context was not created with pipeline_stats = 1");
+  const step *st = NULL; /* the index-th dispatch of the tier frames run on */
+  for (uint32_t i = 0, k = 0; i < s->n_steps && !st; i++)
+    if (!s->steps[i].k[s->tier].skip && k++ == index) st = &s->steps[i];
+  if (!st) return gpu_fail(ctx, PSEG_ERROR_INVALID_ARGUMENT, "no dispatch %u", index);
+  const kernel *k = &st->k[s->tier];
+  gpu_pipe_req q = {st->shader, k->variant, k->spec, k->wspec, k->n_wspec};
+  VkPipeline pipe;
+  pseg_result r = gpu_pipeline(ctx, &q, &pipe);
+  if (r) return r;
+  VkPipelineInfoKHR pinfo = {.sType = VK_STRUCTURE_TYPE_PIPELINE_INFO_KHR, .pipeline = pipe};
+  uint32_t ne = 0;
+  if ((r = gpu_check(ctx, vkGetPipelineExecutablePropertiesKHR(ctx->device, &pinfo, &ne, NULL),
+                     "vkGetPipelineExecutablePropertiesKHR")))
+    return r;
+  VkPipelineExecutablePropertiesKHR props[8];
+  if (ne > 8) ne = 8;
+  for (uint32_t e = 0; e < ne; e++) props[e] = (VkPipelineExecutablePropertiesKHR){.sType = VK_STRUCTURE_TYPE_PIPELINE_EXECUTABLE_PROPERTIES_KHR};
+  VkResult vr = vkGetPipelineExecutablePropertiesKHR(ctx->device, &pinfo, &ne, props);
+  if (vr != VK_SUCCESS && vr != VK_INCOMPLETE) return gpu_check(ctx, vr, "vkGetPipelineExecutablePropertiesKHR");
+  uint32_t n = 0;
+  for (uint32_t e = 0; e < ne; e++) {
+    VkPipelineExecutableInfoKHR ei = {.sType = VK_STRUCTURE_TYPE_PIPELINE_EXECUTABLE_INFO_KHR, .pipeline = pipe, .executableIndex = e};
+    uint32_t nst = 0;
+    if ((r = gpu_check(ctx, vkGetPipelineExecutableStatisticsKHR(ctx->device, &ei, &nst, NULL),
+                       "vkGetPipelineExecutableStatisticsKHR")))
+      return r;
+    VkPipelineExecutableStatisticKHR *sts = calloc(nst ? nst : 1, sizeof *sts);
+    if (!sts) return gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
+    for (uint32_t j = 0; j < nst; j++) sts[j].sType = VK_STRUCTURE_TYPE_PIPELINE_EXECUTABLE_STATISTIC_KHR;
+    vr = vkGetPipelineExecutableStatisticsKHR(ctx->device, &ei, &nst, sts);
+    for (uint32_t j = 0; j < nst && (vr == VK_SUCCESS || vr == VK_INCOMPLETE); j++, n++) {
+      if (n >= max) continue;
+      pseg_pipeline_stat *o = &out[n];
+      if (ne > 1) snprintf(o->name, sizeof o->name, "%.24s: %.36s", props[e].name, sts[j].name);
+      else snprintf(o->name, sizeof o->name, "%.63s", sts[j].name);
+      snprintf(o->description, sizeof o->description, "%.191s", sts[j].description);
+      switch (sts[j].format) {
+      case VK_PIPELINE_EXECUTABLE_STATISTIC_FORMAT_BOOL32_KHR: o->value = sts[j].value.b32 ? 1 : 0; break;
+      case VK_PIPELINE_EXECUTABLE_STATISTIC_FORMAT_INT64_KHR: o->value = (double)sts[j].value.i64; break;
+      case VK_PIPELINE_EXECUTABLE_STATISTIC_FORMAT_UINT64_KHR: o->value = (double)sts[j].value.u64; break;
+      default: o->value = sts[j].value.f64; break;
+      }
+    }
+    free(sts);
+    if (vr != VK_SUCCESS && vr != VK_INCOMPLETE) return gpu_check(ctx, vr, "vkGetPipelineExecutableStatisticsKHR");
   }
   *count = n;
   return PSEG_SUCCESS;

@@ -27,6 +27,7 @@ typedef struct bench_opts {
   int width, height; /* 0: the model's input size */
   int iterations, repeat, batch, in_flight, json;
   int gpu_tier; /* --tier gpu: the GPU tier whatever the device */
+  int stats;    /* profile --stats: the driver's pipeline statistics */
   const char *trace;
 } bench_opts;
 
@@ -56,6 +57,7 @@ static int parse(int argc, char **argv, bench_opts *o, int profile) {
                                        {"repeat", required_argument, 0, 'r'},
                                        {"pipeline", required_argument, 0, 'P'},
                                        {"tier", required_argument, 0, 'T'},
+                                       {"stats", no_argument, 0, 'S'},
                                        {"json", no_argument, 0, 'j'},
                                        {"trace", required_argument, 0, 't'},
                                        {"cpu-threads", required_argument, 0, 'c'},
@@ -100,6 +102,10 @@ static int parse(int argc, char **argv, bench_opts *o, int profile) {
       if (profile) return USAGE("--pipeline belongs to 'pseg bench'%s", "");
       o->in_flight = (int)strtol(optarg, &end, 10);
       if (*end || o->in_flight < 2 || o->in_flight > 8) return USAGE("--pipeline must be 2..8 submits in flight (got '%s')", optarg);
+      break;
+    case 'S':
+      if (!profile) return USAGE("--stats belongs to 'pseg profile'%s", "");
+      o->stats = 1, o->ci.pipeline_stats = 1;
       break;
     case 'T':
       if (!strcmp(optarg, "gpu")) o->gpu_tier = 1;
@@ -259,13 +265,13 @@ int cmd_bench(int argc, char **argv, double t_start) {
            "\"ms_median\": %.4f, \"ms_min\": %.4f, \"ms_max\": %.4f, \"latency_ms_median\": %.4f, "
            "\"gpu_ms_median\": %s%.4f, \"gpu_us_per_frame\": %s%.3f, \"frames_per_s\": %.1f, \"dispatches\": %u, "
            "\"weight_bytes\": %llu, \"activation_bytes\": %llu, \"io_bytes\": %llu, \"first_mask_ms\": %.2f, "
-           "\"fast_kernels\": %s, \"fast_ready_ms\": %.2f, \"cpu_threads\": %d, \"tier\": \"%s\"}\n",
+           "\"fast_kernels\": %s, \"fast_ready_ms\": %.2f, \"cpu_threads\": %d, \"tier\": \"%s\", \"pipelines\": %u}\n",
            json_str(o.model, jm, sizeof jm), prec, json_str(dev->name, jd, sizeof jd), json_str(dev->driver, jr, sizeof jr),
            b.w, b.h, n, o.repeat, o.batch, o.in_flight ? o.in_flight : 1, med, wall[0] / o.batch,
            wall[n - 1] / o.batch, lmed, has_gpu ? "" : "-", has_gpu ? gmed : 1.0, has_gpu ? "" : "-",
            has_gpu ? gmed * 1e3 / o.batch : 1.0, fps, st.dispatches, (unsigned long long)st.weight_bytes,
            (unsigned long long)st.activation_bytes, (unsigned long long)st.io_bytes, first_mask_ms,
-           st.fast ? "true" : "false", fast_ms, pseg_context_cpu_threads(b.ctx), pseg_tier_name(st.tier));
+           st.fast ? "true" : "false", fast_ms, pseg_context_cpu_threads(b.ctx), pseg_tier_name(st.tier), st.pipelines);
   } else {
     printf("model %s, %s, %dx%d frames, device %s, %s tier", o.model, prec, b.w, b.h, dev->name, pseg_tier_name(st.tier));
     if (dev->is_cpu) printf(" (%d worker threads)", pseg_context_cpu_threads(b.ctx));
@@ -278,7 +284,7 @@ int cmd_bench(int argc, char **argv, double t_start) {
            o.in_flight ? o.batch : o.repeat * o.batch, med, wall[0] / o.batch, wall[n - 1] / o.batch);
     printf("throughput: %.1f frames/s; latency (submit to mask): median %.3f ms\n", fps, lmed);
     if (has_gpu) printf("GPU time (timestamps): median %.4f ms a submit, %.2f us a frame\n", gmed, gmed * 1e3 / o.batch);
-    printf("dispatches per submit: %u\n", st.dispatches);
+    printf("dispatches per submit: %u (%u pipelines)\n", st.dispatches, st.pipelines);
     printf("device memory: weights %llu B, activations %llu B (%.0f B a frame), frame/mask buffers %llu B\n",
            (unsigned long long)st.weight_bytes, (unsigned long long)st.activation_bytes,
            (double)st.activation_bytes / o.batch, (unsigned long long)st.io_bytes);
@@ -291,12 +297,16 @@ int cmd_bench(int argc, char **argv, double t_start) {
   return 0;
 }
 
+/* Pipeline statistics of each dispatch (profile --stats): nst[i] entries from st + i * PSEG_MAX_STATS. */
+#define PSEG_MAX_STATS 24
+
 static int write_trace(const char *path, const pseg_step_profile *p, uint32_t n, const char *model_raw,
-                       const char *prec, const char *device_raw, const char *tier) {
+                       const char *prec, const char *device_raw, const char *tier, const pseg_pipeline_stat *st,
+                       const uint32_t *nst) {
   char model[1024], device[600];
   json_str(model_raw, model, sizeof model);
   json_str(device_raw, device, sizeof device);
-  size_t cap = 8192 + (size_t)n * 400, len = 0; /* every event line is under 400 bytes */
+  size_t cap = 8192 + (size_t)n * (400 + PSEG_MAX_STATS * 100), len = 0; /* an event line: < 400 bytes + stats */
   char *buf = malloc(cap);
   if (!buf) return cli_error("out of memory%s", "");
   len += (size_t)snprintf(buf + len, cap - len,
@@ -309,9 +319,15 @@ static int write_trace(const char *path, const pseg_step_profile *p, uint32_t n,
   for (uint32_t i = 0; i < n; i++) {
     len += (size_t)snprintf(buf + len, cap - len,
                             ",\n  {\"name\": \"%s\", \"cat\": \"gpu\", \"ph\": \"X\", \"pid\": 1, \"tid\": 1, \"ts\": %.3f, "
-                            "\"dur\": %.3f, \"args\": {\"layer\": %d, \"shape\": \"%dx%dx%d\", \"gflops\": %.3f, \"gbps\": %.3f}}",
+                            "\"dur\": %.3f, \"args\": {\"layer\": %d, \"shape\": \"%dx%dx%d\", \"gflops\": %.3f, \"gbps\": %.3f",
                             p[i].name, ts, p[i].us, p[i].layer, p[i].out_h, p[i].out_w, p[i].out_c,
                             p[i].us > 0 ? p[i].flops / (p[i].us * 1e3) : 0.0, p[i].us > 0 ? p[i].bytes / (p[i].us * 1e3) : 0.0);
+    for (uint32_t k = 0; nst && k < nst[i]; k++) { /* the driver's statistics, its names */
+      char nm[160];
+      len += (size_t)snprintf(buf + len, cap - len, ", \"%s\": %.6g", json_str(st[i * PSEG_MAX_STATS + k].name, nm, sizeof nm),
+                              st[i * PSEG_MAX_STATS + k].value);
+    }
+    len += (size_t)snprintf(buf + len, cap - len, "}}");
     ts += p[i].us;
   }
   len += (size_t)snprintf(buf + len, cap - len, "\n ]\n}\n");
@@ -330,6 +346,8 @@ int cmd_profile(int argc, char **argv) {
   uint32_t n = 0;
   pseg_step_profile *runs = NULL, *med = NULL;
   double *col = NULL;
+  pseg_pipeline_stat *pst = NULL; /* --stats */
+  uint32_t *nst = NULL;
   rc = 1;
   if (run_frame(&b)) goto done;
   if (pseg_session_get_profile(b.s, NULL, 0, &n)) {
@@ -362,6 +380,23 @@ int cmd_profile(int argc, char **argv) {
   pseg_session_get_stats(b.s, &st);
   printf("model %s, %s, device %s, %s tier: per-dispatch GPU time, median of %d frames\n", o.model, prec,
          pseg_context_device(b.ctx)->name, pseg_tier_name(st.tier), o.iterations);
+  if (o.stats) {
+    pst = calloc((size_t)n * PSEG_MAX_STATS, sizeof *pst), nst = calloc(n, sizeof *nst);
+    if (!pst || !nst) {
+      cli_error("out of memory%s", "");
+      goto done;
+    }
+    for (uint32_t j = 0; j < n; j++) {
+      uint32_t c = 0;
+      if (pseg_session_get_pipeline_stats(b.s, j, pst + (size_t)j * PSEG_MAX_STATS, PSEG_MAX_STATS, &c)) {
+        printf("pipeline statistics: not available: %s\n", pseg_context_last_error(b.ctx));
+        free(pst), free(nst);
+        pst = NULL, nst = NULL;
+        break;
+      }
+      nst[j] = c < PSEG_MAX_STATS ? c : PSEG_MAX_STATS;
+    }
+  }
   printf("%4s %-28s %-14s %10s %7s %9s %8s\n", "#", "layer", "shape", "us", "share", "GFLOP/s", "GB/s");
   for (uint32_t j = 0; j < n; j++) {
     char shape[32];
@@ -369,12 +404,20 @@ int cmd_profile(int argc, char **argv) {
     printf("%4u %-28s %-14s %10.1f %6.1f%% %9.2f %8.2f\n", j, med[j].name, shape, med[j].us,
            total > 0 ? 100.0 * med[j].us / total : 0.0, med[j].us > 0 ? med[j].flops / (med[j].us * 1e3) : 0.0,
            med[j].us > 0 ? med[j].bytes / (med[j].us * 1e3) : 0.0);
+    if (nst && nst[j]) { /* the driver's statistics of the dispatch's pipeline, in its names */
+      printf("       ");
+      for (uint32_t k = 0; k < nst[j]; k++)
+        printf("%s%s=%.6g", k ? ", " : "", pst[(size_t)j * PSEG_MAX_STATS + k].name, pst[(size_t)j * PSEG_MAX_STATS + k].value);
+      printf("\n");
+    }
   }
   printf("total %.1f us in %u dispatches\n", total, n);
-  rc = o.trace ? write_trace(o.trace, med, n, o.model, prec, pseg_context_device(b.ctx)->name, pseg_tier_name(st.tier)) : 0;
+  rc = o.trace ? write_trace(o.trace, med, n, o.model, prec, pseg_context_device(b.ctx)->name, pseg_tier_name(st.tier),
+                             pst, nst)
+               : 0;
   if (!rc && o.trace) printf("trace written to %s (open in https://ui.perfetto.dev or chrome://tracing)\n", o.trace);
 done:
-  free(runs), free(med), free(col);
+  free(runs), free(med), free(col), free(pst), free(nst);
   bench_free(&b);
   return rc;
 }
