@@ -58,11 +58,14 @@ void dwconv_gpu(const kdispatch *d, int batch, kdispatch *g) {
   int npix = d->pc.out_w * d->pc.out_h;
   int tp = kernel_pow2_floor(64 / per);
   if (tp > 64) tp = 64;
-  while (tp > 1 && (tp / 2 >= npix || (nb && tp * c4 > 1024))) tp /= 2;
+  int se = sp[KD_SE_LAYERS] > 0; /* a squeeze-excite block pooling the output (plan.c): the tile in shared memory */
+  while (tp > 1 && (tp / 2 >= npix || ((nb || se) && tp * c4 > 1024))) tp /= 2;
   g->shader = PSEG_SHADER_GDWCONV;
   g->spec[KD_CB] = 0;
   g->spec[KG_TP] = tp;
   kernel_grid_1d(g, (uint32_t)((npix + tp - 1) / tp), batch);
+  if (se) /* a counter a frame, then every workgroup's partial sums */
+    g->scratch = (uint32_t)batch * (1 + g->groups[0] * g->groups[1] * (uint32_t)c4 * 4);
 }
 
 void ref_dwconv2d(const float *in, kshape is, const float *w, const float *b, int kh, int kw, int sh, int sw,

@@ -61,7 +61,10 @@ enum {
 };
 enum {
   KD_C4 = 0, KD_KH, KD_KW, KD_SH, KD_SW, KD_CB, KD_ACT, KD_ACT2, KD_HAS_RES, KD_PROJ_OC4, KD_PROJ_K, KD_PROJ_ACT,
-  KD_PROJ_RES, KD_PROJ_ACT2, KD_MASK_OUT, KD_PRE_IC4 = 16, KD_PRE_ACT
+  KD_PROJ_RES, KD_PROJ_ACT2, KD_MASK_OUT, KD_PRE_IC4 = 16, KD_PRE_ACT,
+  /* GPU tier (gdwconv.comp): the squeeze-excite block pooling the output, computed here: its
+   * layer count (1, 2; 0: none) and hidden vec4s; its activations in pc.s2 (act | act2 << 8) */
+  KD_SE_LAYERS = 15, KD_SE_R4 = 18
 };
 enum { KB_C4 = 0, KB_OP, KB_BCAST, KB_HAS_GATE, KB_ACT };
 enum { KR_C4 = 0, KR_ACT };        /* resize, mean (and softmax: KR_C4 only) */

@@ -18,7 +18,10 @@ typedef struct pseg_node {
   int32_t se_wl, se_wl2;  /* a squeeze-excite block computed in a conv (KC_SE_R4, fast tier): its */
   int32_t se_out;         /* two layers and its gate tensor; */
   VkDeviceSize se_off, se_size; /* their weights, always fp32, in the weight buffer (binding 7) */
-  uint8_t fast_skip;      /* not dispatched in the fast tier (a squeeze-excite block folded there) */
+  uint8_t fast_skip;      /* not dispatched in the fast tier (CPU plan) or in the GPU tier (GPU plan):
+                             a squeeze-excite block a neighbour computes */
+  int32_t gpu_se;         /* GPU plan: the squeeze-excite node this depthwise conv computes (its pool
+                             in the epilogue, its layers in the last workgroup: gdwconv.comp), or -1 */
   VkDeviceSize w_off, w_size; /* in the model's weight buffer (not WSPEC) */
   uint32_t w_vec4;            /* vec4s of packed weights */
   uint64_t *wspec;            /* WSPEC: the weights as specialization constants (4 halves each) */

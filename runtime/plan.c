@@ -559,6 +559,33 @@ static void plan_fold_squeeze_excite(const pseg_context *ctx, pseg_plan *md) {
   }
 }
 
+/* GPU plan: a squeeze-excite dispatch pooling exactly what the depthwise conv before it writes
+ * (no projection after it) is computed by that conv: each workgroup sums its tile's channels in
+ * its epilogue, the last one to finish runs the block's layers and writes the gate
+ * (gdwconv.comp). One dispatch and barrier fewer a block (a few microseconds on a GPU), and the
+ * map is not read again. The block's node stays in the plan, not dispatched (fast_skip), its
+ * weights where they were. */
+static void plan_fold_squeeze_excite_gpu(pseg_plan *md) {
+  if (!md->gpu) return;
+  for (uint32_t i = 0; i + 1 < md->n_nodes; i++) {
+    pseg_node *dw = &md->nodes[i], *se = &md->nodes[i + 1];
+    const int32_t *sp = se->d.spec;
+    if (dw->d.shader != PSEG_SHADER_DWCONV || dw->d.spec[KD_PROJ_OC4] != 0 || dw->aux >= 0 ||
+        se->d.shader != PSEG_SHADER_SE_FC || sp[KS_POOL_ADD] || sp[KS_PRE_IC4] || se->in0 != dw->out ||
+        sp[KS_C4] != dw->d.spec[KD_C4])
+      continue;
+    dw->gpu_se = (int32_t)(i + 1);
+    kdispatch *ds[2] = {&dw->d, &dw->d_base}; /* one tier: model.c uploads with d_base */
+    for (int t = 0; t < 2; t++) {
+      ds[t]->spec[KD_SE_LAYERS] = sp[KS_LAYERS];
+      ds[t]->spec[KD_SE_R4] = sp[KS_R4];
+      ds[t]->pc.s2 = sp[KS_ACT] | sp[KS_ACT2] << 8;
+    }
+    se->fast_skip = 1;
+    append_name(dw, "+se");
+  }
+}
+
 pseg_result pseg_plan_model(pseg_model *model, pseg_plan *md) {
   pseg_context *ctx = model->ctx;
   const pseg_fmt_model *m = &model->fmt;
@@ -685,13 +712,14 @@ pseg_result pseg_plan_model(pseg_model *model, pseg_plan *md) {
     md->n_nodes++;
   }
   for (uint32_t i = 0; i < md->n_nodes; i++) {
-    md->nodes[i].se_wl = md->nodes[i].se_wl2 = md->nodes[i].se_out = -1;
+    md->nodes[i].se_wl = md->nodes[i].se_wl2 = md->nodes[i].se_out = md->nodes[i].gpu_se = -1;
     md->nodes[i].d_base = md->nodes[i].d;
     plan_narrow(&md->nodes[i].d_base);
     plan_grid(ctx, &md->nodes[i].d);
     plan_grid(ctx, &md->nodes[i].d_base);
   }
   plan_fold_squeeze_excite(ctx, md);
+  plan_fold_squeeze_excite_gpu(md);
 done:
   free(p->uses), free(p->producer), free(p->resize_of), free(p->gate_mul), free(p->in_add), free(p->pool_add);
   free(p->pre_of), free(p->gate_out), free(p->se_early), free(p->out_gate), free(p->absorbed);

@@ -264,6 +264,8 @@ static pseg_result plan_memory(pseg_session *s, VkDeviceSize *total) {
     const pseg_node *nd = &md->nodes[i];
     int32_t reads[3] = {nd->in0, nd->in1, nd->gate};
     if ((int)i < first[nd->out]) first[nd->out] = (int)i;
+    if (nd->gpu_se >= 0 && (int)i < first[md->nodes[nd->gpu_se].out]) /* the gate a folded block writes */
+      first[md->nodes[nd->gpu_se].out] = (int)i;
     if (nd->aux >= 0 && (int)i < first[nd->aux]) first[nd->aux] = (int)i;
     for (int k = 0; k < 3; k++)
       if (reads[k] >= 0 && (int)i > last[reads[k]]) last[reads[k]] = (int)i;
@@ -408,6 +410,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
   if (s->gpu) { /* the split reductions' scratch: each dispatch its own counters and partial sums */
     VkDeviceSize words = 0;
     for (uint32_t i = 0; i < md->n_nodes; i++) {
+      if (md->nodes[i].fast_skip) continue; /* not dispatched */
       s->gk[i].pc.s0 = (int)words, s->gk[i].pc.s1 = (int)words + s->batch;
       words += s->gk[i].scratch;
     }
@@ -456,8 +459,18 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
     for (int j = 0; j < 4; j++)
       if (ts[j] >= 0) st.b[j] = TENSOR(ts[j]), *strides[j] = (int32_t)(s->t_size[ts[j]] / (s->t16[ts[j]] ? 8 : 16));
     if (nd->aux >= 0) st.b[5] = TENSOR(nd->aux), k->pc.by2 = (int32_t)(s->t_size[nd->aux] / (s->t16[nd->aux] ? 8 : 16));
-    if (nd->wl >= 0) st.b[4] = bind_of(&md->weights, nd->w_off, nd->w_size);
+    VkDeviceSize wes = w16 ? 8 : 16; /* a weight vec4 */
+    st.b[4] = bind_of(&md->weights, 0, VK_WHOLE_SIZE), k->pc.w0 = (int32_t)(nd->w_off / wes);
+    if (nd->gpu_se >= 0) { /* a squeeze-excite block computed here: its weights, its gate as Y2 */
+      const pseg_node *se = &md->nodes[nd->gpu_se];
+      k->pc.w1 = (int32_t)(se->w_off / wes);
+      st.flops += tensor_elems(m, nd->out) + 2.0 * 4.0 * se->w_vec4; /* the pool, the layers */
+      st.bytes += (w16 ? 2.0 : 4.0) * 4.0 * se->w_vec4 + (s->t16[se->out] ? 2.0 : 4.0) * tensor_elems(m, se->out);
+      st.b[5] = TENSOR(se->out), k->pc.by2 = (int32_t)(s->t_size[se->out] / (s->t16[se->out] ? 8 : 16));
+      k->variant |= w16 ? (unsigned)PSEG_VARIANT_W16 : 0u;
+    }
     if (s->gk[i].scratch) st.b[6] = bind_of(&s->scratch, 0, VK_WHOLE_SIZE);
+    st.k[0].skip = nd->fast_skip; /* a squeeze-excite block a depthwise conv computes */
     if (i + 1 == md->n_nodes && fuse_mask) { /* the last layer writes the mask (gdwconv.comp MASK_OUT) */
       st.b[3] = dummy;
       st.b[7] = mask_direct ? slot_bind(SB_MASK) : TENSOR(m->output);

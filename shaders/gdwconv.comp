@@ -11,7 +11,13 @@
  *      memory; act, residual through G, and the mask (MASK_OUT: one float a pixel to binding 7).
  *
  * Without a projection the tile is any number of pixels and every item independent; with one,
- * the tile is small enough (kernels/dwconv.c: dwconv_gpu) for 64-256 workgroups on small maps. */
+ * the tile is small enough (kernels/dwconv.c: dwconv_gpu) for 64-256 workgroups on small maps.
+ *
+ * SE_LAYERS > 0 (runtime/plan.c, GPU plan): the squeeze-excite block that pools this output is
+ * computed here: each workgroup sums its tile's channels (kept in shared memory in phase A) into
+ * partial sums, and the last workgroup to finish adds them and runs the block's layers
+ * (common/gse.glsl, weights from pc.w1, activations pc.s2), writing the gate to Y2: the block's
+ * own dispatch, and its second read of the map, are gone. */
 #define WEIGHTS
 #include "common/gnet.glsl"
 layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
@@ -29,6 +35,8 @@ layout(constant_id = 11) const int PROJ_ACT = 0;
 layout(constant_id = 12) const int PROJ_RES = 0;
 layout(constant_id = 13) const int PROJ_ACT2 = 0;
 layout(constant_id = 14) const int MASK_OUT = 0; /* 1 + the person channel */
+layout(constant_id = 15) const int SE_LAYERS = 0; /* a squeeze-excite block on the output: 1, 2 layers */
+layout(constant_id = 18) const int SE_R4 = 1;     /* its hidden vec4s */
 layout(constant_id = 16) const int PRE_IC4 = 0;
 layout(constant_id = 17) const int PRE_ACT = 0;
 layout(constant_id = 20) const int TP = 16; /* output pixels a workgroup */
@@ -40,7 +48,15 @@ const int PW_BIAS = PW + PROJ_OC4 * PROJ_K * PROJ_K * C4 * 4;
 const int PRE_W = PW_BIAS + PROJ_OC4;
 const int PRE_BIAS = PRE_W + C4 * PRE_IC4 * 4;
 const int NB = PROJ_K * PROJ_K * PROJ_OC4; /* projection outputs (vec4s) a tile pixel */
-shared vec4 ds[PROJ_OC4 > 0 ? C4 * TP : 1]; /* [channel vec4][pixel] */
+shared vec4 ds[PROJ_OC4 > 0 || SE_LAYERS > 0 ? C4 * TP : 1]; /* [channel vec4][pixel] */
+layout(std430, binding = 6) coherent buffer Scratch { uint u[]; } sc;
+const int GSE_MAXV = SE_LAYERS > 0 ? (C4 > SE_R4 ? C4 : SE_R4) : 1;
+shared vec4 part[NT];
+shared vec4 vin[GSE_MAXV];
+shared vec4 vout[GSE_MAXV];
+shared int gse_is_last;
+#define GSE_W(k) W4S(k)
+#include "common/gse.glsl"
 
 /* The depthwise input, channel vec4 c of input pixel i (PRE: computed from X). */
 vec4 dw_in(int i, int c) {
@@ -55,7 +71,10 @@ void main() {
   int npix = pc.out_w * pc.out_h, q0 = WG_INDEX * TP;
   for (int it = t; it < TP * C4; it += NT) {
     int c = it % C4, p = it / C4, q = q0 + p;
-    if (q >= npix) continue;
+    if (q >= npix) {
+      if (SE_LAYERS > 0) ds[c * TP + p] = vec4(0.0);
+      continue;
+    }
     int oy = q / pc.out_w, ox = q - oy * pc.out_w;
     vec4 d = W4(DW_BIAS + c);
     for (int ky = 0; ky < KH; ky++) {
@@ -69,8 +88,23 @@ void main() {
     }
     d = activate(d, ACT);
     if (HAS_RES != 0) d = activate(d + LR(q * C4 + c), ACT2);
-    if (PROJ_OC4 > 0) ds[c * TP + p] = d;
-    else SY(q * C4 + c, d);
+    if (PROJ_OC4 > 0 || SE_LAYERS > 0) ds[c * TP + p] = d;
+    if (PROJ_OC4 == 0) SY(q * C4 + c, d);
+  }
+  if (SE_LAYERS > 0) { /* the block on this output (no projection: plan.c) */
+    int nwg = int(gl_NumWorkGroups.x * gl_NumWorkGroups.y);
+    barrier();
+    for (int c = t; c < C4; c += NT) {
+      vec4 a = vec4(0.0);
+      for (int p = 0; p < TP; p++) a += ds[c * TP + p];
+      gse_put(pc.s1, nwg, WG_INDEX, C4, c, a);
+    }
+    if (!gse_last(pc.s0 + BATCH, nwg)) return;
+    gse_total(pc.s1, nwg, C4, 0, C4, 1.0 / float(npix));
+    barrier();
+    int n = gse_layers(SE_LAYERS, C4, SE_R4, pc.s2 & 255, pc.s2 >> 8, 0);
+    for (int c = t; c < n; c += NT) SY2(c, vout[c]);
+    return;
   }
   if (PROJ_OC4 == 0) return;
   barrier();

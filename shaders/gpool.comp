@@ -37,26 +37,17 @@ layout(std430, binding = 6) coherent buffer Scratch { uint u[]; } sc;
 
 const int CT = PRE_IC4 > 0 ? PRE_IC4 + C4 : C4; /* pooled channel vec4s: X's, then R's (PRE) */
 const int SE_BASE = PRE_IC4 > 0 ? C4 * PRE_IC4 * 4 + C4 : 0;
-const int MAXV = CT > R4 ? CT : R4;
+const int GSE_MAXV = CT > R4 ? CT : R4;
 shared vec4 part[NT];
-shared vec4 vin[MAXV];  /* a layer's input */
-shared vec4 vout[MAXV]; /* its output */
-shared int is_last;
+shared vec4 vin[GSE_MAXV];  /* a layer's input */
+shared vec4 vout[GSE_MAXV]; /* its output */
+shared int gse_is_last;
+#define GSE_W(k) W4(SE_BASE + (k))
+#include "common/gse.glsl"
 
 vec4 pooled(int src, int i) {
   if (src == 1) return LR(i);
   return POOL_ADD != 0 ? LX(i) + LR(i) : LX(i);
-}
-
-void put_partial(int c, vec4 v) {
-  int a = pc.s1 + ((BATCH * int(gl_NumWorkGroups.x) + int(gl_WorkGroupID.x)) * CT + c) * 4;
-  sc.u[a] = floatBitsToUint(v.x), sc.u[a + 1] = floatBitsToUint(v.y);
-  sc.u[a + 2] = floatBitsToUint(v.z), sc.u[a + 3] = floatBitsToUint(v.w);
-}
-
-vec4 get_partial(int w, int c) {
-  int a = pc.s1 + ((BATCH * int(gl_NumWorkGroups.x) + w) * CT + c) * 4;
-  return uintBitsToFloat(uvec4(sc.u[a], sc.u[a + 1], sc.u[a + 2], sc.u[a + 3]));
 }
 
 /* This workgroup's sums of source src (n pixels of c4 vec4s) over its slice of the pixels, into
@@ -93,55 +84,22 @@ void pool_slice(int src, int c4, int n, int cbase) {
     if (t < nc) {
       vec4 a = vec4(0.0);
       for (int k = 0; k < slots; k++) a += part[k * nc + t];
-      put_partial(cbase + cb + t, a);
-    }
-    barrier();
-  }
-}
-
-/* vout[0, rows) = act(W vin[0, k4) + b): weights [rows][k4][4] vec4 from wb, bias from bb. Rows
- * spread over the invocations, each row's dot product over `split` of them. Every invocation
- * calls it; vout is complete after it returns. */
-void dense(int rows, int k4, int wb, int bb, int act) {
-  int t = int(gl_LocalInvocationID.x);
-  int split = 1;
-  while (split * 2 * min(rows, NT) <= NT && split * 2 <= k4) split *= 2;
-  int per = NT / split; /* rows a round */
-  for (int r0 = 0; r0 < rows; r0 += per) {
-    int row = r0 + t / split, part_i = t % split;
-    vec4 a = vec4(0.0);
-    if (row < rows && t / split < per)
-      for (int k = part_i; k < k4; k += split) a += W4X(wb + (row * k4 + k) * 4, vin[k]);
-    part[t] = a;
-    barrier();
-    if (part_i == 0 && row < rows && t / split < per) {
-      for (int k = 1; k < split; k++) a += part[t + k];
-      vout[row] = activate(a + W4(bb + row), act);
+      gse_put(pc.s1, nw, w, CT, cbase + cb + t, a);
     }
     barrier();
   }
 }
 
 void main() {
-  int t = int(gl_LocalInvocationID.x);
+  int t = int(gl_LocalInvocationID.x), nw = int(gl_NumWorkGroups.x);
   int nx = pc.in_h * pc.in_w, nr = pc.aux0 * pc.aux1;
   pool_slice(0, PRE_IC4 > 0 ? PRE_IC4 : C4, nx, 0);
   if (PRE_IC4 > 0) pool_slice(1, C4, nr, PRE_IC4);
-  /* the last workgroup of this frame goes on */
-  memoryBarrierBuffer();
-  barrier();
-  if (t == 0) is_last = atomicAdd(sc.u[pc.s0 + BATCH], 1u) == uint(gl_NumWorkGroups.x) - 1u ? 1 : 0;
-  barrier();
-  if (is_last == 0) return;
-  memoryBarrierBuffer();
-  for (int c = t; c < CT; c += NT) {
-    vec4 s = vec4(0.0);
-    for (int w = 0; w < int(gl_NumWorkGroups.x); w++) s += get_partial(w, c);
-    vin[c] = s / float(c < (PRE_IC4 > 0 ? PRE_IC4 : C4) ? nx : nr);
-  }
-  if (t == 0) sc.u[pc.s0 + BATCH] = 0u; /* for the next frame */
-  barrier();
+  if (!gse_last(pc.s0 + BATCH, nw)) return; /* the last workgroup of this frame goes on */
   if (PRE_IC4 > 0) { /* m = Wa mean(X) + ba + mean(R) */
+    gse_total(pc.s1, nw, CT, 0, PRE_IC4, 1.0 / float(nx));
+    gse_total(pc.s1, nw, CT, PRE_IC4, CT, 1.0 / float(nr));
+    barrier();
     for (int c = t; c < C4; c += NT) {
       vec4 a = W4(C4 * PRE_IC4 * 4 + c) + vin[PRE_IC4 + c];
       for (int j = 0; j < PRE_IC4; j++) a += W4X((c * PRE_IC4 + j) * 4, vin[j]);
@@ -149,20 +107,14 @@ void main() {
     }
     barrier();
     for (int c = t; c < C4; c += NT) vin[c] = vout[c];
-    barrier();
+  } else {
+    gse_total(pc.s1, nw, CT, 0, C4, 1.0 / float(nx));
   }
+  barrier();
   if (LAYERS == 0) {
     for (int c = t; c < C4; c += NT) SY(c, activate(vin[c], ACT));
     return;
   }
-  dense(R4, C4, SE_BASE, SE_BASE + R4 * C4 * 4, ACT);
-  if (LAYERS == 1) {
-    for (int c = t; c < R4; c += NT) SY(c, vout[c]);
-    return;
-  }
-  for (int c = t; c < R4; c += NT) vin[c] = vout[c];
-  barrier();
-  int w2 = SE_BASE + R4 * C4 * 4 + R4;
-  dense(C4, R4, w2, w2 + C4 * R4 * 4, ACT2);
-  for (int c = t; c < C4; c += NT) SY(c, vout[c]);
+  int n = gse_layers(LAYERS, C4, R4, ACT, ACT2, 0);
+  for (int c = t; c < n; c += NT) SY(c, vout[c]);
 }

@@ -301,6 +301,24 @@ static void run_all(pseg_context *ctx) {
     }
     expect_dispatches = 0;
   }
+  /* MobileNetV3's block: depthwise conv -> squeeze-excite -> gated 1x1 conv (+ residual). On the
+   * GPU tier the depthwise conv computes the block (its pool in the epilogue, its layers in the
+   * last workgroup): two dispatches; on the fast kernels the conv computes it: two; on the base
+   * kernels three. A second map size spreads the pool over many workgroups. */
+  for (int v = 0; v < 2; v++) {
+    int h = v ? 37 : 16, w = v ? 29 : 16, c = v ? 40 : 24;
+    begin(&b, h, w, c);
+    int d = add_tensor(&b, h, w, c);
+    pseg_fmt_layer *dw = add_layer(&b, PSEG_OP_DWCONV2D, PSEG_ACT_HARD_SWISH, 0, -1, d);
+    dw->kh = dw->kw = 5, dw->pad_top = dw->pad_left = 2;
+    dw->w_off = add_weights(&b, (size_t)25 * c, -0.3f, 0.3f);
+    dw->b_off = add_weights(&b, (size_t)c, -0.2f, 0.2f);
+    int y = conv1x1(&b, squeeze_excite(&b, d), PSEG_ACT_NONE, c);
+    add2(&b, y, 0);
+    expect_dispatches = pseg_context_gpu_tier(ctx) || (fast_tier(ctx) && !v) ? 2 : 3;
+    check(ctx, &b, v ? "fused: dwconv -> squeeze-excite -> gated conv 37x29x40" : "fused: dwconv -> squeeze-excite -> gated conv 16x16x24", -2, 2);
+    expect_dispatches = 0;
+  }
   /* The decoder's pattern: a resize fused into the 1x1 conv after it (bilinear sampling of its
    * input), that conv's residual add with its own value kept as a second output, a squeeze-excite
    * gate, the gated add fused into the next 1x1 conv (the sum kept as a second output), and a

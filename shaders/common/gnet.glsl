@@ -47,7 +47,10 @@ layout(std430, binding = 4) readonly buffer WB { f16vec4 w[]; } wt;
 #else
 layout(std430, binding = 4) readonly buffer WB { vec4 w[]; } wt;
 #endif
-vec4 W4(int k) { return vec4(wt.w[k]); }
+/* the dispatch's weights start at element pc.w0 of the model's weight buffer; a folded
+ * squeeze-excite block's at pc.w1 (W4S) */
+vec4 W4(int k) { return vec4(wt.w[pc.w0 + k]); }
+vec4 W4S(int k) { return vec4(wt.w[pc.w1 + k]); }
 /* the dot product of input vec4 x with the four weight vec4s from k (conv.comp's packing) */
 vec4 W4X(int k, vec4 x) { return W4(k) * x.x + W4(k + 1) * x.y + W4(k + 2) * x.z + W4(k + 3) * x.w; }
 #endif

@@ -1,5 +1,5 @@
 /* Push constants shared by every shader. Included by C (runtime/gpu.h) and by GLSL
- * (shaders/common/common.glsl), so the layout cannot drift apart. 24 x int32 = 96 bytes (Vulkan
+ * (shaders/common/common.glsl), so the layout cannot drift apart. 26 x int32 = 104 bytes (Vulkan
  * guarantees 128). Tensors are stored channel-packed: element (y, x, c4) is vec4 number
  * (y*w + x)*c4count + c4. */
 PSEG_PARAMS_BEGIN
@@ -16,5 +16,7 @@ PSEG_PARAMS_BEGIN
    * elements of each binding; the frame and the mask buffers count pixels. */
   int bx;     int br;     int bg;      int by;   int by2;
   int s0;     int s1;                  /* GPU tier: offsets into the scratch buffer (gpool.comp) */
-  int s2;                              /* spare, zero */
+  int s2;                              /* GPU tier: a folded squeeze-excite block's activations */
+  int w0;     int w1;                  /* GPU tier: the dispatch's weights, and a folded block's, as
+                                          element offsets into the model's weight buffer */
 PSEG_PARAMS_END

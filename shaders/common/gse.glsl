@@ -1,0 +1,86 @@
+/* The GPU tier's split global pool and squeeze-excite layers, shared by gpool.comp and
+ * gdwconv.comp (which pools its own output). The includer declares the coherent scratch buffer
+ * `sc` (uint u[]), shared vec4 part[NT], vin[GSE_MAXV], vout[GSE_MAXV], shared int gse_is_last,
+ * and defines GSE_W(k) (vec4 k of the block's weights: W1 [R4][C4][4] vec4, b1 [R4], W2 [C4][R4][4]
+ * vec4, b2 [C4], conv.comp's packing).
+ *
+ * Partial sums: workgroup w of nwg, channel vec4 c of ct, frame BATCH, at uint
+ * base + ((BATCH * nwg + w) * ct + c) * 4 of the scratch; a counter per frame. The workgroup that
+ * counts last adds the partial sums (their writes made visible by the barrier and the atomic
+ * before its reads: the scratch is coherent) and resets the counter for the next frame. */
+
+void gse_put(int base, int nwg, int w, int ct, int c, vec4 v) {
+  int a = base + ((BATCH * nwg + w) * ct + c) * 4;
+  sc.u[a] = floatBitsToUint(v.x), sc.u[a + 1] = floatBitsToUint(v.y);
+  sc.u[a + 2] = floatBitsToUint(v.z), sc.u[a + 3] = floatBitsToUint(v.w);
+}
+
+vec4 gse_get(int base, int nwg, int w, int ct, int c) {
+  int a = base + ((BATCH * nwg + w) * ct + c) * 4;
+  return uintBitsToFloat(uvec4(sc.u[a], sc.u[a + 1], sc.u[a + 2], sc.u[a + 3]));
+}
+
+/* Every invocation calls it once its partial sums are written: true in the last workgroup of
+ * the frame to get here (which then resets the counter). */
+bool gse_last(int counter, int nwg) {
+  memoryBarrierBuffer();
+  barrier();
+  if (gl_LocalInvocationIndex == 0) {
+    uint prev = atomicAdd(sc.u[counter], 1u);
+    gse_is_last = prev == uint(nwg - 1) ? 1 : 0;
+    if (prev == uint(nwg - 1)) sc.u[counter] = 0u;
+  }
+  barrier();
+  if (gse_is_last == 0) return false;
+  memoryBarrierBuffer();
+  return true;
+}
+
+/* vin[c] = the frame's sum of channel vec4 c over the nwg workgroups' partial sums, times scale. */
+void gse_total(int base, int nwg, int ct, int c0, int c1, float scale) {
+  for (int c = c0 + int(gl_LocalInvocationIndex); c < c1; c += NT) {
+    vec4 s = vec4(0.0);
+    for (int w = 0; w < nwg; w++) s += gse_get(base, nwg, w, ct, c);
+    vin[c] = s * scale;
+  }
+}
+
+/* vout[0, rows) = act(W vin[0, k4) + b): weights [rows][k4][4] vec4 from wb, bias from bb. Rows
+ * spread over the invocations, each row's dot product over `split` of them summed in shared
+ * memory. Every invocation calls it; vout is complete when it returns. */
+void gse_dense(int rows, int k4, int wb, int bb, int act) {
+  int t = int(gl_LocalInvocationIndex);
+  int split = 1;
+  while (split * 2 * min(rows, NT) <= NT && split * 2 <= k4) split *= 2;
+  int per = NT / split; /* rows a round */
+  for (int r0 = 0; r0 < rows; r0 += per) {
+    int row = r0 + t / split, part_i = t % split;
+    vec4 a = vec4(0.0);
+    if (row < rows && t / split < per)
+      for (int k = part_i; k < k4; k += split) {
+        vec4 x = vin[k];
+        int w = wb + (row * k4 + k) * 4;
+        a += GSE_W(w) * x.x + GSE_W(w + 1) * x.y + GSE_W(w + 2) * x.z + GSE_W(w + 3) * x.w;
+      }
+    part[t] = a;
+    barrier();
+    if (part_i == 0 && row < rows && t / split < per) {
+      for (int k = 1; k < split; k++) a += part[t + k];
+      vout[row] = activate(a + GSE_W(bb + row), act);
+    }
+    barrier();
+  }
+}
+
+/* The block's layers on the means in vin[0, c4) (weights from base): LAYERS 1 leaves
+ * act1(W1 m + b1) in vout[0, r4); LAYERS 2 leaves act2(W2 hidden + b2) in vout[0, c4). Returns
+ * the vec4s in vout. Every invocation calls it. */
+int gse_layers(int layers, int c4, int r4, int act1, int act2, int base) {
+  gse_dense(r4, c4, base, base + r4 * c4 * 4, act1);
+  if (layers == 1) return r4;
+  for (int c = int(gl_LocalInvocationIndex); c < r4; c += NT) vin[c] = vout[c];
+  barrier();
+  int w2 = base + r4 * c4 * 4 + r4;
+  gse_dense(c4, r4, w2, w2 + c4 * r4 * 4, act2);
+  return c4;
+}
