@@ -5,6 +5,7 @@
 #   fp16-all (every activation in fp16 too, an opt-in speed mode): max |d| <= 1e-1, IoU >= 0.99;
 #   these masks are sensitive enough at a few boundary pixels that fp16 activations move them by
 #   4.6e-2 to 6.7e-2 depending on rounding order (README "Precision").
+# Each mask twice: on this device's own kernels and on the GPU tier (PSEG_TIER=gpu), same bounds.
 # Portraits: tests/data (3 photos, each also as a centre crop and a mirror image = 9 inputs), plus
 # the first 5 photos of $PSEG_EXTRA_PORTRAITS (default ../shared/portraits/dev) when present.
 # Usage: fidelity.sh PSEG PREP_PORTRAITS SOURCE_DIR
@@ -33,7 +34,7 @@ for spec in "selfie selfie_segmentation 256 256" "selfie-landscape selfie_segmen
       fp16-all) bounds="--max-abs 1e-1 --min-iou 0.99" ;;
     esac
     node "$SRC/tests/reference/fidelity.js" --pseg "$PSEG" --tflite "$tflite" --model "$model" --precision "$prec" \
-      $bounds --min-images 5 --out-dir "$T/out" "$T/$model" || status=1
+      $bounds --min-images 5 --tiers default,gpu --out-dir "$T/out" "$T/$model" || status=1
   done
 done
 exit $status

@@ -3,11 +3,15 @@
 //
 // usage: node tests/reference/fidelity.js --pseg PATH/TO/pseg --tflite weights/selfie_segmentation.tflite
 //          --model selfie --precision fp32 --max-abs 1e-3 --min-iou 0.999 [--min-images 5]
-//          [--out-dir DIR] [--verbose] INPUT_DIR
+//          [--tiers default,gpu] [--masks DIR] [--out-dir DIR] [--verbose] INPUT_DIR
 //
 // INPUT_DIR holds pairs NAME.png (exactly at the model's input size) and NAME.f32 (same pixels, raw
 // little-endian float32 NHWC RGB, value/255). For each pair, sorted by name, the reference runs on
-// NAME.f32 and `pseg segment --model M --precision P NAME.png -o OUT_DIR/NAME.M.P.npy` runs on the PNG.
+// NAME.f32 and `pseg segment --model M --precision P NAME.png -o OUT_DIR/NAME.M.P.npy` runs on the PNG,
+// once per kernel tier of --tiers (default: the device's own; gpu: PSEG_TIER=gpu, the GPU tier;
+// base, fast), each against the same reference. --masks DIR compares masks made elsewhere (another
+// machine's GPU: bench/gpu.sh) instead of running pseg: DIR/NAME.M.P.npy (tier "default") or
+// DIR/NAME.M.P.TIER.npy.
 // Exit status: 0 all good, 1 any failure (bound violated, pseg failed, shape mismatch, too few
 // images, unreadable output), 2 usage error.
 
@@ -20,7 +24,7 @@ const { createReference } = require('./tflite_ref.js');
 function usage(msg) {
   if (msg) console.error(`fidelity: ${msg}`);
   console.error('usage: node fidelity.js --pseg PSEG --tflite MODEL.tflite --model NAME --precision P\n' +
-    '         --max-abs X --min-iou Y [--min-images N] [--out-dir DIR] [--verbose] INPUT_DIR');
+    '         --max-abs X --min-iou Y [--min-images N] [--tiers T,T] [--masks DIR] [--out-dir DIR] [--verbose] INPUT_DIR');
   process.exit(2);
 }
 
@@ -39,6 +43,8 @@ function parseArgs(argv) {
       case '--min-iou': o.minIou = Number(need(i)); i++; break;
       case '--min-images': o.minImages = Number(need(i)); i++; break;
       case '--out-dir': o.outDir = need(i); i++; break;
+      case '--tiers': o.tiers = need(i).split(','); i++; break;
+      case '--masks': o.masks = need(i); i++; break;
       case '--verbose': case '-v': o.verbose = true; break;
       case '-h': case '--help': usage();
       // falls through (usage exits)
@@ -49,7 +55,10 @@ function parseArgs(argv) {
   }
   if (pos.length !== 1) usage('exactly one INPUT_DIR expected');
   o.inputDir = pos[0];
-  for (const k of ['pseg', 'tflite', 'model', 'precision']) if (!o[k]) usage(`--${k} is required`);
+  for (const k of ['tflite', 'model', 'precision']) if (!o[k]) usage(`--${k} is required`);
+  if (!o.pseg && !o.masks) usage('--pseg (or --masks) is required');
+  o.tiers = o.tiers || ['default'];
+  for (const t of o.tiers) if (!['default', 'gpu', 'base', 'fast'].includes(t)) usage(`unknown tier ${t}`);
   if (!(o.maxAbs >= 0)) usage('--max-abs must be a number >= 0');
   if (!(o.minIou >= 0 && o.minIou <= 1)) usage('--min-iou must be a number in [0,1]');
   if (!(Number.isInteger(o.minImages) && o.minImages >= 0)) usage('--min-images must be an integer >= 0');
@@ -110,15 +119,38 @@ function compare(ref, got) {
   return { maxd: nan ? NaN : maxd, meand: sumd / ref.length, iou: uni === 0 ? 1 : inter / uni, nan };
 }
 
+/* One image through pseg (or its mask from --masks) on one tier: {got} or {fail: reason}. */
+function psegMask(o, tier, pngPath, name) {
+  const suffix = tier === 'default' ? '' : `.${tier}`;
+  if (o.masks) {
+    const file = path.join(o.masks, `${name}.${o.model}.${o.precision}${suffix}.npy`);
+    try { return { got: readNpy(file) }; } catch (e) { return { fail: e.message }; }
+  }
+  const npyPath = path.join(o.outDir, `${name}.${o.model}.${o.precision}${suffix}.npy`);
+  try { fs.rmSync(npyPath, { force: true }); } catch (_) { /* ignore */ }
+  const args = ['segment', '--model', o.model, '--precision', o.precision, pngPath, '-o', npyPath];
+  const env = { ...process.env };
+  if (tier !== 'default') env.PSEG_TIER = tier;
+  const r = spawnSync(o.pseg, args, { env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (o.verbose || r.status !== 0) {
+    if (r.stdout) process.stderr.write(r.stdout);
+    if (r.stderr) process.stderr.write(r.stderr);
+  }
+  if (r.error || r.status !== 0) {
+    const why = r.error ? r.error.message : (r.signal ? `killed by ${r.signal}` : `exit status ${r.status}`);
+    return { fail: `pseg ${why} (${tier !== 'default' ? `PSEG_TIER=${tier} ` : ''}${o.pseg} ${args.join(' ')})` };
+  }
+  try { return { got: readNpy(npyPath) }; } catch (e) { return { fail: e.message }; }
+}
+
 async function main() {
   const o = parseArgs(process.argv.slice(2));
-  const tag = `${o.model} ${o.precision}`;
-  if (!fs.existsSync(o.pseg)) { console.error(`fidelity: pseg not found: ${o.pseg}`); process.exit(1); }
+  if (o.pseg && !o.masks && !fs.existsSync(o.pseg)) { console.error(`fidelity: pseg not found: ${o.pseg}`); process.exit(1); }
   if (!fs.statSync(o.inputDir, { throwIfNoEntry: false })?.isDirectory()) {
     console.error(`fidelity: not a directory: ${o.inputDir}`); process.exit(1);
   }
-  const outDir = o.outDir || fs.mkdtempSync(path.join(os.tmpdir(), 'pseg-fidelity-'));
-  fs.mkdirSync(outDir, { recursive: true });
+  o.outDir = o.outDir || fs.mkdtempSync(path.join(os.tmpdir(), 'pseg-fidelity-'));
+  fs.mkdirSync(o.outDir, { recursive: true });
 
   const entries = fs.readdirSync(o.inputDir);
   const pngs = new Set(entries.filter((f) => f.endsWith('.png')).map((f) => f.slice(0, -4)));
@@ -129,61 +161,54 @@ async function main() {
 
   const ref = await createReference(o.tflite);
   const nIn = ref.inputH * ref.inputW * 3;
-  let failures = 0, worstMax = 0, worstIou = 1, sumMean = 0, compared = 0;
+  const st = {};
+  for (const tier of o.tiers) st[tier] = { failures: 0, worstMax: 0, worstIou: 1, sumMean: 0, compared: 0 };
 
   for (const name of names) {
-    const reasons = [];
     const pngPath = path.join(o.inputDir, `${name}.png`);
-    const npyPath = path.join(outDir, `${name}.${o.model}.${o.precision}.npy`);
-    let expected;
+    let expected, refErr;
     try {
       expected = ref.run(readF32(path.join(o.inputDir, `${name}.f32`), nIn));
-    } catch (e) {
-      console.log(`${tag} ${name}: FAIL reference: ${e.message}`);
-      failures++; continue;
+    } catch (e) { refErr = e.message; }
+    for (const tier of o.tiers) {
+      const t = st[tier];
+      const tag = `${o.model} ${o.precision}${tier === 'default' ? '' : ` (${tier} tier)`}`;
+      if (refErr) { console.log(`${tag} ${name}: FAIL reference: ${refErr}`); t.failures++; continue; }
+      const m = psegMask(o, tier, pngPath, name);
+      if (m.fail) { console.log(`${tag} ${name}: FAIL ${m.fail}`); t.failures++; continue; }
+      const got = m.got;
+      if (got.shape.length !== 2 || got.shape[0] !== ref.outH || got.shape[1] !== ref.outW) {
+        console.log(`${tag} ${name}: FAIL shape (${got.shape}) != reference (${ref.outH}, ${ref.outW})`);
+        t.failures++; continue;
+      }
+      const reasons = [];
+      const c = compare(expected, got.data);
+      t.compared++;
+      t.sumMean += c.meand;
+      if (Number.isNaN(t.worstMax) || Number.isNaN(c.maxd)) t.worstMax = NaN;
+      else if (c.maxd > t.worstMax) t.worstMax = c.maxd;
+      if (c.iou < t.worstIou) t.worstIou = c.iou;
+      if (c.nan) reasons.push('NaN in output');
+      if (!(c.maxd <= o.maxAbs)) reasons.push(`max|d| > ${o.maxAbs}`);
+      if (!(c.iou >= o.minIou)) reasons.push(`IoU < ${o.minIou}`);
+      if (reasons.length) t.failures++;
+      console.log(`${tag} ${name}: max|d|=${c.maxd.toExponential(2)} mean|d|=${c.meand.toExponential(2)} ` +
+        `IoU=${c.iou.toFixed(6)}${reasons.length ? ' FAIL ' + reasons.join(', ') : ''}`);
     }
-    try { fs.rmSync(npyPath, { force: true }); } catch (_) { /* ignore */ }
-    const args = ['segment', '--model', o.model, '--precision', o.precision, pngPath, '-o', npyPath];
-    const r = spawnSync(o.pseg, args, { env: process.env, encoding: 'utf8', maxBuffer: 64 << 20 });
-    if (o.verbose || r.status !== 0) {
-      if (r.stdout) process.stderr.write(r.stdout);
-      if (r.stderr) process.stderr.write(r.stderr);
-    }
-    if (r.error || r.status !== 0) {
-      const why = r.error ? r.error.message : (r.signal ? `killed by ${r.signal}` : `exit status ${r.status}`);
-      console.log(`${tag} ${name}: FAIL pseg ${why} (${o.pseg} ${args.join(' ')})`);
-      failures++; continue;
-    }
-    let got;
-    try { got = readNpy(npyPath); } catch (e) {
-      console.log(`${tag} ${name}: FAIL ${e.message}`);
-      failures++; continue;
-    }
-    if (got.shape.length !== 2 || got.shape[0] !== ref.outH || got.shape[1] !== ref.outW) {
-      console.log(`${tag} ${name}: FAIL shape (${got.shape}) != reference (${ref.outH}, ${ref.outW})`);
-      failures++; continue;
-    }
-    const c = compare(expected, got.data);
-    compared++;
-    sumMean += c.meand;
-    if (Number.isNaN(worstMax) || Number.isNaN(c.maxd)) worstMax = NaN;
-    else if (c.maxd > worstMax) worstMax = c.maxd;
-    if (c.iou < worstIou) worstIou = c.iou;
-    if (c.nan) reasons.push('NaN in output');
-    if (!(c.maxd <= o.maxAbs)) reasons.push(`max|d| > ${o.maxAbs}`);
-    if (!(c.iou >= o.minIou)) reasons.push(`IoU < ${o.minIou}`);
-    if (reasons.length) failures++;
-    console.log(`${tag} ${name}: max|d|=${c.maxd.toExponential(2)} mean|d|=${c.meand.toExponential(2)} ` +
-      `IoU=${c.iou.toFixed(6)}${reasons.length ? ' FAIL ' + reasons.join(', ') : ''}`);
   }
 
   const enough = names.length >= o.minImages;
-  const ok = failures === 0 && enough;
-  console.log(`${tag} summary: ${names.length} images, ${compared} compared, ${failures} failed; ` +
-    `worst max|d|=${compared ? worstMax.toExponential(2) : 'n/a'} (bound ${o.maxAbs}), ` +
-    `mean mean|d|=${compared ? (sumMean / compared).toExponential(2) : 'n/a'}, ` +
-    `worst IoU=${compared ? worstIou.toFixed(6) : 'n/a'} (bound ${o.minIou})` +
-    `${enough ? '' : `; too few images (< --min-images ${o.minImages})`} => ${ok ? 'PASS' : 'FAIL'}`);
+  let ok = enough;
+  for (const tier of o.tiers) {
+    const t = st[tier];
+    const tag = `${o.model} ${o.precision}${tier === 'default' ? '' : ` (${tier} tier)`}`;
+    ok = ok && t.failures === 0;
+    console.log(`${tag} summary: ${names.length} images, ${t.compared} compared, ${t.failures} failed; ` +
+      `worst max|d|=${t.compared ? t.worstMax.toExponential(2) : 'n/a'} (bound ${o.maxAbs}), ` +
+      `mean mean|d|=${t.compared ? (t.sumMean / t.compared).toExponential(2) : 'n/a'}, ` +
+      `worst IoU=${t.compared ? t.worstIou.toFixed(6) : 'n/a'} (bound ${o.minIou})` +
+      `${enough ? '' : `; too few images (< --min-images ${o.minImages})`} => ${t.failures === 0 && enough ? 'PASS' : 'FAIL'}`);
+  }
   process.exit(ok ? 0 : 1);
 }
 
