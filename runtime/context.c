@@ -253,6 +253,10 @@ static pseg_result make_device(pseg_context *ctx, int index, pseg_precision want
   ctx->subgroup_shuffle = (sub.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) &&
                           (sub.supportedOperations & shuffle) == shuffle && sub.subgroupSize >= 4 &&
                           sub.subgroupSize <= 64 && !(sgenv && !strcmp(sgenv, "0"));
+  /* fp16 products in the GPU tier's convs (fp16-all only): opt-in until measured faster on a GPU;
+   * it moves layer outputs by up to about 3e-3 (relative) where fp16 storage alone stays in 2e-3 */
+  const char *f16env = getenv("PSEG_F16MATH");
+  ctx->f16_math = ctx->fp16_all && f16env && !strcmp(f16env, "1");
   /* The kernel tiers (pseg.h): GPU-shaped kernels on GPUs, the base and fast tiers on CPU
    * drivers; PSEG_TIER=gpu, or =base / =fast, overrides the choice. */
   const char *tenv = getenv("PSEG_TIER");

@@ -41,6 +41,7 @@ struct pseg_context {
   int cpu_threads;             /* a CPU driver's worker threads (LP_NUM_THREADS at creation) */
   int gpu_tier;                /* sessions run the GPU tier by default (pseg_context_gpu_tier) */
   int subgroup_shuffle;        /* subgroup shuffles in compute shaders (gpool.comp's variant) */
+  int f16_math;                /* GPU tier, fp16-all: fp16 products in the convs (PSEG_F16MATH=1) */
   int pipeline_stats;          /* pipelines capture statistics (VK_KHR_pipeline_executable_properties) */
   int pipeline_stats_missing;  /* asked for, but the driver lacks them */
   struct gpu_pipe {
@@ -78,7 +79,8 @@ pseg_result gpu_upload(pseg_context *ctx, gpu_buffer *dst, VkDeviceSize off, con
  * block computed in the conv (conv.comp SE_R4; kept out of the other variants, which build
  * faster without it). */
 enum { PSEG_VARIANT_O16 = 1, PSEG_VARIANT_W16 = 2, PSEG_VARIANT_WUBO = 4, PSEG_VARIANT_WSPEC = 8, PSEG_VARIANT_SE = 16,
-       PSEG_VARIANT_SUBGROUP = 128 /* gpool.comp: subgroup shuffles */ };
+       PSEG_VARIANT_SUBGROUP = 128, /* gpool.comp: subgroup shuffles */
+       PSEG_VARIANT_F16MATH = 4 /* the GPU tier's gconv / gdwconv (no WUBO there): fp16 products (fp16-all) */ };
 /* With WSPEC, bits 5-6 pick the size of the shader's weight array: tier t holds
  * pseg_wspec_tier(t) uint64 constants. */
 #define PSEG_VARIANT_TIER_SHIFT 5

@@ -454,6 +454,8 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
     memcpy(k->groups, s->gk[i].groups, sizeof k->groups);
     k->variant = (s->t16[nd->out] ? (unsigned)PSEG_VARIANT_O16 : 0u) | (nd->wl >= 0 && w16 ? (unsigned)PSEG_VARIANT_W16 : 0u);
     if (st.shader == PSEG_SHADER_GPOOL && ctx->subgroup_shuffle) k->variant |= PSEG_VARIANT_SUBGROUP;
+    if ((st.shader == PSEG_SHADER_GCONV || st.shader == PSEG_SHADER_GDWCONV) && ctx->f16_math && s->t16[nd->out] && w16)
+      k->variant |= PSEG_VARIANT_F16MATH;
     int32_t ts[4] = {nd->in0, nd->in1, nd->gate, nd->out}, *strides[5] = {&k->pc.bx, &k->pc.br, &k->pc.bg, &k->pc.by, &k->pc.by2};
     for (int j = 0; j < 8; j++) st.b[j] = dummy;
     for (int j = 0; j < 4; j++)

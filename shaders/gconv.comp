@@ -18,7 +18,8 @@
  * item's inner loop every invocation of a warp with the same output vec4 reads the same weight
  * (a broadcast), and at batch 1 a tile has too few pixels to pay for copying them to shared
  * memory. EPI_OC4: the tile's conv results go to shared memory and a second phase computes the
- * 1x1 conv after it, its outputs spread over the invocations the same way. */
+ * 1x1 conv after it, its outputs spread over the invocations the same way. F16MATH (fp16-all):
+ * the staged values and the tile's results in fp16, products in fp16, sums over K in fp32. */
 #define WEIGHTS
 #include "common/gnet.glsl"
 layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
@@ -48,8 +49,8 @@ const int NO = MODE == 1 ? KH * KW * OC4 : OC4;                  /* output vec4s
 const int KT = MODE == 1 || MODE == 2 ? IC4 : KH * KW * IC4;      /* input vec4s an output */
 const int BIAS = OC4 * KH * KW * IC4 * 4;                          /* vec4 index of the bias */
 const int EW = BIAS + OC4, EBIAS = EW + EPI_OC4 * OC4 * 4;          /* the second conv's */
-shared vec4 xs[CK * TP];                                           /* [k][pixel] */
-shared vec4 es[EPI_OC4 > 0 ? OC4 * TP : 1];                         /* [vec4][pixel] */
+shared STYPE xs[CK * TP];                                          /* [k][pixel] (F16MATH: fp16) */
+shared STYPE es[EPI_OC4 > 0 ? OC4 * TP : 1];                        /* [vec4][pixel] */
 
 /* Input vec4 c of input pixel i, with the read-side fusions. */
 vec4 fetch(int i, int c) {
@@ -107,7 +108,7 @@ void main() {
   for (int k0 = 0; k0 < KT; k0 += CK) {
     for (int s = t; s < TP * CK; s += NT) { /* consecutive invocations: consecutive input vec4s */
       int p = s / CK, kk = s - p * CK, q = q0 + p, k = k0 + kk;
-      xs[kk * TP + p] = q < npix && k < KT ? stage_value(q, k) : vec4(0.0);
+      xs[kk * TP + p] = STYPE(q < npix && k < KT ? stage_value(q, k) : vec4(0.0));
     }
     barrier();
     int kn = min(CK, KT - k0);
@@ -116,7 +117,7 @@ void main() {
       if (it < TP * NO) {
         int p = it % TP, w = ((it / TP) * KT + k0) * 4;
         vec4 a = acc[r];
-        for (int kk = 0; kk < kn; kk++) a += W4X(w + kk * 4, xs[kk * TP + p]);
+        for (int kk = 0; kk < kn; kk++) a += DOT(w + kk * 4, xs[kk * TP + p]);
         acc[r] = a;
       }
     }
@@ -140,7 +141,7 @@ void main() {
     if (AUX_OUT != 0) SY2(oi, v);
     if (HAS_RES != 0) v = activate(v + LR(oi) * (HAS_GATE == 2 ? LG(og) : vec4(1.0)), ACT2);
     if (EPI_OC4 > 0) {
-      es[o * TP + p] = v;
+      es[o * TP + p] = STYPE(v);
       if (EPI_AUX != 0) SY2(oi, v);
     } else {
       SY(oi, v);
@@ -152,7 +153,7 @@ void main() {
       int p = it % TP, e = it / TP, q = q0 + p;
       if (q >= npix) continue;
       vec4 a = W4(EBIAS + e);
-      for (int c = 0; c < OC4; c++) a += W4X(EW + (e * OC4 + c) * 4, es[c * TP + p]);
+      for (int c = 0; c < OC4; c++) a += DOT(EW + (e * OC4 + c) * 4, es[c * TP + p]);
       SY(q * EPI_OC4 + e, activate(a, EPI_ACT));
     }
   }

@@ -113,7 +113,7 @@ void main() {
     if (q >= npix) continue;
     int o4 = o / (PROJ_K * PROJ_K), tap = o - o4 * PROJ_K * PROJ_K, ky = tap / PROJ_K, kx = tap - ky * PROJ_K;
     vec4 a = W4(PW_BIAS + o4);
-    for (int c = 0; c < C4; c++) a += W4X(PW + (o * C4 + c) * 4, ds[c * TP + p]);
+    for (int c = 0; c < C4; c++) a += DOT(PW + (o * C4 + c) * 4, STYPE(ds[c * TP + p]));
     a = activate(a, PROJ_ACT);
     int oy = q / pc.out_w, ox = q - oy * pc.out_w;
     int po = ((oy * PROJ_K + ky) * pc.out_w * PROJ_K + ox * PROJ_K + kx) * PROJ_OC4 + o4;

@@ -53,6 +53,18 @@ vec4 W4(int k) { return vec4(wt.w[pc.w0 + k]); }
 vec4 W4S(int k) { return vec4(wt.w[pc.w1 + k]); }
 /* the dot product of input vec4 x with the four weight vec4s from k (conv.comp's packing) */
 vec4 W4X(int k, vec4 x) { return W4(k) * x.x + W4(k + 1) * x.y + W4(k + 2) * x.z + W4(k + 3) * x.w; }
+#ifdef F16MATH
+/* F16MATH (fp16-all, variant bit 4, with O16 and W16): the same dot product with fp16 products
+ * and sums of four (packed half arithmetic where the GPU has it), returned for an fp32 sum: an
+ * input vec4's four terms are rounded in fp16, the running sum over the inputs is not. */
+f16vec4 W4H(int k) { return wt.w[pc.w0 + k]; }
+vec4 W4XH(int k, f16vec4 x) { return vec4(W4H(k) * x.x + W4H(k + 1) * x.y + W4H(k + 2) * x.z + W4H(k + 3) * x.w); }
+#define STYPE f16vec4
+#define DOT(k, x) W4XH(k, x)
+#else
+#define STYPE vec4
+#define DOT(k, x) W4X(k, x)
+#endif
 #endif
 
 /* RESIZE_BILINEAR's source coordinate (net.glsl's src_coord, pc.mode the convention) */
