@@ -236,6 +236,9 @@ typedef struct pseg_step_profile {
   double us;                /* GPU time in microseconds */
   double flops;             /* floating-point operations (2 per multiply-add) */
   double bytes;             /* bytes read and written, counting each tensor and weight once */
+  uint32_t workgroups;      /* workgroups dispatched (all frames of a batch) */
+  uint32_t local_size;      /* invocations a workgroup */
+  uint32_t tile;            /* GPU tier: output pixels a workgroup (shaders/g*.comp TP); 0 elsewhere */
 } pseg_step_profile;
 
 pseg_result pseg_session_get_profile(const pseg_session *s, pseg_step_profile *out, uint32_t max,

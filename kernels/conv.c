@@ -49,8 +49,8 @@ void conv_plan(const pseg_fmt_layer *l, kshape in, kshape out, int wide, kdispat
 }
 
 /* GPU tier (gconv.comp): a tile of TP pixels x every output vec4 a workgroup, about one output
- * vec4 an invocation (64 outputs a tile: a 16x16 map of 32 channels in 32 workgroups of 8
- * pixels); CK input vec4s a pixel staged per pass, at most 1024 vec4s (16 KB) of shared memory.
+ * vec4 an invocation in the widest phase (64 outputs a tile: a 16x16 map of 32 channels in 32
+ * workgroups of 8 pixels; with a 1x1 conv to 128 channels after it, 128 workgroups of 2); CK input vec4s a pixel staged per pass, at most 1024 vec4s (16 KB) of shared memory.
  * The tile does not depend on the batch (a batch only adds workgroups), so a batch runs the
  * batch-1 pipelines and every frame's numbers are the same at any batch. */
 void conv_gpu(const kdispatch *d, int batch, kdispatch *g) {
@@ -58,7 +58,8 @@ void conv_gpu(const kdispatch *d, int batch, kdispatch *g) {
   int mode = sp[KC_MODE], kk = sp[KC_KH] * sp[KC_KW];
   int no = mode == 1 ? kk * sp[KC_OC4] : sp[KC_OC4], kt = mode == 1 || mode == 2 ? sp[KC_IC4] : kk * sp[KC_IC4];
   int npix = mode == 1 ? d->pc.in_w * d->pc.in_h : d->pc.out_w * d->pc.out_h;
-  int tp = kernel_pow2_floor(64 / no);
+  int epi = sp[KC_EPI_OC4], per = no > epi ? no : epi; /* the widest phase sets the tile */
+  int tp = kernel_pow2_floor(64 / per);
   if (tp > 64) tp = 64;
   while (tp > 1 && tp / 2 >= npix) tp /= 2;
   int ck = 1024 / tp;

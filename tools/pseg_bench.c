@@ -319,9 +319,11 @@ static int write_trace(const char *path, const pseg_step_profile *p, uint32_t n,
   for (uint32_t i = 0; i < n; i++) {
     len += (size_t)snprintf(buf + len, cap - len,
                             ",\n  {\"name\": \"%s\", \"cat\": \"gpu\", \"ph\": \"X\", \"pid\": 1, \"tid\": 1, \"ts\": %.3f, "
-                            "\"dur\": %.3f, \"args\": {\"layer\": %d, \"shape\": \"%dx%dx%d\", \"gflops\": %.3f, \"gbps\": %.3f",
+                            "\"dur\": %.3f, \"args\": {\"layer\": %d, \"shape\": \"%dx%dx%d\", \"gflops\": %.3f, \"gbps\": %.3f, "
+                            "\"workgroups\": %u, \"local_size\": %u, \"tile\": %u",
                             p[i].name, ts, p[i].us, p[i].layer, p[i].out_h, p[i].out_w, p[i].out_c,
-                            p[i].us > 0 ? p[i].flops / (p[i].us * 1e3) : 0.0, p[i].us > 0 ? p[i].bytes / (p[i].us * 1e3) : 0.0);
+                            p[i].us > 0 ? p[i].flops / (p[i].us * 1e3) : 0.0, p[i].us > 0 ? p[i].bytes / (p[i].us * 1e3) : 0.0,
+                            p[i].workgroups, p[i].local_size, p[i].tile);
     for (uint32_t k = 0; nst && k < nst[i]; k++) { /* the driver's statistics, its names */
       char nm[160];
       len += (size_t)snprintf(buf + len, cap - len, ", \"%s\": %.6g", json_str(st[i * PSEG_MAX_STATS + k].name, nm, sizeof nm),
@@ -397,13 +399,16 @@ int cmd_profile(int argc, char **argv) {
       nst[j] = c < PSEG_MAX_STATS ? c : PSEG_MAX_STATS;
     }
   }
-  printf("%4s %-28s %-14s %10s %7s %9s %8s\n", "#", "layer", "shape", "us", "share", "GFLOP/s", "GB/s");
+  printf("%4s %-28s %-14s %10s %7s %9s %8s %8s %5s\n", "#", "layer", "shape", "us", "share", "GFLOP/s", "GB/s",
+         "groups", "tile");
   for (uint32_t j = 0; j < n; j++) {
     char shape[32];
     snprintf(shape, sizeof shape, "%dx%dx%d", med[j].out_h, med[j].out_w, med[j].out_c);
-    printf("%4u %-28s %-14s %10.1f %6.1f%% %9.2f %8.2f\n", j, med[j].name, shape, med[j].us,
+    char tile[16] = "-";
+    if (med[j].tile) snprintf(tile, sizeof tile, "%u", med[j].tile);
+    printf("%4u %-28s %-14s %10.1f %6.1f%% %9.2f %8.2f %8u %5s\n", j, med[j].name, shape, med[j].us,
            total > 0 ? 100.0 * med[j].us / total : 0.0, med[j].us > 0 ? med[j].flops / (med[j].us * 1e3) : 0.0,
-           med[j].us > 0 ? med[j].bytes / (med[j].us * 1e3) : 0.0);
+           med[j].us > 0 ? med[j].bytes / (med[j].us * 1e3) : 0.0, med[j].workgroups, tile);
     if (nst && nst[j]) { /* the driver's statistics of the dispatch's pipeline, in its names */
       printf("       ");
       for (uint32_t k = 0; k < nst[j]; k++)
