@@ -257,6 +257,13 @@ static pseg_result make_device(pseg_context *ctx, int index, pseg_precision want
    * it moves layer outputs by up to about 3e-3 (relative) where fp16 storage alone stays in 2e-3 */
   const char *f16env = getenv("PSEG_F16MATH");
   ctx->f16_math = ctx->fp16_all && f16env && !strcmp(f16env, "1");
+  /* On a discrete GPU host-visible memory is across PCIe: the frames are copied in and the masks
+   * out by the copy engine, in bulk, and the layers read and write device memory only. */
+  const char *stenv = getenv("PSEG_STAGING");
+  VkPhysicalDeviceProperties dprops;
+  vkGetPhysicalDeviceProperties(ctx->phys, &dprops);
+  ctx->staged = dprops.deviceType == VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU;
+  if (stenv && *stenv) ctx->staged = !strcmp(stenv, "1");
   /* The kernel tiers (pseg.h): GPU-shaped kernels on GPUs, the base and fast tiers on CPU
    * drivers; PSEG_TIER=gpu, or =base / =fast, overrides the choice. */
   const char *tenv = getenv("PSEG_TIER");

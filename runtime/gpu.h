@@ -41,6 +41,8 @@ struct pseg_context {
   int cpu_threads;             /* a CPU driver's worker threads (LP_NUM_THREADS at creation) */
   int gpu_tier;                /* sessions run the GPU tier by default (pseg_context_gpu_tier) */
   int subgroup_shuffle;        /* subgroup shuffles in compute shaders (gpool.comp's variant) */
+  int staged;                  /* frames and masks go through device-local copies (a discrete GPU:
+                                  shaders then never read or write host memory; PSEG_STAGING=0|1) */
   int f16_math;                /* GPU tier, fp16-all: fp16 products in the convs (PSEG_F16MATH=1) */
   int pipeline_stats;          /* pipelines capture statistics (VK_KHR_pipeline_executable_properties) */
   int pipeline_stats_missing;  /* asked for, but the driver lacks them */

@@ -44,6 +44,7 @@ typedef struct step {
  * activations are shared: the GPU runs the slots' command buffers one after the other. */
 typedef struct slot {
   gpu_buffer img, mask, comp; /* the batch's frames (RGBA8), masks (float), composites (RGBA8) */
+  gpu_buffer dimg, dmask, dcomp; /* their device-local copies (ctx->staged), what the shaders use */
   VkDescriptorSet *sets;      /* one per step */
   VkCommandBuffer cb[2];      /* base and fast tiers; cb[1] recorded once the fast kernels exist */
   VkFence fence;
@@ -665,7 +666,13 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
         goto out;
       if (s->background != PSEG_BACKGROUND_NONE && (r = gpu_buffer_create(ctx, nbytes, 1, &sl->comp))) goto out;
     }
+    if (!s->raw && ctx->staged) {
+      if ((r = gpu_buffer_create(ctx, nbytes, 0, &sl->dimg)) || (r = gpu_buffer_create(ctx, nbytes, 0, &sl->dmask)))
+        goto out;
+      if (s->background != PSEG_BACKGROUND_NONE && (r = gpu_buffer_create(ctx, nbytes, 0, &sl->dcomp))) goto out;
+    }
     const gpu_buffer *sbufs[4] = {NULL, &sl->img, &sl->mask, &sl->comp};
+    if (!s->raw && ctx->staged) sbufs[1] = &sl->dimg, sbufs[2] = &sl->dmask, sbufs[3] = &sl->dcomp;
     VkDescriptorSetAllocateInfo ai = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
                                       .descriptorPool = s->dpool,
                                       .descriptorSetCount = s->n_steps,
@@ -759,11 +766,25 @@ static pseg_result record(pseg_session *s, int tier, slot *sl) {
   VkMemoryBarrier before = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
                             .srcAccessMask = VK_ACCESS_HOST_WRITE_BIT | VK_ACCESS_SHADER_WRITE_BIT,
                             .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT};
-  vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_HOST_BIT | VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
-                       VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &before, 0, NULL, 0, NULL);
   if (sl->queries) {
     vkCmdResetQueryPool(cb, sl->queries, 0, s->n_queries);
     vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, sl->queries, 0);
+  }
+  int staged = sl->dimg.buf != VK_NULL_HANDLE;
+  if (staged) { /* the frames into device memory (the copy engine, in bulk) */
+    before.dstAccessMask |= VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT;
+    vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_HOST_BIT | VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
+                         VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &before, 0, NULL, 0, NULL);
+    VkBufferCopy region = {.size = sl->img.size};
+    vkCmdCopyBuffer(cb, sl->img.buf, sl->dimg.buf, 1, &region);
+    VkMemoryBarrier copied = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+                              .srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
+                              .dstAccessMask = VK_ACCESS_SHADER_READ_BIT};
+    vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &copied, 0,
+                         NULL, 0, NULL);
+  } else {
+    vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_HOST_BIT | VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                         VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &before, 0, NULL, 0, NULL);
   }
   VkPipeline bound = VK_NULL_HANDLE;
   for (uint32_t i = 0; i < s->n_steps; i++) {
@@ -787,12 +808,23 @@ static pseg_result record(pseg_session *s, int tier, slot *sl) {
                           .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
                           .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT};
     int last = i + 1 == s->n_steps;
-    if (last) mb.dstAccessMask = VK_ACCESS_HOST_READ_BIT;
-    if (sl->queries && (s->profile || last))
+    if (last) mb.dstAccessMask = staged ? VK_ACCESS_TRANSFER_READ_BIT : VK_ACCESS_HOST_READ_BIT;
+    if (sl->queries && (s->profile || (last && !staged)))
       vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, sl->queries, s->profile ? i + 1 : 1);
     vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
-                         last ? VK_PIPELINE_STAGE_HOST_BIT : VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &mb, 0, NULL,
-                         0, NULL);
+                         !last ? VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT
+                               : staged ? VK_PIPELINE_STAGE_TRANSFER_BIT : VK_PIPELINE_STAGE_HOST_BIT,
+                         0, 1, &mb, 0, NULL, 0, NULL);
+  }
+  if (staged) { /* the masks and composites back to host memory */
+    VkBufferCopy mregion = {.size = sl->mask.size}, cregion = {.size = sl->comp.size};
+    vkCmdCopyBuffer(cb, sl->dmask.buf, sl->mask.buf, 1, &mregion);
+    if (sl->comp.buf) vkCmdCopyBuffer(cb, sl->dcomp.buf, sl->comp.buf, 1, &cregion);
+    if (sl->queries && !s->profile) vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, sl->queries, 1);
+    VkMemoryBarrier out = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+                           .srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
+                           .dstAccessMask = VK_ACCESS_HOST_READ_BIT};
+    vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &out, 0, NULL, 0, NULL);
   }
   return gpu_check(ctx, vkEndCommandBuffer(cb), "vkEndCommandBuffer");
 }
@@ -913,6 +945,7 @@ void pseg_session_destroy(pseg_session *s) {
     free(sl->sets);
     if (sl->queries) vkDestroyQueryPool(ctx->device, sl->queries, NULL);
     gpu_buffer_destroy(ctx, &sl->img), gpu_buffer_destroy(ctx, &sl->mask), gpu_buffer_destroy(ctx, &sl->comp);
+    gpu_buffer_destroy(ctx, &sl->dimg), gpu_buffer_destroy(ctx, &sl->dmask), gpu_buffer_destroy(ctx, &sl->dcomp);
   }
   if (s->dpool) vkDestroyDescriptorPool(ctx->device, s->dpool, NULL);
   for (uint32_t i = 0; i < s->n_views; i++) vkDestroyBufferView(ctx->device, s->views[i], NULL);
@@ -944,8 +977,10 @@ pseg_result pseg_session_get_stats(const pseg_session *s, pseg_session_stats *ou
   out->activation_bytes = s->act.size;
   const gpu_buffer *io[] = {&s->tmp1, &s->tmp2, &s->bgimg};
   for (size_t i = 0; i < sizeof io / sizeof *io; i++) out->io_bytes += io[i]->size;
-  for (int j = 0; j < s->n_slots; j++)
-    out->io_bytes += s->slots[j].img.size + s->slots[j].mask.size + s->slots[j].comp.size;
+  for (int j = 0; j < s->n_slots; j++) {
+    const slot *sl = &s->slots[j];
+    out->io_bytes += sl->img.size + sl->mask.size + sl->comp.size + sl->dimg.size + sl->dmask.size + sl->dcomp.size;
+  }
   out->batch = (uint32_t)s->batch;
   out->latency_ms = s->latency_ms;
   out->in_flight = (uint32_t)s->n_slots;
