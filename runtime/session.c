@@ -116,10 +116,15 @@ static pseg_result add_step(pseg_session *s, uint32_t *cap, const step *st) {
   return PSEG_SUCCESS;
 }
 
-/* Copy a frame into the RGBA8 staging layout (one uint per pixel). */
+/* Copy a frame into the RGBA8 staging layout (one uint per pixel). Alpha is never read (every
+ * shader takes .rgb, or weighs the 4th channel 0), so tightly packed RGBA8 is one memcpy. */
 static void pack_rgba(const pseg_image *im, uint32_t *dst) {
   size_t bpp = im->format == PSEG_PIXEL_RGBA8 ? 4 : 3;
   size_t stride = im->stride ? im->stride : (size_t)im->width * bpp;
+  if (bpp == 4 && stride == (size_t)im->width * 4) {
+    memcpy(dst, im->pixels, stride * (size_t)im->height);
+    return;
+  }
   for (int y = 0; y < im->height; y++) {
     const uint8_t *row = im->pixels + (size_t)y * stride;
     uint32_t *out = dst + (size_t)y * im->width;

@@ -1,7 +1,8 @@
 /* The composite through the public API, against a plain computation from the returned mask:
  * I = a F + (1 - a) B per channel, within 1/255 (the GPU rounds to 8 bits once).
  *  - background image: a solid colour of another size (bilinear stretch of a solid colour is that
- *    colour), frames of odd size in RGB8 and RGBA8 with a row stride;
+ *    colour), frames of odd size in RGB8 and RGBA8 with a row stride, and tightly packed RGBA8
+ *    (copied as it is: its alpha, 17, must not show);
  *  - blur: a constant frame blurs to itself, so the composite must equal the frame.
  * Also: every mask value is in [0, 1], alpha is opaque, and the validation layer stays silent. */
 #include <math.h>
@@ -20,7 +21,8 @@ static void expect(int ok, const char *what, double worst) {
 
 static void run_case(pseg_context *ctx, pseg_model *md, int w, int h, pseg_pixel_format fmt, pseg_background bgmode,
                      int constant, const char *name) {
-  size_t bpp = fmt == PSEG_PIXEL_RGBA8 ? 4 : 3, stride = (size_t)w * bpp + 5; /* rows padded */
+  int tight = w == 96; /* the tightly packed case */
+  size_t bpp = fmt == PSEG_PIXEL_RGBA8 ? 4 : 3, stride = (size_t)w * bpp + (tight ? 0 : 5); /* rows padded */
   uint8_t *px = calloc((size_t)h, stride);
   for (int y = 0; y < h; y++)
     for (int x = 0; x < w; x++) {
@@ -64,6 +66,20 @@ static void run_case(pseg_context *ctx, pseg_model *md, int w, int h, pseg_pixel
     char what[160];
     snprintf(what, sizeof what, "%s: composite = a F + (1-a) B within 1/255, mask in [0,1], opaque", name);
     expect(worst <= 1.0 && !mrange && alpha_ok, what, worst);
+    if (tight) { /* the same pixels as RGB8: the same mask (alpha is not an input) */
+      uint8_t *rgb = malloc((size_t)w * h * 3);
+      float *mask3 = malloc((size_t)w * h * sizeof(float));
+      for (size_t i = 0; i < (size_t)w * h; i++) memcpy(rgb + 3 * i, px + 4 * i, 3);
+      pseg_image f3 = {w, h, PSEG_PIXEL_RGB8, 0, rgb};
+      double d = 1;
+      if (!pseg_session_run(s, &f3, mask3, NULL)) {
+        d = 0;
+        for (size_t i = 0; i < (size_t)w * h; i++) d = fmax(d, fabs((double)mask3[i] - mask[i]));
+      }
+      snprintf(what, sizeof what, "%s: the mask of the same pixels as RGB8 is the same", name);
+      expect(d == 0, what, d);
+      free(rgb), free(mask3);
+    }
   }
   pseg_session_destroy(s);
   free(px), free(mask), free(comp);
@@ -80,6 +96,7 @@ int main(void) {
   }
   run_case(ctx, md, 301, 199, PSEG_PIXEL_RGB8, PSEG_BACKGROUND_IMAGE, 0, "background image, 301x199 RGB8");
   run_case(ctx, md, 64, 97, PSEG_PIXEL_RGBA8, PSEG_BACKGROUND_IMAGE, 0, "background image, 64x97 RGBA8");
+  run_case(ctx, md, 96, 61, PSEG_PIXEL_RGBA8, PSEG_BACKGROUND_IMAGE, 0, "background image, 96x61 RGBA8 tightly packed");
   run_case(ctx, md, 257, 130, PSEG_PIXEL_RGB8, PSEG_BACKGROUND_BLUR, 1, "blur of a constant frame, 257x130");
   uint32_t v = pseg_context_validation_messages(ctx);
   pseg_model_destroy(md);
