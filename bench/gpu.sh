@@ -200,8 +200,8 @@ print('Device: %s. `bash bench/gpu.sh` (%d rounds, medians of the rounds\' media
       % ('; '.join(dev[:1] + dev[-1:]), max([r['round'] for r in rows] or [0]),
          rows[0]['bench'].get('tier', '?') if rows else '?'))
 print()
-print('| model | precision | mode | pseg wall µs/frame | pseg GPU µs/frame | latency ms | frames/s | dispatches | '
-      'activations/frame | PyTorch CUDA graph µs/frame (same batch) | pseg GPU / PyTorch |')
+print('| model | precision | mode | pseg wall µs/frame | pseg GPU µs/frame (network only) | latency ms | frames/s | '
+      'dispatches | activations/frame | PyTorch CUDA graph µs/frame (same batch) | pseg network / PyTorch |')
 print('|---|---|---|---|---|---|---|---|---|---|---|')
 groups = {}
 for r in rows:
@@ -210,15 +210,16 @@ for r in rows:
 for (model, prec, mode), bs in groups.items():
     wall = med([b['ms_median'] * 1e3 for b in bs])
     gpu = med([b['gpu_us_per_frame'] for b in bs if b['gpu_us_per_frame'] >= 0])
+    net = med([b['gpu_compute_us_per_frame'] for b in bs if b['gpu_compute_us_per_frame'] >= 0])
     lat = med([b['latency_ms_median'] for b in bs])
     fps = med([b['frames_per_s'] for b in bs])
     batch = bs[0]['batch']
     tkey = (model, 'fp32' if prec == 'fp32' else 'fp16', batch)
     t = med(torch.get(tkey, []))
     tstr = '%.1f (%s)' % (t, tkey[1] + (' channels-last' if tkey[1] == 'fp16' else '')) if torch.get(tkey) else '—'
-    ratio = '%.2f' % (gpu / t) if torch.get(tkey) else '—'
-    print('| %s | %s | %s | %.1f | %.1f | %.3f | %.0f | %d | %.2f MB | %s | %s |' % (
-        model, prec, mode, wall, gpu, lat, fps, bs[0]['dispatches'], bs[0]['activation_bytes'] / batch / 1e6, tstr, ratio))
+    ratio = '%.2f' % (net / t) if torch.get(tkey) else '—'
+    print('| %s | %s | %s | %.1f | %.1f (%.1f) | %.3f | %.0f | %d | %.2f MB | %s | %s |' % (
+        model, prec, mode, wall, gpu, net, lat, fps, bs[0]['dispatches'], bs[0]['activation_bytes'] / batch / 1e6, tstr, ratio))
 for key in sorted(k for k in torch if 'compile' in k[1]):
     print('\nPyTorch torch.compile %s %s batch %d: %.1f µs/frame' % (key[0], key[1], key[2], med(torch[key])))
 fm = os.path.join(d, 'first-mask.txt')

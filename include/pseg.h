@@ -219,6 +219,8 @@ typedef struct pseg_session_stats {
   uint64_t io_bytes;         /* frame, mask, composite and background buffers */
   double gpu_ms;             /* GPU time of the last submit (all its batch) from timestamp queries;
                                 -1 if unsupported */
+  double gpu_compute_ms;     /* the same without copying the frames in and the masks out (a
+                                discrete GPU's copy engine; equal elsewhere) */
   int fast;                  /* 1: the last frame ran on the fast kernels (or the device needs no others) */
   pseg_tier tier;            /* the tier the last frame ran on */
   uint32_t batch, in_flight; /* as created (batch >= 1, in_flight >= 1) */

@@ -89,7 +89,7 @@ struct pseg_session {
   uint32_t n_queries;
   int profile;
   double *step_us;
-  double gpu_ms;
+  double gpu_ms, gpu_compute_ms;
   double latency_ms; /* the last submit to its wait's return */
   uint64_t io_bytes;
 };
@@ -721,7 +721,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
     }
     vkUpdateDescriptorSets(ctx->device, (uint32_t)nw, writes, 0, NULL);
     if (ctx->info.timestamps) {
-      s->n_queries = s->profile ? s->n_steps + 1 : 2;
+      s->n_queries = s->profile ? s->n_steps + 3 : 4; /* record(): the timestamps */
       VkQueryPoolCreateInfo qi = {.sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
                                   .queryType = VK_QUERY_TYPE_TIMESTAMP,
                                   .queryCount = s->n_queries};
@@ -791,13 +791,16 @@ static pseg_result record(pseg_session *s, int tier, slot *sl) {
     vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_HOST_BIT | VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
                          VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &before, 0, NULL, 0, NULL);
   }
+  /* Timestamps: 0 the start, 1 the frames in device memory, then (profiling) one after each step
+   * or one after the last, and the last one once the masks are back in host memory. */
+  if (sl->queries) vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, sl->queries, 1);
   VkPipeline bound = VK_NULL_HANDLE;
   for (uint32_t i = 0; i < s->n_steps; i++) {
     const step *st = &s->steps[i];
     const kernel *k = &st->k[tier];
     if (k->skip) { /* its timestamp (profiling) still goes in, to keep the query indices */
       if (sl->queries && s->profile)
-        vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, sl->queries, i + 1);
+        vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, sl->queries, i + 2);
       continue;
     }
     VkPipeline p;
@@ -814,8 +817,8 @@ static pseg_result record(pseg_session *s, int tier, slot *sl) {
                           .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT};
     int last = i + 1 == s->n_steps;
     if (last) mb.dstAccessMask = staged ? VK_ACCESS_TRANSFER_READ_BIT : VK_ACCESS_HOST_READ_BIT;
-    if (sl->queries && (s->profile || (last && !staged)))
-      vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, sl->queries, s->profile ? i + 1 : 1);
+    if (sl->queries && (s->profile || last))
+      vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, sl->queries, s->profile ? i + 2 : 2);
     vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
                          !last ? VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT
                                : staged ? VK_PIPELINE_STAGE_TRANSFER_BIT : VK_PIPELINE_STAGE_HOST_BIT,
@@ -825,12 +828,12 @@ static pseg_result record(pseg_session *s, int tier, slot *sl) {
     VkBufferCopy mregion = {.size = sl->mask.size}, cregion = {.size = sl->comp.size};
     vkCmdCopyBuffer(cb, sl->dmask.buf, sl->mask.buf, 1, &mregion);
     if (sl->comp.buf) vkCmdCopyBuffer(cb, sl->dcomp.buf, sl->comp.buf, 1, &cregion);
-    if (sl->queries && !s->profile) vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, sl->queries, 1);
     VkMemoryBarrier out = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
                            .srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
                            .dstAccessMask = VK_ACCESS_HOST_READ_BIT};
     vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &out, 0, NULL, 0, NULL);
   }
+  if (sl->queries) vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, sl->queries, s->n_queries - 1);
   return gpu_check(ctx, vkEndCommandBuffer(cb), "vkEndCommandBuffer");
 }
 
@@ -869,7 +872,7 @@ static pseg_result create(pseg_model *md, const pseg_session_create_info *info, 
     s->background = info->background;
     s->profile = (info->flags & PSEG_SESSION_PROFILE) != 0;
   }
-  s->gpu_ms = -1;
+  s->gpu_ms = s->gpu_compute_ms = -1;
   s->batch = info && info->batch > 1 ? info->batch : 1;
   s->n_slots = raw ? 1 : info->in_flight > 0 ? info->in_flight : 2;
   s->gpu = pseg_context_gpu_tier(ctx) || s->batch > 1 || (info && (info->flags & PSEG_SESSION_GPU_TIER));
@@ -990,6 +993,7 @@ pseg_result pseg_session_get_stats(const pseg_session *s, pseg_session_stats *ou
   out->latency_ms = s->latency_ms;
   out->in_flight = (uint32_t)s->n_slots;
   out->gpu_ms = s->gpu_ms;
+  out->gpu_compute_ms = s->gpu_compute_ms;
   out->fast = s->tier == 1 || !s->want_fast;
   out->tier = s->gpu ? PSEG_TIER_GPU : s->tier == 1 ? PSEG_TIER_FAST : PSEG_TIER_BASE;
   return PSEG_SUCCESS;
@@ -1117,16 +1121,21 @@ static pseg_result wait_slot(pseg_session *s, slot *sl) {
   pseg_result r = gpu_check(ctx, vr, "vkWaitForFences");
   if (r) return r;
   if (sl->queries) {
-    uint64_t ts[PSEG_FMT_MAX_LAYERS + 16];
-    uint32_t n = s->n_queries <= sizeof ts / sizeof *ts ? s->n_queries : 2;
-    if ((r = gpu_check(ctx, vkGetQueryPoolResults(ctx->device, sl->queries, 0, n, sizeof ts, ts, sizeof(uint64_t),
-                                                  VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT),
-                       "vkGetQueryPoolResults")))
-      return r;
+    uint64_t *ts = malloc(s->n_queries * sizeof *ts);
+    if (!ts) return gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
+    uint32_t n = s->n_queries;
+    r = gpu_check(ctx, vkGetQueryPoolResults(ctx->device, sl->queries, 0, n, n * sizeof *ts, ts, sizeof(uint64_t),
+                                             VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT),
+                  "vkGetQueryPoolResults");
     double ns = ctx->info.timestamp_period_ns;
-    s->gpu_ms = (double)(ts[n - 1] - ts[0]) * ns * 1e-6;
-    if (s->profile)
-      for (uint32_t i = 0; i + 1 < n; i++) s->step_us[i] = (double)(ts[i + 1] - ts[i]) * ns * 1e-3;
+    if (!r) {
+      s->gpu_ms = (double)(ts[n - 1] - ts[0]) * ns * 1e-6;
+      s->gpu_compute_ms = (double)(ts[n - 2] - ts[1]) * ns * 1e-6; /* without the copies */
+      if (s->profile)
+        for (uint32_t i = 0; i + 3 < n; i++) s->step_us[i] = (double)(ts[i + 2] - ts[i + 1]) * ns * 1e-3;
+    }
+    free(ts);
+    if (r) return r;
   }
   uint32_t vm = __atomic_load_n(&ctx->validation_messages, __ATOMIC_RELAXED);
   if (vm) return gpu_fail(ctx, PSEG_ERROR_VALIDATION, "the Vulkan validation layer reported %u message(s)", vm);

@@ -189,7 +189,8 @@ static int run_frame(bench_ctx *b) {
 
 /* Pipelined: `in_flight` submits kept pending; each iteration waits for the oldest and submits
  * again. wall[i]: time between successive waits' returns (per submit), lat[i]: submit to mask. */
-static int run_pipelined(bench_ctx *b, int iterations, double *wall, double *lat, double *gpu, double *total_ms) {
+static int run_pipelined(bench_ctx *b, int iterations, double *wall, double *lat, double *gpu, double *comp,
+                         double *total_ms) {
   uint64_t tickets[8];
   size_t per = (size_t)b->w * b->h * (size_t)b->batch;
   for (int j = 0; j < b->in_flight; j++)
@@ -201,7 +202,7 @@ static int run_pipelined(bench_ctx *b, int iterations, double *wall, double *lat
     if (pseg_session_wait(b->s, tickets[j], b->mask + per * (size_t)j, NULL)) return cli_error("%s", pseg_context_last_error(b->ctx));
     double t = now_ms();
     pseg_session_get_stats(b->s, &st);
-    wall[i] = t - prev, lat[i] = st.latency_ms, gpu[i] = st.gpu_ms;
+    wall[i] = t - prev, lat[i] = st.latency_ms, gpu[i] = st.gpu_ms, comp[i] = st.gpu_compute_ms;
     prev = t;
     if (pseg_session_submit(b->s, b->frames, (uint32_t)b->batch, &tickets[j])) return cli_error("%s", pseg_context_last_error(b->ctx));
   }
@@ -229,22 +230,24 @@ int cmd_bench(int argc, char **argv, double t_start) {
     if (run_frame(&b)) return bench_free(&b), 1;
   int n = o.iterations;
   double *wall = malloc(sizeof(double) * (size_t)n), *gpu = malloc(sizeof(double) * (size_t)n);
-  double *lat = malloc(sizeof(double) * (size_t)n), total_ms = 0;
-  if (!wall || !gpu || !lat) return bench_free(&b), free(wall), free(gpu), free(lat), cli_error("out of memory%s", "");
+  double *lat = malloc(sizeof(double) * (size_t)n), *comp = malloc(sizeof(double) * (size_t)n), total_ms = 0;
+  if (!wall || !gpu || !lat || !comp)
+    return bench_free(&b), free(wall), free(gpu), free(lat), free(comp), cli_error("out of memory%s", "");
   pseg_session_stats st;
   if (o.in_flight) {
-    if (run_pipelined(&b, n, wall, lat, gpu, &total_ms)) return bench_free(&b), free(wall), free(gpu), free(lat), 1;
+    if (run_pipelined(&b, n, wall, lat, gpu, comp, &total_ms))
+      return bench_free(&b), free(wall), free(gpu), free(lat), free(comp), 1;
   } else {
     double t_all = now_ms();
     for (int i = 0; i < n; i++) {
-      double t0 = now_ms(), g = 0, l = 0;
+      double t0 = now_ms(), g = 0, l = 0, c = 0;
       for (int k = 0; k < o.repeat; k++) {
-        if (run_frame(&b)) return bench_free(&b), free(wall), free(gpu), free(lat), 1;
+        if (run_frame(&b)) return bench_free(&b), free(wall), free(gpu), free(lat), free(comp), 1;
         pseg_session_get_stats(b.s, &st);
-        g += st.gpu_ms, l += st.latency_ms;
+        g += st.gpu_ms, l += st.latency_ms, c += st.gpu_compute_ms;
       }
       wall[i] = (now_ms() - t0) / o.repeat;
-      gpu[i] = g / o.repeat, lat[i] = l / o.repeat;
+      gpu[i] = g / o.repeat, lat[i] = l / o.repeat, comp[i] = c / o.repeat;
     }
     total_ms = now_ms() - t_all;
   }
@@ -252,24 +255,27 @@ int cmd_bench(int argc, char **argv, double t_start) {
   qsort(wall, (size_t)n, sizeof(double), cmp_double);
   qsort(gpu, (size_t)n, sizeof(double), cmp_double);
   qsort(lat, (size_t)n, sizeof(double), cmp_double);
+  qsort(comp, (size_t)n, sizeof(double), cmp_double);
   pseg_session_get_stats(b.s, &st);
   const pseg_device_info *dev = pseg_context_device(b.ctx);
   const char *prec = cli_precision_name(b.ctx);
   /* per frame: a submit's time over its frames */
-  double med = wall[n / 2] / o.batch, gmed = gpu[n / 2], lmed = lat[n / 2];
+  double med = wall[n / 2] / o.batch, gmed = gpu[n / 2], lmed = lat[n / 2], cmed = comp[n / 2];
   int has_gpu = st.gpu_ms >= 0;
   if (o.json) {
     char jm[1024], jd[600], jr[600];
     printf("{\"model\": \"%s\", \"precision\": \"%s\", \"device\": \"%s\", \"driver\": \"%s\", \"width\": %d, "
            "\"height\": %d, \"iterations\": %d, \"repeat\": %d, \"batch\": %d, \"in_flight\": %d, "
            "\"ms_median\": %.4f, \"ms_min\": %.4f, \"ms_max\": %.4f, \"latency_ms_median\": %.4f, "
-           "\"gpu_ms_median\": %s%.4f, \"gpu_us_per_frame\": %s%.3f, \"frames_per_s\": %.1f, \"dispatches\": %u, "
+           "\"gpu_ms_median\": %s%.4f, \"gpu_us_per_frame\": %s%.3f, \"gpu_compute_us_per_frame\": %s%.3f, "
+           "\"frames_per_s\": %.1f, \"dispatches\": %u, "
            "\"weight_bytes\": %llu, \"activation_bytes\": %llu, \"io_bytes\": %llu, \"first_mask_ms\": %.2f, "
            "\"fast_kernels\": %s, \"fast_ready_ms\": %.2f, \"cpu_threads\": %d, \"tier\": \"%s\", \"pipelines\": %u}\n",
            json_str(o.model, jm, sizeof jm), prec, json_str(dev->name, jd, sizeof jd), json_str(dev->driver, jr, sizeof jr),
            b.w, b.h, n, o.repeat, o.batch, o.in_flight ? o.in_flight : 1, med, wall[0] / o.batch,
            wall[n - 1] / o.batch, lmed, has_gpu ? "" : "-", has_gpu ? gmed : 1.0, has_gpu ? "" : "-",
-           has_gpu ? gmed * 1e3 / o.batch : 1.0, fps, st.dispatches, (unsigned long long)st.weight_bytes,
+           has_gpu ? gmed * 1e3 / o.batch : 1.0, has_gpu ? "" : "-", has_gpu ? cmed * 1e3 / o.batch : 1.0, fps,
+           st.dispatches, (unsigned long long)st.weight_bytes,
            (unsigned long long)st.activation_bytes, (unsigned long long)st.io_bytes, first_mask_ms,
            st.fast ? "true" : "false", fast_ms, pseg_context_cpu_threads(b.ctx), pseg_tier_name(st.tier), st.pipelines);
   } else {
@@ -283,7 +289,9 @@ int cmd_bench(int argc, char **argv, double t_start) {
     printf("per frame (wall, %d iterations x %d): median %.4f ms, min %.4f, max %.4f\n", n,
            o.in_flight ? o.batch : o.repeat * o.batch, med, wall[0] / o.batch, wall[n - 1] / o.batch);
     printf("throughput: %.1f frames/s; latency (submit to mask): median %.3f ms\n", fps, lmed);
-    if (has_gpu) printf("GPU time (timestamps): median %.4f ms a submit, %.2f us a frame\n", gmed, gmed * 1e3 / o.batch);
+    if (has_gpu)
+      printf("GPU time (timestamps): median %.4f ms a submit, %.2f us a frame; without the frame/mask copies "
+             "%.2f us a frame\n", gmed, gmed * 1e3 / o.batch, cmed * 1e3 / o.batch);
     printf("dispatches per submit: %u (%u pipelines)\n", st.dispatches, st.pipelines);
     printf("device memory: weights %llu B, activations %llu B (%.0f B a frame), frame/mask buffers %llu B\n",
            (unsigned long long)st.weight_bytes, (unsigned long long)st.activation_bytes,
@@ -292,7 +300,7 @@ int cmd_bench(int argc, char **argv, double t_start) {
     if (st.tier == PSEG_TIER_GPU) printf("\n");
     else printf("; frames on the fast kernels from %.1f ms%s\n", fast_ms, st.fast ? "" : " (not used: PSEG_TIER=base)");
   }
-  free(wall), free(gpu), free(lat);
+  free(wall), free(gpu), free(lat), free(comp);
   bench_free(&b);
   return 0;
 }
