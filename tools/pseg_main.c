@@ -41,7 +41,8 @@ static void usage(FILE *f) {
           "  pseg conformance softmax [--device N|all] [--json FILE]\n"
           "      numerics of sigmoid / softmax / sigsoftmax heads, naive and stable, fp32 and fp16\n"
           "environment: PSEG_DEVICE=N picks a device, PSEG_VALIDATION=1 enables the Khronos\n"
-          "validation layer (any message makes the command fail).\n");
+          "validation layer (any message makes the command fail), PSEG_TIER=gpu|base|fast picks\n"
+          "the kernel tier (default: gpu on GPUs, base then fast on CPU drivers).\n");
 }
 
 int cli_error(const char *fmt, ...) {
