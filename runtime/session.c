@@ -721,7 +721,8 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
     }
     vkUpdateDescriptorSets(ctx->device, (uint32_t)nw, writes, 0, NULL);
     if (ctx->info.timestamps) {
-      s->n_queries = s->profile ? s->n_steps + 3 : 4; /* record(): the timestamps */
+      /* record(): the timestamps */
+      s->n_queries = (s->profile ? s->n_steps + 1 : 2) + (ctx->staged && !s->raw ? 2 : 0);
       VkQueryPoolCreateInfo qi = {.sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
                                   .queryType = VK_QUERY_TYPE_TIMESTAMP,
                                   .queryCount = s->n_queries};
@@ -791,16 +792,19 @@ static pseg_result record(pseg_session *s, int tier, slot *sl) {
     vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_HOST_BIT | VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
                          VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &before, 0, NULL, 0, NULL);
   }
-  /* Timestamps: 0 the start, 1 the frames in device memory, then (profiling) one after each step
-   * or one after the last, and the last one once the masks are back in host memory. */
-  if (sl->queries) vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, sl->queries, 1);
+  /* Timestamps: 0 the start; staged, 1 the frames in device memory (q0 = 1, else 0); then
+   * (profiling) one after each step, else one after the last; staged, one more once the masks are
+   * back in host memory. A timestamp after work makes lavapipe wait for it: no more of them than
+   * that. */
+  uint32_t q0 = staged ? 1 : 0;
+  if (sl->queries && staged) vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, sl->queries, 1);
   VkPipeline bound = VK_NULL_HANDLE;
   for (uint32_t i = 0; i < s->n_steps; i++) {
     const step *st = &s->steps[i];
     const kernel *k = &st->k[tier];
     if (k->skip) { /* its timestamp (profiling) still goes in, to keep the query indices */
       if (sl->queries && s->profile)
-        vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, sl->queries, i + 2);
+        vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, sl->queries, q0 + 1 + i);
       continue;
     }
     VkPipeline p;
@@ -818,7 +822,7 @@ static pseg_result record(pseg_session *s, int tier, slot *sl) {
     int last = i + 1 == s->n_steps;
     if (last) mb.dstAccessMask = staged ? VK_ACCESS_TRANSFER_READ_BIT : VK_ACCESS_HOST_READ_BIT;
     if (sl->queries && (s->profile || last))
-      vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, sl->queries, s->profile ? i + 2 : 2);
+      vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, sl->queries, q0 + 1 + (s->profile ? i : 0));
     vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
                          !last ? VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT
                                : staged ? VK_PIPELINE_STAGE_TRANSFER_BIT : VK_PIPELINE_STAGE_HOST_BIT,
@@ -833,7 +837,7 @@ static pseg_result record(pseg_session *s, int tier, slot *sl) {
                            .dstAccessMask = VK_ACCESS_HOST_READ_BIT};
     vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &out, 0, NULL, 0, NULL);
   }
-  if (sl->queries) vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, sl->queries, s->n_queries - 1);
+  if (sl->queries && staged) vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, sl->queries, s->n_queries - 1);
   return gpu_check(ctx, vkEndCommandBuffer(cb), "vkEndCommandBuffer");
 }
 
@@ -1129,10 +1133,11 @@ static pseg_result wait_slot(pseg_session *s, slot *sl) {
                   "vkGetQueryPoolResults");
     double ns = ctx->info.timestamp_period_ns;
     if (!r) {
+      uint32_t q0 = sl->dimg.buf ? 1 : 0, qend = n - 1 - q0; /* record(): the frames in; the network's end */
       s->gpu_ms = (double)(ts[n - 1] - ts[0]) * ns * 1e-6;
-      s->gpu_compute_ms = (double)(ts[n - 2] - ts[1]) * ns * 1e-6; /* without the copies */
+      s->gpu_compute_ms = (double)(ts[qend] - ts[q0]) * ns * 1e-6; /* without the copies */
       if (s->profile)
-        for (uint32_t i = 0; i + 3 < n; i++) s->step_us[i] = (double)(ts[i + 2] - ts[i + 1]) * ns * 1e-3;
+        for (uint32_t i = 0; q0 + 1 + i <= qend; i++) s->step_us[i] = (double)(ts[q0 + 1 + i] - ts[q0 + i]) * ns * 1e-3;
     }
     free(ts);
     if (r) return r;
