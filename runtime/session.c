@@ -48,7 +48,7 @@ typedef struct slot {
   VkDescriptorSet *sets;      /* one per step */
   VkCommandBuffer cb[2];      /* base and fast tiers; cb[1] recorded once the fast kernels exist */
   VkFence fence;
-  VkQueryPool queries;        /* 2 timestamps (begin, end), or one per step + 1 when profiling */
+  VkQueryPool queries;        /* timestamps: record() says which */
   int busy;                   /* submitted, not yet waited for */
   uint64_t ticket;
   uint32_t count;             /* frames submitted */
@@ -475,7 +475,6 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
       st.flops += tensor_elems(m, nd->out) + 2.0 * 4.0 * se->w_vec4; /* the pool, the layers */
       st.bytes += (w16 ? 2.0 : 4.0) * 4.0 * se->w_vec4 + (s->t16[se->out] ? 2.0 : 4.0) * tensor_elems(m, se->out);
       st.b[5] = TENSOR(se->out), k->pc.by2 = (int32_t)(s->t_size[se->out] / (s->t16[se->out] ? 8 : 16));
-      k->variant |= w16 ? (unsigned)PSEG_VARIANT_W16 : 0u;
     }
     if (s->gk[i].scratch) st.b[6] = bind_of(&s->scratch, 0, VK_WHOLE_SIZE);
     st.k[0].skip = nd->fast_skip; /* a squeeze-excite block a depthwise conv computes */
