@@ -420,6 +420,9 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
       s->gk[i].pc.s0 = (int)words, s->gk[i].pc.s1 = (int)words + s->batch;
       words += s->gk[i].scratch;
     }
+    if (words * 4 > ctx->max_ssbo_range)
+      return gpu_fail(ctx, PSEG_ERROR_UNSUPPORTED, "the pools' partial sums for a batch of %d need %llu bytes; %s binds at most %llu",
+                      s->batch, (unsigned long long)words * 4, ctx->info.name, (unsigned long long)ctx->max_ssbo_range);
     uint32_t *zero = calloc(words ? words : 4, 4);
     if (!zero) return gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
     r = gpu_buffer_create(ctx, (words ? words : 4) * 4, 0, &s->scratch);
