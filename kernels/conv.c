@@ -60,7 +60,6 @@ void conv_gpu(const kdispatch *d, int batch, kdispatch *g) {
   int npix = mode == 1 ? d->pc.in_w * d->pc.in_h : d->pc.out_w * d->pc.out_h;
   int epi = sp[KC_EPI_OC4], per = no > epi ? no : epi; /* the widest phase sets the tile */
   int tp = kernel_pow2_floor(64 / per);
-  if (tp > 64) tp = 64;
   while (tp > 1 && tp / 2 >= npix) tp /= 2;
   int ck = 1024 / tp;
   if (ck > kt) ck = kt;

@@ -57,7 +57,6 @@ void dwconv_gpu(const kdispatch *d, int batch, kdispatch *g) {
   int c4 = sp[KD_C4], k = sp[KD_PROJ_K], nb = sp[KD_PROJ_OC4] * k * k, per = c4 > nb ? c4 : nb;
   int npix = d->pc.out_w * d->pc.out_h;
   int tp = kernel_pow2_floor(64 / per);
-  if (tp > 64) tp = 64;
   int se = sp[KD_SE_LAYERS] > 0; /* a squeeze-excite block pooling the output (plan.c): the tile in shared memory */
   while (tp > 1 && (tp / 2 >= npix || ((nb || se) && tp * c4 > 1024))) tp /= 2;
   g->shader = PSEG_SHADER_GDWCONV;

@@ -89,8 +89,8 @@ enum { KG_TP = 20, KG_CK = 21, KG_IPT = 22 };
 /* The GPU tier (pseg.h; shaders/g*.comp, shaders/common/gnet.glsl): a planned dispatch shaped
  * for a GPU. The semantics stay the planned ones (the specialization constants keep their ids
  * and meanings, the push constants theirs); the shader, its tile constants and its grid change,
- * and `batch` frames run as grid z. Shapes the tile for latency at batch 1 (about one output
- * vec4 an invocation, many small workgroups) and for fewer, fuller workgroups at large batches.
+ * and `batch` frames run as grid z. Shapes the tile for latency (about one output vec4 an
+ * invocation, many small workgroups); the tile never depends on the batch.
  * g->scratch: the uints of scratch memory it needs (gpool: a counter per frame, then the partial
  * sums); the caller places them (pc.s0 the counters, pc.s1 the partial sums). Returns -1 for a
  * shader with no GPU-tier kernel. Families: kernels/<family>.c, *_gpu(). */

@@ -218,6 +218,8 @@ static int pixel_local(const pseg_session *s, uint32_t i, int kind) {
 
 /* A tensor's bytes for the whole batch (its frames one after the other). */
 static VkDeviceSize tsz(const pseg_session *s, uint32_t t) { return s->t_size[t] * (VkDeviceSize)s->batch; }
+/* A frame's vec4s of a tensor (f16vec4 or vec4): its batch stride in the GPU tier's bindings. */
+static int32_t tvec4(const pseg_session *s, uint32_t t) { return (int32_t)(s->t_size[t] / (s->t16[t] ? 8 : 16)); }
 
 /* First fit in the given order: each tensor that has its own place goes to the lowest offset
  * that does not overlap a placed one whose lifetime overlaps its own. Returns the arena's end. */
@@ -431,13 +433,12 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
     if (r) return r;
   }
   if (!s->raw && !fuse_pre && s->gpu) {
-    int32_t e0 = (int32_t)(s->t_size[m->input] / (s->t16[m->input] ? 8 : 16));
     step pre = {.shader = PSEG_SHADER_GIO, .layer = -1, .name = "pre (stretch, scale)",
                 .oh = tin->h, .ow = tin->w, .oc = 3, .flops = 12.0 * tin->h * tin->w,
                 .k[0] = {.variant = s->t16[m->input] ? (unsigned)PSEG_VARIANT_O16 : 0u,
                          .groups = {(uint32_t)(tin->w + 7) / 8, (uint32_t)(tin->h + 7) / 8, (uint32_t)s->batch},
                          .pc = {.in_h = s->height, .in_w = s->width, .out_h = tin->h, .out_w = tin->w,
-                                .out_c4 = kc4(tin->c), .bx = (int)npix, .by = e0}},
+                                .out_c4 = kc4(tin->c), .bx = (int)npix, .by = tvec4(s, m->input)}},
                 .bytes = 4.0 * (double)npix + (double)s->t_size[m->input],
                 .b = {dummy, dummy, dummy, TENSOR(m->input), dummy, dummy, dummy, slot_bind(SB_IMG)}};
     if ((r = add_step(s, &cap, &pre))) return r;
@@ -468,8 +469,8 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
     int32_t ts[4] = {nd->in0, nd->in1, nd->gate, nd->out}, *strides[5] = {&k->pc.bx, &k->pc.br, &k->pc.bg, &k->pc.by, &k->pc.by2};
     for (int j = 0; j < 8; j++) st.b[j] = dummy;
     for (int j = 0; j < 4; j++)
-      if (ts[j] >= 0) st.b[j] = TENSOR(ts[j]), *strides[j] = (int32_t)(s->t_size[ts[j]] / (s->t16[ts[j]] ? 8 : 16));
-    if (nd->aux >= 0) st.b[5] = TENSOR(nd->aux), k->pc.by2 = (int32_t)(s->t_size[nd->aux] / (s->t16[nd->aux] ? 8 : 16));
+      if (ts[j] >= 0) st.b[j] = TENSOR(ts[j]), *strides[j] = tvec4(s, (uint32_t)ts[j]);
+    if (nd->aux >= 0) st.b[5] = TENSOR(nd->aux), k->pc.by2 = tvec4(s, (uint32_t)nd->aux);
     VkDeviceSize wes = w16 ? 8 : 16; /* a weight vec4 */
     st.b[4] = bind_of(&md->weights, 0, VK_WHOLE_SIZE), k->pc.w0 = (int32_t)(nd->w_off / wes);
     if (nd->gpu_se >= 0) { /* a squeeze-excite block computed here: its weights, its gate as Y2 */
@@ -477,7 +478,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
       k->pc.w1 = (int32_t)(se->w_off / wes);
       st.flops += tensor_elems(m, nd->out) + 2.0 * 4.0 * se->w_vec4; /* the pool, the layers */
       st.bytes += (w16 ? 2.0 : 4.0) * 4.0 * se->w_vec4 + (s->t16[se->out] ? 2.0 : 4.0) * tensor_elems(m, se->out);
-      st.b[5] = TENSOR(se->out), k->pc.by2 = (int32_t)(s->t_size[se->out] / (s->t16[se->out] ? 8 : 16));
+      st.b[5] = TENSOR(se->out), k->pc.by2 = tvec4(s, (uint32_t)se->out);
     }
     if (s->gk[i].scratch) st.b[6] = bind_of(&s->scratch, 0, VK_WHOLE_SIZE);
     st.k[0].skip = nd->fast_skip; /* a squeeze-excite block a depthwise conv computes */
@@ -585,8 +586,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
                          .groups = {(uint32_t)(s->width + 7) / 8, (uint32_t)(s->height + 7) / 8, (uint32_t)s->batch},
                          .variant = s->t16[m->output] ? (unsigned)PSEG_VARIANT_O16 : 0u,
                          .pc = {.in_h = tout->h, .in_w = tout->w, .out_h = s->height, .out_w = s->width,
-                                .bx = (int32_t)(fuse_mask ? (size_t)tout->w * tout->h
-                                                          : s->t_size[m->output] / (s->t16[m->output] ? 8 : 16)),
+                                .bx = fuse_mask ? tout->w * tout->h : tvec4(s, m->output),
                                 .by2 = (int32_t)npix}};
       for (int j = 0; j < 8; j++) mk.b[j] = dummy;
       mk.b[fuse_mask ? 2 : 0] = TENSOR(m->output);
