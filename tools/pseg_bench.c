@@ -47,6 +47,15 @@ static const char *json_str(const char *s, char *buf, size_t n) {
   return buf;
 }
 
+/* An integer option in lo..hi: 0, or -1 (not a number, empty, or out of range). */
+static int int_arg(const char *s, int lo, int hi, int *out) {
+  char *end;
+  long v = strtol(s, &end, 10);
+  if (*end || !*s || v < lo || v > hi) return -1;
+  *out = (int)v;
+  return 0;
+}
+
 static int parse(int argc, char **argv, bench_opts *o, int profile) {
   static const struct option opts[] = {{"model", required_argument, 0, 'm'},
                                        {"precision", required_argument, 0, 'p'},
@@ -70,7 +79,6 @@ static int parse(int argc, char **argv, bench_opts *o, int profile) {
   int c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-    char *end;
     switch (c) {
     case 'm': o->model = optarg; break;
     case 'p':
@@ -85,23 +93,20 @@ static int parse(int argc, char **argv, bench_opts *o, int profile) {
         return USAGE("--size must be WxH, e.g. 1280x720 (got '%s')", optarg);
       break;
     case 'n':
-      o->iterations = (int)strtol(optarg, &end, 10);
-      if (*end || o->iterations < 1 || o->iterations > 1000000) return USAGE("--iterations must be 1..1000000 (got '%s')", optarg);
+      if (int_arg(optarg, 1, 1000000, &o->iterations)) return USAGE("--iterations must be 1..1000000 (got '%s')", optarg);
       break;
     case 'b':
       if (profile) return USAGE("--batch belongs to 'pseg bench'%s", "");
-      o->batch = (int)strtol(optarg, &end, 10);
-      if (*end || o->batch < 1 || o->batch > 65535) return USAGE("--batch must be 1..65535 (got '%s')", optarg);
+      if (int_arg(optarg, 1, 65535, &o->batch)) return USAGE("--batch must be 1..65535 (got '%s')", optarg);
       break;
     case 'r':
       if (profile) return USAGE("--repeat belongs to 'pseg bench'%s", "");
-      o->repeat = (int)strtol(optarg, &end, 10);
-      if (*end || o->repeat < 1 || o->repeat > 100000) return USAGE("--repeat must be 1..100000 (got '%s')", optarg);
+      if (int_arg(optarg, 1, 100000, &o->repeat)) return USAGE("--repeat must be 1..100000 (got '%s')", optarg);
       break;
     case 'P':
       if (profile) return USAGE("--pipeline belongs to 'pseg bench'%s", "");
-      o->in_flight = (int)strtol(optarg, &end, 10);
-      if (*end || o->in_flight < 2 || o->in_flight > 8) return USAGE("--pipeline must be 2..8 submits in flight (got '%s')", optarg);
+      if (int_arg(optarg, 2, 8, &o->in_flight))
+        return USAGE("--pipeline must be 2..8 submits in flight (got '%s')", optarg);
       break;
     case 'S':
       if (!profile) return USAGE("--stats belongs to 'pseg profile'%s", "");
@@ -113,9 +118,7 @@ static int parse(int argc, char **argv, bench_opts *o, int profile) {
       break;
     case 'j': o->json = 1; break;
     case 'c':
-      o->ci.cpu_threads = (int)strtol(optarg, &end, 10);
-      if (*end || !*optarg || o->ci.cpu_threads < -1 || o->ci.cpu_threads > 1024)
-        return USAGE("--cpu-threads must be -1..1024 (got '%s')", optarg);
+      if (int_arg(optarg, -1, 1024, &o->ci.cpu_threads)) return USAGE("--cpu-threads must be -1..1024 (got '%s')", optarg);
       break;
     case 't':
       if (!profile) return USAGE("--trace belongs to 'pseg profile'%s", "");
