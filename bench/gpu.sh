@@ -5,7 +5,7 @@
 #   there, in one call:     bash .gpu/run.sh bash bench/gpu.sh          (after a build here and
 #                           bash ../shared/device/prepare.sh; the device tool's run with carry
 #                           .gpu and build; results under $OUT; about 6 minutes, --budget S caps it)
-#   here, after it:         bash bench/gpu.sh --report DIR              (DIR: the call's files: the masks
+#   here, after it:         bash bench/gpu.sh --report DIR|gpu.tgz      (the call's files: the masks
 #                           against the real TFLite, and DIR/gpu.md's table into BENCHMARKS.md)
 #
 # What the call runs, in this order, each phase skipped once --budget seconds have passed:
@@ -28,6 +28,10 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 PSEG=${PSEG:-build/pseg}
 OUTDIR=${OUT:-/tmp/pseg-gpu}
+PACK=
+# The device tool brings back at most 8 files from $OUT: work elsewhere and pack everything into
+# $OUT/gpu.tgz after each phase (so a call cut short still returns what it measured).
+if [ -n "${OUT:-}" ]; then PACK=$OUT; OUTDIR=$(mktemp -d /tmp/pseg-gpu.XXXX); fi
 ROUNDS=2 BUDGET=420 QUICK=0 COMPILE=0 MODE=run REPORT=
 while [ $# -gt 0 ]; do
   case $1 in
@@ -53,7 +57,11 @@ prep_inputs() { # DIR
 }
 
 if [ "$MODE" = report ]; then
-  [ -d "$REPORT" ] || { echo "gpu.sh: no directory $REPORT" >&2; exit 1; }
+  if [ -f "$REPORT" ]; then # the call's gpu.tgz: unpacked beside it
+    d=${REPORT%.tgz}; mkdir -p "$d" && tar xzf "$REPORT" -C "$d" || { echo "gpu.sh: cannot unpack $REPORT" >&2; exit 1; }
+    REPORT=$d
+  fi
+  [ -d "$REPORT" ] || { echo "gpu.sh: no directory or .tgz $REPORT" >&2; exit 1; }
   DIR_=$(mktemp -d)
   trap 'rm -rf "$DIR_"' EXIT
   prep_inputs || { echo "gpu.sh: build first (build/tests/prep_portraits)" >&2; exit 1; }
@@ -94,19 +102,28 @@ fi
 mkdir -p "$OUTDIR/masks"
 T0=$(date +%s)
 left() { echo $((BUDGET - ($(date +%s) - T0))); }
+pack() { [ -z "$PACK" ] && return 0; tar czf "$PACK/gpu.tgz.part" -C "$OUTDIR" . && mv "$PACK/gpu.tgz.part" "$PACK/gpu.tgz"; }
 phase() { # phase NAME NEEDED_S: 0 when there is time for it
+  pack
   if [ "$(left)" -lt "$2" ]; then echo "== $1: skipped (budget: $(left) s left)"; echo "$1" >> "$OUTDIR/skipped.txt"; return 1; fi
   echo "== $1 ($(left) s left)"
 }
 [ $QUICK = 1 ] && export PSEG_TIER=${PSEG_TIER:-gpu}
-"$PSEG" devices | tee "$OUTDIR/devices.txt"
+timeout 60 "$PSEG" devices | tee "$OUTDIR/devices.txt"
 command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm --format=csv | tee -a "$OUTDIR/devices.txt"
+
+# The layer and batch tests first, on the device's default tier: if the kernels are wrong there,
+# the timings after them are not worth the device's minutes (they still run, to see how wrong).
+if [ $QUICK = 0 ] && phase "sanity: layer, model and batch tests" 30; then
+  (cd build && timeout 120 ctest -R "^(layers|model_vs_reference|batch)$" --timeout 100) > "$OUTDIR/sanity.txt" 2>&1
+  tail -6 "$OUTDIR/sanity.txt"
+fi
 
 if phase "first mask, cold and warm" 60; then
   cache=$(mktemp -d)
   { echo "cold (empty XDG_CACHE_HOME, __GL_SHADER_DISK_CACHE=0, MESA_SHADER_CACHE_DISABLE=true):"
-    XDG_CACHE_HOME=$cache __GL_SHADER_DISK_CACHE=0 MESA_SHADER_CACHE_DISABLE=true "$PSEG" bench --iterations 3 --json
-    for k in 1 2; do echo "warm $k:"; XDG_CACHE_HOME=$cache "$PSEG" bench --iterations 3 --json; done
+    XDG_CACHE_HOME=$cache __GL_SHADER_DISK_CACHE=0 MESA_SHADER_CACHE_DISABLE=true timeout 60 "$PSEG" bench --iterations 3 --json
+    for k in 1 2; do echo "warm $k:"; XDG_CACHE_HOME=$cache timeout 60 "$PSEG" bench --iterations 3 --json; done
   } 2>&1 | tee "$OUTDIR/first-mask.txt"
   rm -rf "$cache"
 fi
@@ -123,7 +140,7 @@ for round in $(seq 1 "$ROUNDS"); do
       run() { # mode args...
         local mode=$1; shift
         local line
-        line=$("$PSEG" bench --model "$name" --precision "$prec" --json "$@" 2>"$OUTDIR/err.txt") ||
+        line=$(timeout 60 "$PSEG" bench --model "$name" --precision "$prec" --json "$@" 2>"$OUTDIR/err.txt") ||
           { echo "pseg bench $name $prec $mode: $(cat "$OUTDIR/err.txt")"; return; }
         echo "{\"round\": $round, \"mode\": \"$mode\", \"bench\": $line}" >> "$OUTDIR/bench.jsonl"
         echo "$name $prec $mode: $line" | cut -c1-220
@@ -136,9 +153,9 @@ for round in $(seq 1 "$ROUNDS"); do
   if [ $peer = 1 ] && phase "round $round: PyTorch peer" 60; then
     for m in $MODELS; do
       name=${m%%:*} file=${m#*:}
-      python3 .gpu/peers/torch_selfie.py bench weights/$file.tflite --device cuda --dtype fp16 --channels-last --graph \
+      timeout 90 python3 .gpu/peers/torch_selfie.py bench weights/$file.tflite --device cuda --dtype fp16 --channels-last --graph \
         --batches 1,64,1024 --seconds 1.5 --json "$OUTDIR/torch-$name-fp16-r$round.json" | tail -3
-      python3 .gpu/peers/torch_selfie.py bench weights/$file.tflite --device cuda --dtype fp32 --graph \
+      timeout 90 python3 .gpu/peers/torch_selfie.py bench weights/$file.tflite --device cuda --dtype fp32 --graph \
         --batches 1,64,1024 --seconds 1.5 --json "$OUTDIR/torch-$name-fp32-r$round.json" | tail -3
       if [ $COMPILE = 1 ]; then
         python3 .gpu/peers/torch_selfie.py bench weights/$file.tflite --device cuda --dtype fp16 --channels-last \
@@ -152,7 +169,7 @@ if phase "profile" 40; then
   for m in $MODELS; do
     name=${m%%:*}
     for prec in fp32 fp16; do
-      "$PSEG" profile --model "$name" --precision $prec --stats --iterations 50 \
+      timeout 60 "$PSEG" profile --model "$name" --precision $prec --stats --iterations 50 \
         --trace "$OUTDIR/trace-$name-$prec.json" > "$OUTDIR/profile-$name-$prec.txt" 2>&1
       head -3 "$OUTDIR/profile-$name-$prec.txt"; tail -1 "$OUTDIR/profile-$name-$prec.txt"
     done
@@ -168,7 +185,7 @@ if phase "masks" 30 && prep_inputs; then
     for png in "$DIR_/$name"/*.png; do
       base=$(basename "$png" .png)
       for prec in fp32 fp16 fp16-all; do
-        "$PSEG" segment --model "$name" --precision $prec "$png" -o "$OUTDIR/masks/$name/$base.$name.$prec.npy" || echo "FAIL $png $prec"
+        timeout 30 "$PSEG" segment --model "$name" --precision $prec "$png" -o "$OUTDIR/masks/$name/$base.$name.$prec.npy" || echo "FAIL $png $prec"
       done
       n=$((n + 1))
     done
@@ -232,4 +249,5 @@ sk = os.path.join(d, 'skipped.txt')
 if os.path.exists(sk):
     print('\nSkipped for time: %s.' % ', '.join(l.strip() for l in open(sk)))
 EOF
-echo "gpu.sh: $(($(date +%s) - T0)) s; results in $OUTDIR"
+pack
+echo "gpu.sh: $(($(date +%s) - T0)) s; results in ${PACK:+$PACK/gpu.tgz from }$OUTDIR"
