@@ -22,7 +22,9 @@
 #      fp16-all, compared with TFLite by --report;
 #   5. ctest (all but the node tests) on the GPU.
 # It writes DIR/gpu.md (the table), bench.jsonl (every pseg bench line), torch-*.json, profile-*.txt,
-# trace-*.json, first-mask.txt, ctest.txt, masks/. --quick: a few iterations, batch 8 instead of
+# trace-*.json, first-mask.txt, ctest.txt, conformance.json, masks/. --short (about 2.5 minutes,
+# for a second call after a fix): one round, the peer on the general model in fp16 alone, ctest
+# without the CPU-tier variants. --quick: a few iterations, batch 8 instead of
 # 64 / 1024, no peer: checks the script on lavapipe (PSEG_TIER=gpu is set for it there).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -32,13 +34,14 @@ PACK=
 # The device tool brings back at most 8 files from $OUT: work elsewhere and pack everything into
 # $OUT/gpu.tgz after each phase (so a call cut short still returns what it measured).
 if [ -n "${OUT:-}" ]; then PACK=$OUT; OUTDIR=$(mktemp -d /tmp/pseg-gpu.XXXX); fi
-ROUNDS=2 BUDGET=420 QUICK=0 COMPILE=0 MODE=run REPORT=
+ROUNDS=2 BUDGET=420 QUICK=0 SHORT=0 COMPILE=0 MODE=run REPORT=
 while [ $# -gt 0 ]; do
   case $1 in
     --out) OUTDIR=$2; shift 2 ;;
     --rounds) ROUNDS=$2; shift 2 ;;
     --budget) BUDGET=$2; shift 2 ;;
     --quick) QUICK=1; shift ;;
+    --short) SHORT=1 ROUNDS=1; shift ;;
     --compile) COMPILE=1; shift ;;
     --report) MODE=report; REPORT=$2; shift 2 ;;
     -h|--help) sed -n 2,28p "$0"; exit 0 ;;
@@ -80,6 +83,10 @@ if [ "$MODE" = report ]; then
       grep summary "$DIR_/fid.txt" | tee -a "$REPORT/fidelity.txt"
     done
   done
+  if [ -f "$REPORT/conformance.json" ]; then
+    node tests/conformance_check.js "$REPORT/conformance.json" > "$REPORT/conformance-check.txt" 2>&1 || status=1
+    echo "conformance on the GPU: $(tail -1 "$REPORT/conformance-check.txt")"
+  fi
   if [ -f "$REPORT/gpu.md" ]; then
     python3 - "$REPORT/gpu.md" BENCHMARKS.md <<'EOF'
 import sys
@@ -153,6 +160,11 @@ for round in $(seq 1 "$ROUNDS"); do
   if [ $peer = 1 ] && phase "round $round: PyTorch peer" 60; then
     for m in $MODELS; do
       name=${m%%:*} file=${m#*:}
+      if [ $SHORT = 1 ]; then
+        [ "$name" = selfie ] && timeout 60 python3 .gpu/peers/torch_selfie.py bench weights/$file.tflite --device cuda --dtype fp16 \
+          --channels-last --graph --batches 1,64,1024 --seconds 1 --json "$OUTDIR/torch-$name-fp16-r$round.json" | tail -3
+        continue
+      fi
       timeout 90 python3 .gpu/peers/torch_selfie.py bench weights/$file.tflite --device cuda --dtype fp16 --channels-last --graph \
         --batches 1,64,1024 --seconds 1.5 --json "$OUTDIR/torch-$name-fp16-r$round.json" | tail -3
       timeout 90 python3 .gpu/peers/torch_selfie.py bench weights/$file.tflite --device cuda --dtype fp32 --graph \
@@ -194,8 +206,12 @@ if phase "masks" 30 && prep_inputs; then
 fi
 
 if [ $QUICK = 0 ] && phase "ctest" 60; then
-  (cd build && timeout "$(left)" ctest -E "fidelity|softmax_head" --timeout 300) > "$OUTDIR/ctest.txt" 2>&1
+  # the node steps cannot run there: conformance's report is checked by --report here
+  skip="fidelity|softmax_head|conformance"; [ $SHORT = 1 ] && skip="$skip|base_tier|buffer_weights"
+  (cd build && timeout "$(left)" ctest -E "$skip" --timeout 300) > "$OUTDIR/ctest.txt" 2>&1
   tail -4 "$OUTDIR/ctest.txt"
+  PSEG_VALIDATION=1 timeout 60 "$PSEG" conformance softmax --device all --json "$OUTDIR/conformance.json" > "$OUTDIR/conformance.txt" 2>&1
+  echo "pseg conformance softmax: exit code $? ($OUTDIR/conformance.json)"
 fi
 
 # ---------------------------------------------------------------- the table

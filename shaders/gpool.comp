@@ -99,12 +99,10 @@ void main() {
   if (PRE_IC4 > 0) { /* m = Wa mean(X) + ba + mean(R) */
     gse_total(pc.s1, nw, CT, 0, PRE_IC4, 1.0 / float(nx));
     gse_total(pc.s1, nw, CT, PRE_IC4, CT, 1.0 / float(nr));
-    barrier();
-    for (int c = t; c < C4; c += NT) {
-      vec4 a = W4(C4 * PRE_IC4 * 4 + c) + vin[PRE_IC4 + c];
-      for (int j = 0; j < PRE_IC4; j++) a += W4X((c * PRE_IC4 + j) * 4, vin[j]);
-      vout[c] = a;
-    }
+    /* Wa mean(X) + ba: the rows spread like the block's layers (weights [C4][PRE_IC4][4] vec4
+     * then ba, at W4(0): GSE_W(k) is W4(SE_BASE + k)) */
+    gse_dense(C4, PRE_IC4, -SE_BASE, C4 * PRE_IC4 * 4 - SE_BASE, 0);
+    for (int c = t; c < C4; c += NT) vout[c] += vin[PRE_IC4 + c];
     barrier();
     for (int c = t; c < C4; c += NT) vin[c] = vout[c];
   } else {

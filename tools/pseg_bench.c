@@ -151,6 +151,7 @@ typedef struct bench_ctx {
   pseg_image *frames; /* the batch: the same frame, batch times */
   float *mask;        /* in_flight x batch masks */
   int w, h, batch, in_flight;
+  double t_ctx, t_model, t_session; /* when each was ready (now_ms) */
 } bench_ctx;
 
 static void bench_free(bench_ctx *b) {
@@ -166,7 +167,9 @@ static int bench_setup(bench_opts *o, bench_ctx *b, uint32_t flags) {
   memset(b, 0, sizeof *b);
   char err[512];
   if (pseg_context_create(&o->ci, &b->ctx, err, sizeof err)) return cli_error("%s", err);
+  b->t_ctx = now_ms();
   if (cli_load_model(b->ctx, o->model, &b->md)) return 1;
+  b->t_model = now_ms();
   int mw, mh;
   pseg_model_input_size(b->md, &mw, &mh);
   b->w = o->width ? o->width : mw;
@@ -175,6 +178,7 @@ static int bench_setup(bench_opts *o, bench_ctx *b, uint32_t flags) {
   pseg_session_create_info si = {.width = b->w, .height = b->h, .flags = flags | (o->gpu_tier ? PSEG_SESSION_GPU_TIER : 0),
                                  .batch = b->batch, .in_flight = b->in_flight};
   if (pseg_session_create(b->md, &si, &b->s)) return cli_error("%s", pseg_context_last_error(b->ctx));
+  b->t_session = now_ms();
   b->frame = make_frame(b->w, b->h);
   b->frames = malloc((size_t)b->batch * sizeof *b->frames);
   b->mask = malloc((size_t)b->w * b->h * sizeof(float) * (size_t)b->batch * (size_t)b->in_flight);
@@ -273,14 +277,16 @@ int cmd_bench(int argc, char **argv, double t_start) {
            "\"gpu_ms_median\": %s%.4f, \"gpu_us_per_frame\": %s%.3f, \"gpu_compute_us_per_frame\": %s%.3f, "
            "\"frames_per_s\": %.1f, \"dispatches\": %u, "
            "\"weight_bytes\": %llu, \"activation_bytes\": %llu, \"io_bytes\": %llu, \"first_mask_ms\": %.2f, "
-           "\"fast_kernels\": %s, \"fast_ready_ms\": %.2f, \"cpu_threads\": %d, \"tier\": \"%s\", \"pipelines\": %u}\n",
+           "\"fast_kernels\": %s, \"fast_ready_ms\": %.2f, \"cpu_threads\": %d, \"tier\": \"%s\", \"pipelines\": %u, "
+           "\"startup_ms\": {\"context\": %.2f, \"model\": %.2f, \"session\": %.2f, \"first_frame\": %.2f}}\n",
            json_str(o.model, jm, sizeof jm), prec, json_str(dev->name, jd, sizeof jd), json_str(dev->driver, jr, sizeof jr),
            b.w, b.h, n, o.repeat, o.batch, o.in_flight ? o.in_flight : 1, med, wall[0] / o.batch,
            wall[n - 1] / o.batch, lmed, has_gpu ? "" : "-", has_gpu ? gmed : 1.0, has_gpu ? "" : "-",
            has_gpu ? gmed * 1e3 / o.batch : 1.0, has_gpu ? "" : "-", has_gpu ? cmed * 1e3 / o.batch : 1.0, fps,
            st.dispatches, (unsigned long long)st.weight_bytes,
            (unsigned long long)st.activation_bytes, (unsigned long long)st.io_bytes, first_mask_ms,
-           st.fast ? "true" : "false", fast_ms, pseg_context_cpu_threads(b.ctx), pseg_tier_name(st.tier), st.pipelines);
+           st.fast ? "true" : "false", fast_ms, pseg_context_cpu_threads(b.ctx), pseg_tier_name(st.tier), st.pipelines,
+           b.t_ctx - t_start, b.t_model - b.t_ctx, b.t_session - b.t_model, first_mask_ms - (b.t_session - t_start));
   } else {
     printf("model %s, %s, %dx%d frames, device %s, %s tier", o.model, prec, b.w, b.h, dev->name, pseg_tier_name(st.tier));
     if (dev->is_cpu) printf(" (%d worker threads)", pseg_context_cpu_threads(b.ctx));

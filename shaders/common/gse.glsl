@@ -36,12 +36,36 @@ bool gse_last(int counter, int nwg) {
   return true;
 }
 
-/* vin[c] = the frame's sum of channel vec4 c over the nwg workgroups' partial sums, times scale. */
+/* vin[c] = the frame's sum of channel vec4 c over the nwg workgroups' partial sums, times scale,
+ * for c in [c0, c1). All NT invocations read: each channel's workgroups split over NT / channels
+ * of them, eight loads in flight each, then summed in shared memory (on an H100 one invocation
+ * per channel reading its 128-256 partial sums one after another took 35-65 us: the scratch is
+ * coherent, its loads go to L2 and were not overlapped). Every invocation calls it; vin is
+ * complete when it returns. */
 void gse_total(int base, int nwg, int ct, int c0, int c1, float scale) {
-  for (int c = c0 + int(gl_LocalInvocationIndex); c < c1; c += NT) {
+  int t = int(gl_LocalInvocationIndex);
+  for (int cb = c0; cb < c1; cb += NT) {
+    int nc = min(NT, c1 - cb), slots = NT / nc, c = cb + t % nc, slot = t / nc;
     vec4 s = vec4(0.0);
-    for (int w = 0; w < nwg; w++) s += gse_get(base, nwg, w, ct, c);
-    vin[c] = s * scale;
+    if (slot < slots) {
+      int w = slot;
+      for (; w + 7 * slots < nwg; w += 8 * slots) {
+        vec4 a0 = gse_get(base, nwg, w, ct, c), a1 = gse_get(base, nwg, w + slots, ct, c);
+        vec4 a2 = gse_get(base, nwg, w + 2 * slots, ct, c), a3 = gse_get(base, nwg, w + 3 * slots, ct, c);
+        vec4 a4 = gse_get(base, nwg, w + 4 * slots, ct, c), a5 = gse_get(base, nwg, w + 5 * slots, ct, c);
+        vec4 a6 = gse_get(base, nwg, w + 6 * slots, ct, c), a7 = gse_get(base, nwg, w + 7 * slots, ct, c);
+        s += ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
+      }
+      for (; w < nwg; w += slots) s += gse_get(base, nwg, w, ct, c);
+    }
+    part[t] = s;
+    barrier();
+    if (t < nc) {
+      vec4 a = part[t];
+      for (int k = 1; k < slots; k++) a += part[t + k * nc];
+      vin[cb + t] = a * scale;
+    }
+    barrier();
   }
 }
 
