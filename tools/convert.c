@@ -114,9 +114,10 @@ static void fb_string(fb *f, size_t table, int id, char *out, size_t outlen) {
 enum {
   TFL_ADD = 0, TFL_AVERAGE_POOL_2D = 1, TFL_CONV_2D = 3, TFL_DEPTHWISE_CONV_2D = 4, TFL_DEQUANTIZE = 6,
   TFL_LOGISTIC = 14, TFL_MUL = 18, TFL_RELU = 19, TFL_RELU6 = 21, TFL_RESIZE_BILINEAR = 23,
-  TFL_SOFTMAX = 25, TFL_CUSTOM = 32, TFL_MEAN = 40, TFL_HARD_SWISH = 117
+  TFL_SOFTMAX = 25, TFL_CUSTOM = 32, TFL_MEAN = 40, TFL_HARD_SWISH = 117, TFL_RESHAPE = 22, TFL_PAD = 34,
+  TFL_PADV2 = 60
 };
-enum { TFL_FLOAT32 = 0, TFL_FLOAT16 = 1, TFL_INT32 = 2 };
+enum { TFL_FLOAT32 = 0, TFL_FLOAT16 = 1, TFL_INT32 = 2, TFL_INT64 = 4 };
 
 static const char *const tfl_op_names[] = {
     "ADD", "AVERAGE_POOL_2D", "CONCATENATION", "CONV_2D", "DEPTHWISE_CONV_2D", "DEPTH_TO_SPACE",
@@ -154,6 +155,7 @@ typedef struct ttensor {
   const uint8_t *data; /* constant data, or NULL */
   size_t data_len;
   int pid; /* pseg tensor index, or -1 */
+  int pad_src, pad[4]; /* the output of a PAD: the padded tensor's index and top, bottom, left, right */
 } ttensor;
 
 typedef struct conv_state {
@@ -164,6 +166,7 @@ typedef struct conv_state {
   uint32_t cap_tensors, cap_layers, cap_weights;
   char *err;
   size_t errlen;
+  pseg_convert_options opt;
 } conv_state;
 
 static int cfail(conv_state *s, const char *fmt, ...) {
@@ -319,6 +322,46 @@ static int fuse_and_compact(conv_state *s) {
   return 0;
 }
 
+/* The head: the mask is a probability, so raw logits get a sigmoid (1 channel) or a softmax over
+ * the channels (several) appended; which channel is the person is decided here. */
+static int add_head(conv_state *s) {
+  pseg_fmt_model *m = &s->m;
+  pseg_fmt_tensor o = m->tensors[m->output];
+  pseg_fmt_layer *last = NULL; /* the layer that produces the output */
+  for (uint32_t i = 0; i < m->n_layers; i++)
+    if ((uint32_t)m->layers[i].out == m->output) last = &m->layers[i];
+  if (!last) return cfail(s, "model output is not computed by a supported op");
+  int kind = s->opt.output;
+  if (kind == PSEG_OUTPUT_AUTO)
+    kind = (o.c == 1 && last->act == PSEG_ACT_SIGMOID) || (o.c > 1 && last->op == PSEG_OP_SOFTMAX) ? PSEG_OUTPUT_PROBABILITY
+                                                                                            : PSEG_OUTPUT_LOGITS;
+  int pc = s->opt.person_channel;
+  if (pc < 0) {
+    if (o.c > 2)
+      return cfail(s, "the output has %d channels: say which one is the person (pseg convert --person-channel N)", o.c);
+    pc = o.c == 2 ? 1 : 0;
+  }
+  if (pc >= o.c) return cfail(s, "--person-channel %d: the output has %d channel%s", pc, o.c, o.c == 1 ? "" : "s");
+  m->head = PSEG_HEAD_PROBABILITY;
+  m->person_channel = (uint32_t)pc;
+  if (kind == PSEG_OUTPUT_PROBABILITY) return 0;
+  if (o.c == 1 && last->act == PSEG_ACT_NONE && last->op != PSEG_OP_SOFTMAX && last->op != PSEG_OP_MEAN) {
+    last->act = PSEG_ACT_SIGMOID; /* folded into the layer */
+    return 0;
+  }
+  if (grow((void **)&m->tensors, &s->cap_tensors, m->n_tensors + 1, sizeof(pseg_fmt_tensor)))
+    return cfail(s, "out of memory");
+  m->tensors[m->n_tensors] = o;
+  pseg_fmt_layer *l = new_layer(s, o.c == 1 ? PSEG_OP_ACT : PSEG_OP_SOFTMAX, -1);
+  if (!l) return cfail(s, "out of memory");
+  l->src_index = l - m->layers > 0 ? (l - 1)->src_index : 0;
+  if (o.c == 1) l->act = PSEG_ACT_SIGMOID;
+  l->in0 = (int32_t)m->output;
+  l->out = (int32_t)m->n_tensors;
+  m->output = m->n_tensors++;
+  return 0;
+}
+
 static int convert(conv_state *s) {
   fb *f = &s->f;
   if (s->f.n < 8) return cfail(s, "not a TFLite model (file too short)");
@@ -360,7 +403,7 @@ static int convert(conv_state *s) {
     }
     t->type = (int)fb_int(f, tt, 1, 1, 0);
     uint32_t bi = (uint32_t)fb_int(f, tt, 2, 4, 0);
-    t->pid = -1;
+    t->pid = t->pad_src = -1;
     if (bi >= n_buf && bi != 0) return cfail(s, "tensor %u names buffer %u of %u", i, bi, n_buf);
     if (bi > 0) {
       size_t b = fb_vec_table(f, buf_s, bi);
@@ -436,8 +479,9 @@ static int convert(conv_state *s) {
     case TFL_CONV_2D:
     case TFL_DEPTHWISE_CONV_2D: {
       int dw = code == TFL_DEPTHWISE_CONV_2D;
-      NEED_ACT(0);
       ttensor *a = IN(0), *w = IN(1), *b = IN(2);
+      const ttensor *padded = a && a->pid < 0 && a->pad_src >= 0 ? a : NULL; /* a PAD folded in */
+      if (!padded) NEED_ACT(0);
       if (!w || !w->data || w->rank != 4) return cfail(s, "unsupported TFLite op %s at operator %d (weights must be constant)", name, opi);
       int ih, iw, ic, oh, ow, occ;
       if (hwc(a, &ih, &iw, &ic) || hwc(to, &oh, &ow, &occ)) return cfail(s, "bad shapes at operator %d", opi);
@@ -465,6 +509,12 @@ static int convert(conv_state *s) {
       } else if (oh != (ih - kh) / sh + 1 || ow != (iw - kw) / sw + 1 || ih < kh || iw < kw) {
         return cfail(s, "VALID output shape mismatch at operator %d", opi);
       }
+      if (padded) { /* the padding becomes the conv's own (bottom and right: the output's size) */
+        pt += padded->pad[0], pl += padded->pad[2];
+        a = &s->t[padded->pad_src];
+        if (pt >= kh || pl >= kw)
+          return cfail(s, "unsupported TFLite op PAD before operator %d (padding %d,%d not below the kernel %dx%d)", opi, pt, pl, kh, kw);
+      }
       if (!(l = new_layer(s, dw ? PSEG_OP_DWCONV2D : PSEG_OP_CONV2D, opi))) return cfail(s, "out of memory");
       l->kh = kh, l->kw = kw, l->sh = sh, l->sw = sw, l->pad_top = pt, l->pad_left = pl;
       l->in0 = a->pid;
@@ -476,6 +526,49 @@ static int convert(conv_state *s) {
       }
       l->wtype = wt;
       break;
+    }
+    case TFL_PAD:
+    case TFL_PADV2: { /* zeros around the height and width: folded into the convolution reading it */
+      NEED_ACT(0);
+      ttensor *a = IN(0), *pd = IN(1), *cv = code == TFL_PADV2 ? IN(2) : NULL;
+      if (!pd || !pd->data || (pd->type != TFL_INT32 && pd->type != TFL_INT64) || shape_count(pd) != 2 * (size_t)a->rank ||
+          pd->data_len != shape_count(pd) * (pd->type == TFL_INT32 ? 4 : 8) || a->rank != 4)
+        return cfail(s, "unsupported TFLite op %s at operator %d (paddings must be a constant [4, 2])", name, opi);
+      if (cv) {
+        float z = 1;
+        if (!cv->data || cv->type != TFL_FLOAT32 || cv->data_len != 4 || (memcpy(&z, cv->data, 4), z != 0.0f))
+          return cfail(s, "unsupported TFLite op %s at operator %d (only zero padding)", name, opi);
+      }
+      int64_t v[8];
+      for (int k = 0; k < 8; k++) {
+        if (pd->type == TFL_INT32) {
+          int32_t x;
+          memcpy(&x, pd->data + 4 * k, 4);
+          v[k] = x;
+        } else {
+          memcpy(&v[k], pd->data + 8 * k, 8);
+        }
+        if (v[k] < 0 || v[k] > 64) return cfail(s, "unsupported TFLite op %s at operator %d (padding %lld)", name, opi, (long long)v[k]);
+      }
+      if (v[0] || v[1] || v[6] || v[7])
+        return cfail(s, "unsupported TFLite op %s at operator %d (padding of the batch or the channels)", name, opi);
+      if (to->pid >= 0 || to->pad_src >= 0 || to->rank != 4 || to->shape[1] != a->shape[1] + v[2] + v[3] ||
+          to->shape[2] != a->shape[2] + v[4] + v[5] || to->shape[3] != a->shape[3])
+        return cfail(s, "bad shapes at operator %d", opi);
+      to->pad_src = in[0];
+      to->pad[0] = (int)v[2], to->pad[1] = (int)v[3], to->pad[2] = (int)v[4], to->pad[3] = (int)v[5];
+      continue;
+    }
+    case TFL_RESHAPE: { /* a view: the same values in the same order (a flattened output) */
+      NEED_ACT(0);
+      ttensor *a = IN(0);
+      int ah, aw, ac, oh, ow, oc;
+      if (shape_count(a) != shape_count(to) || to->pid >= 0) return cfail(s, "bad shapes at operator %d", opi);
+      int same = !hwc(a, &ah, &aw, &ac) && !hwc(to, &oh, &ow, &oc) && ah == oh && aw == ow && ac == oc;
+      if (!same && outi != (int32_t)gout)
+        return cfail(s, "unsupported TFLite op RESHAPE at operator %d (only one that keeps the shape, or flattens the model's output)", opi);
+      to->pid = a->pid; /* the reader sees the tensor as it is stored */
+      continue;
     }
     case TFL_CUSTOM: {
       if (strcmp(custom, "Convolution2DTransposeBias"))
@@ -601,26 +694,21 @@ static int convert(conv_state *s) {
   s->m.person_channel = 0;
   if (s->m.n_layers == 0) return cfail(s, "model has no supported layer (its output is its input)");
   if (fuse_and_compact(s)) return -1;
-  const pseg_fmt_tensor *o = &s->m.tensors[s->m.output];
-  const pseg_fmt_layer *last = NULL; /* the layer that produces the output */
-  for (uint32_t i = 0; i < s->m.n_layers; i++)
-    if ((uint32_t)s->m.layers[i].out == s->m.output) last = &s->m.layers[i];
-  if (!last) return cfail(s, "model output is not computed by a supported op");
-  if (o->c == 1) {
-    if (last->act != PSEG_ACT_SIGMOID) return cfail(s, "a 1-channel output must end in LOGISTIC (a probability)");
-  } else if (o->c == 2 && last->op == PSEG_OP_SOFTMAX) {
-    s->m.person_channel = 1; /* Keras convention: channel 0 background, channel 1 person */
-  } else {
-    return cfail(s, "output must be 1 channel after LOGISTIC or 2 channels after SOFTMAX (has %d channels)", o->c);
-  }
+  if (add_head(s)) return -1;
   char why[200];
   if (pseg_fmt_validate(&s->m, why, sizeof why)) return cfail(s, "converted model is invalid: %s", why);
   return 0;
 }
 
 int pseg_convert_tflite(const void *data, size_t size, pseg_fmt_model *out, char *err, size_t errlen) {
+  return pseg_convert_tflite_opts(data, size, NULL, out, err, errlen);
+}
+
+int pseg_convert_tflite_opts(const void *data, size_t size, const pseg_convert_options *opt, pseg_fmt_model *out,
+                             char *err, size_t errlen) {
   conv_state s;
   memset(&s, 0, sizeof s);
+  s.opt = opt ? *opt : (pseg_convert_options){PSEG_OUTPUT_AUTO, -1};
   s.f.d = data;
   s.f.n = size;
   s.err = err;
@@ -664,13 +752,14 @@ int pseg_write_file_atomic(const char *path, const void *data, size_t size, char
   return 0;
 }
 
-int pseg_convert_file(const char *in_path, const char *out_path, char *err, size_t errlen) {
+int pseg_convert_file(const char *in_path, const char *out_path, const pseg_convert_options *opt, char *err,
+                      size_t errlen) {
   void *data;
   size_t size;
   if (pseg_read_file(in_path, &data, &size, err, errlen)) return -1;
   pseg_fmt_model m;
   char why[256];
-  if (pseg_convert_tflite(data, size, &m, why, sizeof why)) {
+  if (pseg_convert_tflite_opts(data, size, opt, &m, why, sizeof why)) {
     snprintf(err, errlen, "%s: %s", in_path, why);
     free(data);
     return -1;

@@ -10,7 +10,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   char err[512];
-  if (pseg_convert_file(argv[1], argv[2], err, sizeof err)) {
+  if (pseg_convert_file(argv[1], argv[2], NULL, err, sizeof err)) {
     fprintf(stderr, "pseg convert: %s\n", err);
     return 1;
   }

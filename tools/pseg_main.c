@@ -23,7 +23,11 @@ static void usage(FILE *f) {
           "      INPUT: PNG or JPEG of any size. OUTPUT.png: the 8-bit mask, or the composite when\n"
           "      --background is given. OUTPUT.npy: the float32 HxW person probability.\n"
           "  pseg devices                      list Vulkan devices and their features\n"
-          "  pseg convert IN.tflite OUT.pseg   convert a TFLite model to pseg's format\n"
+          "  pseg convert [--output auto|probability|logits] [--person-channel N] IN.tflite OUT.pseg\n"
+          "      convert a TFLite model to pseg's format. --output: what the model's output is when\n"
+          "      the graph does not say (auto: a probability after LOGISTIC or SOFTMAX, else logits,\n"
+          "      which get a sigmoid or a softmax over the channels); --person-channel: the person's\n"
+          "      channel (default 0 of one, 1 of two; required for more)\n"
           "  pseg bench [--model M] [--precision P] [--device N] [--size WxH] [--iterations N]\n"
           "             [--batch N] [--pipeline K] [--repeat N] [--tier gpu|auto] [--cpu-threads N] [--json]\n"
           "                                    per-frame time, latency, throughput, dispatches, memory\n"
@@ -110,12 +114,36 @@ static int cmd_devices(void) {
 }
 
 static int cmd_convert(int argc, char **argv) {
-  if (argc != 3) {
+  static const struct option opts[] = {{"output", required_argument, 0, 'o'},
+                                       {"person-channel", required_argument, 0, 'c'},
+                                       {"help", no_argument, 0, 'h'},
+                                       {0, 0, 0, 0}};
+  pseg_convert_options co = {PSEG_OUTPUT_AUTO, -1};
+  int c;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    switch (c) {
+    case 'o':
+      if (!strcmp(optarg, "probability")) co.output = PSEG_OUTPUT_PROBABILITY;
+      else if (!strcmp(optarg, "logits")) co.output = PSEG_OUTPUT_LOGITS;
+      else if (!strcmp(optarg, "auto")) co.output = PSEG_OUTPUT_AUTO;
+      else return cli_error("--output must be probability, logits or auto (got '%s')", optarg);
+      break;
+    case 'c':
+      if (cli_parse_index(optarg, &co.person_channel) || co.person_channel < 0)
+        return cli_error("--person-channel must be a channel index (got '%s')", optarg);
+      break;
+    case 'h': usage(stdout); return 0;
+    default: usage(stderr); return 2;
+    }
+  }
+  if (optind + 2 != argc) {
+    fprintf(stderr, "%s convert: %s\n", prog, optind + 2 > argc ? "needs IN.tflite and OUT.pseg" : "takes one input and one output");
     usage(stderr);
     return 2;
   }
   char err[512];
-  if (pseg_convert_file(argv[1], argv[2], err, sizeof err)) return cli_error("%s", err);
+  if (pseg_convert_file(argv[optind], argv[optind + 1], &co, err, sizeof err)) return cli_error("%s", err);
   return 0;
 }
 
