@@ -17,3 +17,14 @@ add_test(NAME softmax_head_vs_tflite
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_softmax_head.sh $<TARGET_FILE:pseg> $<TARGET_FILE:prep_portraits>
                  $<TARGET_FILE:make_softmax_model> ${CMAKE_SOURCE_DIR})
 set_tests_properties(softmax_head_vs_tflite PROPERTIES ENVIRONMENT "PSEG_VALIDATION=1" TIMEOUT 600)
+
+# Models other than the selfie pair (PAD, logits heads, RESHAPE; the real models of tests/models.txt)
+# against the real TFLite interpreter: tests/test_models.sh.
+add_executable(make_test_models make_test_models.c tflite_writer.c)
+target_compile_options(make_test_models PRIVATE ${PSEG_WARNINGS})
+target_compile_definitions(make_test_models PRIVATE _POSIX_C_SOURCE=200809L)
+target_link_libraries(make_test_models PRIVATE m)
+add_test(NAME fidelity_models
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_models.sh $<TARGET_FILE:pseg> $<TARGET_FILE:prep_portraits>
+                 $<TARGET_FILE:make_test_models> ${CMAKE_SOURCE_DIR})
+set_tests_properties(fidelity_models PROPERTIES ENVIRONMENT "PSEG_VALIDATION=1" TIMEOUT 900)

@@ -270,6 +270,11 @@ int tfw_simple(tfw *w, int builtin_code, int in, int out) {
   return add_op(w, builtin_code, NULL, &in, 1, out, OPT_NONE, NULL, 0);
 }
 
+int tfw_op(tfw *w, int builtin_code, const int *inputs, int nin, int out) {
+  if (builtin_code < 0 || builtin_code == TFW_OP_CUSTOM) return w ? fail(w) : -1;
+  return add_op(w, builtin_code, NULL, inputs, nin, out, OPT_NONE, NULL, 0);
+}
+
 int tfw_custom(tfw *w, const char *custom_code, const int *inputs, int nin, int out, const uint8_t *custom_options,
                size_t nopt) {
   if (!w || w->err) return -1;

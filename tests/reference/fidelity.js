@@ -4,6 +4,10 @@
 // usage: node tests/reference/fidelity.js --pseg PATH/TO/pseg --tflite weights/selfie_segmentation.tflite
 //          --model selfie --precision fp32 --max-abs 1e-3 --min-iou 0.999 [--min-images 5]
 //          [--tiers default,gpu] [--masks DIR] [--out-dir DIR] [--verbose] INPUT_DIR
+//        any other model: --model FILE.pseg --tflite FILE.tflite --head logits|probability
+//          [--person-channel N] (the TFLite model runs whole, tflite_model.js; its raw output becomes
+//          the person probability as the head says: an expectation written by the caller, not read
+//          from pseg)
 //
 // INPUT_DIR holds pairs NAME.png (exactly at the model's input size) and NAME.f32 (same pixels, raw
 // little-endian float32 NHWC RGB, value/255). For each pair, sorted by name, the reference runs on
@@ -20,6 +24,7 @@ const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
 const { createReference } = require('./tflite_ref.js');
+const { createModel, personProbability } = require('./tflite_model.js');
 
 function usage(msg) {
   if (msg) console.error(`fidelity: ${msg}`);
@@ -45,6 +50,8 @@ function parseArgs(argv) {
       case '--out-dir': o.outDir = need(i); i++; break;
       case '--tiers': o.tiers = need(i).split(','); i++; break;
       case '--masks': o.masks = need(i); i++; break;
+      case '--head': o.head = need(i); i++; break;
+      case '--person-channel': o.personChannel = Number(need(i)); i++; break;
       case '--verbose': case '-v': o.verbose = true; break;
       case '-h': case '--help': usage();
       // falls through (usage exits)
@@ -58,6 +65,8 @@ function parseArgs(argv) {
   for (const k of ['tflite', 'model', 'precision']) if (!o[k]) usage(`--${k} is required`);
   if (!o.pseg && !o.masks) usage('--pseg (or --masks) is required');
   o.tiers = o.tiers || ['default'];
+  if (o.head !== undefined && !['logits', 'probability'].includes(o.head)) usage('--head must be logits or probability');
+  o.tag = path.basename(o.model).replace(/\.pseg$/, '');
   for (const t of o.tiers) if (!['default', 'gpu', 'base', 'fast'].includes(t)) usage(`unknown tier ${t}`);
   if (!(o.maxAbs >= 0)) usage('--max-abs must be a number >= 0');
   if (!(o.minIou >= 0 && o.minIou <= 1)) usage('--min-iou must be a number in [0,1]');
@@ -123,10 +132,10 @@ function compare(ref, got) {
 function psegMask(o, tier, pngPath, name) {
   const suffix = tier === 'default' ? '' : `.${tier}`;
   if (o.masks) {
-    const file = path.join(o.masks, `${name}.${o.model}.${o.precision}${suffix}.npy`);
+    const file = path.join(o.masks, `${name}.${o.tag}.${o.precision}${suffix}.npy`);
     try { return { got: readNpy(file) }; } catch (e) { return { fail: e.message }; }
   }
-  const npyPath = path.join(o.outDir, `${name}.${o.model}.${o.precision}${suffix}.npy`);
+  const npyPath = path.join(o.outDir, `${name}.${o.tag}.${o.precision}${suffix}.npy`);
   try { fs.rmSync(npyPath, { force: true }); } catch (_) { /* ignore */ }
   const args = ['segment', '--model', o.model, '--precision', o.precision, pngPath, '-o', npyPath];
   const env = { ...process.env };
@@ -141,6 +150,20 @@ function psegMask(o, tier, pngPath, name) {
     return { fail: `pseg ${why} (${tier !== 'default' ? `PSEG_TIER=${tier} ` : ''}${o.pseg} ${args.join(' ')})` };
   }
   try { return { got: readNpy(npyPath) }; } catch (e) { return { fail: e.message }; }
+}
+
+// The whole model in the interpreter; its output read as --head says.
+async function genericReference(o) {
+  const m = await createModel(o.tflite);
+  const [, H, W, C] = m.inShape;
+  if (m.inShape.length !== 4 || C !== 3) throw new Error(`${o.tflite}: input [${m.inShape}]: only RGB models here`);
+  const n = m.outShape.reduce((a, x) => a * x, 1);
+  let outH = H, outW = W;
+  if (m.outShape.length === 4) outH = m.outShape[1], outW = m.outShape[2];
+  const oc = n / (outH * outW);
+  if (!Number.isInteger(oc)) throw new Error(`${o.tflite}: output [${m.outShape}] is not a map of the input's size`);
+  const pc = o.personChannel !== undefined ? o.personChannel : (oc === 2 ? 1 : 0);
+  return { inputH: H, inputW: W, outH, outW, run: (x) => personProbability(m.run(x), oc, o.head, pc) };
 }
 
 async function main() {
@@ -159,7 +182,7 @@ async function main() {
   for (const n of pngs) if (!f32s.has(n)) console.error(`fidelity: warning: ${n}.png has no ${n}.f32, skipped`);
   for (const n of f32s) if (!pngs.has(n)) console.error(`fidelity: warning: ${n}.f32 has no ${n}.png, skipped`);
 
-  const ref = await createReference(o.tflite);
+  const ref = o.head ? await genericReference(o) : await createReference(o.tflite);
   const nIn = ref.inputH * ref.inputW * 3;
   const st = {};
   for (const tier of o.tiers) st[tier] = { failures: 0, worstMax: 0, worstIou: 1, sumMean: 0, compared: 0 };
@@ -172,7 +195,7 @@ async function main() {
     } catch (e) { refErr = e.message; }
     for (const tier of o.tiers) {
       const t = st[tier];
-      const tag = `${o.model} ${o.precision}${tier === 'default' ? '' : ` (${tier} tier)`}`;
+      const tag = `${o.tag} ${o.precision}${tier === 'default' ? '' : ` (${tier} tier)`}`;
       if (refErr) { console.log(`${tag} ${name}: FAIL reference: ${refErr}`); t.failures++; continue; }
       const m = psegMask(o, tier, pngPath, name);
       if (m.fail) { console.log(`${tag} ${name}: FAIL ${m.fail}`); t.failures++; continue; }
@@ -201,7 +224,7 @@ async function main() {
   let ok = enough;
   for (const tier of o.tiers) {
     const t = st[tier];
-    const tag = `${o.model} ${o.precision}${tier === 'default' ? '' : ` (${tier} tier)`}`;
+    const tag = `${o.tag} ${o.precision}${tier === 'default' ? '' : ` (${tier} tier)`}`;
     ok = ok && t.failures === 0;
     console.log(`${tag} summary: ${names.length} images, ${t.compared} compared, ${t.failures} failed; ` +
       `worst max|d|=${t.compared ? t.worstMax.toExponential(2) : 'n/a'} (bound ${o.maxAbs}), ` +

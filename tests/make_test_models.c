@@ -1,0 +1,120 @@
+/* Writes small TFLite models made of what real Keras exports contain and the selfie models do not
+ * (tests/test_models.sh runs each through pseg and through the real TFLite interpreter):
+ *
+ *   pad_logits1.tflite   64x64x3 -> PAD (0,1),(0,1) -> CONV_2D 3x3 s2 VALID +relu        [32,32,8]
+ *                        -> PAD (1,1),(2,1) -> DEPTHWISE 3x3 s1 VALID +relu6            [32,33,8]
+ *                        -> CONV_2D 1x1 (8->1), no activation: raw logits               [32,33,1]
+ *                        -> RESIZE_BILINEAR 64x64: the output, 1-channel logits         [64,64,1]
+ *   flat_logits2.tflite  64x64x3 -> CONV_2D 3x3 s2 SAME +relu -> CONV_2D 1x1 (8->2)     [32,32,2]
+ *                        -> RESIZE_BILINEAR 64x64 -> RESHAPE [1, 8192]: the output, 2-channel
+ *                        logits flattened (channel 1 the person)
+ *
+ * Float32 weights from a fixed seed at He-initialisation scale; the heads' weights scaled so the
+ * logits span several units. Usage: make_test_models OUTDIR */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tflite_writer.h"
+
+static uint64_t state = 0x9e3779b97f4a7c15ull;
+static double urand(void) {
+  state ^= state >> 12, state ^= state << 25, state ^= state >> 27;
+  return ((double)((state * 0x2545f4914f6cdd1dull) >> 11) + 0.5) / 9007199254740992.0;
+}
+static float gauss(double std) { return (float)(std * sqrt(-2.0 * log(urand())) * cos(6.283185307179586 * urand())); }
+static void fill(float *p, size_t n, double std) {
+  for (size_t i = 0; i < n; i++) p[i] = gauss(std);
+}
+
+static int finish(tfw *w, int in, int out, const char *dir, const char *name) {
+  uint8_t *buf;
+  size_t n;
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  int rc = tfw_finish(w, in, out, &buf, &n);
+  tfw_free(w);
+  if (rc || tfw_write_file(path, buf, n)) {
+    fprintf(stderr, "make_test_models: cannot build or write %s\n", path);
+    return 1;
+  }
+  free(buf);
+  printf("wrote %s (%zu bytes)\n", path, n);
+  return 0;
+}
+
+static int pad_logits1(const char *dir) {
+  enum { C = 8 };
+  static float w1[C * 3 * 3 * 3], b1[C], w2[3 * 3 * C], b2[C], w3[C], b3[1];
+  fill(w1, sizeof w1 / 4, sqrt(2.0 / 27)), fill(b1, C, 0.05);
+  fill(w2, sizeof w2 / 4, sqrt(2.0 / 9)), fill(b2, C, 0.05);
+  fill(w3, C, 3.0 * sqrt(2.0 / C)), b3[0] = -0.3f;
+  tfw *w = tfw_new();
+  if (!w) return 1;
+  const int s_in[4] = {1, 64, 64, 3}, s_p1[4] = {1, 65, 65, 3}, s_a[4] = {1, 32, 32, C}, s_p2[4] = {1, 34, 35, C},
+            s_b[4] = {1, 32, 33, C}, s_c[4] = {1, 32, 33, 1}, s_out[4] = {1, 64, 64, 1};
+  const int s_w1[4] = {C, 3, 3, 3}, s_w2[4] = {1, 3, 3, C}, s_w3[4] = {1, 1, 1, C}, s_bc[1] = {C}, s_b1[1] = {1},
+            s_pd[2] = {4, 2}, s_sz[1] = {2};
+  const int pd1[8] = {0, 0, 0, 1, 0, 1, 0, 0}, pd2[8] = {0, 0, 1, 1, 2, 1, 0, 0}, size[2] = {64, 64};
+  int in = tfw_tensor(w, "input", TFW_FLOAT32, s_in, 4, NULL, 0);
+  int tp1 = tfw_tensor(w, "pad1/paddings", TFW_INT32, s_pd, 2, pd1, sizeof pd1);
+  int p1 = tfw_tensor(w, "pad1", TFW_FLOAT32, s_p1, 4, NULL, 0);
+  int tw1 = tfw_tensor(w, "conv1/weights", TFW_FLOAT32, s_w1, 4, w1, sizeof w1);
+  int tb1 = tfw_tensor(w, "conv1/bias", TFW_FLOAT32, s_bc, 1, b1, sizeof b1);
+  int a1 = tfw_tensor(w, "conv1", TFW_FLOAT32, s_a, 4, NULL, 0);
+  int tp2 = tfw_tensor(w, "pad2/paddings", TFW_INT32, s_pd, 2, pd2, sizeof pd2);
+  int p2 = tfw_tensor(w, "pad2", TFW_FLOAT32, s_p2, 4, NULL, 0);
+  int tw2 = tfw_tensor(w, "dw/weights", TFW_FLOAT32, s_w2, 4, w2, sizeof w2);
+  int tb2 = tfw_tensor(w, "dw/bias", TFW_FLOAT32, s_bc, 1, b2, sizeof b2);
+  int a2 = tfw_tensor(w, "dw", TFW_FLOAT32, s_b, 4, NULL, 0);
+  int tw3 = tfw_tensor(w, "head/weights", TFW_FLOAT32, s_w3, 4, w3, sizeof w3);
+  int tb3 = tfw_tensor(w, "head/bias", TFW_FLOAT32, s_b1, 1, b3, sizeof b3);
+  int a3 = tfw_tensor(w, "head", TFW_FLOAT32, s_c, 4, NULL, 0);
+  int tsz = tfw_tensor(w, "resize/size", TFW_INT32, s_sz, 1, size, sizeof size);
+  int out = tfw_tensor(w, "logits", TFW_FLOAT32, s_out, 4, NULL, 0);
+  tfw_op(w, TFW_OP_PAD, (int[]){in, tp1}, 2, p1);
+  tfw_conv2d(w, p1, tw1, tb1, a1, TFW_VALID, 2, 2, TFW_ACT_RELU);
+  tfw_op(w, TFW_OP_PAD, (int[]){a1, tp2}, 2, p2);
+  tfw_depthwise_conv2d(w, p2, tw2, tb2, a2, TFW_VALID, 1, 1, TFW_ACT_RELU6);
+  tfw_conv2d(w, a2, tw3, tb3, a3, TFW_SAME, 1, 1, TFW_ACT_NONE);
+  tfw_resize_bilinear(w, a3, tsz, out, 0, 1);
+  return finish(w, in, out, dir, "pad_logits1.tflite");
+}
+
+static int flat_logits2(const char *dir) {
+  enum { C = 8 };
+  static float w1[C * 3 * 3 * 3], b1[C], w2[2 * C], b2[2];
+  fill(w1, sizeof w1 / 4, sqrt(2.0 / 27)), fill(b1, C, 0.05);
+  fill(w2, sizeof w2 / 4, 3.0 * sqrt(2.0 / C)), b2[0] = 0.4f, b2[1] = -0.4f;
+  tfw *w = tfw_new();
+  if (!w) return 1;
+  const int s_in[4] = {1, 64, 64, 3}, s_a[4] = {1, 32, 32, C}, s_c[4] = {1, 32, 32, 2}, s_r[4] = {1, 64, 64, 2},
+            s_out[2] = {1, 64 * 64 * 2};
+  const int s_w1[4] = {C, 3, 3, 3}, s_w2[4] = {2, 1, 1, C}, s_bc[1] = {C}, s_b2[1] = {2}, s_sz[1] = {2}, s_sh[1] = {2};
+  const int size[2] = {64, 64}, shape[2] = {1, 64 * 64 * 2};
+  int in = tfw_tensor(w, "input", TFW_FLOAT32, s_in, 4, NULL, 0);
+  int tw1 = tfw_tensor(w, "conv1/weights", TFW_FLOAT32, s_w1, 4, w1, sizeof w1);
+  int tb1 = tfw_tensor(w, "conv1/bias", TFW_FLOAT32, s_bc, 1, b1, sizeof b1);
+  int a1 = tfw_tensor(w, "conv1", TFW_FLOAT32, s_a, 4, NULL, 0);
+  int tw2 = tfw_tensor(w, "head/weights", TFW_FLOAT32, s_w2, 4, w2, sizeof w2);
+  int tb2 = tfw_tensor(w, "head/bias", TFW_FLOAT32, s_b2, 1, b2, sizeof b2);
+  int a2 = tfw_tensor(w, "head", TFW_FLOAT32, s_c, 4, NULL, 0);
+  int tsz = tfw_tensor(w, "resize/size", TFW_INT32, s_sz, 1, size, sizeof size);
+  int a3 = tfw_tensor(w, "resize", TFW_FLOAT32, s_r, 4, NULL, 0);
+  int tsh = tfw_tensor(w, "reshape/shape", TFW_INT32, s_sh, 1, shape, sizeof shape);
+  int out = tfw_tensor(w, "flat", TFW_FLOAT32, s_out, 2, NULL, 0);
+  tfw_conv2d(w, in, tw1, tb1, a1, TFW_SAME, 2, 2, TFW_ACT_RELU);
+  tfw_conv2d(w, a1, tw2, tb2, a2, TFW_SAME, 1, 1, TFW_ACT_NONE);
+  tfw_resize_bilinear(w, a2, tsz, a3, 0, 1);
+  tfw_op(w, TFW_OP_RESHAPE, (int[]){a3, tsh}, 2, out);
+  return finish(w, in, out, dir, "flat_logits2.tflite");
+}
+
+int main(int argc, char **argv) {
+  if (argc != 2) {
+    fprintf(stderr, "usage: make_test_models OUTDIR\n");
+    return 2;
+  }
+  return pad_logits1(argv[1]) || flat_logits2(argv[1]);
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Models other than the selfie pair, through pseg and through the real TFLite interpreter on the
+# same input tensor (tests/reference/fidelity.js, the person probability per pixel):
+#   1. small models made of the ops real Keras exports use (tests/make_test_models.c: PAD folded
+#      into the next conv, asymmetric; raw 1- and 2-channel logits heads; a flattening RESHAPE);
+#   2. the real models of tests/models.txt (weights/models/ in the tree, ../shared/models when
+#      present), on the portraits of tests/data (each also centre-cropped and mirrored) at the
+#      model's input size.
+# fp32: max |d| <= 1e-4, IoU@0.5 >= 0.999, on the device's tier and on the GPU tier; fp16 (where
+# the device has it): the model's bound (2e-2 for the synthetic ones). Models listed as "fails"
+# must be refused by pseg convert with the message given.
+# Usage: test_models.sh PSEG PREP_PORTRAITS MAKE_TEST_MODELS SOURCE_DIR
+set -uo pipefail
+PSEG=$1 PREP=$2 MAKE=$3 SRC=$4
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+SHARED=${PSEG_MODELS_DIR:-$SRC/../shared/models}
+fp16=0
+"$PSEG" devices | grep -q "fp16 (shaderFloat16 + 16-bit storage): yes" && fp16=1
+status=0
+
+# fidelity TFLITE HEAD PERSON FP16_BOUND: convert, prepare the portraits at its input size, compare
+fidelity() {
+  local tfl=$1 head=$2 pc=$3 b16=$4 name
+  name=$(basename "$tfl" .tflite)
+  if ! "$PSEG" convert "$tfl" "$T/$name.pseg"; then echo "FAIL $name: pseg convert"; status=1; return; fi
+  local size
+  size=$(node -e "
+    const { createModel } = require('$SRC/tests/reference/tflite_model.js');
+    createModel('$tfl').then((m) => console.log(m.inShape[2] + ' ' + m.inShape[1])).catch((e) => { console.error(e.message); process.exit(1); });" 2>/dev/null | tail -1) ||
+    { echo "FAIL $name: TFLite cannot load it"; status=1; return; }
+  mkdir -p "$T/in"
+  [ -d "$T/in/$size" ] || "$PREP" --crops "$T/in/${size/ /x}" $size "$SRC"/tests/data/*.png "$SRC"/tests/data/*.jpg >/dev/null
+  local args=(--pseg "$PSEG" --tflite "$tfl" --model "$T/$name.pseg" --head "$head" --person-channel "$pc"
+              --min-images 9 --out-dir "$T/out" "$T/in/${size/ /x}")
+  node "$SRC/tests/reference/fidelity.js" "${args[@]}" --precision fp32 --max-abs 1e-4 --min-iou 0.999 \
+    --tiers default,gpu 2>&1 | grep -v "^INFO:" | grep -E "summary|FAIL" || true
+  node "$SRC/tests/reference/fidelity.js" "${args[@]}" --precision fp32 --max-abs 1e-4 --min-iou 0.999 \
+    --tiers default,gpu >/dev/null 2>&1 || status=1
+  if [ $fp16 = 1 ]; then
+    node "$SRC/tests/reference/fidelity.js" "${args[@]}" --precision fp16 --max-abs "$b16" --min-iou 0.97 \
+      > "$T/f16.txt" 2>&1 || status=1
+    grep -E "summary" "$T/f16.txt"
+  fi
+}
+
+mkdir -p "$T/synthetic"
+"$MAKE" "$T/synthetic" >/dev/null || { echo "FAIL make_test_models"; exit 1; }
+fidelity "$T/synthetic/pad_logits1.tflite" logits 0 2e-2
+fidelity "$T/synthetic/flat_logits2.tflite" logits 1 2e-2
+
+while read -r file head rest; do
+  case $file in ''|'#'*) continue ;; esac
+  tfl=
+  if [ -f "$SHARED/$file" ]; then tfl=$SHARED/$file
+  elif [ -f "$SRC/weights/models/$(basename "$file")" ]; then tfl=$SRC/weights/models/$(basename "$file")
+  else echo "skipped $file: not in $SHARED or weights/models"; continue; fi
+  if [ "$head" = fails ]; then
+    if "$PSEG" convert "$tfl" "$T/x.pseg" 2> "$T/err.txt"; then echo "FAIL $file: converted, expected: $rest"; status=1
+    elif ! grep -qF "$rest" "$T/err.txt"; then echo "FAIL $file: message $(cat "$T/err.txt"), expected: $rest"; status=1
+    else echo "$file: refused as expected ($(cat "$T/err.txt"))"; fi
+    [ -e "$T/x.pseg" ] && { echo "FAIL $file: output left behind"; status=1; rm -f "$T/x.pseg"; }
+    continue
+  fi
+  read -r pc b16 _ <<< "$rest"
+  fidelity "$tfl" "$head" "$pc" "$b16"
+done < "$SRC/tests/models.txt"
+exit $status
