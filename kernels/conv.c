@@ -1,7 +1,10 @@
 /* Convolution family: CONV2D (any kernel, stride, SAME/VALID padding) and TCONV2D (transposed
- * convolution with kernel == stride, MediaPipe's Convolution2DTransposeBias). Shader conv.comp. */
+ * convolution: with kernel == stride and no padding, MediaPipe's Convolution2DTransposeBias, each
+ * input pixel making a block of output pixels (MODE 1); else TFLite's TRANSPOSE_CONV in general,
+ * each output pixel gathering the taps that land on it (MODE 5)). Shaders conv.comp, gconv.comp. */
 #include "kernels.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* GPU layout: [O4][kh][kw][I4][4 input channels] of vec4 over 4 output channels. */
@@ -27,7 +30,9 @@ void conv_pack(int o, int kh, int kw, int i, const float *w, const float *b, flo
 
 void conv_plan(const pseg_fmt_layer *l, kshape in, kshape out, int wide, kdispatch *d) {
   memset(d, 0, sizeof *d);
-  int tconv = l->op == PSEG_OP_TCONV2D;
+  int tconv = l->op == PSEG_OP_TCONV2D && l->kh == l->sh && l->kw == l->sw && !l->pad_top && !l->pad_left &&
+              out.h == in.h * l->sh && out.w == in.w * l->sw;
+  int gather = l->op == PSEG_OP_TCONV2D && !tconv;
   d->shader = PSEG_SHADER_CONV;
   d->pc = (pseg_params){.in_h = in.h, .in_w = in.w, .in_c4 = kc4(in.c), .out_h = out.h, .out_w = out.w,
                         .out_c4 = kc4(out.c), .kh = l->kh, .kw = l->kw, .sh = l->sh, .sw = l->sw,
@@ -39,7 +44,7 @@ void conv_plan(const pseg_fmt_layer *l, kshape in, kshape out, int wide, kdispat
   d->spec[KC_IC4] = kc4(in.c);
   d->spec[KC_OC4] = oc4;
   d->spec[KC_KH] = l->kh, d->spec[KC_KW] = l->kw, d->spec[KC_SH] = l->sh, d->spec[KC_SW] = l->sw;
-  d->spec[KC_MODE] = tconv;
+  d->spec[KC_MODE] = tconv ? 1 : gather ? 5 : 0;
   d->spec[KC_OCB] = ocb;
   d->spec[KC_ACT] = l->act;
   /* a transposed conv runs one invocation per input pixel (conv.comp) */
@@ -90,17 +95,33 @@ void ref_conv2d(const float *in, kshape is, const float *w, const float *b, int 
       }
 }
 
-void ref_tconv2d(const float *in, kshape is, const float *w, const float *b, int kh, int kw, int act, float *out,
-                 kshape os) {
-  for (int oy = 0; oy < os.h; oy++)
-    for (int ox = 0; ox < os.w; ox++) {
-      int iy = oy / kh, ix = ox / kw, ky = oy % kh, kx = ox % kw;
+/* TFLite's TRANSPOSE_CONV (reference_ops::TransposeConv): input pixel iy adds in[iy] * w[ky] to
+ * output row iy * sh - pt + ky; written as a scatter, as TFLite does, independent of the shaders'
+ * gather. */
+void ref_tconv2d(const float *in, kshape is, const float *w, const float *b, int kh, int kw, int sh, int sw, int pt,
+                 int pl, int act, float *out, kshape os) {
+  size_t n = (size_t)os.h * os.w * os.c;
+  double *acc = malloc(n * sizeof(double));
+  if (!acc) return;
+  for (size_t i = 0; i < n; i++) acc[i] = b ? b[i % (size_t)os.c] : 0.0;
+  for (int iy = 0; iy < is.h; iy++)
+    for (int ix = 0; ix < is.w; ix++) {
       const float *px = in + ((size_t)iy * is.w + ix) * is.c;
-      for (int oc = 0; oc < os.c; oc++) {
-        double acc = b ? b[oc] : 0.0;
-        const float *wk = w + (((size_t)oc * kh + ky) * kw + kx) * is.c;
-        for (int ic = 0; ic < is.c; ic++) acc += (double)px[ic] * wk[ic];
-        out[((size_t)oy * os.w + ox) * os.c + oc] = ref_activate((float)acc, act);
+      for (int ky = 0; ky < kh; ky++) {
+        int oy = iy * sh - pt + ky;
+        if (oy < 0 || oy >= os.h) continue;
+        for (int kx = 0; kx < kw; kx++) {
+          int ox = ix * sw - pl + kx;
+          if (ox < 0 || ox >= os.w) continue;
+          for (int oc = 0; oc < os.c; oc++) {
+            const float *wk = w + (((size_t)oc * kh + ky) * kw + kx) * is.c;
+            double s = 0;
+            for (int ic = 0; ic < is.c; ic++) s += (double)px[ic] * wk[ic];
+            acc[((size_t)oy * os.w + ox) * os.c + oc] += s;
+          }
+        }
       }
     }
+  for (size_t i = 0; i < n; i++) out[i] = ref_activate((float)acc[i], act);
+  free(acc);
 }

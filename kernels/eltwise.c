@@ -1,5 +1,5 @@
 /* Element-wise family: ADD, MUL (same shape, or the second input broadcast per channel) and the
- * standalone activations (RELU, RELU6, HARD_SWISH, LOGISTIC) that the converter could not fuse
+ * standalone activations (RELU, RELU6, HARD_SWISH, LOGISTIC, TANH) that the converter could not fuse
  * into the layer producing their input. Shader binary.comp. */
 #include "kernels.h"
 
@@ -16,6 +16,7 @@ float ref_activate(float v, int act) {
     return v * r / 6;
   }
   case PSEG_ACT_SIGMOID: return (float)(1.0 / (1.0 + exp(-(double)v)));
+  case PSEG_ACT_TANH: return (float)tanh((double)v);
   default: return v;
   }
 }

@@ -129,7 +129,9 @@ int ref_run_model(const pseg_fmt_model *m, const float *input, float **t) {
     case PSEG_OP_DWCONV2D:
       ref_dwconv2d(t[l->in0], as, w, b, l->kh, l->kw, l->sh, l->sw, l->pad_top, l->pad_left, l->act, t[l->out], os);
       break;
-    case PSEG_OP_TCONV2D: ref_tconv2d(t[l->in0], as, w, b, l->kh, l->kw, l->act, t[l->out], os); break;
+    case PSEG_OP_TCONV2D:
+      ref_tconv2d(t[l->in0], as, w, b, l->kh, l->kw, l->sh, l->sw, l->pad_top, l->pad_left, l->act, t[l->out], os);
+      break;
     case PSEG_OP_MEAN: ref_mean(t[l->in0], as, l->act, t[l->out]); break;
     case PSEG_OP_ADD:
     case PSEG_OP_MUL:

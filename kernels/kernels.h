@@ -131,8 +131,8 @@ void ref_conv2d(const float *in, kshape is, const float *w, const float *b, int 
                 int sw, int pt, int pl, int act, float *out, kshape os);
 void ref_dwconv2d(const float *in, kshape is, const float *w, const float *b, int kh, int kw, int sh,
                   int sw, int pt, int pl, int act, float *out, kshape os);
-void ref_tconv2d(const float *in, kshape is, const float *w, const float *b, int kh, int kw, int act,
-                 float *out, kshape os);
+void ref_tconv2d(const float *in, kshape is, const float *w, const float *b, int kh, int kw, int sh, int sw,
+                 int pt, int pl, int act, float *out, kshape os);
 void ref_mean(const float *in, kshape is, int act, float *out);
 void ref_binary(const float *a, const float *b, kshape s, int op /*PSEG_OP_ADD/MUL/ACT*/, int broadcast,
                 int act, float *out);

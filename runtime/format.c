@@ -191,7 +191,7 @@ int pseg_fmt_validate(const pseg_fmt_model *m, char *err, size_t errlen) {
     goto done;                                                                                     \
   } while (0)
     if (!strcmp(name, "unknown")) LFAIL("unknown op %d", l->op);
-    if (l->act < PSEG_ACT_NONE || l->act > PSEG_ACT_SIGMOID) LFAIL("unknown activation %d", l->act);
+    if (l->act < PSEG_ACT_NONE || l->act > PSEG_ACT_TANH) LFAIL("unknown activation %d", l->act);
     if (!tensor_ok(m, l->in0) || !tensor_ok(m, l->out)) LFAIL("bad tensor index");
     if (!ready[l->in0]) LFAIL("input tensor %d used before it is computed", l->in0);
     int binary = l->op == PSEG_OP_ADD || l->op == PSEG_OP_MUL;
@@ -212,10 +212,13 @@ int pseg_fmt_validate(const pseg_fmt_model *m, char *err, size_t errlen) {
         LFAIL("output larger than the input allows");
       if (l->op == PSEG_OP_DWCONV2D && o->c != a->c) LFAIL("depthwise channel mismatch");
       break;
-    case PSEG_OP_TCONV2D:
-      if (l->kh != l->sh || l->kw != l->sw || l->kh < 1 || l->kh > 8 || l->kw < 1 || l->kw > 8)
-        LFAIL("only kernel == stride is supported");
-      if (o->h != a->h * l->sh || o->w != a->w * l->sw) LFAIL("output shape mismatch");
+    case PSEG_OP_TCONV2D: /* out[iy * s - pad + k] += in[iy] * w[k] */
+      if (l->kh < 1 || l->kw < 1 || l->kh > PSEG_FMT_MAX_KERNEL || l->kw > PSEG_FMT_MAX_KERNEL) LFAIL("bad kernel");
+      if (l->sh < 1 || l->sw < 1 || l->sh > 8 || l->sw > 8) LFAIL("bad stride");
+      if (l->pad_top < 0 || l->pad_left < 0 || l->pad_top >= l->kh || l->pad_left >= l->kw) LFAIL("bad padding");
+      if ((int64_t)o->h + l->pad_top > (int64_t)(a->h - 1) * l->sh + l->kh ||
+          (int64_t)o->w + l->pad_left > (int64_t)(a->w - 1) * l->sw + l->kw)
+        LFAIL("output larger than the transposed convolution makes");
       break;
     case PSEG_OP_MEAN:
       if (o->h != 1 || o->w != 1 || o->c != a->c) LFAIL("output must be 1x1xC");

@@ -46,7 +46,7 @@
   X(ADD, 4, "add")                       /* aux: 0 same shape, 1 in1 is [1,1,C] */                 \
   X(MUL, 5, "mul")                       /* aux as ADD */                                          \
   X(RESIZE_BILINEAR, 6, "resize_bilinear") /* aux: 0 half-pixel, 1 legacy, 2 align corners */      \
-  X(TCONV2D, 7, "tconv2d")               /* transposed conv with kernel == stride, + bias */       \
+  X(TCONV2D, 7, "tconv2d")               /* transposed conv, + bias: out[iy*s - pad + k] += in[iy] w[k] */ \
   X(ACT, 8, "activation")                /* standalone activation (act field) */                   \
   X(SOFTMAX, 9, "softmax")               /* over channels */
 
@@ -61,7 +61,8 @@ typedef enum pseg_op {
   X(RELU, 1, "relu")                                                                               \
   X(RELU6, 2, "relu6")                                                                             \
   X(HARD_SWISH, 3, "hard_swish")                                                                   \
-  X(SIGMOID, 4, "sigmoid")
+  X(SIGMOID, 4, "sigmoid")                                                                         \
+  X(TANH, 5, "tanh")
 
 typedef enum pseg_act {
 #define PSEG_ACT_ENUM(name, value, str) PSEG_ACT_##name = value,

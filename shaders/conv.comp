@@ -6,7 +6,9 @@
  * (MODE 3: pre-processing fused into the network's first layer: X is the RGBA8 frame of
  * pc.aux0 x pc.aux1 pixels, stretched to the model's input in_w x in_h with half-pixel bilinear
  * filtering as it is read; the input's 4th channel has zero weights; MODE 4: the same with a
- * frame of the model's input size, read as it is).
+ * frame of the model's input size, read as it is), and TCONV2D in general (MODE 5: TFLite's
+ * TRANSPOSE_CONV, out[iy * SH - pad + ky] += in[iy] * w[ky], as a gather: output row oy takes
+ * the taps ky with oy + pad - ky a multiple of SH; the others are fetched and multiplied by 0).
  *
  * Weights: [O4][kh][kw][I4][4 input channels] of vec4 over 4 output channels, then the bias
  * [O4]. One invocation: one output pixel x OCB vec4s of output channels (grid z = OC4 / OCB);
@@ -201,13 +203,21 @@ void conv(int p, int ob) {
   } else {
     UNROLL for (int ky = 0; ky < KH; ky++) {
       int iy = oy * SH - pc.pad_t + ky;
+      if (MODE == 5) { /* the input row whose tap ky lands on oy, if any */
+        int ny = oy + pc.pad_t - ky, q = max(ny, 0) / SH;
+        iy = ny >= 0 && q * SH == ny ? q : -1;
+      }
       float vy = iy >= 0 && iy < pc.in_h ? 1.0 : 0.0;
       iy = clamp(iy, 0, pc.in_h - 1);
       UNROLL for (int kx = 0; kx < KW; kx++) {
         int ix = ox * SW - pc.pad_l + kx;
+        if (MODE == 5) {
+          int nx = ox + pc.pad_l - kx, q = max(nx, 0) / SW;
+          ix = nx >= 0 && q * SW == nx ? q : -1;
+        }
         float m = ix >= 0 && ix < pc.in_w ? vy : 0.0; /* 0 for a padding tap */
         int i = iy * pc.in_w + clamp(ix, 0, pc.in_w - 1);
-        if (MODE >= 3) { /* one input vec4: RGB and a zero-weighted 4th channel */
+        if (MODE == 3 || MODE == 4) { /* one input vec4: RGB and a zero-weighted 4th channel */
           vec4 v = frame_px(clamp(ix, 0, pc.in_w - 1), iy) * m;
           MAC(acc, ky, kx, 0, v)
         } else {

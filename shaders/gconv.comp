@@ -1,6 +1,7 @@
 #version 450
 /* GPU tier: CONV2D with every fusion of conv.comp (same specialization constant ids and
- * meanings: MODE 0 conv, 1 transposed conv with kernel == stride, 2 the 1x1 conv of a bilinear
+ * meanings: MODE 0 conv, 1 transposed conv with kernel == stride, 5 any other transposed conv (a
+ * gather, like MODE 0 with the taps that land on each output pixel), 2 the 1x1 conv of a bilinear
  * resize, 3 / 4 the first layer reading the RGBA8 frame; HAS_GATE, IN_ADD, HAS_RES, AUX_OUT,
  * AUX_IN, EPI_OC4 ...), shaped for a GPU as an implicit GEMM:
  *
@@ -88,8 +89,13 @@ vec4 stage_value(int q, int k) {
   }
   int tap = k / IC4, c = k - tap * IC4, ky = tap / KW, kx = tap - ky * KW;
   int iy = oy * SH - pc.pad_t + ky, ix = ox * SW - pc.pad_l + kx;
+  if (MODE == 5) { /* TCONV2D in general: the input pixel whose tap (ky, kx) lands here, if any */
+    int ny = oy + pc.pad_t - ky, nx = ox + pc.pad_l - kx, qy = max(ny, 0) / SH, qx = max(nx, 0) / SW;
+    iy = ny >= 0 && qy * SH == ny ? qy : -1;
+    ix = nx >= 0 && qx * SW == nx ? qx : -1;
+  }
   if (iy < 0 || iy >= pc.in_h || ix < 0 || ix >= pc.in_w) return vec4(0.0); /* padding */
-  if (MODE >= 3) return frame_px(ix, iy);
+  if (MODE == 3 || MODE == 4) return frame_px(ix, iy);
   int i = iy * pc.in_w + ix;
   vec4 v = fetch(i, c);
   if (AUX_IN != 0) SY2(i * IC4 + c, v); /* 1x1 stride 1: each value is staged once */

@@ -9,6 +9,10 @@
  *                        -> RESIZE_BILINEAR 64x64 -> RESHAPE [1, 8192]: the output, 2-channel
  *                        logits flattened (channel 1 the person)
  *
+ *   tconv_bias.tflite    64x64x3 -> CONV_2D 3x3 s2 SAME +relu                          [32,32,8]
+ *                        -> TRANSPOSE_CONV 3x3 s2 SAME (8->4) -> ADD a constant [4] (its bias)
+ *                        -> TANH -> TRANSPOSE_CONV 1x1 s1 (4->1) -> ADD [1] -> LOGISTIC  [64,64,1]
+ *
  * Float32 weights from a fixed seed at He-initialisation scale; the heads' weights scaled so the
  * logits span several units. Usage: make_test_models OUTDIR */
 #include <math.h>
@@ -111,10 +115,48 @@ static int flat_logits2(const char *dir) {
   return finish(w, in, out, dir, "flat_logits2.tflite");
 }
 
+static int tconv_bias(const char *dir) {
+  enum { C = 8, D = 4 };
+  static float w1[C * 3 * 3 * 3], b1[C], w2[D * 3 * 3 * C], b2[D], w3[D], b3[1];
+  fill(w1, sizeof w1 / 4, sqrt(2.0 / 27)), fill(b1, C, 0.05);
+  fill(w2, sizeof w2 / 4, sqrt(2.0 / (9 * C))), fill(b2, D, 0.3);
+  fill(w3, D, 3.0 * sqrt(2.0 / D)), b3[0] = -0.5f;
+  tfw *w = tfw_new();
+  if (!w) return 1;
+  const int s_in[4] = {1, 64, 64, 3}, s_a[4] = {1, 32, 32, C}, s_b[4] = {1, 64, 64, D}, s_o[4] = {1, 64, 64, 1};
+  const int s_w1[4] = {C, 3, 3, 3}, s_w2[4] = {D, 3, 3, C}, s_w3[4] = {1, 1, 1, D}, s_c[1] = {C}, s_d[1] = {D},
+            s_1[1] = {1}, s_4[1] = {4};
+  const int os2[4] = {1, 64, 64, D}, os3[4] = {1, 64, 64, 1};
+  int in = tfw_tensor(w, "input", TFW_FLOAT32, s_in, 4, NULL, 0);
+  int tw1 = tfw_tensor(w, "conv1/weights", TFW_FLOAT32, s_w1, 4, w1, sizeof w1);
+  int tb1 = tfw_tensor(w, "conv1/bias", TFW_FLOAT32, s_c, 1, b1, sizeof b1);
+  int a1 = tfw_tensor(w, "conv1", TFW_FLOAT32, s_a, 4, NULL, 0);
+  int to2 = tfw_tensor(w, "up/shape", TFW_INT32, s_4, 1, os2, sizeof os2);
+  int tw2 = tfw_tensor(w, "up/weights", TFW_FLOAT32, s_w2, 4, w2, sizeof w2);
+  int a2 = tfw_tensor(w, "up", TFW_FLOAT32, s_b, 4, NULL, 0);
+  int tb2 = tfw_tensor(w, "up/bias", TFW_FLOAT32, s_d, 1, b2, sizeof b2);
+  int a3 = tfw_tensor(w, "up_biased", TFW_FLOAT32, s_b, 4, NULL, 0);
+  int a4 = tfw_tensor(w, "up_tanh", TFW_FLOAT32, s_b, 4, NULL, 0);
+  int to3 = tfw_tensor(w, "head/shape", TFW_INT32, s_4, 1, os3, sizeof os3);
+  int tw3 = tfw_tensor(w, "head/weights", TFW_FLOAT32, s_w3, 4, w3, sizeof w3);
+  int a5 = tfw_tensor(w, "head", TFW_FLOAT32, s_o, 4, NULL, 0);
+  int tb3 = tfw_tensor(w, "head/bias", TFW_FLOAT32, s_1, 1, b3, sizeof b3);
+  int a6 = tfw_tensor(w, "head_biased", TFW_FLOAT32, s_o, 4, NULL, 0);
+  int out = tfw_tensor(w, "prob", TFW_FLOAT32, s_o, 4, NULL, 0);
+  tfw_conv2d(w, in, tw1, tb1, a1, TFW_SAME, 2, 2, TFW_ACT_RELU);
+  tfw_transpose_conv(w, to2, tw2, a1, a2, TFW_SAME, 2, 2);
+  tfw_add(w, a2, tb2, a3, TFW_ACT_NONE);
+  tfw_simple(w, TFW_OP_TANH, a3, a4);
+  tfw_transpose_conv(w, to3, tw3, a4, a5, TFW_SAME, 1, 1);
+  tfw_add(w, a5, tb3, a6, TFW_ACT_NONE);
+  tfw_simple(w, TFW_OP_LOGISTIC, a6, out);
+  return finish(w, in, out, dir, "tconv_bias.tflite");
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: make_test_models OUTDIR\n");
     return 2;
   }
-  return pad_logits1(argv[1]) || flat_logits2(argv[1]);
+  return pad_logits1(argv[1]) || flat_logits2(argv[1]) || tconv_bias(argv[1]);
 }

@@ -4,7 +4,7 @@
  *
  *   A: input [1,8,8,3] -> CONV_2D 1x1 (3->2, float32 weights and bias) -> SOFTMAX        [1,8,8,2]
  *   B: the same with FLOAT16 weights and bias, each through a DEQUANTIZE op             [1,8,8,2]
- *   C: input -> CONV_2D 1x1 (3->2) -> TANH -> LOGISTIC (TANH is not supported by pseg: operator 1)
+ *   C: input -> CONV_2D 1x1 (3->2) -> FLOOR -> LOGISTIC (FLOOR is not supported by pseg: operator 1)
  *
  * The weights are exact in float16, so A and B compute the same function. With the optional paths
  * it also writes a raw float32 input [1,8,8,3] and the expected A/B output [1,8,8,2], computed
@@ -44,7 +44,7 @@ static int save(tfw *w, int in, int out, const char *path) {
   return rc;
 }
 
-/* kind 0: A (float32 weights), 1: B (float16 weights + DEQUANTIZE), 2: C (TANH + LOGISTIC). */
+/* kind 0: A (float32 weights), 1: B (float16 weights + DEQUANTIZE), 2: C (FLOOR + LOGISTIC). */
 static int build(int kind, const char *path) {
   tfw *w = tfw_new();
   if (!w) return -1;
@@ -69,9 +69,9 @@ static int build(int kind, const char *path) {
   tfw_conv2d(w, in, wt, bt, conv, TFW_SAME, 1, 1, TFW_ACT_NONE);
   int out;
   if (kind == 2) {
-    int th = tfw_tensor(w, "tanh", TFW_FLOAT32, osh, 4, NULL, 0);
+    int th = tfw_tensor(w, "floor", TFW_FLOAT32, osh, 4, NULL, 0);
     out = tfw_tensor(w, "sigmoid", TFW_FLOAT32, osh, 4, NULL, 0);
-    CHECK(tfw_simple(w, TFW_OP_TANH, conv, th) == 1);
+    CHECK(tfw_simple(w, TFW_OP_FLOOR, conv, th) == 1);
     CHECK(tfw_simple(w, TFW_OP_LOGISTIC, th, out) == 2);
   } else {
     out = tfw_tensor(w, "softmax", TFW_FLOAT32, osh, 4, NULL, 0);

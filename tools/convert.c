@@ -115,7 +115,7 @@ enum {
   TFL_ADD = 0, TFL_AVERAGE_POOL_2D = 1, TFL_CONV_2D = 3, TFL_DEPTHWISE_CONV_2D = 4, TFL_DEQUANTIZE = 6,
   TFL_LOGISTIC = 14, TFL_MUL = 18, TFL_RELU = 19, TFL_RELU6 = 21, TFL_RESIZE_BILINEAR = 23,
   TFL_SOFTMAX = 25, TFL_CUSTOM = 32, TFL_MEAN = 40, TFL_HARD_SWISH = 117, TFL_RESHAPE = 22, TFL_PAD = 34,
-  TFL_PADV2 = 60
+  TFL_PADV2 = 60, TFL_TANH = 28, TFL_STRIDED_SLICE = 45, TFL_TRANSPOSE_CONV = 67
 };
 enum { TFL_FLOAT32 = 0, TFL_FLOAT16 = 1, TFL_INT32 = 2, TFL_INT64 = 4 };
 
@@ -156,6 +156,7 @@ typedef struct ttensor {
   size_t data_len;
   int pid; /* pseg tensor index, or -1 */
   int pad_src, pad[4]; /* the output of a PAD: the padded tensor's index and top, bottom, left, right */
+  int readers;         /* operators reading it (the graph output counts as one) */
 } ttensor;
 
 typedef struct conv_state {
@@ -167,6 +168,7 @@ typedef struct conv_state {
   char *err;
   size_t errlen;
   pseg_convert_options opt;
+  int input_channels; /* of the TFLite model's input, when pseg's input is a slice of it */
 } conv_state;
 
 static int cfail(conv_state *s, const char *fmt, ...) {
@@ -251,6 +253,7 @@ static int map_fused(int tfl_act, int *act) {
   case 0: *act = PSEG_ACT_NONE; return 0;
   case 1: *act = PSEG_ACT_RELU; return 0;
   case 3: *act = PSEG_ACT_RELU6; return 0;
+  case 4: *act = PSEG_ACT_TANH; return 0;
   default: return -1;
   }
 }
@@ -319,6 +322,60 @@ static int fuse_and_compact(conv_state *s) {
   }
   free(uses);
   free(remap);
+  return 0;
+}
+
+static float const_value(const ttensor *t, size_t i) {
+  if (t->type == TFL_FLOAT16) {
+    uint16_t h;
+    memcpy(&h, t->data + 2 * i, 2);
+    return pseg_half_to_float(h);
+  }
+  float v;
+  memcpy(&v, t->data + 4 * i, 4);
+  return v;
+}
+
+/* x * c or x + c with c a constant per channel (or a scalar; an unfolded batch norm): folded into
+ * the weights and bias of the layer making x (CONV2D, DWCONV2D, TCONV2D), rewritten in fp32, when
+ * x has no other reader and the layer no activation. */
+static int fold_constant(conv_state *s, ttensor *x, const ttensor *c, int mul, int act_tfl, ttensor *to, const char *name,
+                         int opi) {
+  pseg_fmt_layer *p = NULL;
+  for (uint32_t i = 0; i < s->m.n_layers; i++)
+    if (s->m.layers[i].out == x->pid) p = &s->m.layers[i];
+  int oc = s->m.tensors[x->pid].c;
+  size_t n = shape_count(c);
+  int es = c->type == TFL_FLOAT16 ? 2 : c->type == TFL_FLOAT32 ? 4 : 0;
+  if (!es || c->data_len != n * (size_t)es || (n != 1 && n != (size_t)oc) || (c->rank > 1 && c->shape[c->rank - 1] != (int)n))
+    return cfail(s, "unsupported TFLite op %s at operator %d (a constant other than one value per channel)", name, opi);
+  if (!p || (p->op != PSEG_OP_CONV2D && p->op != PSEG_OP_DWCONV2D && p->op != PSEG_OP_TCONV2D) || p->act != PSEG_ACT_NONE ||
+      x->readers != 1 || act_tfl != 0)
+    return cfail(s, "unsupported TFLite op %s at operator %d (a constant per channel, foldable only into a convolution "
+                    "without activation whose output nothing else reads)", name, opi);
+  size_t wc, bc;
+  if (!pseg_fmt_weight_count(&s->m, p, &wc, &bc) || bc != (size_t)oc) return cfail(s, "bad weights at operator %d", opi);
+  float *w = malloc(wc * sizeof(float)), *b = calloc((size_t)oc, sizeof(float));
+  if (!w || !b) return free(w), free(b), cfail(s, "out of memory");
+  pseg_fmt_read_values(&s->m, p->w_off, wc, p->wtype, w);
+  if (p->b_off >= 0) pseg_fmt_read_values(&s->m, p->b_off, bc, p->wtype, b);
+  size_t per = wc / (size_t)oc; /* CONV2D / TCONV2D [out][kh][kw][in]; DWCONV2D [kh][kw][c] */
+  for (int o = 0; o < oc; o++) {
+    float v = const_value(c, n == 1 ? 0 : (size_t)o);
+    if (mul) {
+      b[o] *= v;
+      for (size_t k = 0; k < per; k++) w[p->op == PSEG_OP_DWCONV2D ? k * (size_t)oc + (size_t)o : (size_t)o * per + k] *= v;
+    } else {
+      b[o] += v;
+    }
+  }
+  ttensor tw = {.type = TFL_FLOAT32, .data = (const uint8_t *)w, .data_len = wc * 4};
+  ttensor tb = {.type = TFL_FLOAT32, .data = (const uint8_t *)b, .data_len = (size_t)oc * 4};
+  int wt = -1, rc = add_weights(s, &tw, wc, &wt, &p->w_off, opi) || add_weights(s, &tb, (size_t)oc, &wt, &p->b_off, opi);
+  free(w), free(b);
+  if (rc) return -1;
+  p->wtype = PSEG_WTYPE_F32;
+  to->pid = x->pid; /* the sum is the layer's output now */
   return 0;
 }
 
@@ -429,6 +486,17 @@ static int convert(conv_state *s) {
   if (s->t[gin].type != TFL_FLOAT32) return cfail(s, "model input must be float32");
   if (new_tensor(s, gin, -1)) return -1;
   s->m.input = (uint32_t)s->t[gin].pid;
+  s->t[gout].readers++;
+  for (uint32_t oi = 0; oi < n_ops; oi++) { /* who reads what: folds need a sole reader */
+    size_t op = fb_vec_table(f, ops_s, oi), ois;
+    uint32_t nin;
+    if (!fb_vector(f, op, 1, 4, &ois, &nin) || nin > 64) continue;
+    for (uint32_t k = 0; k < nin; k++) {
+      uint32_t ti = fb_u32(f, ois + 4 * k);
+      if (ti < n_ten) s->t[ti].readers++;
+    }
+  }
+  if (f->bad) return cfail(s, "corrupt TFLite model (operator inputs)");
 
   for (uint32_t oi = 0; oi < n_ops; oi++) {
     int opi = (int)oi;
@@ -559,6 +627,32 @@ static int convert(conv_state *s) {
       to->pad[0] = (int)v[2], to->pad[1] = (int)v[3], to->pad[2] = (int)v[4], to->pad[3] = (int)v[5];
       continue;
     }
+    case TFL_STRIDED_SLICE: { /* the model input's first channels (RGB of an RGB + prior input) */
+      NEED_ACT(0);
+      ttensor *a = IN(0);
+      int32_t be[3][4];
+      for (int k = 0; k < 3; k++) {
+        ttensor *v = IN(k + 1);
+        if (!v || !v->data || v->type != TFL_INT32 || v->data_len != 16 || a->rank != 4)
+          return cfail(s, "unsupported TFLite op STRIDED_SLICE at operator %d (only constant begin, end and strides of a 4-D tensor)", opi);
+        memcpy(be[k], v->data, 16);
+      }
+      int bmask = (int)fb_int(f, opts, 0, 4, 0), emask = (int)fb_int(f, opts, 1, 4, 0);
+      int other = (int)fb_int(f, opts, 2, 4, 0) | (int)fb_int(f, opts, 3, 4, 0) | (int)fb_int(f, opts, 4, 4, 0);
+      int ok = !other && a->pid == (int)s->m.input && a->readers == 1 && s->m.n_layers == 0;
+      for (int d = 0; d < 4 && ok; d++) {
+        int b0 = (bmask >> d) & 1 ? 0 : be[0][d], e0 = (emask >> d) & 1 ? a->shape[d] : be[1][d];
+        if (e0 < 0) e0 += a->shape[d];
+        ok = be[2][d] == 1 && b0 == 0 && (d == 3 ? e0 >= 1 && e0 <= a->shape[3] : e0 == a->shape[d]);
+      }
+      if (!ok || to->rank != 4 || to->shape[3] > a->shape[3])
+        return cfail(s, "unsupported TFLite op STRIDED_SLICE at operator %d (only the model input's first channels, "
+                        "read by nothing else)", opi);
+      s->m.tensors[s->m.input].c = to->shape[3]; /* pseg's input is the slice: the rest is never read */
+      s->input_channels = a->shape[3];
+      to->pid = a->pid;
+      continue;
+    }
     case TFL_RESHAPE: { /* a view: the same values in the same order (a flattened output) */
       NEED_ACT(0);
       ttensor *a = IN(0);
@@ -569,6 +663,36 @@ static int convert(conv_state *s) {
         return cfail(s, "unsupported TFLite op RESHAPE at operator %d (only one that keeps the shape, or flattens the model's output)", opi);
       to->pid = a->pid; /* the reader sees the tensor as it is stored */
       continue;
+    }
+    case TFL_TRANSPOSE_CONV: { /* inputs: output shape, weights [out, kh, kw, in], input, bias (optional) */
+      ttensor *a = IN(2), *w = IN(1), *b = IN(3);
+      NEED_ACT(2);
+      if (!w || !w->data || w->rank != 4) return cfail(s, "unsupported TFLite op %s at operator %d (weights must be constant)", name, opi);
+      int ih, iw, ic, oh, ow, occ;
+      if (hwc(a, &ih, &iw, &ic) || hwc(to, &oh, &ow, &occ)) return cfail(s, "bad shapes at operator %d", opi);
+      int padding = (int)fb_int(f, opts, 0, 1, 0);
+      int sw = (int)fb_int(f, opts, 1, 4, 1), sh = (int)fb_int(f, opts, 2, 4, 1);
+      act_tfl = (int)fb_int(f, opts, 3, 1, 0);
+      int kh = w->shape[1], kw = w->shape[2];
+      if (sw < 1 || sh < 1 || sw > 8 || sh > 8 || kh > PSEG_FMT_MAX_KERNEL || kw > PSEG_FMT_MAX_KERNEL)
+        return cfail(s, "unsupported TFLite op %s at operator %d (stride %dx%d, kernel %dx%d)", name, opi, sh, sw, kh, kw);
+      if (w->shape[0] != occ || w->shape[3] != ic) return cfail(s, "unsupported TFLite op %s at operator %d (mismatched weights)", name, opi);
+      /* TFLite's padding: that of the forward conv from the output's size back to the input's */
+      int fh = padding == 0 ? (oh + sh - 1) / sh : (oh - kh + sh) / sh, fw = padding == 0 ? (ow + sw - 1) / sw : (ow - kw + sw) / sw;
+      if (fh != ih || fw != iw) return cfail(s, "transposed conv output shape mismatch at operator %d", opi);
+      int th = (ih - 1) * sh + kh - oh, tw = (iw - 1) * sw + kw - ow;
+      int pt = th > 0 ? th / 2 : 0, pl = tw > 0 ? tw / 2 : 0;
+      if (!(l = new_layer(s, PSEG_OP_TCONV2D, opi))) return cfail(s, "out of memory");
+      l->kh = kh, l->kw = kw, l->sh = sh, l->sw = sw, l->pad_top = pt, l->pad_left = pl;
+      l->in0 = a->pid;
+      int wt = -1;
+      if (add_weights(s, w, shape_count(w), &wt, &l->w_off, opi)) return -1;
+      if (b) {
+        if (!b->data || shape_count(b) != (size_t)occ) return cfail(s, "unsupported bias at operator %d", opi);
+        if (add_weights(s, b, (size_t)occ, &wt, &l->b_off, opi)) return -1;
+      }
+      l->wtype = wt;
+      break;
     }
     case TFL_CUSTOM: {
       if (strcmp(custom, "Convolution2DTransposeBias"))
@@ -623,9 +747,15 @@ static int convert(conv_state *s) {
     }
     case TFL_ADD:
     case TFL_MUL: {
+      ttensor *a = IN(0), *b = IN(1);
+      if (a && b && a->pid < 0 && a->data && b->pid >= 0) a = IN(1), b = IN(0); /* the constant second */
+      if (a && b && a->pid >= 0 && b->pid < 0 && b->data) { /* x + c, x * c: into the layer making x */
+        act_tfl = (int)fb_int(f, opts, 0, 1, 0);
+        if (fold_constant(s, a, b, code == TFL_MUL, act_tfl, to, name, opi)) return -1;
+        continue;
+      }
       NEED_ACT(0);
       NEED_ACT(1);
-      ttensor *a = IN(0), *b = IN(1);
       int ah, aw, ac, bh, bw, bc;
       if (hwc(a, &ah, &aw, &ac) || hwc(b, &bh, &bw, &bc)) return cfail(s, "bad shapes at operator %d", opi);
       if (bh * bw > ah * aw) { /* put the full-size operand first */
@@ -657,11 +787,12 @@ static int convert(conv_state *s) {
     case TFL_RELU6:
     case TFL_HARD_SWISH:
     case TFL_LOGISTIC:
+    case TFL_TANH:
       NEED_ACT(0);
       if (!(l = new_layer(s, PSEG_OP_ACT, opi))) return cfail(s, "out of memory");
       l->in0 = IN(0)->pid;
       l->act = code == TFL_RELU ? PSEG_ACT_RELU : code == TFL_RELU6 ? PSEG_ACT_RELU6
-             : code == TFL_HARD_SWISH ? PSEG_ACT_HARD_SWISH : PSEG_ACT_SIGMOID;
+             : code == TFL_HARD_SWISH ? PSEG_ACT_HARD_SWISH : code == TFL_TANH ? PSEG_ACT_TANH : PSEG_ACT_SIGMOID;
       break;
     case TFL_SOFTMAX: {
       NEED_ACT(0);

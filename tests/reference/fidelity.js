@@ -156,14 +156,21 @@ function psegMask(o, tier, pngPath, name) {
 async function genericReference(o) {
   const m = await createModel(o.tflite);
   const [, H, W, C] = m.inShape;
-  if (m.inShape.length !== 4 || C !== 3) throw new Error(`${o.tflite}: input [${m.inShape}]: only RGB models here`);
+  if (m.inShape.length !== 4 || C < 3) throw new Error(`${o.tflite}: input [${m.inShape}]: RGB (+ more channels) expected`);
   const n = m.outShape.reduce((a, x) => a * x, 1);
   let outH = H, outW = W;
   if (m.outShape.length === 4) outH = m.outShape[1], outW = m.outShape[2];
   const oc = n / (outH * outW);
   if (!Number.isInteger(oc)) throw new Error(`${o.tflite}: output [${m.outShape}] is not a map of the input's size`);
   const pc = o.personChannel !== undefined ? o.personChannel : (oc === 2 ? 1 : 0);
-  return { inputH: H, inputW: W, outH, outW, run: (x) => personProbability(m.run(x), oc, o.head, pc) };
+  // Channels after RGB (a prior mask) get 0: the models here that have them slice them off.
+  const widen = (x) => {
+    if (C === 3) return x;
+    const y = new Float32Array(H * W * C);
+    for (let i = 0; i < H * W; i++) for (let c = 0; c < 3; c++) y[i * C + c] = x[i * 3 + c];
+    return y;
+  };
+  return { inputH: H, inputW: W, outH, outW, run: (x) => personProbability(m.run(widen(x)), oc, o.head, pc) };
 }
 
 async function main() {
