@@ -1,4 +1,5 @@
-/* Element-wise family: ADD, MUL (same shape, or the second input broadcast per channel) and the
+/* Element-wise family: ADD, MUL, SUB, DIV (same shape, or the second input broadcast per channel;
+ * SUB and DIV also per pixel: x - max over channels, e / sum of a hand-written softmax) and the
  * standalone activations (RELU, RELU6, HARD_SWISH, LOGISTIC, TANH) that the converter could not fuse
  * into the layer producing their input. Shader binary.comp. */
 #include "kernels.h"
@@ -17,6 +18,7 @@ float ref_activate(float v, int act) {
   }
   case PSEG_ACT_SIGMOID: return (float)(1.0 / (1.0 + exp(-(double)v)));
   case PSEG_ACT_TANH: return (float)tanh((double)v);
+  case PSEG_ACT_EXP: return (float)exp((double)v);
   default: return v;
   }
 }
@@ -27,7 +29,7 @@ void binary_plan(const pseg_fmt_layer *l, kshape out, kdispatch *d) {
   d->pc = (pseg_params){.in_h = out.h, .in_w = out.w, .in_c4 = kc4(out.c), .out_h = out.h, .out_w = out.w,
                         .out_c4 = kc4(out.c)};
   d->spec[KB_C4] = kc4(out.c);
-  d->spec[KB_OP] = l->op == PSEG_OP_ADD ? 0 : l->op == PSEG_OP_MUL ? 1 : 2;
+  d->spec[KB_OP] = l->op == PSEG_OP_ADD ? 0 : l->op == PSEG_OP_MUL ? 1 : l->op == PSEG_OP_SUB ? 3 : l->op == PSEG_OP_DIV ? 4 : 2;
   d->spec[KB_BCAST] = l->aux;
   d->spec[KB_ACT] = l->act;
   d->groups[0] = (uint32_t)(out.w + 7) / 8;
@@ -46,9 +48,9 @@ void ref_binary(const float *a, const float *b, kshape s, int op, int broadcast,
   size_t n = (size_t)s.h * s.w * s.c;
   for (size_t i = 0; i < n; i++) {
     float v = a[i];
-    if (op == PSEG_OP_ADD || op == PSEG_OP_MUL) {
-      float u = b[broadcast ? i % (size_t)s.c : i];
-      v = op == PSEG_OP_ADD ? v + u : v * u;
+    if (op == PSEG_OP_ADD || op == PSEG_OP_MUL || op == PSEG_OP_SUB || op == PSEG_OP_DIV) {
+      float u = b[broadcast == 1 ? i % (size_t)s.c : broadcast == 2 ? i / (size_t)s.c : i];
+      v = op == PSEG_OP_ADD ? v + u : op == PSEG_OP_MUL ? v * u : op == PSEG_OP_SUB ? v - u : v / u;
     }
     out[i] = ref_activate(v, act);
   }

@@ -15,6 +15,7 @@ void mean_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d);
 void binary_plan(const pseg_fmt_layer *l, kshape out, kdispatch *d);
 void resize_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d);
 void softmax_plan(kshape out, kdispatch *d);
+void reduce_plan(const pseg_fmt_layer *l, kshape in, kdispatch *d);
 void conv_gpu(const kdispatch *d, int batch, kdispatch *g);
 void dwconv_gpu(const kdispatch *d, int batch, kdispatch *g);
 void pool_gpu(const kdispatch *d, int batch, kdispatch *g);
@@ -87,7 +88,13 @@ int kernel_plan(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, int
   case PSEG_OP_MEAN: mean_plan(l, in0, out, d); return 0;
   case PSEG_OP_ADD:
   case PSEG_OP_MUL:
-  case PSEG_OP_ACT: binary_plan(l, out, d); return 0;
+  case PSEG_OP_ACT:
+  case PSEG_OP_SUB:
+  case PSEG_OP_DIV: binary_plan(l, out, d); return 0;
+  case PSEG_OP_REDUCE:
+    if (l->act != PSEG_ACT_NONE) return -1;
+    reduce_plan(l, in0, d);
+    return 0;
   case PSEG_OP_RESIZE_BILINEAR: resize_plan(l, in0, out, d); return 0;
   case PSEG_OP_SOFTMAX:
     if (l->act != PSEG_ACT_NONE) return -1;
@@ -136,10 +143,13 @@ int ref_run_model(const pseg_fmt_model *m, const float *input, float **t) {
     case PSEG_OP_ADD:
     case PSEG_OP_MUL:
     case PSEG_OP_ACT:
+    case PSEG_OP_SUB:
+    case PSEG_OP_DIV:
       ref_binary(t[l->in0], l->in1 >= 0 ? t[l->in1] : NULL, os, l->op, l->aux, l->act, t[l->out]);
       break;
     case PSEG_OP_RESIZE_BILINEAR: ref_resize_bilinear(t[l->in0], as, t[l->out], os, l->aux, l->act); break;
     case PSEG_OP_SOFTMAX: ref_softmax(t[l->in0], as, t[l->out]); break;
+    case PSEG_OP_REDUCE: ref_reduce(t[l->in0], as, l->aux, t[l->out]); break;
     }
     free(w);
     free(b);

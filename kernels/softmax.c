@@ -1,4 +1,5 @@
-/* Head family: SOFTMAX over channels (stable form, max subtracted). Shader softmax.comp. */
+/* Head family: SOFTMAX over channels (stable form, max subtracted) and the channel reductions of
+ * hand-written heads (SUM, REDUCE_MAX over the channels, kept as [H,W,1]). Shader softmax.comp. */
 #include "kernels.h"
 
 #include <math.h>
@@ -15,12 +16,33 @@ void softmax_plan(kshape out, kdispatch *d) {
   d->groups[2] = 1;
 }
 
-/* GPU tier (gpix.comp KIND 2): one invocation a pixel. */
+void reduce_plan(const pseg_fmt_layer *l, kshape in, kdispatch *d) {
+  memset(d, 0, sizeof *d);
+  d->shader = PSEG_SHADER_SOFTMAX;
+  d->pc = (pseg_params){.in_h = in.h, .in_w = in.w, .in_c4 = kc4(in.c), .out_h = in.h, .out_w = in.w, .out_c4 = 1,
+                        .aux0 = in.c, .mode = l->aux};
+  d->spec[KR_C4] = kc4(in.c);
+  d->spec[1] = 1; /* KIND: a reduction */
+  d->groups[0] = (uint32_t)(in.w + 7) / 8;
+  d->groups[1] = (uint32_t)(in.h + 7) / 8;
+  d->groups[2] = 1;
+}
+
+/* GPU tier (gpix.comp KIND 2, or 3 for the reductions): one invocation a pixel. */
 void softmax_gpu(const kdispatch *d, int batch, kdispatch *g) {
   g->shader = PSEG_SHADER_GPIX;
   memset(g->spec, 0, sizeof g->spec);
-  g->spec[KB_C4] = d->spec[KR_C4], g->spec[5] = 2;
+  g->spec[KB_C4] = d->spec[KR_C4], g->spec[5] = d->spec[1] ? 3 : 2;
   kernel_grid_1d(g, (uint32_t)(((long)d->pc.out_w * d->pc.out_h + 63) / 64), batch);
+}
+
+void ref_reduce(const float *in, kshape s, int max, float *out) {
+  for (size_t p = 0; p < (size_t)s.h * s.w; p++) {
+    const float *x = in + p * s.c;
+    double r = max ? -INFINITY : 0;
+    for (int c = 0; c < s.c; c++) r = max ? (x[c] > r ? x[c] : r) : r + x[c];
+    out[p] = (float)r;
+  }
 }
 
 void ref_softmax(const float *in, kshape s, float *out) {

@@ -191,10 +191,10 @@ int pseg_fmt_validate(const pseg_fmt_model *m, char *err, size_t errlen) {
     goto done;                                                                                     \
   } while (0)
     if (!strcmp(name, "unknown")) LFAIL("unknown op %d", l->op);
-    if (l->act < PSEG_ACT_NONE || l->act > PSEG_ACT_TANH) LFAIL("unknown activation %d", l->act);
+    if (l->act < PSEG_ACT_NONE || l->act > PSEG_ACT_EXP) LFAIL("unknown activation %d", l->act);
     if (!tensor_ok(m, l->in0) || !tensor_ok(m, l->out)) LFAIL("bad tensor index");
     if (!ready[l->in0]) LFAIL("input tensor %d used before it is computed", l->in0);
-    int binary = l->op == PSEG_OP_ADD || l->op == PSEG_OP_MUL;
+    int binary = l->op == PSEG_OP_ADD || l->op == PSEG_OP_MUL || l->op == PSEG_OP_SUB || l->op == PSEG_OP_DIV;
     if (binary) {
       if (!tensor_ok(m, l->in1)) LFAIL("bad second input");
       if (!ready[l->in1]) LFAIL("input tensor %d used before it is computed", l->in1);
@@ -224,14 +224,22 @@ int pseg_fmt_validate(const pseg_fmt_model *m, char *err, size_t errlen) {
       if (o->h != 1 || o->w != 1 || o->c != a->c) LFAIL("output must be 1x1xC");
       break;
     case PSEG_OP_ADD:
-    case PSEG_OP_MUL: {
+    case PSEG_OP_MUL:
+    case PSEG_OP_SUB:
+    case PSEG_OP_DIV: {
       const pseg_fmt_tensor *b = &m->tensors[l->in1];
+      int maxaux = l->op == PSEG_OP_SUB || l->op == PSEG_OP_DIV ? 2 : 1;
       if (o->h != a->h || o->w != a->w || o->c != a->c) LFAIL("output shape mismatch");
       if (l->aux == 0 && (b->h != a->h || b->w != a->w || b->c != a->c)) LFAIL("input shapes differ");
       if (l->aux == 1 && (b->h != 1 || b->w != 1 || b->c != a->c)) LFAIL("broadcast shape mismatch");
-      if (l->aux != 0 && l->aux != 1) LFAIL("bad broadcast mode");
+      if (l->aux == 2 && (b->h != a->h || b->w != a->w || b->c != 1)) LFAIL("broadcast shape mismatch");
+      if (l->aux < 0 || l->aux > maxaux) LFAIL("bad broadcast mode");
       break;
     }
+    case PSEG_OP_REDUCE:
+      if (o->h != a->h || o->w != a->w || o->c != 1) LFAIL("output must be HxWx1");
+      if (l->aux != 0 && l->aux != 1) LFAIL("bad reduction");
+      break;
     case PSEG_OP_RESIZE_BILINEAR:
       if (o->c != a->c) LFAIL("channel mismatch");
       if (l->aux < 0 || l->aux > 2) LFAIL("bad resize mode");

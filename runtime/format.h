@@ -48,7 +48,10 @@
   X(RESIZE_BILINEAR, 6, "resize_bilinear") /* aux: 0 half-pixel, 1 legacy, 2 align corners */      \
   X(TCONV2D, 7, "tconv2d")               /* transposed conv, + bias: out[iy*s - pad + k] += in[iy] w[k] */ \
   X(ACT, 8, "activation")                /* standalone activation (act field) */                   \
-  X(SOFTMAX, 9, "softmax")               /* over channels */
+  X(SOFTMAX, 9, "softmax")               /* over channels */                                     \
+  X(SUB, 10, "sub")                      /* aux as ADD, or 2: in1 is [H,W,1] (per pixel) */       \
+  X(DIV, 11, "div")                      /* aux as SUB */                                          \
+  X(REDUCE, 12, "reduce")                /* over channels to [H,W,1]; aux 0 sum, 1 max */
 
 typedef enum pseg_op {
 #define PSEG_OP_ENUM(name, value, str) PSEG_OP_##name = value,
@@ -62,7 +65,8 @@ typedef enum pseg_op {
   X(RELU6, 2, "relu6")                                                                             \
   X(HARD_SWISH, 3, "hard_swish")                                                                   \
   X(SIGMOID, 4, "sigmoid")                                                                         \
-  X(TANH, 5, "tanh")
+  X(TANH, 5, "tanh")                                                                               \
+  X(EXP, 6, "exp")
 
 typedef enum pseg_act {
 #define PSEG_ACT_ENUM(name, value, str) PSEG_ACT_##name = value,

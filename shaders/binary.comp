@@ -1,6 +1,7 @@
 #version 450
 /* ADD / MUL / standalone activation over vec4-packed tensors.
- * OP: 0 add, 1 mul, 2 activation only.  BCAST: the second input is [1,1,C].
+ * OP: 0 add, 1 mul, 2 activation only, 3 sub, 4 div.  BCAST 1: the second input is [1,1,C];
+ * 2: it is [H,W,1] (one value a pixel, for every channel).
  * HAS_GATE: the first input is multiplied by a per-channel gate (G) as it is read (squeeze-excite).
  * One invocation: one pixel x every vec4 of channels. */
 #include "common/net.glsl"
@@ -19,8 +20,8 @@ void main() {
     vec4 v = texelFetch(X, base + c);
     if (HAS_GATE != 0) v *= texelFetch(G, c);
     if (OP != 2) {
-      vec4 u = texelFetch(R, BCAST != 0 ? c : base + c);
-      v = OP == 0 ? v + u : v * u;
+      vec4 u = BCAST == 2 ? vec4(texelFetch(R, y * pc.out_w + x).x) : texelFetch(R, BCAST != 0 ? c : base + c);
+      v = OP == 0 ? v + u : OP == 1 ? v * u : OP == 3 ? v - u : v / u;
     }
     dst.y[base + c] = OTYPE(activate(v, ACT));
   }

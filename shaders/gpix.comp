@@ -1,10 +1,11 @@
 #version 450
 /* GPU tier: the pixel-wise layers, one invocation an output vec4 (KIND 0, 1) or a pixel (2), a
  * linear grid of 64-invocation workgroups, frames over grid z:
- *   KIND 0: binary.comp's ADD / MUL (same shape, or R broadcast per channel: BCAST) and the
+ *   KIND 0: binary.comp's ADD / MUL / SUB / DIV (same shape, or R broadcast: BCAST) and the
  *           standalone activations (OP 2), X optionally gated by G (HAS_GATE);
  *   KIND 1: resize.comp's RESIZE_BILINEAR (pc.mode the coordinate convention);
- *   KIND 2: softmax.comp's SOFTMAX over the pc.aux0 channels of a pixel (max subtracted).
+ *   KIND 2: softmax.comp's SOFTMAX over the pc.aux0 channels of a pixel (max subtracted);
+ *   KIND 3: softmax.comp's channel reductions (pc.mode 0 sum, 1 max) to one value a pixel.
  * Constant ids 0-4 as binary.comp's (resize's activation moves to id 4: kernels/resize.c). */
 #include "common/gnet.glsl"
 layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
@@ -17,6 +18,17 @@ layout(constant_id = 5) const int KIND = 0;
 
 void main() {
   int it = WG_INDEX * NT + int(gl_LocalInvocationID.x), npix = pc.out_w * pc.out_h;
+  if (KIND == 3) {
+    if (it >= npix) return;
+    int base = it * C4, C = pc.aux0;
+    float r = pc.mode == 1 ? -1.0 / 0.0 : 0.0;
+    for (int c = 0; c < C; c++) {
+      float v = LX(base + c / 4)[c % 4];
+      r = pc.mode == 1 ? max(r, v) : r + v;
+    }
+    SY(it, vec4(r, 0.0, 0.0, 0.0));
+    return;
+  }
   if (KIND == 2) {
     if (it >= npix) return;
     int base = it * C4, C = pc.aux0;
@@ -47,8 +59,8 @@ void main() {
   vec4 v = LX(it);
   if (HAS_GATE != 0) v *= LG(c);
   if (OP != 2) {
-    vec4 u = LR(BCAST != 0 ? c : it);
-    v = OP == 0 ? v + u : v * u;
+    vec4 u = BCAST == 2 ? vec4(LR(q).x) : LR(BCAST != 0 ? c : it);
+    v = OP == 0 ? v + u : OP == 1 ? v * u : OP == 3 ? v - u : v / u;
   }
   SY(it, activate(v, ACT));
 }

@@ -12,6 +12,9 @@
  *   tconv_bias.tflite    64x64x3 -> CONV_2D 3x3 s2 SAME +relu                          [32,32,8]
  *                        -> TRANSPOSE_CONV 3x3 s2 SAME (8->4) -> ADD a constant [4] (its bias)
  *                        -> TANH -> TRANSPOSE_CONV 1x1 s1 (4->1) -> ADD [1] -> LOGISTIC  [64,64,1]
+ *   hand_softmax.tflite  64x64x3 -> CONV_2D 3x3 s1 SAME (3->3): logits                 [64,64,3]
+ *                        -> REDUCE_MAX, SUB, EXP, SUM, DIV over the channels: a softmax written
+ *                        out as Keras exports it; the output, 3 classes (person: channel 1)
  *
  * Float32 weights from a fixed seed at He-initialisation scale; the heads' weights scaled so the
  * logits span several units. Usage: make_test_models OUTDIR */
@@ -153,10 +156,36 @@ static int tconv_bias(const char *dir) {
   return finish(w, in, out, dir, "tconv_bias.tflite");
 }
 
+static int hand_softmax(const char *dir) {
+  static float w1[3 * 3 * 3 * 3], b1[3] = {0.2f, -0.1f, 0.0f};
+  fill(w1, sizeof w1 / 4, 4.0 * sqrt(2.0 / 27));
+  tfw *w = tfw_new();
+  if (!w) return 1;
+  const int s_in[4] = {1, 64, 64, 3}, s_1[4] = {1, 64, 64, 1}, s_w1[4] = {3, 3, 3, 3}, s_c[1] = {3};
+  const int axis = 3;
+  int in = tfw_tensor(w, "input", TFW_FLOAT32, s_in, 4, NULL, 0);
+  int tw1 = tfw_tensor(w, "conv/weights", TFW_FLOAT32, s_w1, 4, w1, sizeof w1);
+  int tb1 = tfw_tensor(w, "conv/bias", TFW_FLOAT32, s_c, 1, b1, sizeof b1);
+  int x = tfw_tensor(w, "logits", TFW_FLOAT32, s_in, 4, NULL, 0);
+  int tax = tfw_tensor(w, "axis", TFW_INT32, NULL, 0, &axis, sizeof axis);
+  int mx = tfw_tensor(w, "max", TFW_FLOAT32, s_1, 4, NULL, 0);
+  int d = tfw_tensor(w, "shifted", TFW_FLOAT32, s_in, 4, NULL, 0);
+  int e = tfw_tensor(w, "exp", TFW_FLOAT32, s_in, 4, NULL, 0);
+  int sm = tfw_tensor(w, "sum", TFW_FLOAT32, s_1, 4, NULL, 0);
+  int out = tfw_tensor(w, "softmax", TFW_FLOAT32, s_in, 4, NULL, 0);
+  tfw_conv2d(w, in, tw1, tb1, x, TFW_SAME, 1, 1, TFW_ACT_NONE);
+  tfw_reduce(w, TFW_OP_REDUCE_MAX, x, tax, mx, 1);
+  tfw_sub(w, x, mx, d);
+  tfw_simple(w, TFW_OP_EXP, d, e);
+  tfw_reduce(w, TFW_OP_SUM, e, tax, sm, 1);
+  tfw_div(w, e, sm, out);
+  return finish(w, in, out, dir, "hand_softmax.tflite");
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: make_test_models OUTDIR\n");
     return 2;
   }
-  return pad_logits1(argv[1]) || flat_logits2(argv[1]) || tconv_bias(argv[1]);
+  return pad_logits1(argv[1]) || flat_logits2(argv[1]) || tconv_bias(argv[1]) || hand_softmax(argv[1]);
 }

@@ -3,7 +3,8 @@
 # same input tensor (tests/reference/fidelity.js, the person probability per pixel):
 #   1. small models made of the ops real Keras exports use (tests/make_test_models.c: PAD folded
 #      into the next conv, asymmetric; raw 1- and 2-channel logits heads; a flattening RESHAPE;
-#      TRANSPOSE_CONV 3x3 stride 2 and 1x1 with their bias a following ADD of a constant; TANH);
+#      TRANSPOSE_CONV 3x3 stride 2 and 1x1 with their bias a following ADD of a constant; TANH; a
+#      softmax written out as REDUCE_MAX, SUB, EXP, SUM, DIV, 3 classes);
 #   2. the real models of tests/models.txt (weights/models/ in the tree, ../shared/models when
 #      present), on the 3 portraits of tests/data at the model's input size (the small models get
 #      each also centre-cropped and mirrored: 9 inputs).
@@ -20,11 +21,13 @@ fp16=0
 "$PSEG" devices | grep -q "fp16 (shaderFloat16 + 16-bit storage): yes" && fp16=1
 status=0
 
-# fidelity TFLITE HEAD PERSON FP16_BOUND: convert, prepare the portraits at its input size, compare
+# fidelity TFLITE HEAD PERSON FP16_BOUND [CONVERT_OPTION...]: convert, prepare the portraits at its
+# input size, compare
 fidelity() {
   local tfl=$1 head=$2 pc=$3 b16=$4 name
+  shift 4
   name=$(basename "$tfl" .tflite)
-  if ! "$PSEG" convert "$tfl" "$T/$name.pseg"; then echo "FAIL $name: pseg convert"; status=1; return; fi
+  if ! "$PSEG" convert "$@" "$tfl" "$T/$name.pseg"; then echo "FAIL $name: pseg convert"; status=1; return; fi
   local size
   size=$(node -e "
     const { createModel } = require('$SRC/tests/reference/tflite_model.js');
@@ -50,6 +53,7 @@ crops=--crops # the small models: each photo also centre-cropped and mirrored (9
 fidelity "$T/synthetic/pad_logits1.tflite" logits 0 2e-2
 fidelity "$T/synthetic/flat_logits2.tflite" logits 1 2e-2
 fidelity "$T/synthetic/tconv_bias.tflite" probability 0 2e-2
+fidelity "$T/synthetic/hand_softmax.tflite" probability 1 2e-2 --person-channel 1 --output probability
 
 crops= # the real ones (seconds a frame on lavapipe): the 3 photos as they are
 while read -r file head rest; do

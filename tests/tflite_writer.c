@@ -25,7 +25,7 @@
 
 enum {
   OPT_NONE = 0, OPT_CONV2D = 1, OPT_DEPTHWISE_CONV2D = 2, OPT_POOL2D = 5, OPT_SOFTMAX = 9, OPT_ADD = 11,
-  OPT_RESIZE_BILINEAR = 15, OPT_MUL = 21, OPT_REDUCER = 27, OPT_TRANSPOSE_CONV = 49
+  OPT_RESIZE_BILINEAR = 15, OPT_MUL = 21, OPT_REDUCER = 27, OPT_TRANSPOSE_CONV = 49, OPT_SUB = 28, OPT_DIV = 29
 };
 
 #define TFW_MAX_RANK 8
@@ -216,6 +216,24 @@ static int conv_like(tfw *w, int dw, int in, int weights, int bias, int out, int
   fld o[] = {{0, 1, (uint32_t)padding}, {1, 4, (uint32_t)sw}, {2, 4, (uint32_t)sh}, {3, 4, (uint32_t)dm},
              {4, 1, (uint32_t)act},     {5, 4, 1},            {6, 4, 1}};
   return add_op(w, TFW_OP_DEPTHWISE_CONV_2D, NULL, ins, nin, out, OPT_DEPTHWISE_CONV2D, o, 7);
+}
+
+int tfw_sub(tfw *w, int a, int b, int out) {
+  int ins[2] = {a, b};
+  fld o[] = {{0, 1, 0}};
+  return add_op(w, TFW_OP_SUB, NULL, ins, 2, out, OPT_SUB, o, 1);
+}
+
+int tfw_div(tfw *w, int a, int b, int out) {
+  int ins[2] = {a, b};
+  fld o[] = {{0, 1, 0}};
+  return add_op(w, TFW_OP_DIV, NULL, ins, 2, out, OPT_DIV, o, 1);
+}
+
+int tfw_reduce(tfw *w, int builtin_code, int in, int axes, int out, int keep_dims) {
+  int ins[2] = {in, axes};
+  fld o[] = {{0, 1, keep_dims ? 1u : 0u}};
+  return add_op(w, builtin_code, NULL, ins, 2, out, OPT_REDUCER, o, 1);
 }
 
 int tfw_transpose_conv(tfw *w, int out_shape, int weights, int in, int out, int padding, int stride_h, int stride_w) {

@@ -22,7 +22,8 @@ enum {
   TFW_OP_DEQUANTIZE = 6, TFW_OP_LOGISTIC = 14, TFW_OP_MAX_POOL_2D = 17, TFW_OP_MUL = 18, TFW_OP_RELU = 19,
   TFW_OP_RELU6 = 21, TFW_OP_RESIZE_BILINEAR = 23, TFW_OP_SOFTMAX = 25, TFW_OP_TANH = 28, TFW_OP_CUSTOM = 32,
   TFW_OP_MEAN = 40, TFW_OP_SUB = 41, TFW_OP_EXP = 47, TFW_OP_HARD_SWISH = 117, TFW_OP_RESHAPE = 22,
-  TFW_OP_PAD = 34, TFW_OP_TRANSPOSE_CONV = 67, TFW_OP_FLOOR = 8
+  TFW_OP_PAD = 34, TFW_OP_TRANSPOSE_CONV = 67, TFW_OP_FLOOR = 8, TFW_OP_DIV = 42,
+  TFW_OP_SUM = 74, TFW_OP_REDUCE_MAX = 82
 };
 
 typedef struct tfw tfw;
@@ -49,6 +50,10 @@ int tfw_softmax(tfw *w, int in, int out, float beta);
 int tfw_dequantize(tfw *w, int in, int out);
 /* Any builtin op with one input, one output and no options (LOGISTIC, RELU, RELU6, TANH, HARD_SWISH...). */
 int tfw_simple(tfw *w, int builtin_code, int in, int out);
+/* SUB and DIV without activation; SUM / REDUCE_MAX (axes: a constant INT32 tensor). */
+int tfw_sub(tfw *w, int a, int b, int out);
+int tfw_div(tfw *w, int a, int b, int out);
+int tfw_reduce(tfw *w, int builtin_code, int in, int axes, int out, int keep_dims);
 /* TRANSPOSE_CONV (no bias input: as older converters write it, the bias is a following ADD);
  * out_shape: a constant INT32 [4]; weights [out, kh, kw, in]. */
 int tfw_transpose_conv(tfw *w, int out_shape, int weights, int in, int out, int padding, int stride_h, int stride_w);

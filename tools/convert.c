@@ -115,7 +115,8 @@ enum {
   TFL_ADD = 0, TFL_AVERAGE_POOL_2D = 1, TFL_CONV_2D = 3, TFL_DEPTHWISE_CONV_2D = 4, TFL_DEQUANTIZE = 6,
   TFL_LOGISTIC = 14, TFL_MUL = 18, TFL_RELU = 19, TFL_RELU6 = 21, TFL_RESIZE_BILINEAR = 23,
   TFL_SOFTMAX = 25, TFL_CUSTOM = 32, TFL_MEAN = 40, TFL_HARD_SWISH = 117, TFL_RESHAPE = 22, TFL_PAD = 34,
-  TFL_PADV2 = 60, TFL_TANH = 28, TFL_STRIDED_SLICE = 45, TFL_TRANSPOSE_CONV = 67
+  TFL_PADV2 = 60, TFL_TANH = 28, TFL_STRIDED_SLICE = 45, TFL_TRANSPOSE_CONV = 67, TFL_EXP = 47,
+  TFL_SUB = 41, TFL_DIV = 42, TFL_SUM = 74, TFL_REDUCE_MAX = 82
 };
 enum { TFL_FLOAT32 = 0, TFL_FLOAT16 = 1, TFL_INT32 = 2, TFL_INT64 = 4 };
 
@@ -287,7 +288,7 @@ static int fuse_and_compact(conv_state *s) {
         pseg_fmt_layer *p = &m->layers[j];
         if (p->out != l->in0) continue;
         if (p->act == PSEG_ACT_NONE && p->op != PSEG_OP_MEAN && p->op != PSEG_OP_RESIZE_BILINEAR &&
-            p->op != PSEG_OP_SOFTMAX) {
+            p->op != PSEG_OP_SOFTMAX && p->op != PSEG_OP_REDUCE) {
           p->act = l->act;
           p->out = l->out;
           done = 1;
@@ -402,7 +403,8 @@ static int add_head(conv_state *s) {
   m->head = PSEG_HEAD_PROBABILITY;
   m->person_channel = (uint32_t)pc;
   if (kind == PSEG_OUTPUT_PROBABILITY) return 0;
-  if (o.c == 1 && last->act == PSEG_ACT_NONE && last->op != PSEG_OP_SOFTMAX && last->op != PSEG_OP_MEAN) {
+  if (o.c == 1 && last->act == PSEG_ACT_NONE && last->op != PSEG_OP_SOFTMAX && last->op != PSEG_OP_MEAN &&
+      last->op != PSEG_OP_REDUCE) {
     last->act = PSEG_ACT_SIGMOID; /* folded into the layer */
     return 0;
   }
@@ -745,6 +747,32 @@ static int convert(conv_state *s) {
       l->in0 = a->pid;
       break;
     }
+    case TFL_SUB:
+    case TFL_DIV: { /* a - b, a / b: b of the same shape, one value per channel, or one per pixel */
+      NEED_ACT(0);
+      NEED_ACT(1);
+      ttensor *a = IN(0), *b = IN(1);
+      int ah, aw, ac, bh, bw, bc;
+      if (hwc(a, &ah, &aw, &ac) || hwc(b, &bh, &bw, &bc)) return cfail(s, "bad shapes at operator %d", opi);
+      int aux = bh == ah && bw == aw && bc == ac ? 0 : bh == 1 && bw == 1 && bc == ac ? 1 : bh == ah && bw == aw && bc == 1 ? 2 : -1;
+      if (aux < 0) return cfail(s, "unsupported TFLite op %s at operator %d (broadcast of the first input, or other than per channel or per pixel)", name, opi);
+      act_tfl = (int)fb_int(f, opts, 0, 1, 0);
+      if (!(l = new_layer(s, code == TFL_SUB ? PSEG_OP_SUB : PSEG_OP_DIV, opi))) return cfail(s, "out of memory");
+      l->in0 = a->pid, l->in1 = b->pid, l->aux = aux;
+      break;
+    }
+    case TFL_SUM:
+    case TFL_REDUCE_MAX: { /* over the channels, kept as one */
+      NEED_ACT(0);
+      ttensor *a = IN(0), *ax = IN(1);
+      int32_t axis = 0;
+      if (!ax || !ax->data || ax->type != TFL_INT32 || ax->data_len != 4 || (memcpy(&axis, ax->data, 4), axis != 3 && axis != -1) ||
+          !fb_int(f, opts, 0, 1, 0) || a->rank != 4)
+        return cfail(s, "unsupported TFLite op %s at operator %d (only over the channels, keep_dims true)", name, opi);
+      if (!(l = new_layer(s, PSEG_OP_REDUCE, opi))) return cfail(s, "out of memory");
+      l->in0 = a->pid, l->aux = code == TFL_REDUCE_MAX;
+      break;
+    }
     case TFL_ADD:
     case TFL_MUL: {
       ttensor *a = IN(0), *b = IN(1);
@@ -788,11 +816,13 @@ static int convert(conv_state *s) {
     case TFL_HARD_SWISH:
     case TFL_LOGISTIC:
     case TFL_TANH:
+    case TFL_EXP:
       NEED_ACT(0);
       if (!(l = new_layer(s, PSEG_OP_ACT, opi))) return cfail(s, "out of memory");
       l->in0 = IN(0)->pid;
       l->act = code == TFL_RELU ? PSEG_ACT_RELU : code == TFL_RELU6 ? PSEG_ACT_RELU6
-             : code == TFL_HARD_SWISH ? PSEG_ACT_HARD_SWISH : code == TFL_TANH ? PSEG_ACT_TANH : PSEG_ACT_SIGMOID;
+             : code == TFL_HARD_SWISH ? PSEG_ACT_HARD_SWISH : code == TFL_TANH ? PSEG_ACT_TANH
+             : code == TFL_EXP ? PSEG_ACT_EXP : PSEG_ACT_SIGMOID;
       break;
     case TFL_SOFTMAX: {
       NEED_ACT(0);

@@ -22,12 +22,14 @@
 #define ACT_HARD_SWISH 3
 #define ACT_SIGMOID 4
 #define ACT_TANH 5
+#define ACT_EXP 6
 
 vec4 activate(vec4 v, int act) {
   if (act == ACT_RELU) return max(v, vec4(0.0));
   if (act == ACT_RELU6) return clamp(v, vec4(0.0), vec4(6.0));
   if (act == ACT_HARD_SWISH) return v * clamp(v + 3.0, vec4(0.0), vec4(6.0)) * (1.0 / 6.0);
   if (act == ACT_SIGMOID) return 1.0 / (1.0 + exp(-v));
+  if (act == ACT_EXP) return exp(v);
   if (act == ACT_TANH) { /* 1 - 2 / (exp(2v) + 1): exact at both ends, no inf / inf */
     vec4 e = exp(2.0 * clamp(v, vec4(-20.0), vec4(20.0)));
     return 1.0 - 2.0 / (e + 1.0);
