@@ -23,6 +23,26 @@ float ref_activate(float v, int act) {
   }
 }
 
+void binary_plan(const pseg_fmt_layer *l, kshape out, kdispatch *d);
+
+/* CONCAT (OP 5: channels [0, aux) from X, the rest from R) and SLICE (OP 6: channels from aux
+ * on of X): binary.comp / gpix.comp with each input's own vec4 stride (pc.in_c4, pc.aux1). */
+void copy_plan(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, kdispatch *d) {
+  binary_plan(l, out, d);
+  d->spec[KB_OP] = l->op == PSEG_OP_CONCAT ? 5 : 6;
+  d->spec[KB_BCAST] = 0;
+  d->pc.in_c4 = kc4(in0.c), d->pc.aux0 = l->aux, d->pc.aux1 = l->op == PSEG_OP_CONCAT ? kc4(in1.c) : 0;
+  d->pc.mode = out.c; /* the real channels: the padding lanes after them are written as 0 */
+}
+
+void ref_copy(const float *a, kshape as, const float *b, kshape bs, int op, int aux, int act, float *out, kshape os) {
+  for (size_t p = 0; p < (size_t)os.h * os.w; p++)
+    for (int c = 0; c < os.c; c++) {
+      float v = op == PSEG_OP_SLICE ? a[p * as.c + c + aux] : c < aux ? a[p * as.c + c] : b[p * bs.c + c - aux];
+      out[p * os.c + c] = ref_activate(v, act);
+    }
+}
+
 void binary_plan(const pseg_fmt_layer *l, kshape out, kdispatch *d) {
   memset(d, 0, sizeof *d);
   d->shader = PSEG_SHADER_BINARY;

@@ -16,6 +16,7 @@ void binary_plan(const pseg_fmt_layer *l, kshape out, kdispatch *d);
 void resize_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d);
 void softmax_plan(kshape out, kdispatch *d);
 void reduce_plan(const pseg_fmt_layer *l, kshape in, kdispatch *d);
+void copy_plan(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, kdispatch *d);
 void conv_gpu(const kdispatch *d, int batch, kdispatch *g);
 void dwconv_gpu(const kdispatch *d, int batch, kdispatch *g);
 void pool_gpu(const kdispatch *d, int batch, kdispatch *g);
@@ -80,8 +81,9 @@ void kernel_set_grid(kdispatch *d, int pixels, int lanes) {
 }
 
 int kernel_plan(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, int wide, kdispatch *d) {
-  (void)in1;
   switch (l->op) {
+  case PSEG_OP_CONCAT:
+  case PSEG_OP_SLICE: copy_plan(l, in0, in1, out, d); return 0;
   case PSEG_OP_CONV2D:
   case PSEG_OP_TCONV2D: conv_plan(l, in0, out, wide, d); return 0;
   case PSEG_OP_DWCONV2D: dwconv_plan(l, in0, out, wide, d); return 0;
@@ -150,6 +152,13 @@ int ref_run_model(const pseg_fmt_model *m, const float *input, float **t) {
     case PSEG_OP_RESIZE_BILINEAR: ref_resize_bilinear(t[l->in0], as, t[l->out], os, l->aux, l->act); break;
     case PSEG_OP_SOFTMAX: ref_softmax(t[l->in0], as, t[l->out]); break;
     case PSEG_OP_REDUCE: ref_reduce(t[l->in0], as, l->aux, t[l->out]); break;
+    case PSEG_OP_CONCAT:
+    case PSEG_OP_SLICE: {
+      const pseg_fmt_tensor *bt = &m->tensors[l->in1 >= 0 ? l->in1 : l->in0];
+      ref_copy(t[l->in0], as, l->in1 >= 0 ? t[l->in1] : NULL, (kshape){bt->h, bt->w, bt->c}, l->op, l->aux, l->act,
+               t[l->out], os);
+      break;
+    }
     }
     free(w);
     free(b);

@@ -194,7 +194,8 @@ int pseg_fmt_validate(const pseg_fmt_model *m, char *err, size_t errlen) {
     if (l->act < PSEG_ACT_NONE || l->act > PSEG_ACT_EXP) LFAIL("unknown activation %d", l->act);
     if (!tensor_ok(m, l->in0) || !tensor_ok(m, l->out)) LFAIL("bad tensor index");
     if (!ready[l->in0]) LFAIL("input tensor %d used before it is computed", l->in0);
-    int binary = l->op == PSEG_OP_ADD || l->op == PSEG_OP_MUL || l->op == PSEG_OP_SUB || l->op == PSEG_OP_DIV;
+    int binary = l->op == PSEG_OP_ADD || l->op == PSEG_OP_MUL || l->op == PSEG_OP_SUB || l->op == PSEG_OP_DIV ||
+                 l->op == PSEG_OP_CONCAT;
     if (binary) {
       if (!tensor_ok(m, l->in1)) LFAIL("bad second input");
       if (!ready[l->in1]) LFAIL("input tensor %d used before it is computed", l->in1);
@@ -236,6 +237,16 @@ int pseg_fmt_validate(const pseg_fmt_model *m, char *err, size_t errlen) {
       if (l->aux < 0 || l->aux > maxaux) LFAIL("bad broadcast mode");
       break;
     }
+    case PSEG_OP_CONCAT: {
+      const pseg_fmt_tensor *b = &m->tensors[l->in1];
+      if (b->h != a->h || b->w != a->w || o->h != a->h || o->w != a->w || (int64_t)o->c != (int64_t)a->c + b->c ||
+          l->aux != a->c)
+        LFAIL("concatenation shape mismatch");
+      break;
+    }
+    case PSEG_OP_SLICE:
+      if (o->h != a->h || o->w != a->w || l->aux < 0 || (int64_t)l->aux + o->c > a->c) LFAIL("slice out of range");
+      break;
     case PSEG_OP_REDUCE:
       if (o->h != a->h || o->w != a->w || o->c != 1) LFAIL("output must be HxWx1");
       if (l->aux != 0 && l->aux != 1) LFAIL("bad reduction");

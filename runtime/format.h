@@ -51,7 +51,9 @@
   X(SOFTMAX, 9, "softmax")               /* over channels */                                     \
   X(SUB, 10, "sub")                      /* aux as ADD, or 2: in1 is [H,W,1] (per pixel) */       \
   X(DIV, 11, "div")                      /* aux as SUB */                                          \
-  X(REDUCE, 12, "reduce")                /* over channels to [H,W,1]; aux 0 sum, 1 max */
+  X(REDUCE, 12, "reduce")                /* over channels to [H,W,1]; aux 0 sum, 1 max */       \
+  X(CONCAT, 13, "concat")                /* channels of in0 then in1's; aux: in0's channels */    \
+  X(SLICE, 14, "slice")                  /* channels [aux, aux + out's) of in0 */
 
 typedef enum pseg_op {
 #define PSEG_OP_ENUM(name, value, str) PSEG_OP_##name = value,

@@ -2,6 +2,9 @@
 /* ADD / MUL / standalone activation over vec4-packed tensors.
  * OP: 0 add, 1 mul, 2 activation only, 3 sub, 4 div.  BCAST 1: the second input is [1,1,C];
  * 2: it is [H,W,1] (one value a pixel, for every channel).
+ * OP 5: CONCAT, channels [0, pc.aux0) from X (pc.in_c4 vec4s a pixel), the rest from R (pc.aux1);
+ * OP 6: SLICE, channel c from X's channel c + pc.aux0 (pc.in_c4 vec4s a pixel). pc.mode: the
+ * output's real channels (its padding lanes get 0).
  * HAS_GATE: the first input is multiplied by a per-channel gate (G) as it is read (squeeze-excite).
  * One invocation: one pixel x every vec4 of channels. */
 #include "common/net.glsl"
@@ -16,6 +19,20 @@ void main() {
   int x = int(gl_GlobalInvocationID.x), y = int(gl_GlobalInvocationID.y);
   if (x >= pc.out_w || y >= pc.out_h) return;
   int base = (y * pc.out_w + x) * C4;
+  if (OP >= 5) {
+    int px = y * pc.out_w + x;
+    for (int c = 0; c < C4; c++) {
+      vec4 v;
+      for (int k = 0; k < 4; k++) {
+        int ch = 4 * c + k, sx = OP == 6 ? ch + pc.aux0 : ch, sr = ch - pc.aux0;
+        v[k] = ch >= pc.mode ? 0.0 /* a padding lane */
+             : OP == 6 || ch < pc.aux0 ? texelFetch(X, px * pc.in_c4 + sx / 4)[sx % 4]
+                                       : texelFetch(R, px * pc.aux1 + sr / 4)[sr % 4];
+      }
+      dst.y[base + c] = OTYPE(activate(v, ACT));
+    }
+    return;
+  }
   [[unroll]] for (int c = 0; c < C4; c++) {
     vec4 v = texelFetch(X, base + c);
     if (HAS_GATE != 0) v *= texelFetch(G, c);

@@ -1,7 +1,8 @@
 #version 450
 /* GPU tier: the pixel-wise layers, one invocation an output vec4 (KIND 0, 1) or a pixel (2), a
  * linear grid of 64-invocation workgroups, frames over grid z:
- *   KIND 0: binary.comp's ADD / MUL / SUB / DIV (same shape, or R broadcast: BCAST) and the
+ *   KIND 0: binary.comp's ADD / MUL / SUB / DIV (same shape, or R broadcast: BCAST), CONCAT and
+ *           SLICE (OP 5, 6) and the
  *           standalone activations (OP 2), X optionally gated by G (HAS_GATE);
  *   KIND 1: resize.comp's RESIZE_BILINEAR (pc.mode the coordinate convention);
  *   KIND 2: softmax.comp's SOFTMAX over the pc.aux0 channels of a pixel (max subtracted);
@@ -54,6 +55,15 @@ void main() {
     vec4 top = mix(LX((y0 * pc.in_w + x0) * C4 + c), LX((y0 * pc.in_w + x1) * C4 + c), lx);
     vec4 bot = mix(LX((y1 * pc.in_w + x0) * C4 + c), LX((y1 * pc.in_w + x1) * C4 + c), lx);
     SY(it, activate(mix(top, bot, ly), ACT));
+    return;
+  }
+  if (OP >= 5) { /* CONCAT, SLICE: binary.comp's */
+    vec4 v;
+    for (int k = 0; k < 4; k++) {
+      int ch = 4 * c + k, sx = OP == 6 ? ch + pc.aux0 : ch, sr = ch - pc.aux0;
+      v[k] = ch >= pc.mode ? 0.0 : OP == 6 || ch < pc.aux0 ? LX(q * pc.in_c4 + sx / 4)[sx % 4] : LR(q * pc.aux1 + sr / 4)[sr % 4];
+    }
+    SY(it, activate(v, ACT));
     return;
   }
   vec4 v = LX(it);

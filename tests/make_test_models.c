@@ -15,6 +15,10 @@
  *   hand_softmax.tflite  64x64x3 -> CONV_2D 3x3 s1 SAME (3->3): logits                 [64,64,3]
  *                        -> REDUCE_MAX, SUB, EXP, SUM, DIV over the channels: a softmax written
  *                        out as Keras exports it; the output, 3 classes (person: channel 1)
+ *   concat_slice.tflite  64x64x3 -> CONV_2D 3x3 (3->5) +relu -> STRIDED_SLICE channels 1..3 [64,64,3]
+ *                        -> CONCATENATION of that, a CONV_2D 1x1 (5->2) of the conv, and the
+ *                        input (3 + 2 + 3 channels, offsets not multiples of 4) -> CONV_2D 1x1
+ *                        (8->1) -> LOGISTIC                                             [64,64,1]
  *
  * Float32 weights from a fixed seed at He-initialisation scale; the heads' weights scaled so the
  * logits span several units. Usage: make_test_models OUTDIR */
@@ -182,10 +186,46 @@ static int hand_softmax(const char *dir) {
   return finish(w, in, out, dir, "hand_softmax.tflite");
 }
 
+static int concat_slice(const char *dir) {
+  static float w1[5 * 27], b1[5], w2[2 * 5], b2[2], w3[8], b3[1] = {-0.2f};
+  fill(w1, sizeof w1 / 4, sqrt(2.0 / 27)), fill(b1, 5, 0.05);
+  fill(w2, sizeof w2 / 4, sqrt(2.0 / 5)), fill(b2, 2, 0.05);
+  fill(w3, 8, 3.0 * sqrt(2.0 / 8));
+  tfw *w = tfw_new();
+  if (!w) return 1;
+  const int s_in[4] = {1, 64, 64, 3}, s_a[4] = {1, 64, 64, 5}, s_b[4] = {1, 64, 64, 2}, s_c[4] = {1, 64, 64, 8},
+            s_o[4] = {1, 64, 64, 1}, s_w1[4] = {5, 3, 3, 3}, s_w2[4] = {2, 1, 1, 5}, s_w3[4] = {1, 1, 1, 8},
+            s_5[1] = {5}, s_2[1] = {2}, s_1[1] = {1}, s_4[1] = {4};
+  const int begin[4] = {0, 0, 0, 1}, end[4] = {1, 64, 64, 4}, strides[4] = {1, 1, 1, 1};
+  int in = tfw_tensor(w, "input", TFW_FLOAT32, s_in, 4, NULL, 0);
+  int tw1 = tfw_tensor(w, "conv1/weights", TFW_FLOAT32, s_w1, 4, w1, sizeof w1);
+  int tb1 = tfw_tensor(w, "conv1/bias", TFW_FLOAT32, s_5, 1, b1, sizeof b1);
+  int a1 = tfw_tensor(w, "conv1", TFW_FLOAT32, s_a, 4, NULL, 0);
+  int tbe = tfw_tensor(w, "slice/begin", TFW_INT32, s_4, 1, begin, sizeof begin);
+  int ten = tfw_tensor(w, "slice/end", TFW_INT32, s_4, 1, end, sizeof end);
+  int tst = tfw_tensor(w, "slice/strides", TFW_INT32, s_4, 1, strides, sizeof strides);
+  int sl = tfw_tensor(w, "slice", TFW_FLOAT32, s_in, 4, NULL, 0);
+  int tw2 = tfw_tensor(w, "conv2/weights", TFW_FLOAT32, s_w2, 4, w2, sizeof w2);
+  int tb2 = tfw_tensor(w, "conv2/bias", TFW_FLOAT32, s_2, 1, b2, sizeof b2);
+  int a2 = tfw_tensor(w, "conv2", TFW_FLOAT32, s_b, 4, NULL, 0);
+  int cc = tfw_tensor(w, "concat", TFW_FLOAT32, s_c, 4, NULL, 0);
+  int tw3 = tfw_tensor(w, "head/weights", TFW_FLOAT32, s_w3, 4, w3, sizeof w3);
+  int tb3 = tfw_tensor(w, "head/bias", TFW_FLOAT32, s_1, 1, b3, sizeof b3);
+  int a3 = tfw_tensor(w, "head", TFW_FLOAT32, s_o, 4, NULL, 0);
+  int out = tfw_tensor(w, "prob", TFW_FLOAT32, s_o, 4, NULL, 0);
+  tfw_conv2d(w, in, tw1, tb1, a1, TFW_SAME, 1, 1, TFW_ACT_RELU);
+  tfw_strided_slice(w, a1, tbe, ten, tst, sl);
+  tfw_conv2d(w, a1, tw2, tb2, a2, TFW_SAME, 1, 1, TFW_ACT_NONE);
+  tfw_concat(w, (int[]){sl, a2, in}, 3, cc, 3);
+  tfw_conv2d(w, cc, tw3, tb3, a3, TFW_SAME, 1, 1, TFW_ACT_NONE);
+  tfw_simple(w, TFW_OP_LOGISTIC, a3, out);
+  return finish(w, in, out, dir, "concat_slice.tflite");
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: make_test_models OUTDIR\n");
     return 2;
   }
-  return pad_logits1(argv[1]) || flat_logits2(argv[1]) || tconv_bias(argv[1]) || hand_softmax(argv[1]);
+  return pad_logits1(argv[1]) || flat_logits2(argv[1]) || tconv_bias(argv[1]) || hand_softmax(argv[1]) || concat_slice(argv[1]);
 }

@@ -25,7 +25,8 @@
 
 enum {
   OPT_NONE = 0, OPT_CONV2D = 1, OPT_DEPTHWISE_CONV2D = 2, OPT_POOL2D = 5, OPT_SOFTMAX = 9, OPT_ADD = 11,
-  OPT_RESIZE_BILINEAR = 15, OPT_MUL = 21, OPT_REDUCER = 27, OPT_TRANSPOSE_CONV = 49, OPT_SUB = 28, OPT_DIV = 29
+  OPT_RESIZE_BILINEAR = 15, OPT_MUL = 21, OPT_REDUCER = 27, OPT_TRANSPOSE_CONV = 49, OPT_SUB = 28, OPT_DIV = 29, OPT_CONCATENATION = 10,
+  OPT_STRIDED_SLICE = 32
 };
 
 #define TFW_MAX_RANK 8
@@ -216,6 +217,17 @@ static int conv_like(tfw *w, int dw, int in, int weights, int bias, int out, int
   fld o[] = {{0, 1, (uint32_t)padding}, {1, 4, (uint32_t)sw}, {2, 4, (uint32_t)sh}, {3, 4, (uint32_t)dm},
              {4, 1, (uint32_t)act},     {5, 4, 1},            {6, 4, 1}};
   return add_op(w, TFW_OP_DEPTHWISE_CONV_2D, NULL, ins, nin, out, OPT_DEPTHWISE_CONV2D, o, 7);
+}
+
+int tfw_concat(tfw *w, const int *inputs, int nin, int out, int axis) {
+  fld o[] = {{0, 4, (uint32_t)axis}, {1, 1, 0}};
+  return add_op(w, TFW_OP_CONCATENATION, NULL, inputs, nin, out, OPT_CONCATENATION, o, 2);
+}
+
+int tfw_strided_slice(tfw *w, int in, int begin, int end, int strides, int out) {
+  int ins[4] = {in, begin, end, strides};
+  fld o[] = {{0, 4, 0}, {1, 4, 0}};
+  return add_op(w, TFW_OP_STRIDED_SLICE, NULL, ins, 4, out, OPT_STRIDED_SLICE, o, 2);
 }
 
 int tfw_sub(tfw *w, int a, int b, int out) {

@@ -23,7 +23,7 @@ enum {
   TFW_OP_RELU6 = 21, TFW_OP_RESIZE_BILINEAR = 23, TFW_OP_SOFTMAX = 25, TFW_OP_TANH = 28, TFW_OP_CUSTOM = 32,
   TFW_OP_MEAN = 40, TFW_OP_SUB = 41, TFW_OP_EXP = 47, TFW_OP_HARD_SWISH = 117, TFW_OP_RESHAPE = 22,
   TFW_OP_PAD = 34, TFW_OP_TRANSPOSE_CONV = 67, TFW_OP_FLOOR = 8, TFW_OP_DIV = 42,
-  TFW_OP_SUM = 74, TFW_OP_REDUCE_MAX = 82
+  TFW_OP_SUM = 74, TFW_OP_REDUCE_MAX = 82, TFW_OP_CONCATENATION = 2, TFW_OP_STRIDED_SLICE = 45
 };
 
 typedef struct tfw tfw;
@@ -50,6 +50,10 @@ int tfw_softmax(tfw *w, int in, int out, float beta);
 int tfw_dequantize(tfw *w, int in, int out);
 /* Any builtin op with one input, one output and no options (LOGISTIC, RELU, RELU6, TANH, HARD_SWISH...). */
 int tfw_simple(tfw *w, int builtin_code, int in, int out);
+/* CONCATENATION (axis, no activation); STRIDED_SLICE (begin, end, strides: constant INT32 [4],
+ * no masks). */
+int tfw_concat(tfw *w, const int *inputs, int nin, int out, int axis);
+int tfw_strided_slice(tfw *w, int in, int begin, int end, int strides, int out);
 /* SUB and DIV without activation; SUM / REDUCE_MAX (axes: a constant INT32 tensor). */
 int tfw_sub(tfw *w, int a, int b, int out);
 int tfw_div(tfw *w, int a, int b, int out);

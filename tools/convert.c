@@ -116,7 +116,7 @@ enum {
   TFL_LOGISTIC = 14, TFL_MUL = 18, TFL_RELU = 19, TFL_RELU6 = 21, TFL_RESIZE_BILINEAR = 23,
   TFL_SOFTMAX = 25, TFL_CUSTOM = 32, TFL_MEAN = 40, TFL_HARD_SWISH = 117, TFL_RESHAPE = 22, TFL_PAD = 34,
   TFL_PADV2 = 60, TFL_TANH = 28, TFL_STRIDED_SLICE = 45, TFL_TRANSPOSE_CONV = 67, TFL_EXP = 47,
-  TFL_SUB = 41, TFL_DIV = 42, TFL_SUM = 74, TFL_REDUCE_MAX = 82
+  TFL_SUB = 41, TFL_DIV = 42, TFL_SUM = 74, TFL_REDUCE_MAX = 82, TFL_CONCATENATION = 2
 };
 enum { TFL_FLOAT32 = 0, TFL_FLOAT16 = 1, TFL_INT32 = 2, TFL_INT64 = 4 };
 
@@ -641,19 +641,25 @@ static int convert(conv_state *s) {
       }
       int bmask = (int)fb_int(f, opts, 0, 4, 0), emask = (int)fb_int(f, opts, 1, 4, 0);
       int other = (int)fb_int(f, opts, 2, 4, 0) | (int)fb_int(f, opts, 3, 4, 0) | (int)fb_int(f, opts, 4, 4, 0);
-      int ok = !other && a->pid == (int)s->m.input && a->readers == 1 && s->m.n_layers == 0;
+      int ok = !other, c0 = 0, c1 = 0;
       for (int d = 0; d < 4 && ok; d++) {
         int b0 = (bmask >> d) & 1 ? 0 : be[0][d], e0 = (emask >> d) & 1 ? a->shape[d] : be[1][d];
+        if (b0 < 0) b0 += a->shape[d];
         if (e0 < 0) e0 += a->shape[d];
-        ok = be[2][d] == 1 && b0 == 0 && (d == 3 ? e0 >= 1 && e0 <= a->shape[3] : e0 == a->shape[d]);
+        ok = be[2][d] == 1 && (d == 3 ? b0 >= 0 && b0 < e0 && e0 <= a->shape[3] : b0 == 0 && e0 == a->shape[d]);
+        if (d == 3) c0 = b0, c1 = e0;
       }
-      if (!ok || to->rank != 4 || to->shape[3] > a->shape[3])
-        return cfail(s, "unsupported TFLite op STRIDED_SLICE at operator %d (only the model input's first channels, "
-                        "read by nothing else)", opi);
-      s->m.tensors[s->m.input].c = to->shape[3]; /* pseg's input is the slice: the rest is never read */
-      s->input_channels = a->shape[3];
-      to->pid = a->pid;
-      continue;
+      if (!ok || to->rank != 4 || to->shape[3] != c1 - c0)
+        return cfail(s, "unsupported TFLite op STRIDED_SLICE at operator %d (only a range of channels, stride 1)", opi);
+      if (c0 == 0 && a->pid == (int)s->m.input && a->readers == 1 && s->m.n_layers == 0) {
+        s->m.tensors[s->m.input].c = c1; /* pseg's input is the slice: the rest is never read */
+        s->input_channels = a->shape[3];
+        to->pid = a->pid;
+        continue;
+      }
+      if (!(l = new_layer(s, PSEG_OP_SLICE, opi))) return cfail(s, "out of memory");
+      l->in0 = a->pid, l->aux = c0;
+      break;
     }
     case TFL_RESHAPE: { /* a view: the same values in the same order (a flattened output) */
       NEED_ACT(0);
@@ -759,6 +765,34 @@ static int convert(conv_state *s) {
       act_tfl = (int)fb_int(f, opts, 0, 1, 0);
       if (!(l = new_layer(s, code == TFL_SUB ? PSEG_OP_SUB : PSEG_OP_DIV, opi))) return cfail(s, "out of memory");
       l->in0 = a->pid, l->in1 = b->pid, l->aux = aux;
+      break;
+    }
+    case TFL_CONCATENATION: { /* on the channels: a chain of two-input concatenations */
+      int axis = (int)fb_int(f, opts, 0, 4, 0);
+      act_tfl = (int)fb_int(f, opts, 1, 1, 0);
+      int oh, ow, oc;
+      if ((axis != 3 && axis != -1) || nin < 2 || to->rank != 4 || hwc(to, &oh, &ow, &oc))
+        return cfail(s, "unsupported TFLite op %s at operator %d (only on the channels of 4-D tensors)", name, opi);
+      int prev = -1, sum = 0;
+      for (int k = 0; k < (int)nin; k++) {
+        NEED_ACT(k);
+        int h, w, c;
+        if (hwc(IN(k), &h, &w, &c) || h != oh || w != ow) return cfail(s, "bad shapes at operator %d", opi);
+        sum += c;
+        if (k == 0) {
+          prev = IN(0)->pid;
+          continue;
+        }
+        if (!(l = new_layer(s, PSEG_OP_CONCAT, opi))) return cfail(s, "out of memory");
+        l->in0 = prev, l->in1 = IN(k)->pid, l->aux = sum - c;
+        if (k + 1 < (int)nin) { /* a tensor of pseg's own between two links of the chain */
+          if (grow((void **)&s->m.tensors, &s->cap_tensors, s->m.n_tensors + 1, sizeof(pseg_fmt_tensor)))
+            return cfail(s, "out of memory");
+          s->m.tensors[s->m.n_tensors] = (pseg_fmt_tensor){oh, ow, sum, 0};
+          l->out = prev = (int32_t)s->m.n_tensors++;
+        }
+      }
+      if (sum != oc) return cfail(s, "bad shapes at operator %d", opi);
       break;
     }
     case TFL_SUM:
