@@ -38,7 +38,7 @@ fidelity() {
   [ -d "$dir" ] || "$PREP" $crops "$dir" $size "$SRC"/tests/data/*.png "$SRC"/tests/data/*.jpg >/dev/null
   local args=(--pseg "$PSEG" --tflite "$tfl" --model "$T/$name.pseg" --head "$head" --person-channel "$pc"
               --min-images 3 --out-dir "$T/out" "$dir")
-  node "$SRC/tests/reference/fidelity.js" "${args[@]}" --precision fp32 --max-abs 1e-4 --min-iou 0.999 \
+  node "$SRC/tests/reference/fidelity.js" "${args[@]}" --precision fp32 --max-abs "$b32" --min-iou "$iou" \
     --tiers default,gpu > "$T/f32.txt" 2>&1 || status=1
   grep -E "summary|FAIL" "$T/f32.txt"
   if [ $fp16 = 1 ]; then
@@ -49,6 +49,7 @@ fidelity() {
 }
 
 mkdir -p "$T/synthetic" "$T/in"
+b32=1e-4 iou=0.999
 crops=--crops # the small models: each photo also centre-cropped and mirrored (9 inputs)
 "$MAKE" "$T/synthetic" >/dev/null || { echo "FAIL make_test_models"; exit 1; }
 fidelity "$T/synthetic/pad_logits1.tflite" logits 0 2e-2
@@ -71,7 +72,9 @@ while read -r file head rest; do
     [ -e "$T/x.pseg" ] && { echo "FAIL $file: output left behind"; status=1; rm -f "$T/x.pseg"; }
     continue
   fi
-  read -r pc b16 _ <<< "$rest"
+  read -r pc b16 f32 _ <<< "$rest"
+  b32=1e-4 iou=0.999
+  case $f32 in fp32=*,*) b32=${f32#fp32=}; iou=${b32#*,}; b32=${b32%,*} ;; esac
   fidelity "$tfl" "$head" "$pc" "$b16"
 done < "$SRC/tests/models.txt"
 exit $status

@@ -118,7 +118,7 @@ enum {
   TFL_PADV2 = 60, TFL_TANH = 28, TFL_STRIDED_SLICE = 45, TFL_TRANSPOSE_CONV = 67, TFL_EXP = 47,
   TFL_SUB = 41, TFL_DIV = 42, TFL_SUM = 74, TFL_REDUCE_MAX = 82, TFL_CONCATENATION = 2
 };
-enum { TFL_FLOAT32 = 0, TFL_FLOAT16 = 1, TFL_INT32 = 2, TFL_INT64 = 4 };
+enum { TFL_FLOAT32 = 0, TFL_FLOAT16 = 1, TFL_INT32 = 2, TFL_UINT8 = 3, TFL_INT64 = 4, TFL_INT8 = 9 };
 
 static const char *const tfl_op_names[] = {
     "ADD", "AVERAGE_POOL_2D", "CONCATENATION", "CONV_2D", "DEPTHWISE_CONV_2D", "DEPTH_TO_SPACE",
@@ -158,6 +158,9 @@ typedef struct ttensor {
   int pid; /* pseg tensor index, or -1 */
   int pad_src, pad[4]; /* the output of a PAD: the padded tensor's index and top, bottom, left, right */
   int readers;         /* operators reading it (the graph output counts as one) */
+  size_t qscale, qzero; /* quantization: file positions of the scale (float) and zero point (int64) */
+  uint32_t nscale, nzero;
+  int qdim;            /* the dimension with a scale per index (per-channel), when nscale > 1 */
 } ttensor;
 
 typedef struct conv_state {
@@ -169,6 +172,8 @@ typedef struct conv_state {
   char *err;
   size_t errlen;
   pseg_convert_options opt;
+  float **owned; /* dequantized weights (freed with the state) */
+  uint32_t n_owned;
   int input_channels; /* of the TFLite model's input, when pseg's input is a slice of it */
 } conv_state;
 
@@ -217,8 +222,17 @@ static int new_tensor(conv_state *s, uint32_t ti, int opi) {
   return 0;
 }
 
-/* Append a constant's values (fp16 or fp32) to the weight blob; returns its byte offset. */
+static int dequantize(conv_state *s, const ttensor *a, ttensor *to, int opi);
+
+/* Append a constant's values (fp16 or fp32; int8 / uint8 dequantized to fp32: the weights of a
+ * "hybrid" quantized conv) to the weight blob; returns its byte offset. */
 static int add_weights(conv_state *s, const ttensor *t, size_t count, int *wtype, int32_t *off, int opi) {
+  ttensor deq;
+  if (t->data && (t->type == TFL_INT8 || t->type == TFL_UINT8)) {
+    deq = *t;
+    if (dequantize(s, t, &deq, opi)) return -1;
+    t = &deq;
+  }
   size_t es = t->type == TFL_FLOAT16 ? 2 : t->type == TFL_FLOAT32 ? 4 : 0;
   if (!es) return cfail(s, "weights of operator %d are neither float32 nor float16", opi);
   if (!t->data || t->data_len != count * es)
@@ -323,6 +337,46 @@ static int fuse_and_compact(conv_state *s) {
   }
   free(uses);
   free(remap);
+  return 0;
+}
+
+/* A constant int8 / uint8 tensor to float32, (q - zero point) * scale, per tensor or per index of
+ * its quantized dimension: weight-only quantization, undone once here. */
+static int dequantize(conv_state *s, const ttensor *a, ttensor *to, int opi) {
+  fb *f = &s->f;
+  size_t n = shape_count(a);
+  int nd = a->rank > 0 && a->qdim >= 0 && a->qdim < a->rank ? a->shape[a->qdim] : 1;
+  if (a->data_len != n || !a->nscale || (a->nscale != 1 && a->nscale != (uint32_t)nd) ||
+      (a->nzero && a->nzero != a->nscale))
+    return cfail(s, "DEQUANTIZE at operator %d: quantization parameters do not match the tensor (%u scales, %u zero "
+                    "points, %zu values)", opi, a->nscale, a->nzero, n);
+  size_t inner = 1;
+  for (int d = a->qdim + 1; a->nscale > 1 && d < a->rank; d++) inner *= (size_t)a->shape[d];
+  float *v = malloc((n ? n : 1) * sizeof(float));
+  float **o = realloc(s->owned, (s->n_owned + 1) * sizeof *o);
+  if (!v || !o) return free(v), free(o == s->owned ? NULL : o), cfail(s, "out of memory");
+  s->owned = o;
+  s->owned[s->n_owned++] = v;
+  for (uint32_t k = 0; k < a->nscale; k++) {
+    uint32_t bits = fb_u32(f, a->qscale + 4 * k);
+    float sc;
+    memcpy(&sc, &bits, 4);
+    int64_t zp = a->nzero ? (int64_t)((uint64_t)fb_u32(f, a->qzero + 8 * k) | (uint64_t)fb_u32(f, a->qzero + 8 * k + 4) << 32) : 0;
+    if (!(sc > 0 && sc < 1e30f) || zp < (a->type == TFL_INT8 ? -128 : 0) || zp > (a->type == TFL_INT8 ? 127 : 255))
+      return cfail(s, "DEQUANTIZE at operator %d: bad scale %g or zero point %lld", opi, (double)sc, (long long)zp);
+  }
+  for (size_t i = 0; i < n; i++) {
+    uint32_t k = a->nscale > 1 ? (uint32_t)((i / inner) % (size_t)nd) : 0;
+    uint32_t bits = fb_u32(f, a->qscale + 4 * k);
+    float sc;
+    memcpy(&sc, &bits, 4);
+    int64_t zp = a->nzero ? (int64_t)((uint64_t)fb_u32(f, a->qzero + 8 * k) | (uint64_t)fb_u32(f, a->qzero + 8 * k + 4) << 32) : 0;
+    int q = a->type == TFL_INT8 ? (int)(int8_t)a->data[i] : (int)a->data[i];
+    v[i] = (float)((double)(q - zp) * sc);
+  }
+  to->data = (const uint8_t *)v;
+  to->data_len = n * 4;
+  to->type = TFL_FLOAT32;
   return 0;
 }
 
@@ -461,6 +515,12 @@ static int convert(conv_state *s) {
       t->shape[k] = d;
     }
     t->type = (int)fb_int(f, tt, 1, 1, 0);
+    size_t qt = fb_table(f, tt, 4);
+    if (qt) {
+      fb_vector(f, qt, 2, 4, &t->qscale, &t->nscale);
+      fb_vector(f, qt, 3, 8, &t->qzero, &t->nzero);
+      t->qdim = (int)fb_int(f, qt, 6, 4, 0);
+    }
     uint32_t bi = (uint32_t)fb_int(f, tt, 2, 4, 0);
     t->pid = t->pad_src = -1;
     if (bi >= n_buf && bi != 0) return cfail(s, "tensor %u names buffer %u of %u", i, bi, n_buf);
@@ -538,8 +598,13 @@ static int convert(conv_state *s) {
     switch (code) {
     case TFL_DEQUANTIZE: {
       ttensor *a = IN(0);
+      if (a && a->data && (a->type == TFL_INT8 || a->type == TFL_UINT8)) { /* weight-only quantization */
+        if (to->data || to->pid >= 0) return cfail(s, "corrupt TFLite model (operator %d output)", opi);
+        if (dequantize(s, a, to, opi)) return -1;
+        continue;
+      }
       if (!a || !a->data || a->type != TFL_FLOAT16)
-        return cfail(s, "unsupported TFLite op DEQUANTIZE at operator %d (only constant float16 inputs)", opi);
+        return cfail(s, "unsupported TFLite op DEQUANTIZE at operator %d (only constant float16, int8 or uint8 inputs)", opi);
       if (to->data || to->pid >= 0) return cfail(s, "corrupt TFLite model (operator %d output)", opi);
       to->data = a->data;
       to->data_len = a->data_len;
@@ -910,6 +975,8 @@ int pseg_convert_tflite_opts(const void *data, size_t size, const pseg_convert_o
   s.errlen = errlen;
   int rc = convert(&s);
   free(s.t);
+  for (uint32_t i = 0; i < s.n_owned; i++) free(s.owned[i]);
+  free(s.owned);
   if (rc) {
     pseg_fmt_free(&s.m);
     return -1;
