@@ -17,6 +17,7 @@ void resize_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d);
 void softmax_plan(kshape out, kdispatch *d);
 void reduce_plan(const pseg_fmt_layer *l, kshape in, kdispatch *d);
 void copy_plan(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, kdispatch *d);
+void maxpool_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d);
 void conv_gpu(const kdispatch *d, int batch, kdispatch *g);
 void dwconv_gpu(const kdispatch *d, int batch, kdispatch *g);
 void pool_gpu(const kdispatch *d, int batch, kdispatch *g);
@@ -84,6 +85,7 @@ int kernel_plan(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, int
   switch (l->op) {
   case PSEG_OP_CONCAT:
   case PSEG_OP_SLICE: copy_plan(l, in0, in1, out, d); return 0;
+  case PSEG_OP_MAXPOOL: maxpool_plan(l, in0, out, d); return 0;
   case PSEG_OP_CONV2D:
   case PSEG_OP_TCONV2D: conv_plan(l, in0, out, wide, d); return 0;
   case PSEG_OP_DWCONV2D: dwconv_plan(l, in0, out, wide, d); return 0;
@@ -152,6 +154,9 @@ int ref_run_model(const pseg_fmt_model *m, const float *input, float **t) {
     case PSEG_OP_RESIZE_BILINEAR: ref_resize_bilinear(t[l->in0], as, t[l->out], os, l->aux, l->act); break;
     case PSEG_OP_SOFTMAX: ref_softmax(t[l->in0], as, t[l->out]); break;
     case PSEG_OP_REDUCE: ref_reduce(t[l->in0], as, l->aux, t[l->out]); break;
+    case PSEG_OP_MAXPOOL:
+      ref_maxpool(t[l->in0], as, l->kh, l->kw, l->sh, l->sw, l->pad_top, l->pad_left, l->act, t[l->out], os);
+      break;
     case PSEG_OP_CONCAT:
     case PSEG_OP_SLICE: {
       const pseg_fmt_tensor *bt = &m->tensors[l->in1 >= 0 ? l->in1 : l->in0];

@@ -138,6 +138,7 @@ void ref_binary(const float *a, const float *b, kshape s, int op /*PSEG_OP_ADD/M
                 int act, float *out);
 void ref_resize_bilinear(const float *in, kshape is, float *out, kshape os, int mode, int act);
 void ref_reduce(const float *in, kshape s, int max, float *out);
+void ref_maxpool(const float *in, kshape is, int kh, int kw, int sh, int sw, int pt, int pl, int act, float *out, kshape os);
 void ref_copy(const float *a, kshape as, const float *b, kshape bs, int op, int aux, int act, float *out, kshape os);
 void ref_softmax(const float *in, kshape s, float *out);
 float ref_activate(float v, int act);

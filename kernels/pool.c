@@ -1,8 +1,35 @@
 /* Pooling family: MEAN, the global average over height and width (AVERAGE_POOL_2D over the
- * whole map and MEAN over axes 1, 2 both become this). Shader mean.comp, sums in fp32. */
+ * whole map and MEAN over axes 1, 2 both become this; shader mean.comp, sums in fp32), and
+ * MAX_POOL_2D (binary.comp / gpix.comp OP 7: the window's cells inside the map, as TFLite). */
 #include "kernels.h"
 
+#include <math.h>
 #include <string.h>
+
+void binary_plan(const pseg_fmt_layer *l, kshape out, kdispatch *d);
+
+void maxpool_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d) {
+  binary_plan(l, out, d);
+  d->spec[KB_OP] = 7;
+  d->pc.in_h = in.h, d->pc.in_w = in.w, d->pc.in_c4 = kc4(in.c);
+  d->pc.kh = l->kh, d->pc.kw = l->kw, d->pc.sh = l->sh, d->pc.sw = l->sw, d->pc.pad_t = l->pad_top, d->pc.pad_l = l->pad_left;
+}
+
+void ref_maxpool(const float *in, kshape is, int kh, int kw, int sh, int sw, int pt, int pl, int act, float *out, kshape os) {
+  for (int oy = 0; oy < os.h; oy++)
+    for (int ox = 0; ox < os.w; ox++)
+      for (int c = 0; c < os.c; c++) {
+        float m = -INFINITY;
+        for (int ky = 0; ky < kh; ky++)
+          for (int kx = 0; kx < kw; kx++) {
+            int iy = oy * sh - pt + ky, ix = ox * sw - pl + kx;
+            if (iy < 0 || iy >= is.h || ix < 0 || ix >= is.w) continue;
+            float v = in[((size_t)iy * is.w + ix) * is.c + c];
+            m = v > m ? v : m;
+          }
+        out[((size_t)oy * os.w + ox) * os.c + c] = ref_activate(m, act);
+      }
+}
 
 void mean_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d) {
   memset(d, 0, sizeof *d);

@@ -213,6 +213,14 @@ int pseg_fmt_validate(const pseg_fmt_model *m, char *err, size_t errlen) {
         LFAIL("output larger than the input allows");
       if (l->op == PSEG_OP_DWCONV2D && o->c != a->c) LFAIL("depthwise channel mismatch");
       break;
+    case PSEG_OP_MAXPOOL:
+      if (l->kh < 1 || l->kw < 1 || l->kh > PSEG_FMT_MAX_KERNEL || l->kw > PSEG_FMT_MAX_KERNEL) LFAIL("bad window");
+      if (l->sh < 1 || l->sw < 1 || l->sh > 8 || l->sw > 8) LFAIL("bad stride");
+      if (l->pad_top < 0 || l->pad_left < 0 || l->pad_top >= l->kh || l->pad_left >= l->kw) LFAIL("bad padding");
+      if ((int64_t)(o->h - 1) * l->sh - l->pad_top >= a->h || (int64_t)(o->w - 1) * l->sw - l->pad_left >= a->w)
+        LFAIL("output larger than the input allows");
+      if (o->c != a->c) LFAIL("channel mismatch");
+      break;
     case PSEG_OP_TCONV2D: /* out[iy * s - pad + k] += in[iy] * w[k] */
       if (l->kh < 1 || l->kw < 1 || l->kh > PSEG_FMT_MAX_KERNEL || l->kw > PSEG_FMT_MAX_KERNEL) LFAIL("bad kernel");
       if (l->sh < 1 || l->sw < 1 || l->sh > 8 || l->sw > 8) LFAIL("bad stride");

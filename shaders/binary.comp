@@ -5,6 +5,8 @@
  * OP 5: CONCAT, channels [0, pc.aux0) from X (pc.in_c4 vec4s a pixel), the rest from R (pc.aux1);
  * OP 6: SLICE, channel c from X's channel c + pc.aux0 (pc.in_c4 vec4s a pixel). pc.mode: the
  * output's real channels (its padding lanes get 0).
+ * OP 7: MAX_POOL_2D, a pc.kh x pc.kw window at stride pc.sh, pc.sw after pc.pad_t, pc.pad_l of
+ * padding; cells outside the map do not count (TFLite).
  * HAS_GATE: the first input is multiplied by a per-channel gate (G) as it is read (squeeze-excite).
  * One invocation: one pixel x every vec4 of channels. */
 #include "common/net.glsl"
@@ -19,6 +21,21 @@ void main() {
   int x = int(gl_GlobalInvocationID.x), y = int(gl_GlobalInvocationID.y);
   if (x >= pc.out_w || y >= pc.out_h) return;
   int base = (y * pc.out_w + x) * C4;
+  if (OP == 7) {
+    for (int c = 0; c < C4; c++) {
+      vec4 m = vec4(-1.0 / 0.0);
+      for (int ky = 0; ky < pc.kh; ky++) {
+        int iy = y * pc.sh - pc.pad_t + ky;
+        if (iy < 0 || iy >= pc.in_h) continue;
+        for (int kx = 0; kx < pc.kw; kx++) {
+          int ix = x * pc.sw - pc.pad_l + kx;
+          if (ix >= 0 && ix < pc.in_w) m = max(m, texelFetch(X, (iy * pc.in_w + ix) * C4 + c));
+        }
+      }
+      dst.y[base + c] = OTYPE(activate(m, ACT));
+    }
+    return;
+  }
   if (OP >= 5) {
     int px = y * pc.out_w + x;
     for (int c = 0; c < C4; c++) {

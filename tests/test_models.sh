@@ -75,6 +75,6 @@ while read -r file head rest; do
   read -r pc b16 f32 _ <<< "$rest"
   b32=1e-4 iou=0.999
   case $f32 in fp32=*,*) b32=${f32#fp32=}; iou=${b32#*,}; b32=${b32%,*} ;; esac
-  fidelity "$tfl" "$head" "$pc" "$b16"
+  fidelity "$tfl" "$head" "$pc" "$b16" --person-channel "$pc"
 done < "$SRC/tests/models.txt"
 exit $status

@@ -116,7 +116,7 @@ enum {
   TFL_LOGISTIC = 14, TFL_MUL = 18, TFL_RELU = 19, TFL_RELU6 = 21, TFL_RESIZE_BILINEAR = 23,
   TFL_SOFTMAX = 25, TFL_CUSTOM = 32, TFL_MEAN = 40, TFL_HARD_SWISH = 117, TFL_RESHAPE = 22, TFL_PAD = 34,
   TFL_PADV2 = 60, TFL_TANH = 28, TFL_STRIDED_SLICE = 45, TFL_TRANSPOSE_CONV = 67, TFL_EXP = 47,
-  TFL_SUB = 41, TFL_DIV = 42, TFL_SUM = 74, TFL_REDUCE_MAX = 82, TFL_CONCATENATION = 2
+  TFL_SUB = 41, TFL_DIV = 42, TFL_SUM = 74, TFL_REDUCE_MAX = 82, TFL_CONCATENATION = 2, TFL_MAX_POOL_2D = 17
 };
 enum { TFL_FLOAT32 = 0, TFL_FLOAT16 = 1, TFL_INT32 = 2, TFL_UINT8 = 3, TFL_INT64 = 4, TFL_INT8 = 9 };
 
@@ -393,7 +393,7 @@ static float const_value(const ttensor *t, size_t i) {
 
 /* x * c or x + c with c a constant per channel (or a scalar; an unfolded batch norm): folded into
  * the weights and bias of the layer making x (CONV2D, DWCONV2D, TCONV2D), rewritten in fp32, when
- * x has no other reader and the layer no activation. */
+ * x has no other reader and the layer no activation (0); else 1 (nothing done), -1 on an error. */
 static int fold_constant(conv_state *s, ttensor *x, const ttensor *c, int mul, int act_tfl, ttensor *to, const char *name,
                          int opi) {
   pseg_fmt_layer *p = NULL;
@@ -406,8 +406,7 @@ static int fold_constant(conv_state *s, ttensor *x, const ttensor *c, int mul, i
     return cfail(s, "unsupported TFLite op %s at operator %d (a constant other than one value per channel)", name, opi);
   if (!p || (p->op != PSEG_OP_CONV2D && p->op != PSEG_OP_DWCONV2D && p->op != PSEG_OP_TCONV2D) || p->act != PSEG_ACT_NONE ||
       x->readers != 1 || act_tfl != 0)
-    return cfail(s, "unsupported TFLite op %s at operator %d (a constant per channel, foldable only into a convolution "
-                    "without activation whose output nothing else reads)", name, opi);
+    return 1; /* not foldable: the caller makes it a layer of its own */
   size_t wc, bc;
   if (!pseg_fmt_weight_count(&s->m, p, &wc, &bc) || bc != (size_t)oc) return cfail(s, "bad weights at operator %d", opi);
   float *w = malloc(wc * sizeof(float)), *b = calloc((size_t)oc, sizeof(float));
@@ -832,6 +831,29 @@ static int convert(conv_state *s) {
       l->in0 = a->pid, l->in1 = b->pid, l->aux = aux;
       break;
     }
+    case TFL_MAX_POOL_2D: {
+      NEED_ACT(0);
+      ttensor *a = IN(0);
+      int ih, iw, ic, oh, ow, occ;
+      if (hwc(a, &ih, &iw, &ic) || hwc(to, &oh, &ow, &occ) || occ != ic) return cfail(s, "bad shapes at operator %d", opi);
+      int padding = (int)fb_int(f, opts, 0, 1, 0);
+      int sw = (int)fb_int(f, opts, 1, 4, 1), sh = (int)fb_int(f, opts, 2, 4, 1);
+      int kw = (int)fb_int(f, opts, 3, 4, 1), kh = (int)fb_int(f, opts, 4, 4, 1);
+      act_tfl = (int)fb_int(f, opts, 5, 1, 0);
+      if (sw < 1 || sh < 1 || sw > 8 || sh > 8 || kh < 1 || kw < 1 || kh > PSEG_FMT_MAX_KERNEL || kw > PSEG_FMT_MAX_KERNEL)
+        return cfail(s, "unsupported TFLite op %s at operator %d (window %dx%d, stride %dx%d)", name, opi, kh, kw, sh, sw);
+      int pt = 0, pl = 0;
+      if (padding == 0) {
+        int th = (oh - 1) * sh + kh - ih, tw = (ow - 1) * sw + kw - iw;
+        pt = th > 0 ? th / 2 : 0, pl = tw > 0 ? tw / 2 : 0;
+        if (oh != (ih + sh - 1) / sh || ow != (iw + sw - 1) / sw) return cfail(s, "SAME output shape mismatch at operator %d", opi);
+      } else if (oh != (ih - kh) / sh + 1 || ow != (iw - kw) / sw + 1 || ih < kh || iw < kw) {
+        return cfail(s, "VALID output shape mismatch at operator %d", opi);
+      }
+      if (!(l = new_layer(s, PSEG_OP_MAXPOOL, opi))) return cfail(s, "out of memory");
+      l->in0 = a->pid, l->kh = kh, l->kw = kw, l->sh = sh, l->sw = sw, l->pad_top = pt, l->pad_left = pl;
+      break;
+    }
     case TFL_CONCATENATION: { /* on the channels: a chain of two-input concatenations */
       int axis = (int)fb_int(f, opts, 0, 4, 0);
       act_tfl = (int)fb_int(f, opts, 1, 1, 0);
@@ -878,8 +900,27 @@ static int convert(conv_state *s) {
       if (a && b && a->pid < 0 && a->data && b->pid >= 0) a = IN(1), b = IN(0); /* the constant second */
       if (a && b && a->pid >= 0 && b->pid < 0 && b->data) { /* x + c, x * c: into the layer making x */
         act_tfl = (int)fb_int(f, opts, 0, 1, 0);
-        if (fold_constant(s, a, b, code == TFL_MUL, act_tfl, to, name, opi)) return -1;
-        continue;
+        int r = fold_constant(s, a, b, code == TFL_MUL, act_tfl, to, name, opi);
+        if (r < 0) return -1;
+        if (r == 0) continue;
+        /* not foldable (after an activation, say): x * c + 0 or x * 1 + c as a 1x1 depthwise conv */
+        int c = s->m.tensors[a->pid].c;
+        size_t nb = shape_count(b);
+        float *wv = malloc((size_t)c * sizeof(float)), *bv = malloc((size_t)c * sizeof(float));
+        if (!wv || !bv) return free(wv), free(bv), cfail(s, "out of memory");
+        for (int k = 0; k < c; k++) {
+          float v = const_value(b, nb == 1 ? 0 : (size_t)k);
+          wv[k] = code == TFL_MUL ? v : 1.0f, bv[k] = code == TFL_MUL ? 0.0f : v;
+        }
+        ttensor tw = {.type = TFL_FLOAT32, .data = (const uint8_t *)wv, .data_len = (size_t)c * 4};
+        ttensor tb = {.type = TFL_FLOAT32, .data = (const uint8_t *)bv, .data_len = (size_t)c * 4};
+        if (!(l = new_layer(s, PSEG_OP_DWCONV2D, opi))) return free(wv), free(bv), cfail(s, "out of memory");
+        l->in0 = a->pid;
+        int wt = -1, rc = add_weights(s, &tw, (size_t)c, &wt, &l->w_off, opi) || add_weights(s, &tb, (size_t)c, &wt, &l->b_off, opi);
+        free(wv), free(bv);
+        if (rc) return -1;
+        l->wtype = wt;
+        break;
       }
       NEED_ACT(0);
       NEED_ACT(1);
