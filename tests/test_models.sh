@@ -5,7 +5,8 @@
 #      into the next conv, asymmetric; raw 1- and 2-channel logits heads; a flattening RESHAPE;
 #      TRANSPOSE_CONV 3x3 stride 2 and 1x1 with their bias a following ADD of a constant; TANH; a
 #      softmax written out as REDUCE_MAX, SUB, EXP, SUM, DIV, 3 classes; CONCATENATION of 3 inputs
-#      and a STRIDED_SLICE of channels at offsets that are not multiples of 4);
+#      and a STRIDED_SLICE of channels at offsets that are not multiples of 4; PRELU with alphas
+#      below 0, in [0, 1] and above 1);
 #   2. the real models of tests/models.txt (weights/models/ in the tree, ../shared/models when
 #      present), on the 3 portraits of tests/data at the model's input size (the small models get
 #      each also centre-cropped and mirrored: 9 inputs).
@@ -57,6 +58,7 @@ fidelity "$T/synthetic/flat_logits2.tflite" logits 1 2e-2
 fidelity "$T/synthetic/tconv_bias.tflite" probability 0 2e-2
 fidelity "$T/synthetic/hand_softmax.tflite" probability 1 2e-2 --person-channel 1 --output probability
 fidelity "$T/synthetic/concat_slice.tflite" probability 0 2e-2
+fidelity "$T/synthetic/prelu.tflite" probability 0 2e-2
 
 crops= # the real ones (seconds a frame on lavapipe): the 3 photos as they are
 while read -r file head rest; do
