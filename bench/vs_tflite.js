@@ -3,6 +3,11 @@
 //
 //   node bench/vs_tflite.js [--pseg build/pseg] [--rounds 7] [--iterations 30] [--precision auto]
 //                           [--cpu-threads N]   (passed to pseg bench; default: pseg's own choice)
+//                           [--model FILE.tflite[:PERSON_CHANNEL]]...
+//
+// Without --model: the embedded selfie pair. With --model (repeatable): any TFLite model, converted
+// by `pseg convert` (with --person-channel when given) into a temporary file; TFLite then runs the
+// whole model (tests/reference/tflite_model.js), head included.
 //
 // Per model and round: `pseg bench --json` (its median per-frame wall time over --iterations
 // frames after warm-up, the whole frame: pre-processing, network, mask) then TFLite's median over
@@ -13,7 +18,9 @@
 const path = require('path');
 const fs = require('fs');
 const { spawnSync } = require('child_process');
+const os = require('os');
 const { createReference } = require('../tests/reference/tflite_ref.js');
+const { createModel } = require('../tests/reference/tflite_model.js');
 
 function arg(name, def) {
   const i = process.argv.indexOf(name);
@@ -29,11 +36,29 @@ const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[s.lengt
 
 async function main() {
   if (!fs.existsSync(pseg)) throw new Error(`${pseg} not found: build first`);
-  const models = [['selfie', 'selfie_segmentation.tflite'], ['selfie-landscape', 'selfie_segmentation_landscape.tflite']];
+  let models = [['selfie', 'selfie_segmentation.tflite'], ['selfie-landscape', 'selfie_segmentation_landscape.tflite']];
+  const given = process.argv.flatMap((a, i) => (a === '--model' && i + 1 < process.argv.length ? [process.argv[i + 1]] : []));
+  const tmp = given.length ? fs.mkdtempSync(path.join(os.tmpdir(), 'pseg-vs-')) : null;
+  if (given.length) {
+    models = given.map((g) => {
+      const m = /^(.*?)(?::(\d+))?$/.exec(g);
+      const out = path.join(tmp, path.basename(m[1]).replace(/\.tflite$/, '') + '.pseg');
+      const args = ['convert', ...(m[2] !== undefined ? ['--person-channel', m[2]] : []), m[1], out];
+      const c = spawnSync(pseg, args, { encoding: 'utf8' });
+      if (c.status !== 0) throw new Error(`pseg convert ${m[1]}: ${c.stderr.trim()}`);
+      return [out, m[1]];
+    });
+  }
   const rows = [];
   for (const [name, file] of models) {
-    const ref = await createReference(path.join(root, 'weights', file));
-    const input = new Float32Array(ref.inputH * ref.inputW * 3);
+    let ref;
+    if (given.length) {
+      const m = await createModel(file);
+      ref = { inputH: m.inShape[1], inputW: m.inShape[2], inputC: m.inShape[3], runBody: (x) => m.run(x) };
+    } else {
+      ref = await createReference(path.join(root, 'weights', file));
+    }
+    const input = new Float32Array(ref.inputH * ref.inputW * (ref.inputC || 3));
     for (let i = 0; i < input.length; i++) input[i] = ((i * 7919) % 256) / 255;
     // warm-up: long enough for V8 to finish tiering the WebAssembly up (its compiler threads would
     // otherwise still run, on the same 2 cores, while pseg is measured)
@@ -56,14 +81,15 @@ async function main() {
       tfliteMs.push(median(t));
     }
     const pm = median(psegMs), tm = median(tfliteMs);
-    rows.push({ model: name, precision: info.precision, device: info.device, pseg_ms: pm, tflite_ms: tm, ratio: pm / tm,
+    rows.push({ model: given.length ? path.basename(file, '.tflite') : name, precision: info.precision, device: info.device, pseg_ms: pm, tflite_ms: tm, ratio: pm / tm,
                 dispatches: info.dispatches, activation_bytes: info.activation_bytes, first_mask_ms: info.first_mask_ms,
                 cpu_threads: info.cpu_threads });
   }
   console.log(`pseg vs TFLite (WASM+XNNPACK, 1 thread), ${rounds} alternating rounds x ${iterations} frames, medians`);
-  console.log('model             precision  device                              threads  pseg ms  TFLite ms  pseg/TFLite');
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  console.log('model                  precision  device                              threads  pseg ms  TFLite ms  pseg/TFLite');
   for (const r of rows)
-    console.log(`${r.model.padEnd(17)} ${r.precision.padEnd(10)} ${r.device.slice(0, 34).padEnd(35)} ${String(r.cpu_threads).padStart(7)} ` +
+    console.log(`${r.model.slice(0, 22).padEnd(22)} ${r.precision.padEnd(10)} ${r.device.slice(0, 34).padEnd(35)} ${String(r.cpu_threads).padStart(7)} ` +
                 `${r.pseg_ms.toFixed(2).padStart(8)}  ${r.tflite_ms.toFixed(2).padStart(9)}  ${r.ratio.toFixed(2).padStart(11)}`);
   if (process.argv.includes('--json')) console.log(JSON.stringify(rows));
 }
