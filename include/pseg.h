@@ -128,6 +128,15 @@ pseg_result pseg_model_load_memory(pseg_context *ctx, const void *data, size_t s
 void pseg_model_destroy(pseg_model *model);
 /* The model's input size (images of any size are stretched to it). */
 void pseg_model_input_size(const pseg_model *model, int *width, int *height);
+
+/* The network alone, for differential tests against another runtime (`pseg run`): the shapes
+ * (height, width, channels) of its input tensor and of the model's own output tensor (before the
+ * sigmoid or softmax pseg appends to a raw-logits output), and one run from the first (NHWC
+ * float32, no pre-processing) to the second (NHWC float32). A model whose first op kept only the
+ * first channels of its input reports those. Builds and frees a session of its own on each call:
+ * not for the hot path. */
+void pseg_model_raw_shapes(const pseg_model *model, int input[3], int output[3]);
+pseg_result pseg_model_run_raw(pseg_model *model, const float *input, float *output);
 /* Number of dispatches the network records (layers after fusion), on the fast kernels (the base
  * kernels may record a few more: README "Speed and profiling"). */
 uint32_t pseg_model_layer_count(const pseg_model *model);

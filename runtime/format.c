@@ -170,9 +170,11 @@ int pseg_fmt_validate(const pseg_fmt_model *m, char *err, size_t errlen) {
   }
   if (m->input >= m->n_tensors || m->output >= m->n_tensors) FAIL("bad input/output tensor index");
   const pseg_fmt_tensor *tin = &m->tensors[m->input], *tout = &m->tensors[m->output];
-  (void)tin; /* its channel count is checked where a frame is fed in (pseg_session_create) */
   if (m->head != PSEG_HEAD_PROBABILITY) FAIL("unknown head kind %u", m->head);
   if (m->person_channel >= (uint32_t)tout->c) FAIL("person channel %u out of range", m->person_channel);
+  if (m->raw_output >= m->n_tensors) FAIL("bad raw output tensor index");
+  if (m->input_channels && (m->input_channels < (uint32_t)tin->c || m->input_channels > PSEG_FMT_MAX_CHANNELS))
+    FAIL("bad input channel count");
   if (m->weights_size % 4) FAIL("weight blob size not a multiple of 4");
 
   /* Every tensor is produced once, before use. */
@@ -303,6 +305,8 @@ int pseg_fmt_serialize(const pseg_fmt_model *m, uint8_t **out, size_t *out_size)
   wr32(b + 32, m->output);
   wr32(b + 36, m->head);
   wr32(b + 40, m->person_channel);
+  wr32(b + 44, m->raw_output == m->output ? 0 : m->raw_output + 1);
+  wr32(b + 48, m->input_channels == (uint32_t)m->tensors[m->input].c ? 0 : m->input_channels);
   uint8_t *p = b + PSEG_FMT_HEADER_SIZE;
   for (uint32_t i = 0; i < m->n_tensors; i++, p += 16) {
     const pseg_fmt_tensor *t = &m->tensors[i];
@@ -345,6 +349,7 @@ int pseg_fmt_parse(const void *data, size_t size, pseg_fmt_model *m, char *err, 
   m->output = rd32(b + 32);
   m->head = rd32(b + 36);
   m->person_channel = rd32(b + 40);
+  uint32_t raw = rd32(b + 44), ich = rd32(b + 48);
   if (m->n_tensors > PSEG_FMT_MAX_TENSORS || m->n_layers > PSEG_FMT_MAX_LAYERS)
     FAIL("corrupt .pseg model (too many tensors or layers)");
   uint64_t need = PSEG_FMT_HEADER_SIZE + 16ull * m->n_tensors + 64ull * m->n_layers + m->weights_size;
@@ -367,6 +372,8 @@ int pseg_fmt_parse(const void *data, size_t size, pseg_fmt_model *m, char *err, 
     for (int k = 0; k < 16; k++) f[k] = (int32_t)rd32(p + 4 * k);
   }
   memcpy(m->weights, p, m->weights_size);
+  m->raw_output = raw ? raw - 1 : m->output;
+  m->input_channels = ich ? ich : m->input < m->n_tensors ? (uint32_t)m->tensors[m->input].c : 0;
   char why[200];
   if (pseg_fmt_validate(m, why, sizeof why)) {
     pseg_fmt_free(m);

@@ -14,7 +14,9 @@
  *   32      4     output tensor index
  *   36      4     head: PSEG_HEAD_PROBABILITY (the output already is a probability)
  *   40      4     person channel of the output tensor
- *   44      20    reserved, zero
+ *   44      4     1 + the model's own output tensor, before the head pseg appended (0: the output)
+ *   48      4     channels of the TFLite model's input when pseg's input is its first ones (0: same)
+ *   52      12    reserved, zero
  *   64      16*T  tensors: int32 h, w, c, reserved
  *   ...     64*L  layers: 16 int32 each, see pseg_fmt_layer
  *   ...     W     weight blob (fp16 or fp32 values, 4-byte aligned offsets)
@@ -98,6 +100,8 @@ typedef struct pseg_fmt_layer {
 typedef struct pseg_fmt_model {
   uint32_t n_tensors, n_layers;
   uint32_t input, output, head, person_channel;
+  uint32_t raw_output;     /* the model's own output (pseg run), before an appended head */
+  uint32_t input_channels; /* of the original model's input (pseg's input: its first channels) */
   pseg_fmt_tensor *tensors;
   pseg_fmt_layer *layers;
   uint8_t *weights;

@@ -1249,6 +1249,28 @@ pseg_result pseg__session_run_raw(pseg_session *s, const float *input, float *ou
 
 const pseg_plan *pseg__session_plan(const pseg_session *s) { return s->plan; }
 
+void pseg_model_raw_shapes(const pseg_model *md, int input[3], int output[3]) {
+  const pseg_fmt_tensor *i = &md->fmt.tensors[md->fmt.input], *o = &md->fmt.tensors[md->fmt.raw_output];
+  input[0] = i->h, input[1] = i->w, input[2] = i->c;
+  output[0] = o->h, output[1] = o->w, output[2] = o->c;
+}
+
+pseg_result pseg_model_run_raw(pseg_model *md, const float *input, float *output) {
+  if (!md || !input || !output) return PSEG_ERROR_INVALID_ARGUMENT;
+  pseg_session *s;
+  pseg_result r = create(md, NULL, 1, &s);
+  if (r) return r;
+  uint32_t raw = md->fmt.raw_output;
+  if (raw != md->fmt.output && s->plan->fused[raw]) {
+    pseg_session_destroy(s);
+    return gpu_fail(md->ctx, PSEG_ERROR_INVALID_ARGUMENT, "the model's output tensor is computed inside a fused dispatch");
+  }
+  r = pseg__session_run_raw(s, input, raw == md->fmt.output ? output : NULL);
+  if (!r && raw != md->fmt.output) r = pseg__session_read_tensor(s, raw, output);
+  pseg_session_destroy(s);
+  return r;
+}
+
 const char *pseg_tier_name(pseg_tier tier) {
   switch (tier) {
   case PSEG_TIER_BASE: return "base";

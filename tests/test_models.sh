@@ -10,9 +10,11 @@
 #   2. the real models of tests/models.txt (weights/models/ in the tree, ../shared/models when
 #      present), on the 3 portraits of tests/data at the model's input size (the small models get
 #      each also centre-cropped and mirrored: 9 inputs).
-# fp32: max |d| <= 1e-4, IoU@0.5 >= 0.999, on the device's tier and on the GPU tier; fp16 (where
-# the device has it): the model's bound (2e-2 for the synthetic ones). Models listed as "fails"
-# must be refused by pseg convert with the message given.
+# fp32: max |d| <= 1e-4, IoU@0.5 >= 0.999, on the device's tier and on the GPU tier; the model's
+# own output through `pseg run` (raw tensors, tests/reference/run_compare.js) within
+# 1e-4 * max(1, max |ref|) on both tiers; fp16 (where the device has it): the model's bound (2e-2
+# for the synthetic ones). Models listed as "fails" must be refused by pseg convert with the
+# message given.
 # Usage: test_models.sh PSEG PREP_PORTRAITS MAKE_TEST_MODELS SOURCE_DIR
 set -uo pipefail
 PSEG=$1 PREP=$2 MAKE=$3 SRC=$4
@@ -42,6 +44,10 @@ fidelity() {
   node "$SRC/tests/reference/fidelity.js" "${args[@]}" --precision fp32 --max-abs "$b32" --min-iou "$iou" \
     --tiers default,gpu > "$T/f32.txt" 2>&1 || status=1
   grep -E "summary|FAIL" "$T/f32.txt"
+  # the network alone (pseg run): the model's own output tensor, raw, on the first portrait
+  node "$SRC/tests/reference/run_compare.js" --pseg "$PSEG" --tflite "$tfl" --model "$T/$name.pseg" --rel "$b32" \
+    --tiers default,gpu "$(ls "$dir"/*.f32 | head -1)" > "$T/raw.txt" 2>&1 || status=1
+  grep -E "summary|FAIL" "$T/raw.txt"
   if [ $fp16 = 1 ]; then
     node "$SRC/tests/reference/fidelity.js" "${args[@]}" --precision fp16 --max-abs "$b16" --min-iou 0.97 \
       > "$T/f16.txt" 2>&1 || status=1

@@ -455,19 +455,17 @@ static int add_head(conv_state *s) {
   if (pc >= o.c) return cfail(s, "--person-channel %d: the output has %d channel%s", pc, o.c, o.c == 1 ? "" : "s");
   m->head = PSEG_HEAD_PROBABILITY;
   m->person_channel = (uint32_t)pc;
+  m->raw_output = m->output; /* the model's own output, for pseg run */
+  m->input_channels = s->input_channels ? (uint32_t)s->input_channels : (uint32_t)m->tensors[m->input].c;
   if (kind == PSEG_OUTPUT_PROBABILITY) return 0;
-  if (o.c == 1 && last->act == PSEG_ACT_NONE && last->op != PSEG_OP_SOFTMAX && last->op != PSEG_OP_MEAN &&
-      last->op != PSEG_OP_REDUCE) {
-    last->act = PSEG_ACT_SIGMOID; /* folded into the layer */
-    return 0;
-  }
+  /* a layer of its own (not folded into the last one), so the raw output stays a stored tensor */
   if (grow((void **)&m->tensors, &s->cap_tensors, m->n_tensors + 1, sizeof(pseg_fmt_tensor)))
     return cfail(s, "out of memory");
   m->tensors[m->n_tensors] = o;
   pseg_fmt_layer *l = new_layer(s, o.c == 1 ? PSEG_OP_ACT : PSEG_OP_SOFTMAX, -1);
   if (!l) return cfail(s, "out of memory");
   l->src_index = l - m->layers > 0 ? (l - 1)->src_index : 0;
-  if (o.c == 1) l->act = PSEG_ACT_SIGMOID;
+  if (o.c == 1) l->act = PSEG_ACT_SIGMOID; /* ACT: a standalone sigmoid */
   l->in0 = (int32_t)m->output;
   l->out = (int32_t)m->n_tensors;
   m->output = m->n_tensors++;

@@ -16,5 +16,6 @@ int cli_load_model(pseg_context *ctx, const char *model, pseg_model **md);
 int cmd_bench(int argc, char **argv, double t_start_ms);
 int cmd_profile(int argc, char **argv);
 int cmd_conformance(int argc, char **argv); /* tools/pseg_conformance.c */
+int cmd_run(int argc, char **argv);         /* tools/pseg_run.c */
 
 #endif

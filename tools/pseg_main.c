@@ -23,6 +23,9 @@ static void usage(FILE *f) {
           "      INPUT: PNG or JPEG of any size. OUTPUT.png: the 8-bit mask, or the composite when\n"
           "      --background is given. OUTPUT.npy: the float32 HxW person probability.\n"
           "  pseg devices                      list Vulkan devices and their features\n"
+          "  pseg run MODEL --input X.npy -o Y.npy [--precision P] [--device N]\n"
+          "      the network alone: X the model's input tensor (NHWC float32, no pre-processing),\n"
+          "      Y its own output tensor (before the head pseg appends to raw logits), fp32 default\n"
           "  pseg convert [--output auto|probability|logits] [--person-channel N] IN.tflite OUT.pseg\n"
           "      convert a TFLite model to pseg's format. --output: what the model's output is when\n"
           "      the graph does not say (auto: a probability after LOGISTIC or SOFTMAX, else logits,\n"
@@ -295,6 +298,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "devices")) return cmd_devices();
   if (!strcmp(cmd, "convert")) return cmd_convert(argc - 1, argv + 1);
   if (!strcmp(cmd, "bench")) return cmd_bench(argc - 1, argv + 1, t_start);
+  if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
   if (!strcmp(cmd, "profile")) return cmd_profile(argc - 1, argv + 1);
   if (!strcmp(cmd, "conformance")) return cmd_conformance(argc - 1, argv + 1);
   if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {

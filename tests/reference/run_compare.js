@@ -1,0 +1,84 @@
+'use strict';
+// `pseg run` (the network alone, raw tensors) against the real TFLite interpreter on the same input
+// tensor: the model's own output, element by element, max |d| <= --rel * max(1, max |ref|).
+//
+// usage: node tests/reference/run_compare.js --pseg PSEG --tflite M.tflite --model M.pseg
+//          [--precision fp32] [--rel 1e-4] [--tiers default,gpu] INPUT.f32...
+// INPUT.f32: RGB in [0,1], NHWC float32 at the model's input size (prep_portraits); channels the
+// model has beyond RGB (a prior) get 0.
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { spawnSync } = require('child_process');
+const { createModel } = require('./tflite_model.js');
+
+function npyWrite(file, shape, data) {
+  let h = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+  const total = Math.ceil((10 + h.length + 1) / 64) * 64;
+  h = h.padEnd(total - 11, ' ') + '\n';
+  const b = Buffer.alloc(total + data.length * 4);
+  b.write('\x93NUMPY', 0, 'latin1');
+  b[6] = 1, b[7] = 0, b.writeUInt16LE(total - 10, 8);
+  b.write(h, 10, 'latin1');
+  for (let i = 0; i < data.length; i++) b.writeFloatLE(data[i], total + 4 * i);
+  fs.writeFileSync(file, b);
+}
+
+function npyRead(file) {
+  const b = fs.readFileSync(file);
+  const hl = b.readUInt16LE(8), start = 10 + hl;
+  const n = (b.length - start) / 4, out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = b.readFloatLE(start + 4 * i);
+  return out;
+}
+
+async function main() {
+  const a = process.argv.slice(2), o = { precision: 'fp32', rel: 1e-4, tiers: ['default'], inputs: [] };
+  for (let i = 0; i < a.length; i++) {
+    const v = () => a[++i];
+    if (a[i] === '--pseg') o.pseg = v(); else if (a[i] === '--tflite') o.tflite = v();
+    else if (a[i] === '--model') o.model = v(); else if (a[i] === '--precision') o.precision = v();
+    else if (a[i] === '--rel') o.rel = Number(v()); else if (a[i] === '--tiers') o.tiers = v().split(',');
+    else o.inputs.push(a[i]);
+  }
+  if (!o.pseg || !o.tflite || !o.model || !o.inputs.length) {
+    console.error('usage: run_compare.js --pseg PSEG --tflite M.tflite --model M.pseg [--precision P] [--rel R] INPUT.f32...');
+    process.exit(2);
+  }
+  const m = await createModel(o.tflite);
+  const [, H, W, C] = m.inShape;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pseg-run-'));
+  let fail = 0, worst = 0;
+  const tag = path.basename(o.model).replace(/\.pseg$/, '');
+  for (const tier of o.tiers)
+    for (const f of o.inputs) {
+      const b = fs.readFileSync(f), rgb = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
+      const x = new Float32Array(H * W * C);
+      for (let p = 0; p < H * W; p++) for (let c = 0; c < 3; c++) x[p * C + c] = rgb[p * 3 + c];
+      const ref = m.run(x);
+      npyWrite(path.join(tmp, 'x.npy'), [1, H, W, C], x);
+      const env = { ...process.env };
+      if (tier !== 'default') env.PSEG_TIER = tier;
+      const r = spawnSync(o.pseg, ['run', o.model, '--input', path.join(tmp, 'x.npy'), '-o', path.join(tmp, 'y.npy'),
+        '--precision', o.precision], { encoding: 'utf8', env });
+      const name = `${tag} ${o.precision}${tier === 'default' ? '' : ` (${tier} tier)`} ${path.basename(f, '.f32')}`;
+      if (r.status !== 0) { console.log(`${name}: FAIL pseg run: ${r.stderr.trim()}`); fail++; continue; }
+      const got = npyRead(path.join(tmp, 'y.npy'));
+      if (got.length !== ref.length) { console.log(`${name}: FAIL ${got.length} values, TFLite ${ref.length}`); fail++; continue; }
+      let md = 0, mr = 0;
+      for (let i = 0; i < ref.length; i++) {
+        const d = Math.abs(got[i] - ref[i]);
+        md = Number.isNaN(d) ? NaN : Math.max(md, d);
+        mr = Math.max(mr, Math.abs(ref[i]));
+      }
+      const bound = o.rel * Math.max(1, mr), ok = md <= bound;
+      worst = Number.isNaN(md) ? NaN : Math.max(worst, md / Math.max(1, mr));
+      if (!ok) fail++;
+      console.log(`${name}: raw output max|d|=${md.toExponential(2)} (max|ref| ${mr.toPrecision(3)}, bound ${bound.toExponential(2)})${ok ? '' : ' FAIL'}`);
+    }
+  fs.rmSync(tmp, { recursive: true, force: true });
+  console.log(`${tag} ${o.precision} raw summary: ${o.inputs.length * o.tiers.length} runs, ${fail} failed; ` +
+    `worst max|d| / max(1, max|ref|) = ${worst.toExponential(2)} (bound ${o.rel}) => ${fail ? 'FAIL' : 'PASS'}`);
+  process.exit(fail ? 1 : 0);
+}
+main().catch((e) => { console.error(`run_compare: ${e.message}`); process.exit(1); });
