@@ -173,6 +173,8 @@ int pseg_fmt_validate(const pseg_fmt_model *m, char *err, size_t errlen) {
   if (m->head != PSEG_HEAD_PROBABILITY) FAIL("unknown head kind %u", m->head);
   if (m->person_channel >= (uint32_t)tout->c) FAIL("person channel %u out of range", m->person_channel);
   if (m->raw_output >= m->n_tensors) FAIL("bad raw output tensor index");
+  if (!(m->input_scale >= 0 && m->input_scale < 1e6f) || !(m->input_offset > -1e6f && m->input_offset < 1e6f))
+    FAIL("bad input scale or offset");
   if (m->input_channels && (m->input_channels < (uint32_t)tin->c || m->input_channels > PSEG_FMT_MAX_CHANNELS))
     FAIL("bad input channel count");
   if (m->weights_size % 4) FAIL("weight blob size not a multiple of 4");
@@ -307,6 +309,9 @@ int pseg_fmt_serialize(const pseg_fmt_model *m, uint8_t **out, size_t *out_size)
   wr32(b + 40, m->person_channel);
   wr32(b + 44, m->raw_output == m->output ? 0 : m->raw_output + 1);
   wr32(b + 48, m->input_channels == (uint32_t)m->tensors[m->input].c ? 0 : m->input_channels);
+  uint32_t sb, ob;
+  memcpy(&sb, &m->input_scale, 4), memcpy(&ob, &m->input_offset, 4);
+  wr32(b + 52, sb), wr32(b + 56, ob);
   uint8_t *p = b + PSEG_FMT_HEADER_SIZE;
   for (uint32_t i = 0; i < m->n_tensors; i++, p += 16) {
     const pseg_fmt_tensor *t = &m->tensors[i];
@@ -349,7 +354,8 @@ int pseg_fmt_parse(const void *data, size_t size, pseg_fmt_model *m, char *err, 
   m->output = rd32(b + 32);
   m->head = rd32(b + 36);
   m->person_channel = rd32(b + 40);
-  uint32_t raw = rd32(b + 44), ich = rd32(b + 48);
+  uint32_t raw = rd32(b + 44), ich = rd32(b + 48), sb = rd32(b + 52), ob = rd32(b + 56);
+  memcpy(&m->input_scale, &sb, 4), memcpy(&m->input_offset, &ob, 4);
   if (m->n_tensors > PSEG_FMT_MAX_TENSORS || m->n_layers > PSEG_FMT_MAX_LAYERS)
     FAIL("corrupt .pseg model (too many tensors or layers)");
   uint64_t need = PSEG_FMT_HEADER_SIZE + 16ull * m->n_tensors + 64ull * m->n_layers + m->weights_size;

@@ -16,7 +16,9 @@
  *   40      4     person channel of the output tensor
  *   44      4     1 + the model's own output tensor, before the head pseg appended (0: the output)
  *   48      4     channels of the TFLite model's input when pseg's input is its first ones (0: same)
- *   52      12    reserved, zero
+ *   52      4     the input's scale: the model sees RGB in [0,1] times it plus the offset (float bits; 0: 1)
+ *   56      4     the input's offset (float bits)
+ *   60      4     reserved, zero
  *   64      16*T  tensors: int32 h, w, c, reserved
  *   ...     64*L  layers: 16 int32 each, see pseg_fmt_layer
  *   ...     W     weight blob (fp16 or fp32 values, 4-byte aligned offsets)
@@ -102,6 +104,7 @@ typedef struct pseg_fmt_model {
   uint32_t input, output, head, person_channel;
   uint32_t raw_output;     /* the model's own output (pseg run), before an appended head */
   uint32_t input_channels; /* of the original model's input (pseg's input: its first channels) */
+  float input_scale, input_offset; /* RGB in [0,1] -> rgb * scale (0: 1) + offset, as the model was trained */
   pseg_fmt_tensor *tensors;
   pseg_fmt_layer *layers;
   uint8_t *weights;

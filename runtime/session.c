@@ -367,7 +367,11 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
    * input's size) when that is a convolution reading the model's input, which nothing else reads:
    * the input tensor is then never stored. */
   const pseg_node *first = md->n_nodes ? &md->nodes[0] : NULL;
+  float in_scale = m->input_scale != 0.0f ? m->input_scale : 1.0f, in_offset = m->input_offset;
+  int32_t in_sb, in_ob; /* for the pre-processing step's push constants */
+  memcpy(&in_sb, &in_scale, 4), memcpy(&in_ob, &in_offset, 4);
   int fuse_pre = !s->raw && first && first->d.shader == PSEG_SHADER_CONV && first->d.spec[KC_MODE] == 0 &&
+                 in_scale == 1.0f && in_offset == 0.0f && /* the fused read scales to [0,1] only */
                  first->in0 == (int32_t)m->input && first->in1 != (int32_t)m->input && first->gate < 0 &&
                  kc4(m->tensors[m->input].c) == 1 && (s->gpu || (uint64_t)s->width * s->height <= ctx->max_texel_elements);
   for (uint32_t i = 1; fuse_pre && i < md->n_nodes; i++)
@@ -438,7 +442,8 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
                 .k[0] = {.variant = s->t16[m->input] ? (unsigned)PSEG_VARIANT_O16 : 0u,
                          .groups = {(uint32_t)(tin->w + 7) / 8, (uint32_t)(tin->h + 7) / 8, (uint32_t)s->batch},
                          .pc = {.in_h = s->height, .in_w = s->width, .out_h = tin->h, .out_w = tin->w,
-                                .out_c4 = kc4(tin->c), .bx = (int)npix, .by = tvec4(s, m->input)}},
+                                .out_c4 = kc4(tin->c), .aux0 = in_sb, .aux1 = in_ob, .bx = (int)npix,
+                                .by = tvec4(s, m->input)}},
                 .bytes = 4.0 * (double)npix + (double)s->t_size[m->input],
                 .b = {dummy, dummy, dummy, TENSOR(m->input), dummy, dummy, dummy, slot_bind(SB_IMG)}};
     if ((r = add_step(s, &cap, &pre))) return r;
@@ -448,7 +453,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
                 .k[0] = {.variant = s->t16[m->input] ? (unsigned)PSEG_VARIANT_O16 : 0u,
                          .groups = {(uint32_t)(tin->w + 7) / 8, (uint32_t)(tin->h + 7) / 8, 1},
                          .pc = {.in_h = s->height, .in_w = s->width, .out_h = tin->h, .out_w = tin->w,
-                                .out_c4 = kc4(tin->c)}},
+                                .out_c4 = kc4(tin->c), .aux0 = in_sb, .aux1 = in_ob}},
                 .bytes = 4.0 * (double)npix + (double)s->t_size[m->input],
                 .b = {slot_bind(SB_IMG), dummy, dummy, TENSOR(m->input)}};
     if ((r = add_step(s, &cap, &pre))) return r;

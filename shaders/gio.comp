@@ -35,7 +35,7 @@ void main() {
   float lx = fx - float(x0), ly = fy - float(y0);
   if (KIND == 0) {
     vec4 v = mix(mix(px(x0, y0), px(x1, y0), lx), mix(px(x0, y1), px(x1, y1), lx), ly);
-    yb.v[BATCH * pc.by + (y * pc.out_w + x) * pc.out_c4] = ATYPE(v.rgb, 0.0);
+    yb.v[BATCH * pc.by + (y * pc.out_w + x) * pc.out_c4] = ATYPE(v.rgb * intBitsToFloat(pc.aux0) + intBitsToFloat(pc.aux1), 0.0);
     return;
   }
   float v = SAME != 0 ? at(x, y) : mix(mix(at(x0, y0), at(x1, y0), lx), mix(at(x0, y1), at(x1, y1), lx), ly);

@@ -1,6 +1,7 @@
 #version 450
 /* Pre-processing: stretch the RGBA8 frame (in_w x in_h, one uint per pixel, R in the low byte)
- * to the model input (out_w x out_h) with half-pixel bilinear filtering, scale to [0, 1]. */
+ * to the model input (out_w x out_h) with half-pixel bilinear filtering, scale to [0, 1], then
+ * v * scale + offset (the model's input range: floats in pc.aux0, pc.aux1). */
 #include "common/common.glsl"
 layout(local_size_x = 8, local_size_y = 8, local_size_z = 1) in;
 layout(std430, binding = 0) readonly buffer Img { uint p[]; } img;
@@ -18,5 +19,5 @@ void main() {
   float lx = fx - float(x0), ly = fy - float(y0);
   vec4 top = mix(px(x0, y0), px(x1, y0), lx), bot = mix(px(x0, y1), px(x1, y1), lx);
   vec4 v = mix(top, bot, ly);
-  dst.y[(y * pc.out_w + x) * pc.out_c4] = OTYPE(v.rgb, 0.0);
+  dst.y[(y * pc.out_w + x) * pc.out_c4] = OTYPE(v.rgb * intBitsToFloat(pc.aux0) + intBitsToFloat(pc.aux1), 0.0);
 }

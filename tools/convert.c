@@ -457,6 +457,7 @@ static int add_head(conv_state *s) {
   m->person_channel = (uint32_t)pc;
   m->raw_output = m->output; /* the model's own output, for pseg run */
   m->input_channels = s->input_channels ? (uint32_t)s->input_channels : (uint32_t)m->tensors[m->input].c;
+  m->input_scale = s->opt.input_scale == 1.0f ? 0.0f : s->opt.input_scale, m->input_offset = s->opt.input_offset;
   if (kind == PSEG_OUTPUT_PROBABILITY) return 0;
   /* a layer of its own (not folded into the last one), so the raw output stays a stored tensor */
   if (grow((void **)&m->tensors, &s->cap_tensors, m->n_tensors + 1, sizeof(pseg_fmt_tensor)))
@@ -1035,7 +1036,7 @@ int pseg_convert_tflite_opts(const void *data, size_t size, const pseg_convert_o
                              char *err, size_t errlen) {
   conv_state s;
   memset(&s, 0, sizeof s);
-  s.opt = opt ? *opt : (pseg_convert_options){PSEG_OUTPUT_AUTO, -1};
+  s.opt = opt ? *opt : (pseg_convert_options){PSEG_OUTPUT_AUTO, -1, 0.0f, 0.0f};
   s.f.d = data;
   s.f.n = size;
   s.err = err;

@@ -16,6 +16,7 @@ typedef enum pseg_output_kind {
 typedef struct pseg_convert_options {
   pseg_output_kind output;
   int person_channel; /* -1: 0 for one channel, 1 for two (Keras: background, person); required above */
+  float input_scale, input_offset; /* the model's input is RGB in [0,1] * scale + offset (0, 0: as is) */
 } pseg_convert_options;
 
 /* Convert TFLite flatbuffer bytes into a model. Every offset, length and index is checked

@@ -26,11 +26,14 @@ static void usage(FILE *f) {
           "  pseg run MODEL --input X.npy -o Y.npy [--precision P] [--device N]\n"
           "      the network alone: X the model's input tensor (NHWC float32, no pre-processing),\n"
           "      Y its own output tensor (before the head pseg appends to raw logits), fp32 default\n"
-          "  pseg convert [--output auto|probability|logits] [--person-channel N] IN.tflite OUT.pseg\n"
+          "  pseg convert [--output auto|probability|logits] [--person-channel N] [--input-range LO,HI]\n"
+          "               [--mean-std MEAN,STD] IN.tflite OUT.pseg\n"
           "      convert a TFLite model to pseg's format. --output: what the model's output is when\n"
           "      the graph does not say (auto: a probability after LOGISTIC or SOFTMAX, else logits,\n"
           "      which get a sigmoid or a softmax over the channels); --person-channel: the person's\n"
-          "      channel (default 0 of one, 1 of two; required for more)\n"
+          "      channel (default 0 of one, 1 of two; required for more); --input-range LO,HI: the model\n"
+          "      takes RGB in [LO,HI] (default 0,1; e.g. -1,1 or 0,255); --mean-std MEAN,STD: it takes\n"
+          "      (0..255 value - MEAN) / STD, the same for the three channels\n"
           "  pseg bench [--model M] [--precision P] [--device N] [--size WxH] [--iterations N]\n"
           "             [--batch N] [--pipeline K] [--repeat N] [--tier gpu|auto] [--cpu-threads N] [--json]\n"
           "                                    per-frame time, latency, throughput, dispatches, memory\n"
@@ -119,9 +122,11 @@ static int cmd_devices(void) {
 static int cmd_convert(int argc, char **argv) {
   static const struct option opts[] = {{"output", required_argument, 0, 'o'},
                                        {"person-channel", required_argument, 0, 'c'},
+                                       {"input-range", required_argument, 0, 'r'},
+                                       {"mean-std", required_argument, 0, 'm'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
-  pseg_convert_options co = {PSEG_OUTPUT_AUTO, -1};
+  pseg_convert_options co = {PSEG_OUTPUT_AUTO, -1, 0.0f, 0.0f};
   int c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -132,6 +137,22 @@ static int cmd_convert(int argc, char **argv) {
       else if (!strcmp(optarg, "auto")) co.output = PSEG_OUTPUT_AUTO;
       else return cli_error("--output must be probability, logits or auto (got '%s')", optarg);
       break;
+    case 'r': { /* LO,HI: RGB in [0,1] maps to [LO,HI] */
+      char *e;
+      double lo = strtod(optarg, &e), hi = *e == ',' ? strtod(e + 1, &e) : 0;
+      if (*e || !(hi > lo) || lo < -1e5 || hi > 1e5)
+        return cli_error("--input-range must be LO,HI with LO < HI, such as 0,1 or -1,1 or 0,255 (got '%s')", optarg);
+      co.input_scale = (float)(hi - lo), co.input_offset = (float)lo;
+      break;
+    }
+    case 'm': { /* MEAN,STD on 0..255 values: (255 x - MEAN) / STD */
+      char *e;
+      double mean = strtod(optarg, &e), sd = *e == ',' ? strtod(e + 1, &e) : 0;
+      if (*e || !(sd > 0) || sd > 1e5 || mean < -1e5 || mean > 1e5)
+        return cli_error("--mean-std must be MEAN,STD of 0..255 values with STD > 0, such as 127.5,127.5 (got '%s')", optarg);
+      co.input_scale = (float)(255.0 / sd), co.input_offset = (float)(-mean / sd);
+      break;
+    }
     case 'c':
       if (cli_parse_index(optarg, &co.person_channel) || co.person_channel < 0)
         return cli_error("--person-channel must be a channel index (got '%s')", optarg);

@@ -52,6 +52,7 @@ function parseArgs(argv) {
       case '--masks': o.masks = need(i); i++; break;
       case '--head': o.head = need(i); i++; break;
       case '--person-channel': o.personChannel = Number(need(i)); i++; break;
+      case '--input-range': o.inputRange = need(i).split(',').map(Number); i++; break;
       case '--verbose': case '-v': o.verbose = true; break;
       case '-h': case '--help': usage();
       // falls through (usage exits)
@@ -163,11 +164,12 @@ async function genericReference(o) {
   const oc = n / (outH * outW);
   if (!Number.isInteger(oc)) throw new Error(`${o.tflite}: output [${m.outShape}] is not a map of the input's size`);
   const pc = o.personChannel !== undefined ? o.personChannel : (oc === 2 ? 1 : 0);
-  // Channels after RGB (a prior mask) get 0: the models here that have them slice them off.
+  // Channels after RGB (a prior mask) get 0: the models here that have them slice them off. RGB
+  // in [0,1] becomes [lo,hi] with --input-range (what pseg convert --input-range told pseg).
+  const [lo, hi] = o.inputRange || [0, 1];
   const widen = (x) => {
-    if (C === 3) return x;
     const y = new Float32Array(H * W * C);
-    for (let i = 0; i < H * W; i++) for (let c = 0; c < 3; c++) y[i * C + c] = x[i * 3 + c];
+    for (let i = 0; i < H * W; i++) for (let c = 0; c < 3; c++) y[i * C + c] = x[i * 3 + c] * (hi - lo) + lo;
     return y;
   };
   return { inputH: H, inputW: W, outH, outW, run: (x) => personProbability(m.run(widen(x)), oc, o.head, pc) };
