@@ -36,7 +36,8 @@ void conv_plan(const pseg_fmt_layer *l, kshape in, kshape out, int wide, kdispat
   d->shader = PSEG_SHADER_CONV;
   d->pc = (pseg_params){.in_h = in.h, .in_w = in.w, .in_c4 = kc4(in.c), .out_h = out.h, .out_w = out.w,
                         .out_c4 = kc4(out.c), .kh = l->kh, .kw = l->kw, .sh = l->sh, .sw = l->sw,
-                        .pad_t = l->pad_top, .pad_l = l->pad_left};
+                        .pad_t = l->pad_top, .pad_l = l->pad_left,
+                        .mode = l->op == PSEG_OP_CONV2D ? l->aux : 0 /* dilation */};
   /* Output vec4s per invocation: all of them when the weights are constants in the code (each
    * input is then fetched once); else 4, enough to reuse each input a few times and few enough
    * to keep the accumulators in registers. */
@@ -75,16 +76,17 @@ void conv_gpu(const kdispatch *d, int batch, kdispatch *g) {
 }
 
 void ref_conv2d(const float *in, kshape is, const float *w, const float *b, int kh, int kw, int sh, int sw,
-                int pt, int pl, int act, float *out, kshape os) {
+                int pt, int pl, int dil, int act, float *out, kshape os) {
+  int dh = kernel_dil_h(dil), dw = kernel_dil_w(dil);
   for (int oy = 0; oy < os.h; oy++)
     for (int ox = 0; ox < os.w; ox++)
       for (int oc = 0; oc < os.c; oc++) {
         double acc = b ? b[oc] : 0.0;
         for (int ky = 0; ky < kh; ky++) {
-          int iy = oy * sh - pt + ky;
+          int iy = oy * sh - pt + ky * dh;
           if (iy < 0 || iy >= is.h) continue;
           for (int kx = 0; kx < kw; kx++) {
-            int ix = ox * sw - pl + kx;
+            int ix = ox * sw - pl + kx * dw;
             if (ix < 0 || ix >= is.w) continue;
             const float *px = in + ((size_t)iy * is.w + ix) * is.c;
             const float *wk = w + (((size_t)oc * kh + ky) * kw + kx) * is.c;

@@ -21,7 +21,7 @@ void dwconv_plan(const pseg_fmt_layer *l, kshape in, kshape out, int wide, kdisp
   d->shader = PSEG_SHADER_DWCONV;
   d->pc = (pseg_params){.in_h = in.h, .in_w = in.w, .in_c4 = kc4(in.c), .out_h = out.h, .out_w = out.w,
                         .out_c4 = kc4(out.c), .kh = l->kh, .kw = l->kw, .sh = l->sh, .sw = l->sw,
-                        .pad_t = l->pad_top, .pad_l = l->pad_left};
+                        .pad_t = l->pad_top, .pad_l = l->pad_left, .mode = l->aux /* dilation */};
   int c4 = kc4(in.c), cb = wide ? c4 : 1;
   d->spec[KD_C4] = c4;
   d->spec[KD_KH] = l->kh, d->spec[KD_KW] = l->kw, d->spec[KD_SH] = l->sh, d->spec[KD_SW] = l->sw;
@@ -68,16 +68,17 @@ void dwconv_gpu(const kdispatch *d, int batch, kdispatch *g) {
 }
 
 void ref_dwconv2d(const float *in, kshape is, const float *w, const float *b, int kh, int kw, int sh, int sw,
-                  int pt, int pl, int act, float *out, kshape os) {
+                  int pt, int pl, int dil, int act, float *out, kshape os) {
+  int dh = kernel_dil_h(dil), dw = kernel_dil_w(dil);
   for (int oy = 0; oy < os.h; oy++)
     for (int ox = 0; ox < os.w; ox++)
       for (int c = 0; c < os.c; c++) {
         double acc = b ? b[c] : 0.0;
         for (int ky = 0; ky < kh; ky++) {
-          int iy = oy * sh - pt + ky;
+          int iy = oy * sh - pt + ky * dh;
           if (iy < 0 || iy >= is.h) continue;
           for (int kx = 0; kx < kw; kx++) {
-            int ix = ox * sw - pl + kx;
+            int ix = ox * sw - pl + kx * dw;
             if (ix < 0 || ix >= is.w) continue;
             acc += (double)in[((size_t)iy * is.w + ix) * is.c + c] * w[((size_t)ky * kw + kx) * is.c + c];
           }

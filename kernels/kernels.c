@@ -135,10 +135,10 @@ int ref_run_model(const pseg_fmt_model *m, const float *input, float **t) {
     }
     switch (l->op) {
     case PSEG_OP_CONV2D:
-      ref_conv2d(t[l->in0], as, w, b, l->kh, l->kw, l->sh, l->sw, l->pad_top, l->pad_left, l->act, t[l->out], os);
+      ref_conv2d(t[l->in0], as, w, b, l->kh, l->kw, l->sh, l->sw, l->pad_top, l->pad_left, l->aux, l->act, t[l->out], os);
       break;
     case PSEG_OP_DWCONV2D:
-      ref_dwconv2d(t[l->in0], as, w, b, l->kh, l->kw, l->sh, l->sw, l->pad_top, l->pad_left, l->act, t[l->out], os);
+      ref_dwconv2d(t[l->in0], as, w, b, l->kh, l->kw, l->sh, l->sw, l->pad_top, l->pad_left, l->aux, l->act, t[l->out], os);
       break;
     case PSEG_OP_TCONV2D:
       ref_tconv2d(t[l->in0], as, w, b, l->kh, l->kw, l->sh, l->sw, l->pad_top, l->pad_left, l->act, t[l->out], os);

@@ -127,10 +127,14 @@ void dwconv_fuse_pre(kdispatch *d, const pseg_fmt_layer *pre, kshape pre_in);
 int resize_uniform(int n_in, int n_out, int mode);
 
 /* Plain-C references, NHWC float tensors (no vec4 padding). */
+/* Dilation of CONV2D / DWCONV2D, in the layer's aux (and the dispatch's pc.mode): height in the
+ * low byte, width in the next, 0 meaning 1. */
+static inline int kernel_dil_h(int code) { return (code & 255) ? (code & 255) : 1; }
+static inline int kernel_dil_w(int code) { return ((code >> 8) & 255) ? ((code >> 8) & 255) : 1; }
 void ref_conv2d(const float *in, kshape is, const float *w, const float *b, int kh, int kw, int sh,
-                int sw, int pt, int pl, int act, float *out, kshape os);
+                int sw, int pt, int pl, int dil, int act, float *out, kshape os);
 void ref_dwconv2d(const float *in, kshape is, const float *w, const float *b, int kh, int kw, int sh,
-                  int sw, int pt, int pl, int act, float *out, kshape os);
+                  int sw, int pt, int pl, int dil, int act, float *out, kshape os);
 void ref_tconv2d(const float *in, kshape is, const float *w, const float *b, int kh, int kw, int sh, int sw,
                  int pt, int pl, int act, float *out, kshape os);
 void ref_mean(const float *in, kshape is, int act, float *out);

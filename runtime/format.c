@@ -209,14 +209,17 @@ int pseg_fmt_validate(const pseg_fmt_model *m, char *err, size_t errlen) {
     const pseg_fmt_tensor *a = &m->tensors[l->in0], *o = &m->tensors[l->out];
     switch (l->op) {
     case PSEG_OP_CONV2D:
-    case PSEG_OP_DWCONV2D:
+    case PSEG_OP_DWCONV2D: { /* aux: the dilation, rows | columns << 8 (0: 1) */
       if (l->kh < 1 || l->kw < 1 || l->kh > PSEG_FMT_MAX_KERNEL || l->kw > PSEG_FMT_MAX_KERNEL) LFAIL("bad kernel");
       if (l->sh < 1 || l->sw < 1 || l->sh > 8 || l->sw > 8) LFAIL("bad stride");
-      if (l->pad_top < 0 || l->pad_left < 0 || l->pad_top >= l->kh || l->pad_left >= l->kw) LFAIL("bad padding");
+      if (l->aux < 0 || l->aux > 0xffff || (l->aux & 255) > 32 || (l->aux >> 8) > 32) LFAIL("bad dilation");
+      int eh = ((l->aux & 255) ? (l->aux & 255) : 1) * (l->kh - 1) + 1, ew = ((l->aux >> 8) ? (l->aux >> 8) : 1) * (l->kw - 1) + 1;
+      if (l->pad_top < 0 || l->pad_left < 0 || l->pad_top >= eh || l->pad_left >= ew) LFAIL("bad padding");
       if ((int64_t)(o->h - 1) * l->sh - l->pad_top >= a->h || (int64_t)(o->w - 1) * l->sw - l->pad_left >= a->w)
         LFAIL("output larger than the input allows");
       if (l->op == PSEG_OP_DWCONV2D && o->c != a->c) LFAIL("depthwise channel mismatch");
       break;
+    }
     case PSEG_OP_MAXPOOL:
       if (l->kh < 1 || l->kw < 1 || l->kh > PSEG_FMT_MAX_KERNEL || l->kw > PSEG_FMT_MAX_KERNEL) LFAIL("bad window");
       if (l->sh < 1 || l->sw < 1 || l->sh > 8 || l->sw > 8) LFAIL("bad stride");

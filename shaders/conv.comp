@@ -9,6 +9,7 @@
  * frame of the model's input size, read as it is), and TCONV2D in general (MODE 5: TFLite's
  * TRANSPOSE_CONV, out[iy * SH - pad + ky] += in[iy] * w[ky], as a gather: output row oy takes
  * the taps ky with oy + pad - ky a multiple of SH; the others are fetched and multiplied by 0).
+ * Dilation of MODE 0, 3, 4 in pc.mode: rows in the low byte, columns in the next (0: 1).
  *
  * Weights: [O4][kh][kw][I4][4 input channels] of vec4 over 4 output channels, then the bias
  * [O4]. One invocation: one output pixel x OCB vec4s of output channels (grid z = OC4 / OCB);
@@ -201,8 +202,9 @@ void conv(int p, int ob) {
       MAC(acc, 0, 0, c, v)
     }
   } else {
+    int dly = max(pc.mode & 255, 1), dlx = max((pc.mode >> 8) & 255, 1); /* dilation (not MODE 2, 5) */
     UNROLL for (int ky = 0; ky < KH; ky++) {
-      int iy = oy * SH - pc.pad_t + ky;
+      int iy = oy * SH - pc.pad_t + ky * dly;
       if (MODE == 5) { /* the input row whose tap ky lands on oy, if any */
         int ny = oy + pc.pad_t - ky, q = max(ny, 0) / SH;
         iy = ny >= 0 && q * SH == ny ? q : -1;
@@ -210,7 +212,7 @@ void conv(int p, int ob) {
       float vy = iy >= 0 && iy < pc.in_h ? 1.0 : 0.0;
       iy = clamp(iy, 0, pc.in_h - 1);
       UNROLL for (int kx = 0; kx < KW; kx++) {
-        int ix = ox * SW - pc.pad_l + kx;
+        int ix = ox * SW - pc.pad_l + kx * dlx;
         if (MODE == 5) {
           int nx = ox + pc.pad_l - kx, q = max(nx, 0) / SW;
           ix = nx >= 0 && q * SW == nx ? q : -1;

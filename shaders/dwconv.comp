@@ -74,12 +74,13 @@ void main() {
   int oy = px / pc.out_w, ox = px - oy * pc.out_w;
   vec4 d[CB];
   UNROLL for (int j = 0; j < CB; j++) d[j] = CB == C4 || cb + j < C4 ? W4(DW_BIAS + cb + j) : vec4(0.0);
+  int dly = max(pc.mode & 255, 1), dlx = max((pc.mode >> 8) & 255, 1); /* dilation: rows, columns */
   UNROLL for (int ky = 0; ky < KH; ky++) {
-    int iy = oy * SH - pc.pad_t + ky;
+    int iy = oy * SH - pc.pad_t + ky * dly;
     float vy = iy >= 0 && iy < pc.in_h ? 1.0 : 0.0;
     iy = clamp(iy, 0, pc.in_h - 1);
     UNROLL for (int kx = 0; kx < KW; kx++) {
-      int ix = ox * SW - pc.pad_l + kx;
+      int ix = ox * SW - pc.pad_l + kx * dlx;
       float m = ix >= 0 && ix < pc.in_w ? vy : 0.0; /* 0 for a padding tap */
       int i = (iy * pc.in_w + clamp(ix, 0, pc.in_w - 1)) * C4 + cb;
       if (PRE_IC4 > 0) { /* the tap's X' computed here */

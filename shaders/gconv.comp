@@ -88,7 +88,7 @@ vec4 stage_value(int q, int k) {
     return mix(top, bot, ly);
   }
   int tap = k / IC4, c = k - tap * IC4, ky = tap / KW, kx = tap - ky * KW;
-  int iy = oy * SH - pc.pad_t + ky, ix = ox * SW - pc.pad_l + kx;
+  int iy = oy * SH - pc.pad_t + ky * max(pc.mode & 255, 1), ix = ox * SW - pc.pad_l + kx * max((pc.mode >> 8) & 255, 1);
   if (MODE == 5) { /* TCONV2D in general: the input pixel whose tap (ky, kx) lands here, if any */
     int ny = oy + pc.pad_t - ky, nx = ox + pc.pad_l - kx, qy = max(ny, 0) / SH, qx = max(nx, 0) / SW;
     iy = ny >= 0 && qy * SH == ny ? qy : -1;

@@ -77,11 +77,12 @@ void main() {
     }
     int oy = q / pc.out_w, ox = q - oy * pc.out_w;
     vec4 d = W4(DW_BIAS + c);
+    int dly = max(pc.mode & 255, 1), dlx = max((pc.mode >> 8) & 255, 1); /* dilation: rows, columns */
     for (int ky = 0; ky < KH; ky++) {
-      int iy = oy * SH - pc.pad_t + ky;
+      int iy = oy * SH - pc.pad_t + ky * dly;
       if (iy < 0 || iy >= pc.in_h) continue;
       for (int kx = 0; kx < KW; kx++) {
-        int ix = ox * SW - pc.pad_l + kx;
+        int ix = ox * SW - pc.pad_l + kx * dlx;
         if (ix < 0 || ix >= pc.in_w) continue;
         d += dw_in(iy * pc.in_w + ix, c) * W4((ky * KW + kx) * C4 + c);
       }

@@ -21,6 +21,9 @@
  *                        (8->1) -> LOGISTIC                                             [64,64,1]
  *   prelu.tflite         64x64x3 -> CONV_2D 3x3 (3->6) -> PRELU (alphas -2.5 .. 3, one a channel)
  *                        -> CONV_2D 1x1 (6->1) -> LOGISTIC                              [64,64,1]
+ *   dilated.tflite       64x64x3 -> CONV_2D 3x3 dilation 2x3 SAME (3->8)               [64,64,8]
+ *                        -> DEPTHWISE_CONV_2D 3x3 dilation 4 VALID                      [56,56,8]
+ *                        -> CONV_2D 1x1 (8->1) -> RESIZE_BILINEAR 64x64 -> LOGISTIC     [64,64,1]
  *
  * Float32 weights from a fixed seed at He-initialisation scale; the heads' weights scaled so the
  * logits span several units. Usage: make_test_models OUTDIR */
@@ -249,10 +252,42 @@ static int prelu(const char *dir) {
   return finish(w, in, out, dir, "prelu.tflite");
 }
 
+static int dilated(const char *dir) {
+  static float w1[8 * 27], b1[8], w2[9 * 8], b2[8], w3[8], b3[1] = {0.2f};
+  fill(w1, sizeof w1 / 4, sqrt(2.0 / 27)), fill(b1, 8, 0.05);
+  fill(w2, sizeof w2 / 4, sqrt(2.0 / 9)), fill(b2, 8, 0.05);
+  fill(w3, 8, 2.0 * sqrt(2.0 / 8));
+  tfw *w = tfw_new();
+  if (!w) return 1;
+  const int s_in[4] = {1, 64, 64, 3}, s_a[4] = {1, 64, 64, 8}, s_b[4] = {1, 56, 56, 8}, s_c[4] = {1, 56, 56, 1},
+            s_o[4] = {1, 64, 64, 1}, s_w1[4] = {8, 3, 3, 3}, s_w2[4] = {1, 3, 3, 8}, s_w3[4] = {1, 1, 1, 8},
+            s_8[1] = {8}, s_1[1] = {1}, s_2[1] = {2};
+  const int size[2] = {64, 64};
+  int in = tfw_tensor(w, "input", TFW_FLOAT32, s_in, 4, NULL, 0);
+  int tw1 = tfw_tensor(w, "conv/weights", TFW_FLOAT32, s_w1, 4, w1, sizeof w1);
+  int tb1 = tfw_tensor(w, "conv/bias", TFW_FLOAT32, s_8, 1, b1, sizeof b1);
+  int a1 = tfw_tensor(w, "conv", TFW_FLOAT32, s_a, 4, NULL, 0);
+  int tw2 = tfw_tensor(w, "dw/weights", TFW_FLOAT32, s_w2, 4, w2, sizeof w2);
+  int tb2 = tfw_tensor(w, "dw/bias", TFW_FLOAT32, s_8, 1, b2, sizeof b2);
+  int a2 = tfw_tensor(w, "dw", TFW_FLOAT32, s_b, 4, NULL, 0);
+  int tw3 = tfw_tensor(w, "head/weights", TFW_FLOAT32, s_w3, 4, w3, sizeof w3);
+  int tb3 = tfw_tensor(w, "head/bias", TFW_FLOAT32, s_1, 1, b3, sizeof b3);
+  int a3 = tfw_tensor(w, "head", TFW_FLOAT32, s_c, 4, NULL, 0);
+  int tsz = tfw_tensor(w, "resize/size", TFW_INT32, s_2, 1, size, sizeof size);
+  int a4 = tfw_tensor(w, "resize", TFW_FLOAT32, s_o, 4, NULL, 0);
+  int out = tfw_tensor(w, "prob", TFW_FLOAT32, s_o, 4, NULL, 0);
+  tfw_conv2d_dilated(w, 0, in, tw1, tb1, a1, TFW_SAME, 2, 3);
+  tfw_conv2d_dilated(w, 1, a1, tw2, tb2, a2, TFW_VALID, 4, 4);
+  tfw_conv2d(w, a2, tw3, tb3, a3, TFW_SAME, 1, 1, TFW_ACT_NONE);
+  tfw_resize_bilinear(w, a3, tsz, a4, 0, 1);
+  tfw_simple(w, TFW_OP_LOGISTIC, a4, out);
+  return finish(w, in, out, dir, "dilated.tflite");
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: make_test_models OUTDIR\n");
     return 2;
   }
-  return pad_logits1(argv[1]) || flat_logits2(argv[1]) || tconv_bias(argv[1]) || hand_softmax(argv[1]) || concat_slice(argv[1]) || prelu(argv[1]);
+  return pad_logits1(argv[1]) || flat_logits2(argv[1]) || tconv_bias(argv[1]) || hand_softmax(argv[1]) || concat_slice(argv[1]) || prelu(argv[1]) || dilated(argv[1]);
 }

@@ -6,7 +6,7 @@
 #      TRANSPOSE_CONV 3x3 stride 2 and 1x1 with their bias a following ADD of a constant; TANH; a
 #      softmax written out as REDUCE_MAX, SUB, EXP, SUM, DIV, 3 classes; CONCATENATION of 3 inputs
 #      and a STRIDED_SLICE of channels at offsets that are not multiples of 4; PRELU with alphas
-#      below 0, in [0, 1] and above 1; one of them converted with --input-range -1,1 and fed to
+#      below 0, in [0, 1] and above 1; dilated CONV_2D and DEPTHWISE_CONV_2D; one of them converted with --input-range -1,1 and fed to
 #      TFLite as such);
 #   2. the real models of tests/models.txt (weights/models/ in the tree, ../shared/models when
 #      present), on the 3 portraits of tests/data at the model's input size (the small models get
@@ -66,6 +66,7 @@ fidelity "$T/synthetic/tconv_bias.tflite" probability 0 2e-2
 fidelity "$T/synthetic/hand_softmax.tflite" probability 1 2e-2 --person-channel 1 --output probability
 fidelity "$T/synthetic/concat_slice.tflite" probability 0 2e-2
 fidelity "$T/synthetic/prelu.tflite" probability 0 2e-2
+fidelity "$T/synthetic/dilated.tflite" probability 0 2e-2
 cp "$T/synthetic/pad_logits1.tflite" "$T/synthetic/pad_logits1_pm1.tflite" # a model trained on RGB in [-1,1]
 INRANGE=-1,1 fidelity "$T/synthetic/pad_logits1_pm1.tflite" logits 0 2e-2 --input-range -1,1
 

@@ -201,13 +201,14 @@ static uint32_t fbits(float f) {
   return v;
 }
 
-static int conv_like(tfw *w, int dw, int in, int weights, int bias, int out, int padding, int sh, int sw, int act) {
+static int conv_like(tfw *w, int dw, int in, int weights, int bias, int out, int padding, int sh, int sw, int act,
+                     int dil_h, int dil_w) {
   if (!w || w->err) return -1;
   int ins[3] = {in, weights, bias};
   int nin = bias >= 0 ? 3 : 2;
   if (!dw) {
     fld o[] = {{0, 1, (uint32_t)padding}, {1, 4, (uint32_t)sw}, {2, 4, (uint32_t)sh}, {3, 1, (uint32_t)act},
-               {4, 4, 1}, {5, 4, 1}};
+               {4, 4, (uint32_t)dil_w}, {5, 4, (uint32_t)dil_h}};
     return add_op(w, TFW_OP_CONV_2D, NULL, ins, nin, out, OPT_CONV2D, o, 6);
   }
   if (!valid_tensor(w, in) || !valid_tensor(w, weights)) return fail(w);
@@ -215,7 +216,7 @@ static int conv_like(tfw *w, int dw, int in, int weights, int bias, int out, int
   int ic = ti->rank == 4 ? ti->shape[3] : 0, wc = tw->rank == 4 ? tw->shape[3] : 0;
   int dm = ic > 0 && wc % ic == 0 ? wc / ic : 1;
   fld o[] = {{0, 1, (uint32_t)padding}, {1, 4, (uint32_t)sw}, {2, 4, (uint32_t)sh}, {3, 4, (uint32_t)dm},
-             {4, 1, (uint32_t)act},     {5, 4, 1},            {6, 4, 1}};
+             {4, 1, (uint32_t)act},     {5, 4, (uint32_t)dil_w}, {6, 4, (uint32_t)dil_h}};
   return add_op(w, TFW_OP_DEPTHWISE_CONV_2D, NULL, ins, nin, out, OPT_DEPTHWISE_CONV2D, o, 7);
 }
 
@@ -254,13 +255,17 @@ int tfw_transpose_conv(tfw *w, int out_shape, int weights, int in, int out, int 
   return add_op(w, TFW_OP_TRANSPOSE_CONV, NULL, ins, 3, out, OPT_TRANSPOSE_CONV, o, 3);
 }
 
+int tfw_conv2d_dilated(tfw *w, int dw, int in, int weights, int bias, int out, int padding, int dil_h, int dil_w) {
+  return conv_like(w, dw, in, weights, bias, out, padding, 1, 1, TFW_ACT_NONE, dil_h, dil_w);
+}
+
 int tfw_conv2d(tfw *w, int in, int weights, int bias, int out, int padding, int stride_h, int stride_w, int fused_act) {
-  return conv_like(w, 0, in, weights, bias, out, padding, stride_h, stride_w, fused_act);
+  return conv_like(w, 0, in, weights, bias, out, padding, stride_h, stride_w, fused_act, 1, 1);
 }
 
 int tfw_depthwise_conv2d(tfw *w, int in, int weights, int bias, int out, int padding, int stride_h, int stride_w,
                          int fused_act) {
-  return conv_like(w, 1, in, weights, bias, out, padding, stride_h, stride_w, fused_act);
+  return conv_like(w, 1, in, weights, bias, out, padding, stride_h, stride_w, fused_act, 1, 1);
 }
 
 int tfw_add(tfw *w, int a, int b, int out, int fused_act) {

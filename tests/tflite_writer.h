@@ -51,6 +51,8 @@ int tfw_softmax(tfw *w, int in, int out, float beta);
 int tfw_dequantize(tfw *w, int in, int out);
 /* Any builtin op with one input, one output and no options (LOGISTIC, RELU, RELU6, TANH, HARD_SWISH...). */
 int tfw_simple(tfw *w, int builtin_code, int in, int out);
+/* CONV_2D (dw 0) or DEPTHWISE_CONV_2D (dw 1), stride 1, no activation, dilated. */
+int tfw_conv2d_dilated(tfw *w, int dw, int in, int weights, int bias, int out, int padding, int dil_h, int dil_w);
 /* CONCATENATION (axis, no activation); STRIDED_SLICE (begin, end, strides: constant INT32 [4],
  * no masks). */
 int tfw_concat(tfw *w, const int *inputs, int nin, int out, int axis);

@@ -623,7 +623,8 @@ static int convert(conv_state *s) {
       act_tfl = (int)fb_int(f, opts, dw ? 4 : 3, 1, 0);
       int dmul = dw ? (int)fb_int(f, opts, 3, 4, 1) : 1;
       int dilw = (int)fb_int(f, opts, dw ? 5 : 4, 4, 1), dilh = (int)fb_int(f, opts, dw ? 6 : 5, 4, 1);
-      if (dilw != 1 || dilh != 1) return cfail(s, "unsupported TFLite op %s at operator %d (dilation)", name, opi);
+      if (dilw < 1 || dilh < 1 || dilw > 32 || dilh > 32)
+        return cfail(s, "unsupported TFLite op %s at operator %d (dilation %dx%d)", name, opi, dilh, dilw);
       if (sw < 1 || sh < 1 || sw > 8 || sh > 8) return cfail(s, "unsupported TFLite op %s at operator %d (stride %dx%d)", name, opi, sh, sw);
       int kh = w->shape[1], kw = w->shape[2];
       if (kh > PSEG_FMT_MAX_KERNEL || kw > PSEG_FMT_MAX_KERNEL) return cfail(s, "kernel too large at operator %d", opi);
@@ -633,23 +634,24 @@ static int convert(conv_state *s) {
       } else if (w->shape[0] != occ || w->shape[3] != ic) {
         return cfail(s, "unsupported TFLite op %s at operator %d (grouped or mismatched weights)", name, opi);
       }
-      int pt = 0, pl = 0;
+      int pt = 0, pl = 0, ekh = (kh - 1) * dilh + 1, ekw = (kw - 1) * dilw + 1; /* the dilated extent */
       if (padding == 0) { /* SAME */
-        int th = (oh - 1) * sh + kh - ih, tw = (ow - 1) * sw + kw - iw;
+        int th = (oh - 1) * sh + ekh - ih, tw = (ow - 1) * sw + ekw - iw;
         pt = th > 0 ? th / 2 : 0;
         pl = tw > 0 ? tw / 2 : 0;
         if (oh != (ih + sh - 1) / sh || ow != (iw + sw - 1) / sw) return cfail(s, "SAME output shape mismatch at operator %d", opi);
-      } else if (oh != (ih - kh) / sh + 1 || ow != (iw - kw) / sw + 1 || ih < kh || iw < kw) {
+      } else if (oh != (ih - ekh) / sh + 1 || ow != (iw - ekw) / sw + 1 || ih < ekh || iw < ekw) {
         return cfail(s, "VALID output shape mismatch at operator %d", opi);
       }
       if (padded) { /* the padding becomes the conv's own (bottom and right: the output's size) */
         pt += padded->pad[0], pl += padded->pad[2];
         a = &s->t[padded->pad_src];
-        if (pt >= kh || pl >= kw)
-          return cfail(s, "unsupported TFLite op PAD before operator %d (padding %d,%d not below the kernel %dx%d)", opi, pt, pl, kh, kw);
+        if (pt >= ekh || pl >= ekw)
+          return cfail(s, "unsupported TFLite op PAD before operator %d (padding %d,%d not below the kernel %dx%d)", opi, pt, pl, ekh, ekw);
       }
       if (!(l = new_layer(s, dw ? PSEG_OP_DWCONV2D : PSEG_OP_CONV2D, opi))) return cfail(s, "out of memory");
       l->kh = kh, l->kw = kw, l->sh = sh, l->sw = sw, l->pad_top = pt, l->pad_left = pl;
+      l->aux = (dilh == 1 ? 0 : dilh) | (dilw == 1 ? 0 : dilw) << 8; /* the dilation */
       l->in0 = a->pid;
       int wt = -1;
       if (add_weights(s, w, shape_count(w), &wt, &l->w_off, opi)) return -1;
