@@ -251,6 +251,20 @@ static int add_weights(conv_state *s, const ttensor *t, size_t count, int *wtype
   return 0;
 }
 
+static size_t shape_count(const ttensor *t);
+
+/* A conv's weights and its optional bias (occ values) into the blob, the layer pointing at them. */
+static int add_layer_weights(conv_state *s, pseg_fmt_layer *l, const ttensor *w, const ttensor *b, int occ, int opi) {
+  int wt = -1;
+  if (add_weights(s, w, shape_count(w), &wt, &l->w_off, opi)) return -1;
+  if (b) {
+    if (!b->data || shape_count(b) != (size_t)occ) return cfail(s, "unsupported bias at operator %d", opi);
+    if (add_weights(s, b, (size_t)occ, &wt, &l->b_off, opi)) return -1;
+  }
+  l->wtype = wt;
+  return 0;
+}
+
 static pseg_fmt_layer *new_layer(conv_state *s, int op, int opi) {
   if (grow((void **)&s->m.layers, &s->cap_layers, s->m.n_layers + 1, sizeof(pseg_fmt_layer))) return NULL;
   pseg_fmt_layer *l = &s->m.layers[s->m.n_layers++];
@@ -340,6 +354,13 @@ static int fuse_and_compact(conv_state *s) {
   return 0;
 }
 
+/* Scale and zero point k of a quantized tensor (the zero point 0 where the file gives none). */
+static void qparam(fb *f, const ttensor *a, uint32_t k, float *sc, int64_t *zp) {
+  uint32_t bits = fb_u32(f, a->qscale + 4 * k);
+  memcpy(sc, &bits, 4);
+  *zp = a->nzero ? (int64_t)((uint64_t)fb_u32(f, a->qzero + 8 * k) | (uint64_t)fb_u32(f, a->qzero + 8 * k + 4) << 32) : 0;
+}
+
 /* A constant int8 / uint8 tensor to float32, (q - zero point) * scale, per tensor or per index of
  * its quantized dimension: weight-only quantization, undone once here. */
 static int dequantize(conv_state *s, const ttensor *a, ttensor *to, int opi) {
@@ -358,19 +379,16 @@ static int dequantize(conv_state *s, const ttensor *a, ttensor *to, int opi) {
   s->owned = o;
   s->owned[s->n_owned++] = v;
   for (uint32_t k = 0; k < a->nscale; k++) {
-    uint32_t bits = fb_u32(f, a->qscale + 4 * k);
     float sc;
-    memcpy(&sc, &bits, 4);
-    int64_t zp = a->nzero ? (int64_t)((uint64_t)fb_u32(f, a->qzero + 8 * k) | (uint64_t)fb_u32(f, a->qzero + 8 * k + 4) << 32) : 0;
+    int64_t zp;
+    qparam(f, a, k, &sc, &zp);
     if (!(sc > 0 && sc < 1e30f) || zp < (a->type == TFL_INT8 ? -128 : 0) || zp > (a->type == TFL_INT8 ? 127 : 255))
       return cfail(s, "DEQUANTIZE at operator %d: bad scale %g or zero point %lld", opi, (double)sc, (long long)zp);
   }
   for (size_t i = 0; i < n; i++) {
-    uint32_t k = a->nscale > 1 ? (uint32_t)((i / inner) % (size_t)nd) : 0;
-    uint32_t bits = fb_u32(f, a->qscale + 4 * k);
     float sc;
-    memcpy(&sc, &bits, 4);
-    int64_t zp = a->nzero ? (int64_t)((uint64_t)fb_u32(f, a->qzero + 8 * k) | (uint64_t)fb_u32(f, a->qzero + 8 * k + 4) << 32) : 0;
+    int64_t zp;
+    qparam(f, a, a->nscale > 1 ? (uint32_t)((i / inner) % (size_t)nd) : 0, &sc, &zp);
     int q = a->type == TFL_INT8 ? (int)(int8_t)a->data[i] : (int)a->data[i];
     v[i] = (float)((double)(q - zp) * sc);
   }
@@ -653,13 +671,7 @@ static int convert(conv_state *s) {
       l->kh = kh, l->kw = kw, l->sh = sh, l->sw = sw, l->pad_top = pt, l->pad_left = pl;
       l->aux = (dilh == 1 ? 0 : dilh) | (dilw == 1 ? 0 : dilw) << 8; /* the dilation */
       l->in0 = a->pid;
-      int wt = -1;
-      if (add_weights(s, w, shape_count(w), &wt, &l->w_off, opi)) return -1;
-      if (b) {
-        if (!b->data || shape_count(b) != (size_t)occ) return cfail(s, "unsupported bias at operator %d", opi);
-        if (add_weights(s, b, (size_t)occ, &wt, &l->b_off, opi)) return -1;
-      }
-      l->wtype = wt;
+      if (add_layer_weights(s, l, w, b, occ, opi)) return -1;
       break;
     }
     case TFL_PAD:
@@ -758,13 +770,7 @@ static int convert(conv_state *s) {
       if (!(l = new_layer(s, PSEG_OP_TCONV2D, opi))) return cfail(s, "out of memory");
       l->kh = kh, l->kw = kw, l->sh = sh, l->sw = sw, l->pad_top = pt, l->pad_left = pl;
       l->in0 = a->pid;
-      int wt = -1;
-      if (add_weights(s, w, shape_count(w), &wt, &l->w_off, opi)) return -1;
-      if (b) {
-        if (!b->data || shape_count(b) != (size_t)occ) return cfail(s, "unsupported bias at operator %d", opi);
-        if (add_weights(s, b, (size_t)occ, &wt, &l->b_off, opi)) return -1;
-      }
-      l->wtype = wt;
+      if (add_layer_weights(s, l, w, b, occ, opi)) return -1;
       break;
     }
     case TFL_CUSTOM: {

@@ -10,15 +10,7 @@
 // CLI:      node tests/reference/tflite_model.js MODEL.tflite INPUT.f32 OUT.f32   (raw in, raw out)
 
 const fs = require('fs');
-const { loadTFLite } = require('./tflite_ref.js');
-
-function shapeOf(info) {
-  const s = info.shape;
-  if (typeof s === 'string') return s.split(',').filter((x) => x !== '').map(Number);
-  if (Array.isArray(s)) return s.map(Number);
-  if (s && typeof s.size === 'function') { const r = []; for (let i = 0; i < s.size(); i++) r.push(s.get(i)); return r; }
-  return Array.from(s);
-}
+const { loadTFLite, shapeOf } = require('./tflite_ref.js');
 
 async function createModel(tflitePath) {
   const bytes = new Uint8Array(fs.readFileSync(tflitePath));

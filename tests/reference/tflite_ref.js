@@ -286,7 +286,7 @@ async function createReference(tflitePath) {
   };
 }
 
-module.exports = { createReference, prepareModel, parseModel, halfToFloat, loadTFLite };
+module.exports = { createReference, prepareModel, parseModel, halfToFloat, loadTFLite, shapeOf };
 
 // ---------------------------------------------------------------------------------------------
 // CLI
