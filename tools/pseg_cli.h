@@ -17,5 +17,6 @@ int cmd_bench(int argc, char **argv, double t_start_ms);
 int cmd_profile(int argc, char **argv);
 int cmd_conformance(int argc, char **argv); /* tools/pseg_conformance.c */
 int cmd_run(int argc, char **argv);         /* tools/pseg_run.c */
+int cmd_compare(int argc, char **argv);     /* tools/pseg_compare.c */
 
 #endif

@@ -23,6 +23,11 @@ static void usage(FILE *f) {
           "      INPUT: PNG or JPEG of any size. OUTPUT.png: the 8-bit mask, or the composite when\n"
           "      --background is given. OUTPUT.npy: the float32 HxW person probability.\n"
           "  pseg devices                      list Vulkan devices and their features\n"
+          "  pseg compare MODEL_A MODEL_B IMAGE... [--gt DIR] [--precision-a P] [--precision-b P]\n"
+          "               [--device-a N] [--device-b N] -o SHEET.png\n"
+          "      two models (or one at two precisions or on two devices) on the same photos: the IoU\n"
+          "      between their masks; with DIR/NAME.mask.png (or NAME.png) each one's IoU and boundary F;\n"
+          "      a contact sheet (photo | mask A | mask B | difference). MODEL: a name, .pseg or .tflite\n"
           "  pseg run MODEL --input X.npy -o Y.npy [--precision P] [--device N]\n"
           "      the network alone: X the model's input tensor (NHWC float32, no pre-processing),\n"
           "      Y its own output tensor (before the head pseg appends to raw logits), fp32 default\n"
@@ -320,6 +325,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "convert")) return cmd_convert(argc - 1, argv + 1);
   if (!strcmp(cmd, "bench")) return cmd_bench(argc - 1, argv + 1, t_start);
   if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
+  if (!strcmp(cmd, "compare")) return cmd_compare(argc - 1, argv + 1);
   if (!strcmp(cmd, "profile")) return cmd_profile(argc - 1, argv + 1);
   if (!strcmp(cmd, "conformance")) return cmd_conformance(argc - 1, argv + 1);
   if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
