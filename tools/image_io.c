@@ -511,18 +511,33 @@ int img_save_png(const char *path, const unsigned char *px, int w, int h, int ch
 /* ------------------------------------------------------------------ .npy write */
 
 int npy_save_f32(const char *path, const float *data, int h, int w, char *err, size_t errlen) {
+  const int shape[2] = {h, w};
+  return npy_save_f32_nd(path, data, shape, 2, err, errlen);
+}
+
+int npy_save_f32_nd(const char *path, const float *data, const int *shape, int rank, char *err, size_t errlen) {
   clear_err(err, errlen);
   if (!path) {
     set_err(err, errlen, "(null): no path given");
     return -1;
   }
-  if (!data || h <= 0 || w <= 0) {
-    set_err(err, errlen, "%s: cannot write a %dx%d array", path, h, w);
+  if (!data || !shape || rank < 1 || rank > 6) {
+    set_err(err, errlen, "%s: cannot write an array of rank %d", path, rank);
     return -1;
   }
-  char dict[128];
-  int dl = snprintf(dict, sizeof dict, "{'descr': '<f4', 'fortran_order': False, 'shape': (%d, %d), }",
-                    h, w);
+  size_t n = 1;
+  char dims[96] = "";
+  for (int k = 0; k < rank; k++) {
+    if (shape[k] <= 0) {
+      set_err(err, errlen, "%s: cannot write an array with a dimension %d", path, shape[k]);
+      return -1;
+    }
+    n *= (size_t)shape[k];
+    snprintf(dims + strlen(dims), sizeof dims - strlen(dims), k ? ", %d" : "%d", shape[k]);
+  }
+  if (rank == 1) strcat(dims, ","); /* Python's one-element tuple */
+  char dict[160];
+  int dl = snprintf(dict, sizeof dict, "{'descr': '<f4', 'fortran_order': False, 'shape': (%s), }", dims);
   if (dl < 0 || (size_t)dl >= sizeof dict) {
     set_err(err, errlen, "%s: internal error formatting .npy header", path);
     return -1;
@@ -544,7 +559,6 @@ int npy_save_f32(const char *path, const float *data, int h, int w, char *err, s
   atomic_file af;
   if (atomic_open(path, &af, err, errlen)) return -1;
   int ok = fwrite(header, 1, total, af.f) == total;
-  size_t n = (size_t)h * (size_t)w;
   const uint32_t one = 1;
   int little = *(const unsigned char *)&one == 1;
   if (ok && little) {

@@ -33,6 +33,8 @@ int img_save_png(const char *path, const unsigned char *px, int w, int h, int ch
 
 /* Writes a NumPy .npy (v1.0, '<f4', C order, shape (h, w)); data starts at a multiple of 64. */
 int npy_save_f32(const char *path, const float *data, int h, int w, char *err, size_t errlen);
+/* The same with any shape of rank 1 to 6. */
+int npy_save_f32_nd(const char *path, const float *data, const int *shape, int rank, char *err, size_t errlen);
 
 /* CPU bilinear resize with half-pixel centres (no antialiasing), for test preparation.
  * dst->rgb is newly allocated (free with img_free). Returns 0 or -1 (bad arguments / no memory). */

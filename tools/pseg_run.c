@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "convert.h"
 #include "image_io.h"
 #include "pseg.h"
 #include "pseg_cli.h"
@@ -64,25 +63,6 @@ static int npy_load(const char *path, float **data, int shape[4], int *rank, cha
 out:
   if (rc) free(*data), *data = NULL;
   fclose(f);
-  return rc;
-}
-
-/* [1, h, w, c] float32. */
-static int npy_save4(const char *path, const float *v, int h, int w, int c, char *err, size_t errlen) {
-  char hdr[128];
-  int n = snprintf(hdr, sizeof hdr, "{'descr': '<f4', 'fortran_order': False, 'shape': (1, %d, %d, %d), }", h, w, c);
-  int total = ((10 + n + 1 + 63) / 64) * 64, pad = total - 10 - n - 1;
-  size_t bytes = (size_t)total + (size_t)h * w * c * sizeof(float);
-  unsigned char *b = malloc(bytes);
-  if (!b) return snprintf(err, errlen, "out of memory"), -1;
-  memcpy(b, "\x93NUMPY\x01\x00", 8);
-  b[8] = (unsigned char)((total - 10) & 0xff), b[9] = (unsigned char)((total - 10) >> 8);
-  memcpy(b + 10, hdr, (size_t)n);
-  memset(b + 10 + n, ' ', (size_t)pad);
-  b[total - 1] = '\n';
-  memcpy(b + total, v, (size_t)h * w * c * sizeof(float));
-  int rc = pseg_write_file_atomic(path, b, bytes, err, errlen);
-  free(b);
   return rc;
 }
 
@@ -150,7 +130,8 @@ int cmd_run(int argc, char **argv) {
     cli_error("%s", pseg_context_last_error(ctx));
     goto done;
   }
-  if (npy_save4(out, y, os[0], os[1], os[2], err, sizeof err)) {
+  const int oshape[4] = {1, os[0], os[1], os[2]};
+  if (npy_save_f32_nd(out, y, oshape, 4, err, sizeof err)) {
     cli_error("%s", err);
     goto done;
   }
