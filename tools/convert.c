@@ -1026,8 +1026,6 @@ static int convert(conv_state *s) {
   }
   if (s->t[gout].pid < 0) return cfail(s, "model output is not computed by a supported op");
   s->m.output = (uint32_t)s->t[gout].pid;
-  s->m.head = PSEG_HEAD_PROBABILITY;
-  s->m.person_channel = 0;
   if (s->m.n_layers == 0) return cfail(s, "model has no supported layer (its output is its input)");
   if (fuse_and_compact(s)) return -1;
   if (add_head(s)) return -1;
