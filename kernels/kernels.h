@@ -57,7 +57,7 @@ static inline int kc4(int c) { return (c + 3) / 4; }
 enum {
   KC_IC4 = 0, KC_OC4, KC_KH, KC_KW, KC_SH, KC_SW, KC_MODE, KC_OCB, KC_ACT, KC_ACT2, KC_HAS_GATE, KC_IN_ADD,
   KC_HAS_RES, KC_AUX_OUT, KC_AUX_IN, KC_EPI_OC4 = 16, KC_EPI_ACT, KC_EPI_AUX,
-  KC_SE_R4 = 20, KC_SE_ACT, KC_SE_ACT2, KC_SE_G16 /* the squeeze-excite block making the gate, folded in */
+  KC_SE_R4 = 20, KC_NPX = 20 /* buffer weights only: output pixels an invocation */, KC_SE_ACT, KC_SE_ACT2, KC_SE_G16 /* the squeeze-excite block making the gate, folded in */
 };
 enum {
   KD_C4 = 0, KD_KH, KD_KW, KD_SH, KD_SW, KD_CB, KD_ACT, KD_ACT2, KD_HAS_RES, KD_PROJ_OC4, KD_PROJ_K, KD_PROJ_ACT,

@@ -391,6 +391,40 @@ static void append_name(pseg_node *nd, const char *s) {
   snprintf(nd->name + n, sizeof nd->name - n, "%s", s);
 }
 
+/* Whether layer l's weights are exact in fp16 (they can be specialization constants). */
+static int exact_f16(const pseg_fmt_model *m, const pseg_fmt_layer *l) {
+  if (l->wtype == PSEG_WTYPE_F16) return 1;
+  size_t wc, bc;
+  if (!pseg_fmt_weight_count(m, l, &wc, &bc)) return 1;
+  float *v = malloc((wc + bc + 1) * sizeof(float));
+  if (!v) return 0;
+  pseg_fmt_read_values(m, l->w_off, wc, l->wtype, v);
+  if (l->b_off >= 0) pseg_fmt_read_values(m, l->b_off, bc, l->wtype, v + wc);
+  else bc = 0;
+  int exact = 1;
+  for (size_t k = 0; k < wc + bc && exact; k++) exact = pseg_half_to_float(pseg_float_to_half(v[k])) == v[k];
+  free(v);
+  return exact;
+}
+
+/* Whether depthwise layer i takes the pointwise layer j after it into its dispatch (the
+ * projection computed from the depthwise result in registers). On the GPU tier (and with
+ * PSEG_WEIGHTS=buffer, which tests the buffer-weight kernels as the fast tier's plan fuses them),
+ * and where both layers' weights become specialization constants (the fast tier: each input
+ * fetched once, no weight loads), always; where they will not, only while narrow (C4 x OC4 <= 16
+ * vec4 pairs): there the fused kernel holds every channel of a pixel and loads every weight per
+ * invocation, and a wide one ran 1.5x slower than the depthwise dispatch and a 1x1 conv of 16
+ * pixels an invocation (128 channels at 32x32 on lavapipe: 7.5 ms against 0.5 + 4.4 ms, before
+ * NPX; docs/models.md). */
+static int projection_pays(const planner *p, uint32_t i, int j) {
+  const pseg_fmt_model *m = p->m;
+  const pseg_fmt_layer *ld = &m->layers[i], *lp = &m->layers[j];
+  if (!plan_wspec(p) || (size_t)kc4(m->tensors[ld->out].c) * kc4(m->tensors[lp->out].c) <= 16) return 1;
+  size_t bf, n = kernel_packed_weights(ld, shape_of(m, ld->in0), shape_of(m, ld->out), &bf) + bf;
+  n += kernel_packed_weights(lp, shape_of(m, lp->in0), shape_of(m, lp->out), &bf) + bf;
+  return n / 4 <= PSEG_WSPEC_MAX && exact_f16(m, ld) && exact_f16(m, lp);
+}
+
 /* Forward fusions of a planned node: layers after it that it absorbs. */
 static void plan_forward_fusions(planner *p, uint32_t i, pseg_node *nd) {
   const pseg_fmt_model *m = p->m;
@@ -455,7 +489,7 @@ static void plan_forward_fusions(planner *p, uint32_t i, pseg_node *nd) {
     if (j >= 0) { /* the pointwise layer reading it */
       const pseg_fmt_layer *lp = &m->layers[j];
       int tconv = lp->op == PSEG_OP_TCONV2D && lp->kh == lp->kw && lp->kh == lp->sh && lp->kw == lp->sw;
-      if ((is_pointwise(lp) || tconv) && lp->in0 == t && p->gate_mul[t] < 0) {
+      if ((is_pointwise(lp) || tconv) && lp->in0 == t && p->gate_mul[t] < 0 && projection_pays(p, i, j)) {
         dwconv_fuse_projection(&nd->d, lp, shape_of(m, lp->out));
         nd->wl2 = j;
         nd->out = lp->out;
@@ -481,11 +515,20 @@ static void plan_forward_fusions(planner *p, uint32_t i, pseg_node *nd) {
 }
 
 /* The buffer layout's grid: fewer output vec4s per invocation, the rest over grid z. */
-static void plan_narrow(kdispatch *d) {
+static void plan_narrow(kdispatch *d, int first, int gpu) {
   if (d->shader == PSEG_SHADER_CONV && d->spec[KC_EPI_OC4] == 0) { /* a second conv needs them all */
     int oc4 = d->spec[KC_OC4], ocb = oc4 < 4 ? oc4 : 4;
     d->spec[KC_OCB] = ocb;
     d->groups[2] = (uint32_t)((oc4 + ocb - 1) / ocb);
+    /* NPX output pixels an invocation: a buffer weight is loaded per invocation (on lavapipe, a
+     * gather: the loop index is not known to be uniform), so NPX pixels share each load; 16 made
+     * a 1x1 conv of 128 channels 4.5x faster there (docs/models.md), with at least 16 invocations a
+     * dispatch left. Not for the frame-reading first layer (session.c: MODE 3/4). A general
+     * transposed conv goes by output phase (MODE 6: only the taps landing there). */
+    int px = d->pc.out_w * d->pc.out_h, npx = 16;
+    while (npx > 1 && (px + npx - 1) / npx < 16) npx /= 2;
+    if (d->spec[KC_MODE] == 0 && !first && !gpu) d->spec[KC_NPX] = npx;
+    if (d->spec[KC_MODE] == 5 && !gpu) d->spec[KC_MODE] = 6, d->spec[KC_NPX] = npx;
   } else if (d->shader == PSEG_SHADER_DWCONV && d->spec[KD_PROJ_OC4] == 0 && d->spec[KD_PRE_IC4] == 0) {
     d->spec[KD_CB] = 1;
     d->groups[2] = (uint32_t)d->spec[KD_C4];
@@ -513,8 +556,15 @@ static int grid_lanes(const pseg_context *ctx, int pixels, int gz) {
 
 static void plan_grid(const pseg_context *ctx, kdispatch *d) {
   int pixels;
-  if (d->shader == PSEG_SHADER_CONV)
+  if (d->shader == PSEG_SHADER_CONV) {
     pixels = d->spec[KC_MODE] == 1 ? d->pc.in_w * d->pc.in_h : d->pc.out_w * d->pc.out_h;
+    if (d->spec[KC_MODE] == 6) { /* by phase, each padded to NPX pixels */
+      int sh = d->spec[KC_SH], sw = d->spec[KC_SW], npx = d->spec[KC_NPX] > 0 ? d->spec[KC_NPX] : 1;
+      int nb = ((d->pc.out_w + sw - 1) / sw) * ((d->pc.out_h + sh - 1) / sh);
+      pixels = sh * sw * ((nb + npx - 1) / npx);
+    } else if (d->spec[KC_NPX] > 1)
+      pixels = (pixels + d->spec[KC_NPX] - 1) / d->spec[KC_NPX];
+  }
   else if (d->shader == PSEG_SHADER_DWCONV)
     pixels = d->pc.out_w * d->pc.out_h;
   else
@@ -544,8 +594,12 @@ static void plan_fold_squeeze_excite(const pseg_context *ctx, pseg_plan *md) {
       if (j != i + 1)
         ok = md->nodes[j].in0 != se->out && md->nodes[j].in1 != se->out && md->nodes[j].gate != se->out;
     /* every phase of the pooling needs an invocation per channel vec4 (the fast tier's grid, or
-     * the base one's where the weights leave the node on its base kernel: runtime/model.c) */
-    const kdispatch *ds[2] = {&c->d, &c->d_base};
+     * the base one's where the weights leave the node on its base kernel: runtime/model.c; its
+     * grid as with a pixel an invocation, the limit measured before NPX) */
+    kdispatch one = c->d_base;
+    one.spec[KC_NPX] = 0;
+    plan_grid(ctx, &one);
+    const kdispatch *ds[2] = {&c->d, &one};
     for (int t = 0; t < 2 && ok; t++)
       ok = total_groups(ds[t]) <= 8 && ds[t]->spec[PSEG_SPEC_LSX] >= c->d.spec[KC_IC4];
     if (!ok) continue;
@@ -714,7 +768,7 @@ pseg_result pseg_plan_model(pseg_model *model, pseg_plan *md) {
   for (uint32_t i = 0; i < md->n_nodes; i++) {
     md->nodes[i].se_wl = md->nodes[i].se_wl2 = md->nodes[i].se_out = md->nodes[i].gpu_se = -1;
     md->nodes[i].d_base = md->nodes[i].d;
-    plan_narrow(&md->nodes[i].d_base);
+    plan_narrow(&md->nodes[i].d_base, md->nodes[i].in0 == (int32_t)m->input, md->gpu);
     plan_grid(ctx, &md->nodes[i].d);
     plan_grid(ctx, &md->nodes[i].d_base);
   }

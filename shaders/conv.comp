@@ -9,7 +9,12 @@
  * frame of the model's input size, read as it is), and TCONV2D in general (MODE 5: TFLite's
  * TRANSPOSE_CONV, out[iy * SH - pad + ky] += in[iy] * w[ky], as a gather: output row oy takes
  * the taps ky with oy + pad - ky a multiple of SH; the others are fetched and multiplied by 0).
+ * MODE 6: MODE 5 with the grid by output phase, only the taps that land (tconv_phases below).
  * Dilation of MODE 0, 3, 4 in pc.mode: rows in the low byte, columns in the next (0: 1).
+ *
+ * With weights in a buffer (the CPU tiers' base kernels), MODE 0 and 6 compute NPX output pixels
+ * an invocation: lavapipe loads a buffer weight per invocation inside a loop (the index is not
+ * known to be uniform there), so NPX pixels share each load (runtime/plan.c: plan_narrow).
  *
  * Weights: [O4][kh][kw][I4][4 input channels] of vec4 over 4 output channels, then the bias
  * [O4]. One invocation: one output pixel x OCB vec4s of output channels (grid z = OC4 / OCB);
@@ -75,6 +80,7 @@ layout(constant_id = 20) const int SE_R4 = 0;
 layout(constant_id = 21) const int SE_ACT = 0;
 layout(constant_id = 22) const int SE_ACT2 = 0;
 layout(constant_id = 23) const int SE_G16 = 0; /* round the gate to fp16, as storing it would */
+const int NPX = 1;
 layout(std430, binding = 7) readonly buffer SEBuf { vec4 w[]; } sew;
 #define SE_C4 IC4
 #define SE_HID SE_R4
@@ -100,6 +106,13 @@ void squeeze_excite() {
   }
   barrier();
 }
+#elif defined(WSPEC)
+const int NPX = 1;
+#else
+/* Output pixels an invocation (MODE 0, buffer weights): each weight fetched once for NPX pixels.
+ * Shares its id with SE_R4, which only the SE variant (specialization-constant weights) has. */
+layout(constant_id = 20) const int NPX_SPEC = 1;
+const int NPX = NPX_SPEC > 1 ? NPX_SPEC : 1; /* 0 where unset */
 #endif
 const int BIAS = OC4 * KH * KW * IC4 * 4; /* vec4 index of the bias */
 const int EW = BIAS + OC4, EBIAS = EW + EPI_OC4 * OC4 * 4; /* the second conv's weights, bias */
@@ -235,6 +248,97 @@ void conv(int p, int ob) {
   store(acc, oy * pc.out_w + ox, ob, valid);
 }
 
+/* MODE 0 with NPX output pixels an invocation (consecutive in the linear order): the weights of
+ * each tap and input vec4 are read once and used for every pixel. */
+void conv_npx(int p, int ob) {
+  int n = pc.out_w * pc.out_h;
+  int idx[NPX], oy[NPX], ox[NPX];
+  vec4 acc[NPX][OCB];
+  UNROLL for (int q = 0; q < NPX; q++) {
+    idx[q] = min(p * NPX + q, n - 1);
+    oy[q] = idx[q] / pc.out_w, ox[q] = idx[q] - oy[q] * pc.out_w;
+    init(acc[q], ob);
+  }
+  int dly = max(pc.mode & 255, 1), dlx = max((pc.mode >> 8) & 255, 1);
+  UNROLL for (int ky = 0; ky < KH; ky++)
+    UNROLL for (int kx = 0; kx < KW; kx++) {
+      int ii[NPX];
+      float mm[NPX];
+      UNROLL for (int q = 0; q < NPX; q++) {
+        int iy = oy[q] * SH - pc.pad_t + ky * dly, ix = ox[q] * SW - pc.pad_l + kx * dlx;
+        mm[q] = iy >= 0 && iy < pc.in_h && ix >= 0 && ix < pc.in_w ? 1.0 : 0.0;
+        ii[q] = clamp(iy, 0, pc.in_h - 1) * pc.in_w + clamp(ix, 0, pc.in_w - 1);
+      }
+      CUNROLL for (int c = 0; c < IC4; c++) {
+        vec4 v[NPX];
+        UNROLL for (int q = 0; q < NPX; q++) {
+          v[q] = fetch(ii[q], c) * mm[q];
+          if (AUX_IN != 0 && ob == 0 && p * NPX + q < n) dst2.y[ii[q] * IC4 + c] = OTYPE(v[q]);
+        }
+        UNROLL for (int j = 0; j < OCB; j++) {
+          if (OCB != OC4 && ob + j >= OC4) break;
+          int k = ((((ob + j) * KH + ky) * KW + kx) * IC4 + c) * 4;
+          vec4 w0 = W4(k), w1 = W4(k + 1), w2 = W4(k + 2), w3 = W4(k + 3);
+          UNROLL for (int q = 0; q < NPX; q++) acc[q][j] += w0 * v[q].x + w1 * v[q].y + w2 * v[q].z + w3 * v[q].w;
+        }
+      }
+    }
+  UNROLL for (int q = 0; q < NPX; q++) store(acc[q], idx[q], ob, p * NPX + q < n);
+}
+
+/* MODE 6: TFLite's TRANSPOSE_CONV as MODE 5, with the grid ordered by output phase (oy mod SH,
+ * ox mod SW), each phase's pixels padded to a multiple of NPX: an invocation's NPX pixels share a
+ * phase, so they take the same taps (ky = (oy + pad) mod SH, + SH ...; about KH / SH of them, not
+ * KH), each tap's weights read once for all of them. Buffer weights only (the tap loop's start
+ * is not a compile-time constant). */
+void tconv_phases(int p, int ob) {
+  int bw = (pc.out_w + SW - 1) / SW, bh = (pc.out_h + SH - 1) / SH, nb = bw * bh;
+  int nbp = (nb + NPX - 1) / NPX * NPX;
+  int ph = min(p * NPX / nbp, SH * SW - 1), r0 = p * NPX - ph * nbp;
+  int py = ph / SW, px = ph - py * SW;
+  int ky0 = (py + pc.pad_t) % SH, kx0 = (px + pc.pad_l) % SW;
+  int idx[NPX], by[NPX], bx[NPX];
+  bool ok[NPX];
+  vec4 acc[NPX][OCB];
+  UNROLL for (int q = 0; q < NPX; q++) {
+    int r = min(r0 + q, nb - 1);
+    by[q] = r / bw, bx[q] = r - by[q] * bw;
+    int oy = by[q] * SH + py, ox = bx[q] * SW + px;
+    ok[q] = r0 + q < nb && oy < pc.out_h && ox < pc.out_w && p * NPX < SH * SW * nbp;
+    idx[q] = min(oy, pc.out_h - 1) * pc.out_w + min(ox, pc.out_w - 1);
+    init(acc[q], ob);
+  }
+  CUNROLL for (int ty = 0; ty < (KH + SH - 1) / SH; ty++) {
+    int ky = ky0 + ty * SH;
+    if (ky < KH) {
+      CUNROLL for (int tx = 0; tx < (KW + SW - 1) / SW; tx++) {
+        int kx = kx0 + tx * SW;
+        if (kx < KW) {
+          int dy = (py + pc.pad_t - ky) / SH, dx = (px + pc.pad_l - kx) / SW; /* exact */
+          int ii[NPX];
+          float mm[NPX];
+          UNROLL for (int q = 0; q < NPX; q++) {
+            int iy = by[q] + dy, ix = bx[q] + dx;
+            mm[q] = iy >= 0 && iy < pc.in_h && ix >= 0 && ix < pc.in_w ? 1.0 : 0.0;
+            ii[q] = clamp(iy, 0, pc.in_h - 1) * pc.in_w + clamp(ix, 0, pc.in_w - 1);
+          }
+          CUNROLL for (int c = 0; c < IC4; c++) {
+            vec4 v[NPX];
+            UNROLL for (int q = 0; q < NPX; q++) v[q] = fetch(ii[q], c) * mm[q];
+            UNROLL for (int j = 0; j < OCB; j++) {
+              if (OCB != OC4 && ob + j >= OC4) break;
+              int k = ((((ob + j) * KH + ky) * KW + kx) * IC4 + c) * 4;
+              vec4 w0 = W4(k), w1 = W4(k + 1), w2 = W4(k + 2), w3 = W4(k + 3);
+              UNROLL for (int q = 0; q < NPX; q++) acc[q][j] += w0 * v[q].x + w1 * v[q].y + w2 * v[q].z + w3 * v[q].w;
+            }
+          }
+        }
+      }
+    }
+  }
+  UNROLL for (int q = 0; q < NPX; q++) store(acc[q], idx[q], ob, ok[q]);
+}
+
 void main() {
   WEIGHTS_INIT();
   /* ob is a constant 0 when one invocation has every output channel: weight indices must be
@@ -246,6 +350,10 @@ void main() {
   int ob = OCB == OC4 ? 0 : int(gl_GlobalInvocationID.z) * OCB;
   if (MODE == 1)
     tconv(p, ob);
+  else if (MODE == 6)
+    tconv_phases(p, ob);
+  else if (NPX > 1 && MODE == 0)
+    conv_npx(p, ob);
   else
     conv(p, ob);
 }

@@ -216,6 +216,29 @@ static void run_all(pseg_context *ctx) {
       check(ctx, &b, name, -2, 2);
     }
   }
+  /* transposed conv in general (TFLite's TRANSPOSE_CONV; CPU tiers: by output phase, several
+   * pixels an invocation): 3x3 s2 (TFLite SAME: out = 2 in), 4x4 s2 VALID and cropped by its
+   * padding, 3x3 s1, phases of unequal sizes (odd outputs), maps not a multiple of 16 pixels */
+  {
+    /* in h, w, c, out h, w, c, k, s, pad top, pad left */
+    int cases[][10] = {{9, 7, 12, 18, 14, 8, 3, 2, 0, 0}, {5, 6, 10, 12, 14, 6, 4, 2, 0, 0},
+                       {5, 6, 10, 10, 12, 6, 4, 2, 1, 1}, {11, 9, 6, 11, 9, 5, 3, 1, 1, 1},
+                       {8, 8, 20, 15, 15, 36, 3, 2, 1, 1}, {33, 17, 8, 66, 34, 4, 3, 2, 0, 0}};
+    for (int i = 0; i < 6; i++) {
+      const int *c = cases[i];
+      char name[64];
+      snprintf(name, sizeof name, "tconv %dx%d s%d pad %d,%d %dx%dx%d->%dx%dx%d", c[6], c[6], c[7], c[8], c[9], c[0],
+               c[1], c[2], c[3], c[4], c[5]);
+      begin(&b, c[0], c[1], c[2]);
+      int o = add_tensor(&b, c[3], c[4], c[5]);
+      pseg_fmt_layer *l = add_layer(&b, PSEG_OP_TCONV2D, i == 3 ? PSEG_ACT_RELU : PSEG_ACT_NONE, 0, -1, o);
+      l->kh = l->kw = c[6], l->sh = l->sw = c[7], l->pad_top = c[8], l->pad_left = c[9];
+      float scale = 1.0f / sqrtf((float)(c[6] * c[6] * c[2]));
+      l->w_off = add_weights(&b, (size_t)c[5] * c[6] * c[6] * c[2], -2 * scale, 2 * scale);
+      l->b_off = add_weights(&b, (size_t)c[5], -0.5f, 0.5f);
+      check(ctx, &b, name, -2, 2);
+    }
+  }
   /* global mean: a 128x128 map of values near 8 sums past fp16's 65504 */
   {
     int shapes[][3] = {{64, 64, 16}, {13, 7, 5}, {128, 128, 16}};
