@@ -65,8 +65,60 @@ const int PRE_BIAS = PRE_W + C4 * PRE_IC4 * 4;
 #define PREUNROLL [[dont_unroll]]
 #endif
 
+#ifdef WSPEC
+const int NPX = 1;
+#else
+/* Output pixels an invocation with buffer weights, without PRE_IC4 or a projection (as
+ * conv.comp's NPX: each weight loaded once for NPX pixels; runtime/plan.c). Id 18 is the GPU
+ * tier's (gdwconv.comp). */
+layout(constant_id = 18) const int NPX_SPEC = 1;
+const int NPX = NPX_SPEC > 1 ? NPX_SPEC : 1; /* 0 where unset */
+#endif
+
+/* NPX consecutive output pixels (no PRE_IC4, no projection): main's arithmetic, each weight
+ * read once. */
+void dw_npx() {
+  int n = pc.out_w * pc.out_h, p0 = int(gl_GlobalInvocationID.x) * NPX;
+  int cb = CB == C4 ? 0 : int(gl_GlobalInvocationID.z) * CB;
+  int oy[NPX], ox[NPX];
+  vec4 d[NPX][CB];
+  UNROLL for (int q = 0; q < NPX; q++) {
+    int px = min(p0 + q, n - 1);
+    oy[q] = px / pc.out_w, ox[q] = px - oy[q] * pc.out_w;
+    UNROLL for (int j = 0; j < CB; j++) d[q][j] = CB == C4 || cb + j < C4 ? W4(DW_BIAS + cb + j) : vec4(0.0);
+  }
+  int dly = max(pc.mode & 255, 1), dlx = max((pc.mode >> 8) & 255, 1);
+  UNROLL for (int ky = 0; ky < KH; ky++)
+    UNROLL for (int kx = 0; kx < KW; kx++) {
+      int ii[NPX];
+      float mm[NPX];
+      UNROLL for (int q = 0; q < NPX; q++) {
+        int iy = oy[q] * SH - pc.pad_t + ky * dly, ix = ox[q] * SW - pc.pad_l + kx * dlx;
+        mm[q] = iy >= 0 && iy < pc.in_h && ix >= 0 && ix < pc.in_w ? 1.0 : 0.0;
+        ii[q] = (clamp(iy, 0, pc.in_h - 1) * pc.in_w + clamp(ix, 0, pc.in_w - 1)) * C4 + cb;
+      }
+      UNROLL for (int j = 0; j < CB; j++) {
+        if (CB != C4 && cb + j >= C4) break;
+        vec4 w = W4((ky * KW + kx) * C4 + cb + j);
+        UNROLL for (int q = 0; q < NPX; q++) d[q][j] += texelFetch(X, ii[q] + j) * (w * mm[q]);
+      }
+    }
+  UNROLL for (int q = 0; q < NPX; q++) {
+    int o = (oy[q] * pc.out_w + ox[q]) * C4 + cb;
+    UNROLL for (int j = 0; j < CB; j++) {
+      d[q][j] = activate(d[q][j], ACT);
+      if (HAS_RES != 0) d[q][j] = activate(d[q][j] + texelFetch(R, o + j), ACT2);
+      if (p0 + q < n && (CB == C4 || cb + j < C4)) dst.y[o + j] = OTYPE(d[q][j]);
+    }
+  }
+}
+
 void main() {
   WEIGHTS_INIT();
+  if (NPX > 1 && PRE_IC4 == 0 && PROJ_OC4 == 0) {
+    dw_npx();
+    return;
+  }
   int px = int(gl_GlobalInvocationID.x);
   int cb = CB == C4 ? 0 : int(gl_GlobalInvocationID.z) * CB; /* constant 0: weight indices fold */
   bool valid = px < pc.out_w * pc.out_h;
