@@ -411,15 +411,16 @@ static int exact_f16(const pseg_fmt_model *m, const pseg_fmt_layer *l) {
  * projection computed from the depthwise result in registers). On the GPU tier (and with
  * PSEG_WEIGHTS=buffer, which tests the buffer-weight kernels as the fast tier's plan fuses them),
  * and where both layers' weights become specialization constants (the fast tier: each input
- * fetched once, no weight loads), always; where they will not, only while narrow (C4 x OC4 <= 16
- * vec4 pairs): there the fused kernel holds every channel of a pixel and loads every weight per
- * invocation, and a wide one ran 1.5x slower than the depthwise dispatch and a 1x1 conv of 16
- * pixels an invocation (128 channels at 32x32 on lavapipe: 7.5 ms against 0.5 + 4.4 ms, before
- * NPX; docs/models.md). */
+ * fetched once, no weight loads), always; where they will not, only for one channel vec4 in
+ * and out: there the fused kernel holds every channel of a pixel and loads every weight per
+ * invocation, a pixel an invocation, and ran slower than the depthwise dispatch and a 1x1 conv,
+ * each of 16 pixels an invocation (lavapipe: 128 channels at 32x32, 7.5 ms against 0.5 + 4.4
+ * ms before NPX; the origin models' 8 channels at 256x256, 126 -> 117 ms a frame in all, NPX
+ * on; anil-mnv3-float's 16 channels at 64x64 the same either way; docs/models.md). */
 static int projection_pays(const planner *p, uint32_t i, int j) {
   const pseg_fmt_model *m = p->m;
   const pseg_fmt_layer *ld = &m->layers[i], *lp = &m->layers[j];
-  if (!plan_wspec(p) || (size_t)kc4(m->tensors[ld->out].c) * kc4(m->tensors[lp->out].c) <= 16) return 1;
+  if (!plan_wspec(p) || (size_t)kc4(m->tensors[ld->out].c) * kc4(m->tensors[lp->out].c) <= 1) return 1;
   size_t bf, n = kernel_packed_weights(ld, shape_of(m, ld->in0), shape_of(m, ld->out), &bf) + bf;
   n += kernel_packed_weights(lp, shape_of(m, lp->in0), shape_of(m, lp->out), &bf) + bf;
   return n / 4 <= PSEG_WSPEC_MAX && exact_f16(m, ld) && exact_f16(m, lp);
@@ -455,7 +456,11 @@ static void plan_forward_fusions(planner *p, uint32_t i, pseg_node *nd) {
     const pseg_fmt_layer *le = j >= 0 ? &m->layers[j] : NULL;
     size_t halves = (size_t)nd->d.spec[KC_OC4] * (l->kh * l->kw * nd->d.spec[KC_IC4] * 16 + 4) +
                     (le ? (size_t)kc4(m->tensors[le->out].c) * (nd->d.spec[KC_OC4] * 16 + 4) : 0);
-    int fits = !plan_wspec(p) || halves <= 4 * (size_t)PSEG_WSPEC_MAX;
+    /* and, where they will not be constants, not at all: the fused kernel needs every output
+     * channel of a pixel in one invocation, a pixel an invocation, and loads every weight per
+     * invocation; unfused, both convs run NPX pixels an invocation (plan_narrow) */
+    int fits = !plan_wspec(p) ||
+               (halves <= 4 * (size_t)PSEG_WSPEC_MAX && (!le || (exact_f16(m, l) && exact_f16(m, le))));
     if (le && fits && is_pointwise(le) && le->in0 == t && le->in1 != t && p->gate_mul[t] < 0 && p->in_add[t] < 0 &&
         p->resize_of[t] < 0 && t != (int32_t)m->output && !p->absorbed[j]) {
       nd->wl2 = j;
@@ -523,7 +528,7 @@ static int pixels_per_invocation(const kdispatch *d) {
 }
 
 /* The buffer layout's grid: fewer output vec4s per invocation, the rest over grid z. */
-static void plan_narrow(kdispatch *d, int first, int gpu) {
+static void plan_narrow(kdispatch *d, int gpu) {
   if (d->shader == PSEG_SHADER_CONV && d->spec[KC_EPI_OC4] == 0) { /* a second conv needs them all */
     int oc4 = d->spec[KC_OC4], ocb = oc4 < 4 ? oc4 : 4;
     d->spec[KC_OCB] = ocb;
@@ -531,10 +536,10 @@ static void plan_narrow(kdispatch *d, int first, int gpu) {
     /* NPX output pixels an invocation: a buffer weight is loaded per invocation (on lavapipe, a
      * gather: the loop index is not known to be uniform), so NPX pixels share each load; 16 made
      * a 1x1 conv of 128 channels 4.5x faster there (docs/models.md), with at least 16 invocations a
-     * dispatch left. Not for the frame-reading first layer (session.c: MODE 3/4). A general
+     * dispatch left (also where the session makes the first layer read the frame: MODE 3/4). A general
      * transposed conv goes by output phase (MODE 6: only the taps landing there). */
     int npx = pixels_per_invocation(d);
-    if (d->spec[KC_MODE] == 0 && !first && !gpu) d->spec[KC_NPX] = npx;
+    if ((d->spec[KC_MODE] == 0 || d->spec[KC_MODE] == 2) && !gpu) d->spec[KC_NPX] = npx;
     if (d->spec[KC_MODE] == 5 && !gpu) d->spec[KC_MODE] = 6, d->spec[KC_NPX] = npx;
   } else if (d->shader == PSEG_SHADER_DWCONV && d->spec[KD_PROJ_OC4] == 0 && d->spec[KD_PRE_IC4] == 0) {
     d->spec[KD_CB] = 1;
@@ -780,7 +785,7 @@ pseg_result pseg_plan_model(pseg_model *model, pseg_plan *md) {
   for (uint32_t i = 0; i < md->n_nodes; i++) {
     md->nodes[i].se_wl = md->nodes[i].se_wl2 = md->nodes[i].se_out = md->nodes[i].gpu_se = -1;
     md->nodes[i].d_base = md->nodes[i].d;
-    plan_narrow(&md->nodes[i].d_base, md->nodes[i].in0 == (int32_t)m->input, md->gpu);
+    plan_narrow(&md->nodes[i].d_base, md->gpu);
     plan_grid(ctx, &md->nodes[i].d);
     plan_grid(ctx, &md->nodes[i].d_base);
   }

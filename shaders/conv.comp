@@ -248,8 +248,18 @@ void conv(int p, int ob) {
   store(acc, oy * pc.out_w + ox, ob, valid);
 }
 
-/* MODE 0 with NPX output pixels an invocation (consecutive in the linear order): the weights of
- * each tap and input vec4 are read once and used for every pixel. */
+/* acc[q][j] += weights of output vec4 ob + j at tap (ky, kx), input vec4 c, times v[q], for the
+ * NPX pixels of the invocation: each weight read once. */
+#define MACN(acc, ky, kx, c, v)                                                                   \
+  UNROLL for (int j = 0; j < OCB; j++) {                                                         \
+    if (OCB != OC4 && ob + j >= OC4) break;                                                      \
+    int k = ((((ob + j) * KH + (ky)) * KW + (kx)) * IC4 + (c)) * 4;                              \
+    vec4 w0 = W4(k), w1 = W4(k + 1), w2 = W4(k + 2), w3 = W4(k + 3);                              \
+    UNROLL for (int q = 0; q < NPX; q++) acc[q][j] += w0 * v[q].x + w1 * v[q].y + w2 * v[q].z + w3 * v[q].w; \
+  }
+
+/* MODE 0, 2, 3, 4 (conv below) with NPX output pixels an invocation, consecutive in the linear
+ * order. */
 void conv_npx(int p, int ob) {
   int n = pc.out_w * pc.out_h;
   int idx[NPX], oy[NPX], ox[NPX];
@@ -259,30 +269,52 @@ void conv_npx(int p, int ob) {
     oy[q] = idx[q] / pc.out_w, ox[q] = idx[q] - oy[q] * pc.out_w;
     init(acc[q], ob);
   }
-  int dly = max(pc.mode & 255, 1), dlx = max((pc.mode >> 8) & 255, 1);
-  UNROLL for (int ky = 0; ky < KH; ky++)
-    UNROLL for (int kx = 0; kx < KW; kx++) {
-      int ii[NPX];
-      float mm[NPX];
-      UNROLL for (int q = 0; q < NPX; q++) {
-        int iy = oy[q] * SH - pc.pad_t + ky * dly, ix = ox[q] * SW - pc.pad_l + kx * dlx;
-        mm[q] = iy >= 0 && iy < pc.in_h && ix >= 0 && ix < pc.in_w ? 1.0 : 0.0;
-        ii[q] = clamp(iy, 0, pc.in_h - 1) * pc.in_w + clamp(ix, 0, pc.in_w - 1);
-      }
-      CUNROLL for (int c = 0; c < IC4; c++) {
-        vec4 v[NPX];
-        UNROLL for (int q = 0; q < NPX; q++) {
-          v[q] = fetch(ii[q], c) * mm[q];
-          if (AUX_IN != 0 && ob == 0 && p * NPX + q < n) dst2.y[ii[q] * IC4 + c] = OTYPE(v[q]);
-        }
-        UNROLL for (int j = 0; j < OCB; j++) {
-          if (OCB != OC4 && ob + j >= OC4) break;
-          int k = ((((ob + j) * KH + ky) * KW + kx) * IC4 + c) * 4;
-          vec4 w0 = W4(k), w1 = W4(k + 1), w2 = W4(k + 2), w3 = W4(k + 3);
-          UNROLL for (int q = 0; q < NPX; q++) acc[q][j] += w0 * v[q].x + w1 * v[q].y + w2 * v[q].z + w3 * v[q].w;
-        }
-      }
+  if (MODE == 2) { /* 1x1 conv of the bilinear resize of X */
+    int i00[NPX], i01[NPX], i10[NPX], i11[NPX];
+    float ly[NPX], lx[NPX];
+    UNROLL for (int q = 0; q < NPX; q++) {
+      float fy = src_coord(oy[q], pc.in_h, pc.out_h), fx = src_coord(ox[q], pc.in_w, pc.out_w);
+      int y0 = min(int(floor(fy)), pc.in_h - 1), x0 = min(int(floor(fx)), pc.in_w - 1);
+      int y1 = min(y0 + 1, pc.in_h - 1), x1 = min(x0 + 1, pc.in_w - 1);
+      ly[q] = fy - float(y0), lx[q] = fx - float(x0);
+      i00[q] = y0 * pc.in_w + x0, i01[q] = y0 * pc.in_w + x1, i10[q] = y1 * pc.in_w + x0, i11[q] = y1 * pc.in_w + x1;
     }
+    CUNROLL for (int c = 0; c < IC4; c++) {
+      vec4 v[NPX];
+      UNROLL for (int q = 0; q < NPX; q++) {
+        vec4 top = mix(fetch(i00[q], c), fetch(i01[q], c), lx[q]), bot = mix(fetch(i10[q], c), fetch(i11[q], c), lx[q]);
+        v[q] = mix(top, bot, ly[q]);
+      }
+      MACN(acc, 0, 0, c, v)
+    }
+  } else {
+    int dly = max(pc.mode & 255, 1), dlx = max((pc.mode >> 8) & 255, 1);
+    UNROLL for (int ky = 0; ky < KH; ky++)
+      UNROLL for (int kx = 0; kx < KW; kx++) {
+        int iy[NPX], ix[NPX];
+        float mm[NPX];
+        UNROLL for (int q = 0; q < NPX; q++) {
+          int y = oy[q] * SH - pc.pad_t + ky * dly, x = ox[q] * SW - pc.pad_l + kx * dlx;
+          mm[q] = y >= 0 && y < pc.in_h && x >= 0 && x < pc.in_w ? 1.0 : 0.0;
+          iy[q] = clamp(y, 0, pc.in_h - 1), ix[q] = clamp(x, 0, pc.in_w - 1);
+        }
+        if (MODE == 3 || MODE == 4) { /* one input vec4: RGB and a zero-weighted 4th channel */
+          vec4 v[NPX];
+          UNROLL for (int q = 0; q < NPX; q++) v[q] = frame_px(ix[q], iy[q]) * mm[q];
+          MACN(acc, ky, kx, 0, v)
+        } else {
+          CUNROLL for (int c = 0; c < IC4; c++) {
+            vec4 v[NPX];
+            UNROLL for (int q = 0; q < NPX; q++) {
+              int i = iy[q] * pc.in_w + ix[q];
+              v[q] = fetch(i, c) * mm[q];
+              if (AUX_IN != 0 && ob == 0 && p * NPX + q < n) dst2.y[i * IC4 + c] = OTYPE(v[q]);
+            }
+            MACN(acc, ky, kx, c, v)
+          }
+        }
+      }
+  }
   UNROLL for (int q = 0; q < NPX; q++) store(acc[q], idx[q], ob, p * NPX + q < n);
 }
 
@@ -325,12 +357,7 @@ void tconv_phases(int p, int ob) {
           CUNROLL for (int c = 0; c < IC4; c++) {
             vec4 v[NPX];
             UNROLL for (int q = 0; q < NPX; q++) v[q] = fetch(ii[q], c) * mm[q];
-            UNROLL for (int j = 0; j < OCB; j++) {
-              if (OCB != OC4 && ob + j >= OC4) break;
-              int k = ((((ob + j) * KH + ky) * KW + kx) * IC4 + c) * 4;
-              vec4 w0 = W4(k), w1 = W4(k + 1), w2 = W4(k + 2), w3 = W4(k + 3);
-              UNROLL for (int q = 0; q < NPX; q++) acc[q][j] += w0 * v[q].x + w1 * v[q].y + w2 * v[q].z + w3 * v[q].w;
-            }
+            MACN(acc, ky, kx, c, v)
           }
         }
       }
@@ -352,7 +379,7 @@ void main() {
     tconv(p, ob);
   else if (MODE == 6)
     tconv_phases(p, ob);
-  else if (NPX > 1 && MODE == 0)
+  else if (NPX > 1)
     conv_npx(p, ob);
   else
     conv(p, ob);
