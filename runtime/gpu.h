@@ -81,6 +81,7 @@ pseg_result gpu_upload(pseg_context *ctx, gpu_buffer *dst, VkDeviceSize off, con
  * block computed in the conv (conv.comp SE_R4; kept out of the other variants, which build
  * faster without it). */
 enum { PSEG_VARIANT_O16 = 1, PSEG_VARIANT_W16 = 2, PSEG_VARIANT_WUBO = 4, PSEG_VARIANT_WSPEC = 8, PSEG_VARIANT_SE = 16,
+       PSEG_VARIANT_NPX = 16, /* without WSPEC (conv, dwconv): NPX pixels an invocation, conv MODE 6 */
        PSEG_VARIANT_SUBGROUP = 128, /* gpool.comp: subgroup shuffles */
        PSEG_VARIANT_F16MATH = 4 /* the GPU tier's gconv / gdwconv (no WUBO there): fp16 products (fp16-all) */ };
 /* With WSPEC, bits 5-6 pick the size of the shader's weight array: tier t holds

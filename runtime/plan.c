@@ -407,6 +407,25 @@ static int exact_f16(const pseg_fmt_model *m, const pseg_fmt_layer *l) {
   return exact;
 }
 
+/* Whether a node's weights will be specialization constants in the fast tier (runtime/model.c:
+ * upload_weights decides the same way), so its base kernel only runs until the fast one is built. */
+static int node_wspec(const planner *p, const pseg_node *nd) {
+  if (!plan_wspec(p) || nd->wl < 0 || nd->d.shader == PSEG_SHADER_SE_FC) return 0;
+  const pseg_fmt_model *m = p->m;
+  int32_t wls[3] = {nd->wl, nd->wl2, nd->wl3};
+  size_t n = 0;
+  for (int k = 0; k < 3; k++)
+    if (wls[k] >= 0) {
+      const pseg_fmt_layer *l = &m->layers[wls[k]];
+      size_t bf, wf = kernel_packed_weights(l, shape_of(m, l->in0), shape_of(m, l->out), &bf);
+      n += wf + bf;
+    }
+  if (n / 4 > PSEG_WSPEC_MAX) return 0;
+  for (int k = 0; k < 3; k++)
+    if (wls[k] >= 0 && !exact_f16(m, &m->layers[wls[k]])) return 0;
+  return 1;
+}
+
 /* Whether depthwise layer i takes the pointwise layer j after it into its dispatch (the
  * projection computed from the depthwise result in registers). On the GPU tier (and with
  * PSEG_WEIGHTS=buffer, which tests the buffer-weight kernels as the fast tier's plan fuses them),
@@ -528,7 +547,7 @@ static int pixels_per_invocation(const kdispatch *d) {
 }
 
 /* The buffer layout's grid: fewer output vec4s per invocation, the rest over grid z. */
-static void plan_narrow(kdispatch *d, int gpu) {
+static void plan_narrow(kdispatch *d, int no_npx) {
   if (d->shader == PSEG_SHADER_CONV && d->spec[KC_EPI_OC4] == 0) { /* a second conv needs them all */
     int oc4 = d->spec[KC_OC4], ocb = oc4 < 4 ? oc4 : 4;
     d->spec[KC_OCB] = ocb;
@@ -539,14 +558,14 @@ static void plan_narrow(kdispatch *d, int gpu) {
      * dispatch left (also where the session makes the first layer read the frame: MODE 3/4). A general
      * transposed conv goes by output phase (MODE 6: only the taps landing there). */
     int npx = pixels_per_invocation(d);
-    if ((d->spec[KC_MODE] == 0 || d->spec[KC_MODE] == 2) && !gpu) d->spec[KC_NPX] = npx;
-    if (d->spec[KC_MODE] == 5 && !gpu) d->spec[KC_MODE] = 6, d->spec[KC_NPX] = npx;
+    if ((d->spec[KC_MODE] == 0 || d->spec[KC_MODE] == 2) && !no_npx) d->spec[KC_NPX] = npx;
+    if (d->spec[KC_MODE] == 5 && !no_npx) d->spec[KC_MODE] = 6, d->spec[KC_NPX] = npx;
   } else if (d->shader == PSEG_SHADER_DWCONV && d->spec[KD_PROJ_OC4] == 0 && d->spec[KD_PRE_IC4] == 0) {
     d->spec[KD_CB] = 1;
     d->groups[2] = (uint32_t)d->spec[KD_C4];
   }
   /* NPX for a depthwise conv alone (1.3x on lavapipe; slower with a projection fused in) */
-  if (d->shader == PSEG_SHADER_DWCONV && d->spec[KD_PRE_IC4] == 0 && d->spec[KD_PROJ_OC4] == 0 && !gpu)
+  if (d->shader == PSEG_SHADER_DWCONV && d->spec[KD_PRE_IC4] == 0 && d->spec[KD_PROJ_OC4] == 0 && !no_npx)
     d->spec[KD_NPX] = pixels_per_invocation(d);
 }
 
@@ -785,7 +804,9 @@ pseg_result pseg_plan_model(pseg_model *model, pseg_plan *md) {
   for (uint32_t i = 0; i < md->n_nodes; i++) {
     md->nodes[i].se_wl = md->nodes[i].se_wl2 = md->nodes[i].se_out = md->nodes[i].gpu_se = -1;
     md->nodes[i].d_base = md->nodes[i].d;
-    plan_narrow(&md->nodes[i].d_base, md->gpu);
+    /* NPX only where the base kernel is the one frames keep: the others only have to build
+     * quickly (the first mask waits for them; NPX loops doubled the selfie's 152 ms) */
+    plan_narrow(&md->nodes[i].d_base, md->gpu || node_wspec(p, &md->nodes[i]));
     plan_grid(ctx, &md->nodes[i].d);
     plan_grid(ctx, &md->nodes[i].d_base);
   }

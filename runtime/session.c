@@ -536,6 +536,9 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
         k->spec[PSEG_SPEC_WN] = (int32_t)nd->w_vec4;
         if (w16) k->variant |= PSEG_VARIANT_W16;
         if (nd->w_size <= ctx->max_ubo_range) k->variant |= PSEG_VARIANT_WUBO;
+        if ((dd->shader == PSEG_SHADER_CONV && (dd->spec[KC_NPX] > 1 || dd->spec[KC_MODE] == 6)) ||
+            (dd->shader == PSEG_SHADER_DWCONV && dd->spec[KD_NPX] > 1))
+          k->variant |= PSEG_VARIANT_NPX;
       }
     }
     if (nd->se_wl >= 0) { /* the folded block's gate is rounded as its tensor is stored */

@@ -45,6 +45,13 @@
  *             runtime/plan.c). SE_G16 rounds the gate to fp16 as storing it in fp16 would
  *             (fp16-all), so folding leaves the numbers as they were. */
 #define WEIGHTS
+/* Variant bit 16 is SE with specialization-constant weights, NPXV (NPX pixels an invocation,
+ * MODE 6) with buffer weights: a variant of its own, so the kernels that never use them do not
+ * pay their compile time (lavapipe builds the dead functions: +50 ms on the selfie's first mask) */
+#if defined(SE) && !defined(WSPEC)
+#undef SE
+#define NPXV
+#endif
 #include "common/net.glsl"
 /* Loops over input channels: unrolled with specialization-constant weights; otherwise kept as
  * loops, so the base tier compiles quickly (runtime/session.c). */
@@ -106,13 +113,13 @@ void squeeze_excite() {
   }
   barrier();
 }
-#elif defined(WSPEC)
-const int NPX = 1;
-#else
-/* Output pixels an invocation (MODE 0, buffer weights): each weight fetched once for NPX pixels.
+#elif defined(NPXV)
+/* Output pixels an invocation (buffer weights): each weight fetched once for NPX pixels.
  * Shares its id with SE_R4, which only the SE variant (specialization-constant weights) has. */
 layout(constant_id = 20) const int NPX_SPEC = 1;
 const int NPX = NPX_SPEC > 1 ? NPX_SPEC : 1; /* 0 where unset */
+#else
+const int NPX = 1;
 #endif
 const int BIAS = OC4 * KH * KW * IC4 * 4; /* vec4 index of the bias */
 const int EW = BIAS + OC4, EBIAS = EW + EPI_OC4 * OC4 * 4; /* the second conv's weights, bias */
@@ -248,6 +255,7 @@ void conv(int p, int ob) {
   store(acc, oy * pc.out_w + ox, ob, valid);
 }
 
+#ifdef NPXV
 /* acc[q][j] += weights of output vec4 ob + j at tap (ky, kx), input vec4 c, times v[q], for the
  * NPX pixels of the invocation: each weight read once. */
 #define MACN(acc, ky, kx, c, v)                                                                   \
@@ -366,6 +374,8 @@ void tconv_phases(int p, int ob) {
   UNROLL for (int q = 0; q < NPX; q++) store(acc[q], idx[q], ob, ok[q]);
 }
 
+#endif
+
 void main() {
   WEIGHTS_INIT();
   /* ob is a constant 0 when one invocation has every output channel: weight indices must be
@@ -377,10 +387,12 @@ void main() {
   int ob = OCB == OC4 ? 0 : int(gl_GlobalInvocationID.z) * OCB;
   if (MODE == 1)
     tconv(p, ob);
+#ifdef NPXV
   else if (MODE == 6)
     tconv_phases(p, ob);
   else if (NPX > 1)
     conv_npx(p, ob);
+#endif
   else
     conv(p, ob);
 }

@@ -29,6 +29,11 @@
  * Pre weights: [C4][PRE_IC4][4 input channels] vec4 then bias [C4], after the projection's. */
 #define WEIGHTS
 #define NO_DST
+/* variant bit 16 (SE, never with WSPEC here): NPXV, the NPX kernel (as conv.comp) */
+#ifdef SE
+#undef SE
+#define NPXV
+#endif
 #include "common/net.glsl"
 layout(std430, binding = 3) writeonly buffer Out { OTYPE y[]; } dst;
 layout(std430, binding = 6) writeonly buffer Mask { float m[]; } mask;
@@ -65,15 +70,16 @@ const int PRE_BIAS = PRE_W + C4 * PRE_IC4 * 4;
 #define PREUNROLL [[dont_unroll]]
 #endif
 
-#ifdef WSPEC
-const int NPX = 1;
-#else
+#ifdef NPXV
 /* Output pixels an invocation with buffer weights, without PRE_IC4 or a projection (as
  * conv.comp's NPX: each weight loaded once for NPX pixels; runtime/plan.c). Id 18 is the GPU
  * tier's (gdwconv.comp). */
 layout(constant_id = 18) const int NPX_SPEC = 1;
 const int NPX = NPX_SPEC > 1 ? NPX_SPEC : 1; /* 0 where unset */
+#else
+const int NPX = 1;
 #endif
+#ifdef NPXV
 
 /* NPX consecutive output pixels (no PRE_IC4, no projection): main's arithmetic, each weight
  * read once. */
@@ -112,13 +118,16 @@ void dw_npx() {
     }
   }
 }
+#endif
 
 void main() {
   WEIGHTS_INIT();
+#ifdef NPXV
   if (NPX > 1 && PRE_IC4 == 0 && PROJ_OC4 == 0) {
     dw_npx();
     return;
   }
+#endif
   int px = int(gl_GlobalInvocationID.x);
   int cb = CB == C4 ? 0 : int(gl_GlobalInvocationID.z) * CB; /* constant 0: weight indices fold */
   bool valid = px < pc.out_w * pc.out_h;
