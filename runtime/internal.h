@@ -18,6 +18,8 @@ typedef struct pseg_node {
   int32_t se_wl, se_wl2;  /* a squeeze-excite block computed in a conv (KC_SE_R4, fast tier): its */
   int32_t se_out;         /* two layers and its gate tensor; */
   VkDeviceSize se_off, se_size; /* their weights, always fp32, in the weight buffer (binding 7) */
+  uint8_t wspec_fit;      /* CPU plan: its weights become specialization constants (exact in fp16,
+                             few enough; runtime/plan.c decides, runtime/model.c packs them) */
   uint8_t fast_skip;      /* not dispatched in the fast tier (CPU plan) or in the GPU tier (GPU plan):
                              a squeeze-excite block a neighbour computes */
   int32_t gpu_se;         /* GPU plan: the squeeze-excite node this depthwise conv computes (its pool

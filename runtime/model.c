@@ -78,11 +78,10 @@ static pseg_result upload_weights(pseg_model *md, pseg_plan *pl) {
     nd->w_off = total;
     nd->w_size = (n * es + 15) & ~(VkDeviceSize)15; /* uniform blocks are read in 16-byte units */
     total = gpu_align(ctx, total + nd->w_size);
-    int exact = 1;
-    for (size_t k = 0; k < n && exact; k++) exact = pseg_half_to_float(pseg_float_to_half(blobs[i][k])) == blobs[i][k];
-    /* not the squeeze-excite blocks: their 1x1 layers run once a frame, spread over the
-     * workgroup's invocations, which needs weights a loop can index (se_fc.comp) */
-    if (!(wspec && exact && n / 4 <= PSEG_WSPEC_MAX && nd->d.shader != PSEG_SHADER_SE_FC)) {
+    /* the planner decided (nd->wspec_fit: exact in fp16, few enough; not the squeeze-excite
+     * blocks, whose 1x1 layers run once a frame spread over the workgroup's invocations, which
+     * needs weights a loop can index: se_fc.comp) */
+    if (!(wspec && nd->wspec_fit && n / 4 <= PSEG_WSPEC_MAX)) {
       nd->d = nd->d_base;
       if (nd->se_wl >= 0) { /* a squeeze-excite block is computed only by WSPEC convs: unfold it */
         pl->nodes[i - 1].fast_skip = 0; /* the block's own dispatch, just before (plan.c) */

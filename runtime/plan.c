@@ -407,12 +407,12 @@ static int exact_f16(const pseg_fmt_model *m, const pseg_fmt_layer *l) {
   return exact;
 }
 
-/* Whether a node's weights will be specialization constants in the fast tier (runtime/model.c:
- * upload_weights decides the same way), so its base kernel only runs until the fast one is built. */
-static int node_wspec(const planner *p, const pseg_node *nd) {
-  if (!plan_wspec(p) || nd->wl < 0 || nd->d.shader == PSEG_SHADER_SE_FC) return 0;
+/* Whether the packed weights of layers a, b, c (-1: none) can be specialization constants in the
+ * fast tier: exact in fp16 and at most PSEG_WSPEC_MAX vec4s together. */
+static int layers_wspec(const planner *p, int32_t a, int32_t b, int32_t c) {
+  if (!plan_wspec(p)) return 0;
   const pseg_fmt_model *m = p->m;
-  int32_t wls[3] = {nd->wl, nd->wl2, nd->wl3};
+  int32_t wls[3] = {a, b, c};
   size_t n = 0;
   for (int k = 0; k < 3; k++)
     if (wls[k] >= 0) {
@@ -438,11 +438,8 @@ static int node_wspec(const planner *p, const pseg_node *nd) {
  * on; anil-mnv3-float's 16 channels at 64x64 the same either way; docs/models.md). */
 static int projection_pays(const planner *p, uint32_t i, int j) {
   const pseg_fmt_model *m = p->m;
-  const pseg_fmt_layer *ld = &m->layers[i], *lp = &m->layers[j];
-  if (!plan_wspec(p) || (size_t)kc4(m->tensors[ld->out].c) * kc4(m->tensors[lp->out].c) <= 1) return 1;
-  size_t bf, n = kernel_packed_weights(ld, shape_of(m, ld->in0), shape_of(m, ld->out), &bf) + bf;
-  n += kernel_packed_weights(lp, shape_of(m, lp->in0), shape_of(m, lp->out), &bf) + bf;
-  return n / 4 <= PSEG_WSPEC_MAX && exact_f16(m, ld) && exact_f16(m, lp);
+  if (!plan_wspec(p) || kc4(m->tensors[m->layers[i].out].c) * kc4(m->tensors[m->layers[j].out].c) <= 1) return 1;
+  return layers_wspec(p, (int32_t)i, j, -1);
 }
 
 /* Forward fusions of a planned node: layers after it that it absorbs. */
@@ -473,13 +470,10 @@ static void plan_forward_fusions(planner *p, uint32_t i, pseg_node *nd) {
     int32_t t = nd->out;
     int j = first_reader(m, t, i);
     const pseg_fmt_layer *le = j >= 0 ? &m->layers[j] : NULL;
-    size_t halves = (size_t)nd->d.spec[KC_OC4] * (l->kh * l->kw * nd->d.spec[KC_IC4] * 16 + 4) +
-                    (le ? (size_t)kc4(m->tensors[le->out].c) * (nd->d.spec[KC_OC4] * 16 + 4) : 0);
-    /* and, where they will not be constants, not at all: the fused kernel needs every output
+    /* (and where they will not be constants, not at all: the fused kernel needs every output
      * channel of a pixel in one invocation, a pixel an invocation, and loads every weight per
-     * invocation; unfused, both convs run NPX pixels an invocation (plan_narrow) */
-    int fits = !plan_wspec(p) ||
-               (halves <= 4 * (size_t)PSEG_WSPEC_MAX && (!le || (exact_f16(m, l) && exact_f16(m, le))));
+     * invocation; unfused, both convs run NPX pixels an invocation: plan_narrow) */
+    int fits = !plan_wspec(p) || (le && layers_wspec(p, (int32_t)i, j, -1));
     if (le && fits && is_pointwise(le) && le->in0 == t && le->in1 != t && p->gate_mul[t] < 0 && p->in_add[t] < 0 &&
         p->resize_of[t] < 0 && t != (int32_t)m->output && !p->absorbed[j]) {
       nd->wl2 = j;
@@ -806,7 +800,9 @@ pseg_result pseg_plan_model(pseg_model *model, pseg_plan *md) {
     md->nodes[i].d_base = md->nodes[i].d;
     /* NPX only where the base kernel is the one frames keep: the others only have to build
      * quickly (the first mask waits for them: NPX kernels took the selfie's from 152 to 290 ms) */
-    plan_narrow(&md->nodes[i].d_base, md->gpu || node_wspec(p, &md->nodes[i]));
+    pseg_node *nd = &md->nodes[i];
+    nd->wspec_fit = nd->wl >= 0 && nd->d.shader != PSEG_SHADER_SE_FC && layers_wspec(p, nd->wl, nd->wl2, nd->wl3);
+    plan_narrow(&nd->d_base, md->gpu || nd->wspec_fit);
     plan_grid(ctx, &md->nodes[i].d);
     plan_grid(ctx, &md->nodes[i].d_base);
   }
