@@ -65,7 +65,8 @@ enum {
   /* GPU tier (gdwconv.comp): the squeeze-excite block pooling the output, computed here: its
    * layer count (1, 2; 0: none) and hidden vec4s; its activations in pc.s2 (act | act2 << 8) */
   KD_SE_LAYERS = 15, KD_SE_R4 = 18,
-  KD_NPX = 18 /* CPU tiers, buffer weights: output pixels an invocation (dwconv.comp) */
+  KD_NPX = 18, /* CPU tiers, buffer weights: output pixels an invocation (dwconv.comp) */
+  KD_ROWS = 20  /* CPU tiers, with NPX: the pixels in one row, sharing their input texels */
 };
 enum { KB_C4 = 0, KB_OP, KB_BCAST, KB_HAS_GATE, KB_ACT };
 enum { KR_C4 = 0, KR_ACT };        /* resize, mean (and softmax: KR_C4 only) */

@@ -559,8 +559,14 @@ static void plan_narrow(kdispatch *d, int no_npx) {
     d->groups[2] = (uint32_t)d->spec[KD_C4];
   }
   /* NPX for a depthwise conv alone (1.3x on lavapipe; slower with a projection fused in) */
-  if (d->shader == PSEG_SHADER_DWCONV && d->spec[KD_PRE_IC4] == 0 && d->spec[KD_PROJ_OC4] == 0 && !no_npx)
+  if (d->shader == PSEG_SHADER_DWCONV && d->spec[KD_PRE_IC4] == 0 && d->spec[KD_PROJ_OC4] == 0 && !no_npx) {
     d->spec[KD_NPX] = pixels_per_invocation(d);
+    if (d->pc.mode == 0) { /* no dilation: NPX pixels of a row, sharing their input texels */
+      int w = d->pc.out_w, h = d->pc.out_h, npx = 16;
+      while (npx > 1 && (npx / 2 >= w || h * ((w + npx - 1) / npx) < 16)) npx /= 2;
+      d->spec[KD_NPX] = npx, d->spec[KD_ROWS] = npx > 1;
+    }
+  }
 }
 
 /* Workgroup size of a conv/dwconv dispatch's linear pixel grid. On a GPU, 64 invocations. A CPU
@@ -595,7 +601,9 @@ static void plan_grid(const pseg_context *ctx, kdispatch *d) {
   }
   else if (d->shader == PSEG_SHADER_DWCONV) {
     pixels = d->pc.out_w * d->pc.out_h;
-    if (d->spec[KD_NPX] > 1) pixels = (pixels + d->spec[KD_NPX] - 1) / d->spec[KD_NPX];
+    int npx = d->spec[KD_NPX];
+    if (d->spec[KD_ROWS]) pixels = d->pc.out_h * ((d->pc.out_w + npx - 1) / npx);
+    else if (npx > 1) pixels = (pixels + npx - 1) / npx;
   }
   else
     return;

@@ -76,6 +76,10 @@ const int PRE_BIAS = PRE_W + C4 * PRE_IC4 * 4;
  * tier's (gdwconv.comp). */
 layout(constant_id = 18) const int NPX_SPEC = 1;
 const int NPX = NPX_SPEC > 1 ? NPX_SPEC : 1; /* 0 where unset */
+/* ROWS: an invocation's NPX pixels are consecutive in one output row (the grid: rows x
+ * segments of NPX), so without dilation they share their input texels: (NPX - 1) SW + KW a
+ * tap row and channel vec4, fetched once, instead of NPX KW. */
+layout(constant_id = 20) const int ROWS = 0;
 #else
 const int NPX = 1;
 #endif
@@ -84,15 +88,43 @@ const int NPX = 1;
 /* NPX consecutive output pixels (no PRE_IC4, no projection): main's arithmetic, each weight
  * read once. */
 void dw_npx() {
-  int n = pc.out_w * pc.out_h, p0 = int(gl_GlobalInvocationID.x) * NPX;
+  int n = pc.out_w * pc.out_h, g = int(gl_GlobalInvocationID.x), p0 = g * NPX;
   int cb = CB == C4 ? 0 : int(gl_GlobalInvocationID.z) * CB;
   int oy[NPX], ox[NPX];
+  bool ok[NPX];
   vec4 d[NPX][CB];
+  int seg = (pc.out_w + NPX - 1) / NPX, ry = g / seg, rx = (g - ry * seg) * NPX; /* ROWS */
   UNROLL for (int q = 0; q < NPX; q++) {
-    int px = min(p0 + q, n - 1);
-    oy[q] = px / pc.out_w, ox[q] = px - oy[q] * pc.out_w;
+    if (ROWS != 0) {
+      ok[q] = ry < pc.out_h && rx + q < pc.out_w;
+      oy[q] = min(ry, pc.out_h - 1), ox[q] = min(rx + q, pc.out_w - 1);
+    } else {
+      int px = min(p0 + q, n - 1);
+      ok[q] = p0 + q < n;
+      oy[q] = px / pc.out_w, ox[q] = px - oy[q] * pc.out_w;
+    }
     UNROLL for (int j = 0; j < CB; j++) d[q][j] = CB == C4 || cb + j < C4 ? W4(DW_BIAS + cb + j) : vec4(0.0);
   }
+  if (ROWS != 0) { /* no dilation (runtime/plan.c) */
+    const int NT = (NPX - 1) * SW + KW;
+    [[unroll]] for (int ky = 0; ky < KH; ky++) {
+      int iy = oy[0] * SH - pc.pad_t + ky;
+      float vy = iy >= 0 && iy < pc.in_h ? 1.0 : 0.0;
+      int row = clamp(iy, 0, pc.in_h - 1) * pc.in_w;
+      UNROLL for (int j = 0; j < CB; j++) {
+        if (CB != C4 && cb + j >= C4) break;
+        vec4 x[NT];
+        [[unroll]] for (int t = 0; t < NT; t++) {
+          int ix = rx * SW - pc.pad_l + t;
+          x[t] = texelFetch(X, (row + clamp(ix, 0, pc.in_w - 1)) * C4 + cb + j) * (ix >= 0 && ix < pc.in_w ? vy : 0.0);
+        }
+        [[unroll]] for (int kx = 0; kx < KW; kx++) {
+          vec4 w = W4((ky * KW + kx) * C4 + cb + j);
+          [[unroll]] for (int q = 0; q < NPX; q++) d[q][j] += x[q * SW + kx] * w;
+        }
+      }
+    }
+  } else {
   int dly = max(pc.mode & 255, 1), dlx = max((pc.mode >> 8) & 255, 1);
   UNROLL for (int ky = 0; ky < KH; ky++)
     UNROLL for (int kx = 0; kx < KW; kx++) {
@@ -109,12 +141,13 @@ void dw_npx() {
         UNROLL for (int q = 0; q < NPX; q++) d[q][j] += texelFetch(X, ii[q] + j) * (w * mm[q]);
       }
     }
+  }
   UNROLL for (int q = 0; q < NPX; q++) {
     int o = (oy[q] * pc.out_w + ox[q]) * C4 + cb;
     UNROLL for (int j = 0; j < CB; j++) {
       d[q][j] = activate(d[q][j], ACT);
       if (HAS_RES != 0) d[q][j] = activate(d[q][j] + texelFetch(R, o + j), ACT2);
-      if (p0 + q < n && (CB == C4 || cb + j < C4)) dst.y[o + j] = OTYPE(d[q][j]);
+      if (ok[q] && (CB == C4 || cb + j < C4)) dst.y[o + j] = OTYPE(d[q][j]);
     }
   }
 }
