@@ -80,13 +80,9 @@ const int NPX = NPX_SPEC > 1 ? NPX_SPEC : 1; /* 0 where unset */
  * segments of NPX), so without dilation they share their input texels: (NPX - 1) SW + KW a
  * tap row and channel vec4, fetched once, instead of NPX KW. */
 layout(constant_id = 20) const int ROWS = 0;
-#else
-const int NPX = 1;
-#endif
-#ifdef NPXV
 
-/* NPX consecutive output pixels (no PRE_IC4, no projection): main's arithmetic, each weight
- * read once. */
+/* NPX output pixels (no PRE_IC4, no projection), consecutive in the linear order or (ROWS) in a
+ * row: main's arithmetic, each weight read once. */
 void dw_npx() {
   int n = pc.out_w * pc.out_h, g = int(gl_GlobalInvocationID.x), p0 = g * NPX;
   int cb = CB == C4 ? 0 : int(gl_GlobalInvocationID.z) * CB;
@@ -125,22 +121,22 @@ void dw_npx() {
       }
     }
   } else {
-  int dly = max(pc.mode & 255, 1), dlx = max((pc.mode >> 8) & 255, 1);
-  UNROLL for (int ky = 0; ky < KH; ky++)
-    UNROLL for (int kx = 0; kx < KW; kx++) {
-      int ii[NPX];
-      float mm[NPX];
-      UNROLL for (int q = 0; q < NPX; q++) {
-        int iy = oy[q] * SH - pc.pad_t + ky * dly, ix = ox[q] * SW - pc.pad_l + kx * dlx;
-        mm[q] = iy >= 0 && iy < pc.in_h && ix >= 0 && ix < pc.in_w ? 1.0 : 0.0;
-        ii[q] = (clamp(iy, 0, pc.in_h - 1) * pc.in_w + clamp(ix, 0, pc.in_w - 1)) * C4 + cb;
+    int dly = max(pc.mode & 255, 1), dlx = max((pc.mode >> 8) & 255, 1);
+    UNROLL for (int ky = 0; ky < KH; ky++)
+      UNROLL for (int kx = 0; kx < KW; kx++) {
+        int ii[NPX];
+        float mm[NPX];
+        UNROLL for (int q = 0; q < NPX; q++) {
+          int iy = oy[q] * SH - pc.pad_t + ky * dly, ix = ox[q] * SW - pc.pad_l + kx * dlx;
+          mm[q] = iy >= 0 && iy < pc.in_h && ix >= 0 && ix < pc.in_w ? 1.0 : 0.0;
+          ii[q] = (clamp(iy, 0, pc.in_h - 1) * pc.in_w + clamp(ix, 0, pc.in_w - 1)) * C4 + cb;
+        }
+        UNROLL for (int j = 0; j < CB; j++) {
+          if (CB != C4 && cb + j >= C4) break;
+          vec4 w = W4((ky * KW + kx) * C4 + cb + j);
+          UNROLL for (int q = 0; q < NPX; q++) d[q][j] += texelFetch(X, ii[q] + j) * (w * mm[q]);
+        }
       }
-      UNROLL for (int j = 0; j < CB; j++) {
-        if (CB != C4 && cb + j >= C4) break;
-        vec4 w = W4((ky * KW + kx) * C4 + cb + j);
-        UNROLL for (int q = 0; q < NPX; q++) d[q][j] += texelFetch(X, ii[q] + j) * (w * mm[q]);
-      }
-    }
   }
   UNROLL for (int q = 0; q < NPX; q++) {
     int o = (oy[q] * pc.out_w + ox[q]) * C4 + cb;
@@ -151,6 +147,8 @@ void dw_npx() {
     }
   }
 }
+#else
+const int NPX = 1;
 #endif
 
 void main() {
