@@ -56,6 +56,8 @@ struct pseg_model {
 /* Turn the model's layers into dispatches, fusing residual adds into the convolutions that
  * produce them and squeeze-excite blocks into two dispatches (runtime/plan.c). */
 pseg_result pseg_plan_model(pseg_model *md, pseg_plan *pl);
+/* Floats of the packed weights (each [weights | bias], kernels/ layouts) of layers wls (-1: none). */
+size_t pseg_layers_packed_floats(const pseg_fmt_model *m, const int32_t wls[3]);
 
 /* The model's plan of that family, planned and uploaded on first use (runtime/model.c). */
 pseg_result pseg_model_plan(pseg_model *md, int gpu, pseg_plan **out);

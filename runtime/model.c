@@ -15,8 +15,7 @@ static kshape shape_of(const pseg_fmt_model *m, int32_t t) {
 
 /* The packed weights of a node: each of its weight layers as [weights | bias] in its family's
  * GPU layout (kernels/), one after the other. malloc'ed; *n floats (a multiple of 4). */
-static float *layers_weights(const pseg_model *md, const int32_t wls[3], size_t *n) {
-  const pseg_fmt_model *m = &md->fmt;
+size_t pseg_layers_packed_floats(const pseg_fmt_model *m, const int32_t wls[3]) {
   size_t total = 0;
   for (int k = 0; k < 3; k++)
     if (wls[k] >= 0) {
@@ -24,6 +23,12 @@ static float *layers_weights(const pseg_model *md, const int32_t wls[3], size_t 
       size_t bf, wf = kernel_packed_weights(l, shape_of(m, l->in0), shape_of(m, l->out), &bf);
       total += wf + bf;
     }
+  return total;
+}
+
+static float *layers_weights(const pseg_model *md, const int32_t wls[3], size_t *n) {
+  const pseg_fmt_model *m = &md->fmt;
+  size_t total = pseg_layers_packed_floats(m, wls);
   float *blob = calloc(total ? total : 4, sizeof(float));
   if (!blob) return NULL;
   size_t at = 0;

@@ -413,14 +413,7 @@ static int layers_wspec(const planner *p, int32_t a, int32_t b, int32_t c) {
   if (!plan_wspec(p)) return 0;
   const pseg_fmt_model *m = p->m;
   int32_t wls[3] = {a, b, c};
-  size_t n = 0;
-  for (int k = 0; k < 3; k++)
-    if (wls[k] >= 0) {
-      const pseg_fmt_layer *l = &m->layers[wls[k]];
-      size_t bf, wf = kernel_packed_weights(l, shape_of(m, l->in0), shape_of(m, l->out), &bf);
-      n += wf + bf;
-    }
-  if (n / 4 > PSEG_WSPEC_MAX) return 0;
+  if (pseg_layers_packed_floats(m, wls) / 4 > PSEG_WSPEC_MAX) return 0;
   for (int k = 0; k < 3; k++)
     if (wls[k] >= 0 && !exact_f16(m, &m->layers[wls[k]])) return 0;
   return 1;
