@@ -34,4 +34,4 @@ set_source_files_properties(${SHADER_OUT}/heads_embed.c PROPERTIES OBJECT_DEPEND
 target_sources(pseg_lib PRIVATE ${CMAKE_SOURCE_DIR}/runtime/conformance.c ${SHADER_OUT}/heads_embed.c)
 
 # pseg conformance softmax: sources of the pseg tool and of libpseg for the suite.
-target_sources(pseg PRIVATE ${CMAKE_SOURCE_DIR}/tools/pseg_conformance.c)
+target_sources(pseg PRIVATE ${CMAKE_SOURCE_DIR}/tools/pseg_conformance.c ${CMAKE_SOURCE_DIR}/tools/pseg_conformance_models.c)

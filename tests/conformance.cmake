@@ -28,3 +28,11 @@ add_test(NAME fidelity_models
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_models.sh $<TARGET_FILE:pseg> $<TARGET_FILE:prep_portraits>
                  $<TARGET_FILE:make_test_models> ${CMAKE_SOURCE_DIR})
 set_tests_properties(fidelity_models PROPERTIES ENVIRONMENT "PSEG_VALIDATION=1" TIMEOUT 900)
+
+# pseg conformance models: the origin project's heads (the tree's 4ch-sigmoid; all nine with
+# ../shared/models) and a naive softmax in fp32 / fp16 / fp16-all against the plain-C forward pass:
+# fp32 passes, the naive softmax's NaN in fp16-all shows (tests/test_conformance_models.sh).
+add_test(NAME conformance_models
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_conformance_models.sh $<TARGET_FILE:pseg>
+                 $<TARGET_FILE:make_test_models> ${CMAKE_SOURCE_DIR})
+set_tests_properties(conformance_models PROPERTIES ENVIRONMENT "PSEG_VALIDATION=1" TIMEOUT 600)

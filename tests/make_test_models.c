@@ -15,6 +15,11 @@
  *   hand_softmax.tflite  64x64x3 -> CONV_2D 3x3 s1 SAME (3->3): logits                 [64,64,3]
  *                        -> REDUCE_MAX, SUB, EXP, SUM, DIV over the channels: a softmax written
  *                        out as Keras exports it; the output, 3 classes (person: channel 1)
+ *   naive_softmax.tflite 64x64x3 -> CONV_2D 3x3 s1 SAME (3->2), biases 12 and 13: logits
+ *                        of 8..18 -> EXP, SUM, DIV over the channels (no max subtracted): the
+ *                        origin project's hand-written softmax; exp overflows fp16 (> 65504) at
+ *                        most pixels, so stored in fp16 it gives Inf / Inf = NaN (pseg conformance
+ *                        models must show it; tests/test_conformance_models.sh). Person: channel 1
  *   concat_slice.tflite  64x64x3 -> CONV_2D 3x3 (3->5) +relu -> STRIDED_SLICE channels 1..3 [64,64,3]
  *                        -> CONCATENATION of that, a CONV_2D 1x1 (5->2) of the conv, and the
  *                        input (3 + 2 + 3 channels, offsets not multiples of 4) -> CONV_2D 1x1
@@ -191,6 +196,29 @@ static int hand_softmax(const char *dir) {
   return finish(w, in, out, dir, "hand_softmax.tflite");
 }
 
+static int naive_softmax(const char *dir) {
+  static float w1[2 * 3 * 3 * 3], b1[2] = {12.0f, 13.0f};
+  fill(w1, sizeof w1 / 4, 2.0 * sqrt(2.0 / 27));
+  tfw *w = tfw_new();
+  if (!w) return 1;
+  const int s_in[4] = {1, 64, 64, 3}, s_2[4] = {1, 64, 64, 2}, s_1[4] = {1, 64, 64, 1}, s_w1[4] = {2, 3, 3, 3},
+            s_c[1] = {2};
+  const int axis = 3;
+  int in = tfw_tensor(w, "input", TFW_FLOAT32, s_in, 4, NULL, 0);
+  int tw1 = tfw_tensor(w, "conv/weights", TFW_FLOAT32, s_w1, 4, w1, sizeof w1);
+  int tb1 = tfw_tensor(w, "conv/bias", TFW_FLOAT32, s_c, 1, b1, sizeof b1);
+  int x = tfw_tensor(w, "logits", TFW_FLOAT32, s_2, 4, NULL, 0);
+  int tax = tfw_tensor(w, "axis", TFW_INT32, NULL, 0, &axis, sizeof axis);
+  int e = tfw_tensor(w, "exp", TFW_FLOAT32, s_2, 4, NULL, 0);
+  int sm = tfw_tensor(w, "sum", TFW_FLOAT32, s_1, 4, NULL, 0);
+  int out = tfw_tensor(w, "softmax", TFW_FLOAT32, s_2, 4, NULL, 0);
+  tfw_conv2d(w, in, tw1, tb1, x, TFW_SAME, 1, 1, TFW_ACT_NONE);
+  tfw_simple(w, TFW_OP_EXP, x, e);
+  tfw_reduce(w, TFW_OP_SUM, e, tax, sm, 1);
+  tfw_div(w, e, sm, out);
+  return finish(w, in, out, dir, "naive_softmax.tflite");
+}
+
 static int concat_slice(const char *dir) {
   static float w1[5 * 27], b1[5], w2[2 * 5], b2[2], w3[8], b3[1] = {-0.2f};
   fill(w1, sizeof w1 / 4, sqrt(2.0 / 27)), fill(b1, 5, 0.05);
@@ -289,5 +317,5 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: make_test_models OUTDIR\n");
     return 2;
   }
-  return pad_logits1(argv[1]) || flat_logits2(argv[1]) || tconv_bias(argv[1]) || hand_softmax(argv[1]) || concat_slice(argv[1]) || prelu(argv[1]) || dilated(argv[1]);
+  return pad_logits1(argv[1]) || flat_logits2(argv[1]) || tconv_bias(argv[1]) || hand_softmax(argv[1]) || naive_softmax(argv[1]) || concat_slice(argv[1]) || prelu(argv[1]) || dilated(argv[1]);
 }

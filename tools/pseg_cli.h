@@ -2,6 +2,8 @@
 #ifndef PSEG_CLI_H
 #define PSEG_CLI_H
 
+#include <stdio.h>
+
 #include "../include/pseg.h"
 
 /* Print "pseg: MESSAGE" on one line to stderr; returns 1. */
@@ -16,6 +18,12 @@ int cli_load_model(pseg_context *ctx, const char *model, pseg_model **md);
 int cmd_bench(int argc, char **argv, double t_start_ms);
 int cmd_profile(int argc, char **argv);
 int cmd_conformance(int argc, char **argv); /* tools/pseg_conformance.c */
+int cmd_conformance_models(int argc, char **argv);     /* tools/pseg_conformance_models.c */
+/* JSON helpers of the conformance reports (tools/pseg_conformance.c) */
+void cli_json_num(FILE *f, double v); /* null when not finite */
+void cli_json_str(FILE *f, const char *s);
+/* The driver version in the vendor's own encoding */
+void cli_driver_version(const pseg_device_info *d, char *buf, size_t n);
 int cmd_run(int argc, char **argv);         /* tools/pseg_run.c */
 int cmd_compare(int argc, char **argv);     /* tools/pseg_compare.c */
 

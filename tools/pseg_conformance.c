@@ -329,11 +329,11 @@ static void why_failed(const bound *b, const metrics *mt, char *buf, size_t n) {
 }
 
 /* ------------------------------------------------------------------ JSON */
-static void jnum(FILE *f, double v) {
+void cli_json_num(FILE *f, double v) {
   if (isfinite(v)) fprintf(f, "%.6g", v);
   else fputs("null", f);
 }
-static void jstr(FILE *f, const char *s) {
+void cli_json_str(FILE *f, const char *s) {
   fputc('"', f);
   for (; *s; s++) {
     if (*s == '"' || *s == '\\') fprintf(f, "\\%c", *s);
@@ -343,14 +343,14 @@ static void jstr(FILE *f, const char *s) {
   fputc('"', f);
 }
 static void jmetrics(FILE *f, const metrics *m) {
-  fputs("\"max_abs\": ", f), jnum(f, m->max_abs);
-  fputs(", \"max_ulp\": ", f), jnum(f, m->max_ulp);
-  fputs(", \"max_ulp_all\": ", f), jnum(f, m->max_ulp_all);
-  fputs(", \"max_sum_err\": ", f), jnum(f, m->max_sum);
+  fputs("\"max_abs\": ", f), cli_json_num(f, m->max_abs);
+  fputs(", \"max_ulp\": ", f), cli_json_num(f, m->max_ulp);
+  fputs(", \"max_ulp_all\": ", f), cli_json_num(f, m->max_ulp_all);
+  fputs(", \"max_sum_err\": ", f), cli_json_num(f, m->max_sum);
   fprintf(f, ", \"outputs\": %u, \"nonfinite\": %u, \"unexpected_nonfinite\": %u, \"nan_expected\": %u, \"nan_kept\": %u"
              ", \"argmax_agree\": %u, \"argmax_total\": %u",
           m->outputs, m->nonfinite, m->unexpected, m->nan_expected, m->nan_kept, m->argmax_agree, m->argmax_total);
-  if (m->identity_gap >= 0) fputs(", \"identity_gap\": ", f), jnum(f, m->identity_gap);
+  if (m->identity_gap >= 0) fputs(", \"identity_gap\": ", f), cli_json_num(f, m->identity_gap);
   fprintf(f, ", \"pass\": %s", m->pass ? "true" : "false");
 }
 
@@ -365,7 +365,7 @@ typedef struct dev_result {
   int stable_pass; /* every supported stable variant passed */
 } dev_result;
 
-static void driver_version_str(const pseg_device_info *d, char *buf, size_t n) {
+void cli_driver_version(const pseg_device_info *d, char *buf, size_t n) {
   uint32_t v = d->driver_version;
   if (d->vendor_id == 0x10de) /* NVIDIA: 10.8.8.6 bits */
     snprintf(buf, n, "%u.%u.%u.%u", v >> 22, (v >> 14) & 0xff, (v >> 6) & 0xff, v & 0x3f);
@@ -451,7 +451,7 @@ static int run_device(int index, const pseg_device_info *info, dev_result *dr) {
 static void print_device(const dev_result *dr) {
   const pseg_device_info *d = &dr->info;
   char dv[64];
-  driver_version_str(d, dv, sizeof dv);
+  cli_driver_version(d, dv, sizeof dv);
   printf("device %d: %s%s\n", dr->index, d->name, d->is_cpu ? " (CPU)" : "");
   printf("  vendor 0x%04x, device 0x%04x, driver %s, driver version %s (0x%x), driver ID %u, conformance %s\n",
          d->vendor_id, d->device_id, d->driver[0] ? d->driver : "?", dv, d->driver_version, dr->num.driver_id,
@@ -509,7 +509,7 @@ static int write_json(const char *path, const dev_result *drs, int n, int ok) {
           PSEG_VERSION_MINOR, PSEG_VERSION_PATCH);
   fprintf(f, "  \"stable_variants_pass\": %s,\n", ok ? "true" : "false");
   fprintf(f, "  \"significant\": %.10g,\n  \"notes\": ", SIGNIFICANT);
-  jstr(f, "max_ulp: over outputs with reference >= significant, in ulps of the arithmetic's precision; "
+  cli_json_str(f, "max_ulp: over outputs with reference >= significant, in ulps of the arithmetic's precision; "
           "max_ulp_all: over all outputs (a flushed subnormal counts as exact); null: not finite "
           "(a NaN/Inf output where a number was expected). Semantics and bounds: docs/conformance.md");
   fputs(",\n  \"bounds\": [\n", f);
@@ -525,8 +525,8 @@ static int write_json(const char *path, const dev_result *drs, int n, int ok) {
   }
   fputs("  ],\n  \"cases\": [\n", f);
   for (int k = 0; k < NCASES; k++) {
-    fputs("    {\"name\": ", f), jstr(f, cases[k].name);
-    fputs(", \"description\": ", f), jstr(f, cases[k].desc);
+    fputs("    {\"name\": ", f), cli_json_str(f, cases[k].name);
+    fputs(", \"description\": ", f), cli_json_str(f, cases[k].desc);
     fprintf(f, ", \"channels\": %u, \"pixels\": %u}%s\n", cases[k].c, cases[k].n, k + 1 < NCASES ? "," : "");
   }
   fputs("  ],\n  \"devices\": [\n", f);
@@ -534,14 +534,14 @@ static int write_json(const char *path, const dev_result *drs, int n, int ok) {
     const dev_result *dr = &drs[i];
     const pseg_device_info *d = &dr->info;
     char dv[64];
-    driver_version_str(d, dv, sizeof dv);
-    fprintf(f, "    {\n      \"index\": %d, \"name\": ", dr->index), jstr(f, d->name);
+    cli_driver_version(d, dv, sizeof dv);
+    fprintf(f, "    {\n      \"index\": %d, \"name\": ", dr->index), cli_json_str(f, d->name);
     fprintf(f, ", \"vendor_id\": \"0x%04x\", \"device_id\": \"0x%04x\", \"is_cpu\": %s,\n", d->vendor_id, d->device_id,
             d->is_cpu ? "true" : "false");
-    fputs("      \"driver\": ", f), jstr(f, d->driver);
+    fputs("      \"driver\": ", f), cli_json_str(f, d->driver);
     fprintf(f, ", \"driver_version\": \"%s\", \"driver_version_raw\": \"0x%x\", \"driver_id\": %u, \"conformance_version\": ",
             dv, d->driver_version, dr->num.driver_id);
-    jstr(f, dr->num.conformance_version);
+    cli_json_str(f, dr->num.conformance_version);
     fprintf(f, ", \"vulkan\": \"%u.%u.%u\",\n", d->api_version >> 22, (d->api_version >> 12) & 0x3ff, d->api_version & 0xfff);
     fprintf(f, "      \"float_controls\": {\"denorm_preserve_fp16\": %d, \"denorm_preserve_fp32\": %d, \"denorm_flush_fp16\": %d, "
                "\"denorm_flush_fp32\": %d, \"inf_nan_preserve_fp16\": %d, \"inf_nan_preserve_fp32\": %d},\n",
@@ -549,7 +549,7 @@ static int write_json(const char *path, const dev_result *drs, int n, int ok) {
             dr->num.inf_nan_preserve16, dr->num.inf_nan_preserve32);
     fprintf(f, "      \"fp16_arithmetic\": %s, \"validation_messages\": %d, \"error\": ", dr->fp16 ? "true" : "false",
             dr->validation_messages);
-    if (dr->error) jstr(f, dr->error_text);
+    if (dr->error) cli_json_str(f, dr->error_text);
     else fputs("null", f);
     fprintf(f, ", \"stable_variants_pass\": %s,\n      \"results\": [\n", dr->stable_pass && !dr->error ? "true" : "false");
     int first = 1;
@@ -583,6 +583,7 @@ int cmd_conformance(int argc, char **argv) {
                                        {"json", required_argument, 0, 'j'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
+  if (argc >= 2 && !strcmp(argv[1], "models")) return cmd_conformance_models(argc - 1, argv + 1);
   const char *json = NULL;
   int device = -1; /* -1: all */
   int c;

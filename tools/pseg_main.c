@@ -55,6 +55,10 @@ static void usage(FILE *f) {
           "      unless LP_NUM_THREADS is set; -1 leaves the driver's default\n"
           "  pseg conformance softmax [--device N|all] [--json FILE]\n"
           "      numerics of sigmoid / softmax / sigsoftmax heads, naive and stable, fp32 and fp16\n"
+          "  pseg conformance models MODEL... --image IMG... [--device N|all] [--gate fp32|all]\n"
+          "                          [--json FILE]\n"
+          "      whole models in fp32, fp16 and fp16-all against their plain-C fp32 forward pass:\n"
+          "      NaN/Inf counts, max |d| of the raw output and of the mask, IoU; pass/fail per row\n"
           "environment: PSEG_DEVICE=N picks a device, PSEG_VALIDATION=1 enables the Khronos\n"
           "validation layer (any message makes the command fail), PSEG_TIER=gpu|base|fast picks\n"
           "the kernel tier (default: gpu on GPUs, base then fast on CPU drivers).\n");
