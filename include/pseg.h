@@ -285,6 +285,21 @@ typedef enum pseg_head {
 pseg_result pseg_head_run(pseg_context *ctx, pseg_head head, int stable, int fp16_math, const float *logits,
                           uint32_t pixels, uint32_t channels, float *out);
 
+/* The reductions of the conformance suite (pseg conformance reductions, docs/conformance.md), one
+ * dispatch: PSEG_REDUCE_MEAN averages each channel over the pixels (one workgroup a channel, a
+ * strided share per invocation, then a shared-memory tree: the shape of squeeze-excite pooling);
+ * PSEG_REDUCE_CHANNEL_SUM sums each pixel's channels in order. Inputs: pixels x channels fp16
+ * values (IEEE half bits, pixel-major); out: channels (MEAN) or pixels (CHANNEL_SUM) floats. */
+typedef enum pseg_reduce_op { PSEG_REDUCE_MEAN = 0, PSEG_REDUCE_CHANNEL_SUM = 1 } pseg_reduce_op;
+typedef enum pseg_reduce_acc {
+  PSEG_ACC_FP16 = 0,           /* float16_t sum, then divide (the naive form) */
+  PSEG_ACC_FP16_PRESCALED = 1, /* float16_t sum of terms each scaled by 1/N first (MEAN only) */
+  PSEG_ACC_FP32 = 2            /* fp32 sum: what pseg's own kernels do in every precision */
+} pseg_reduce_acc;
+/* The fp16 accumulations need a context created with PSEG_PRECISION_FP16 (shaderFloat16). */
+pseg_result pseg_reduce_run(pseg_context *ctx, pseg_reduce_op op, pseg_reduce_acc acc, const uint16_t *halves,
+                            uint32_t pixels, uint32_t channels, float *out);
+
 /* What the device's driver says about its numerics (Vulkan 1.2 driver and float-controls
  * properties; all 0 / "" on a Vulkan 1.1 device). */
 typedef struct pseg_head_device {

@@ -1,4 +1,5 @@
-/* The output heads of the conformance suite (shaders/heads.comp): one dispatch per call. */
+/* The output heads and reductions of the conformance suite (shaders/heads.comp, shaders/reduce.comp):
+ * one dispatch per call. */
 #include <stdio.h>
 #include <string.h>
 
@@ -42,6 +43,55 @@ pseg_result pseg_head_run(pseg_context *ctx, pseg_head head, int stable, int fp1
   const uint32_t groups[3] = {(pixels + 63) / 64, 1, 1};
   if ((r = gpu_dispatch_once(ctx, pipe, bufs, &pc, groups))) goto done;
   memcpy(out, res.map, bytes);
+done:
+  if (pipe) vkDestroyPipeline(ctx->device, pipe, NULL);
+  gpu_buffer_destroy(ctx, &in);
+  gpu_buffer_destroy(ctx, &res);
+  gpu_buffer_destroy(ctx, &dummy);
+  return r;
+}
+
+extern const uint32_t *const pseg_reduce_spirv[6]; /* op * 3 + acc; [4] NULL */
+extern const size_t pseg_reduce_spirv_size[6];
+
+pseg_result pseg_reduce_run(pseg_context *ctx, pseg_reduce_op op, pseg_reduce_acc acc, const uint16_t *halves,
+                            uint32_t pixels, uint32_t channels, float *out) {
+  if (!ctx || !halves || !out || (unsigned)op > PSEG_REDUCE_CHANNEL_SUM || (unsigned)acc > PSEG_ACC_FP32 ||
+      !pixels || !channels || (uint64_t)pixels * channels > (1u << 26) || (op == PSEG_REDUCE_MEAN ? channels > 65535 : pixels > 65535u * 64))
+    return gpu_fail(ctx, PSEG_ERROR_INVALID_ARGUMENT, "pseg_reduce_run: invalid argument");
+  unsigned idx = (unsigned)op * 3 + (unsigned)acc;
+  if (!pseg_reduce_spirv[idx])
+    return gpu_fail(ctx, PSEG_ERROR_INVALID_ARGUMENT, "pseg_reduce_run: a prescaled sum is a mean's (PSEG_REDUCE_MEAN only)");
+  if (acc != PSEG_ACC_FP32 && ctx->precision != PSEG_PRECISION_FP16)
+    return gpu_fail(ctx, PSEG_ERROR_UNSUPPORTED,
+                    "fp16 accumulation needs a context created with PSEG_PRECISION_FP16 (shaderFloat16)");
+  size_t n = (size_t)pixels * channels;
+  uint32_t n_out = op == PSEG_REDUCE_MEAN ? channels : pixels;
+  VkDeviceSize in_bytes = ((n + 1) / 2) * 4, out_bytes = (VkDeviceSize)n_out * sizeof(float);
+  gpu_buffer in = {0}, res = {0}, dummy = {0};
+  VkPipeline pipe = VK_NULL_HANDLE;
+  pseg_result r;
+  if ((r = gpu_buffer_create(ctx, in_bytes, 1, &in)) || (r = gpu_buffer_create(ctx, out_bytes, 1, &res)) ||
+      (r = gpu_buffer_create(ctx, 16, 1, &dummy)))
+    goto done;
+  if (!in.map || !res.map) {
+    r = gpu_fail(ctx, PSEG_ERROR_VULKAN, "pseg_reduce_run: no host-visible memory");
+    goto done;
+  }
+  memset(in.map, 0, in_bytes);
+  memcpy(in.map, halves, n * sizeof(uint16_t));
+  memset(res.map, 0xff, out_bytes); /* NaN: an output the shader did not write shows */
+  memset(dummy.map, 0, 16);
+  if ((r = gpu_pipeline_create(ctx, pseg_reduce_spirv[idx], pseg_reduce_spirv_size[idx], NULL, 0, &pipe))) goto done;
+  pseg_params pc;
+  memset(&pc, 0, sizeof pc);
+  pc.in_h = 1;
+  pc.in_w = (int)pixels;
+  pc.aux0 = (int)channels;
+  gpu_buffer *const bufs[4] = {&in, &dummy, &dummy, &res};
+  const uint32_t groups[3] = {op == PSEG_REDUCE_MEAN ? channels : (pixels + 63) / 64, 1, 1};
+  if ((r = gpu_dispatch_once(ctx, pipe, bufs, &pc, groups))) goto done;
+  memcpy(out, res.map, out_bytes);
 done:
   if (pipe) vkDestroyPipeline(ctx->device, pipe, NULL);
   gpu_buffer_destroy(ctx, &in);

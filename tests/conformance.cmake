@@ -36,3 +36,9 @@ add_test(NAME conformance_models
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_conformance_models.sh $<TARGET_FILE:pseg>
                  $<TARGET_FILE:make_test_models> ${CMAKE_SOURCE_DIR})
 set_tests_properties(conformance_models PROPERTIES ENVIRONMENT "PSEG_VALIDATION=1" TIMEOUT 600)
+
+# pseg conformance reductions: fp16 vs fp32 accumulation of large means and channel sums, softmax
+# over +-Inf / NaN / huge logits against the expected answers (tests/test_conformance_reductions.sh).
+add_test(NAME conformance_reductions
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_conformance_reductions.sh $<TARGET_FILE:pseg>)
+set_tests_properties(conformance_reductions PROPERTIES ENVIRONMENT "PSEG_VALIDATION=1" TIMEOUT 300)

@@ -19,6 +19,7 @@ int cmd_bench(int argc, char **argv, double t_start_ms);
 int cmd_profile(int argc, char **argv);
 int cmd_conformance(int argc, char **argv); /* tools/pseg_conformance.c */
 int cmd_conformance_models(int argc, char **argv);     /* tools/pseg_conformance_models.c */
+int cmd_conformance_reductions(int argc, char **argv); /* tools/pseg_conformance_reductions.c */
 /* JSON helpers of the conformance reports (tools/pseg_conformance.c) */
 void cli_json_num(FILE *f, double v); /* null when not finite */
 void cli_json_str(FILE *f, const char *s);

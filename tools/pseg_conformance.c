@@ -584,6 +584,7 @@ int cmd_conformance(int argc, char **argv) {
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   if (argc >= 2 && !strcmp(argv[1], "models")) return cmd_conformance_models(argc - 1, argv + 1);
+  if (argc >= 2 && !strcmp(argv[1], "reductions")) return cmd_conformance_reductions(argc - 1, argv + 1);
   const char *json = NULL;
   int device = -1; /* -1: all */
   int c;
@@ -596,13 +597,16 @@ int cmd_conformance(int argc, char **argv) {
       break;
     case 'j': json = optarg; break;
     case 'h':
-      printf("usage: pseg conformance softmax [--device N|all] [--json FILE]\n");
+      printf("usage: pseg conformance softmax|reductions [--device N|all] [--json FILE]\n"
+             "       pseg conformance models MODEL... --image IMG... [--device N|all] [--json FILE]\n");
       return 0;
-    default: fprintf(stderr, "usage: pseg conformance softmax [--device N|all] [--json FILE]\n"); return 2;
+    default: fprintf(stderr, "usage: pseg conformance softmax|reductions [--device N|all] [--json FILE]\n"
+             "       pseg conformance models MODEL... --image IMG... [--device N|all] [--json FILE]\n"); return 2;
     }
   }
   if (optind + 1 != argc || strcmp(argv[optind], "softmax")) {
-    fprintf(stderr, "usage: pseg conformance softmax [--device N|all] [--json FILE]\n");
+    fprintf(stderr, "usage: pseg conformance softmax|reductions [--device N|all] [--json FILE]\n"
+             "       pseg conformance models MODEL... --image IMG... [--device N|all] [--json FILE]\n");
     return 2;
   }
   pseg_device_info infos[16];

@@ -59,6 +59,9 @@ static void usage(FILE *f) {
           "                          [--json FILE]\n"
           "      whole models in fp32, fp16 and fp16-all against their plain-C fp32 forward pass:\n"
           "      NaN/Inf counts, max |d| of the raw output and of the mask, IoU; pass/fail per row\n"
+          "  pseg conformance reductions [--device N|all] [--json FILE]\n"
+          "      large means and channel sums with fp16 / fp32 accumulation, softmax over +-Inf, NaN\n"
+          "      and huge logits, against their expected answers\n"
           "environment: PSEG_DEVICE=N picks a device, PSEG_VALIDATION=1 enables the Khronos\n"
           "validation layer (any message makes the command fail), PSEG_TIER=gpu|base|fast picks\n"
           "the kernel tier (default: gpu on GPUs, base then fast on CPU drivers).\n");
