@@ -202,6 +202,16 @@ void pseg_session_destroy(pseg_session *s);
  * composite (may be NULL; needs a background): width*height*4 bytes RGBA8, I = aF + (1-a)B. */
 pseg_result pseg_session_run(pseg_session *s, const pseg_image *frame, float *mask, uint8_t *composite);
 
+/* Models with a 4-channel input, RGB + a prior mask (the person probability of the frame before,
+ * as video portrait models are trained): pseg_model_takes_prior() says so (3-channel models: 0).
+ * A session feeds each frame's mask back as the next frame's prior by itself (the prior is 0
+ * before the first frame); pseg_session_set_prior() replaces the prior of the next frame with
+ * width x height floats of the session's frame size in [0, 1] (stretched to the model's input
+ * like the frame; NULL: zeros, to start a new sequence). Not while a frame is in flight; such
+ * sessions run batch 1. Sessions of 3-channel models: PSEG_ERROR_INVALID_ARGUMENT. */
+int pseg_model_takes_prior(const pseg_model *model);
+pseg_result pseg_session_set_prior(pseg_session *s, const float *prior);
+
 /* Run count (1..batch) frames in one submit: masks receive count masks one after the other
  * (count*width*height floats), composites count composites. Frames past count in the batch are
  * computed from stale data and not returned. */

@@ -68,6 +68,9 @@ struct pseg_session {
   int width, height, raw;
   pseg_background background;
   gpu_buffer act, tmp1, tmp2, bgimg, dummy;
+  int prior;            /* the model's input is RGB + a prior mask (4 channels) */
+  gpu_buffer prior_buf; /* that prior, a float a frame pixel (host-visible): the last frame's mask,
+                           copied there at the end of each frame, or pseg_session_set_prior's */
   slot slots[PSEG_MAX_IN_FLIGHT];
   int n_slots;
   uint64_t next_ticket;
@@ -372,6 +375,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
   memcpy(&in_sb, &in_scale, 4), memcpy(&in_ob, &in_offset, 4);
   int fuse_pre = !s->raw && first && first->d.shader == PSEG_SHADER_CONV && first->d.spec[KC_MODE] == 0 &&
                  in_scale == 1.0f && in_offset == 0.0f && /* the fused read scales to [0,1] only */
+                 m->tensors[m->input].c == 3 && /* and has no prior to read */
                  first->in0 == (int32_t)m->input && first->in1 != (int32_t)m->input && first->gate < 0 &&
                  kc4(m->tensors[m->input].c) == 1 && (s->gpu || (uint64_t)s->width * s->height <= ctx->max_texel_elements);
   for (uint32_t i = 1; fuse_pre && i < md->n_nodes; i++)
@@ -414,6 +418,17 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
     return gpu_fail(ctx, PSEG_ERROR_UNSUPPORTED, "%dx%d frames (or the background) need buffers of more than the %llu bytes %s can bind",
                     s->width, s->height, (unsigned long long)ctx->max_ssbo_range, ctx->info.name);
   size_t nbytes = npix * 4 * (size_t)s->batch; /* frames and masks of the batch, one after the other */
+  s->prior = !s->raw && tin->c == 4;
+  if (s->prior) { /* the prior: 0 before the first frame */
+    if (s->batch > 1)
+      return gpu_fail(ctx, PSEG_ERROR_UNSUPPORTED,
+                      "the model takes a prior mask (a 4th input channel), the previous frame's mask: it runs one frame a submit (batch 1), not %d",
+                      s->batch);
+    if ((r = gpu_buffer_create(ctx, npix * 4, 1, &s->prior_buf))) return r;
+    if (!s->prior_buf.map) return gpu_fail(ctx, PSEG_ERROR_VULKAN, "no host-visible memory for the prior");
+    memset(s->prior_buf.map, 0, npix * 4);
+  }
+  binding prior = s->prior ? bind_of(&s->prior_buf, 0, VK_WHOLE_SIZE) : dummy;
   if (!s->raw) {
     if (nbytes > ctx->max_ssbo_range)
       return gpu_fail(ctx, PSEG_ERROR_UNSUPPORTED, "a batch of %d %dx%d frames needs %zu bytes; %s binds at most %llu",
@@ -442,10 +457,10 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
                 .k[0] = {.variant = s->t16[m->input] ? (unsigned)PSEG_VARIANT_O16 : 0u,
                          .groups = {(uint32_t)(tin->w + 7) / 8, (uint32_t)(tin->h + 7) / 8, (uint32_t)s->batch},
                          .pc = {.in_h = s->height, .in_w = s->width, .out_h = tin->h, .out_w = tin->w,
-                                .out_c4 = kc4(tin->c), .aux0 = in_sb, .aux1 = in_ob, .bx = (int)npix,
-                                .by = tvec4(s, m->input)}},
+                                .out_c4 = kc4(tin->c), .mode = s->prior, .aux0 = in_sb, .aux1 = in_ob,
+                                .bx = (int)npix, .by = tvec4(s, m->input)}},
                 .bytes = 4.0 * (double)npix + (double)s->t_size[m->input],
-                .b = {dummy, dummy, dummy, TENSOR(m->input), dummy, dummy, dummy, slot_bind(SB_IMG)}};
+                .b = {dummy, prior, dummy, TENSOR(m->input), dummy, dummy, dummy, slot_bind(SB_IMG)}};
     if ((r = add_step(s, &cap, &pre))) return r;
   } else if (!s->raw && !fuse_pre) {
     step pre = {.shader = PSEG_SHADER_PRE, .layer = -1, .name = "pre (stretch, scale)",
@@ -453,9 +468,9 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
                 .k[0] = {.variant = s->t16[m->input] ? (unsigned)PSEG_VARIANT_O16 : 0u,
                          .groups = {(uint32_t)(tin->w + 7) / 8, (uint32_t)(tin->h + 7) / 8, 1},
                          .pc = {.in_h = s->height, .in_w = s->width, .out_h = tin->h, .out_w = tin->w,
-                                .out_c4 = kc4(tin->c), .aux0 = in_sb, .aux1 = in_ob}},
+                                .out_c4 = kc4(tin->c), .mode = s->prior, .aux0 = in_sb, .aux1 = in_ob}},
                 .bytes = 4.0 * (double)npix + (double)s->t_size[m->input],
-                .b = {slot_bind(SB_IMG), dummy, dummy, TENSOR(m->input)}};
+                .b = {slot_bind(SB_IMG), prior, dummy, TENSOR(m->input)}};
     if ((r = add_step(s, &cap, &pre))) return r;
   }
   for (uint32_t i = 0; i < md->n_nodes && s->gpu; i++) { /* the GPU tier's steps */
@@ -838,6 +853,20 @@ static pseg_result record(pseg_session *s, int tier, slot *sl) {
                                : staged ? VK_PIPELINE_STAGE_TRANSFER_BIT : VK_PIPELINE_STAGE_HOST_BIT,
                          0, 1, &mb, 0, NULL, 0, NULL);
   }
+  if (s->prior) { /* this frame's mask is the next frame's prior */
+    VkMemoryBarrier done = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+                            .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
+                            .dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT};
+    vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1, &done, 0, NULL,
+                         0, NULL);
+    VkBufferCopy pregion = {.size = s->prior_buf.size};
+    vkCmdCopyBuffer(cb, staged ? sl->dmask.buf : sl->mask.buf, s->prior_buf.buf, 1, &pregion);
+    VkMemoryBarrier copied = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+                              .srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
+                              .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_HOST_READ_BIT | VK_ACCESS_HOST_WRITE_BIT};
+    vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_HOST_BIT,
+                         0, 1, &copied, 0, NULL, 0, NULL);
+  }
   if (staged) { /* the masks and composites back to host memory */
     VkBufferCopy mregion = {.size = sl->mask.size}, cregion = {.size = sl->comp.size};
     vkCmdCopyBuffer(cb, sl->dmask.buf, sl->mask.buf, 1, &mregion);
@@ -929,8 +958,9 @@ pseg_result pseg_session_create(pseg_model *md, const pseg_session_create_info *
     return gpu_fail(ctx, PSEG_ERROR_INVALID_ARGUMENT, "frame size %dx%d is out of range (1..16384)", info->width,
                     info->height);
   const pseg_fmt_tensor *tin = &md->fmt.tensors[md->fmt.input];
-  if (tin->c != 3)
-    return gpu_fail(ctx, PSEG_ERROR_INVALID_MODEL, "the model's input has %d channels; frames need 3 (RGB)", tin->c);
+  if (tin->c != 3 && tin->c != 4)
+    return gpu_fail(ctx, PSEG_ERROR_INVALID_MODEL,
+                    "the model's input has %d channels; frames give 3 (RGB), or 4 with a prior mask", tin->c);
   if (info->background < PSEG_BACKGROUND_NONE || info->background > PSEG_BACKGROUND_IMAGE)
     return gpu_fail(ctx, PSEG_ERROR_INVALID_ARGUMENT, "unknown background mode");
   if (info->background == PSEG_BACKGROUND_IMAGE) {
@@ -973,7 +1003,7 @@ void pseg_session_destroy(pseg_session *s) {
   for (uint32_t i = 0; i < s->n_views; i++) vkDestroyBufferView(ctx->device, s->views[i], NULL);
   free(s->views);
   free(s->step_us);
-  gpu_buffer *bufs[] = {&s->act, &s->tmp1, &s->tmp2, &s->bgimg, &s->dummy, &s->scratch};
+  gpu_buffer *bufs[] = {&s->act, &s->tmp1, &s->tmp2, &s->bgimg, &s->dummy, &s->scratch, &s->prior_buf};
   for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) gpu_buffer_destroy(ctx, bufs[i]);
   free(s->t_off), free(s->t_size), free(s->t16), free(s->steps), free(s->gk);
   free(s);
@@ -1223,6 +1253,25 @@ pseg_result pseg_session_run_batch(pseg_session *s, const pseg_image *frames, ui
 
 pseg_result pseg_session_run(pseg_session *s, const pseg_image *frame, float *mask, uint8_t *composite) {
   return pseg_session_run_batch(s, frame, 1, mask, composite);
+}
+
+int pseg_model_takes_prior(const pseg_model *md) { return md && md->fmt.tensors[md->fmt.input].c == 4; }
+
+pseg_result pseg_session_set_prior(pseg_session *s, const float *prior) {
+  if (!s || s->raw) return PSEG_ERROR_INVALID_ARGUMENT;
+  if (!s->prior)
+    return gpu_fail(s->ctx, PSEG_ERROR_INVALID_ARGUMENT, "the model takes no prior mask (its graph reads the RGB channels only)");
+  for (int j = 0; j < s->n_slots; j++)
+    if (s->slots[j].busy)
+      return gpu_fail(s->ctx, PSEG_ERROR_INVALID_ARGUMENT,
+                      "a frame is in flight: pseg_session_wait for it before setting the prior");
+  size_t n = (size_t)s->width * s->height;
+  float *dst = s->prior_buf.map;
+  for (size_t i = 0; i < n; i++) {
+    float v = prior ? prior[i] : 0.0f;
+    dst[i] = v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f; /* NaN: 0 */
+  }
+  return PSEG_SUCCESS;
 }
 
 /* Tensor <-> host NHWC float, through the vec4-packed layout of the context's precision. */

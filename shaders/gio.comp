@@ -1,7 +1,8 @@
 #version 450
 /* GPU tier: pre- and post-processing that is not fused into a layer, frames over grid z.
  *   KIND 0 (pre.comp): the RGBA8 frame (binding 7, in_w x in_h) stretched to the model input
- *          (out_w x out_h) with half-pixel bilinear filtering, scaled to [0, 1], into Y;
+ *          (out_w x out_h) with half-pixel bilinear filtering, scaled to [0, 1], into Y; pc.mode 1:
+ *          a 4th channel, the prior mask (binding 1, a float a frame pixel), stretched the same way;
  *   KIND 1 (mask.comp): the model's output channel CH (X: C4 vec4s a pixel; C4 = 0: the one
  *          float a pixel the last layer wrote, binding 2) resized to the frame (out_w x out_h)
  *          into the mask (binding 5, floats); SAME: a frame of the output's size, a copy.
@@ -14,12 +15,14 @@ layout(constant_id = 1) const int C4 = 1;
 layout(constant_id = 2) const int CH = 0;
 layout(constant_id = 3) const int SAME = 0;
 layout(std430, binding = 0) readonly buffer XB { ATYPE v[]; } xb;
+layout(std430, binding = 1) readonly buffer PriorB { float v[]; } priorb;
 layout(std430, binding = 2) readonly buffer Plane { float v[]; } plane;
 layout(std430, binding = 3) writeonly buffer YB { ATYPE v[]; } yb;
 layout(std430, binding = 5) writeonly buffer MaskB { float m[]; } maskb;
 layout(std430, binding = 7) readonly buffer Frame { uint p[]; } frame;
 
 vec4 px(int x, int y) { return unpackUnorm4x8(frame.p[BATCH * pc.bx + y * pc.in_w + x]); }
+float pr(int x, int y) { return priorb.v[y * pc.in_w + x]; } /* batch 1 only */
 float at(int x, int y) {
   int i = y * pc.in_w + x;
   return C4 == 0 ? plane.v[BATCH * pc.bx + i] : float(xb.v[BATCH * pc.bx + i * C4 + CH / 4][CH % 4]);
@@ -35,7 +38,9 @@ void main() {
   float lx = fx - float(x0), ly = fy - float(y0);
   if (KIND == 0) {
     vec4 v = mix(mix(px(x0, y0), px(x1, y0), lx), mix(px(x0, y1), px(x1, y1), lx), ly);
-    yb.v[BATCH * pc.by + (y * pc.out_w + x) * pc.out_c4] = ATYPE(v.rgb * intBitsToFloat(pc.aux0) + intBitsToFloat(pc.aux1), 0.0);
+    float p = 0.0;
+    if (pc.mode != 0) p = mix(mix(pr(x0, y0), pr(x1, y0), lx), mix(pr(x0, y1), pr(x1, y1), lx), ly);
+    yb.v[BATCH * pc.by + (y * pc.out_w + x) * pc.out_c4] = ATYPE(v.rgb * intBitsToFloat(pc.aux0) + intBitsToFloat(pc.aux1), p);
     return;
   }
   float v = SAME != 0 ? at(x, y) : mix(mix(at(x0, y0), at(x1, y0), lx), mix(at(x0, y1), at(x1, y1), lx), ly);

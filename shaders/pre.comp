@@ -1,13 +1,17 @@
 #version 450
 /* Pre-processing: stretch the RGBA8 frame (in_w x in_h, one uint per pixel, R in the low byte)
  * to the model input (out_w x out_h) with half-pixel bilinear filtering, scale to [0, 1], then
- * v * scale + offset (the model's input range: floats in pc.aux0, pc.aux1). */
+ * v * scale + offset (the model's input range: floats in pc.aux0, pc.aux1). pc.mode 1: the model
+ * takes a 4th channel, a prior mask (binding 1, a float a frame pixel, in [0, 1]: the last
+ * frame's mask or the application's), stretched the same way and not scaled. */
 #include "common/common.glsl"
 layout(local_size_x = 8, local_size_y = 8, local_size_z = 1) in;
 layout(std430, binding = 0) readonly buffer Img { uint p[]; } img;
+layout(std430, binding = 1) readonly buffer Prior { float v[]; } prior;
 layout(std430, binding = 3) writeonly buffer Out { OTYPE y[]; } dst;
 
 vec4 px(int x, int y) { return unpackUnorm4x8(img.p[y * pc.in_w + x]); }
+float pr(int x, int y) { return prior.v[y * pc.in_w + x]; }
 
 void main() {
   int x = int(gl_GlobalInvocationID.x), y = int(gl_GlobalInvocationID.y);
@@ -19,5 +23,7 @@ void main() {
   float lx = fx - float(x0), ly = fy - float(y0);
   vec4 top = mix(px(x0, y0), px(x1, y0), lx), bot = mix(px(x0, y1), px(x1, y1), lx);
   vec4 v = mix(top, bot, ly);
-  dst.y[(y * pc.out_w + x) * pc.out_c4] = OTYPE(v.rgb * intBitsToFloat(pc.aux0) + intBitsToFloat(pc.aux1), 0.0);
+  float p = 0.0;
+  if (pc.mode != 0) p = mix(mix(pr(x0, y0), pr(x1, y0), lx), mix(pr(x0, y1), pr(x1, y1), lx), ly);
+  dst.y[(y * pc.out_w + x) * pc.out_c4] = OTYPE(v.rgb * intBitsToFloat(pc.aux0) + intBitsToFloat(pc.aux1), p);
 }

@@ -20,6 +20,9 @@
  *                        origin project's hand-written softmax; exp overflows fp16 (> 65504) at
  *                        most pixels, so stored in fp16 it gives Inf / Inf = NaN (pseg conformance
  *                        models must show it; tests/test_conformance_models.sh). Person: channel 1
+ *   prior4.tflite        64x64x4 (RGB + a prior mask) -> CONV_2D 3x3 (4->6) +relu, the prior's
+ *                        weights 3x the others -> CONV_2D 1x1 (6->1) -> LOGISTIC           [64,64,1]
+ *                        (a video portrait model's shape: its mask moves with the prior)
  *   concat_slice.tflite  64x64x3 -> CONV_2D 3x3 (3->5) +relu -> STRIDED_SLICE channels 1..3 [64,64,3]
  *                        -> CONCATENATION of that, a CONV_2D 1x1 (5->2) of the conv, and the
  *                        input (3 + 2 + 3 channels, offsets not multiples of 4) -> CONV_2D 1x1
@@ -255,6 +258,29 @@ static int concat_slice(const char *dir) {
   return finish(w, in, out, dir, "concat_slice.tflite");
 }
 
+static int prior4(const char *dir) {
+  static float w1[6 * 3 * 3 * 4], b1[6], w2[6], b2[1] = {-0.5f};
+  fill(w1, sizeof w1 / 4, sqrt(2.0 / 36)), fill(b1, 6, 0.1);
+  for (int i = 3; i < 6 * 3 * 3 * 4; i += 4) w1[i] = 3.0f * fabsf(w1[i]) * (i % 8 == 3 ? 1.0f : -1.0f);
+  fill(w2, 6, 2.0 * sqrt(2.0 / 6));
+  tfw *w = tfw_new();
+  if (!w) return 1;
+  const int s_in[4] = {1, 64, 64, 4}, s_a[4] = {1, 64, 64, 6}, s_o[4] = {1, 64, 64, 1}, s_w1[4] = {6, 3, 3, 4},
+            s_w2[4] = {1, 1, 1, 6}, s_6[1] = {6}, s_1[1] = {1};
+  int in = tfw_tensor(w, "input", TFW_FLOAT32, s_in, 4, NULL, 0);
+  int tw1 = tfw_tensor(w, "conv1/weights", TFW_FLOAT32, s_w1, 4, w1, sizeof w1);
+  int tb1 = tfw_tensor(w, "conv1/bias", TFW_FLOAT32, s_6, 1, b1, sizeof b1);
+  int a1 = tfw_tensor(w, "conv1", TFW_FLOAT32, s_a, 4, NULL, 0);
+  int tw2 = tfw_tensor(w, "head/weights", TFW_FLOAT32, s_w2, 4, w2, sizeof w2);
+  int tb2 = tfw_tensor(w, "head/bias", TFW_FLOAT32, s_1, 1, b2, sizeof b2);
+  int a2 = tfw_tensor(w, "head", TFW_FLOAT32, s_o, 4, NULL, 0);
+  int out = tfw_tensor(w, "prob", TFW_FLOAT32, s_o, 4, NULL, 0);
+  tfw_conv2d(w, in, tw1, tb1, a1, TFW_SAME, 1, 1, TFW_ACT_RELU);
+  tfw_conv2d(w, a1, tw2, tb2, a2, TFW_SAME, 1, 1, TFW_ACT_NONE);
+  tfw_simple(w, TFW_OP_LOGISTIC, a2, out);
+  return finish(w, in, out, dir, "prior4.tflite");
+}
+
 static int prelu(const char *dir) {
   static float w1[6 * 27], b1[6], al[6] = {-2.5f, -0.3f, 0.0f, 0.25f, 1.0f, 3.0f}, w2[6], b2[1] = {0.1f};
   fill(w1, sizeof w1 / 4, sqrt(2.0 / 27)), fill(b1, 6, 0.1);
@@ -317,5 +343,5 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: make_test_models OUTDIR\n");
     return 2;
   }
-  return pad_logits1(argv[1]) || flat_logits2(argv[1]) || tconv_bias(argv[1]) || hand_softmax(argv[1]) || naive_softmax(argv[1]) || concat_slice(argv[1]) || prelu(argv[1]) || dilated(argv[1]);
+  return pad_logits1(argv[1]) || flat_logits2(argv[1]) || tconv_bias(argv[1]) || hand_softmax(argv[1]) || naive_softmax(argv[1]) || prior4(argv[1]) || concat_slice(argv[1]) || prelu(argv[1]) || dilated(argv[1]);
 }

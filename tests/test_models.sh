@@ -7,7 +7,8 @@
 #      softmax written out as REDUCE_MAX, SUB, EXP, SUM, DIV, 3 classes; CONCATENATION of 3 inputs
 #      and a STRIDED_SLICE of channels at offsets that are not multiples of 4; PRELU with alphas
 #      below 0, in [0, 1] and above 1; dilated CONV_2D and DEPTHWISE_CONV_2D; one of them converted with --input-range -1,1 and fed to
-#      TFLite as such);
+#      TFLite as such; a 4-channel model reading a prior mask, also with a prior through `pseg run`
+#      and `pseg segment --prior` (tests/reference/run_compare.js --prior-png));
 #   2. the real models of tests/models.txt (weights/models/ in the tree, ../shared/models when
 #      present), on the 3 portraits of tests/data at the model's input size (the small models get
 #      each also centre-cropped and mirrored: 9 inputs).
@@ -67,6 +68,11 @@ fidelity "$T/synthetic/hand_softmax.tflite" probability 1 2e-2 --person-channel 
 fidelity "$T/synthetic/concat_slice.tflite" probability 0 2e-2
 fidelity "$T/synthetic/prelu.tflite" probability 0 2e-2
 fidelity "$T/synthetic/dilated.tflite" probability 0 2e-2
+fidelity "$T/synthetic/prior4.tflite" probability 0 2e-2 # RGB + a prior mask; the prior 0 here
+# its prior channel: TFLite on [RGB, a soft disc] against pseg run, and pseg segment --prior P.png
+node "$SRC/tests/reference/run_compare.js" --pseg "$PSEG" --tflite "$T/synthetic/prior4.tflite" --model "$T/prior4.pseg" \
+  --prior-png "$T/prior.png" --tiers default,gpu "$T"/in/64x64c/*.f32 > "$T/prior.txt" 2>&1 || status=1
+grep -E "summary|FAIL" "$T/prior.txt"
 cp "$T/synthetic/pad_logits1.tflite" "$T/synthetic/pad_logits1_pm1.tflite" # a model trained on RGB in [-1,1]
 INRANGE=-1,1 fidelity "$T/synthetic/pad_logits1_pm1.tflite" logits 0 2e-2 --input-range -1,1
 

@@ -211,7 +211,8 @@ static void run_model_prec(pseg_context *ctx, const cmodel *cm, int n_images, mr
     pseg_image f = {cm->iw, cm->ih, PSEG_PIXEL_RGB8, 0, cm->px[i]};
     for (size_t q = 0; q < npx; q++)
       for (int c = 0; c < cm->ic; c++) in[q * cm->ic + c] = (c < 3 ? cm->px[i][q * 3 + c] / 255.0f : 0.0f) * scale + off;
-    if (pseg_session_run(s, &f, mask, NULL) || pseg_model_run_raw(md, in, raw)) {
+    if ((pseg_model_takes_prior(md) && pseg_session_set_prior(s, NULL)) || /* each image on its own: prior 0 */
+        pseg_session_run(s, &f, mask, NULL) || pseg_model_run_raw(md, in, raw)) {
       snprintf(why, whylen, "%s", pseg_context_last_error(ctx));
       r->error = 1;
       break;

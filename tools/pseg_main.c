@@ -19,9 +19,11 @@ static void usage(FILE *f) {
   fprintf(f,
           "usage:\n"
           "  pseg segment [--model selfie|selfie-landscape|FILE.pseg] [--precision fp32|fp16|fp16-all|auto]\n"
-          "               [--device N] [--background blur|IMAGE] INPUT -o OUTPUT.png|OUTPUT.npy\n"
+          "               [--device N] [--background blur|IMAGE] [--prior MASK.png] INPUT -o OUTPUT.png|OUTPUT.npy\n"
           "      INPUT: PNG or JPEG of any size. OUTPUT.png: the 8-bit mask, or the composite when\n"
           "      --background is given. OUTPUT.npy: the float32 HxW person probability.\n"
+          "      --prior: for models taking RGB + a prior mask (4 channels), that mask (grey, any\n"
+          "      size; default: none, zeros)\n"
           "  pseg devices                      list Vulkan devices and their features\n"
           "  pseg compare MODEL_A MODEL_B IMAGE... [--gt DIR] [--precision-a P] [--precision-b P]\n"
           "               [--device-a N] [--device-b N] -o SHEET.png\n"
@@ -189,9 +191,10 @@ static int cmd_segment(int argc, char **argv) {
                                        {"device", required_argument, 0, 'd'},
                                        {"background", required_argument, 0, 'b'},
                                        {"output", required_argument, 0, 'o'},
+                                       {"prior", required_argument, 0, 'P'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
-  const char *model = "selfie", *output = NULL, *background = NULL;
+  const char *model = "selfie", *output = NULL, *background = NULL, *prior_path = NULL;
   pseg_context_create_info ci = {.device_index = -1, .precision = PSEG_PRECISION_AUTO};
   int c;
   optind = 1;
@@ -206,6 +209,7 @@ static int cmd_segment(int argc, char **argv) {
       break;
     case 'b': background = optarg; break;
     case 'o': output = optarg; break;
+    case 'P': prior_path = optarg; break;
     case 'h': usage(stdout); return 0;
     default: usage(stderr); return 2;
     }
@@ -221,8 +225,31 @@ static int cmd_segment(int argc, char **argv) {
   if (npy && background) return cli_error("--background makes a composite image: write it to a .png, not %s", output);
 
   char err[512];
-  img_rgb frame = {0}, bgimg = {0};
+  img_rgb frame = {0}, bgimg = {0}, prior_img = {0};
+  float *prior = NULL;
   if (img_load(input, &frame, err, sizeof err)) return cli_error("%s", err);
+  if (prior_path) { /* a mask image (grey, or the mean of R, G, B), stretched to the frame */
+    img_rgb pr = {0};
+    if (img_load(prior_path, &pr, err, sizeof err)) {
+      img_free(&frame);
+      return cli_error("--prior: %s", err);
+    }
+    if ((pr.width != frame.width || pr.height != frame.height) &&
+        img_resize_bilinear_rgb(&pr, frame.width, frame.height, &prior_img)) {
+      img_free(&frame), img_free(&pr);
+      return cli_error("out of memory");
+    }
+    if (!prior_img.rgb) prior_img = pr;
+    else img_free(&pr);
+    size_t np = (size_t)frame.width * frame.height;
+    if (!(prior = malloc(np * sizeof(float)))) {
+      img_free(&frame), img_free(&prior_img);
+      return cli_error("out of memory");
+    }
+    for (size_t i = 0; i < np; i++)
+      prior[i] = (prior_img.rgb[3 * i] + prior_img.rgb[3 * i + 1] + prior_img.rgb[3 * i + 2]) / (3.0f * 255.0f);
+    img_free(&prior_img);
+  }
   pseg_background bgmode = PSEG_BACKGROUND_NONE;
   if (background) {
     if (!strcmp(background, "blur")) {
@@ -253,7 +280,11 @@ static int cmd_segment(int argc, char **argv) {
   pseg_session_create_info si = {.width = frame.width, .height = frame.height, .flags = PSEG_SESSION_BASE_ONLY,
                                  .background = bgmode,
                                  .background_image = bgmode == PSEG_BACKGROUND_IMAGE ? &bgdesc : NULL};
-  if ((r = pseg_session_create(md, &si, &s))) {
+  if (prior && !pseg_model_takes_prior(md)) {
+    cli_error("--prior: the model %s takes no prior mask (its graph reads the RGB channels only)", model);
+    goto done;
+  }
+  if ((r = pseg_session_create(md, &si, &s)) || (prior && (r = pseg_session_set_prior(s, prior)))) {
     cli_error("%s", pseg_context_last_error(ctx));
     goto done;
   }
@@ -303,7 +334,7 @@ static int cmd_segment(int argc, char **argv) {
   }
   rc = 0;
 done:
-  free(mask), free(comp), free(px);
+  free(mask), free(comp), free(px), free(prior);
   pseg_session_destroy(s);
   pseg_model_destroy(md);
   uint32_t vmsgs = ctx ? pseg_context_validation_messages(ctx) : 0;

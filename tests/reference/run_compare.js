@@ -5,12 +5,39 @@
 // usage: node tests/reference/run_compare.js --pseg PSEG --tflite M.tflite --model M.pseg
 //          [--precision fp32] [--rel 1e-4] [--tiers default,gpu] INPUT.f32...
 // INPUT.f32: RGB in [0,1], NHWC float32 at the model's input size (prep_portraits); channels the
-// model has beyond RGB (a prior) get 0.
+// model has beyond RGB (a prior) get 0, or with --prior-png P.png a soft disc (8-bit, written to
+// P.png as a grey image) in the 4th; then also `pseg segment --prior P.png NAME.png` (NAME.png
+// beside NAME.f32, its pixels) against TFLite's 1-channel probability output, max |d| <= --rel.
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
+const zlib = require('zlib');
 const { createModel } = require('./tflite_model.js');
+
+function crc32(buf) {
+  let c, crc = 0xffffffff;
+  for (let n = 0; n < buf.length; n++) {
+    c = (crc ^ buf[n]) & 0xff;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    crc = (crc >>> 8) ^ c;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+function pngGreyWrite(file, w, h, px) {
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4), crc = Buffer.alloc(4), td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    len.writeUInt32BE(data.length), crc.writeUInt32BE(crc32(td));
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0), ihdr.writeUInt32BE(h, 4), ihdr[8] = 8, ihdr[9] = 0;
+  const raw = Buffer.alloc((w + 1) * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw[y * (w + 1) + 1 + x] = px[y * w + x];
+  fs.writeFileSync(file, Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]));
+}
 
 function npyWrite(file, shape, data) {
   let h = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
@@ -39,6 +66,7 @@ async function main() {
     if (a[i] === '--pseg') o.pseg = v(); else if (a[i] === '--tflite') o.tflite = v();
     else if (a[i] === '--model') o.model = v(); else if (a[i] === '--precision') o.precision = v();
     else if (a[i] === '--rel') o.rel = Number(v()); else if (a[i] === '--tiers') o.tiers = v().split(',');
+    else if (a[i] === '--prior-png') o.priorPng = v();
     else o.inputs.push(a[i]);
   }
   if (!o.pseg || !o.tflite || !o.model || !o.inputs.length) {
@@ -50,11 +78,23 @@ async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pseg-run-'));
   let fail = 0, worst = 0;
   const tag = path.basename(o.model).replace(/\.pseg$/, '');
+  let prior = null;
+  if (o.priorPng) {
+    if (C < 4) { console.error('run_compare: --prior-png needs a model with a 4th input channel'); process.exit(2); }
+    const q = new Uint8Array(H * W);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+      const dx = (x - W * 0.6) / W, dy = (y - H * 0.4) / H;
+      q[y * W + x] = Math.round(255 * Math.min(1, Math.max(0, 1.6 - 8 * Math.sqrt(dx * dx + dy * dy))));
+    }
+    pngGreyWrite(o.priorPng, W, H, q);
+    prior = Float32Array.from(q, (v) => v / 255);
+  }
   for (const tier of o.tiers)
     for (const f of o.inputs) {
       const b = fs.readFileSync(f), rgb = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
       const x = new Float32Array(H * W * C);
       for (let p = 0; p < H * W; p++) for (let c = 0; c < 3; c++) x[p * C + c] = rgb[p * 3 + c];
+      if (prior) for (let p = 0; p < H * W; p++) x[p * C + 3] = prior[p];
       const ref = m.run(x);
       npyWrite(path.join(tmp, 'x.npy'), [1, H, W, C], x);
       const env = { ...process.env };
@@ -75,6 +115,21 @@ async function main() {
       worst = Number.isNaN(md) ? NaN : Math.max(worst, md / Math.max(1, mr));
       if (!ok) fail++;
       console.log(`${name}: raw output max|d|=${md.toExponential(2)} (max|ref| ${mr.toPrecision(3)}, bound ${bound.toExponential(2)})${ok ? '' : ' FAIL'}`);
+      if (prior && ref.length === H * W) { /* pseg segment --prior on the same pixels */
+        const png = f.replace(/\.f32$/, '.png'), seg = path.join(tmp, 'seg.npy');
+        const rs = spawnSync(o.pseg, ['segment', '--model', o.model, '--precision', o.precision, '--prior', o.priorPng,
+          png, '-o', seg], { encoding: 'utf8', env });
+        if (rs.status !== 0) { console.log(`${name}: FAIL pseg segment --prior: ${rs.stderr.trim()}`); fail++; continue; }
+        const sm = npyRead(seg);
+        let sd = 0;
+        for (let i = 0; i < ref.length; i++) {
+          const d = Math.abs(sm[i] - Math.min(1, Math.max(0, ref[i])));
+          sd = Number.isNaN(d) ? NaN : Math.max(sd, d);
+        }
+        const sok = sd <= o.rel;
+        if (!sok) fail++;
+        console.log(`${name}: pseg segment --prior: mask max|d|=${sd.toExponential(2)} (bound ${o.rel})${sok ? '' : ' FAIL'}`);
+      }
     }
   fs.rmSync(tmp, { recursive: true, force: true });
   console.log(`${tag} ${o.precision} raw summary: ${o.inputs.length * o.tiers.length} runs, ${fail} failed; ` +
