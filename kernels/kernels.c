@@ -99,7 +99,8 @@ int kernel_plan(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, int
     if (l->act != PSEG_ACT_NONE) return -1;
     reduce_plan(l, in0, d);
     return 0;
-  case PSEG_OP_RESIZE_BILINEAR: resize_plan(l, in0, out, d); return 0;
+  case PSEG_OP_RESIZE_BILINEAR:
+  case PSEG_OP_RESIZE_NEAREST: resize_plan(l, in0, out, d); return 0;
   case PSEG_OP_SOFTMAX:
     if (l->act != PSEG_ACT_NONE) return -1;
     softmax_plan(out, d);
@@ -152,6 +153,7 @@ int ref_run_model(const pseg_fmt_model *m, const float *input, float **t) {
       ref_binary(t[l->in0], l->in1 >= 0 ? t[l->in1] : NULL, os, l->op, l->aux, l->act, t[l->out]);
       break;
     case PSEG_OP_RESIZE_BILINEAR: ref_resize_bilinear(t[l->in0], as, t[l->out], os, l->aux, l->act); break;
+    case PSEG_OP_RESIZE_NEAREST: ref_resize_nearest(t[l->in0], as, t[l->out], os, l->aux, l->act); break;
     case PSEG_OP_SOFTMAX: ref_softmax(t[l->in0], as, t[l->out]); break;
     case PSEG_OP_REDUCE: ref_reduce(t[l->in0], as, l->aux, t[l->out]); break;
     case PSEG_OP_MAXPOOL:

@@ -143,6 +143,10 @@ void ref_mean(const float *in, kshape is, int act, float *out);
 void ref_binary(const float *a, const float *b, kshape s, int op /*PSEG_OP_ADD/MUL/ACT*/, int broadcast,
                 int act, float *out);
 void ref_resize_bilinear(const float *in, kshape is, float *out, kshape os, int mode, int act);
+void ref_resize_nearest(const float *in, kshape is, float *out, kshape os, int mode, int act);
+/* RESIZE_NEAREST_NEIGHBOR's source index of output d (TFLite's, in fp32; mode as the layer's aux) */
+int resize_nearest_src(int d, int n_in, int n_out, int mode);
+float resize_nearest_scale(int n_in, int n_out, int mode);
 void ref_reduce(const float *in, kshape s, int max, float *out);
 void ref_maxpool(const float *in, kshape is, int kh, int kw, int sh, int sw, int pt, int pl, int act, float *out, kshape os);
 void ref_copy(const float *a, kshape as, const float *b, kshape bs, int op, int aux, int act, float *out, kshape os);

@@ -1,5 +1,7 @@
-/* Resize family: RESIZE_BILINEAR with TFLite's three coordinate conventions (half-pixel
- * centres, legacy, align corners). Shader resize.comp. */
+/* Resize family: RESIZE_BILINEAR and RESIZE_NEAREST_NEIGHBOR with TFLite's three coordinate
+ * conventions (half-pixel centres, legacy, align corners). Shader resize.comp (pc.mode 0-2
+ * bilinear, 3-5 nearest; the nearest scales computed here in fp32, as TFLite does, and passed as
+ * float bits in pc.aux0 / aux1, so the GPU's division cannot move an index). */
 #include "kernels.h"
 
 #include <math.h>
@@ -11,6 +13,11 @@ void resize_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d) {
   d->shader = PSEG_SHADER_RESIZE;
   d->pc = (pseg_params){.in_h = in.h, .in_w = in.w, .in_c4 = kc4(in.c), .out_h = out.h, .out_w = out.w,
                         .out_c4 = kc4(out.c), .mode = l->aux};
+  if (l->op == PSEG_OP_RESIZE_NEAREST) {
+    float sy = resize_nearest_scale(in.h, out.h, l->aux), sx = resize_nearest_scale(in.w, out.w, l->aux);
+    d->pc.mode = 3 + l->aux;
+    memcpy(&d->pc.aux0, &sy, 4), memcpy(&d->pc.aux1, &sx, 4);
+  }
   d->spec[KR_C4] = kc4(in.c);
   d->spec[KR_ACT] = l->act;
   d->groups[0] = (uint32_t)(out.w + 7) / 8;
@@ -39,6 +46,30 @@ static void coord(int d, int n_in, int n_out, int mode, int *lo, int *hi, double
   *hi = c > n_in - 1 ? n_in - 1 : c;
   if (*hi < 0) *hi = 0;
   *frac = s - (double)*lo;
+}
+
+/* TFLite's GetNearestNeighbor (reference_ops), float arithmetic as there. */
+float resize_nearest_scale(int n_in, int n_out, int mode) {
+  return (mode == 2 && n_out > 1) ? (float)(n_in - 1) / (float)(n_out - 1) : (float)n_in / (float)n_out;
+}
+
+int resize_nearest_src(int d, int n_in, int n_out, int mode) {
+  float s = ((float)d + (mode == 0 ? 0.5f : 0.0f)) * resize_nearest_scale(n_in, n_out, mode);
+  float f = floorf(s);
+  int v = (int)f + (mode == 2 && s - f >= 0.5f); /* align corners: round, half away from 0 (s >= 0) */
+  if (v > n_in - 1) v = n_in - 1;
+  return v < 0 ? 0 : v;
+}
+
+void ref_resize_nearest(const float *in, kshape is, float *out, kshape os, int mode, int act) {
+  for (int y = 0; y < os.h; y++) {
+    int sy = resize_nearest_src(y, is.h, os.h, mode);
+    for (int x = 0; x < os.w; x++) {
+      int sx = resize_nearest_src(x, is.w, os.w, mode);
+      for (int c = 0; c < is.c; c++)
+        out[((size_t)y * os.w + x) * os.c + c] = ref_activate(in[((size_t)sy * is.w + sx) * is.c + c], act);
+    }
+  }
 }
 
 int resize_uniform(int n_in, int n_out, int mode) {

@@ -267,6 +267,7 @@ int pseg_fmt_validate(const pseg_fmt_model *m, char *err, size_t errlen) {
       if (l->aux != 0 && l->aux != 1) LFAIL("bad reduction");
       break;
     case PSEG_OP_RESIZE_BILINEAR:
+    case PSEG_OP_RESIZE_NEAREST:
       if (o->c != a->c) LFAIL("channel mismatch");
       if (l->aux < 0 || l->aux > 2) LFAIL("bad resize mode");
       break;

@@ -58,7 +58,8 @@
   X(REDUCE, 12, "reduce")                /* over channels to [H,W,1]; aux 0 sum, 1 max */       \
   X(CONCAT, 13, "concat")                /* channels of in0 then in1's; aux: in0's channels */    \
   X(SLICE, 14, "slice")                  /* channels [aux, aux + out's) of in0 */                  \
-  X(MAXPOOL, 15, "max_pool")             /* kh x kw window, stride, padding cells ignored */
+  X(MAXPOOL, 15, "max_pool")             /* kh x kw window, stride, padding cells ignored */        \
+  X(RESIZE_NEAREST, 16, "resize_nearest") /* aux as RESIZE_BILINEAR: 0 half-pixel, 1 legacy (floor), 2 align corners (round) */
 
 typedef enum pseg_op {
 #define PSEG_OP_ENUM(name, value, str) PSEG_OP_##name = value,

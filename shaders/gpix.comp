@@ -48,6 +48,11 @@ void main() {
   int c = it % C4, q = it / C4;
   if (KIND == 1) {
     int y = q / pc.out_w, x = q - y * pc.out_w;
+    if (pc.mode >= 3) { /* RESIZE_NEAREST_NEIGHBOR (resize.comp's) */
+      int sy = nearest_src(y, pc.in_h, intBitsToFloat(pc.aux0)), sx = nearest_src(x, pc.in_w, intBitsToFloat(pc.aux1));
+      SY(it, activate(LX((sy * pc.in_w + sx) * C4 + c), ACT));
+      return;
+    }
     float fy = src_coord(y, pc.in_h, pc.out_h), fx = src_coord(x, pc.in_w, pc.out_w);
     int y0 = min(int(floor(fy)), pc.in_h - 1), x0 = min(int(floor(fx)), pc.in_w - 1);
     int y1 = min(y0 + 1, pc.in_h - 1), x1 = min(x0 + 1, pc.in_w - 1);

@@ -1,6 +1,8 @@
 #version 450
 /* RESIZE_BILINEAR. pc.mode 0: half-pixel centres (src = (dst + 0.5) * in/out - 0.5, clamped);
  * 1: legacy (src = dst * in/out); 2: align corners (src = dst * (in-1)/(out-1)).
+ * RESIZE_NEAREST_NEIGHBOR: pc.mode 3-5, the same conventions (TFLite's GetNearestNeighbor: floor,
+ * round with align corners), the scales in pc.aux0 / aux1 (float bits).
  * One invocation: one output pixel x every vec4 of channels. */
 #include "common/net.glsl"
 layout(local_size_x = 8, local_size_y = 8, local_size_z = 1) in;
@@ -10,6 +12,12 @@ layout(constant_id = 1) const int ACT = 0;
 void main() {
   int x = int(gl_GlobalInvocationID.x), y = int(gl_GlobalInvocationID.y);
   if (x >= pc.out_w || y >= pc.out_h) return;
+  if (pc.mode >= 3) { /* RESIZE_NEAREST_NEIGHBOR */
+    int sy = nearest_src(y, pc.in_h, intBitsToFloat(pc.aux0)), sx = nearest_src(x, pc.in_w, intBitsToFloat(pc.aux1));
+    int i = (sy * pc.in_w + sx) * C4, o = (y * pc.out_w + x) * C4;
+    [[unroll]] for (int c = 0; c < C4; c++) dst.y[o + c] = OTYPE(activate(texelFetch(X, i + c), ACT));
+    return;
+  }
   float fy = src_coord(y, pc.in_h, pc.out_h), fx = src_coord(x, pc.in_w, pc.out_w);
   int y0 = min(int(floor(fy)), pc.in_h - 1), x0 = min(int(floor(fx)), pc.in_w - 1);
   int y1 = min(y0 + 1, pc.in_h - 1), x1 = min(x0 + 1, pc.in_w - 1);

@@ -23,6 +23,15 @@
  *   prior4.tflite        64x64x4 (RGB + a prior mask) -> CONV_2D 3x3 (4->6) +relu, the prior's
  *                        weights 3x the others -> CONV_2D 1x1 (6->1) -> LOGISTIC           [64,64,1]
  *                        (a video portrait model's shape: its mask moves with the prior)
+ *   nearest.tflite       64x64x3 -> CONV_2D 3x3 s3 SAME (3->6) +relu                  [22,22,6]
+ *                        -> RESIZE_NEAREST_NEIGHBOR to 64x64, legacy (Keras UpSampling2D's),
+ *                        half-pixel and align-corners, the three added -> CONV_2D 1x1 (6->1)
+ *                        -> LOGISTIC                                                    [64,64,1]
+ *   dense_se.tflite      64x64x3 -> CONV_2D 3x3 (3->8) +relu                          [64,64,8]
+ *                        -> MEAN over H, W (keep_dims false) [1,8] -> FULLY_CONNECTED (8->4)
+ *                        +relu -> FULLY_CONNECTED (4->8) -> LOGISTIC -> RESHAPE [1,1,1,8]
+ *                        -> MUL with the conv (a squeeze-excite of Dense layers) ->
+ *                        FULLY_CONNECTED keep_num_dims (8->1, on each pixel) -> LOGISTIC [64,64,1]
  *   concat_slice.tflite  64x64x3 -> CONV_2D 3x3 (3->5) +relu -> STRIDED_SLICE channels 1..3 [64,64,3]
  *                        -> CONCATENATION of that, a CONV_2D 1x1 (5->2) of the conv, and the
  *                        input (3 + 2 + 3 channels, offsets not multiples of 4) -> CONV_2D 1x1
@@ -258,6 +267,82 @@ static int concat_slice(const char *dir) {
   return finish(w, in, out, dir, "concat_slice.tflite");
 }
 
+static int nearest(const char *dir) {
+  static float w1[6 * 27], b1[6], w2[6], b2[1] = {0.1f};
+  fill(w1, sizeof w1 / 4, 2.0 * sqrt(2.0 / 27)), fill(b1, 6, 0.1);
+  fill(w2, 6, 2.0 * sqrt(2.0 / 6));
+  tfw *w = tfw_new();
+  if (!w) return 1;
+  const int s_in[4] = {1, 64, 64, 3}, s_a[4] = {1, 22, 22, 6}, s_r[4] = {1, 64, 64, 6}, s_o[4] = {1, 64, 64, 1},
+            s_w1[4] = {6, 3, 3, 3}, s_w2[4] = {1, 1, 1, 6}, s_6[1] = {6}, s_1[1] = {1}, s_2[1] = {2};
+  const int size[2] = {64, 64};
+  int in = tfw_tensor(w, "input", TFW_FLOAT32, s_in, 4, NULL, 0);
+  int tw1 = tfw_tensor(w, "conv1/weights", TFW_FLOAT32, s_w1, 4, w1, sizeof w1);
+  int tb1 = tfw_tensor(w, "conv1/bias", TFW_FLOAT32, s_6, 1, b1, sizeof b1);
+  int a1 = tfw_tensor(w, "conv1", TFW_FLOAT32, s_a, 4, NULL, 0);
+  int tsz = tfw_tensor(w, "size", TFW_INT32, s_2, 1, size, sizeof size);
+  int r0 = tfw_tensor(w, "up_legacy", TFW_FLOAT32, s_r, 4, NULL, 0);
+  int r1 = tfw_tensor(w, "up_half_pixel", TFW_FLOAT32, s_r, 4, NULL, 0);
+  int r2 = tfw_tensor(w, "up_align", TFW_FLOAT32, s_r, 4, NULL, 0);
+  int s01 = tfw_tensor(w, "sum01", TFW_FLOAT32, s_r, 4, NULL, 0);
+  int s012 = tfw_tensor(w, "sum012", TFW_FLOAT32, s_r, 4, NULL, 0);
+  int tw2 = tfw_tensor(w, "head/weights", TFW_FLOAT32, s_w2, 4, w2, sizeof w2);
+  int tb2 = tfw_tensor(w, "head/bias", TFW_FLOAT32, s_1, 1, b2, sizeof b2);
+  int a2 = tfw_tensor(w, "head", TFW_FLOAT32, s_o, 4, NULL, 0);
+  int out = tfw_tensor(w, "prob", TFW_FLOAT32, s_o, 4, NULL, 0);
+  tfw_conv2d(w, in, tw1, tb1, a1, TFW_SAME, 3, 3, TFW_ACT_RELU);
+  tfw_resize_nearest(w, a1, tsz, r0, 0, 0);
+  tfw_resize_nearest(w, a1, tsz, r1, 0, 1);
+  tfw_resize_nearest(w, a1, tsz, r2, 1, 0);
+  tfw_add(w, r0, r1, s01, TFW_ACT_NONE);
+  tfw_add(w, s01, r2, s012, TFW_ACT_NONE);
+  tfw_conv2d(w, s012, tw2, tb2, a2, TFW_SAME, 1, 1, TFW_ACT_NONE);
+  tfw_simple(w, TFW_OP_LOGISTIC, a2, out);
+  return finish(w, in, out, dir, "nearest.tflite");
+}
+
+static int dense_se(const char *dir) {
+  static float w1[8 * 27], b1[8], f1[4 * 8], fb1[4], f2[8 * 4], fb2[8], f3[8], fb3[1] = {-0.2f};
+  fill(w1, sizeof w1 / 4, sqrt(2.0 / 27)), fill(b1, 8, 0.1), fill(f1, 32, 2.0 * sqrt(2.0 / 8)), fill(fb1, 4, 0.1);
+  fill(f2, 32, 2.0 * sqrt(2.0 / 4)), fill(fb2, 8, 0.3), fill(f3, 8, 3.0 * sqrt(2.0 / 8));
+  tfw *w = tfw_new();
+  if (!w) return 1;
+  const int s_in[4] = {1, 64, 64, 3}, s_a[4] = {1, 64, 64, 8}, s_o[4] = {1, 64, 64, 1}, s_w1[4] = {8, 3, 3, 3},
+            s_p[2] = {1, 8}, s_h[2] = {1, 4}, s_g4[4] = {1, 1, 1, 8}, s_f1[2] = {4, 8}, s_f2[2] = {8, 4},
+            s_f3[2] = {1, 8}, s_8[1] = {8}, s_4[1] = {4}, s_1[1] = {1}, s_2[1] = {2}, s_sh[1] = {4};
+  const int axes[2] = {1, 2}, shape4[4] = {1, 1, 1, 8};
+  int in = tfw_tensor(w, "input", TFW_FLOAT32, s_in, 4, NULL, 0);
+  int tw1 = tfw_tensor(w, "conv/weights", TFW_FLOAT32, s_w1, 4, w1, sizeof w1);
+  int tb1 = tfw_tensor(w, "conv/bias", TFW_FLOAT32, s_8, 1, b1, sizeof b1);
+  int a1 = tfw_tensor(w, "conv", TFW_FLOAT32, s_a, 4, NULL, 0);
+  int tax = tfw_tensor(w, "axes", TFW_INT32, s_2, 1, axes, sizeof axes);
+  int pool = tfw_tensor(w, "pool", TFW_FLOAT32, s_p, 2, NULL, 0);
+  int tf1 = tfw_tensor(w, "fc1/weights", TFW_FLOAT32, s_f1, 2, f1, sizeof f1);
+  int tfb1 = tfw_tensor(w, "fc1/bias", TFW_FLOAT32, s_4, 1, fb1, sizeof fb1);
+  int h1 = tfw_tensor(w, "fc1", TFW_FLOAT32, s_h, 2, NULL, 0);
+  int tf2 = tfw_tensor(w, "fc2/weights", TFW_FLOAT32, s_f2, 2, f2, sizeof f2);
+  int tfb2 = tfw_tensor(w, "fc2/bias", TFW_FLOAT32, s_8, 1, fb2, sizeof fb2);
+  int h2 = tfw_tensor(w, "fc2", TFW_FLOAT32, s_p, 2, NULL, 0);
+  int g = tfw_tensor(w, "gate", TFW_FLOAT32, s_p, 2, NULL, 0);
+  int tsh = tfw_tensor(w, "gate/shape", TFW_INT32, s_sh, 1, shape4, sizeof shape4);
+  int g4 = tfw_tensor(w, "gate4", TFW_FLOAT32, s_g4, 4, NULL, 0);
+  int m = tfw_tensor(w, "excited", TFW_FLOAT32, s_a, 4, NULL, 0);
+  int tf3 = tfw_tensor(w, "head/weights", TFW_FLOAT32, s_f3, 2, f3, sizeof f3);
+  int tfb3 = tfw_tensor(w, "head/bias", TFW_FLOAT32, s_1, 1, fb3, sizeof fb3);
+  int hd = tfw_tensor(w, "head", TFW_FLOAT32, s_o, 4, NULL, 0);
+  int out = tfw_tensor(w, "prob", TFW_FLOAT32, s_o, 4, NULL, 0);
+  tfw_conv2d(w, in, tw1, tb1, a1, TFW_SAME, 1, 1, TFW_ACT_RELU);
+  tfw_mean(w, a1, tax, pool, 0);
+  tfw_fully_connected(w, pool, tf1, tfb1, h1, TFW_ACT_RELU, 0);
+  tfw_fully_connected(w, h1, tf2, tfb2, h2, TFW_ACT_NONE, 0);
+  tfw_simple(w, TFW_OP_LOGISTIC, h2, g);
+  tfw_op(w, TFW_OP_RESHAPE, (int[]){g, tsh}, 2, g4);
+  tfw_mul(w, a1, g4, m, TFW_ACT_NONE);
+  tfw_fully_connected(w, m, tf3, tfb3, hd, TFW_ACT_NONE, 1);
+  tfw_simple(w, TFW_OP_LOGISTIC, hd, out);
+  return finish(w, in, out, dir, "dense_se.tflite");
+}
+
 static int prior4(const char *dir) {
   static float w1[6 * 3 * 3 * 4], b1[6], w2[6], b2[1] = {-0.5f};
   fill(w1, sizeof w1 / 4, sqrt(2.0 / 36)), fill(b1, 6, 0.1);
@@ -343,5 +428,5 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: make_test_models OUTDIR\n");
     return 2;
   }
-  return pad_logits1(argv[1]) || flat_logits2(argv[1]) || tconv_bias(argv[1]) || hand_softmax(argv[1]) || naive_softmax(argv[1]) || prior4(argv[1]) || concat_slice(argv[1]) || prelu(argv[1]) || dilated(argv[1]);
+  return pad_logits1(argv[1]) || flat_logits2(argv[1]) || tconv_bias(argv[1]) || hand_softmax(argv[1]) || naive_softmax(argv[1]) || nearest(argv[1]) || dense_se(argv[1]) || prior4(argv[1]) || concat_slice(argv[1]) || prelu(argv[1]) || dilated(argv[1]);
 }

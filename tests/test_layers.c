@@ -476,6 +476,23 @@ static void run_all(pseg_context *ctx) {
         check(ctx, &b, name, -4, 4);
       }
   }
+  /* nearest-neighbour resize in the three coordinate modes (TFLite's GetNearestNeighbor: scales
+   * whose products land on integers, 3 -> 9 and 7 -> 21, test the rounding; one with a ReLU) */
+  {
+    int cases[][5] = {{16, 16, 24, 32, 32}, {3, 7, 6, 9, 21}, {7, 5, 5, 13, 11}, {9, 16, 8, 4, 7}, {5, 3, 3, 2, 7}};
+    for (int i = 0; i < 5; i++)
+      for (int mode = 0; mode < 3; mode++) {
+        char name[80];
+        snprintf(name, sizeof name, "resize nearest %s %dx%dx%d->%dx%d%s",
+                 mode == 0 ? "half-pixel" : mode == 1 ? "legacy" : "align", cases[i][0], cases[i][1], cases[i][2],
+                 cases[i][3], cases[i][4], i == 2 ? " +relu" : "");
+        begin(&b, cases[i][0], cases[i][1], cases[i][2]);
+        pseg_fmt_layer *l = add_layer(&b, PSEG_OP_RESIZE_NEAREST, i == 2 ? PSEG_ACT_RELU : PSEG_ACT_NONE, 0, -1,
+                                      add_tensor(&b, cases[i][3], cases[i][4], cases[i][2]));
+        l->aux = mode;
+        check(ctx, &b, name, -4, 4);
+      }
+  }
   /* softmax over channels */
   {
     int cs[] = {2, 5, 8};

@@ -68,6 +68,8 @@ fidelity "$T/synthetic/hand_softmax.tflite" probability 1 2e-2 --person-channel 
 fidelity "$T/synthetic/concat_slice.tflite" probability 0 2e-2
 fidelity "$T/synthetic/prelu.tflite" probability 0 2e-2
 fidelity "$T/synthetic/dilated.tflite" probability 0 2e-2
+fidelity "$T/synthetic/nearest.tflite" probability 0 2e-2
+fidelity "$T/synthetic/dense_se.tflite" probability 0 2e-2
 fidelity "$T/synthetic/prior4.tflite" probability 0 2e-2 # RGB + a prior mask; the prior 0 here
 # its prior channel: TFLite on [RGB, a soft disc] against pseg run, and pseg segment --prior P.png
 node "$SRC/tests/reference/run_compare.js" --pseg "$PSEG" --tflite "$T/synthetic/prior4.tflite" --model "$T/prior4.pseg" \

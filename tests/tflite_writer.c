@@ -26,7 +26,7 @@
 enum {
   OPT_NONE = 0, OPT_CONV2D = 1, OPT_DEPTHWISE_CONV2D = 2, OPT_POOL2D = 5, OPT_SOFTMAX = 9, OPT_ADD = 11,
   OPT_RESIZE_BILINEAR = 15, OPT_MUL = 21, OPT_REDUCER = 27, OPT_TRANSPOSE_CONV = 49, OPT_SUB = 28, OPT_DIV = 29, OPT_CONCATENATION = 10,
-  OPT_STRIDED_SLICE = 32
+  OPT_STRIDED_SLICE = 32, OPT_RESIZE_NEAREST = 74, OPT_FULLY_CONNECTED = 8
 };
 
 #define TFW_MAX_RANK 8
@@ -297,6 +297,18 @@ int tfw_resize_bilinear(tfw *w, int in, int size, int out, int align_corners, in
   /* ids 0 and 1 (new_height, new_width) are deprecated */
   fld o[] = {{2, 1, align_corners ? 1u : 0u}, {3, 1, half_pixel_centers ? 1u : 0u}};
   return add_op(w, TFW_OP_RESIZE_BILINEAR, NULL, ins, 2, out, OPT_RESIZE_BILINEAR, o, 2);
+}
+
+int tfw_resize_nearest(tfw *w, int in, int size, int out, int align_corners, int half_pixel_centers) {
+  int ins[2] = {in, size};
+  fld o[] = {{0, 1, align_corners ? 1u : 0u}, {1, 1, half_pixel_centers ? 1u : 0u}};
+  return add_op(w, TFW_OP_RESIZE_NEAREST_NEIGHBOR, NULL, ins, 2, out, OPT_RESIZE_NEAREST, o, 2);
+}
+
+int tfw_fully_connected(tfw *w, int in, int weights, int bias, int out, int fused_act, int keep_num_dims) {
+  int ins[3] = {in, weights, bias};
+  fld o[] = {{0, 1, (uint32_t)fused_act}, {2, 1, keep_num_dims ? 1u : 0u}};
+  return add_op(w, TFW_OP_FULLY_CONNECTED, NULL, ins, bias >= 0 ? 3 : 2, out, OPT_FULLY_CONNECTED, o, 2);
 }
 
 int tfw_softmax(tfw *w, int in, int out, float beta) {

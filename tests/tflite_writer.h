@@ -24,7 +24,7 @@ enum {
   TFW_OP_MEAN = 40, TFW_OP_SUB = 41, TFW_OP_EXP = 47, TFW_OP_HARD_SWISH = 117, TFW_OP_RESHAPE = 22,
   TFW_OP_PAD = 34, TFW_OP_TRANSPOSE_CONV = 67, TFW_OP_FLOOR = 8, TFW_OP_DIV = 42,
   TFW_OP_SUM = 74, TFW_OP_REDUCE_MAX = 82, TFW_OP_CONCATENATION = 2, TFW_OP_STRIDED_SLICE = 45,
-  TFW_OP_PRELU = 54
+  TFW_OP_PRELU = 54, TFW_OP_RESIZE_NEAREST_NEIGHBOR = 97, TFW_OP_FULLY_CONNECTED = 9
 };
 
 typedef struct tfw tfw;
@@ -45,6 +45,10 @@ int tfw_add(tfw *w, int a, int b, int out, int fused_act);
 int tfw_mul(tfw *w, int a, int b, int out, int fused_act);
 int tfw_mean(tfw *w, int in, int axes /* const INT32 tensor */, int out, int keep_dims);
 int tfw_average_pool2d(tfw *w, int in, int out, int filter_h, int filter_w, int stride_h, int stride_w, int padding);
+/* RESIZE_NEAREST_NEIGHBOR (options: align_corners, half_pixel_centers) */
+int tfw_resize_nearest(tfw *w, int in, int size /* const INT32 [2] */, int out, int align_corners, int half_pixel_centers);
+/* FULLY_CONNECTED: weights [out, in]; bias [out] or -1 */
+int tfw_fully_connected(tfw *w, int in, int weights, int bias, int out, int fused_act, int keep_num_dims);
 int tfw_resize_bilinear(tfw *w, int in, int size /* const INT32 [2] */, int out, int align_corners,
                         int half_pixel_centers);
 int tfw_softmax(tfw *w, int in, int out, float beta);

@@ -116,7 +116,8 @@ enum {
   TFL_LOGISTIC = 14, TFL_MUL = 18, TFL_RELU = 19, TFL_RELU6 = 21, TFL_RESIZE_BILINEAR = 23,
   TFL_SOFTMAX = 25, TFL_CUSTOM = 32, TFL_MEAN = 40, TFL_HARD_SWISH = 117, TFL_RESHAPE = 22, TFL_PAD = 34,
   TFL_PADV2 = 60, TFL_TANH = 28, TFL_STRIDED_SLICE = 45, TFL_TRANSPOSE_CONV = 67, TFL_EXP = 47,
-  TFL_SUB = 41, TFL_DIV = 42, TFL_SUM = 74, TFL_REDUCE_MAX = 82, TFL_CONCATENATION = 2, TFL_MAX_POOL_2D = 17, TFL_PRELU = 54
+  TFL_SUB = 41, TFL_DIV = 42, TFL_SUM = 74, TFL_REDUCE_MAX = 82, TFL_CONCATENATION = 2, TFL_MAX_POOL_2D = 17, TFL_PRELU = 54,
+  TFL_RESIZE_NEAREST_NEIGHBOR = 97, TFL_FULLY_CONNECTED = 9
 };
 enum { TFL_FLOAT32 = 0, TFL_FLOAT16 = 1, TFL_INT32 = 2, TFL_UINT8 = 3, TFL_INT64 = 4, TFL_INT8 = 9 };
 
@@ -982,6 +983,35 @@ static int convert(conv_state *s) {
       NEED_ACT(0);
       int align = (int)fb_int(f, opts, 2, 1, 0), half = (int)fb_int(f, opts, 3, 1, 0);
       if (!(l = new_layer(s, PSEG_OP_RESIZE_BILINEAR, opi))) return cfail(s, "out of memory");
+      l->in0 = IN(0)->pid;
+      l->aux = align ? 2 : half ? 0 : 1;
+      break;
+    }
+    case TFL_FULLY_CONNECTED: { /* Dense on the channels of each pixel (keep_num_dims) or of a 1x1 map: a 1x1 conv */
+      NEED_ACT(0);
+      ttensor *a = IN(0), *w = IN(1), *b = IN(2);
+      if (!w || !w->data || w->rank != 2)
+        return cfail(s, "unsupported TFLite op %s at operator %d (weights must be a constant [out, in])", name, opi);
+      int ih, iw, ic, oh, ow, occ;
+      if (hwc(a, &ih, &iw, &ic) || hwc(to, &oh, &ow, &occ))
+        return cfail(s, "unsupported TFLite op %s at operator %d (only on the channels of each pixel: batch 1)", name, opi);
+      act_tfl = (int)fb_int(f, opts, 0, 1, 0);
+      int wfmt = (int)fb_int(f, opts, 1, 1, 0);
+      if (wfmt != 0) return cfail(s, "unsupported TFLite op %s at operator %d (shuffled weights format)", name, opi);
+      if (w->shape[1] != ic)
+        return cfail(s, "unsupported TFLite op %s at operator %d (it reads %d values a row, its input has %dx%dx%d: "
+                        "only on the channels of each pixel, such as after a global pool)", name, opi, w->shape[1], ih, iw, ic);
+      if (w->shape[0] != occ || oh != ih || ow != iw)
+        return cfail(s, "bad shapes at operator %d", opi);
+      if (!(l = new_layer(s, PSEG_OP_CONV2D, opi))) return cfail(s, "out of memory");
+      l->in0 = a->pid; /* weights [out, in] are [out, 1, 1, in] */
+      if (add_layer_weights(s, l, w, b, occ, opi)) return -1;
+      break;
+    }
+    case TFL_RESIZE_NEAREST_NEIGHBOR: { /* options: align_corners (0), half_pixel_centers (1) */
+      NEED_ACT(0);
+      int align = (int)fb_int(f, opts, 0, 1, 0), half = (int)fb_int(f, opts, 1, 1, 0);
+      if (!(l = new_layer(s, PSEG_OP_RESIZE_NEAREST, opi))) return cfail(s, "out of memory");
       l->in0 = IN(0)->pid;
       l->aux = align ? 2 : half ? 0 : 1;
       break;
