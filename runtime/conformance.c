@@ -44,7 +44,7 @@ pseg_result pseg_head_run(pseg_context *ctx, pseg_head head, int stable, int fp1
   if ((r = gpu_dispatch_once(ctx, pipe, bufs, &pc, groups))) goto done;
   memcpy(out, res.map, bytes);
 done:
-  if (pipe) vkDestroyPipeline(ctx->device, pipe, NULL);
+  if (pipe) ctx->vk.vkDestroyPipeline(ctx->device, pipe, NULL);
   gpu_buffer_destroy(ctx, &in);
   gpu_buffer_destroy(ctx, &res);
   gpu_buffer_destroy(ctx, &dummy);
@@ -93,7 +93,7 @@ pseg_result pseg_reduce_run(pseg_context *ctx, pseg_reduce_op op, pseg_reduce_ac
   if ((r = gpu_dispatch_once(ctx, pipe, bufs, &pc, groups))) goto done;
   memcpy(out, res.map, out_bytes);
 done:
-  if (pipe) vkDestroyPipeline(ctx->device, pipe, NULL);
+  if (pipe) ctx->vk.vkDestroyPipeline(ctx->device, pipe, NULL);
   gpu_buffer_destroy(ctx, &in);
   gpu_buffer_destroy(ctx, &res);
   gpu_buffer_destroy(ctx, &dummy);
@@ -104,12 +104,12 @@ void pseg_head_device_info(const pseg_context *ctx, pseg_head_device *out) {
   memset(out, 0, sizeof *out);
   if (!ctx) return;
   VkPhysicalDeviceProperties props;
-  vkGetPhysicalDeviceProperties(ctx->phys, &props);
+  ctx->vk.vkGetPhysicalDeviceProperties(ctx->phys, &props);
   if (props.apiVersion < VK_API_VERSION_1_2 || volkGetInstanceVersion() < VK_API_VERSION_1_2) return;
   VkPhysicalDeviceFloatControlsProperties fc = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FLOAT_CONTROLS_PROPERTIES};
   VkPhysicalDeviceDriverProperties drv = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES, .pNext = &fc};
   VkPhysicalDeviceProperties2 p2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &drv};
-  vkGetPhysicalDeviceProperties2(ctx->phys, &p2);
+  ctx->vk.vkGetPhysicalDeviceProperties2(ctx->phys, &p2);
   out->driver_id = (uint32_t)drv.driverID;
   snprintf(out->driver_name, sizeof out->driver_name, "%.100s %.120s", drv.driverName, drv.driverInfo);
   snprintf(out->conformance_version, sizeof out->conformance_version, "%u.%u.%u.%u", drv.conformanceVersion.major,

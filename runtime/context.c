@@ -43,8 +43,33 @@ static int has_layer(const char *name) {
   return found;
 }
 
+/* ---- per-context entry points (gpu.h pseg_vk) */
+static pthread_once_t loader_once = PTHREAD_ONCE_INIT;
+/* Creating and destroying instances and devices, one thread at a time: the loader dlopens and
+ * dlcloses drivers and layers then, and pseg sets LP_NUM_THREADS for lavapipe (setenv). Frames
+ * never take it. */
+static pthread_mutex_t instance_lock = PTHREAD_MUTEX_INITIALIZER;
+static int loader_status = -1;
+static void init_loader(void) { loader_status = volkInitialize() == VK_SUCCESS ? 0 : -1; }
+int pseg_vk_init_loader(void) {
+  pthread_once(&loader_once, init_loader);
+  return loader_status;
+}
+
+void pseg_vk_load_instance(pseg_vk *vk, VkInstance instance) {
+#define PSEG_VK_LOAD_I(fn) vk->fn = (PFN_##fn)vkGetInstanceProcAddr(instance, #fn);
+  PSEG_VK_INSTANCE_FUNCS(PSEG_VK_LOAD_I)
+#undef PSEG_VK_LOAD_I
+}
+
+void pseg_vk_load_device(pseg_vk *vk, VkDevice device) {
+#define PSEG_VK_LOAD_D(fn) vk->fn = (PFN_##fn)vk->vkGetDeviceProcAddr(device, #fn);
+  PSEG_VK_DEVICE_FUNCS(PSEG_VK_LOAD_D)
+#undef PSEG_VK_LOAD_D
+}
+
 static pseg_result make_instance(pseg_context *ctx, int validation) {
-  if (volkInitialize() != VK_SUCCESS)
+  if (pseg_vk_init_loader())
     return gpu_fail(ctx, PSEG_ERROR_NO_DEVICE, "the Vulkan loader (libvulkan.so.1) was not found");
   if (volkGetInstanceVersion() < VK_API_VERSION_1_1)
     return gpu_fail(ctx, PSEG_ERROR_NO_DEVICE, "the Vulkan loader is older than Vulkan 1.1");
@@ -77,9 +102,9 @@ static pseg_result make_instance(pseg_context *ctx, int validation) {
   if (validation) ci.pNext = &mi; /* also covers instance creation and destruction */
   pseg_result r = gpu_check(ctx, vkCreateInstance(&ci, NULL, &ctx->instance), "vkCreateInstance");
   if (r) return r;
-  volkLoadInstanceOnly(ctx->instance);
+  pseg_vk_load_instance(&ctx->vk, ctx->instance);
   if (validation) {
-    r = gpu_check(ctx, vkCreateDebugUtilsMessengerEXT(ctx->instance, &mi, NULL, &ctx->messenger),
+    r = gpu_check(ctx, ctx->vk.vkCreateDebugUtilsMessengerEXT(ctx->instance, &mi, NULL, &ctx->messenger),
                   "vkCreateDebugUtilsMessengerEXT");
     if (r) return r;
   }
@@ -87,12 +112,12 @@ static pseg_result make_instance(pseg_context *ctx, int validation) {
   return PSEG_SUCCESS;
 }
 
-static int has_device_ext(VkPhysicalDevice pd, const char *name) {
+static int has_device_ext(const pseg_vk *vk, VkPhysicalDevice pd, const char *name) {
   uint32_t n = 0;
-  if (vkEnumerateDeviceExtensionProperties(pd, NULL, &n, NULL) != VK_SUCCESS || !n) return 0;
+  if (vk->vkEnumerateDeviceExtensionProperties(pd, NULL, &n, NULL) != VK_SUCCESS || !n) return 0;
   VkExtensionProperties *e = calloc(n, sizeof *e);
   int found = 0;
-  if (e && vkEnumerateDeviceExtensionProperties(pd, NULL, &n, e) == VK_SUCCESS)
+  if (e && vk->vkEnumerateDeviceExtensionProperties(pd, NULL, &n, e) == VK_SUCCESS)
     for (uint32_t i = 0; i < n; i++) found |= !strcmp(e[i].extensionName, name);
   free(e);
   return found;
@@ -100,16 +125,16 @@ static int has_device_ext(VkPhysicalDevice pd, const char *name) {
 
 /* Vulkan 1.2 features and properties are used only where both the instance and the device have
  * 1.2; on a 1.1 device shaderFloat16 needs VK_KHR_shader_float16_int8. */
-static int core12(VkPhysicalDevice pd) {
+static int core12(const pseg_vk *vk, VkPhysicalDevice pd) {
   VkPhysicalDeviceProperties props;
-  vkGetPhysicalDeviceProperties(pd, &props);
+  vk->vkGetPhysicalDeviceProperties(pd, &props);
   return props.apiVersion >= VK_API_VERSION_1_2 && volkGetInstanceVersion() >= VK_API_VERSION_1_2;
 }
 
-static void describe(VkPhysicalDevice pd, pseg_device_info *info, uint32_t *queue_family) {
+static void describe(const pseg_vk *vk, VkPhysicalDevice pd, pseg_device_info *info, uint32_t *queue_family) {
   memset(info, 0, sizeof *info);
   VkPhysicalDeviceProperties props;
-  vkGetPhysicalDeviceProperties(pd, &props);
+  vk->vkGetPhysicalDeviceProperties(pd, &props);
   snprintf(info->name, sizeof info->name, "%s", props.deviceName);
   info->vendor_id = props.vendorID;
   info->device_id = props.deviceID;
@@ -121,28 +146,28 @@ static void describe(VkPhysicalDevice pd, pseg_device_info *info, uint32_t *queu
   VkPhysicalDeviceSubgroupProperties sub = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
   VkPhysicalDeviceDriverProperties drv = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES};
   VkPhysicalDeviceProperties2 p2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &sub};
-  int v12 = core12(pd);
+  int v12 = core12(vk, pd);
   if (v12) sub.pNext = &drv;
-  vkGetPhysicalDeviceProperties2(pd, &p2);
+  vk->vkGetPhysicalDeviceProperties2(pd, &p2);
   info->subgroup_size = sub.subgroupSize;
   if (v12)
     snprintf(info->driver, sizeof info->driver, "%.100s %.120s", drv.driverName, drv.driverInfo);
 
   VkPhysicalDeviceShaderFloat16Int8Features f16 = {
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES};
-  int f16_known = v12 || has_device_ext(pd, VK_KHR_SHADER_FLOAT16_INT8_EXTENSION_NAME);
+  int f16_known = v12 || has_device_ext(vk, pd, VK_KHR_SHADER_FLOAT16_INT8_EXTENSION_NAME);
   VkPhysicalDevice16BitStorageFeatures s16 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES,
                                               .pNext = f16_known ? &f16 : NULL};
   VkPhysicalDeviceFeatures2 f2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &s16};
-  vkGetPhysicalDeviceFeatures2(pd, &f2);
+  vk->vkGetPhysicalDeviceFeatures2(pd, &f2);
   info->fp16 = f16.shaderFloat16 && s16.storageBuffer16BitAccess;
 
   uint32_t nq = 0;
-  vkGetPhysicalDeviceQueueFamilyProperties(pd, &nq, NULL);
+  vk->vkGetPhysicalDeviceQueueFamilyProperties(pd, &nq, NULL);
   VkQueueFamilyProperties *qp = calloc(nq ? nq : 1, sizeof *qp);
   *queue_family = UINT32_MAX;
   if (qp) {
-    vkGetPhysicalDeviceQueueFamilyProperties(pd, &nq, qp);
+    vk->vkGetPhysicalDeviceQueueFamilyProperties(pd, &nq, qp);
     for (uint32_t i = 0; i < nq; i++)
       if (qp[i].queueFlags & VK_QUEUE_COMPUTE_BIT) {
         *queue_family = i;
@@ -155,12 +180,12 @@ static void describe(VkPhysicalDevice pd, pseg_device_info *info, uint32_t *queu
 
 static pseg_result enumerate(pseg_context *ctx, VkPhysicalDevice **out, uint32_t *count) {
   uint32_t n = 0;
-  pseg_result r = gpu_check(ctx, vkEnumeratePhysicalDevices(ctx->instance, &n, NULL), "vkEnumeratePhysicalDevices");
+  pseg_result r = gpu_check(ctx, ctx->vk.vkEnumeratePhysicalDevices(ctx->instance, &n, NULL), "vkEnumeratePhysicalDevices");
   if (r) return r;
   if (!n) return gpu_fail(ctx, PSEG_ERROR_NO_DEVICE, "no Vulkan device found (Debian: mesa-vulkan-drivers for lavapipe)");
   *out = calloc(n, sizeof **out);
   if (!*out) return gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
-  r = gpu_check(ctx, vkEnumeratePhysicalDevices(ctx->instance, &n, *out), "vkEnumeratePhysicalDevices");
+  r = gpu_check(ctx, ctx->vk.vkEnumeratePhysicalDevices(ctx->instance, &n, *out), "vkEnumeratePhysicalDevices");
   *count = n;
   return r;
 }
@@ -169,6 +194,7 @@ pseg_result pseg_list_devices(pseg_device_info *infos, uint32_t max, uint32_t *c
   pseg_context tmp;
   memset(&tmp, 0, sizeof tmp);
   *count = 0;
+  pthread_mutex_lock(&instance_lock);
   pseg_result r = make_instance(&tmp, 0);
   VkPhysicalDevice *pds = NULL;
   uint32_t n = 0;
@@ -176,12 +202,13 @@ pseg_result pseg_list_devices(pseg_device_info *infos, uint32_t max, uint32_t *c
   if (!r) {
     for (uint32_t i = 0; i < n && i < max; i++) {
       uint32_t q;
-      describe(pds[i], &infos[i], &q);
+      describe(&tmp.vk, pds[i], &infos[i], &q);
     }
     *count = n;
   }
   free(pds);
-  if (tmp.instance) vkDestroyInstance(tmp.instance, NULL);
+  if (tmp.instance) tmp.vk.vkDestroyInstance(tmp.instance, NULL);
+  pthread_mutex_unlock(&instance_lock);
   if (r && err) snprintf(err, errlen, "%s", tmp.last_error);
   return r;
 }
@@ -211,7 +238,7 @@ static pseg_result make_device(pseg_context *ctx, int index, pseg_precision want
   }
   ctx->phys = pds[index];
   free(pds);
-  describe(ctx->phys, &ctx->info, &ctx->queue_family);
+  describe(&ctx->vk, ctx->phys, &ctx->info, &ctx->queue_family);
   if (ctx->info.api_version < VK_API_VERSION_1_1)
     return gpu_fail(ctx, PSEG_ERROR_NO_DEVICE, "device %d (%s) does not support Vulkan 1.1", index, ctx->info.name);
   if (ctx->queue_family == UINT32_MAX)
@@ -225,7 +252,7 @@ static pseg_result make_device(pseg_context *ctx, int index, pseg_precision want
   ctx->fp16_all = ctx->precision == PSEG_PRECISION_FP16 && fp16_all;
 
   VkPhysicalDeviceProperties props;
-  vkGetPhysicalDeviceProperties(ctx->phys, &props);
+  ctx->vk.vkGetPhysicalDeviceProperties(ctx->phys, &props);
   ctx->align = props.limits.minStorageBufferOffsetAlignment;
   if (ctx->align < props.limits.minUniformBufferOffsetAlignment) ctx->align = props.limits.minUniformBufferOffsetAlignment;
   if (ctx->align < props.limits.minTexelBufferOffsetAlignment) ctx->align = props.limits.minTexelBufferOffsetAlignment;
@@ -234,7 +261,7 @@ static pseg_result make_device(pseg_context *ctx, int index, pseg_precision want
   ctx->max_ssbo_range = props.limits.maxStorageBufferRange;
   ctx->max_texel_elements = props.limits.maxTexelBufferElements;
   VkPhysicalDeviceFeatures have;
-  vkGetPhysicalDeviceFeatures(ctx->phys, &have);
+  ctx->vk.vkGetPhysicalDeviceFeatures(ctx->phys, &have);
   ctx->int64 = have.shaderInt64 == VK_TRUE;
   /* Weights as specialization constants (shaders/common/net.glsl, WSPEC) on CPU drivers: there
    * a weight load costs far more than an immediate operand (measured on lavapipe: a 1x1 conv
@@ -247,7 +274,7 @@ static pseg_result make_device(pseg_context *ctx, int index, pseg_precision want
   if (!ctx->int64) ctx->wspec = 0;
   VkPhysicalDeviceSubgroupProperties sub = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
   VkPhysicalDeviceProperties2 p2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &sub};
-  vkGetPhysicalDeviceProperties2(ctx->phys, &p2);
+  ctx->vk.vkGetPhysicalDeviceProperties2(ctx->phys, &p2);
   const VkSubgroupFeatureFlags shuffle = VK_SUBGROUP_FEATURE_BASIC_BIT | VK_SUBGROUP_FEATURE_SHUFFLE_BIT;
   const char *sgenv = getenv("PSEG_SUBGROUPS"); /* =0: the shared-memory reductions (the tests run both) */
   ctx->subgroup_shuffle = (sub.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) &&
@@ -261,7 +288,7 @@ static pseg_result make_device(pseg_context *ctx, int index, pseg_precision want
    * out by the copy engine, in bulk, and the layers read and write device memory only. */
   const char *stenv = getenv("PSEG_STAGING");
   VkPhysicalDeviceProperties dprops;
-  vkGetPhysicalDeviceProperties(ctx->phys, &dprops);
+  ctx->vk.vkGetPhysicalDeviceProperties(ctx->phys, &dprops);
   ctx->staged = dprops.deviceType == VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU;
   if (stenv && *stenv) ctx->staged = !strcmp(stenv, "1");
   /* The kernel tiers (pseg.h): GPU-shaped kernels on GPUs, the base and fast tiers on CPU
@@ -270,7 +297,7 @@ static pseg_result make_device(pseg_context *ctx, int index, pseg_precision want
   ctx->gpu_tier = !ctx->info.is_cpu;
   if (tenv && !strcmp(tenv, "gpu")) ctx->gpu_tier = 1;
   if (tenv && (!strcmp(tenv, "base") || !strcmp(tenv, "fast"))) ctx->gpu_tier = 0;
-  vkGetPhysicalDeviceMemoryProperties(ctx->phys, &ctx->mem_props);
+  ctx->vk.vkGetPhysicalDeviceMemoryProperties(ctx->phys, &ctx->mem_props);
 
   float prio = 1.0f;
   VkDeviceQueueCreateInfo qi = {.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
@@ -285,16 +312,16 @@ static pseg_result make_device(pseg_context *ctx, int index, pseg_precision want
                                               .storageBuffer16BitAccess = ctx->precision == PSEG_PRECISION_FP16};
   const char *exts[2];
   uint32_t n_ext = 0;
-  if (ctx->precision == PSEG_PRECISION_FP16 && !core12(ctx->phys)) exts[n_ext++] = VK_KHR_SHADER_FLOAT16_INT8_EXTENSION_NAME;
+  if (ctx->precision == PSEG_PRECISION_FP16 && !core12(&ctx->vk, ctx->phys)) exts[n_ext++] = VK_KHR_SHADER_FLOAT16_INT8_EXTENSION_NAME;
   if (ctx->precision != PSEG_PRECISION_FP16) s16.pNext = NULL; /* nothing 1.2-only in the chain */
   VkPhysicalDeviceFeatures2 want_f = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &s16};
   want_f.features.shaderInt64 = ctx->int64 ? VK_TRUE : VK_FALSE;
   /* pipeline statistics for the profiler (pseg profile --stats), where the driver has them */
   VkPhysicalDevicePipelineExecutablePropertiesFeaturesKHR pex = {
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PIPELINE_EXECUTABLE_PROPERTIES_FEATURES_KHR};
-  if (want_stats && has_device_ext(ctx->phys, VK_KHR_PIPELINE_EXECUTABLE_PROPERTIES_EXTENSION_NAME)) {
+  if (want_stats && has_device_ext(&ctx->vk, ctx->phys, VK_KHR_PIPELINE_EXECUTABLE_PROPERTIES_EXTENSION_NAME)) {
     VkPhysicalDeviceFeatures2 q = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &pex};
-    vkGetPhysicalDeviceFeatures2(ctx->phys, &q);
+    ctx->vk.vkGetPhysicalDeviceFeatures2(ctx->phys, &q);
     pex.pNext = NULL;
     if (pex.pipelineExecutableInfo) {
       exts[n_ext++] = VK_KHR_PIPELINE_EXECUTABLE_PROPERTIES_EXTENSION_NAME;
@@ -309,14 +336,14 @@ static pseg_result make_device(pseg_context *ctx, int index, pseg_precision want
                            .pQueueCreateInfos = &qi,
                            .enabledExtensionCount = n_ext,
                            .ppEnabledExtensionNames = exts};
-  if ((r = gpu_check(ctx, vkCreateDevice(ctx->phys, &di, NULL, &ctx->device), "vkCreateDevice"))) return r;
-  volkLoadDevice(ctx->device);
-  vkGetDeviceQueue(ctx->device, ctx->queue_family, 0, &ctx->queue);
+  if ((r = gpu_check(ctx, ctx->vk.vkCreateDevice(ctx->phys, &di, NULL, &ctx->device), "vkCreateDevice"))) return r;
+  pseg_vk_load_device(&ctx->vk, ctx->device);
+  ctx->vk.vkGetDeviceQueue(ctx->device, ctx->queue_family, 0, &ctx->queue);
 
   VkCommandPoolCreateInfo pci = {.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
                                  .flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT,
                                  .queueFamilyIndex = ctx->queue_family};
-  if ((r = gpu_check(ctx, vkCreateCommandPool(ctx->device, &pci, NULL, &ctx->cmd_pool), "vkCreateCommandPool")))
+  if ((r = gpu_check(ctx, ctx->vk.vkCreateCommandPool(ctx->device, &pci, NULL, &ctx->cmd_pool), "vkCreateCommandPool")))
     return r;
   VkDescriptorSetLayoutBinding b[PSEG_BINDINGS];
   for (uint32_t i = 0; i < PSEG_BINDINGS; i++)
@@ -327,7 +354,7 @@ static pseg_result make_device(pseg_context *ctx, int index, pseg_precision want
   VkDescriptorSetLayoutCreateInfo li = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
                                         .bindingCount = PSEG_BINDINGS,
                                         .pBindings = b};
-  if ((r = gpu_check(ctx, vkCreateDescriptorSetLayout(ctx->device, &li, NULL, &ctx->set_layout),
+  if ((r = gpu_check(ctx, ctx->vk.vkCreateDescriptorSetLayout(ctx->device, &li, NULL, &ctx->set_layout),
                      "vkCreateDescriptorSetLayout")))
     return r;
   VkDescriptorSetLayoutBinding nb[PSEG_NET_BINDINGS];
@@ -343,7 +370,7 @@ static pseg_result make_device(pseg_context *ctx, int index, pseg_precision want
                                            .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT};
   li.bindingCount = PSEG_NET_BINDINGS;
   li.pBindings = nb;
-  if ((r = gpu_check(ctx, vkCreateDescriptorSetLayout(ctx->device, &li, NULL, &ctx->set_layout_net),
+  if ((r = gpu_check(ctx, ctx->vk.vkCreateDescriptorSetLayout(ctx->device, &li, NULL, &ctx->set_layout_net),
                      "vkCreateDescriptorSetLayout")))
     return r;
   VkPushConstantRange pr = {.stageFlags = VK_SHADER_STAGE_COMPUTE_BIT, .offset = 0, .size = sizeof(pseg_params)};
@@ -352,11 +379,11 @@ static pseg_result make_device(pseg_context *ctx, int index, pseg_precision want
                                     .pSetLayouts = &ctx->set_layout,
                                     .pushConstantRangeCount = 1,
                                     .pPushConstantRanges = &pr};
-  r = gpu_check(ctx, vkCreatePipelineLayout(ctx->device, &pli, NULL, &ctx->pipeline_layout),
+  r = gpu_check(ctx, ctx->vk.vkCreatePipelineLayout(ctx->device, &pli, NULL, &ctx->pipeline_layout),
                 "vkCreatePipelineLayout");
   pli.pSetLayouts = &ctx->set_layout_net;
   if (!r)
-    r = gpu_check(ctx, vkCreatePipelineLayout(ctx->device, &pli, NULL, &ctx->pipeline_layout_net),
+    r = gpu_check(ctx, ctx->vk.vkCreatePipelineLayout(ctx->device, &pli, NULL, &ctx->pipeline_layout_net),
                   "vkCreatePipelineLayout");
   if (!r) gpu_pipeline_cache_open(ctx);
   return r;
@@ -402,6 +429,7 @@ pseg_result pseg_context_create(const pseg_context_create_info *info, pseg_conte
   pseg_context *ctx = calloc(1, sizeof *ctx);
   if (!ctx) return PSEG_ERROR_OUT_OF_HOST_MEMORY;
   pthread_mutex_init(&ctx->pipe_lock, NULL);
+  pthread_mutex_lock(&instance_lock);
   const char *v = getenv("PSEG_VALIDATION");
   int validation = info->enable_validation || (v && *v && strcmp(v, "0"));
   int cores = usable_cores();
@@ -410,6 +438,7 @@ pseg_result pseg_context_create(const pseg_context_create_info *info, pseg_conte
   ctx->cpu_threads = lp && *lp ? atoi(lp) : cores > 1 ? cores : 0; /* else Mesa's default */
   pseg_result r = make_instance(ctx, validation);
   if (!r) r = make_device(ctx, info->device_index, info->precision, info->fp16_all_activations, info->pipeline_stats);
+  pthread_mutex_unlock(&instance_lock);
   if (r) {
     if (err) snprintf(err, errlen, "%s", ctx->last_error);
     pseg_context_destroy(ctx);
@@ -422,23 +451,25 @@ pseg_result pseg_context_create(const pseg_context_create_info *info, pseg_conte
 void pseg_context_destroy(pseg_context *ctx) {
   if (!ctx) return;
   if (ctx->device) {
-    vkDeviceWaitIdle(ctx->device);
+    ctx->vk.vkDeviceWaitIdle(ctx->device);
     gpu_pipeline_cache_save(ctx);
     for (uint32_t i = 0; i < ctx->n_pipes; i++) {
-      vkDestroyPipeline(ctx->device, ctx->pipes[i].pipeline, NULL);
+      ctx->vk.vkDestroyPipeline(ctx->device, ctx->pipes[i].pipeline, NULL);
       free(ctx->pipes[i].wspec);
     }
     free(ctx->pipes);
-    if (ctx->pipeline_cache) vkDestroyPipelineCache(ctx->device, ctx->pipeline_cache, NULL);
-    if (ctx->pipeline_layout) vkDestroyPipelineLayout(ctx->device, ctx->pipeline_layout, NULL);
-    if (ctx->pipeline_layout_net) vkDestroyPipelineLayout(ctx->device, ctx->pipeline_layout_net, NULL);
-    if (ctx->set_layout) vkDestroyDescriptorSetLayout(ctx->device, ctx->set_layout, NULL);
-    if (ctx->set_layout_net) vkDestroyDescriptorSetLayout(ctx->device, ctx->set_layout_net, NULL);
-    if (ctx->cmd_pool) vkDestroyCommandPool(ctx->device, ctx->cmd_pool, NULL);
-    vkDestroyDevice(ctx->device, NULL);
+    if (ctx->pipeline_cache) ctx->vk.vkDestroyPipelineCache(ctx->device, ctx->pipeline_cache, NULL);
+    if (ctx->pipeline_layout) ctx->vk.vkDestroyPipelineLayout(ctx->device, ctx->pipeline_layout, NULL);
+    if (ctx->pipeline_layout_net) ctx->vk.vkDestroyPipelineLayout(ctx->device, ctx->pipeline_layout_net, NULL);
+    if (ctx->set_layout) ctx->vk.vkDestroyDescriptorSetLayout(ctx->device, ctx->set_layout, NULL);
+    if (ctx->set_layout_net) ctx->vk.vkDestroyDescriptorSetLayout(ctx->device, ctx->set_layout_net, NULL);
+    if (ctx->cmd_pool) ctx->vk.vkDestroyCommandPool(ctx->device, ctx->cmd_pool, NULL);
   }
-  if (ctx->messenger) vkDestroyDebugUtilsMessengerEXT(ctx->instance, ctx->messenger, NULL);
-  if (ctx->instance) vkDestroyInstance(ctx->instance, NULL);
+  pthread_mutex_lock(&instance_lock);
+  if (ctx->device) ctx->vk.vkDestroyDevice(ctx->device, NULL);
+  if (ctx->messenger) ctx->vk.vkDestroyDebugUtilsMessengerEXT(ctx->instance, ctx->messenger, NULL);
+  if (ctx->instance) ctx->vk.vkDestroyInstance(ctx->instance, NULL);
+  pthread_mutex_unlock(&instance_lock);
   pthread_mutex_destroy(&ctx->pipe_lock);
   free(ctx);
 }

@@ -51,10 +51,10 @@ pseg_result gpu_buffer_create(pseg_context *ctx, VkDeviceSize size, int host_vis
                                     VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
                                     VK_BUFFER_USAGE_TRANSFER_DST_BIT,
                            .sharingMode = VK_SHARING_MODE_EXCLUSIVE};
-  pseg_result r = gpu_check(ctx, vkCreateBuffer(ctx->device, &bi, NULL, &out->buf), "vkCreateBuffer");
+  pseg_result r = gpu_check(ctx, ctx->vk.vkCreateBuffer(ctx->device, &bi, NULL, &out->buf), "vkCreateBuffer");
   if (r) return r;
   VkMemoryRequirements req;
-  vkGetBufferMemoryRequirements(ctx->device, out->buf, &req);
+  ctx->vk.vkGetBufferMemoryRequirements(ctx->device, out->buf, &req);
   int type;
   if (host_visible) {
     type = find_memory(ctx, req.memoryTypeBits, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
@@ -74,14 +74,14 @@ pseg_result gpu_buffer_create(pseg_context *ctx, VkDeviceSize size, int host_vis
   VkMemoryAllocateInfo ai = {.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
                              .allocationSize = req.size,
                              .memoryTypeIndex = (uint32_t)type};
-  if ((r = gpu_check(ctx, vkAllocateMemory(ctx->device, &ai, NULL, &out->mem), "vkAllocateMemory")) ||
-      (r = gpu_check(ctx, vkBindBufferMemory(ctx->device, out->buf, out->mem, 0), "vkBindBufferMemory"))) {
+  if ((r = gpu_check(ctx, ctx->vk.vkAllocateMemory(ctx->device, &ai, NULL, &out->mem), "vkAllocateMemory")) ||
+      (r = gpu_check(ctx, ctx->vk.vkBindBufferMemory(ctx->device, out->buf, out->mem, 0), "vkBindBufferMemory"))) {
     gpu_buffer_destroy(ctx, out);
     return r;
   }
   out->size = bi.size;
   if (ctx->mem_props.memoryTypes[type].propertyFlags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) {
-    if ((r = gpu_check(ctx, vkMapMemory(ctx->device, out->mem, 0, VK_WHOLE_SIZE, 0, &out->map), "vkMapMemory"))) {
+    if ((r = gpu_check(ctx, ctx->vk.vkMapMemory(ctx->device, out->mem, 0, VK_WHOLE_SIZE, 0, &out->map), "vkMapMemory"))) {
       gpu_buffer_destroy(ctx, out);
       return r;
     }
@@ -91,8 +91,8 @@ pseg_result gpu_buffer_create(pseg_context *ctx, VkDeviceSize size, int host_vis
 
 void gpu_buffer_destroy(pseg_context *ctx, gpu_buffer *b) {
   if (!ctx || !b) return;
-  if (b->buf) vkDestroyBuffer(ctx->device, b->buf, NULL);
-  if (b->mem) vkFreeMemory(ctx->device, b->mem, NULL);
+  if (b->buf) ctx->vk.vkDestroyBuffer(ctx->device, b->buf, NULL);
+  if (b->mem) ctx->vk.vkFreeMemory(ctx->device, b->mem, NULL);
   memset(b, 0, sizeof *b);
 }
 
@@ -114,24 +114,24 @@ pseg_result gpu_upload(pseg_context *ctx, gpu_buffer *dst, VkDeviceSize off, con
   VkFenceCreateInfo fi = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
   VkCommandBufferBeginInfo bi = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
                                  .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT};
-  if ((r = gpu_check(ctx, vkAllocateCommandBuffers(ctx->device, &ai, &cb), "vkAllocateCommandBuffers")) ||
-      (r = gpu_check(ctx, vkCreateFence(ctx->device, &fi, NULL, &fence), "vkCreateFence")) ||
-      (r = gpu_check(ctx, vkBeginCommandBuffer(cb, &bi), "vkBeginCommandBuffer")))
+  if ((r = gpu_check(ctx, ctx->vk.vkAllocateCommandBuffers(ctx->device, &ai, &cb), "vkAllocateCommandBuffers")) ||
+      (r = gpu_check(ctx, ctx->vk.vkCreateFence(ctx->device, &fi, NULL, &fence), "vkCreateFence")) ||
+      (r = gpu_check(ctx, ctx->vk.vkBeginCommandBuffer(cb, &bi), "vkBeginCommandBuffer")))
     goto done;
   VkBufferCopy region = {.srcOffset = 0, .dstOffset = off, .size = size};
-  vkCmdCopyBuffer(cb, st.buf, dst->buf, 1, &region);
+  ctx->vk.vkCmdCopyBuffer(cb, st.buf, dst->buf, 1, &region);
   VkMemoryBarrier mb = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
                         .srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
                         .dstAccessMask = VK_ACCESS_SHADER_READ_BIT};
-  vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &mb, 0,
+  ctx->vk.vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &mb, 0,
                        NULL, 0, NULL);
-  if ((r = gpu_check(ctx, vkEndCommandBuffer(cb), "vkEndCommandBuffer"))) goto done;
+  if ((r = gpu_check(ctx, ctx->vk.vkEndCommandBuffer(cb), "vkEndCommandBuffer"))) goto done;
   VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1, .pCommandBuffers = &cb};
-  if ((r = gpu_check(ctx, vkQueueSubmit(ctx->queue, 1, &si, fence), "vkQueueSubmit"))) goto done;
-  r = gpu_check(ctx, vkWaitForFences(ctx->device, 1, &fence, VK_TRUE, UINT64_MAX), "vkWaitForFences");
+  if ((r = gpu_check(ctx, ctx->vk.vkQueueSubmit(ctx->queue, 1, &si, fence), "vkQueueSubmit"))) goto done;
+  r = gpu_check(ctx, ctx->vk.vkWaitForFences(ctx->device, 1, &fence, VK_TRUE, UINT64_MAX), "vkWaitForFences");
 done:
-  if (fence) vkDestroyFence(ctx->device, fence, NULL);
-  if (cb) vkFreeCommandBuffers(ctx->device, ctx->cmd_pool, 1, &cb);
+  if (fence) ctx->vk.vkDestroyFence(ctx->device, fence, NULL);
+  if (cb) ctx->vk.vkFreeCommandBuffers(ctx->device, ctx->cmd_pool, 1, &cb);
   gpu_buffer_destroy(ctx, &st);
   return r;
 }
@@ -160,7 +160,7 @@ static VkResult create_pipeline(pseg_context *ctx, const uint32_t *code, size_t 
   VkSpecializationInfo si = {.mapEntryCount = n, .pMapEntries = entries, .dataSize = bytes, .pData = data};
   VkShaderModuleCreateInfo mi = {.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO, .codeSize = size, .pCode = code};
   VkShaderModule mod;
-  VkResult vr = vkCreateShaderModule(ctx->device, &mi, NULL, &mod);
+  VkResult vr = ctx->vk.vkCreateShaderModule(ctx->device, &mi, NULL, &mod);
   if (vr == VK_SUCCESS) {
     VkComputePipelineCreateInfo pi = {
         .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
@@ -171,8 +171,8 @@ static VkResult create_pipeline(pseg_context *ctx, const uint32_t *code, size_t 
                   .pName = "main",
                   .pSpecializationInfo = n ? &si : NULL},
         .layout = layout};
-    vr = vkCreateComputePipelines(ctx->device, ctx->pipeline_cache, 1, &pi, NULL, out);
-    vkDestroyShaderModule(ctx->device, mod, NULL);
+    vr = ctx->vk.vkCreateComputePipelines(ctx->device, ctx->pipeline_cache, 1, &pi, NULL, out);
+    ctx->vk.vkDestroyShaderModule(ctx->device, mod, NULL);
   }
   free(entries), free(data);
   return vr;
@@ -193,7 +193,7 @@ pseg_result gpu_dispatch_once(pseg_context *ctx, VkPipeline pipeline, gpu_buffer
   VkDescriptorPoolSize ps = {.type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, .descriptorCount = PSEG_BINDINGS};
   VkDescriptorPoolCreateInfo pi = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO, .maxSets = 1,
                                    .poolSizeCount = 1, .pPoolSizes = &ps};
-  pseg_result r = gpu_check(ctx, vkCreateDescriptorPool(ctx->device, &pi, NULL, &pool), "vkCreateDescriptorPool");
+  pseg_result r = gpu_check(ctx, ctx->vk.vkCreateDescriptorPool(ctx->device, &pi, NULL, &pool), "vkCreateDescriptorPool");
   if (r) return r;
   VkDescriptorSetAllocateInfo ai = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO, .descriptorPool = pool,
                                     .descriptorSetCount = 1, .pSetLayouts = &ctx->set_layout};
@@ -203,10 +203,10 @@ pseg_result gpu_dispatch_once(pseg_context *ctx, VkPipeline pipeline, gpu_buffer
   VkFenceCreateInfo fi = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
   VkCommandBufferBeginInfo bi = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
                                  .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT};
-  if ((r = gpu_check(ctx, vkAllocateDescriptorSets(ctx->device, &ai, &set), "vkAllocateDescriptorSets")) ||
-      (r = gpu_check(ctx, vkAllocateCommandBuffers(ctx->device, &cai, &cb), "vkAllocateCommandBuffers")) ||
-      (r = gpu_check(ctx, vkCreateFence(ctx->device, &fi, NULL, &fence), "vkCreateFence")) ||
-      (r = gpu_check(ctx, vkBeginCommandBuffer(cb, &bi), "vkBeginCommandBuffer")))
+  if ((r = gpu_check(ctx, ctx->vk.vkAllocateDescriptorSets(ctx->device, &ai, &set), "vkAllocateDescriptorSets")) ||
+      (r = gpu_check(ctx, ctx->vk.vkAllocateCommandBuffers(ctx->device, &cai, &cb), "vkAllocateCommandBuffers")) ||
+      (r = gpu_check(ctx, ctx->vk.vkCreateFence(ctx->device, &fi, NULL, &fence), "vkCreateFence")) ||
+      (r = gpu_check(ctx, ctx->vk.vkBeginCommandBuffer(cb, &bi), "vkBeginCommandBuffer")))
     goto done;
   VkDescriptorBufferInfo infos[PSEG_BINDINGS];
   VkWriteDescriptorSet writes[PSEG_BINDINGS];
@@ -216,25 +216,25 @@ pseg_result gpu_dispatch_once(pseg_context *ctx, VkPipeline pipeline, gpu_buffer
                                        .descriptorCount = 1, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
                                        .pBufferInfo = &infos[k]};
   }
-  vkUpdateDescriptorSets(ctx->device, PSEG_BINDINGS, writes, 0, NULL);
+  ctx->vk.vkUpdateDescriptorSets(ctx->device, PSEG_BINDINGS, writes, 0, NULL);
   VkMemoryBarrier in = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER, .srcAccessMask = VK_ACCESS_HOST_WRITE_BIT,
                         .dstAccessMask = VK_ACCESS_SHADER_READ_BIT};
-  vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_HOST_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &in, 0, NULL, 0, NULL);
-  vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline);
-  vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, ctx->pipeline_layout, 0, 1, &set, 0, NULL);
-  vkCmdPushConstants(cb, ctx->pipeline_layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof *pc, pc);
-  vkCmdDispatch(cb, groups[0], groups[1], groups[2]);
+  ctx->vk.vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_HOST_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &in, 0, NULL, 0, NULL);
+  ctx->vk.vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline);
+  ctx->vk.vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, ctx->pipeline_layout, 0, 1, &set, 0, NULL);
+  ctx->vk.vkCmdPushConstants(cb, ctx->pipeline_layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof *pc, pc);
+  ctx->vk.vkCmdDispatch(cb, groups[0], groups[1], groups[2]);
   VkMemoryBarrier out = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER, .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
                          .dstAccessMask = VK_ACCESS_HOST_READ_BIT};
-  vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &out, 0, NULL, 0, NULL);
-  if ((r = gpu_check(ctx, vkEndCommandBuffer(cb), "vkEndCommandBuffer"))) goto done;
+  ctx->vk.vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &out, 0, NULL, 0, NULL);
+  if ((r = gpu_check(ctx, ctx->vk.vkEndCommandBuffer(cb), "vkEndCommandBuffer"))) goto done;
   VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1, .pCommandBuffers = &cb};
-  if ((r = gpu_check(ctx, vkQueueSubmit(ctx->queue, 1, &si, fence), "vkQueueSubmit"))) goto done;
-  r = gpu_check(ctx, vkWaitForFences(ctx->device, 1, &fence, VK_TRUE, 60ull * 1000 * 1000 * 1000), "vkWaitForFences");
+  if ((r = gpu_check(ctx, ctx->vk.vkQueueSubmit(ctx->queue, 1, &si, fence), "vkQueueSubmit"))) goto done;
+  r = gpu_check(ctx, ctx->vk.vkWaitForFences(ctx->device, 1, &fence, VK_TRUE, 60ull * 1000 * 1000 * 1000), "vkWaitForFences");
 done:
-  if (fence) vkDestroyFence(ctx->device, fence, NULL);
-  if (cb) vkFreeCommandBuffers(ctx->device, ctx->cmd_pool, 1, &cb);
-  vkDestroyDescriptorPool(ctx->device, pool, NULL);
+  if (fence) ctx->vk.vkDestroyFence(ctx->device, fence, NULL);
+  if (cb) ctx->vk.vkFreeCommandBuffers(ctx->device, ctx->cmd_pool, 1, &cb);
+  ctx->vk.vkDestroyDescriptorPool(ctx->device, pool, NULL);
   return r;
 }
 
@@ -367,7 +367,7 @@ pseg_result gpu_pipelines_prepare(pseg_context *ctx, const gpu_pipe_req *reqs, u
       uint32_t nc = ctx->cap_pipes ? ctx->cap_pipes * 2 : 64;
       struct gpu_pipe *np = realloc(ctx->pipes, nc * sizeof *np);
       if (!np) {
-        vkDestroyPipeline(ctx->device, todo[i].pipeline, NULL);
+        ctx->vk.vkDestroyPipeline(ctx->device, todo[i].pipeline, NULL);
         free(todo[i].wspec);
         r = gpu_fail(err, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
         continue;
@@ -389,7 +389,7 @@ void gpu_pipeline_cache_open(pseg_context *ctx) {
   ctx->cache_path[0] = 0;
   const char *off = getenv("PSEG_PIPELINE_CACHE");
   VkPhysicalDeviceProperties props;
-  vkGetPhysicalDeviceProperties(ctx->phys, &props);
+  ctx->vk.vkGetPhysicalDeviceProperties(ctx->phys, &props);
   if (!off || strcmp(off, "0")) {
     const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
     char dir[400] = "";
@@ -418,9 +418,9 @@ void gpu_pipeline_cache_open(pseg_context *ctx) {
   }
   VkPipelineCacheCreateInfo ci = {.sType = VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO,
                                   .initialDataSize = size, .pInitialData = size ? data : NULL};
-  if (vkCreatePipelineCache(ctx->device, &ci, NULL, &ctx->pipeline_cache) != VK_SUCCESS) {
+  if (ctx->vk.vkCreatePipelineCache(ctx->device, &ci, NULL, &ctx->pipeline_cache) != VK_SUCCESS) {
     ci.initialDataSize = 0, ci.pInitialData = NULL; /* a corrupt cache file: start empty */
-    if (vkCreatePipelineCache(ctx->device, &ci, NULL, &ctx->pipeline_cache) != VK_SUCCESS)
+    if (ctx->vk.vkCreatePipelineCache(ctx->device, &ci, NULL, &ctx->pipeline_cache) != VK_SUCCESS)
       ctx->pipeline_cache = VK_NULL_HANDLE;
   }
   ctx->cache_loaded_size = size;
@@ -430,11 +430,11 @@ void gpu_pipeline_cache_open(pseg_context *ctx) {
 void gpu_pipeline_cache_save(pseg_context *ctx) {
   if (!ctx->pipeline_cache || !ctx->cache_path[0]) return;
   size_t size = 0;
-  if (vkGetPipelineCacheData(ctx->device, ctx->pipeline_cache, &size, NULL) != VK_SUCCESS || !size ||
+  if (ctx->vk.vkGetPipelineCacheData(ctx->device, ctx->pipeline_cache, &size, NULL) != VK_SUCCESS || !size ||
       size == ctx->cache_loaded_size)
     return; /* nothing new (a cache only grows) */
   void *data = malloc(size);
-  if (data && vkGetPipelineCacheData(ctx->device, ctx->pipeline_cache, &size, data) == VK_SUCCESS) {
+  if (data && ctx->vk.vkGetPipelineCacheData(ctx->device, ctx->pipeline_cache, &size, data) == VK_SUCCESS) {
     char dir[512];
     snprintf(dir, sizeof dir, "%s", ctx->cache_path);
     char *slash = strrchr(dir, '/');

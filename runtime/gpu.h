@@ -16,6 +16,45 @@
 #define PSEG_BINDINGS 8
 #define PSEG_NET_BINDINGS 8
 
+/* The Vulkan entry points of one context (issue 13): loaded from its own instance and device, so
+ * contexts with and without the validation layer, or on two drivers, never share them (volk's
+ * process-wide pointers would: each context creation overwrote them for every other context).
+ * Only the loader's global functions (vkCreateInstance, vkEnumerateInstance*) stay volk's,
+ * loaded once. Call sites: ctx->vk.vkFoo(...). */
+#define PSEG_VK_INSTANCE_FUNCS(X) \
+  X(vkDestroyInstance) X(vkEnumeratePhysicalDevices) X(vkGetPhysicalDeviceProperties) \
+  X(vkGetPhysicalDeviceProperties2) X(vkGetPhysicalDeviceFeatures) \
+  X(vkGetPhysicalDeviceFeatures2) X(vkGetPhysicalDeviceQueueFamilyProperties) \
+  X(vkGetPhysicalDeviceMemoryProperties) X(vkEnumerateDeviceExtensionProperties) \
+  X(vkCreateDevice) X(vkGetDeviceProcAddr) X(vkCreateDebugUtilsMessengerEXT) \
+  X(vkDestroyDebugUtilsMessengerEXT)
+#define PSEG_VK_DEVICE_FUNCS(X) \
+  X(vkAllocateCommandBuffers) X(vkAllocateDescriptorSets) X(vkAllocateMemory) \
+  X(vkBeginCommandBuffer) X(vkBindBufferMemory) X(vkCmdBindDescriptorSets) X(vkCmdBindPipeline) \
+  X(vkCmdCopyBuffer) X(vkCmdDispatch) X(vkCmdPipelineBarrier) X(vkCmdPushConstants) \
+  X(vkCmdResetQueryPool) X(vkCmdWriteTimestamp) X(vkCreateBuffer) X(vkCreateBufferView) \
+  X(vkCreateCommandPool) X(vkCreateComputePipelines) X(vkCreateDescriptorPool) \
+  X(vkCreateDescriptorSetLayout) X(vkCreateFence) X(vkCreatePipelineCache) \
+  X(vkCreatePipelineLayout) X(vkCreateQueryPool) X(vkCreateShaderModule) X(vkDestroyBuffer) \
+  X(vkDestroyBufferView) X(vkDestroyCommandPool) X(vkDestroyDescriptorPool) \
+  X(vkDestroyDescriptorSetLayout) X(vkDestroyDevice) X(vkDestroyFence) X(vkDestroyPipeline) \
+  X(vkDestroyPipelineCache) X(vkDestroyPipelineLayout) X(vkDestroyQueryPool) \
+  X(vkDestroyShaderModule) X(vkDeviceWaitIdle) X(vkEndCommandBuffer) X(vkFreeCommandBuffers) \
+  X(vkFreeMemory) X(vkGetBufferMemoryRequirements) X(vkGetDeviceQueue) X(vkGetPipelineCacheData) \
+  X(vkGetPipelineExecutablePropertiesKHR) X(vkGetPipelineExecutableStatisticsKHR) \
+  X(vkGetQueryPoolResults) X(vkMapMemory) X(vkQueueSubmit) X(vkResetFences) \
+  X(vkUpdateDescriptorSets) X(vkWaitForFences)
+typedef struct pseg_vk {
+#define PSEG_VK_MEMBER(fn) PFN_##fn fn;
+  PSEG_VK_INSTANCE_FUNCS(PSEG_VK_MEMBER)
+  PSEG_VK_DEVICE_FUNCS(PSEG_VK_MEMBER)
+#undef PSEG_VK_MEMBER
+} pseg_vk;
+/* volkInitialize once per process (thread-safe); 0 on success */
+int pseg_vk_init_loader(void);
+void pseg_vk_load_instance(pseg_vk *vk, VkInstance instance);
+void pseg_vk_load_device(pseg_vk *vk, VkDevice device);
+
 typedef struct gpu_buffer {
   VkBuffer buf;
   VkDeviceMemory mem;
@@ -24,6 +63,7 @@ typedef struct gpu_buffer {
 } gpu_buffer;
 
 struct pseg_context {
+  pseg_vk vk; /* this context's entry points (above) */
   VkInstance instance;
   VkDebugUtilsMessengerEXT messenger;
   VkPhysicalDevice phys;

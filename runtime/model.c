@@ -217,7 +217,7 @@ pseg_result pseg_model_plan(pseg_model *md, int gpu, pseg_plan **out) {
 
 void pseg_model_destroy(pseg_model *md) {
   if (!md) return;
-  if (md->ctx->device) vkDeviceWaitIdle(md->ctx->device);
+  if (md->ctx->device) md->ctx->vk.vkDeviceWaitIdle(md->ctx->device);
   for (int k = 0; k < 2; k++) plan_free(md->ctx, &md->plans[k]);
   pseg_fmt_free(&md->fmt);
   free(md);

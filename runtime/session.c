@@ -676,7 +676,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
                                    .maxSets = s->n_steps * ns,
                                    .poolSizeCount = 3,
                                    .pPoolSizes = ps};
-  if ((r = gpu_check(ctx, vkCreateDescriptorPool(ctx->device, &pi, NULL, &s->dpool), "vkCreateDescriptorPool")))
+  if ((r = gpu_check(ctx, ctx->vk.vkCreateDescriptorPool(ctx->device, &pi, NULL, &s->dpool), "vkCreateDescriptorPool")))
     return r;
   size_t nb = PSEG_NET_BINDINGS * (size_t)s->n_steps;
   VkDescriptorSetLayout *layouts = calloc(s->n_steps, sizeof *layouts);
@@ -711,7 +711,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
       r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
       goto out;
     }
-    if (s->n_steps && (r = gpu_check(ctx, vkAllocateDescriptorSets(ctx->device, &ai, sl->sets), "vkAllocateDescriptorSets")))
+    if (s->n_steps && (r = gpu_check(ctx, ctx->vk.vkAllocateDescriptorSets(ctx->device, &ai, sl->sets), "vkAllocateDescriptorSets")))
       goto out;
     size_t nw = 0;
     for (uint32_t i = 0; i < s->n_steps; i++) {
@@ -731,7 +731,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
                                        .range = b->range ? b->range : VK_WHOLE_SIZE};
           if (buf == &s->dummy) vi.range = 16;
           VkBufferView *view = &s->views[s->n_views];
-          if ((r = gpu_check(ctx, vkCreateBufferView(ctx->device, &vi, NULL, view), "vkCreateBufferView"))) goto out;
+          if ((r = gpu_check(ctx, ctx->vk.vkCreateBufferView(ctx->device, &vi, NULL, view), "vkCreateBufferView"))) goto out;
           s->n_views++;
           w->descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
           w->pTexelBufferView = view;
@@ -744,17 +744,17 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
         nw++;
       }
     }
-    vkUpdateDescriptorSets(ctx->device, (uint32_t)nw, writes, 0, NULL);
+    ctx->vk.vkUpdateDescriptorSets(ctx->device, (uint32_t)nw, writes, 0, NULL);
     if (ctx->info.timestamps) {
       /* record(): the timestamps */
       s->n_queries = (s->profile ? s->n_steps + 1 : 2) + (ctx->staged && !s->raw ? 2 : 0);
       VkQueryPoolCreateInfo qi = {.sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
                                   .queryType = VK_QUERY_TYPE_TIMESTAMP,
                                   .queryCount = s->n_queries};
-      if ((r = gpu_check(ctx, vkCreateQueryPool(ctx->device, &qi, NULL, &sl->queries), "vkCreateQueryPool"))) goto out;
+      if ((r = gpu_check(ctx, ctx->vk.vkCreateQueryPool(ctx->device, &qi, NULL, &sl->queries), "vkCreateQueryPool"))) goto out;
     }
     VkFenceCreateInfo fi = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-    if ((r = gpu_check(ctx, vkCreateFence(ctx->device, &fi, NULL, &sl->fence), "vkCreateFence"))) goto out;
+    if ((r = gpu_check(ctx, ctx->vk.vkCreateFence(ctx->device, &fi, NULL, &sl->fence), "vkCreateFence"))) goto out;
   }
   if (ctx->info.timestamps && !(s->step_us = calloc(s->n_steps ? s->n_steps : 1, sizeof(double))))
     r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
@@ -789,32 +789,32 @@ static pseg_result record(pseg_session *s, int tier, slot *sl) {
   VkCommandBufferBeginInfo bi = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
   VkCommandBuffer cb;
   pseg_result r;
-  if ((r = gpu_check(ctx, vkAllocateCommandBuffers(ctx->device, &cai, &cb), "vkAllocateCommandBuffers"))) return r;
+  if ((r = gpu_check(ctx, ctx->vk.vkAllocateCommandBuffers(ctx->device, &cai, &cb), "vkAllocateCommandBuffers"))) return r;
   sl->cb[tier] = cb;
-  if ((r = gpu_check(ctx, vkBeginCommandBuffer(cb, &bi), "vkBeginCommandBuffer"))) return r;
+  if ((r = gpu_check(ctx, ctx->vk.vkBeginCommandBuffer(cb, &bi), "vkBeginCommandBuffer"))) return r;
   /* the host's frames, and the frame submitted before (another slot's, sharing the activations)
    * finished with them */
   VkMemoryBarrier before = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
                             .srcAccessMask = VK_ACCESS_HOST_WRITE_BIT | VK_ACCESS_SHADER_WRITE_BIT,
                             .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT};
   if (sl->queries) {
-    vkCmdResetQueryPool(cb, sl->queries, 0, s->n_queries);
-    vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, sl->queries, 0);
+    ctx->vk.vkCmdResetQueryPool(cb, sl->queries, 0, s->n_queries);
+    ctx->vk.vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, sl->queries, 0);
   }
   int staged = sl->dimg.buf != VK_NULL_HANDLE;
   if (staged) { /* the frames into device memory (the copy engine, in bulk) */
     before.dstAccessMask |= VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT;
-    vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_HOST_BIT | VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
+    ctx->vk.vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_HOST_BIT | VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
                          VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &before, 0, NULL, 0, NULL);
     VkBufferCopy region = {.size = sl->img.size};
-    vkCmdCopyBuffer(cb, sl->img.buf, sl->dimg.buf, 1, &region);
+    ctx->vk.vkCmdCopyBuffer(cb, sl->img.buf, sl->dimg.buf, 1, &region);
     VkMemoryBarrier copied = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
                               .srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
                               .dstAccessMask = VK_ACCESS_SHADER_READ_BIT};
-    vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &copied, 0,
+    ctx->vk.vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &copied, 0,
                          NULL, 0, NULL);
   } else {
-    vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_HOST_BIT | VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+    ctx->vk.vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_HOST_BIT | VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
                          VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &before, 0, NULL, 0, NULL);
   }
   /* Timestamps: 0 the start; staged, 1 the frames in device memory (q0 = 1, else 0); then
@@ -822,33 +822,33 @@ static pseg_result record(pseg_session *s, int tier, slot *sl) {
    * back in host memory. A timestamp after work makes lavapipe wait for it: no more of them than
    * that. */
   uint32_t q0 = staged ? 1 : 0;
-  if (sl->queries && staged) vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, sl->queries, 1);
+  if (sl->queries && staged) ctx->vk.vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, sl->queries, 1);
   VkPipeline bound = VK_NULL_HANDLE;
   for (uint32_t i = 0; i < s->n_steps; i++) {
     const step *st = &s->steps[i];
     const kernel *k = &st->k[tier];
     if (k->skip) { /* its timestamp (profiling) still goes in, to keep the query indices */
       if (sl->queries && s->profile)
-        vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, sl->queries, q0 + 1 + i);
+        ctx->vk.vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, sl->queries, q0 + 1 + i);
       continue;
     }
     VkPipeline p;
     gpu_pipe_req q = {st->shader, k->variant, k->spec, k->wspec, k->n_wspec};
     if ((r = gpu_pipeline(ctx, &q, &p))) return r;
-    if (p != bound) vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, p);
+    if (p != bound) ctx->vk.vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, p);
     bound = p;
     VkPipelineLayout pl = gpu_layout(ctx, st->shader);
-    vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, pl, 0, 1, &sl->sets[i], 0, NULL);
-    vkCmdPushConstants(cb, pl, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(pseg_params), &k->pc);
-    vkCmdDispatch(cb, k->groups[0], k->groups[1], k->groups[2]);
+    ctx->vk.vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, pl, 0, 1, &sl->sets[i], 0, NULL);
+    ctx->vk.vkCmdPushConstants(cb, pl, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(pseg_params), &k->pc);
+    ctx->vk.vkCmdDispatch(cb, k->groups[0], k->groups[1], k->groups[2]);
     VkMemoryBarrier mb = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
                           .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
                           .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT};
     int last = i + 1 == s->n_steps;
     if (last) mb.dstAccessMask = staged ? VK_ACCESS_TRANSFER_READ_BIT : VK_ACCESS_HOST_READ_BIT;
     if (sl->queries && (s->profile || last))
-      vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, sl->queries, q0 + 1 + (s->profile ? i : 0));
-    vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+      ctx->vk.vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, sl->queries, q0 + 1 + (s->profile ? i : 0));
+    ctx->vk.vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
                          !last ? VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT
                                : staged ? VK_PIPELINE_STAGE_TRANSFER_BIT : VK_PIPELINE_STAGE_HOST_BIT,
                          0, 1, &mb, 0, NULL, 0, NULL);
@@ -857,27 +857,27 @@ static pseg_result record(pseg_session *s, int tier, slot *sl) {
     VkMemoryBarrier done = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
                             .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
                             .dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT};
-    vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1, &done, 0, NULL,
+    ctx->vk.vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1, &done, 0, NULL,
                          0, NULL);
     VkBufferCopy pregion = {.size = s->prior_buf.size};
-    vkCmdCopyBuffer(cb, staged ? sl->dmask.buf : sl->mask.buf, s->prior_buf.buf, 1, &pregion);
+    ctx->vk.vkCmdCopyBuffer(cb, staged ? sl->dmask.buf : sl->mask.buf, s->prior_buf.buf, 1, &pregion);
     VkMemoryBarrier copied = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
                               .srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
                               .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_HOST_READ_BIT | VK_ACCESS_HOST_WRITE_BIT};
-    vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_HOST_BIT,
+    ctx->vk.vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_HOST_BIT,
                          0, 1, &copied, 0, NULL, 0, NULL);
   }
   if (staged) { /* the masks and composites back to host memory */
     VkBufferCopy mregion = {.size = sl->mask.size}, cregion = {.size = sl->comp.size};
-    vkCmdCopyBuffer(cb, sl->dmask.buf, sl->mask.buf, 1, &mregion);
-    if (sl->comp.buf) vkCmdCopyBuffer(cb, sl->dcomp.buf, sl->comp.buf, 1, &cregion);
+    ctx->vk.vkCmdCopyBuffer(cb, sl->dmask.buf, sl->mask.buf, 1, &mregion);
+    if (sl->comp.buf) ctx->vk.vkCmdCopyBuffer(cb, sl->dcomp.buf, sl->comp.buf, 1, &cregion);
     VkMemoryBarrier out = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
                            .srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
                            .dstAccessMask = VK_ACCESS_HOST_READ_BIT};
-    vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &out, 0, NULL, 0, NULL);
+    ctx->vk.vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &out, 0, NULL, 0, NULL);
   }
-  if (sl->queries && staged) vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, sl->queries, s->n_queries - 1);
-  return gpu_check(ctx, vkEndCommandBuffer(cb), "vkEndCommandBuffer");
+  if (sl->queries && staged) ctx->vk.vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, sl->queries, s->n_queries - 1);
+  return gpu_check(ctx, ctx->vk.vkEndCommandBuffer(cb), "vkEndCommandBuffer");
 }
 
 /* The background thread: build the fast tier's pipelines (recording happens on the caller's
@@ -968,7 +968,7 @@ pseg_result pseg_session_create(pseg_model *md, const pseg_session_create_info *
     if (r) return r;
   }
   VkPhysicalDeviceProperties props;
-  vkGetPhysicalDeviceProperties(ctx->phys, &props);
+  ctx->vk.vkGetPhysicalDeviceProperties(ctx->phys, &props);
   uint32_t max_batch = props.limits.maxComputeWorkGroupCount[2];
   if (info->batch < 0 || (uint32_t)info->batch > max_batch)
     return gpu_fail(ctx, PSEG_ERROR_INVALID_ARGUMENT, "batch %d is out of range (1..%u on %s)", info->batch, max_batch,
@@ -988,19 +988,19 @@ void pseg_session_destroy(pseg_session *s) {
     __atomic_store_n(&s->cancel, 1, __ATOMIC_RELEASE);
     pthread_join(s->builder, NULL);
   }
-  vkDeviceWaitIdle(ctx->device);
+  ctx->vk.vkDeviceWaitIdle(ctx->device);
   for (int j = 0; j < s->n_slots; j++) {
     slot *sl = &s->slots[j];
-    if (sl->fence) vkDestroyFence(ctx->device, sl->fence, NULL);
+    if (sl->fence) ctx->vk.vkDestroyFence(ctx->device, sl->fence, NULL);
     for (int t = 0; t < 2; t++)
-      if (sl->cb[t]) vkFreeCommandBuffers(ctx->device, ctx->cmd_pool, 1, &sl->cb[t]);
+      if (sl->cb[t]) ctx->vk.vkFreeCommandBuffers(ctx->device, ctx->cmd_pool, 1, &sl->cb[t]);
     free(sl->sets);
-    if (sl->queries) vkDestroyQueryPool(ctx->device, sl->queries, NULL);
+    if (sl->queries) ctx->vk.vkDestroyQueryPool(ctx->device, sl->queries, NULL);
     gpu_buffer_destroy(ctx, &sl->img), gpu_buffer_destroy(ctx, &sl->mask), gpu_buffer_destroy(ctx, &sl->comp);
     gpu_buffer_destroy(ctx, &sl->dimg), gpu_buffer_destroy(ctx, &sl->dmask), gpu_buffer_destroy(ctx, &sl->dcomp);
   }
-  if (s->dpool) vkDestroyDescriptorPool(ctx->device, s->dpool, NULL);
-  for (uint32_t i = 0; i < s->n_views; i++) vkDestroyBufferView(ctx->device, s->views[i], NULL);
+  if (s->dpool) ctx->vk.vkDestroyDescriptorPool(ctx->device, s->dpool, NULL);
+  for (uint32_t i = 0; i < s->n_views; i++) ctx->vk.vkDestroyBufferView(ctx->device, s->views[i], NULL);
   free(s->views);
   free(s->step_us);
   gpu_buffer *bufs[] = {&s->act, &s->tmp1, &s->tmp2, &s->bgimg, &s->dummy, &s->scratch, &s->prior_buf};
@@ -1097,25 +1097,25 @@ pseg_result pseg_session_get_pipeline_stats(const pseg_session *s, uint32_t inde
   if (r) return r;
   VkPipelineInfoKHR pinfo = {.sType = VK_STRUCTURE_TYPE_PIPELINE_INFO_KHR, .pipeline = pipe};
   uint32_t ne = 0;
-  if ((r = gpu_check(ctx, vkGetPipelineExecutablePropertiesKHR(ctx->device, &pinfo, &ne, NULL),
+  if ((r = gpu_check(ctx, ctx->vk.vkGetPipelineExecutablePropertiesKHR(ctx->device, &pinfo, &ne, NULL),
                      "vkGetPipelineExecutablePropertiesKHR")))
     return r;
   VkPipelineExecutablePropertiesKHR props[8];
   if (ne > 8) ne = 8;
   for (uint32_t e = 0; e < ne; e++) props[e] = (VkPipelineExecutablePropertiesKHR){.sType = VK_STRUCTURE_TYPE_PIPELINE_EXECUTABLE_PROPERTIES_KHR};
-  VkResult vr = vkGetPipelineExecutablePropertiesKHR(ctx->device, &pinfo, &ne, props);
+  VkResult vr = ctx->vk.vkGetPipelineExecutablePropertiesKHR(ctx->device, &pinfo, &ne, props);
   if (vr != VK_SUCCESS && vr != VK_INCOMPLETE) return gpu_check(ctx, vr, "vkGetPipelineExecutablePropertiesKHR");
   uint32_t n = 0;
   for (uint32_t e = 0; e < ne; e++) {
     VkPipelineExecutableInfoKHR ei = {.sType = VK_STRUCTURE_TYPE_PIPELINE_EXECUTABLE_INFO_KHR, .pipeline = pipe, .executableIndex = e};
     uint32_t nst = 0;
-    if ((r = gpu_check(ctx, vkGetPipelineExecutableStatisticsKHR(ctx->device, &ei, &nst, NULL),
+    if ((r = gpu_check(ctx, ctx->vk.vkGetPipelineExecutableStatisticsKHR(ctx->device, &ei, &nst, NULL),
                        "vkGetPipelineExecutableStatisticsKHR")))
       return r;
     VkPipelineExecutableStatisticKHR *sts = calloc(nst ? nst : 1, sizeof *sts);
     if (!sts) return gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
     for (uint32_t j = 0; j < nst; j++) sts[j].sType = VK_STRUCTURE_TYPE_PIPELINE_EXECUTABLE_STATISTIC_KHR;
-    vr = vkGetPipelineExecutableStatisticsKHR(ctx->device, &ei, &nst, sts);
+    vr = ctx->vk.vkGetPipelineExecutableStatisticsKHR(ctx->device, &ei, &nst, sts);
     for (uint32_t j = 0; j < nst && (vr == VK_SUCCESS || vr == VK_INCOMPLETE); j++, n++) {
       if (n >= max) continue;
       pseg_pipeline_stat *o = &out[n];
@@ -1146,11 +1146,11 @@ static double now_ms(void) {
 static pseg_result submit_slot(pseg_session *s, slot *sl, uint32_t count, uint64_t *ticket) {
   pseg_context *ctx = s->ctx;
   pseg_result r = maybe_switch(s, 0);
-  if (!r) r = gpu_check(ctx, vkResetFences(ctx->device, 1, &sl->fence), "vkResetFences");
+  if (!r) r = gpu_check(ctx, ctx->vk.vkResetFences(ctx->device, 1, &sl->fence), "vkResetFences");
   if (r) return r;
   VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1, .pCommandBuffers = &sl->cb[s->tier]};
   sl->submitted_ms = now_ms();
-  if ((r = gpu_check(ctx, vkQueueSubmit(ctx->queue, 1, &si, sl->fence), "vkQueueSubmit"))) return r;
+  if ((r = gpu_check(ctx, ctx->vk.vkQueueSubmit(ctx->queue, 1, &si, sl->fence), "vkQueueSubmit"))) return r;
   sl->busy = 1, sl->count = count, sl->ticket = ++s->next_ticket;
   if (ticket) *ticket = sl->ticket;
   return PSEG_SUCCESS;
@@ -1159,7 +1159,7 @@ static pseg_result submit_slot(pseg_session *s, slot *sl, uint32_t count, uint64
 /* Wait for slot sl, read its timestamps, free it. */
 static pseg_result wait_slot(pseg_session *s, slot *sl) {
   pseg_context *ctx = s->ctx;
-  VkResult vr = vkWaitForFences(ctx->device, 1, &sl->fence, VK_TRUE, 60ull * 1000 * 1000 * 1000);
+  VkResult vr = ctx->vk.vkWaitForFences(ctx->device, 1, &sl->fence, VK_TRUE, 60ull * 1000 * 1000 * 1000);
   sl->busy = 0;
   if (vr == VK_TIMEOUT) return gpu_fail(ctx, PSEG_ERROR_VULKAN, "the GPU did not finish the frame within 60 s");
   pseg_result r = gpu_check(ctx, vr, "vkWaitForFences");
@@ -1168,7 +1168,7 @@ static pseg_result wait_slot(pseg_session *s, slot *sl) {
     uint64_t *ts = malloc(s->n_queries * sizeof *ts);
     if (!ts) return gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
     uint32_t n = s->n_queries;
-    r = gpu_check(ctx, vkGetQueryPoolResults(ctx->device, sl->queries, 0, n, n * sizeof *ts, ts, sizeof(uint64_t),
+    r = gpu_check(ctx, ctx->vk.vkGetQueryPoolResults(ctx->device, sl->queries, 0, n, n * sizeof *ts, ts, sizeof(uint64_t),
                                              VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT),
                   "vkGetQueryPoolResults");
     double ns = ctx->info.timestamp_period_ns;
