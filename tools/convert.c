@@ -5,6 +5,7 @@
  * outside the buffer. */
 #define _POSIX_C_SOURCE 200809L
 #include "convert.h"
+#include "outfile.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -1090,31 +1091,21 @@ int pseg_convert_tflite_opts(const void *data, size_t size, const pseg_convert_o
 }
 
 int pseg_write_file_atomic(const char *path, const void *data, size_t size, char *err, size_t errlen) {
-  size_t n = strlen(path);
-  char *tmp = malloc(n + 16);
-  if (!tmp) {
-    snprintf(err, errlen, "%s: out of memory", path);
-    return -1;
-  }
-  snprintf(tmp, n + 16, "%s.tmpXXXXXX", path);
-  int fd = mkstemp(tmp);
-  if (fd < 0) {
-    snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
-    free(tmp);
-    return -1;
-  }
+  char *real = NULL, *tmp = NULL; /* tools/outfile.h: no special files, links written through */
+  if (out_resolve(path, &real, err, errlen)) return -1;
+  int fd = out_temp(real, &tmp, err, errlen);
+  if (fd < 0) return free(real), -1;
   FILE *fp = fdopen(fd, "wb");
   int ok = fp && fwrite(data, 1, size, fp) == size;
   if (fp) ok = (fclose(fp) == 0) && ok;
   else close(fd);
-  if (ok) (void)chmod(tmp, 0644);
-  if (!ok || rename(tmp, path)) {
+  if (!ok || rename(tmp, real)) {
     snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
     unlink(tmp);
-    free(tmp);
+    free(tmp), free(real);
     return -1;
   }
-  free(tmp);
+  free(tmp), free(real);
   return 0;
 }
 
@@ -1122,6 +1113,10 @@ int pseg_convert_file(const char *in_path, const char *out_path, const pseg_conv
                       size_t errlen) {
   void *data;
   size_t size;
+  const char *ins[1] = {in_path};
+  char *real = NULL;
+  if (out_not_input(out_path, ins, 1, err, errlen) || out_resolve(out_path, &real, err, errlen)) return -1;
+  free(real);
   if (pseg_read_file(in_path, &data, &size, err, errlen)) return -1;
   pseg_fmt_model m;
   char why[256];

@@ -1,6 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
 /* Image and array file I/O (libpng, libjpeg). See image_io.h. */
 #include "image_io.h"
+#include "outfile.h"
 
 #include <errno.h>
 #include <math.h>
@@ -42,41 +43,31 @@ static void clear_err(char *err, size_t errlen) {
   if (err && errlen) err[0] = '\0';
 }
 
-/* Atomic writer: temp file next to the target, renamed over it on success. */
+/* Atomic writer (tools/outfile.h): a temporary file beside the target, renamed over it on success;
+ * never over a special file, through a symbolic link. */
 typedef struct atomic_file {
-  char *tmp; /* PATH.tmpXXXXXX */
+  char *tmp;  /* DIR/.pseg-XXXXXX */
+  char *real; /* the file replaced: PATH, or a link's target */
   FILE *f;
 } atomic_file;
 
 static int atomic_open(const char *path, atomic_file *af, char *err, size_t errlen) {
-  af->tmp = NULL;
+  af->tmp = af->real = NULL;
   af->f = NULL;
-  size_t n = strlen(path);
-  af->tmp = malloc(n + sizeof ".tmpXXXXXX");
-  if (!af->tmp) {
-    set_err(err, errlen, "%s: out of memory", path);
-    return -1;
-  }
-  memcpy(af->tmp, path, n);
-  memcpy(af->tmp + n, ".tmpXXXXXX", sizeof ".tmpXXXXXX");
-  int fd = mkstemp(af->tmp);
+  if (out_resolve(path, &af->real, err, errlen)) return -1;
+  int fd = out_temp(af->real, &af->tmp, err, errlen);
   if (fd < 0) {
-    set_err(err, errlen, "%s: cannot create temporary file: %s", path, strerror(errno));
-    free(af->tmp);
-    af->tmp = NULL;
+    free(af->real);
+    af->real = NULL;
     return -1;
   }
-  /* mkstemp creates 0600; give the result the usual 0666 & ~umask */
-  mode_t um = umask(0);
-  umask(um);
-  (void)fchmod(fd, 0666 & ~um);
   af->f = fdopen(fd, "wb");
   if (!af->f) {
     set_err(err, errlen, "%s: cannot open temporary file: %s", path, strerror(errno));
     close(fd);
     unlink(af->tmp);
-    free(af->tmp);
-    af->tmp = NULL;
+    free(af->tmp), free(af->real);
+    af->tmp = af->real = NULL;
     return -1;
   }
   return 0;
@@ -88,8 +79,9 @@ static void atomic_abort(atomic_file *af) {
     unlink(af->tmp);
     free(af->tmp);
   }
+  free(af->real);
   af->f = NULL;
-  af->tmp = NULL;
+  af->tmp = af->real = NULL;
 }
 
 static int atomic_commit(const char *path, atomic_file *af, char *err, size_t errlen) {
@@ -110,13 +102,13 @@ static int atomic_commit(const char *path, atomic_file *af, char *err, size_t er
     atomic_abort(af);
     return -1;
   }
-  if (rename(af->tmp, path) != 0) {
+  if (rename(af->tmp, af->real) != 0) {
     set_err(err, errlen, "%s: cannot replace file: %s", path, strerror(errno));
     atomic_abort(af);
     return -1;
   }
-  free(af->tmp);
-  af->tmp = NULL;
+  free(af->tmp), free(af->real);
+  af->tmp = af->real = NULL;
   return 0;
 }
 

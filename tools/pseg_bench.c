@@ -8,6 +8,7 @@
 
 #include "../include/pseg.h"
 #include "convert.h"
+#include "outfile.h"
 #include "pseg_cli.h"
 
 static double now_ms(void) {
@@ -360,6 +361,13 @@ int cmd_profile(int argc, char **argv) {
   bench_opts o;
   int rc = parse(argc, argv, &o, 1);
   if (rc) return rc;
+  if (o.trace) { /* before the work: the trace may not replace the model or a special file */
+    const char *ins[1] = {o.model};
+    char oerr[600], *real = NULL;
+    if (out_not_input(o.trace, ins, 1, oerr, sizeof oerr) || out_resolve(o.trace, &real, oerr, sizeof oerr))
+      return cli_error("%s", oerr);
+    free(real);
+  }
   bench_ctx b;
   if (bench_setup(&o, &b, PSEG_SESSION_PROFILE | PSEG_SESSION_WAIT_FAST)) return bench_free(&b), 1;
   uint32_t n = 0;

@@ -20,6 +20,10 @@ int cmd_profile(int argc, char **argv);
 int cmd_conformance(int argc, char **argv); /* tools/pseg_conformance.c */
 int cmd_conformance_models(int argc, char **argv);     /* tools/pseg_conformance_models.c */
 int cmd_conformance_reductions(int argc, char **argv); /* tools/pseg_conformance_reductions.c */
+/* An output file (tools/outfile.h: no special files, links written through, a temporary file
+ * renamed over it); both print the error themselves; finish returns 0 or 1 */
+FILE *cli_out_create(const char *path, char **tmp, char **real);
+int cli_out_finish(FILE *f, const char *path, char *tmp, char *real);
 /* JSON helpers of the conformance reports (tools/pseg_conformance.c) */
 void cli_json_num(FILE *f, double v); /* null when not finite */
 void cli_json_str(FILE *f, const char *s);

@@ -11,6 +11,7 @@
 #include "convert.h"
 #include "image_io.h"
 #include "pseg.h"
+#include "outfile.h"
 #include "pseg_cli.h"
 
 typedef struct side {
@@ -155,6 +156,13 @@ int cmd_compare(int argc, char **argv) {
     return 2;
   }
   sd[0].model = argv[optind], sd[1].model = argv[optind + 1];
+  {
+    char oerr[600], *real = NULL;
+    if (out_not_input(out, (const char *const *)argv + optind, argc - optind, oerr, sizeof oerr) ||
+        out_resolve(out, &real, oerr, sizeof oerr))
+      return cli_error("%s", oerr);
+    free(real);
+  }
   int nimg = argc - optind - 2, rc = 1, done_imgs = 0;
   char **imgs = argv + optind + 2;
   unsigned char *sheet = calloc((size_t)nimg * TILE * 4 * TILE * 3, 1);

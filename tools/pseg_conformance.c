@@ -15,8 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../include/pseg.h"
+#include "outfile.h"
 #include "pseg_cli.h"
 
 /* ------------------------------------------------------------------ bounds (one table) */
@@ -329,6 +331,32 @@ static void why_failed(const bound *b, const metrics *mt, char *buf, size_t n) {
 }
 
 /* ------------------------------------------------------------------ JSON */
+FILE *cli_out_create(const char *path, char **tmp, char **real) {
+  char err[512];
+  *tmp = *real = NULL;
+  if (out_resolve(path, real, err, sizeof err)) return cli_error("%s", err), NULL;
+  int fd = out_temp(*real, tmp, err, sizeof err);
+  FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+  if (!f) {
+    if (fd >= 0) close(fd), unlink(*tmp), snprintf(err, sizeof err, "%s: cannot write", path);
+    cli_error("%s", err);
+    free(*tmp), free(*real);
+    *tmp = *real = NULL;
+  }
+  return f;
+}
+
+int cli_out_finish(FILE *f, const char *path, char *tmp, char *real) {
+  int bad = ferror(f) | fclose(f);
+  if (bad || rename(tmp, real)) {
+    unlink(tmp);
+    free(tmp), free(real);
+    return cli_error("%s: cannot write", path);
+  }
+  free(tmp), free(real);
+  return 0;
+}
+
 void cli_json_num(FILE *f, double v) {
   if (isfinite(v)) fprintf(f, "%.6g", v);
   else fputs("null", f);
@@ -501,10 +529,9 @@ static void print_device(const dev_result *dr) {
 }
 
 static int write_json(const char *path, const dev_result *drs, int n, int ok) {
-  char tmp[4200];
-  snprintf(tmp, sizeof tmp, "%s.tmp", path);
-  FILE *f = fopen(tmp, "w");
-  if (!f) return cli_error("%s: cannot write", tmp);
+  char *tmp, *real;
+  FILE *f = cli_out_create(path, &tmp, &real);
+  if (!f) return 1;
   fprintf(f, "{\n  \"suite\": \"softmax\",\n  \"pseg_version\": \"%d.%d.%d\",\n", PSEG_VERSION_MAJOR,
           PSEG_VERSION_MINOR, PSEG_VERSION_PATCH);
   fprintf(f, "  \"stable_variants_pass\": %s,\n", ok ? "true" : "false");
@@ -571,11 +598,7 @@ static int write_json(const char *path, const dev_result *drs, int n, int ok) {
     fprintf(f, "\n      ]\n    }%s\n", i + 1 < n ? "," : "");
   }
   fputs("  ]\n}\n", f);
-  if (fclose(f) || rename(tmp, path)) {
-    remove(tmp);
-    return cli_error("%s: cannot write", path);
-  }
-  return 0;
+  return cli_out_finish(f, path, tmp, real);
 }
 
 int cmd_conformance(int argc, char **argv) {

@@ -24,6 +24,7 @@
 #include "../runtime/format.h"
 #include "convert.h"
 #include "image_io.h"
+#include "outfile.h"
 #include "pseg_cli.h"
 
 extern const unsigned char pseg_builtin_selfie[], pseg_builtin_selfie_landscape[];
@@ -290,10 +291,9 @@ static void print_device(const mdev *d, const cmodel *cms, int n_models) {
 
 static int write_json(const char *path, const mdev *ds, int nd, const cmodel *cms, int n_models, char **images,
                       int n_images, int ok, int gate_all) {
-  char tmp[4200];
-  snprintf(tmp, sizeof tmp, "%s.tmp", path);
-  FILE *f = fopen(tmp, "w");
-  if (!f) return cli_error("%s: cannot write", tmp);
+  char *tmp, *real;
+  FILE *f = cli_out_create(path, &tmp, &real);
+  if (!f) return 1;
   fprintf(f, "{\n  \"suite\": \"models\",\n  \"pseg_version\": \"%d.%d.%d\",\n  \"pass\": %s,\n  \"gate\": \"%s\",\n",
           PSEG_VERSION_MAJOR, PSEG_VERSION_MINOR, PSEG_VERSION_PATCH, ok ? "true" : "false", gate_all ? "all" : "fp32");
   fputs("  \"reference\": ", f);
@@ -360,11 +360,7 @@ static int write_json(const char *path, const mdev *ds, int nd, const cmodel *cm
     fputs("\n      ]\n    }", f);
   }
   fputs("\n  ]\n}\n", f);
-  if (fclose(f) || rename(tmp, path)) {
-    remove(tmp);
-    return cli_error("%s: cannot write", path);
-  }
-  return 0;
+  return cli_out_finish(f, path, tmp, real);
 }
 
 #define MODELS_USAGE                                                                                             \
@@ -409,7 +405,10 @@ int cmd_conformance_models(int argc, char **argv) {
   }
   pseg_device_info infos[16];
   uint32_t n = 0;
-  char err[512] = "";
+  char err[600] = "";
+  if (json && (out_not_input(json, (const char *const *)argv + optind, n_models, err, sizeof err) ||
+               out_not_input(json, (const char *const *)images, n_images, err, sizeof err)))
+    return free(images), cli_error("%s", err);
   if (pseg_list_devices(infos, 16, &n, err, sizeof err)) return free(images), cli_error("%s", err);
   if (n > 16) n = 16;
   if (!n) return free(images), cli_error("no Vulkan device");

@@ -271,10 +271,9 @@ static void jfloats(FILE *f, const float *v, int n) {
 }
 
 static int write_json(const char *path, const mdev *ds, int nd, int ok) {
-  char tmp[4200];
-  snprintf(tmp, sizeof tmp, "%s.tmp", path);
-  FILE *f = fopen(tmp, "w");
-  if (!f) return cli_error("%s: cannot write", tmp);
+  char *tmp, *real;
+  FILE *f = cli_out_create(path, &tmp, &real);
+  if (!f) return 1;
   fprintf(f, "{\n  \"suite\": \"reductions\",\n  \"pseg_version\": \"%d.%d.%d\",\n  \"pass\": %s,\n", PSEG_VERSION_MAJOR,
           PSEG_VERSION_MINOR, PSEG_VERSION_PATCH, ok ? "true" : "false");
   fputs("  \"notes\": ", f);
@@ -337,11 +336,7 @@ static int write_json(const char *path, const mdev *ds, int nd, int ok) {
     fputs("\n      ]\n    }", f);
   }
   fputs("\n  ]\n}\n", f);
-  if (fclose(f) || rename(tmp, path)) {
-    remove(tmp);
-    return cli_error("%s: cannot write", path);
-  }
-  return 0;
+  return cli_out_finish(f, path, tmp, real);
 }
 
 #define RED_USAGE "usage: pseg conformance reductions [--device N|all] [--json FILE]\n"

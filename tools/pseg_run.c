@@ -8,6 +8,7 @@
 
 #include "image_io.h"
 #include "pseg.h"
+#include "outfile.h"
 #include "pseg_cli.h"
 
 /* A little-endian float32, C-order .npy of up to 4 dimensions. */
@@ -98,9 +99,15 @@ int cmd_run(int argc, char **argv) {
             optind + 1 != argc ? "  (one MODEL: selfie, selfie-landscape or FILE.pseg)" : "  (--input and -o are required)");
     return 2;
   }
-  char err[512];
+  char err[600];
   float *x = NULL, *y = NULL, *xs = NULL;
   int shape[4], rank, rc = 1;
+  {
+    const char *ins[2] = {in, argv[optind]};
+    char *real = NULL;
+    if (out_not_input(out, ins, 2, err, sizeof err) || out_resolve(out, &real, err, sizeof err)) return cli_error("%s", err);
+    free(real);
+  }
   if (npy_load(in, &x, shape, &rank, err, sizeof err)) return cli_error("%s", err);
   pseg_context *ctx = NULL;
   pseg_model *md = NULL;
