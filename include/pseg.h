@@ -107,6 +107,10 @@ const char *pseg_context_last_error(const pseg_context *ctx);
 pseg_precision pseg_context_precision(const pseg_context *ctx); /* FP32 or FP16 */
 int pseg_context_fp16_activations(const pseg_context *ctx);     /* 1: activations stored in fp16 */
 const pseg_device_info *pseg_context_device(const pseg_context *ctx);
+/* The largest frame (width x height) a session on this context takes: its frames and masks must
+ * fit one storage buffer (maxStorageBufferRange / 4), and 16384 x 16384. Check an image's header
+ * against it before decoding it. */
+uint64_t pseg_context_max_frame_pixels(const pseg_context *ctx);
 /* Worker threads of Mesa's CPU driver (LP_NUM_THREADS in effect when the context was made, else
  * Mesa's default, the core count; Mesa caps large values, 16 in Mesa 22.3); 0 for a GPU, or for
  * lavapipe running the shaders on the submitting thread. */

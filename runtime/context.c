@@ -478,6 +478,10 @@ const char *pseg_context_last_error(const pseg_context *ctx) { return ctx ? ctx-
 pseg_precision pseg_context_precision(const pseg_context *ctx) { return ctx->precision; }
 int pseg_context_fp16_activations(const pseg_context *ctx) { return ctx->fp16_all; }
 const pseg_device_info *pseg_context_device(const pseg_context *ctx) { return &ctx->info; }
+uint64_t pseg_context_max_frame_pixels(const pseg_context *ctx) {
+  uint64_t px = ctx ? (uint64_t)ctx->max_ssbo_range / 4 : 0, cap = 16384ull * 16384ull;
+  return px < cap ? px : cap;
+}
 uint32_t pseg_context_validation_messages(const pseg_context *ctx) {
   return ctx ? __atomic_load_n(&ctx->validation_messages, __ATOMIC_RELAXED) : 0;
 }

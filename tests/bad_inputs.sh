@@ -88,6 +88,29 @@ expect "bad precision" "precision" "$T/out.png" -- "$PSEG" segment --precision f
 expect "device out of range" "device 99 does not exist" "$T/out.png" -- "$PSEG" segment --device 99 "$IMG" -o "$T/out.png"
 expect "output directory missing" "no such file|cannot" "$T/nodir/out.png" -- "$PSEG" segment "$IMG" -o "$T/nodir/out.png"
 expect "composite to .npy" "composite" "$T/out.npy" -- "$PSEG" segment --background blur "$IMG" -o "$T/out.npy"
+# a 16384x16384 PNG header with no pixels behind it: refused for its size from the header, before
+# decoding (which would fail for the missing data, with another message); and a palette PNG with
+# transparency (tRNS) is read (issue 13)
+node -e "
+const fs = require('fs');
+function crc32(b) { let c, r = 0xffffffff; for (const x of b) { c = (r ^ x) & 0xff; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; r = (r >>> 8) ^ c; } return (r ^ 0xffffffff) >>> 0; }
+const chunk = (t, d) => { const l = Buffer.alloc(4), c = Buffer.alloc(4), td = Buffer.concat([Buffer.from(t, 'latin1'), d]); l.writeUInt32BE(d.length); c.writeUInt32BE(crc32(td)); return Buffer.concat([l, td, c]); };
+const sig = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const ihdr = (w, h, ct, bd) => { const b = Buffer.alloc(13); b.writeUInt32BE(w, 0); b.writeUInt32BE(h, 4); b[8] = bd; b[9] = ct; return chunk('IHDR', b); };
+fs.writeFileSync('$T/huge.png', Buffer.concat([sig, ihdr(16384, 16384, 2, 8), chunk('IEND', Buffer.alloc(0))]));
+const raw = Buffer.alloc(48 * 65); for (let y = 0; y < 48; y++) for (let x = 0; x < 64; x++) raw[y * 65 + 1 + x] = (x >> 4) % 3;
+fs.writeFileSync('$T/pal_trns.png', Buffer.concat([sig, ihdr(64, 48, 3, 8), chunk('PLTE', Buffer.from([0, 0, 0, 200, 150, 120, 30, 60, 90])),
+  chunk('tRNS', Buffer.from([0, 255, 128])), chunk('IDAT', require('zlib').deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]));"
+expect "16384x16384 PNG (header only)" "too large for .*16384x16384.*downscale" "$T/out.png" -- "$PSEG" segment "$T/huge.png" -o "$T/out.png"
+expect "16384x16384 background" "too large for" "$T/out.png" -- "$PSEG" segment --background "$T/huge.png" "$IMG" -o "$T/out.png"
+if "$PSEG" segment "$T/pal_trns.png" -o "$T/pal.png" 2>"$T/stderr" && [ -s "$T/pal.png" ]; then
+  pass=$((pass + 1))
+  echo "ok   a palette PNG with transparency is read"
+else
+  fail=$((fail + 1))
+  echo "FAIL a palette PNG with transparency: $(cat "$T/stderr")"
+fi
+rm -f "$T/pal.png"
 
 # and the good path leaves exactly the output
 if "$PSEG" segment "$IMG" -o "$T/good.png" 2>"$T/stderr" && [ -s "$T/good.png" ] && [ ! -s "$T/stderr" ]; then

@@ -99,7 +99,7 @@ static int count_tmp_leftovers(const char *dir) {
   int n = 0;
   struct dirent *e;
   while ((e = readdir(d)))
-    if (strstr(e->d_name, ".tmp")) n++;
+    if (strstr(e->d_name, ".tmp") || !strncmp(e->d_name, ".pseg-", 6)) n++;
   closedir(d);
   return n;
 }
@@ -164,7 +164,7 @@ static void test_roundtrip(void) {
 
 /* Write PNGs of other formats with libpng directly: 16-bit gray+alpha, 2-bit palette. */
 static int write_png_raw(const char *path, int w, int h, int ctype, int depth, png_bytep *rows,
-                         png_colorp pal, int npal) {
+                         png_colorp pal, int npal, png_bytep trns, int ntrns) {
   FILE *f = fopen(path, "wb");
   if (!f) return -1;
   png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
@@ -178,6 +178,7 @@ static int write_png_raw(const char *path, int w, int h, int ctype, int depth, p
   png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, depth, ctype, PNG_INTERLACE_ADAM7,
                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   if (pal) png_set_PLTE(png, info, pal, npal);
+  if (trns) png_set_tRNS(png, info, trns, ntrns, NULL);
   png_write_info(png, info);
   png_write_image(png, rows);
   png_write_end(png, NULL);
@@ -201,7 +202,7 @@ static void test_png_formats(void) {
     }
   }
   tpath(p, sizeof p, "ga16.png");
-  CHECK(write_png_raw(p, W, H, PNG_COLOR_TYPE_GRAY_ALPHA, 16, rows, NULL, 0) == 0, "write ga16");
+  CHECK(write_png_raw(p, W, H, PNG_COLOR_TYPE_GRAY_ALPHA, 16, rows, NULL, 0, NULL, 0) == 0, "write ga16");
   CHECK(img_load(p, &im, err, sizeof err) == 0, "load ga16: %s", err);
   if (im.rgb) {
     int ok = im.width == W && im.height == H;
@@ -225,18 +226,46 @@ static void test_png_formats(void) {
     for (int x = 0; x < W; x++) p2[y][x / 4] |= (unsigned char)(((x + y) & 3) << (6 - 2 * (x % 4)));
   }
   tpath(p, sizeof p, "pal2.png");
-  CHECK(write_png_raw(p, W, H, PNG_COLOR_TYPE_PALETTE, 2, rows, pal, 4) == 0, "write pal2");
-  CHECK(img_load(p, &im, err, sizeof err) == 0, "load pal2: %s", err);
-  if (im.rgb) {
-    int ok = im.width == W && im.height == H;
-    for (int y = 0; ok && y < H; y++)
-      for (int x = 0; x < W; x++) {
-        const png_color *e = &pal[(x + y) & 3];
-        const unsigned char *q = im.rgb + 3 * (y * W + x);
-        if (q[0] != e->red || q[1] != e->green || q[2] != e->blue) ok = 0;
-      }
-    CHECK(ok, "palette PNG decoded wrongly");
+  for (int t = 0; t < 2; t++) { /* without and with transparency (tRNS: issue 13, was refused) */
+    png_byte alpha[4] = {0, 128, 255, 7};
+    tpath(p, sizeof p, t ? "pal2_trns.png" : "pal2.png");
+    CHECK(write_png_raw(p, W, H, PNG_COLOR_TYPE_PALETTE, 2, rows, pal, 4, t ? alpha : NULL, t ? 4 : 0) == 0,
+          "write %s", p);
+    CHECK(img_load(p, &im, err, sizeof err) == 0, "load %s: %s", p, err);
+    if (im.rgb) {
+      int ok = im.width == W && im.height == H;
+      for (int y = 0; ok && y < H; y++)
+        for (int x = 0; x < W; x++) {
+          const png_color *e = &pal[(x + y) & 3];
+          const unsigned char *q = im.rgb + 3 * (y * W + x);
+          if (q[0] != e->red || q[1] != e->green || q[2] != e->blue) ok = 0;
+        }
+      CHECK(ok, "palette PNG%s decoded wrongly", t ? " with transparency" : "");
+    }
+    img_free(&im);
   }
+}
+
+/* A limit on the pixels (a device's largest frame) is checked from the header, before decoding:
+ * a 16384x16384 header with no image data behind it is refused for its size (decoding it would
+ * fail for the missing data, with another message). */
+static void test_size_limit(void) {
+  char p[512], err[512];
+  img_rgb im = {0};
+  unsigned char b[8 + 25 + 12] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R',
+                                  0, 0, 0x40, 0, 0, 0, 0x40, 0, 8, 2, 0, 0, 0};
+  fix_ihdr_crc(b);
+  memcpy(b + 33, "\0\0\0\0IEND\xae\x42\x60\x82", 12);
+  tpath(p, sizeof p, "huge_header.png");
+  CHECK(write_all(p, b, sizeof b) == 0, "write %s", p);
+  img_limit lim = {1u << 24, "the test device"};
+  int rc = img_load_limited(p, &lim, &im, err, sizeof err);
+  CHECK(rc == -1 && strstr(err, "too large for the test device") && strstr(err, "16384x16384"),
+        "the limit: rc %d, '%s'", rc, err);
+  img_free(&im);
+  lim.max_pixels = 0; /* none: libpng then fails on the missing data */
+  rc = img_load_limited(p, &lim, &im, err, sizeof err);
+  CHECK(rc == -1 && !strstr(err, "too large"), "without a limit: rc %d, '%s'", rc, err);
   img_free(&im);
 }
 
@@ -503,6 +532,7 @@ int main(int argc, char **argv) {
   }
   test_roundtrip();
   test_png_formats();
+  test_size_limit();
   test_jpeg_formats();
   test_data_files();
   test_corrupt();

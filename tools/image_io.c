@@ -112,7 +112,8 @@ static int atomic_commit(const char *path, atomic_file *af, char *err, size_t er
   return 0;
 }
 
-static int check_dims(const char *path, unsigned long w, unsigned long h, char *err, size_t errlen) {
+static int check_dims(const char *path, unsigned long w, unsigned long h, const img_limit *lim, char *err,
+                      size_t errlen) {
   if (w == 0 || h == 0) {
     set_err(err, errlen, "%s: empty image (%lux%lu)", path, w, h);
     return -1;
@@ -120,6 +121,12 @@ static int check_dims(const char *path, unsigned long w, unsigned long h, char *
   if (w > IMG_MAX_DIM || h > IMG_MAX_DIM) {
     set_err(err, errlen, "%s: image too large (%lux%lu, limit %dx%d)", path, w, h, IMG_MAX_DIM,
             IMG_MAX_DIM);
+    return -1;
+  }
+  if (lim && lim->max_pixels && (uint64_t)w * h > lim->max_pixels) {
+    set_err(err, errlen, "%s: image too large for %s (%lux%lu = %llu pixels; it takes at most %llu a frame): downscale it",
+            path, lim->what ? lim->what : "the device", w, h, (unsigned long long)w * h,
+            (unsigned long long)lim->max_pixels);
     return -1;
   }
   return 0;
@@ -169,7 +176,7 @@ static uint32_t crc32_png(const unsigned char *p, size_t n) {
   return c ^ 0xFFFFFFFFu;
 }
 
-static int load_png(const char *path, FILE *f, img_rgb *out, char *err, size_t errlen) {
+static int load_png(const char *path, FILE *f, const img_limit *lim, img_rgb *out, char *err, size_t errlen) {
   /* Look at an intact IHDR ourselves first so that 0 and oversized dimensions get a clear
    * message (libpng would say "Image width is zero in IHDR" etc.). A damaged IHDR is left to
    * libpng, which reports "IHDR: CRC error". */
@@ -177,7 +184,7 @@ static int load_png(const char *path, FILE *f, img_rgb *out, char *err, size_t e
   size_t got = fread(hdr, 1, sizeof hdr, f);
   if (got == sizeof hdr && be32(hdr + 8) == 13 && !memcmp(hdr + 12, "IHDR", 4) &&
       crc32_png(hdr + 12, 17) == be32(hdr + 29)) {
-    if (check_dims(path, be32(hdr + 16), be32(hdr + 20), err, errlen)) return -1;
+    if (check_dims(path, be32(hdr + 16), be32(hdr + 20), lim, err, errlen)) return -1;
   }
   rewind(f);
 
@@ -215,13 +222,14 @@ static int load_png(const char *path, FILE *f, img_rgb *out, char *err, size_t e
   png_uint_32 w = 0, h = 0;
   int bit_depth = 0, color_type = 0, interlace = 0;
   png_get_IHDR(png, info, &w, &h, &bit_depth, &color_type, &interlace, NULL, NULL);
-  if (check_dims(path, w, h, err, errlen)) {
+  if (check_dims(path, w, h, lim, err, errlen)) {
     png_destroy_read_struct(&png, &info, NULL);
     return -1;
   }
-  /* -> RGB8: palette -> RGB, gray < 8 bit -> 8 bit, 16 -> 8 bit, drop alpha, gray -> RGB.
-   * tRNS is deliberately not expanded (alpha would be dropped anyway). */
+  /* -> RGB8: palette -> RGB, gray < 8 bit -> 8 bit, 16 -> 8 bit, drop alpha, gray -> RGB. A
+   * palette's transparency (tRNS) becomes an alpha channel on expansion: dropped like any other. */
   if (color_type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
+  if (color_type == PNG_COLOR_TYPE_PALETTE && png_get_valid(png, info, PNG_INFO_tRNS)) png_set_strip_alpha(png);
   if ((color_type & PNG_COLOR_MASK_COLOR) == 0 && bit_depth < 8) png_set_expand_gray_1_2_4_to_8(png);
   if (bit_depth == 16) {
 #ifdef PNG_READ_SCALE_16_TO_8_SUPPORTED
@@ -299,7 +307,7 @@ static void jpg_emit_message(j_common_ptr cinfo, int msg_level) {
   }
 }
 
-static int load_jpeg(const char *path, FILE *f, img_rgb *out, char *err, size_t errlen) {
+static int load_jpeg(const char *path, FILE *f, const img_limit *lim, img_rgb *out, char *err, size_t errlen) {
   struct jpeg_decompress_struct cinfo;
   jpg_err_mgr jerr;
   memset(&cinfo, 0, sizeof cinfo);
@@ -325,7 +333,7 @@ static int load_jpeg(const char *path, FILE *f, img_rgb *out, char *err, size_t 
   jpeg_create_decompress(&cinfo);
   jpeg_stdio_src(&cinfo, f);
   jpeg_read_header(&cinfo, TRUE);
-  if (check_dims(path, cinfo.image_width, cinfo.image_height, err, errlen)) {
+  if (check_dims(path, cinfo.image_width, cinfo.image_height, lim, err, errlen)) {
     jpeg_destroy_decompress(&cinfo);
     return -1;
   }
@@ -394,7 +402,9 @@ static int load_jpeg(const char *path, FILE *f, img_rgb *out, char *err, size_t 
 
 /* ------------------------------------------------------------------ public */
 
-int img_load(const char *path, img_rgb *out, char *err, size_t errlen) {
+int img_load(const char *path, img_rgb *out, char *err, size_t errlen) { return img_load_limited(path, NULL, out, err, errlen); }
+
+int img_load_limited(const char *path, const img_limit *lim, img_rgb *out, char *err, size_t errlen) {
   clear_err(err, errlen);
   if (!out) {
     set_err(err, errlen, "%s: no output image", path ? path : "(null)");
@@ -425,10 +435,10 @@ int img_load(const char *path, img_rgb *out, char *err, size_t errlen) {
     rc = -1;
   } else if (n == 8 && !png_sig_cmp(magic, 0, 8)) {
     rewind(f);
-    rc = load_png(path, f, out, err, errlen);
+    rc = load_png(path, f, lim, out, err, errlen);
   } else if (n >= 3 && magic[0] == 0xFF && magic[1] == 0xD8 && magic[2] == 0xFF) {
     rewind(f);
-    rc = load_jpeg(path, f, out, err, errlen);
+    rc = load_jpeg(path, f, lim, out, err, errlen);
   } else {
     set_err(err, errlen, "%s: not a PNG or JPEG file", path);
     rc = -1;

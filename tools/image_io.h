@@ -8,6 +8,7 @@
 #define PSEG_IMAGE_IO_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -25,6 +26,13 @@ typedef struct img_rgb {
  * correction. JPEG: grayscale or YCbCr/RGB; CMYK/YCCK are rejected. A truncated JPEG is an error.
  * Returns 0 on success (free with img_free), -1 on error (*out is zeroed). */
 int img_load(const char *path, img_rgb *out, char *err, size_t errlen);
+/* The same with a limit on width x height checked from the header, before any pixel is decoded
+ * (a device's largest frame: pseg_context_max_frame_pixels); max_pixels 0: none. */
+typedef struct img_limit {
+  uint64_t max_pixels;
+  const char *what; /* named in the message: "llvmpipe (...)" */
+} img_limit;
+int img_load_limited(const char *path, const img_limit *lim, img_rgb *out, char *err, size_t errlen);
 void img_free(img_rgb *img);
 
 /* Writes an 8-bit PNG; channels: 1 gray, 3 RGB, 4 RGBA. Returns 0 or -1. */

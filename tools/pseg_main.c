@@ -232,55 +232,62 @@ static int cmd_segment(int argc, char **argv) {
     free(real);
   }
 
-  char err[512];
+  char err[600];
   img_rgb frame = {0}, bgimg = {0}, prior_img = {0};
   float *prior = NULL;
-  if (img_load(input, &frame, err, sizeof err)) return cli_error("%s", err);
-  if (prior_path) { /* a mask image (grey, or the mean of R, G, B), stretched to the frame */
-    img_rgb pr = {0};
-    if (img_load(prior_path, &pr, err, sizeof err)) {
-      img_free(&frame);
-      return cli_error("--prior: %s", err);
-    }
-    if ((pr.width != frame.width || pr.height != frame.height) &&
-        img_resize_bilinear_rgb(&pr, frame.width, frame.height, &prior_img)) {
-      img_free(&frame), img_free(&pr);
-      return cli_error("out of memory");
-    }
-    if (!prior_img.rgb) prior_img = pr;
-    else img_free(&pr);
-    size_t np = (size_t)frame.width * frame.height;
-    if (!(prior = malloc(np * sizeof(float)))) {
-      img_free(&frame), img_free(&prior_img);
-      return cli_error("out of memory");
-    }
-    for (size_t i = 0; i < np; i++)
-      prior[i] = (prior_img.rgb[3 * i] + prior_img.rgb[3 * i + 1] + prior_img.rgb[3 * i + 2]) / (3.0f * 255.0f);
-    img_free(&prior_img);
-  }
-  pseg_background bgmode = PSEG_BACKGROUND_NONE;
-  if (background) {
-    if (!strcmp(background, "blur")) {
-      bgmode = PSEG_BACKGROUND_BLUR;
-    } else {
-      bgmode = PSEG_BACKGROUND_IMAGE;
-      if (img_load(background, &bgimg, err, sizeof err)) {
-        img_free(&frame);
-        return cli_error("%s", err);
-      }
-    }
-  }
-
   int rc = 1;
   pseg_context *ctx = NULL;
   pseg_model *md = NULL;
   pseg_session *s = NULL;
   float *mask = NULL;
   uint8_t *comp = NULL, *px = NULL;
+  pseg_background bgmode = PSEG_BACKGROUND_NONE;
+  /* the context first: the images' headers are checked against its largest frame before any
+   * pixel is decoded (a small PNG can hold a 16384x16384 image) */
   pseg_result r = pseg_context_create(&ci, &ctx, err, sizeof err);
   if (r) {
     cli_error("%s", err);
     goto done;
+  }
+  const img_limit lim = {pseg_context_max_frame_pixels(ctx), pseg_context_device(ctx)->name};
+  if (img_load_limited(input, &lim, &frame, err, sizeof err)) {
+    cli_error("%s", err);
+    goto done;
+  }
+  if (prior_path) { /* a mask image (grey, or the mean of R, G, B), stretched to the frame */
+    img_rgb pr = {0};
+    if (img_load_limited(prior_path, &lim, &pr, err, sizeof err)) {
+      cli_error("--prior: %s", err);
+      goto done;
+    }
+    if ((pr.width != frame.width || pr.height != frame.height) &&
+        img_resize_bilinear_rgb(&pr, frame.width, frame.height, &prior_img)) {
+      img_free(&pr);
+      cli_error("out of memory");
+      goto done;
+    }
+    if (!prior_img.rgb) prior_img = pr;
+    else img_free(&pr);
+    size_t np = (size_t)frame.width * frame.height;
+    if (!(prior = malloc(np * sizeof(float)))) {
+      img_free(&prior_img);
+      cli_error("out of memory");
+      goto done;
+    }
+    for (size_t i = 0; i < np; i++)
+      prior[i] = (prior_img.rgb[3 * i] + prior_img.rgb[3 * i + 1] + prior_img.rgb[3 * i + 2]) / (3.0f * 255.0f);
+    img_free(&prior_img);
+  }
+  if (background) {
+    if (!strcmp(background, "blur")) {
+      bgmode = PSEG_BACKGROUND_BLUR;
+    } else {
+      bgmode = PSEG_BACKGROUND_IMAGE;
+      if (img_load_limited(background, &lim, &bgimg, err, sizeof err)) {
+        cli_error("%s", err);
+        goto done;
+      }
+    }
   }
   if (cli_load_model(ctx, model, &md)) goto done;
   pseg_image bgdesc = {bgimg.width, bgimg.height, PSEG_PIXEL_RGB8, 0, bgimg.rgb};
