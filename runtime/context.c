@@ -100,7 +100,13 @@ static pseg_result make_instance(pseg_context *ctx, int validation) {
       .pfnUserCallback = on_validation,
       .pUserData = ctx};
   if (validation) ci.pNext = &mi; /* also covers instance creation and destruction */
-  pseg_result r = gpu_check(ctx, vkCreateInstance(&ci, NULL, &ctx->instance), "vkCreateInstance");
+  VkResult vr = vkCreateInstance(&ci, NULL, &ctx->instance);
+  if (vr == VK_ERROR_INCOMPATIBLE_DRIVER)
+    return gpu_fail(ctx, PSEG_ERROR_NO_DEVICE,
+                    "no Vulkan driver found (the loader found none that works: VK_ERROR_INCOMPATIBLE_DRIVER); install "
+                    "one: on Debian mesa-vulkan-drivers (lavapipe, runs anywhere) or your GPU's driver, and check "
+                    "VK_ICD_FILENAMES / VK_DRIVER_FILES if set");
+  pseg_result r = gpu_check(ctx, vr, "vkCreateInstance");
   if (r) return r;
   pseg_vk_load_instance(&ctx->vk, ctx->instance);
   if (validation) {

@@ -66,7 +66,9 @@ expect "missing .pseg" "no such file" "$T/out.png" -- "$PSEG" segment --model "$
 expect "truncated .pseg" "truncated" "$T/out.png" -- "$PSEG" segment --model "$T/trunc.pseg" "$IMG" -o "$T/out.png"
 expect "bit-flipped .pseg" "checksum" "$T/out.png" -- "$PSEG" segment --model "$T/flip.pseg" "$IMG" -o "$T/out.png"
 expect "empty .pseg" "too short" "$T/out.png" -- "$PSEG" segment --model "$T/empty.pseg" "$IMG" -o "$T/out.png"
-expect ".tflite given as --model" "bad magic|not a .pseg" "$T/out.png" -- "$PSEG" segment --model "$TFL" "$IMG" -o "$T/out.png"
+expect "an image given as --model" "bad magic|not a .pseg" "$T/out.png" -- "$PSEG" segment --model "$IMG" "$IMG" -o "$T/out.png"
+expect "corrupt .tflite as --model" "corrupt TFLite" "$T/out.png" -- "$PSEG" segment --model "$T/flip.tflite" "$IMG" -o "$T/out.png"
+expect "no Vulkan driver" "no Vulkan driver found.*mesa-vulkan-drivers" "$T/out.png" -- env PSEG_VALIDATION=0 VK_ICD_FILENAMES=/nonexistent.json VK_DRIVER_FILES=/nonexistent.json "$PSEG" segment "$IMG" -o "$T/out.png"
 
 # images
 head -c 20000 "$IMG" >"$T/trunc.png"
@@ -111,6 +113,34 @@ else
   echo "FAIL a palette PNG with transparency: $(cat "$T/stderr")"
 fi
 rm -f "$T/pal.png"
+
+# a .tflite given as --model is converted on the fly (the same mask as the embedded model's)
+if "$PSEG" segment --model "$TFL" "$IMG" -o "$T/tfl.npy" 2>"$T/stderr" && "$PSEG" segment "$IMG" -o "$T/emb.npy" &&
+   cmp -s "$T/tfl.npy" "$T/emb.npy"; then
+  pass=$((pass + 1))
+  echo "ok   a .tflite as --model is converted on the fly (mask identical to the embedded model's)"
+else
+  fail=$((fail + 1))
+  echo "FAIL a .tflite as --model: $(cat "$T/stderr")"
+fi
+rm -f "$T/tfl.npy" "$T/emb.npy"
+# usage errors say what is wrong on their first line (then the usage), exit code 2
+usage_reason() {
+  local name=$1 pattern=$2
+  shift 2
+  "$@" >/dev/null 2>"$T/stderr"
+  local rc=$?
+  if [ $rc -eq 2 ] && head -1 "$T/stderr" | grep -qE -- "$pattern"; then
+    pass=$((pass + 1))
+    echo "ok   $name -> $(head -1 "$T/stderr")"
+  else
+    fail=$((fail + 1))
+    echo "FAIL $name: exit $rc, first line: $(head -1 "$T/stderr")"
+  fi
+}
+usage_reason "segment without -o" "needs -o OUTPUT" "$PSEG" segment "$IMG"
+usage_reason "segment with two inputs" "takes one INPUT" "$PSEG" segment "$IMG" "$JPG" -o "$T/out.png"
+usage_reason "segment without an input" "needs an INPUT" "$PSEG" segment -o "$T/out.png"
 
 # and the good path leaves exactly the output
 if "$PSEG" segment "$IMG" -o "$T/good.png" 2>"$T/stderr" && [ -s "$T/good.png" ] && [ ! -s "$T/stderr" ]; then

@@ -11,6 +11,7 @@
 #include "convert.h"
 #include "image_io.h"
 #include "outfile.h"
+#include "../runtime/format.h"
 #include "pseg_cli.h"
 
 static const char *prog = "pseg";
@@ -103,11 +104,43 @@ const char *cli_precision_name(const pseg_context *ctx) {
   return pseg_context_fp16_activations(ctx) ? "fp16-all" : "fp16";
 }
 
+/* A TFLite file (its identifier "TFL3" at byte 4) is converted here with the defaults. */
+static int load_tflite(pseg_context *ctx, const char *path, pseg_model **md, int *was_tflite) {
+  char err[512];
+  unsigned char head[8];
+  *was_tflite = 0;
+  FILE *f = fopen(path, "rb");
+  if (!f) return 0; /* the loader says why */
+  size_t n = fread(head, 1, sizeof head, f);
+  fclose(f);
+  if (n != sizeof head || memcmp(head + 4, "TFL3", 4)) return 0;
+  *was_tflite = 1;
+  void *data;
+  size_t size;
+  pseg_fmt_model m;
+  if (pseg_read_file(path, &data, &size, err, sizeof err)) return cli_error("%s", err);
+  int rc = pseg_convert_tflite(data, size, &m, err, sizeof err);
+  free(data);
+  if (rc) return cli_error("%s: %s (a TFLite model, converted here with the defaults: convert it with pseg convert and its options)", path, err);
+  uint8_t *bytes;
+  size_t nb;
+  rc = pseg_fmt_serialize(&m, &bytes, &nb);
+  pseg_fmt_free(&m);
+  if (rc) return cli_error("out of memory");
+  pseg_result r = pseg_model_load_memory(ctx, bytes, nb, md);
+  free(bytes);
+  return r ? cli_error("%s: %s", path, pseg_context_last_error(ctx)) : 0;
+}
+
 int cli_load_model(pseg_context *ctx, const char *model, pseg_model **md) {
   pseg_result r;
   if (!strcmp(model, "selfie")) r = pseg_model_load_builtin(ctx, PSEG_MODEL_SELFIE, md);
   else if (!strcmp(model, "selfie-landscape")) r = pseg_model_load_builtin(ctx, PSEG_MODEL_SELFIE_LANDSCAPE, md);
-  else r = pseg_model_load_file(ctx, model, md);
+  else {
+    int tfl, rc = load_tflite(ctx, model, md, &tfl);
+    if (tfl) return rc;
+    r = pseg_model_load_file(ctx, model, md);
+  }
   return r ? cli_error("%s", pseg_context_last_error(ctx)) : 0;
 }
 
@@ -216,6 +249,9 @@ static int cmd_segment(int argc, char **argv) {
     }
   }
   if (optind + 1 != argc || !output) {
+    fprintf(stderr, "%s segment: %s\n", prog,
+            optind >= argc ? "needs an INPUT image" : optind + 1 < argc ? "takes one INPUT image (for many, run it once per image)"
+                                                                        : "needs -o OUTPUT.png or OUTPUT.npy");
     usage(stderr);
     return 2;
   }
