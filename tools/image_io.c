@@ -404,6 +404,19 @@ static int load_jpeg(const char *path, FILE *f, const img_limit *lim, img_rgb *o
 
 int img_load(const char *path, img_rgb *out, char *err, size_t errlen) { return img_load_limited(path, NULL, out, err, errlen); }
 
+static int load_stream(const char *path, FILE *f, const img_limit *lim, img_rgb *out, char *err, size_t errlen);
+
+int img_load_memory(const void *data, size_t size, const char *name, img_rgb *out, char *err, size_t errlen) {
+  clear_err(err, errlen);
+  if (!out) return set_err(err, errlen, "%s: no output image", name), -1;
+  out->width = out->height = 0;
+  out->rgb = NULL;
+  if (!size) return set_err(err, errlen, "%s: empty file (not a PNG or JPEG file)", name), -1;
+  FILE *f = fmemopen((void *)data, size, "rb");
+  if (!f) return set_err(err, errlen, "%s: %s", name, strerror(errno)), -1;
+  return load_stream(name, f, NULL, out, err, errlen);
+}
+
 int img_load_limited(const char *path, const img_limit *lim, img_rgb *out, char *err, size_t errlen) {
   clear_err(err, errlen);
   if (!out) {
@@ -421,6 +434,11 @@ int img_load_limited(const char *path, const img_limit *lim, img_rgb *out, char 
     set_err(err, errlen, "%s: %s", path, strerror(errno));
     return -1;
   }
+  return load_stream(path, f, lim, out, err, errlen);
+}
+
+/* Decode f (closed here). */
+static int load_stream(const char *path, FILE *f, const img_limit *lim, img_rgb *out, char *err, size_t errlen) {
   unsigned char magic[8];
   errno = 0;
   size_t n = fread(magic, 1, sizeof magic, f);

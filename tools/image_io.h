@@ -33,6 +33,8 @@ typedef struct img_limit {
   const char *what; /* named in the message: "llvmpipe (...)" */
 } img_limit;
 int img_load_limited(const char *path, const img_limit *lim, img_rgb *out, char *err, size_t errlen);
+/* The same from memory (name: for the messages); the fuzz target's entry (tests/fuzz). */
+int img_load_memory(const void *data, size_t size, const char *name, img_rgb *out, char *err, size_t errlen);
 void img_free(img_rgb *img);
 
 /* Writes an 8-bit PNG; channels: 1 gray, 3 RGB, 4 RGBA. Returns 0 or -1. */

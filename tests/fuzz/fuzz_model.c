@@ -1,0 +1,33 @@
+/* libFuzzer target: model loading past the parser (runtime/model.c, plan.c, kernels/): the plans
+ * of both tiers and the weight packing (fp32 and fp16, weights as specialization constants or
+ * not), on a context without a device: gpu_stub.c stands in for the GPU calls. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../../runtime/internal.h"
+#include "fuzz_common.h"
+
+pseg_context *fuzz_stub_context(int variant); /* gpu_stub.c */
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  uint8_t *b = fixed_copy(data, size);
+  if (!b) return 0;
+  for (int v = 0; v < 4; v++) { /* fp32 / fp16 x CPU driver (weights as constants) / GPU */
+    pseg_context *ctx = fuzz_stub_context(v);
+    pseg_model *md = NULL;
+    pseg_result r = pseg_model_load_memory(ctx, b, size, &md);
+    if (getenv("PSEG_FUZZ_VERBOSE")) /* the replay build: what each input does */
+      fprintf(stderr, "variant %d: %s%s%s\n", v, r ? "refused: " : "loaded, planned and packed", r ? ctx->last_error : "",
+              r ? "" : "");
+    if (r == PSEG_SUCCESS) {
+      pseg_plan *pl;
+      (void)pseg_model_plan(md, !pseg_context_gpu_tier(ctx), &pl); /* the other tier's plan too */
+      pseg_model_destroy(md);
+    }
+    free(ctx);
+  }
+  free(b);
+  return 0;
+}
