@@ -249,6 +249,9 @@ typedef struct pseg_session_stats {
   uint32_t batch, in_flight; /* as created (batch >= 1, in_flight >= 1) */
   double latency_ms;         /* the last waited submit: from pseg_session_submit to its wait's end */
   uint32_t pipelines;        /* distinct compute pipelines the frames run (what a cold start compiles) */
+  uint32_t context_pipelines; /* pipelines the context holds now, for all its sessions: a session
+                                 that moved to its fast kernels releases the base ones no session
+                                 uses any more */
 } pseg_session_stats;
 
 pseg_result pseg_session_get_stats(const pseg_session *s, pseg_session_stats *out);

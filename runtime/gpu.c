@@ -257,6 +257,23 @@ static VkPipeline lookup(pseg_context *ctx, const gpu_pipe_req *q) {
   return pl;
 }
 
+void gpu_pipeline_use(pseg_context *ctx, VkPipeline p, int delta, int destroy_unused) {
+  pthread_mutex_lock(&ctx->pipe_lock);
+  for (uint32_t i = 0; i < ctx->n_pipes; i++) {
+    struct gpu_pipe *e = &ctx->pipes[i];
+    if (e->pipeline != p) continue;
+    if (delta > 0) e->users++;
+    else if (e->users) e->users--;
+    if (delta < 0 && destroy_unused && !e->users) {
+      ctx->vk.vkDestroyPipeline(ctx->device, e->pipeline, NULL);
+      free(e->wspec);
+      ctx->pipes[i] = ctx->pipes[--ctx->n_pipes];
+    }
+    break;
+  }
+  pthread_mutex_unlock(&ctx->pipe_lock);
+}
+
 pseg_result gpu_pipeline(pseg_context *ctx, const gpu_pipe_req *q, VkPipeline *out) {
   VkPipeline p = lookup(ctx, q);
   if (!p) {

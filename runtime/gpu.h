@@ -93,6 +93,7 @@ struct pseg_context {
     uint64_t *wspec; /* weight constants (owned), WSPEC variant */
     uint32_t n_wspec;
     VkPipeline pipeline;
+    uint32_t users; /* sessions whose recorded command buffers use it (gpu_pipeline_use) */
   } *pipes; /* created on first use, by (shader, variant, specialization) */
   pthread_mutex_t pipe_lock; /* guards pipes: sessions build their fast kernels on a thread */
   uint32_t n_pipes, cap_pipes;
@@ -153,6 +154,10 @@ typedef struct gpu_pipe_req {
 
 /* The pipeline of a request (created on first use, then kept by the context). */
 pseg_result gpu_pipeline(pseg_context *ctx, const gpu_pipe_req *q, VkPipeline *out);
+/* A session's recorded tier uses pipeline p (delta +1) or no longer does (-1). With -1 and
+ * destroy_unused, a pipeline no session uses any more is destroyed and forgotten (made again if
+ * asked for later): the base tier's, once a session runs on its fast kernels. */
+void gpu_pipeline_use(pseg_context *ctx, VkPipeline p, int delta, int destroy_unused);
 
 /* Create, on all cores, the pipelines of these requests that the context does not have yet.
  * cancel (may be NULL): when it becomes non-zero, no further pipeline is started. */

@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdio.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -95,6 +96,8 @@ struct pseg_session {
   double gpu_ms, gpu_compute_ms;
   double latency_ms; /* the last submit to its wait's return */
   uint64_t io_bytes;
+  VkPipeline *tier_pipes[2]; /* the pipelines each recorded tier uses (gpu_pipeline_use counts them) */
+  uint32_t n_tier_pipes[2];
 };
 
 static binding bind_of(const gpu_buffer *b, VkDeviceSize off, VkDeviceSize range) {
@@ -780,6 +783,8 @@ static pseg_result prepare(pseg_session *s, int tier, int background) {
 }
 
 /* Record a tier's command buffer for a slot: every step, a barrier after each. */
+static pseg_result note_pipeline(pseg_session *s, int tier, VkPipeline p);
+
 static pseg_result record(pseg_session *s, int tier, slot *sl) {
   pseg_context *ctx = s->ctx;
   VkCommandBufferAllocateInfo cai = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
@@ -835,6 +840,7 @@ static pseg_result record(pseg_session *s, int tier, slot *sl) {
     VkPipeline p;
     gpu_pipe_req q = {st->shader, k->variant, k->spec, k->wspec, k->n_wspec};
     if ((r = gpu_pipeline(ctx, &q, &p))) return r;
+    if (sl == &s->slots[0] && (r = note_pipeline(s, tier, p))) return r;
     if (p != bound) ctx->vk.vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, p);
     bound = p;
     VkPipelineLayout pl = gpu_layout(ctx, st->shader);
@@ -890,6 +896,39 @@ static void *build_fast(void *arg) {
 }
 
 /* Switch to the fast tier when its pipelines are ready (wait: until they are). */
+/* The pipelines a tier's command buffers use, each once (collected when slot 0 is recorded). */
+static pseg_result note_pipeline(pseg_session *s, int tier, VkPipeline p) {
+  for (uint32_t i = 0; i < s->n_tier_pipes[tier]; i++)
+    if (s->tier_pipes[tier][i] == p) return PSEG_SUCCESS;
+  VkPipeline *n = realloc(s->tier_pipes[tier], (s->n_tier_pipes[tier] + 1) * sizeof *n);
+  if (!n) return gpu_fail(s->ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
+  s->tier_pipes[tier] = n;
+  n[s->n_tier_pipes[tier]++] = p;
+  gpu_pipeline_use(s->ctx, p, +1, 0);
+  return PSEG_SUCCESS;
+}
+
+/* Frames run on the fast kernels from now on: free the base tier's command buffers, and the base
+ * pipelines no session uses any more (issue 13: lavapipe holds each pipeline's compiled code),
+ * then give the heap's free pages back (the fast kernels' compiles on the builder thread leave
+ * tens of MB there). */
+static void release_base(pseg_session *s) {
+  pseg_context *ctx = s->ctx;
+  for (int j = 0; j < s->n_slots; j++)
+    if (s->slots[j].cb[0]) {
+      ctx->vk.vkFreeCommandBuffers(ctx->device, ctx->cmd_pool, 1, &s->slots[j].cb[0]);
+      s->slots[j].cb[0] = VK_NULL_HANDLE;
+    }
+  for (uint32_t i = 0; i < s->n_tier_pipes[0]; i++) {
+    int shared = 0; /* also a fast-tier pipeline of this session */
+    for (uint32_t k = 0; k < s->n_tier_pipes[1] && !shared; k++) shared = s->tier_pipes[1][k] == s->tier_pipes[0][i];
+    gpu_pipeline_use(ctx, s->tier_pipes[0][i], -1, !shared);
+  }
+  free(s->tier_pipes[0]);
+  s->tier_pipes[0] = NULL, s->n_tier_pipes[0] = 0;
+  malloc_trim(0);
+}
+
 static pseg_result maybe_switch(pseg_session *s, int wait) {
   if (s->tier == 1 || !s->builder_running) return PSEG_SUCCESS;
   if (!wait && !__atomic_load_n(&s->fast_built, __ATOMIC_ACQUIRE)) return PSEG_SUCCESS;
@@ -899,6 +938,7 @@ static pseg_result maybe_switch(pseg_session *s, int wait) {
   pseg_result r = PSEG_SUCCESS;
   for (int j = 0; j < s->n_slots && !r; j++) r = record(s, 1, &s->slots[j]);
   if (!r) s->tier = 1;
+  if (!r) release_base(s);
   return r;
 }
 
@@ -938,6 +978,7 @@ static pseg_result create(pseg_model *md, const pseg_session_create_info *info, 
       r = prepare(s, 1, 0);
       for (int j = 0; j < s->n_slots && !r; j++) r = record(s, 1, &s->slots[j]);
       if (!r) s->tier = 1;
+      if (!r) release_base(s);
     } else {
       s->start_builder = 1;
     }
@@ -999,6 +1040,10 @@ void pseg_session_destroy(pseg_session *s) {
     gpu_buffer_destroy(ctx, &sl->img), gpu_buffer_destroy(ctx, &sl->mask), gpu_buffer_destroy(ctx, &sl->comp);
     gpu_buffer_destroy(ctx, &sl->dimg), gpu_buffer_destroy(ctx, &sl->dmask), gpu_buffer_destroy(ctx, &sl->dcomp);
   }
+  for (int t = 0; t < 2; t++) { /* the pipelines stay in the context's cache for later sessions */
+    for (uint32_t i = 0; i < s->n_tier_pipes[t]; i++) gpu_pipeline_use(ctx, s->tier_pipes[t][i], -1, 0);
+    free(s->tier_pipes[t]);
+  }
   if (s->dpool) ctx->vk.vkDestroyDescriptorPool(ctx->device, s->dpool, NULL);
   for (uint32_t i = 0; i < s->n_views; i++) ctx->vk.vkDestroyBufferView(ctx->device, s->views[i], NULL);
   free(s->views);
@@ -1025,6 +1070,9 @@ pseg_result pseg_session_get_stats(const pseg_session *s, pseg_session_stats *ou
     }
     out->pipelines += !seen;
   }
+  pthread_mutex_lock((pthread_mutex_t *)&s->ctx->pipe_lock);
+  out->context_pipelines = s->ctx->n_pipes;
+  pthread_mutex_unlock((pthread_mutex_t *)&s->ctx->pipe_lock);
   out->weight_bytes = s->plan->weights.size;
   out->activation_bytes = s->act.size;
   const gpu_buffer *io[] = {&s->tmp1, &s->tmp2, &s->bgimg};

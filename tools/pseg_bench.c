@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "../include/pseg.h"
@@ -221,6 +222,16 @@ static int run_pipelined(bench_ctx *b, int iterations, double *wall, double *lat
   return 0;
 }
 
+/* The process's resident host memory now (/proc/self/statm), in MB; -1 where unknown. */
+static double host_rss_mb(void) {
+  FILE *f = fopen("/proc/self/statm", "r");
+  long pages = 0, rss = 0;
+  if (!f) return -1;
+  int ok = fscanf(f, "%ld %ld", &pages, &rss) == 2;
+  fclose(f);
+  return ok ? (double)rss * (double)sysconf(_SC_PAGESIZE) / 1048576.0 : -1;
+}
+
 int cmd_bench(int argc, char **argv, double t_start) {
   bench_opts o;
   int rc = parse(argc, argv, &o, 0);
@@ -270,6 +281,7 @@ int cmd_bench(int argc, char **argv, double t_start) {
   /* per frame: a submit's time over its frames */
   double med = wall[n / 2] / o.batch, gmed = gpu[n / 2], lmed = lat[n / 2], cmed = comp[n / 2];
   int has_gpu = st.gpu_ms >= 0;
+  double rss_mb = host_rss_mb();
   if (o.json) {
     char jm[1024], jd[600], jr[600];
     printf("{\"model\": \"%s\", \"precision\": \"%s\", \"device\": \"%s\", \"driver\": \"%s\", \"width\": %d, "
@@ -279,6 +291,7 @@ int cmd_bench(int argc, char **argv, double t_start) {
            "\"frames_per_s\": %.1f, \"dispatches\": %u, "
            "\"weight_bytes\": %llu, \"activation_bytes\": %llu, \"io_bytes\": %llu, \"first_mask_ms\": %.2f, "
            "\"fast_kernels\": %s, \"fast_ready_ms\": %.2f, \"cpu_threads\": %d, \"tier\": \"%s\", \"pipelines\": %u, "
+           "\"host_rss_mb\": %.1f, "
            "\"startup_ms\": {\"context\": %.2f, \"model\": %.2f, \"session\": %.2f, \"first_frame\": %.2f}}\n",
            json_str(o.model, jm, sizeof jm), prec, json_str(dev->name, jd, sizeof jd), json_str(dev->driver, jr, sizeof jr),
            b.w, b.h, n, o.repeat, o.batch, o.in_flight ? o.in_flight : 1, med, wall[0] / o.batch,
@@ -286,7 +299,7 @@ int cmd_bench(int argc, char **argv, double t_start) {
            has_gpu ? gmed * 1e3 / o.batch : 1.0, has_gpu ? "" : "-", has_gpu ? cmed * 1e3 / o.batch : 1.0, fps,
            st.dispatches, (unsigned long long)st.weight_bytes,
            (unsigned long long)st.activation_bytes, (unsigned long long)st.io_bytes, first_mask_ms,
-           st.fast ? "true" : "false", fast_ms, pseg_context_cpu_threads(b.ctx), pseg_tier_name(st.tier), st.pipelines,
+           st.fast ? "true" : "false", fast_ms, pseg_context_cpu_threads(b.ctx), pseg_tier_name(st.tier), st.pipelines, rss_mb,
            b.t_ctx - t_start, b.t_model - b.t_ctx, b.t_session - b.t_model, first_mask_ms - (b.t_session - t_start));
   } else {
     printf("model %s, %s, %dx%d frames, device %s, %s tier", o.model, prec, b.w, b.h, dev->name, pseg_tier_name(st.tier));
@@ -306,6 +319,7 @@ int cmd_bench(int argc, char **argv, double t_start) {
     printf("device memory: weights %llu B, activations %llu B (%.0f B a frame), frame/mask buffers %llu B\n",
            (unsigned long long)st.weight_bytes, (unsigned long long)st.activation_bytes,
            (double)st.activation_bytes / o.batch, (unsigned long long)st.io_bytes);
+    if (rss_mb >= 0) printf("host memory: %.1f MB resident (the whole process, now)\n", rss_mb);
     printf("process start to first mask: %.1f ms", first_mask_ms);
     if (st.tier == PSEG_TIER_GPU) printf("\n");
     else printf("; frames on the fast kernels from %.1f ms%s\n", fast_ms, st.fast ? "" : " (not used: PSEG_TIER=base)");
