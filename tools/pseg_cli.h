@@ -29,6 +29,12 @@ void cli_json_num(FILE *f, double v); /* null when not finite */
 void cli_json_str(FILE *f, const char *s);
 /* The driver version in the vendor's own encoding */
 void cli_driver_version(const pseg_device_info *d, char *buf, size_t n);
+/* A conformance suite's context on device index: fp16 where the device advertises it (else, or
+ * when that is refused, fp32) */
+pseg_result cli_conformance_context(int index, const pseg_device_info *info, pseg_context **ctx, char *err,
+                                    size_t errlen);
+/* "device N: NAME (CPU), driver DRIVER VERSION" */
+void cli_print_device_line(int index, const pseg_device_info *d);
 int cmd_run(int argc, char **argv);         /* tools/pseg_run.c */
 int cmd_compare(int argc, char **argv);     /* tools/pseg_compare.c */
 

@@ -331,6 +331,24 @@ static void why_failed(const bound *b, const metrics *mt, char *buf, size_t n) {
 }
 
 /* ------------------------------------------------------------------ JSON */
+pseg_result cli_conformance_context(int index, const pseg_device_info *info, pseg_context **ctx, char *err,
+                                    size_t errlen) {
+  pseg_context_create_info ci = {.device_index = index,
+                                 .precision = info->fp16 ? PSEG_PRECISION_FP16 : PSEG_PRECISION_FP32};
+  pseg_result r = pseg_context_create(&ci, ctx, err, errlen);
+  if (r && ci.precision == PSEG_PRECISION_FP16) { /* advertised but refused: the fp32 rows still run */
+    ci.precision = PSEG_PRECISION_FP32;
+    r = pseg_context_create(&ci, ctx, err, errlen);
+  }
+  return r;
+}
+
+void cli_print_device_line(int index, const pseg_device_info *d) {
+  char dv[64];
+  cli_driver_version(d, dv, sizeof dv);
+  printf("device %d: %s%s, driver %s %s\n", index, d->name, d->is_cpu ? " (CPU)" : "", d->driver[0] ? d->driver : "?", dv);
+}
+
 FILE *cli_out_create(const char *path, char **tmp, char **real) {
   char err[512];
   *tmp = *real = NULL;
@@ -407,15 +425,9 @@ static int run_device(int index, const pseg_device_info *info, dev_result *dr) {
   memset(dr, 0, sizeof *dr);
   dr->info = *info;
   dr->index = index;
-  pseg_context_create_info ci = {.device_index = index,
-                                 .precision = info->fp16 ? PSEG_PRECISION_FP16 : PSEG_PRECISION_FP32};
   pseg_context *ctx = NULL;
   char err[512] = "";
-  pseg_result r = pseg_context_create(&ci, &ctx, err, sizeof err);
-  if (r && ci.precision == PSEG_PRECISION_FP16) {
-    ci.precision = PSEG_PRECISION_FP32;
-    r = pseg_context_create(&ci, &ctx, err, sizeof err);
-  }
+  pseg_result r = cli_conformance_context(index, info, &ctx, err, sizeof err);
   if (r) {
     dr->error = 1;
     snprintf(dr->error_text, sizeof dr->error_text, "%s", err);

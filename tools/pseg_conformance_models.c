@@ -261,10 +261,7 @@ static void run_device(int index, const pseg_device_info *info, const cmodel *cm
 
 /* ------------------------------------------------------------------ output */
 static void print_device(const mdev *d, const cmodel *cms, int n_models) {
-  char dv[64];
-  cli_driver_version(&d->info, dv, sizeof dv);
-  printf("device %d: %s%s, driver %s %s\n", d->index, d->info.name, d->info.is_cpu ? " (CPU)" : "",
-         d->info.driver[0] ? d->info.driver : "?", dv);
+  cli_print_device_line(d->index, &d->info);
   if (d->error) {
     printf("  ERROR: %s\n", d->error_text);
     return;

@@ -152,15 +152,9 @@ static void run_device(int index, const pseg_device_info *info, mdev *d) {
   memset(d, 0, sizeof *d);
   d->info = *info;
   d->index = index;
-  pseg_context_create_info ci = {.device_index = index,
-                                 .precision = info->fp16 ? PSEG_PRECISION_FP16 : PSEG_PRECISION_FP32};
   pseg_context *ctx = NULL;
   char err[512] = "";
-  pseg_result r = pseg_context_create(&ci, &ctx, err, sizeof err);
-  if (r && ci.precision == PSEG_PRECISION_FP16) {
-    ci.precision = PSEG_PRECISION_FP32;
-    r = pseg_context_create(&ci, &ctx, err, sizeof err);
-  }
+  pseg_result r = cli_conformance_context(index, info, &ctx, err, sizeof err);
   if (r) {
     d->error = 1;
     snprintf(d->error_text, sizeof d->error_text, "%s", err);
@@ -226,10 +220,7 @@ static void fmt_vals(char *buf, size_t n, const double *v) {
 }
 
 static void print_device(const mdev *d) {
-  char dv[64];
-  cli_driver_version(&d->info, dv, sizeof dv);
-  printf("device %d: %s%s, driver %s %s\n", d->index, d->info.name, d->info.is_cpu ? " (CPU)" : "",
-         d->info.driver[0] ? d->info.driver : "?", dv);
+  cli_print_device_line(d->index, &d->info);
   if (d->error) {
     printf("  ERROR: %s\n", d->error_text);
     return;
