@@ -782,9 +782,9 @@ static pseg_result prepare(pseg_session *s, int tier, int background) {
   return r;
 }
 
-/* Record a tier's command buffer for a slot: every step, a barrier after each. */
 static pseg_result note_pipeline(pseg_session *s, int tier, VkPipeline p);
 
+/* Record a tier's command buffer for a slot: every step, a barrier after each. */
 static pseg_result record(pseg_session *s, int tier, slot *sl) {
   pseg_context *ctx = s->ctx;
   VkCommandBufferAllocateInfo cai = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
