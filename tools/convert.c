@@ -1114,9 +1114,7 @@ int pseg_convert_file(const char *in_path, const char *out_path, const pseg_conv
   void *data;
   size_t size;
   const char *ins[1] = {in_path};
-  char *real = NULL;
-  if (out_not_input(out_path, ins, 1, err, errlen) || out_resolve(out_path, &real, err, errlen)) return -1;
-  free(real);
+  if (out_check(out_path, ins, 1, err, errlen)) return -1;
   if (pseg_read_file(in_path, &data, &size, err, errlen)) return -1;
   pseg_fmt_model m;
   char why[256];

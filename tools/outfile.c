@@ -66,9 +66,12 @@ int out_temp(const char *real, char **tmp, char *err, size_t errlen) {
   return fd;
 }
 
-int out_not_input(const char *out, const char *const *inputs, int n, char *err, size_t errlen) {
+int out_check(const char *out, const char *const *inputs, int n, char *err, size_t errlen) {
   struct stat so, si;
-  if (!out || stat(out, &so) != 0) return 0; /* a new file is no input */
+  char *real = NULL;
+  if (out_resolve(out, &real, err, errlen)) return -1;
+  free(real);
+  if (stat(out, &so) != 0) return 0; /* a new file is no input */
   for (int i = 0; i < n; i++) {
     if (!inputs[i] || stat(inputs[i], &si) != 0) continue;
     if (so.st_dev == si.st_dev && so.st_ino == si.st_ino)

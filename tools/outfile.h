@@ -20,9 +20,10 @@ int out_resolve(const char *path, char **real, char *err, size_t errlen);
  * writing: returns its descriptor, *tmp its malloc'ed name; -1 with a reason. */
 int out_temp(const char *real, char **tmp, char *err, size_t errlen);
 
-/* Refuse an output that is one of the n inputs (the same file, links followed; NULL entries
- * skipped). 0 when none is; -1 with "OUT is the input IN: ..." otherwise. */
-int out_not_input(const char *out, const char *const *inputs, int n, char *err, size_t errlen);
+/* Check an output before the work: not one of the n inputs (the same file, links followed; NULL
+ * entries skipped: "OUT is the input IN: ...") and not a special file or a dangling link
+ * (out_resolve). 0, or -1 with a one-line reason. */
+int out_check(const char *out, const char *const *inputs, int n, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

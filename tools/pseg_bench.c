@@ -377,10 +377,8 @@ int cmd_profile(int argc, char **argv) {
   if (rc) return rc;
   if (o.trace) { /* before the work: the trace may not replace the model or a special file */
     const char *ins[1] = {o.model};
-    char oerr[600], *real = NULL;
-    if (out_not_input(o.trace, ins, 1, oerr, sizeof oerr) || out_resolve(o.trace, &real, oerr, sizeof oerr))
-      return cli_error("%s", oerr);
-    free(real);
+    char oerr[600];
+    if (out_check(o.trace, ins, 1, oerr, sizeof oerr)) return cli_error("%s", oerr);
   }
   bench_ctx b;
   if (bench_setup(&o, &b, PSEG_SESSION_PROFILE | PSEG_SESSION_WAIT_FAST)) return bench_free(&b), 1;

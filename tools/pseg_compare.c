@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "convert.h"
 #include "image_io.h"
 #include "pseg.h"
 #include "outfile.h"
@@ -21,27 +20,11 @@ typedef struct side {
   pseg_model *md;
 } side;
 
-/* selfie | selfie-landscape | FILE.pseg | FILE.tflite (converted here, with the defaults) */
+/* selfie | selfie-landscape | FILE.pseg | FILE.tflite (cli_load_model converts it with the defaults) */
 static int load_side(side *sd) {
   char err[512];
   if (pseg_context_create(&sd->ci, &sd->ctx, err, sizeof err)) return cli_error("%s", err);
-  size_t n = strlen(sd->model);
-  if (n < 7 || strcmp(sd->model + n - 7, ".tflite")) return cli_load_model(sd->ctx, sd->model, &sd->md);
-  void *data;
-  size_t size;
-  pseg_fmt_model m;
-  if (pseg_read_file(sd->model, &data, &size, err, sizeof err)) return cli_error("%s", err);
-  int rc = pseg_convert_tflite(data, size, &m, err, sizeof err);
-  free(data);
-  if (rc) return cli_error("%s: %s (convert it with pseg convert and its options)", sd->model, err);
-  uint8_t *bytes;
-  size_t nb;
-  rc = pseg_fmt_serialize(&m, &bytes, &nb);
-  pseg_fmt_free(&m);
-  if (rc) return cli_error("out of memory");
-  pseg_result r = pseg_model_load_memory(sd->ctx, bytes, nb, &sd->md);
-  free(bytes);
-  return r ? cli_error("%s", pseg_context_last_error(sd->ctx)) : 0;
+  return cli_load_model(sd->ctx, sd->model, &sd->md);
 }
 
 static int run_side(side *sd, const img_rgb *im, float *mask) {
@@ -156,13 +139,8 @@ int cmd_compare(int argc, char **argv) {
     return 2;
   }
   sd[0].model = argv[optind], sd[1].model = argv[optind + 1];
-  {
-    char oerr[600], *real = NULL;
-    if (out_not_input(out, (const char *const *)argv + optind, argc - optind, oerr, sizeof oerr) ||
-        out_resolve(out, &real, oerr, sizeof oerr))
-      return cli_error("%s", oerr);
-    free(real);
-  }
+  char oerr[600];
+  if (out_check(out, (const char *const *)argv + optind, argc - optind, oerr, sizeof oerr)) return cli_error("%s", oerr);
   int nimg = argc - optind - 2, rc = 1, done_imgs = 0;
   char **imgs = argv + optind + 2;
   unsigned char *sheet = calloc((size_t)nimg * TILE * 4 * TILE * 3, 1);

@@ -403,8 +403,8 @@ int cmd_conformance_models(int argc, char **argv) {
   pseg_device_info infos[16];
   uint32_t n = 0;
   char err[600] = "";
-  if (json && (out_not_input(json, (const char *const *)argv + optind, n_models, err, sizeof err) ||
-               out_not_input(json, (const char *const *)images, n_images, err, sizeof err)))
+  if (json && (out_check(json, (const char *const *)argv + optind, n_models, err, sizeof err) ||
+               out_check(json, (const char *const *)images, n_images, err, sizeof err)))
     return free(images), cli_error("%s", err);
   if (pseg_list_devices(infos, 16, &n, err, sizeof err)) return free(images), cli_error("%s", err);
   if (n > 16) n = 16;

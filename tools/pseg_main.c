@@ -260,15 +260,10 @@ static int cmd_segment(int argc, char **argv) {
   int npy = !strcasecmp(ext, ".npy"), png = !strcasecmp(ext, ".png");
   if (!npy && !png) return cli_error("%s: output must end in .png or .npy", output);
   if (npy && background) return cli_error("--background makes a composite image: write it to a .png, not %s", output);
-  {
-    const char *ins[4] = {input, background, prior_path, model};
-    char oerr[600], *real = NULL;
-    if (out_not_input(output, ins, 4, oerr, sizeof oerr) || out_resolve(output, &real, oerr, sizeof oerr))
-      return cli_error("%s", oerr);
-    free(real);
-  }
-
+  const char *ins[4] = {input, background, prior_path, model};
   char err[600];
+  if (out_check(output, ins, 4, err, sizeof err)) return cli_error("%s", err);
+
   img_rgb frame = {0}, bgimg = {0}, prior_img = {0};
   float *prior = NULL;
   int rc = 1;

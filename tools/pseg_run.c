@@ -102,12 +102,8 @@ int cmd_run(int argc, char **argv) {
   char err[600];
   float *x = NULL, *y = NULL, *xs = NULL;
   int shape[4], rank, rc = 1;
-  {
-    const char *ins[2] = {in, argv[optind]};
-    char *real = NULL;
-    if (out_not_input(out, ins, 2, err, sizeof err) || out_resolve(out, &real, err, sizeof err)) return cli_error("%s", err);
-    free(real);
-  }
+  const char *ins[2] = {in, argv[optind]};
+  if (out_check(out, ins, 2, err, sizeof err)) return cli_error("%s", err);
   if (npy_load(in, &x, shape, &rank, err, sizeof err)) return cli_error("%s", err);
   pseg_context *ctx = NULL;
   pseg_model *md = NULL;
