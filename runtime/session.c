@@ -416,8 +416,8 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
 
   const pseg_fmt_tensor *tin = &m->tensors[m->input], *tout = &m->tensors[m->output];
   size_t npix = (size_t)s->width * s->height;
-  if (!s->raw && (npix * 4 > ctx->max_ssbo_range ||
-                  (bgimage && (size_t)bgimage->width * bgimage->height * 4 > ctx->max_ssbo_range)))
+  uint64_t max_px = pseg_context_max_frame_pixels(ctx); /* what the CLI checks images' headers against */
+  if (!s->raw && (npix > max_px || (bgimage && (uint64_t)bgimage->width * bgimage->height > max_px)))
     return gpu_fail(ctx, PSEG_ERROR_UNSUPPORTED, "%dx%d frames (or the background) need buffers of more than the %llu bytes %s can bind",
                     s->width, s->height, (unsigned long long)ctx->max_ssbo_range, ctx->info.name);
   size_t nbytes = npix * 4 * (size_t)s->batch; /* frames and masks of the batch, one after the other */
