@@ -1,4 +1,6 @@
-/* Depthwise convolution family: DWCONV2D (depth multiplier 1). Shader dwconv.comp. */
+/* Depthwise convolution family: DWCONV2D (depth multiplier 1), and PRELU (per channel: run as
+ * a 1x1 depthwise conv of weight 1 and bias 0 whose activation is PRELU, where the planner could
+ * not fold it into the layer making its input). Shaders dwconv.comp, gdwconv.comp. */
 #include "kernels.h"
 
 #include <string.h>
@@ -14,6 +16,38 @@ void dwconv_pack(int c, int kh, int kw, const float *w, const float *b, float *w
   for (int k = 0; k < kh * kw; k++)
     for (int ch = 0; ch < cp; ch++) wdst[(size_t)k * cp + ch] = ch < c ? w[(size_t)k * c + ch] : 0.0f;
   for (int ch = 0; ch < cp; ch++) bdst[ch] = (ch < c && b) ? b[ch] : 0.0f;
+}
+
+/* PRELU's slopes follow the packed [weights | bias] of the layer whose activation it became
+ * (PSEG_ACT_PRELU: the shaders read slope vec4 c at the bias + C4 + c). */
+size_t prelu_packed(int c) { return (size_t)kc4(c) * 4; }
+
+void prelu_pack(int c, const float *slopes, float *dst) {
+  for (int ch = 0; ch < kc4(c) * 4; ch++) dst[ch] = ch < c ? slopes[ch] : 0.0f;
+}
+
+void dwconv_plan(const pseg_fmt_layer *l, kshape in, kshape out, int wide, kdispatch *d);
+void prelu_plan(const pseg_fmt_layer *l, kshape in, int wide, kdispatch *d);
+void prelu_pack_identity(int c, float *wdst, float *bdst);
+
+/* A standalone PRELU: the identity 1x1 depthwise conv (its packed weights: ones, zero bias). */
+void prelu_plan(const pseg_fmt_layer *l, kshape in, int wide, kdispatch *d) {
+  pseg_fmt_layer id = *l;
+  id.op = PSEG_OP_DWCONV2D, id.act = PSEG_ACT_PRELU, id.aux = 0;
+  id.kh = id.kw = id.sh = id.sw = 1, id.pad_top = id.pad_left = 0;
+  dwconv_plan(&id, in, in, wide, d);
+}
+
+void prelu_pack_identity(int c, float *wdst, float *bdst) {
+  for (int ch = 0; ch < kc4(c) * 4; ch++) wdst[ch] = ch < c ? 1.0f : 0.0f, bdst[ch] = 0.0f;
+}
+
+void ref_prelu(const float *in, kshape s, const float *slopes, float *out) {
+  size_t n = (size_t)s.h * s.w * s.c;
+  for (size_t i = 0; i < n; i++) {
+    float v = in[i];
+    out[i] = v >= 0 ? v : v * slopes[i % (size_t)s.c];
+  }
 }
 
 void dwconv_plan(const pseg_fmt_layer *l, kshape in, kshape out, int wide, kdispatch *d) {

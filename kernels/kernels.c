@@ -11,6 +11,8 @@ void conv_plan(const pseg_fmt_layer *l, kshape in, kshape out, int wide, kdispat
 size_t dwconv_packed(int c, int kh, int kw, size_t *bias_floats);
 void dwconv_pack(int c, int kh, int kw, const float *w, const float *b, float *wdst, float *bdst);
 void dwconv_plan(const pseg_fmt_layer *l, kshape in, kshape out, int wide, kdispatch *d);
+void prelu_plan(const pseg_fmt_layer *l, kshape in, int wide, kdispatch *d);
+void prelu_pack_identity(int c, float *wdst, float *bdst);
 void mean_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d);
 void binary_plan(const pseg_fmt_layer *l, kshape out, kdispatch *d);
 void resize_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d);
@@ -61,6 +63,7 @@ size_t kernel_packed_weights(const pseg_fmt_layer *l, kshape in, kshape out, siz
   case PSEG_OP_CONV2D:
   case PSEG_OP_TCONV2D: return conv_packed(out.c, l->kh, l->kw, in.c, bias_floats);
   case PSEG_OP_DWCONV2D: return dwconv_packed(in.c, l->kh, l->kw, bias_floats);
+  case PSEG_OP_PRELU: return dwconv_packed(in.c, 1, 1, bias_floats); /* the identity (prelu_plan) */
   default: return 0;
   }
 }
@@ -71,6 +74,7 @@ void kernel_pack(const pseg_fmt_layer *l, kshape in, kshape out, const float *w,
   case PSEG_OP_CONV2D:
   case PSEG_OP_TCONV2D: conv_pack(out.c, l->kh, l->kw, in.c, w, b, wdst, bdst); break;
   case PSEG_OP_DWCONV2D: dwconv_pack(in.c, l->kh, l->kw, w, b, wdst, bdst); break;
+  case PSEG_OP_PRELU: prelu_pack_identity(in.c, wdst, bdst); break;
   default: break;
   }
 }
@@ -89,6 +93,7 @@ int kernel_plan(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, int
   case PSEG_OP_CONV2D:
   case PSEG_OP_TCONV2D: conv_plan(l, in0, out, wide, d); return 0;
   case PSEG_OP_DWCONV2D: dwconv_plan(l, in0, out, wide, d); return 0;
+  case PSEG_OP_PRELU: prelu_plan(l, in0, wide, d); return 0;
   case PSEG_OP_MEAN: mean_plan(l, in0, out, d); return 0;
   case PSEG_OP_ADD:
   case PSEG_OP_MUL:
@@ -155,6 +160,7 @@ int ref_run_model(const pseg_fmt_model *m, const float *input, float **t) {
     case PSEG_OP_RESIZE_BILINEAR: ref_resize_bilinear(t[l->in0], as, t[l->out], os, l->aux, l->act); break;
     case PSEG_OP_RESIZE_NEAREST: ref_resize_nearest(t[l->in0], as, t[l->out], os, l->aux, l->act); break;
     case PSEG_OP_SOFTMAX: ref_softmax(t[l->in0], as, t[l->out]); break;
+    case PSEG_OP_PRELU: ref_prelu(t[l->in0], as, w, t[l->out]); break;
     case PSEG_OP_REDUCE: ref_reduce(t[l->in0], as, l->aux, t[l->out]); break;
     case PSEG_OP_MAXPOOL:
       ref_maxpool(t[l->in0], as, l->kh, l->kw, l->sh, l->sw, l->pad_top, l->pad_left, l->act, t[l->out], os);

@@ -105,6 +105,10 @@ int kernel_pow2_floor(int v);
 
 /* Packed GPU weights of a layer, in floats (vec4 aligned); 0 when it has none. */
 size_t kernel_packed_weights(const pseg_fmt_layer *l, kshape in, kshape out, size_t *bias_floats);
+/* The slopes of a PRELU folded into the layer making its input (its activation PSEG_ACT_PRELU),
+ * packed after that layer's [weights | bias]: [C4] vec4, in floats. */
+size_t prelu_packed(int c);
+void prelu_pack(int c, const float *slopes, float *dst);
 /* Pack TFLite-layout weights (w) and bias (b, may be NULL = zeros) into the GPU layout. */
 void kernel_pack(const pseg_fmt_layer *l, kshape in, kshape out, const float *w, const float *b,
                  float *wdst, float *bdst);
@@ -151,6 +155,7 @@ void ref_reduce(const float *in, kshape s, int max, float *out);
 void ref_maxpool(const float *in, kshape is, int kh, int kw, int sh, int sw, int pt, int pl, int act, float *out, kshape os);
 void ref_copy(const float *a, kshape as, const float *b, kshape bs, int op, int aux, int act, float *out, kshape os);
 void ref_softmax(const float *in, kshape s, float *out);
+void ref_prelu(const float *in, kshape s, const float *slopes, float *out);
 float ref_activate(float v, int act);
 
 /* Run a whole model on the CPU: tensors[i] receives malloc'ed NHWC data for every tensor. */

@@ -146,6 +146,9 @@ int pseg_fmt_weight_count(const pseg_fmt_model *m, const pseg_fmt_layer *l, size
     *wcount = (size_t)l->kh * (size_t)l->kw * (size_t)in->c;
     *bcount = (size_t)in->c;
     return 1;
+  case PSEG_OP_PRELU:
+    *wcount = (size_t)in->c;
+    return 1;
   default:
     return 0;
   }
@@ -274,6 +277,10 @@ int pseg_fmt_validate(const pseg_fmt_model *m, char *err, size_t errlen) {
     case PSEG_OP_ACT:
     case PSEG_OP_SOFTMAX:
       if (o->h != a->h || o->w != a->w || o->c != a->c) LFAIL("output shape mismatch");
+      break;
+    case PSEG_OP_PRELU:
+      if (o->h != a->h || o->w != a->w || o->c != a->c) LFAIL("output shape mismatch");
+      if (l->act != PSEG_ACT_NONE || l->b_off != -1) LFAIL("no activation or bias after PRELU");
       break;
     }
     size_t wc, bc;

@@ -59,7 +59,8 @@
   X(CONCAT, 13, "concat")                /* channels of in0 then in1's; aux: in0's channels */    \
   X(SLICE, 14, "slice")                  /* channels [aux, aux + out's) of in0 */                  \
   X(MAXPOOL, 15, "max_pool")             /* kh x kw window, stride, padding cells ignored */        \
-  X(RESIZE_NEAREST, 16, "resize_nearest") /* aux as RESIZE_BILINEAR: 0 half-pixel, 1 legacy (floor), 2 align corners (round) */
+  X(RESIZE_NEAREST, 16, "resize_nearest") /* aux as RESIZE_BILINEAR: 0 half-pixel, 1 legacy (floor), 2 align corners (round) */ \
+  X(PRELU, 17, "prelu")                  /* x >= 0 ? x : slope[c] * x; w_off: slopes [C]; act none */
 
 typedef enum pseg_op {
 #define PSEG_OP_ENUM(name, value, str) PSEG_OP_##name = value,
@@ -74,7 +75,8 @@ typedef enum pseg_op {
   X(HARD_SWISH, 3, "hard_swish")                                                                   \
   X(SIGMOID, 4, "sigmoid")                                                                         \
   X(TANH, 5, "tanh")                                                                               \
-  X(EXP, 6, "exp")
+  X(EXP, 6, "exp")                                                                                 \
+  X(PRELU, 7, "prelu") /* not in files: a PRELU layer the planner folded into its producer */
 
 typedef enum pseg_act {
 #define PSEG_ACT_ENUM(name, value, str) PSEG_ACT_##name = value,

@@ -15,6 +15,8 @@ typedef struct pseg_node {
   int32_t aux;            /* binding Y2: a second output, or -1 */
   int32_t wl, wl2, wl3;   /* layers whose packed weights (each [weights | bias]) make the node's;
                              wl3: a 1x1 conv computed before a depthwise one (KD_PRE_IC4) */
+  int32_t prelu;          /* a PRELU layer folded in (activation PSEG_ACT_PRELU), its slopes after wl's
+                             bias, or -1 */
   int32_t se_wl, se_wl2;  /* a squeeze-excite block computed in a conv (KC_SE_R4, fast tier): its */
   int32_t se_out;         /* two layers and its gate tensor; */
   VkDeviceSize se_off, se_size; /* their weights, always fp32, in the weight buffer (binding 7) */
@@ -57,7 +59,7 @@ struct pseg_model {
  * produce them and squeeze-excite blocks into two dispatches (runtime/plan.c). */
 pseg_result pseg_plan_model(pseg_model *md, pseg_plan *pl);
 /* Floats of the packed weights (each [weights | bias], kernels/ layouts) of layers wls (-1: none). */
-size_t pseg_layers_packed_floats(const pseg_fmt_model *m, const int32_t wls[3]);
+size_t pseg_layers_packed_floats(const pseg_fmt_model *m, const int32_t wls[4]);
 
 /* The model's plan of that family, planned and uploaded on first use (runtime/model.c). */
 pseg_result pseg_model_plan(pseg_model *md, int gpu, pseg_plan **out);

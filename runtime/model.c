@@ -14,8 +14,9 @@ static kshape shape_of(const pseg_fmt_model *m, int32_t t) {
 }
 
 /* The packed weights of a node: each of its weight layers as [weights | bias] in its family's
- * GPU layout (kernels/), one after the other. malloc'ed; *n floats (a multiple of 4). */
-size_t pseg_layers_packed_floats(const pseg_fmt_model *m, const int32_t wls[3]) {
+ * GPU layout (kernels/), one after the other; wls[3], a PRELU folded into wls[0], puts its slopes
+ * right after wls[0]'s bias. malloc'ed; *n floats (a multiple of 4). */
+size_t pseg_layers_packed_floats(const pseg_fmt_model *m, const int32_t wls[4]) {
   size_t total = 0;
   for (int k = 0; k < 3; k++)
     if (wls[k] >= 0) {
@@ -23,10 +24,11 @@ size_t pseg_layers_packed_floats(const pseg_fmt_model *m, const int32_t wls[3]) 
       size_t bf, wf = kernel_packed_weights(l, shape_of(m, l->in0), shape_of(m, l->out), &bf);
       total += wf + bf;
     }
+  if (wls[3] >= 0) total += prelu_packed(m->tensors[m->layers[wls[3]].in0].c);
   return total;
 }
 
-static float *layers_weights(const pseg_model *md, const int32_t wls[3], size_t *n) {
+static float *layers_weights(const pseg_model *md, const int32_t wls[4], size_t *n) {
   const pseg_fmt_model *m = &md->fmt;
   size_t total = pseg_layers_packed_floats(m, wls);
   float *blob = calloc(total ? total : 4, sizeof(float));
@@ -49,13 +51,23 @@ static float *layers_weights(const pseg_model *md, const int32_t wls[3], size_t 
     }
     free(w), free(b);
     at += wf + bf;
+    if (k == 0 && wls[3] >= 0) { /* the folded PRELU's slopes */
+      const pseg_fmt_layer *lp = &m->layers[wls[3]];
+      int c = m->tensors[lp->in0].c;
+      float *sl = malloc((size_t)c * sizeof(float));
+      if (!sl) return free(blob), NULL;
+      pseg_fmt_read_values(m, lp->w_off, (size_t)c, lp->wtype, sl);
+      prelu_pack(c, sl, blob + at);
+      free(sl);
+      at += prelu_packed(c);
+    }
   }
   *n = total;
   return blob;
 }
 
 static float *node_weights(const pseg_model *md, const pseg_node *nd, size_t *n) {
-  int32_t wls[3] = {nd->wl, nd->wl2, nd->wl3};
+  int32_t wls[4] = {nd->wl, nd->wl2, nd->wl3, nd->prelu};
   return layers_weights(md, wls, n);
 }
 
@@ -109,7 +121,7 @@ static pseg_result upload_weights(pseg_model *md, pseg_plan *pl) {
   for (uint32_t i = 0; i < pl->n_nodes && !r; i++) {
     pseg_node *nd = &pl->nodes[i];
     if (nd->se_wl < 0) continue;
-    int32_t wls[3] = {nd->se_wl, nd->se_wl2, -1};
+    int32_t wls[4] = {nd->se_wl, nd->se_wl2, -1, -1};
     size_t n = 0;
     if (!(se_blobs[i] = layers_weights(md, wls, &n))) {
       r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory packing weights");

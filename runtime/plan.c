@@ -337,7 +337,7 @@ static void plan_squeeze_excite(planner *p, uint32_t i, int pre, pseg_node *se) 
   int o4 = kc4(m->tensors[lg->out].c);
   se->layer = two ? g : h;
   se->in0 = l->in0, se->in1 = -1, se->out = lg->out, se->gate = -1, se->aux = -1;
-  se->wl = h, se->wl2 = two ? g : -1, se->wl3 = -1;
+  se->wl = h, se->wl2 = two ? g : -1, se->wl3 = -1, se->prelu = -1;
   se->d.shader = PSEG_SHADER_SE_FC;
   se->d.spec[KS_C4] = kc4(m->tensors[l->out].c);
   se->d.spec[KS_R4] = kc4(m->tensors[lh->out].c);
@@ -409,12 +409,12 @@ static int exact_f16(const pseg_fmt_model *m, const pseg_fmt_layer *l) {
 
 /* Whether the packed weights of layers a, b, c (-1: none) can be specialization constants in the
  * fast tier: exact in fp16 and at most PSEG_WSPEC_MAX vec4s together. */
-static int layers_wspec(const planner *p, int32_t a, int32_t b, int32_t c) {
+static int layers_wspec(const planner *p, int32_t a, int32_t b, int32_t c, int32_t prelu) {
   if (!plan_wspec(p)) return 0;
   const pseg_fmt_model *m = p->m;
-  int32_t wls[3] = {a, b, c};
+  int32_t wls[4] = {a, b, c, prelu};
   if (pseg_layers_packed_floats(m, wls) / 4 > PSEG_WSPEC_MAX) return 0;
-  for (int k = 0; k < 3; k++)
+  for (int k = 0; k < 4; k++)
     if (wls[k] >= 0 && !exact_f16(m, &m->layers[wls[k]])) return 0;
   return 1;
 }
@@ -432,7 +432,33 @@ static int layers_wspec(const planner *p, int32_t a, int32_t b, int32_t c) {
 static int projection_pays(const planner *p, uint32_t i, int j) {
   const pseg_fmt_model *m = p->m;
   if (!plan_wspec(p) || kc4(m->tensors[m->layers[i].out].c) * kc4(m->tensors[m->layers[j].out].c) <= 1) return 1;
-  return layers_wspec(p, (int32_t)i, j, -1);
+  return layers_wspec(p, (int32_t)i, j, -1, -1);
+}
+
+/* A PRELU that alone reads what node nd (planned for layer i) writes becomes the node's last
+ * activation (PSEG_ACT_PRELU: act, or act2 after a residual), its slopes packed after the node's
+ * first layer's bias (runtime/model.c): a PRELU is two depthwise dispatches and an add in
+ * TFLite's own decomposition, one dispatch standalone here (prelu_plan), none folded. Declined
+ * where the last operation is not an activation slot of conv.comp / dwconv.comp (a gate after
+ * the activation, a fused projection or second conv). */
+static void plan_fold_prelu(planner *p, uint32_t i, pseg_node *nd) {
+  const pseg_fmt_model *m = p->m;
+  int conv = nd->d.shader == PSEG_SHADER_CONV, dw = nd->d.shader == PSEG_SHADER_DWCONV;
+  if ((!conv && !dw) || nd->wl != (int32_t)i || nd->prelu >= 0 || nd->wl2 >= 0 || nd->wl3 >= 0 || p->producer[nd->out] < 0)
+    return;
+  int j = sole_reader(m, p->uses, nd->out, (uint32_t)p->producer[nd->out]);
+  if (j < 0 || m->layers[j].op != PSEG_OP_PRELU || m->layers[j].in0 != nd->out || p->absorbed[j]) return;
+  int32_t *sp = nd->d.spec;
+  int res = sp[conv ? KC_HAS_RES : KD_HAS_RES], slot = conv ? (res ? KC_ACT2 : KC_ACT) : (res ? KD_ACT2 : KD_ACT);
+  if (sp[slot] != PSEG_ACT_NONE || (conv && (sp[KC_EPI_OC4] || (sp[KC_HAS_GATE] == 3 && !res))) ||
+      (dw && (sp[KD_PROJ_OC4] || sp[KD_PRE_IC4])))
+    return;
+  sp[slot] = PSEG_ACT_PRELU;
+  nd->prelu = j;
+  FUSED(nd->out);
+  nd->out = m->layers[j].out;
+  p->absorbed[j] = 1;
+  append_name(nd, "+prelu");
 }
 
 /* Forward fusions of a planned node: layers after it that it absorbs. */
@@ -457,6 +483,7 @@ static void plan_forward_fusions(planner *p, uint32_t i, pseg_node *nd) {
       append_name(nd, "+add");
     }
   }
+  if (l->op == PSEG_OP_CONV2D || l->op == PSEG_OP_TCONV2D) plan_fold_prelu(p, i, nd);
   /* A 1x1 conv reading this conv's result (the epilogue's second conv). With weights as
    * specialization constants, only where both layers' weights fit them (with vec4 padding). */
   if (l->op == PSEG_OP_CONV2D && nd->d.spec[KC_AUX_OUT] == 0 && nd->d.spec[KC_AUX_IN] == 0 && nd->d.spec[KC_MODE] != 1) {
@@ -466,7 +493,7 @@ static void plan_forward_fusions(planner *p, uint32_t i, pseg_node *nd) {
     /* (and where they will not be constants, not at all: the fused kernel needs every output
      * channel of a pixel in one invocation, a pixel an invocation, and loads every weight per
      * invocation; unfused, both convs run NPX pixels an invocation: plan_narrow) */
-    int fits = !plan_wspec(p) || (le && layers_wspec(p, (int32_t)i, j, -1));
+    int fits = !plan_wspec(p) || (le && layers_wspec(p, (int32_t)i, j, -1, nd->prelu));
     if (le && fits && is_pointwise(le) && le->in0 == t && le->in1 != t && p->gate_mul[t] < 0 && p->in_add[t] < 0 &&
         p->resize_of[t] < 0 && t != (int32_t)m->output && !p->absorbed[j]) {
       nd->wl2 = j;
@@ -496,6 +523,11 @@ static void plan_forward_fusions(planner *p, uint32_t i, pseg_node *nd) {
       append_name(nd, "+add");
       t = m->layers[j].out;
       j = sole_reader(m, p->uses, t, (uint32_t)j);
+    }
+    plan_fold_prelu(p, i, nd);
+    if (nd->prelu >= 0) {
+      t = nd->out;
+      j = sole_reader(m, p->uses, t, (uint32_t)nd->prelu);
     }
     if (j >= 0) { /* the pointwise layer reading it */
       const pseg_fmt_layer *lp = &m->layers[j];
@@ -528,7 +560,8 @@ static void plan_forward_fusions(planner *p, uint32_t i, pseg_node *nd) {
 /* Output pixels an invocation of a conv or depthwise dispatch with buffer weights (NPX): 16, or
  * fewer to keep 16 invocations. */
 static int pixels_per_invocation(const kdispatch *d) {
-  int px = d->pc.out_w * d->pc.out_h, npx = 16;
+  int in = d->shader == PSEG_SHADER_CONV && d->spec[KC_MODE] == 1; /* a grid over the input pixels */
+  int px = in ? d->pc.in_w * d->pc.in_h : d->pc.out_w * d->pc.out_h, npx = 16;
   while (npx > 1 && (px + npx - 1) / npx < 16) npx /= 2;
   return npx;
 }
@@ -545,7 +578,7 @@ static void plan_narrow(kdispatch *d, int no_npx) {
      * dispatch left (also where the session makes the first layer read the frame: MODE 3/4). A general
      * transposed conv goes by output phase (MODE 6: only the taps landing there). */
     int npx = pixels_per_invocation(d);
-    if ((d->spec[KC_MODE] == 0 || d->spec[KC_MODE] == 2) && !no_npx) d->spec[KC_NPX] = npx;
+    if ((d->spec[KC_MODE] == 0 || d->spec[KC_MODE] == 1 || d->spec[KC_MODE] == 2) && !no_npx) d->spec[KC_NPX] = npx;
     if (d->spec[KC_MODE] == 5 && !no_npx) d->spec[KC_MODE] = 6, d->spec[KC_NPX] = npx;
   } else if (d->shader == PSEG_SHADER_DWCONV && d->spec[KD_PROJ_OC4] == 0 && d->spec[KD_PRE_IC4] == 0) {
     d->spec[KD_CB] = 1;
@@ -719,13 +752,14 @@ pseg_result pseg_plan_model(pseg_model *model, pseg_plan *md) {
     memset(nd, 0, sizeof *nd);
     nd->layer = (int32_t)i;
     nd->in0 = l->in0, nd->in1 = l->in1, nd->out = l->out;
-    nd->gate = -1, nd->aux = -1, nd->wl = -1, nd->wl2 = -1, nd->wl3 = -1;
+    nd->gate = -1, nd->aux = -1, nd->wl = -1, nd->wl2 = -1, nd->wl3 = -1, nd->prelu = -1;
     if (kernel_plan(l, shape_of(m, l->in0), shape_of(m, l->in1), shape_of(m, l->out), wide, &nd->d)) {
       r = gpu_fail(ctx, PSEG_ERROR_UNSUPPORTED, "layer %u: op %s with activation %s is not supported", i,
                    pseg_op_name(l->op), pseg_act_name(l->act));
       break;
     }
     if (nd->d.uses_weights) nd->wl = (int32_t)i;
+    if (l->op == PSEG_OP_PRELU) nd->prelu = (int32_t)i; /* the identity depthwise conv, its slopes */
     snprintf(nd->name, sizeof nd->name, "%s", pseg_op_name(l->op));
     if (l->act != PSEG_ACT_NONE) {
       append_name(nd, "+");
@@ -802,7 +836,7 @@ pseg_result pseg_plan_model(pseg_model *model, pseg_plan *md) {
     /* NPX only where the base kernel is the one frames keep: the others only have to build
      * quickly (the first mask waits for them: NPX kernels took the selfie's from 152 to 290 ms) */
     pseg_node *nd = &md->nodes[i];
-    nd->wspec_fit = nd->wl >= 0 && nd->d.shader != PSEG_SHADER_SE_FC && layers_wspec(p, nd->wl, nd->wl2, nd->wl3);
+    nd->wspec_fit = nd->wl >= 0 && nd->d.shader != PSEG_SHADER_SE_FC && layers_wspec(p, nd->wl, nd->wl2, nd->wl3, nd->prelu);
     plan_narrow(&nd->d_base, md->gpu || nd->wspec_fit);
     plan_grid(ctx, &md->nodes[i].d);
     plan_grid(ctx, &md->nodes[i].d_base);

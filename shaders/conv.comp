@@ -122,7 +122,12 @@ const int NPX = NPX_SPEC > 1 ? NPX_SPEC : 1; /* 0 where unset */
 const int NPX = 1;
 #endif
 const int BIAS = OC4 * KH * KW * IC4 * 4; /* vec4 index of the bias */
-const int EW = BIAS + OC4, EBIAS = EW + EPI_OC4 * OC4 * 4; /* the second conv's weights, bias */
+/* a PRELU folded in (ACT or ACT2 = ACT_PRELU): its slopes [OC4] after the bias */
+const int SLOPES = ACT == ACT_PRELU || ACT2 == ACT_PRELU ? OC4 : 0;
+const int EW = BIAS + OC4 + SLOPES, EBIAS = EW + EPI_OC4 * OC4 * 4; /* the second conv's weights, bias */
+
+/* Activation a of output vec4 o. */
+vec4 act_c(vec4 v, int a, int o) { return a == ACT_PRELU ? prelu(v, W4(BIAS + OC4 + o)) : activate(v, a); }
 
 /* Input vec4 c of pixel i (= y * in_w + x), with the read-side fusions. */
 vec4 fetch(int i, int c) {
@@ -164,11 +169,11 @@ void store(vec4 acc[OCB], int pix, int ob, bool valid) {
   int o = pix * OC4 + ob;
   UNROLL for (int j = 0; j < OCB; j++) {
     if (OCB != OC4 && ob + j >= OC4) break;
-    vec4 v = activate(acc[j], ACT);
+    vec4 v = act_c(acc[j], ACT, ob + j);
     if (HAS_GATE == 3) v *= texelFetch(G, ob + j);
     if (AUX_OUT != 0 && valid) dst2.y[o + j] = OTYPE(v);
-    if (HAS_RES != 0 && HAS_GATE == 2) v = activate(v + texelFetch(R, o + j) * texelFetch(G, ob + j), ACT2);
-    else if (HAS_RES != 0) v = activate(v + texelFetch(R, o + j), ACT2);
+    if (HAS_RES != 0 && HAS_GATE == 2) v = act_c(v + texelFetch(R, o + j) * texelFetch(G, ob + j), ACT2, ob + j);
+    else if (HAS_RES != 0) v = act_c(v + texelFetch(R, o + j), ACT2, ob + j);
     acc[j] = v;
     if (EPI_OC4 == 0 && valid) dst.y[o + j] = OTYPE(v);
     if (EPI_OC4 != 0 && EPI_AUX != 0 && valid) dst2.y[o + j] = OTYPE(v);
@@ -326,6 +331,28 @@ void conv_npx(int p, int ob) {
   UNROLL for (int q = 0; q < NPX; q++) store(acc[q], idx[q], ob, p * NPX + q < n);
 }
 
+/* MODE 1 (tconv above) with NPX input pixels an invocation, consecutive in the linear order:
+ * each weight read once for NPX pixels at each tap. */
+void tconv_npx(int p, int ob) {
+  int n = pc.in_w * pc.in_h;
+  int idx[NPX];
+  UNROLL for (int q = 0; q < NPX; q++) idx[q] = min(p * NPX + q, n - 1);
+  CUNROLL for (int ky = 0; ky < KH; ky++)
+    CUNROLL for (int kx = 0; kx < KW; kx++) {
+      vec4 acc[NPX][OCB];
+      UNROLL for (int q = 0; q < NPX; q++) init(acc[q], ob);
+      CUNROLL for (int c = 0; c < IC4; c++) {
+        vec4 v[NPX];
+        UNROLL for (int q = 0; q < NPX; q++) v[q] = fetch(idx[q], c);
+        MACN(acc, ky, kx, c, v)
+      }
+      UNROLL for (int q = 0; q < NPX; q++) {
+        int iy = idx[q] / pc.in_w, ix = idx[q] - iy * pc.in_w;
+        store(acc[q], (iy * SH + ky) * pc.out_w + ix * SW + kx, ob, p * NPX + q < n);
+      }
+    }
+}
+
 /* MODE 6: TFLite's TRANSPOSE_CONV as MODE 5, with the grid ordered by output phase (oy mod SH,
  * ox mod SW), each phase's pixels padded to a multiple of NPX: an invocation's NPX pixels share a
  * phase, so they take the same taps (ky = (oy + pad) mod SH, + SH ...; about KH / SH of them, not
@@ -385,6 +412,11 @@ void main() {
 #endif
   int p = int(gl_GlobalInvocationID.x);
   int ob = OCB == OC4 ? 0 : int(gl_GlobalInvocationID.z) * OCB;
+#ifdef NPXV
+  if (MODE == 1 && NPX > 1)
+    tconv_npx(p, ob);
+  else
+#endif
   if (MODE == 1)
     tconv(p, ob);
 #ifdef NPXV

@@ -59,7 +59,12 @@ layout(constant_id = 16) const int PRE_IC4 = 0;
 layout(constant_id = 17) const int PRE_ACT = 0;
 
 const int DW_BIAS = KH * KW * C4;
-const int PW = DW_BIAS + C4; /* projection weights */
+/* a PRELU folded in (ACT or ACT2 = ACT_PRELU): its slopes [C4] after the bias */
+const int SLOPES = ACT == ACT_PRELU || ACT2 == ACT_PRELU ? C4 : 0;
+const int PW = DW_BIAS + C4 + SLOPES; /* projection weights */
+
+/* Activation a of channel vec4 c. */
+vec4 act_c(vec4 v, int a, int c) { return a == ACT_PRELU ? prelu(v, W4(DW_BIAS + C4 + c)) : activate(v, a); }
 const int PW_BIAS = PW + PROJ_OC4 * PROJ_K * PROJ_K * C4 * 4;
 const int PRE_W = PW_BIAS + PROJ_OC4;
 const int PRE_BIAS = PRE_W + C4 * PRE_IC4 * 4;
@@ -141,8 +146,8 @@ void dw_npx() {
   UNROLL for (int q = 0; q < NPX; q++) {
     int o = (oy[q] * pc.out_w + ox[q]) * C4 + cb;
     UNROLL for (int j = 0; j < CB; j++) {
-      d[q][j] = activate(d[q][j], ACT);
-      if (HAS_RES != 0) d[q][j] = activate(d[q][j] + texelFetch(R, o + j), ACT2);
+      d[q][j] = act_c(d[q][j], ACT, cb + j);
+      if (HAS_RES != 0) d[q][j] = act_c(d[q][j] + texelFetch(R, o + j), ACT2, cb + j);
       if (ok[q] && (CB == C4 || cb + j < C4)) dst.y[o + j] = OTYPE(d[q][j]);
     }
   }
@@ -195,8 +200,8 @@ void main() {
   }
   int o = (oy * pc.out_w + ox) * C4 + cb;
   UNROLL for (int j = 0; j < CB; j++) {
-    d[j] = activate(d[j], ACT);
-    if (HAS_RES != 0) d[j] = activate(d[j] + texelFetch(R, o + j), ACT2);
+    d[j] = act_c(d[j], ACT, cb + j);
+    if (HAS_RES != 0) d[j] = act_c(d[j] + texelFetch(R, o + j), ACT2, cb + j);
   }
   if (PROJ_OC4 == 0) {
     if (valid)

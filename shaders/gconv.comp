@@ -49,7 +49,12 @@ layout(std430, binding = 7) readonly buffer Frame { uint p[]; } frame; /* MODE 3
 const int NO = MODE == 1 ? KH * KW * OC4 : OC4;                  /* output vec4s a tile pixel */
 const int KT = MODE == 1 || MODE == 2 ? IC4 : KH * KW * IC4;      /* input vec4s an output */
 const int BIAS = OC4 * KH * KW * IC4 * 4;                          /* vec4 index of the bias */
-const int EW = BIAS + OC4, EBIAS = EW + EPI_OC4 * OC4 * 4;          /* the second conv's */
+/* a PRELU folded in (ACT or ACT2 = ACT_PRELU): its slopes [OC4] after the bias */
+const int SLOPES = ACT == ACT_PRELU || ACT2 == ACT_PRELU ? OC4 : 0;
+const int EW = BIAS + OC4 + SLOPES, EBIAS = EW + EPI_OC4 * OC4 * 4; /* the second conv's */
+
+/* Activation a of output vec4 o. */
+vec4 act_c(vec4 v, int a, int o) { return a == ACT_PRELU ? prelu(v, W4(BIAS + OC4 + o)) : activate(v, a); }
 shared STYPE xs[CK * TP];                                          /* [k][pixel] (F16MATH: fp16) */
 shared STYPE es[EPI_OC4 > 0 ? OC4 * TP : 1];                        /* [vec4][pixel] */
 
@@ -142,10 +147,10 @@ void main() {
     } else {
       oi = q * OC4 + o, og = o;
     }
-    vec4 v = activate(acc[r], ACT);
+    vec4 v = act_c(acc[r], ACT, og);
     if (HAS_GATE == 3) v *= LG(og);
     if (AUX_OUT != 0) SY2(oi, v);
-    if (HAS_RES != 0) v = activate(v + LR(oi) * (HAS_GATE == 2 ? LG(og) : vec4(1.0)), ACT2);
+    if (HAS_RES != 0) v = act_c(v + LR(oi) * (HAS_GATE == 2 ? LG(og) : vec4(1.0)), ACT2, og);
     if (EPI_OC4 > 0) {
       es[o * TP + p] = STYPE(v);
       if (EPI_AUX != 0) SY2(oi, v);

@@ -43,7 +43,12 @@ layout(constant_id = 20) const int TP = 16; /* output pixels a workgroup */
 layout(std430, binding = 7) writeonly buffer Mask { float m[]; } mask; /* frame b at b * pc.by2 */
 
 const int DW_BIAS = KH * KW * C4;
-const int PW = DW_BIAS + C4;
+/* a PRELU folded in (ACT or ACT2 = ACT_PRELU): its slopes [C4] after the bias */
+const int SLOPES = ACT == ACT_PRELU || ACT2 == ACT_PRELU ? C4 : 0;
+const int PW = DW_BIAS + C4 + SLOPES;
+
+/* Activation a of channel vec4 c. */
+vec4 act_c(vec4 v, int a, int c) { return a == ACT_PRELU ? prelu(v, W4(DW_BIAS + C4 + c)) : activate(v, a); }
 const int PW_BIAS = PW + PROJ_OC4 * PROJ_K * PROJ_K * C4 * 4;
 const int PRE_W = PW_BIAS + PROJ_OC4;
 const int PRE_BIAS = PRE_W + C4 * PRE_IC4 * 4;
@@ -87,8 +92,8 @@ void main() {
         d += dw_in(iy * pc.in_w + ix, c) * W4((ky * KW + kx) * C4 + c);
       }
     }
-    d = activate(d, ACT);
-    if (HAS_RES != 0) d = activate(d + LR(q * C4 + c), ACT2);
+    d = act_c(d, ACT, c);
+    if (HAS_RES != 0) d = act_c(d + LR(q * C4 + c), ACT2, c);
     if (PROJ_OC4 > 0 || SE_LAYERS > 0) ds[c * TP + p] = d;
     if (PROJ_OC4 == 0) SY(q * C4 + c, d);
   }

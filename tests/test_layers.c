@@ -180,6 +180,14 @@ static int squeeze_excite(builder *b, int x) {
   return o;
 }
 
+/* PRELU of x: slopes in [-0.5, 1.5] (negative and steeper than 1 too). */
+static int prelu(builder *b, int x) {
+  int o = add_tensor(b, b->t[x].h, b->t[x].w, b->t[x].c);
+  pseg_fmt_layer *l = add_layer(b, PSEG_OP_PRELU, PSEG_ACT_NONE, x, -1, o);
+  l->w_off = add_weights(b, (size_t)b->t[x].c, -0.5f, 1.5f);
+  return o;
+}
+
 /* Whether the planner folds squeeze-excite blocks into convs: only for the CPU driver's fast
  * tier (weights as specialization constants), never on the GPU tier. */
 static int fast_tier(const pseg_context *ctx) { return ctx->wspec && !pseg_context_gpu_tier(ctx); }
@@ -503,6 +511,61 @@ static void run_all(pseg_context *ctx) {
       add_layer(&b, PSEG_OP_SOFTMAX, PSEG_ACT_NONE, 0, -1, add_tensor(&b, 7, 9, cs[i]));
       check(ctx, &b, name, -20, 20);
     }
+  }
+  /* PRELU: alone (the identity depthwise conv), and folded into the layer making its input as
+   * that layer's last activation (after its residual add); where another layer reads the same
+   * input, it stays a dispatch of its own */
+  for (int v = 0; v < 9; v++) {
+    static const char *names[] = {"prelu 9x5x7", "fused: conv 3x3 -> prelu", "fused: conv1x1 + add -> prelu",
+                                  "fused: dwconv 3x3 -> prelu", "fused: dwconv + add -> prelu",
+                                  "fused: tconv 3x3 s2 -> prelu", "fused: tconv 2x2 s2 -> prelu",
+                                  "fused: conv -> prelu -> conv1x1, dwconv -> prelu -> conv1x1",
+                                  "prelu of a tensor read twice (not fused)"};
+    int h = v == 0 ? 9 : 13, w = v == 0 ? 5 : 11, c = v == 0 ? 7 : 20;
+    begin(&b, h, w, c);
+    uint32_t n = 1;
+    if (v == 0) {
+      prelu(&b, 0);
+    } else if (v == 1 || v == 7) {
+      int o = add_tensor(&b, h, w, 12);
+      pseg_fmt_layer *l = add_layer(&b, PSEG_OP_CONV2D, PSEG_ACT_NONE, 0, -1, o);
+      l->kh = l->kw = 3, l->pad_top = l->pad_left = 1;
+      l->w_off = add_weights(&b, (size_t)12 * 9 * c, -0.15f, 0.15f);
+      l->b_off = add_weights(&b, 12, -0.2f, 0.2f);
+      int y = prelu(&b, o);
+      if (v == 7) {
+        int d = add_tensor(&b, h, w, 16);
+        pseg_fmt_layer *dw = add_layer(&b, PSEG_OP_DWCONV2D, PSEG_ACT_NONE, conv1x1(&b, y, PSEG_ACT_NONE, 16), -1, d);
+        dw->kh = dw->kw = 3, dw->pad_top = dw->pad_left = 1;
+        dw->w_off = add_weights(&b, (size_t)9 * 16, -0.6f, 0.6f);
+        dw->b_off = add_weights(&b, 16, -0.2f, 0.2f);
+        conv1x1(&b, prelu(&b, d), PSEG_ACT_RELU, 8);
+        n = 0; /* 2 to 4 dispatches, by tier */
+      }
+    } else if (v == 2) {
+      prelu(&b, add2(&b, conv1x1(&b, 0, PSEG_ACT_RELU, c), 0));
+    } else if (v == 3 || v == 4) {
+      int d = add_tensor(&b, h, w, c);
+      pseg_fmt_layer *dw = add_layer(&b, PSEG_OP_DWCONV2D, PSEG_ACT_NONE, 0, -1, d);
+      dw->kh = dw->kw = 3, dw->pad_top = dw->pad_left = 1;
+      dw->w_off = add_weights(&b, (size_t)9 * c, -0.6f, 0.6f);
+      dw->b_off = add_weights(&b, (size_t)c, -0.2f, 0.2f);
+      prelu(&b, v == 4 ? add2(&b, d, 0) : d);
+    } else if (v == 5 || v == 6) {
+      int k = v == 5 ? 3 : 2, o = add_tensor(&b, 2 * h, 2 * w, 8);
+      pseg_fmt_layer *l = add_layer(&b, PSEG_OP_TCONV2D, PSEG_ACT_NONE, 0, -1, o);
+      l->kh = l->kw = k, l->sh = l->sw = 2;
+      l->w_off = add_weights(&b, (size_t)8 * k * k * c, -0.2f, 0.2f);
+      l->b_off = add_weights(&b, 8, -0.2f, 0.2f);
+      prelu(&b, o);
+    } else {
+      int y = conv1x1(&b, 0, PSEG_ACT_NONE, c);
+      add2(&b, prelu(&b, y), y);
+      n = 3;
+    }
+    expect_dispatches = n;
+    check(ctx, &b, names[v], -2, 2);
+    expect_dispatches = 0;
   }
   /* a sum read only by a mean whose 1x1 layer is too wide for se_fc.comp (264 channels): the mean
    * stays a dispatch of its own, so the sum must be stored (the pre-pass once absorbed it anyway) */

@@ -840,32 +840,22 @@ static int convert(conv_state *s) {
       l->in0 = a->pid, l->in1 = b->pid, l->aux = aux;
       break;
     }
-    case TFL_PRELU: { /* x + (1 - alpha) * relu(-x): two 1x1 depthwise convs and an add (exact: one rounding more) */
+    case TFL_PRELU: { /* x >= 0 ? x : alpha[c] x: one layer (the runtime folds it into its producer) */
       NEED_ACT(0);
       ttensor *a = IN(0), *al = IN(1);
       int c = s->m.tensors[a->pid].c;
       if (!al || !al->data || (al->type != TFL_FLOAT32 && al->type != TFL_FLOAT16) ||
           (shape_count(al) != (size_t)c && shape_count(al) != 1) || al->data_len != shape_count(al) * (al->type == TFL_FLOAT16 ? 2 : 4))
         return cfail(s, "unsupported TFLite op PRELU at operator %d (alpha must be a constant, one value per channel)", opi);
-      float *wv = malloc((size_t)c * 2 * sizeof(float));
+      float *wv = malloc((size_t)c * sizeof(float));
       if (!wv) return cfail(s, "out of memory");
-      for (int k = 0; k < c; k++) wv[k] = -1.0f, wv[c + k] = 1.0f - const_value(al, shape_count(al) == 1 ? 0 : (size_t)k);
-      pseg_fmt_tensor ts = s->m.tensors[a->pid];
-      int32_t prev = a->pid;
-      for (int step = 0; step < 2; step++) {
-        ttensor tw = {.type = TFL_FLOAT32, .data = (const uint8_t *)(wv + step * c), .data_len = (size_t)c * 4};
-        pseg_fmt_layer *d = new_layer(s, PSEG_OP_DWCONV2D, opi);
-        if (!d || grow((void **)&s->m.tensors, &s->cap_tensors, s->m.n_tensors + 1, sizeof(pseg_fmt_tensor)))
-          return free(wv), cfail(s, "out of memory");
-        int wt = -1;
-        if (add_weights(s, &tw, (size_t)c, &wt, &d->w_off, opi)) return free(wv), -1;
-        d->wtype = wt, d->in0 = prev, d->act = step == 0 ? PSEG_ACT_RELU : PSEG_ACT_NONE;
-        s->m.tensors[s->m.n_tensors] = ts;
-        d->out = prev = (int32_t)s->m.n_tensors++;
-      }
+      for (int k = 0; k < c; k++) wv[k] = const_value(al, shape_count(al) == 1 ? 0 : (size_t)k);
+      ttensor tw = {.type = TFL_FLOAT32, .data = (const uint8_t *)wv, .data_len = (size_t)c * 4};
+      if (!(l = new_layer(s, PSEG_OP_PRELU, opi))) return free(wv), cfail(s, "out of memory");
+      int wt = -1;
+      if (add_weights(s, &tw, (size_t)c, &wt, &l->w_off, opi)) return free(wv), -1;
       free(wv);
-      if (!(l = new_layer(s, PSEG_OP_ADD, opi))) return cfail(s, "out of memory");
-      l->in0 = a->pid, l->in1 = prev, l->aux = 0;
+      l->wtype = wt, l->in0 = a->pid;
       break;
     }
     case TFL_MAX_POOL_2D: {

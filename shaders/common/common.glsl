@@ -23,6 +23,10 @@
 #define ACT_SIGMOID 4
 #define ACT_TANH 5
 #define ACT_EXP 6
+#define ACT_PRELU 7 /* per channel: the shaders with weights read the slopes (act_c) */
+
+/* x >= 0 ? x : s x (TFLite's PRELU, exactly) */
+vec4 prelu(vec4 v, vec4 s) { return mix(v * s, v, greaterThanEqual(v, vec4(0.0))); }
 
 vec4 activate(vec4 v, int act) {
   if (act == ACT_RELU) return max(v, vec4(0.0));
