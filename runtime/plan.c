@@ -512,6 +512,27 @@ static void plan_forward_fusions(planner *p, uint32_t i, pseg_node *nd) {
       }
     }
   }
+  /* A standalone activation of this conv's output, which other layers read too (a residual
+   * branch's input before its ReLU): the conv writes both (KC_AUX_OUT 2 + act: the activated
+   * value to Y2). */
+  if ((l->op == PSEG_OP_CONV2D || l->op == PSEG_OP_TCONV2D) && nd->wl2 < 0 && nd->aux < 0 &&
+      nd->d.spec[KC_AUX_OUT] == 0 && nd->d.spec[KC_AUX_IN] == 0 && nd->out != (int32_t)m->output &&
+      p->uses[nd->out] >= 2 && p->gate_mul[nd->out] < 0 && p->in_add[nd->out] < 0 && p->pool_add[nd->out] < 0 &&
+      p->resize_of[nd->out] < 0 && p->pre_of[nd->out] < 0) {
+    int j = first_reader(m, nd->out, (uint32_t)p->producer[nd->out]);
+    for (; j >= 0; j = first_reader(m, nd->out, (uint32_t)j)) {
+      const pseg_fmt_layer *la = &m->layers[j];
+      if (la->op == PSEG_OP_ACT && la->in0 == nd->out && !p->absorbed[j] && la->act != PSEG_ACT_NONE) {
+        nd->aux = la->out;
+        nd->d.spec[KC_AUX_OUT] = 2 + la->act;
+        p->absorbed[j] = 1;
+        append_name(nd, "(+");
+        append_name(nd, pseg_act_name(la->act));
+        append_name(nd, ")");
+        break;
+      }
+    }
+  }
   if (l->op == PSEG_OP_DWCONV2D) {
     int32_t t = l->out, other;
     int j = sole_reader(m, p->uses, t, i);

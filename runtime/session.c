@@ -396,6 +396,14 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
                   last->out == (int32_t)m->output && last->aux < 0 && (int)m->person_channel < 4;
   int mask_direct = fuse_mask && to->w == s->width && to->h == s->height;
   if (fuse_mask) s->t_size[m->output] = mask_direct ? 0 : (VkDeviceSize)to->w * to->h * 4;
+  /* On the CPU tiers, a softmax head over at most 4 channels (a model's logits, or its own last
+   * layer) is computed by the mask dispatch from the logits (mask.comp SOFTMAX_C), with the same
+   * arithmetic as softmax.comp: the probabilities are never stored (on lavapipe the softmax of a
+   * 512x512x2 map took 2.2 ms a frame, the mask 0.5). */
+  int fuse_softmax = !s->raw && !s->gpu && !fuse_mask && last && last->d.shader == PSEG_SHADER_SOFTMAX &&
+                     last->d.spec[1] == 0 /* KIND: softmax */ && last->out == (int32_t)m->output && to->c <= 4 &&
+                     last->in0 != (int32_t)m->input && last->aux < 0;
+  if (fuse_softmax) s->t_size[m->output] = 0;
   if (s->gpu) { /* each node's GPU-tier kernel (the memory plan asks which may work in place) */
     if (!(s->gk = calloc(md->n_nodes ? md->n_nodes : 1, sizeof *s->gk)))
       return gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
@@ -521,7 +529,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
     }
     if ((r = add_step(s, &cap, &st))) return r;
   }
-  for (uint32_t i = 0; i < md->n_nodes && !s->gpu; i++) {
+  for (uint32_t i = 0; i < md->n_nodes - (fuse_softmax ? 1u : 0u) && !s->gpu; i++) {
     const pseg_node *nd = &md->nodes[i];
     const kdispatch *d = &nd->d;
     step st = {.shader = d->shader, .layer = nd->layer};
@@ -591,20 +599,23 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
      * float rounding), fetched once; none where that would be more than 8 */
     int mask_nsrc = (int)ceil((MASK_PX - 1) * (double)tout->w / s->width) + 3;
     if (mask_nsrc > 8 || s->width <= (int)tout->w) mask_nsrc = 0;
-    binding in = fuse_mask ? (binding){&s->act, s->t_off[m->output], tsz(s, m->output), VK_FORMAT_R32_SFLOAT, SB_NONE}
-                           : TEXELS(m->output);
-    step mk = {.shader = PSEG_SHADER_MASK, .layer = -1, .name = "mask (resize to frame)",
+    binding in = fuse_mask      ? (binding){&s->act, s->t_off[m->output], tsz(s, m->output), VK_FORMAT_R32_SFLOAT, SB_NONE}
+                 : fuse_softmax ? TEXELS(last->in0)
+                                : TEXELS(m->output);
+    step mk = {.shader = PSEG_SHADER_MASK, .layer = -1,
+               .name = "mask (resize to frame)",
                .oh = s->height, .ow = s->width, .oc = 1, .flops = 6.0 * (double)npix,
                .k[0] = {.spec = {[KR_C4] = fuse_mask ? 1 : kc4(tout->c), [1] = MASK_PX,
                                  [2] = fuse_mask ? 0 : (int)m->person_channel,
                                  [3] = s->width == (int)tout->w && s->height == (int)tout->h,
-                                 [4] = mask_nsrc},
+                                 [4] = mask_nsrc, [5] = fuse_softmax ? tout->c : 0},
                         .groups = {(uint32_t)(s->width + 8 * MASK_PX - 1) / (8 * MASK_PX),
                                    (uint32_t)(s->height + 7) / 8, 1},
                         .pc = {.in_h = tout->h, .in_w = tout->w, .in_c4 = fuse_mask ? 1 : kc4(tout->c),
                                .out_h = s->height, .out_w = s->width}},
-               .bytes = 4.0 * (double)npix + (double)s->t_size[m->output],
+               .bytes = 4.0 * (double)npix + (double)(fuse_softmax ? s->t_size[last->in0] : s->t_size[m->output]),
                .b = {in, dummy, dummy, slot_bind(SB_MASK), dummy, dummy, dummy}};
+    if (fuse_softmax) snprintf(mk.name, sizeof mk.name, "softmax+mask (resize to frame)");
     if (s->gpu) { /* gio.comp KIND 1: the output tensor (or the person channel's plane) to the mask */
       mk.shader = PSEG_SHADER_GIO;
       mk.k[0] = (kernel){.spec = {1, fuse_mask ? 0 : kc4(tout->c), fuse_mask ? 0 : (int)m->person_channel,

@@ -32,7 +32,9 @@
  *             3: the output is: out = act(conv) * G (a gate made before this conv);
  *   IN_ADD    R is added to the (gated) input as it is read: conv(X * G + R);
  *   HAS_RES   out = act2(act(conv) + R): a residual ADD after the conv;
- *   AUX_OUT   act(conv) (before the residual) is written to Y2 as well;
+ *   AUX_OUT   1: act(conv) (before the residual) is written to Y2 as well; 2 + a: activation a
+ *             of the output is written to Y2 as well (a standalone activation reading a value that
+ *             other layers read too);
  *   AUX_IN    (1x1, stride 1) the input as read, X * G + R, is written to Y2: an ADD fused into
  *             this conv whose sum other layers read too;
  *   EPI_OC4   a second, 1x1 conv (EPI_OC4 output vec4s, activation EPI_ACT) on this conv's result,
@@ -171,10 +173,11 @@ void store(vec4 acc[OCB], int pix, int ob, bool valid) {
     if (OCB != OC4 && ob + j >= OC4) break;
     vec4 v = act_c(acc[j], ACT, ob + j);
     if (HAS_GATE == 3) v *= texelFetch(G, ob + j);
-    if (AUX_OUT != 0 && valid) dst2.y[o + j] = OTYPE(v);
+    if (AUX_OUT == 1 && valid) dst2.y[o + j] = OTYPE(v);
     if (HAS_RES != 0 && HAS_GATE == 2) v = act_c(v + texelFetch(R, o + j) * texelFetch(G, ob + j), ACT2, ob + j);
     else if (HAS_RES != 0) v = act_c(v + texelFetch(R, o + j), ACT2, ob + j);
     acc[j] = v;
+    if (AUX_OUT >= 2 && valid) dst2.y[o + j] = OTYPE(activate(v, AUX_OUT - 2));
     if (EPI_OC4 == 0 && valid) dst.y[o + j] = OTYPE(v);
     if (EPI_OC4 != 0 && EPI_AUX != 0 && valid) dst2.y[o + j] = OTYPE(v);
   }

@@ -149,8 +149,9 @@ void main() {
     }
     vec4 v = act_c(acc[r], ACT, og);
     if (HAS_GATE == 3) v *= LG(og);
-    if (AUX_OUT != 0) SY2(oi, v);
+    if (AUX_OUT == 1) SY2(oi, v);
     if (HAS_RES != 0) v = act_c(v + LR(oi) * (HAS_GATE == 2 ? LG(og) : vec4(1.0)), ACT2, og);
+    if (AUX_OUT >= 2) SY2(oi, activate(v, AUX_OUT - 2)); /* conv.comp */
     if (EPI_OC4 > 0) {
       es[o * TP + p] = STYPE(v);
       if (EPI_AUX != 0) SY2(oi, v);

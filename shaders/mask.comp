@@ -14,9 +14,19 @@ layout(constant_id = 1) const int MPX = 8;  /* runtime/session.c sizes the grid 
 layout(constant_id = 2) const int CH = 0;   /* the channel read */
 layout(constant_id = 3) const int SAME = 0; /* 1: the frame has the model's size: a copy */
 layout(constant_id = 4) const int NSRC = 0; /* > 0: see row_window() */
+/* > 0: X holds the logits of a softmax head over SOFTMAX_C <= 4 channels (C4 = 1), computed here
+ * as softmax.comp does (runtime/session.c) */
+layout(constant_id = 5) const int SOFTMAX_C = 0;
 layout(std430, binding = 3) writeonly buffer Out { float m[]; } dst;
 
-float at(int x, int y) { return texelFetch(X, (y * pc.in_w + x) * C4 + CH / 4)[CH % 4]; }
+float at(int x, int y) {
+  vec4 v = texelFetch(X, (y * pc.in_w + x) * C4 + CH / 4);
+  if (SOFTMAX_C == 0) return v[CH % 4];
+  float mx = -1.0 / 0.0, s = 0.0;
+  [[unroll]] for (int c = 0; c < SOFTMAX_C; c++) mx = max(mx, v[c]);
+  [[unroll]] for (int c = 0; c < SOFTMAX_C; c++) s += exp(v[c] - mx);
+  return exp(v[CH] - mx) / s;
+}
 
 /* output column x: its two source columns and the weight of the second */
 int src_x(int x, out int x1, out float lx) {

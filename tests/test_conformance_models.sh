@@ -2,7 +2,8 @@
 # pseg conformance models (run with PSEG_VALIDATION=1: any validation message fails the command):
 #   - the origin models in the tree (weights/models/4ch-sigmoid) and, where ../shared/models is
 #     present, all nine heads of the origin project, plus tests/make_test_models.c's
-#     naive_softmax (EXP, SUM, DIV with no max subtracted, logits of 8..18);
+#     naive_softmax (EXP, SUM, DIV with no max subtracted, logits of 8..18) and flat_logits2 (2-channel
+#     logits: the softmax pseg appends, which the mask dispatch computes on the CPU tiers);
 #   - every fp32 row passes (max |d| of the raw output <= 1e-4 * max(1, max |ref|) against the
 #     plain-C forward pass, mask within 1e-4, IoU >= 0.999, no NaN/Inf) and the exit code is 0;
 #   - where the device has fp16: the sigmoid head passes in fp16; the naive softmax fails in
@@ -19,10 +20,11 @@ SHARED=${PSEG_MODELS_DIR:-$SRC/../shared/models}
 "$MAKE" "$T" >/dev/null || { echo "FAIL make_test_models"; exit 1; }
 "$PSEG" convert --output probability --person-channel 1 "$T/naive_softmax.tflite" "$T/naive_softmax.pseg" ||
   { echo "FAIL convert naive_softmax"; exit 1; }
-models=("$SRC/weights/models/4ch-sigmoid.tflite" "$T/naive_softmax.pseg")
+"$PSEG" convert "$T/flat_logits2.tflite" "$T/flat_logits2.pseg" || { echo "FAIL convert flat_logits2"; exit 1; }
+models=("$SRC/weights/models/4ch-sigmoid.tflite" "$T/naive_softmax.pseg" "$T/flat_logits2.pseg")
 origin=0
 if [ -d "$SHARED/origin" ]; then
-  models=("$SHARED"/origin/*.tflite "$T/naive_softmax.pseg")
+  models=("$SHARED"/origin/*.tflite "$T/naive_softmax.pseg" "$T/flat_logits2.pseg")
   origin=1
 fi
 fp16=0

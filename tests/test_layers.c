@@ -567,6 +567,28 @@ static void run_all(pseg_context *ctx) {
     check(ctx, &b, names[v], -2, 2);
     expect_dispatches = 0;
   }
+  /* A standalone activation of a conv's output that a residual add reads too (the origin models'
+   * blocks): the conv writes both values; also after the conv's own residual add, and for a
+   * transposed conv */
+  for (int v = 0; v < 3; v++) {
+    begin(&b, 12, 10, 16);
+    int x;
+    if (v == 0) x = conv1x1(&b, 0, PSEG_ACT_NONE, 16);
+    else if (v == 1) x = add2(&b, conv1x1(&b, 0, PSEG_ACT_NONE, 16), 0);
+    else {
+      x = add_tensor(&b, 24, 20, 16);
+      pseg_fmt_layer *l = add_layer(&b, PSEG_OP_TCONV2D, PSEG_ACT_NONE, 0, -1, x);
+      l->kh = l->kw = l->sh = l->sw = 2;
+      l->w_off = add_weights(&b, (size_t)16 * 4 * 16, -0.3f, 0.3f);
+      l->b_off = add_weights(&b, 16, -0.2f, 0.2f);
+    }
+    int y = add_tensor(&b, b.t[x].h, b.t[x].w, 16);
+    add_layer(&b, PSEG_OP_ACT, v == 1 ? PSEG_ACT_RELU6 : PSEG_ACT_RELU, x, -1, y);
+    add2(&b, conv1x1(&b, y, PSEG_ACT_NONE, 16), x);
+    expect_dispatches = 2; /* conv(+relu) writing both, conv+add */
+    check(ctx, &b, v == 0 ? "fused: conv -> relu, both read" : v == 1 ? "fused: conv + add -> relu6, both read" : "fused: tconv -> relu, both read", -2, 2);
+    expect_dispatches = 0;
+  }
   /* a sum read only by a mean whose 1x1 layer is too wide for se_fc.comp (264 channels): the mean
    * stays a dispatch of its own, so the sum must be stored (the pre-pass once absorbed it anyway) */
   {
