@@ -158,6 +158,16 @@ void ref_softmax(const float *in, kshape s, float *out);
 void ref_prelu(const float *in, kshape s, const float *slopes, float *out);
 float ref_activate(float v, int act);
 
+/* The blurred background (kernels/composite.c): frame blocks of f x f averaged to lw x lh, then a
+ * Gaussian of sigma (radius taps each side) along x and along y at that size. */
+typedef struct kblur {
+  int f, lw, lh, radius;
+  float sigma;
+} kblur;
+void blur_params(int w, int h, kblur *p);
+void ref_blur(const uint8_t *rgba, int w, int h, const kblur *p, uint8_t *out);
+float ref_background(const uint8_t *bg, int bw, int bh, int w, int h, int x, int y, int c);
+
 /* Run a whole model on the CPU: tensors[i] receives malloc'ed NHWC data for every tensor. */
 int ref_run_model(const pseg_fmt_model *m, const float *input, float **tensors);
 

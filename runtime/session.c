@@ -634,27 +634,39 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
   if (!s->raw && s->background != PSEG_BACKGROUND_NONE) {
     binding bg;
     int bg_stride = 0; /* a background image is shared by the batch's frames; a blur is per frame */
-    if (s->background == PSEG_BACKGROUND_BLUR) {
-      if ((r = gpu_buffer_create(ctx, nbytes, 0, &s->tmp1)) || (r = gpu_buffer_create(ctx, nbytes, 0, &s->tmp2)))
+    if (s->background == PSEG_BACKGROUND_BLUR) { /* at a reduced size (kernels/composite.c) */
+      enum { BLUR_PX = 8 }; /* blur.comp MPX */
+      kblur bp;
+      blur_params(s->width, s->height, &bp);
+      size_t lnpix = (size_t)bp.lw * bp.lh, lbytes = lnpix * 4 * (size_t)s->batch;
+      if ((r = gpu_buffer_create(ctx, lbytes, 0, &s->tmp1)) || (r = gpu_buffer_create(ctx, lbytes, 0, &s->tmp2)))
         return r;
-      int radius = (s->width > s->height ? s->width : s->height) / 60;
-      if (radius < 2) radius = 2;
-      /* three box passes per direction ~ a Gaussian */
-      binding src = slot_bind(SB_IMG);
-      for (int pass = 0; pass < 6; pass++) {
-        const gpu_buffer *dst = (pass % 2 == 0) ? &s->tmp1 : &s->tmp2;
-        step bl = {.shader = PSEG_SHADER_BLUR, .layer = -1, .name = "blur (box pass)",
-                   .oh = s->height, .ow = s->width, .oc = 4, .flops = 4.0 * (2 * radius + 1) * (double)npix,
-                   .bytes = 8.0 * (double)npix,
-                   .k[0] = {.pc = {.out_h = s->height, .out_w = s->width, .mode = pass % 2, .aux0 = radius,
-                                   .bx = (int)npix, .by = (int)npix},
-                            .groups = {(uint32_t)(s->width + 7) / 8, (uint32_t)(s->height + 7) / 8, (uint32_t)s->batch}},
-                   .b = {src, dummy, dummy, bind_of(dst, 0, VK_WHOLE_SIZE)}};
+      int32_t sigma_bits;
+      memcpy(&sigma_bits, &bp.sigma, 4);
+      int blur_vec = bp.f % 4 == 0 && s->width % 4 == 0 && npix * (size_t)s->batch / 4 <= ctx->max_texel_elements;
+      binding src = {NULL, 0, VK_WHOLE_SIZE, blur_vec ? VK_FORMAT_R32G32B32A32_UINT : VK_FORMAT_R32_UINT, SB_IMG};
+      for (int pass = 0; pass < 3; pass++) { /* the blocks' means, then along x, then along y */
+        const gpu_buffer *dst = pass == 1 ? &s->tmp2 : &s->tmp1;
+        int mode = pass == 0 ? 2 : pass - 1;
+        step bl = {.shader = PSEG_SHADER_BLUR, .layer = -1,
+                   .name = "blur (block means)",
+                   .oh = bp.lh, .ow = bp.lw, .oc = 4,
+                   .flops = pass ? 4.0 * (2 * bp.radius + 1) * (double)lnpix : 4.0 * (double)npix,
+                   .bytes = pass ? 8.0 * (double)lnpix : 4.0 * (double)(npix + lnpix),
+                   .k[0] = {.spec = {BLUR_PX, pass ? bp.radius : 0, pass ? 0 : blur_vec},
+                            .pc = {.in_h = s->height, .in_w = s->width, .out_h = bp.lh, .out_w = bp.lw, .mode = mode,
+                                   .aux0 = bp.radius, .aux1 = pass ? sigma_bits : bp.f,
+                                   .bx = pass ? (int)lnpix : (int)npix, .by = (int)lnpix},
+                            .groups = {(uint32_t)(bp.lw + 8 * BLUR_PX - 1) / (8 * BLUR_PX), (uint32_t)(bp.lh + 7) / 8,
+                                       (uint32_t)s->batch}},
+                   .b = {src, dummy, dummy, bind_of(dst, 0, VK_WHOLE_SIZE), dummy, dummy, dummy, dummy}};
+        if (pass) snprintf(bl.name, sizeof bl.name, "blur (Gaussian along %s)", pass == 1 ? "x" : "y");
         if ((r = add_step(s, &cap, &bl))) return r;
         src = bind_of(dst, 0, VK_WHOLE_SIZE);
+        src.format = VK_FORMAT_R32_UINT;
       }
-      bg = bind_of(&s->tmp2, 0, VK_WHOLE_SIZE), bg_stride = (int)npix;
-      s->bg_w = s->width, s->bg_h = s->height;
+      bg = bind_of(&s->tmp1, 0, VK_WHOLE_SIZE), bg_stride = (int)lnpix;
+      s->bg_w = bp.lw, s->bg_h = bp.lh;
     } else {
       s->bg_w = bgimage->width, s->bg_h = bgimage->height;
       size_t nb = (size_t)s->bg_w * s->bg_h;
@@ -667,12 +679,26 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
       if (r) return r;
       bg = bind_of(&s->bgimg, 0, VK_WHOLE_SIZE);
     }
+    enum { COMP_PX = 8 }; /* composite.comp MPX */
+    /* composite.comp: VEC where every frame's pixels start on a texel of 4 and a run of 8 never
+     * leaves the frame; NSRC, the background columns COMP_PX pixels of a row span (+3 for
+     * rounding), fetched once, where runs stay in a row and that is at most 8 */
+    int comp_vec = npix % 8 == 0 && (uint64_t)npix * (uint64_t)s->batch / 4 <= ctx->max_texel_elements;
+    int comp_nsrc = (int)ceil((COMP_PX - 1) * (double)s->bg_w / s->width) + 3;
+    if (comp_nsrc > 8 || s->width % COMP_PX) comp_nsrc = 0;
+    uint32_t runs = (uint32_t)((npix + COMP_PX - 1) / COMP_PX), cgroups = (runs + 63) / 64;
+    uint32_t cgx = cgroups < 65535 ? cgroups : 65535, cgy = (cgroups + cgx - 1) / cgx;
     step cs = {.shader = PSEG_SHADER_COMPOSITE, .layer = -1, .name = "composite",
                .oh = s->height, .ow = s->width, .oc = 4, .flops = 8.0 * (double)npix, .bytes = 16.0 * (double)npix,
-               .k[0] = {.pc = {.out_h = s->height, .out_w = s->width, .aux0 = s->bg_w, .aux1 = s->bg_h,
+               .k[0] = {.spec = {COMP_PX, comp_nsrc, comp_vec},
+                        .pc = {.out_h = s->height, .out_w = s->width, .aux0 = s->bg_w, .aux1 = s->bg_h,
                                .bx = (int)npix, .br = bg_stride, .bg = (int)npix, .by = (int)npix},
-                        .groups = {(uint32_t)(s->width + 7) / 8, (uint32_t)(s->height + 7) / 8, (uint32_t)s->batch}},
-               .b = {slot_bind(SB_IMG), bg, slot_bind(SB_MASK), slot_bind(SB_COMP)}};
+                        .groups = {cgx, cgy, (uint32_t)s->batch}},
+               .b = {(binding){NULL, 0, VK_WHOLE_SIZE, comp_vec ? VK_FORMAT_R32G32B32A32_UINT : VK_FORMAT_R32_UINT, SB_IMG},
+                     bg,
+                     (binding){NULL, 0, VK_WHOLE_SIZE, comp_vec ? VK_FORMAT_R32G32B32A32_SFLOAT : VK_FORMAT_R32_SFLOAT, SB_MASK},
+                     slot_bind(SB_COMP), dummy, dummy, dummy, dummy}};
+    cs.b[1].format = VK_FORMAT_R32_UINT;
     if ((r = add_step(s, &cap, &cs))) return r;
   }
 #undef TENSOR

@@ -30,6 +30,7 @@ typedef struct bench_opts {
   int iterations, repeat, batch, in_flight, json;
   int gpu_tier; /* --tier gpu: the GPU tier whatever the device */
   int stats;    /* profile --stats: the driver's pipeline statistics */
+  int blur;     /* --background blur: the composite over a blurred frame too */
   const char *trace;
 } bench_opts;
 
@@ -72,6 +73,7 @@ static int parse(int argc, char **argv, bench_opts *o, int profile) {
                                        {"json", no_argument, 0, 'j'},
                                        {"trace", required_argument, 0, 't'},
                                        {"cpu-threads", required_argument, 0, 'c'},
+                                       {"background", required_argument, 0, 'B'},
                                        {0, 0, 0, 0}};
   memset(o, 0, sizeof *o);
   o->model = "selfie";
@@ -119,6 +121,10 @@ static int parse(int argc, char **argv, bench_opts *o, int profile) {
       else if (strcmp(optarg, "auto")) return USAGE("--tier must be gpu or auto (got '%s')", optarg);
       break;
     case 'j': o->json = 1; break;
+    case 'B':
+      if (!strcmp(optarg, "blur")) o->blur = 1;
+      else if (strcmp(optarg, "none")) return USAGE("--background must be blur or none (got '%s')", optarg);
+      break;
     case 'c':
       if (int_arg(optarg, -1, 1024, &o->ci.cpu_threads)) return USAGE("--cpu-threads must be -1..1024 (got '%s')", optarg);
       break;
@@ -152,6 +158,7 @@ typedef struct bench_ctx {
   uint8_t *frame;
   pseg_image *frames; /* the batch: the same frame, batch times */
   float *mask;        /* in_flight x batch masks */
+  uint8_t *comp;      /* --background blur: in_flight x batch composites (else NULL) */
   int w, h, batch, in_flight;
   double t_ctx, t_model, t_session; /* when each was ready (now_ms) */
 } bench_ctx;
@@ -163,6 +170,7 @@ static void bench_free(bench_ctx *b) {
   free(b->frame);
   free(b->frames);
   free(b->mask);
+  free(b->comp);
 }
 
 static int bench_setup(bench_opts *o, bench_ctx *b, uint32_t flags) {
@@ -178,20 +186,22 @@ static int bench_setup(bench_opts *o, bench_ctx *b, uint32_t flags) {
   b->h = o->height ? o->height : mh;
   b->batch = o->batch, b->in_flight = o->in_flight ? o->in_flight : 1;
   pseg_session_create_info si = {.width = b->w, .height = b->h, .flags = flags | (o->gpu_tier ? PSEG_SESSION_GPU_TIER : 0),
-                                 .batch = b->batch, .in_flight = b->in_flight};
+                                 .batch = b->batch, .in_flight = b->in_flight,
+                                 .background = o->blur ? PSEG_BACKGROUND_BLUR : PSEG_BACKGROUND_NONE};
   if (pseg_session_create(b->md, &si, &b->s)) return cli_error("%s", pseg_context_last_error(b->ctx));
   b->t_session = now_ms();
   b->frame = make_frame(b->w, b->h);
   b->frames = malloc((size_t)b->batch * sizeof *b->frames);
   b->mask = malloc((size_t)b->w * b->h * sizeof(float) * (size_t)b->batch * (size_t)b->in_flight);
-  if (!b->frame || !b->frames || !b->mask) return cli_error("out of memory%s", "");
+  if (o->blur) b->comp = malloc((size_t)b->w * b->h * 4 * (size_t)b->batch * (size_t)b->in_flight);
+  if (!b->frame || !b->frames || !b->mask || (o->blur && !b->comp)) return cli_error("out of memory%s", "");
   for (int k = 0; k < b->batch; k++) b->frames[k] = (pseg_image){b->w, b->h, PSEG_PIXEL_RGB8, 0, b->frame};
   return 0;
 }
 
 /* One submit of the batch and its wait. */
 static int run_frame(bench_ctx *b) {
-  if (pseg_session_run_batch(b->s, b->frames, (uint32_t)b->batch, b->mask, NULL))
+  if (pseg_session_run_batch(b->s, b->frames, (uint32_t)b->batch, b->mask, b->comp))
     return cli_error("%s", pseg_context_last_error(b->ctx));
   return 0;
 }
@@ -208,7 +218,8 @@ static int run_pipelined(bench_ctx *b, int iterations, double *wall, double *lat
   for (int i = 0; i < iterations; i++) {
     int j = i % b->in_flight;
     pseg_session_stats st;
-    if (pseg_session_wait(b->s, tickets[j], b->mask + per * (size_t)j, NULL)) return cli_error("%s", pseg_context_last_error(b->ctx));
+    if (pseg_session_wait(b->s, tickets[j], b->mask + per * (size_t)j, b->comp ? b->comp + per * 4 * (size_t)j : NULL))
+      return cli_error("%s", pseg_context_last_error(b->ctx));
     double t = now_ms();
     pseg_session_get_stats(b->s, &st);
     wall[i] = t - prev, lat[i] = st.latency_ms, gpu[i] = st.gpu_ms, comp[i] = st.gpu_compute_ms;
@@ -291,7 +302,7 @@ int cmd_bench(int argc, char **argv, double t_start) {
            "\"frames_per_s\": %.1f, \"dispatches\": %u, "
            "\"weight_bytes\": %llu, \"activation_bytes\": %llu, \"io_bytes\": %llu, \"first_mask_ms\": %.2f, "
            "\"fast_kernels\": %s, \"fast_ready_ms\": %.2f, \"cpu_threads\": %d, \"tier\": \"%s\", \"pipelines\": %u, "
-           "\"host_rss_mb\": %.1f, "
+           "\"host_rss_mb\": %.1f, \"background\": \"%s\", "
            "\"startup_ms\": {\"context\": %.2f, \"model\": %.2f, \"session\": %.2f, \"first_frame\": %.2f}}\n",
            json_str(o.model, jm, sizeof jm), prec, json_str(dev->name, jd, sizeof jd), json_str(dev->driver, jr, sizeof jr),
            b.w, b.h, n, o.repeat, o.batch, o.in_flight ? o.in_flight : 1, med, wall[0] / o.batch,
@@ -300,9 +311,10 @@ int cmd_bench(int argc, char **argv, double t_start) {
            st.dispatches, (unsigned long long)st.weight_bytes,
            (unsigned long long)st.activation_bytes, (unsigned long long)st.io_bytes, first_mask_ms,
            st.fast ? "true" : "false", fast_ms, pseg_context_cpu_threads(b.ctx), pseg_tier_name(st.tier), st.pipelines, rss_mb,
-           b.t_ctx - t_start, b.t_model - b.t_ctx, b.t_session - b.t_model, first_mask_ms - (b.t_session - t_start));
+           o.blur ? "blur" : "none", b.t_ctx - t_start, b.t_model - b.t_ctx, b.t_session - b.t_model, first_mask_ms - (b.t_session - t_start));
   } else {
-    printf("model %s, %s, %dx%d frames, device %s, %s tier", o.model, prec, b.w, b.h, dev->name, pseg_tier_name(st.tier));
+    printf("model %s, %s, %dx%d frames%s, device %s, %s tier", o.model, prec, b.w, b.h,
+           o.blur ? " and composites over a blur" : "", dev->name, pseg_tier_name(st.tier));
     if (dev->is_cpu) printf(" (%d worker threads)", pseg_context_cpu_threads(b.ctx));
     printf("\n");
     if (o.batch > 1 || o.in_flight)

@@ -1,0 +1,83 @@
+/* Post-processing family: the blurred background of PSEG_BACKGROUND_BLUR and the composite
+ * (shaders blur.comp, composite.comp; dispatched by runtime/session.c). The blur is computed at a
+ * reduced size: the frame's F x F blocks averaged, then a Gaussian along x and along y there, and
+ * the composite stretches it back with bilinear filtering. At 1280x720 that is 3 dispatches over
+ * 183x103 pixels instead of six 43-tap box passes over the whole frame (1.0 s -> a few ms a frame
+ * on lavapipe: BENCHMARKS.md). */
+#include "kernels.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+void blur_params(int w, int h, kblur *p) {
+  float sigma = (float)(w > h ? w : h) / 60.0f + 0.5f; /* the former three box passes of radius max/60 */
+  if (sigma < 2.5f) sigma = 2.5f;
+  int f = (int)(sigma / 3.0f + 0.5f);
+  if (f < 1) f = 1;
+  if (f > 4) f = (f + 2) / 4 * 4; /* a multiple of 4: blur.comp reads 4 pixels a texel */
+  p->f = f;
+  p->lw = (w + f - 1) / f, p->lh = (h + f - 1) / f;
+  p->sigma = sigma / (float)f;
+  p->radius = (int)ceilf(3.0f * p->sigma);
+}
+
+static float unorm(uint8_t v) { return (float)v / 255.0f; }
+static uint8_t to_unorm(float v) { /* packUnorm4x8 */
+  v = v < 0 ? 0 : v > 1 ? 1 : v;
+  return (uint8_t)floorf(v * 255.0f + 0.5f);
+}
+
+/* The blurred background as blur.comp makes it: RGBA8 frame (w x h, 4 bytes a pixel) -> out,
+ * p->lw x p->lh RGBA8 (each pass rounded to 8 bits as the GPU stores it). */
+void ref_blur(const uint8_t *rgba, int w, int h, const kblur *p, uint8_t *out) {
+  size_t ln = (size_t)p->lw * p->lh;
+  uint8_t *a = malloc(ln * 4), *b = malloc(ln * 4);
+  if (!a || !b) {
+    free(a), free(b);
+    return;
+  }
+  for (int y = 0; y < p->lh; y++)
+    for (int x = 0; x < p->lw; x++) {
+      int x0 = x * p->f, y0 = y * p->f, x1 = x0 + p->f < w ? x0 + p->f : w, y1 = y0 + p->f < h ? y0 + p->f : h;
+      for (int c = 0; c < 4; c++) {
+        float s = 0;
+        for (int yy = y0; yy < y1; yy++)
+          for (int xx = x0; xx < x1; xx++) s += unorm(rgba[((size_t)yy * w + xx) * 4 + c]);
+        a[((size_t)y * p->lw + x) * 4 + c] = to_unorm(s / (float)((x1 - x0) * (y1 - y0)));
+      }
+    }
+  float k2 = -0.5f / (p->sigma * p->sigma);
+  for (int pass = 0; pass < 2; pass++) {
+    const uint8_t *src = pass ? b : a;
+    uint8_t *dst = pass ? out : b;
+    for (int y = 0; y < p->lh; y++)
+      for (int x = 0; x < p->lw; x++)
+        for (int c = 0; c < 4; c++) {
+          float s = 0, ws = 0;
+          for (int k = -p->radius; k <= p->radius; k++) {
+            int xx = pass == 0 ? x + k : x, yy = pass == 1 ? y + k : y;
+            xx = xx < 0 ? 0 : xx >= p->lw ? p->lw - 1 : xx;
+            yy = yy < 0 ? 0 : yy >= p->lh ? p->lh - 1 : yy;
+            float wk = expf((float)(k * k) * k2);
+            s += wk * unorm(src[((size_t)yy * p->lw + xx) * 4 + c]);
+            ws += wk;
+          }
+          dst[((size_t)y * p->lw + x) * 4 + c] = to_unorm(s / ws);
+        }
+  }
+  free(a), free(b);
+}
+
+/* Background pixel (x, y) of the frame (w x h) stretched from bg (bw x bh RGBA8), bilinear with
+ * half-pixel centres, channel c in [0, 1]: composite.comp's sampling. */
+float ref_background(const uint8_t *bg, int bw, int bh, int w, int h, int x, int y, int c) {
+  float fx = ((float)x + 0.5f) * (float)bw / (float)w - 0.5f, fy = ((float)y + 0.5f) * (float)bh / (float)h - 0.5f;
+  fx = fx < 0 ? 0 : fx, fy = fy < 0 ? 0 : fy;
+  int x0 = (int)fx < bw - 1 ? (int)fx : bw - 1, y0 = (int)fy < bh - 1 ? (int)fy : bh - 1;
+  int x1 = x0 + 1 < bw ? x0 + 1 : bw - 1, y1 = y0 + 1 < bh ? y0 + 1 : bh - 1;
+  float lx = fx - (float)x0, ly = fy - (float)y0;
+#define PX(xx, yy) unorm(bg[((size_t)(yy) * bw + (xx)) * 4 + c])
+  float top = PX(x0, y0) + (PX(x1, y0) - PX(x0, y0)) * lx, bot = PX(x0, y1) + (PX(x1, y1) - PX(x0, y1)) * lx;
+#undef PX
+  return top + (bot - top) * ly;
+}
