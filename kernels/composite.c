@@ -1,5 +1,6 @@
-/* Post-processing family: the blurred background of PSEG_BACKGROUND_BLUR and the composite
- * (shaders blur.comp, composite.comp; dispatched by runtime/session.c). The blur is computed at a
+/* Post-processing family: the blurred background of PSEG_BACKGROUND_BLUR, the composite and the
+ * temporal smoothing of the mask (shaders blur.comp, composite.comp, smooth.comp; dispatched by
+ * runtime/session.c), with their plain-C references. The blur is computed at a
  * reduced size: the frame's F x F blocks averaged, then a Gaussian along x and along y there, and
  * the composite stretches it back with bilinear filtering. At 1280x720 that is 3 dispatches over
  * 183x103 pixels instead of six 43-tap box passes over the whole frame (1.0 s -> a few ms a frame
@@ -80,4 +81,12 @@ float ref_background(const uint8_t *bg, int bw, int bh, int w, int h, int x, int
   float top = PX(x0, y0) + (PX(x1, y0) - PX(x0, y0)) * lx, bot = PX(x0, y1) + (PX(x1, y1) - PX(x0, y1)) * lx;
 #undef PX
   return top + (bot - top) * ly;
+}
+
+float ref_smooth(float p, float r, float strength) {
+  if (r < 0) return p;
+  float d = fabsf(p - r), t = (d - PSEG_SMOOTH_D0) / (PSEG_SMOOTH_D1 - PSEG_SMOOTH_D0);
+  t = t < 0 ? 0 : t > 1 ? 1 : t;
+  float w = (1.0f - strength) + strength * (t * t * (3.0f - 2.0f * t));
+  return r + w * (p - r);
 }

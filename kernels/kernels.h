@@ -33,7 +33,8 @@
   X(GDWCONV, gdwconv)                                                                              \
   X(GPOOL, gpool)                                                                                  \
   X(GPIX, gpix)                                                                                    \
-  X(GIO, gio)
+  X(GIO, gio)                                                                                      \
+  X(SMOOTH, smooth) /* temporal smoothing of the mask (kernels/composite.c) */
 
 typedef enum pseg_shader {
 #define PSEG_SHADER_ENUM(id, stem) PSEG_SHADER_##id,
@@ -167,6 +168,13 @@ typedef struct kblur {
 void blur_params(int w, int h, kblur *p);
 void ref_blur(const uint8_t *rgba, int w, int h, const kblur *p, uint8_t *out);
 float ref_background(const uint8_t *bg, int bw, int bh, int w, int h, int x, int y, int c);
+/* Temporal smoothing (smooth.comp): the running mask r (< 0: none yet) and the frame's
+ * probability p give the frame's mask, which is the next r. */
+/* disagreements |p - r| below d0 move by 1 - strength, rising (smoothstep) to all of it at d1:
+ * chosen with bench/flicker.c on the dev portraits (BENCHMARKS.md "Temporal smoothing") */
+#define PSEG_SMOOTH_D0 0.3f
+#define PSEG_SMOOTH_D1 1.0f
+float ref_smooth(float p, float r, float strength);
 
 /* Run a whole model on the CPU: tensors[i] receives malloc'ed NHWC data for every tensor. */
 int ref_run_model(const pseg_fmt_model *m, const float *input, float **tensors);

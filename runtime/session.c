@@ -72,6 +72,8 @@ struct pseg_session {
   int prior;            /* the model's input is RGB + a prior mask (4 channels) */
   gpu_buffer prior_buf; /* that prior, a float a frame pixel (host-visible): the last frame's mask,
                            copied there at the end of each frame, or pseg_session_set_prior's */
+  float smoothing;       /* pseg_session_create_info.smoothing (0: off) */
+  gpu_buffer smooth_buf; /* its running mask, a float a frame pixel; < 0: none yet */
   slot slots[PSEG_MAX_IN_FLIGHT];
   int n_slots;
   uint64_t next_ticket;
@@ -341,6 +343,8 @@ static pseg_result plan_memory(pseg_session *s, VkDeviceSize *total) {
   *total = top;
   return PSEG_SUCCESS;
 }
+
+static pseg_result reset_smoothing(pseg_session *s);
 
 static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
   pseg_context *ctx = s->ctx;
@@ -630,6 +634,23 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
       mk.b[5] = slot_bind(SB_MASK);
     }
     if ((r = add_step(s, &cap, &mk))) return r;
+  }
+  if (!s->raw && s->smoothing > 0.0f) { /* temporal smoothing of the mask, before the composite reads it */
+    enum { SMOOTH_PX = 8 }; /* smooth.comp MPX */
+    if ((r = gpu_buffer_create(ctx, npix * 4, 0, &s->smooth_buf)) || (r = reset_smoothing(s))) return r;
+    float f[3] = {s->smoothing, PSEG_SMOOTH_D0, PSEG_SMOOTH_D1};
+    int32_t bits[3];
+    memcpy(bits, f, sizeof bits);
+    uint32_t runs = (uint32_t)((npix + SMOOTH_PX - 1) / SMOOTH_PX), groups = (runs + 63) / 64;
+    uint32_t gx = groups < 65535 ? groups : 65535, gy = (groups + gx - 1) / gx;
+    step sm = {.shader = PSEG_SHADER_SMOOTH, .layer = -1, .name = "temporal smoothing",
+               .oh = s->height, .ow = s->width, .oc = 1, .flops = 10.0 * (double)npix, .bytes = 16.0 * (double)npix,
+               .k[0] = {.spec = {SMOOTH_PX},
+                        .pc = {.out_h = s->height, .out_w = s->width, .aux0 = bits[0], .aux1 = bits[1], .mode = bits[2]},
+                        .groups = {gx, gy, 1}},
+               .b = {slot_bind(SB_MASK), dummy, dummy, bind_of(&s->smooth_buf, 0, VK_WHOLE_SIZE), dummy, dummy, dummy,
+                     dummy}};
+    if ((r = add_step(s, &cap, &sm))) return r;
   }
   if (!s->raw && s->background != PSEG_BACKGROUND_NONE) {
     binding bg;
@@ -991,6 +1012,7 @@ static pseg_result create(pseg_model *md, const pseg_session_create_info *info, 
     s->height = info->height;
     s->background = info->background;
     s->profile = (info->flags & PSEG_SESSION_PROFILE) != 0;
+    s->smoothing = info->smoothing;
   }
   s->gpu_ms = s->gpu_compute_ms = -1;
   s->batch = info && info->batch > 1 ? info->batch : 1;
@@ -1054,6 +1076,12 @@ pseg_result pseg_session_create(pseg_model *md, const pseg_session_create_info *
   if (info->in_flight < 0 || info->in_flight > PSEG_MAX_IN_FLIGHT)
     return gpu_fail(ctx, PSEG_ERROR_INVALID_ARGUMENT, "in_flight %d is out of range (0..%d)", info->in_flight,
                     PSEG_MAX_IN_FLIGHT);
+  if (!(info->smoothing >= 0.0f && info->smoothing < 1.0f))
+    return gpu_fail(ctx, PSEG_ERROR_INVALID_ARGUMENT, "smoothing %g is out of range (0: off, or a strength below 1)",
+                    (double)info->smoothing);
+  if (info->smoothing > 0.0f && info->batch > 1)
+    return gpu_fail(ctx, PSEG_ERROR_INVALID_ARGUMENT,
+                    "temporal smoothing needs the frames one after another: batch 1, not %d", info->batch);
   return create(md, info, 0, out);
 }
 
@@ -1085,7 +1113,7 @@ void pseg_session_destroy(pseg_session *s) {
   for (uint32_t i = 0; i < s->n_views; i++) ctx->vk.vkDestroyBufferView(ctx->device, s->views[i], NULL);
   free(s->views);
   free(s->step_us);
-  gpu_buffer *bufs[] = {&s->act, &s->tmp1, &s->tmp2, &s->bgimg, &s->dummy, &s->scratch, &s->prior_buf};
+  gpu_buffer *bufs[] = {&s->act, &s->tmp1, &s->tmp2, &s->bgimg, &s->dummy, &s->scratch, &s->prior_buf, &s->smooth_buf};
   for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) gpu_buffer_destroy(ctx, bufs[i]);
   free(s->t_off), free(s->t_size), free(s->t16), free(s->steps), free(s->gk);
   free(s);
@@ -1341,6 +1369,28 @@ pseg_result pseg_session_run(pseg_session *s, const pseg_image *frame, float *ma
 }
 
 int pseg_model_takes_prior(const pseg_model *md) { return md && md->fmt.tensors[md->fmt.input].c == 4; }
+
+/* The running mask of the smoothing: none (-1 everywhere). */
+static pseg_result reset_smoothing(pseg_session *s) {
+  size_t n = (size_t)s->width * s->height;
+  float *v = malloc(n * sizeof(float));
+  if (!v) return gpu_fail(s->ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
+  for (size_t i = 0; i < n; i++) v[i] = -1.0f;
+  pseg_result r = gpu_upload(s->ctx, &s->smooth_buf, 0, v, n * sizeof(float));
+  free(v);
+  return r;
+}
+
+pseg_result pseg_session_reset_smoothing(pseg_session *s) {
+  if (!s || s->raw) return PSEG_ERROR_INVALID_ARGUMENT;
+  if (!(s->smoothing > 0.0f))
+    return gpu_fail(s->ctx, PSEG_ERROR_INVALID_ARGUMENT, "the session was created without smoothing");
+  for (int j = 0; j < s->n_slots; j++)
+    if (s->slots[j].busy)
+      return gpu_fail(s->ctx, PSEG_ERROR_INVALID_ARGUMENT,
+                      "a frame is in flight: pseg_session_wait for it before resetting the smoothing");
+  return reset_smoothing(s);
+}
 
 pseg_result pseg_session_set_prior(pseg_session *s, const float *prior) {
   if (!s || s->raw) return PSEG_ERROR_INVALID_ARGUMENT;
