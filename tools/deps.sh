@@ -1,6 +1,7 @@
 # Sourced by tools/setup.sh and tools/test.sh: install the Debian packages pseg needs, if missing.
 PSEG_DEBS="cmake make gcc pkg-config libvulkan-dev libvulkan-volk-dev glslc glslang-tools spirv-tools
-  mesa-vulkan-drivers vulkan-validationlayers libpng-dev libjpeg-dev zlib1g-dev"
+  mesa-vulkan-drivers vulkan-validationlayers libpng-dev libjpeg-dev zlib1g-dev
+  libavformat-dev libavcodec-dev libswscale-dev libavutil-dev"
 
 pseg_install_debs() {
   local missing=() p

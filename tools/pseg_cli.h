@@ -37,5 +37,6 @@ pseg_result cli_conformance_context(int index, const pseg_device_info *info, pse
 void cli_print_device_line(int index, const pseg_device_info *d);
 int cmd_run(int argc, char **argv);         /* tools/pseg_run.c */
 int cmd_compare(int argc, char **argv);     /* tools/pseg_compare.c */
+int cmd_video(int argc, char **argv);       /* tools/pseg_video.c */
 
 #endif

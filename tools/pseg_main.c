@@ -27,6 +27,12 @@ static void usage(FILE *f) {
           "      --prior: for models taking RGB + a prior mask (4 channels), that mask (grey, any\n"
           "      size; default: none, zeros)\n"
           "  pseg devices                      list Vulkan devices and their features\n"
+          "  pseg video [--model M] [--background blur|none|IMAGE|#RRGGBB] [--mask | --cutout]\n"
+          "             [--smoothing S] [--raw WxH] [--fps F] IN -o OUT\n"
+          "      every frame of a video (or raw RGB24 frames on stdin: IN = -, --raw WxH): the\n"
+          "      composite (default: over a blur), the mask as video, or a cutout with alpha;\n"
+          "      OUT .mp4/.mkv/.webm/.mov or - (raw frames on stdout); audio copied; temporal\n"
+          "      smoothing on (--smoothing 0: off); pseg video --help for more\n"
           "  pseg compare MODEL_A MODEL_B IMAGE... [--gt DIR] [--precision-a P] [--precision-b P]\n"
           "               [--device-a N] [--device-b N] -o SHEET.png\n"
           "      two models (or one at two precisions or on two devices) on the same photos: the IoU\n"
@@ -413,6 +419,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "bench")) return cmd_bench(argc - 1, argv + 1, t_start);
   if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
   if (!strcmp(cmd, "compare")) return cmd_compare(argc - 1, argv + 1);
+  if (!strcmp(cmd, "video")) return cmd_video(argc - 1, argv + 1);
   if (!strcmp(cmd, "profile")) return cmd_profile(argc - 1, argv + 1);
   if (!strcmp(cmd, "conformance")) return cmd_conformance(argc - 1, argv + 1);
   if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
