@@ -21,9 +21,13 @@ static void usage(FILE *f) {
   fprintf(f,
           "usage:\n"
           "  pseg segment [--model selfie|selfie-landscape|FILE.pseg] [--precision fp32|fp16|fp16-all|auto]\n"
-          "               [--device N] [--background blur|IMAGE] [--prior MASK.png] INPUT -o OUTPUT.png|OUTPUT.npy\n"
+          "               [--device N] [--background blur|IMAGE] [--prior MASK.png]\n"
+          "               [--cutout [--premultiplied] | --matte | --trimap W] INPUT -o OUTPUT.png|OUTPUT.npy\n"
           "      INPUT: PNG or JPEG of any size. OUTPUT.png: the 8-bit mask, or the composite when\n"
           "      --background is given. OUTPUT.npy: the float32 HxW person probability.\n"
+          "      --cutout: RGBA, the photo with the mask as alpha (--premultiplied: the colour times\n"
+          "      alpha); --matte: the alpha alone (the mask); --trimap W: 255 person, 0 background,\n"
+          "      128 an unknown band of about 2W pixels along the edge, for matting tools\n"
           "      --prior: for models taking RGB + a prior mask (4 channels), that mask (grey, any\n"
           "      size; default: none, zeros)\n"
           "  pseg devices                      list Vulkan devices and their features\n"
@@ -228,6 +232,42 @@ static int cmd_convert(int argc, char **argv) {
   return 0;
 }
 
+/* A trimap of the mask for matting tools: 255 where every pixel within `band` (a square of side
+ * 2 band + 1) is the person (mask >= 0.5), 0 where none is, 128 (unknown) between: a band of
+ * about 2 band pixels along the edge. Counts of the window by rows, then by columns: O(pixels). */
+static int make_trimap(const float *mask, int w, int h, int band, uint8_t *out) {
+  size_t n = (size_t)w * h;
+  uint32_t *row = malloc(n * sizeof *row), *col = malloc((size_t)w * sizeof *col);
+  if (!row || !col) return free(row), free(col), -1;
+  for (int y = 0; y < h; y++) { /* fg count in [x - band, x + band] of the row */
+    const float *m = mask + (size_t)y * w;
+    uint32_t run = 0;
+    for (int x = 0; x < band && x < w; x++) run += m[x] >= 0.5f;
+    for (int x = 0; x < w; x++) {
+      if (x + band < w) run += m[x + band] >= 0.5f;
+      if (x - band - 1 >= 0) run -= m[x - band - 1] >= 0.5f;
+      row[(size_t)y * w + x] = run;
+    }
+  }
+  memset(col, 0, (size_t)w * sizeof *col);
+  for (int y = 0; y < band && y < h; y++)
+    for (int x = 0; x < w; x++) col[x] += row[(size_t)y * w + x];
+  for (int y = 0; y < h; y++) {
+    if (y + band < h)
+      for (int x = 0; x < w; x++) col[x] += row[(size_t)(y + band) * w + x];
+    if (y - band - 1 >= 0)
+      for (int x = 0; x < w; x++) col[x] -= row[(size_t)(y - band - 1) * w + x];
+    int y0 = y - band < 0 ? 0 : y - band, y1 = y + band >= h ? h - 1 : y + band;
+    for (int x = 0; x < w; x++) {
+      int x0 = x - band < 0 ? 0 : x - band, x1 = x + band >= w ? w - 1 : x + band;
+      uint32_t area = (uint32_t)(x1 - x0 + 1) * (uint32_t)(y1 - y0 + 1), c = col[x];
+      out[(size_t)y * w + x] = c == area ? 255 : c == 0 ? 0 : 128;
+    }
+  }
+  free(row), free(col);
+  return 0;
+}
+
 static int cmd_segment(int argc, char **argv) {
   static const struct option opts[] = {{"model", required_argument, 0, 'm'},
                                        {"precision", required_argument, 0, 'p'},
@@ -235,8 +275,13 @@ static int cmd_segment(int argc, char **argv) {
                                        {"background", required_argument, 0, 'b'},
                                        {"output", required_argument, 0, 'o'},
                                        {"prior", required_argument, 0, 'P'},
+                                       {"cutout", no_argument, 0, 'C'},
+                                       {"premultiplied", no_argument, 0, 'M'},
+                                       {"matte", no_argument, 0, 'A'},
+                                       {"trimap", required_argument, 0, 'T'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
+  int cutout = 0, premul = 0, matte = 0, trimap = 0;
   const char *model = "selfie", *output = NULL, *background = NULL, *prior_path = NULL;
   pseg_context_create_info ci = {.device_index = -1, .precision = PSEG_PRECISION_AUTO};
   int c;
@@ -253,6 +298,16 @@ static int cmd_segment(int argc, char **argv) {
     case 'b': background = optarg; break;
     case 'o': output = optarg; break;
     case 'P': prior_path = optarg; break;
+    case 'C': cutout = 1; break;
+    case 'M': premul = 1; break;
+    case 'A': matte = 1; break;
+    case 'T': {
+      char *end;
+      long v = strtol(optarg, &end, 10);
+      if (*end || !*optarg || v < 1 || v > 1000) return cli_error("--trimap takes the unknown band's half-width in pixels, 1..1000 (got '%s')", optarg);
+      trimap = (int)v;
+      break;
+    }
     case 'h': usage(stdout); return 0;
     default: usage(stderr); return 2;
     }
@@ -269,6 +324,10 @@ static int cmd_segment(int argc, char **argv) {
   int npy = !strcasecmp(ext, ".npy"), png = !strcasecmp(ext, ".png");
   if (!npy && !png) return cli_error("%s: output must end in .png or .npy", output);
   if (npy && background) return cli_error("--background makes a composite image: write it to a .png, not %s", output);
+  if ((background != NULL) + cutout + matte + (trimap > 0) > 1)
+    return cli_error("choose one output: --background, --cutout, --matte or --trimap");
+  if (premul && !cutout) return cli_error("--premultiplied belongs to --cutout");
+  if (npy && (cutout || matte || trimap)) return cli_error("--cutout, --matte and --trimap write a .png, not %s", output);
   const char *ins[4] = {input, background, prior_path, model};
   char err[600];
   if (out_check(output, ins, 4, err, sizeof err)) return cli_error("%s", err);
@@ -375,7 +434,33 @@ static int cmd_segment(int argc, char **argv) {
       cli_error("%s", err);
       goto done;
     }
-  } else {
+  } else if (cutout) { /* RGBA, the mask as alpha (straight, or the colour multiplied by it) */
+    px = malloc(n * 4);
+    if (!px) {
+      cli_error("out of memory");
+      goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+      uint8_t a = (uint8_t)(mask[i] * 255.0f + 0.5f);
+      for (int k = 0; k < 3; k++)
+        px[4 * i + k] = premul ? (uint8_t)((frame.rgb[3 * i + k] * a + 127) / 255) : frame.rgb[3 * i + k];
+      px[4 * i + 3] = a;
+    }
+    if (img_save_png(output, px, frame.width, frame.height, 4, err, sizeof err)) {
+      cli_error("%s", err);
+      goto done;
+    }
+  } else if (trimap) {
+    px = malloc(n);
+    if (!px || make_trimap(mask, frame.width, frame.height, trimap, px)) {
+      cli_error("out of memory");
+      goto done;
+    }
+    if (img_save_png(output, px, frame.width, frame.height, 1, err, sizeof err)) {
+      cli_error("%s", err);
+      goto done;
+    }
+  } else { /* the mask, 8-bit grey (also --matte) */
     px = malloc(n);
     if (!px) {
       cli_error("out of memory");
