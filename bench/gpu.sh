@@ -197,7 +197,7 @@ if phase "masks" 30 && prep_inputs; then
     for png in "$DIR_/$name"/*.png; do
       base=$(basename "$png" .png)
       for prec in fp32 fp16 fp16-all; do
-        timeout 30 "$PSEG" segment --model "$name" --precision $prec "$png" -o "$OUTDIR/masks/$name/$base.$name.$prec.npy" || echo "FAIL $png $prec"
+        timeout 30 "$PSEG" segment --tta none --model "$name" --precision $prec "$png" -o "$OUTDIR/masks/$name/$base.$name.$prec.npy" || echo "FAIL $png $prec"
       done
       n=$((n + 1))
     done

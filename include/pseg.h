@@ -204,6 +204,9 @@ typedef struct pseg_session_create_info {
                       the composite uses the smoothed mask. 0.7 halves the flicker of jittered
                       still scenes at no IoU cost (README). Frames must come in order; batch 1.
                       pseg_session_reset_smoothing starts a new sequence (a cut, a seek). */
+  int tta_flip;    /* 1: test-time augmentation: the network runs on the frame and on its mirror image
+                      and the two masks are averaged (twice the network's time; the dev portraits'
+                      IoU: README "Better masks"). The composite uses the averaged mask. */
 } pseg_session_create_info;
 
 /* The smoothing strength for video (bench/flicker.c on the dev portraits: the flicker of jittered

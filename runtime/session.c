@@ -73,6 +73,7 @@ struct pseg_session {
   gpu_buffer prior_buf; /* that prior, a float a frame pixel (host-visible): the last frame's mask,
                            copied there at the end of each frame, or pseg_session_set_prior's */
   float smoothing;       /* pseg_session_create_info.smoothing (0: off) */
+  int tta;               /* pseg_session_create_info.tta_flip: the network on the frame and its mirror */
   gpu_buffer smooth_buf; /* its running mask, a float a frame pixel; < 0: none yet */
   slot slots[PSEG_MAX_IN_FLIGHT];
   int n_slots;
@@ -380,7 +381,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
   float in_scale = m->input_scale != 0.0f ? m->input_scale : 1.0f, in_offset = m->input_offset;
   int32_t in_sb, in_ob; /* for the pre-processing step's push constants */
   memcpy(&in_sb, &in_scale, 4), memcpy(&in_ob, &in_offset, 4);
-  int fuse_pre = !s->raw && first && first->d.shader == PSEG_SHADER_CONV && first->d.spec[KC_MODE] == 0 &&
+  int fuse_pre = !s->raw && !s->tta && first && first->d.shader == PSEG_SHADER_CONV && first->d.spec[KC_MODE] == 0 &&
                  in_scale == 1.0f && in_offset == 0.0f && /* the fused read scales to [0,1] only */
                  m->tensors[m->input].c == 3 && /* and has no prior to read */
                  first->in0 == (int32_t)m->input && first->in1 != (int32_t)m->input && first->gate < 0 &&
@@ -396,7 +397,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
    * the mask dispatch resizes to the frame. */
   const pseg_node *last = md->n_nodes ? &md->nodes[md->n_nodes - 1] : NULL;
   const pseg_fmt_tensor *to = &m->tensors[m->output];
-  int fuse_mask = !s->raw && last && last->d.shader == PSEG_SHADER_DWCONV && last->d.spec[KD_PROJ_OC4] == 1 &&
+  int fuse_mask = !s->raw && !s->tta && last && last->d.shader == PSEG_SHADER_DWCONV && last->d.spec[KD_PROJ_OC4] == 1 &&
                   last->out == (int32_t)m->output && last->aux < 0 && (int)m->person_channel < 4;
   int mask_direct = fuse_mask && to->w == s->width && to->h == s->height;
   if (fuse_mask) s->t_size[m->output] = mask_direct ? 0 : (VkDeviceSize)to->w * to->h * 4;
@@ -466,174 +467,183 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
     free(zero);
     if (r) return r;
   }
-  if (!s->raw && !fuse_pre && s->gpu) {
-    step pre = {.shader = PSEG_SHADER_GIO, .layer = -1, .name = "pre (stretch, scale)",
-                .oh = tin->h, .ow = tin->w, .oc = 3, .flops = 12.0 * tin->h * tin->w,
-                .k[0] = {.variant = s->t16[m->input] ? (unsigned)PSEG_VARIANT_O16 : 0u,
-                         .groups = {(uint32_t)(tin->w + 7) / 8, (uint32_t)(tin->h + 7) / 8, (uint32_t)s->batch},
-                         .pc = {.in_h = s->height, .in_w = s->width, .out_h = tin->h, .out_w = tin->w,
-                                .out_c4 = kc4(tin->c), .mode = s->prior, .aux0 = in_sb, .aux1 = in_ob,
-                                .bx = (int)npix, .by = tvec4(s, m->input)}},
-                .bytes = 4.0 * (double)npix + (double)s->t_size[m->input],
-                .b = {dummy, prior, dummy, TENSOR(m->input), dummy, dummy, dummy, slot_bind(SB_IMG)}};
-    if ((r = add_step(s, &cap, &pre))) return r;
-  } else if (!s->raw && !fuse_pre) {
-    step pre = {.shader = PSEG_SHADER_PRE, .layer = -1, .name = "pre (stretch, scale)",
-                .oh = tin->h, .ow = tin->w, .oc = 3, .flops = 12.0 * tin->h * tin->w,
-                .k[0] = {.variant = s->t16[m->input] ? (unsigned)PSEG_VARIANT_O16 : 0u,
-                         .groups = {(uint32_t)(tin->w + 7) / 8, (uint32_t)(tin->h + 7) / 8, 1},
-                         .pc = {.in_h = s->height, .in_w = s->width, .out_h = tin->h, .out_w = tin->w,
-                                .out_c4 = kc4(tin->c), .mode = s->prior, .aux0 = in_sb, .aux1 = in_ob}},
-                .bytes = 4.0 * (double)npix + (double)s->t_size[m->input],
-                .b = {slot_bind(SB_IMG), prior, dummy, TENSOR(m->input)}};
-    if ((r = add_step(s, &cap, &pre))) return r;
-  }
-  for (uint32_t i = 0; i < md->n_nodes && s->gpu; i++) { /* the GPU tier's steps */
-    const pseg_node *nd = &md->nodes[i];
-    step st = {.shader = s->gk[i].shader, .layer = nd->layer};
-    int w16 = ctx->precision == PSEG_PRECISION_FP16;
-    describe_node(m, nd, s->t16, w16 ? 2.0 : 4.0, &st);
-    kernel *k = &st.k[0];
-    k->pc = s->gk[i].pc;
-    memcpy(k->spec, s->gk[i].spec, sizeof k->spec);
-    memcpy(k->groups, s->gk[i].groups, sizeof k->groups);
-    k->variant = (s->t16[nd->out] ? (unsigned)PSEG_VARIANT_O16 : 0u) | (nd->wl >= 0 && w16 ? (unsigned)PSEG_VARIANT_W16 : 0u);
-    if (st.shader == PSEG_SHADER_GPOOL && ctx->subgroup_shuffle) k->variant |= PSEG_VARIANT_SUBGROUP;
-    if ((st.shader == PSEG_SHADER_GCONV || st.shader == PSEG_SHADER_GDWCONV) && ctx->f16_math && s->t16[nd->out] && w16)
-      k->variant |= PSEG_VARIANT_F16MATH;
-    int32_t ts[4] = {nd->in0, nd->in1, nd->gate, nd->out}, *strides[5] = {&k->pc.bx, &k->pc.br, &k->pc.bg, &k->pc.by, &k->pc.by2};
-    for (int j = 0; j < 8; j++) st.b[j] = dummy;
-    for (int j = 0; j < 4; j++)
-      if (ts[j] >= 0) st.b[j] = TENSOR(ts[j]), *strides[j] = tvec4(s, (uint32_t)ts[j]);
-    if (nd->aux >= 0) st.b[5] = TENSOR(nd->aux), k->pc.by2 = tvec4(s, (uint32_t)nd->aux);
-    VkDeviceSize wes = w16 ? 8 : 16; /* a weight vec4 */
-    st.b[4] = bind_of(&md->weights, 0, VK_WHOLE_SIZE), k->pc.w0 = (int32_t)(nd->w_off / wes);
-    if (nd->gpu_se >= 0) { /* a squeeze-excite block computed here: its weights, its gate as Y2 */
-      const pseg_node *se = &md->nodes[nd->gpu_se];
-      k->pc.w1 = (int32_t)(se->w_off / wes);
-      st.flops += tensor_elems(m, nd->out) + 2.0 * 4.0 * se->w_vec4; /* the pool, the layers */
-      st.bytes += (w16 ? 2.0 : 4.0) * 4.0 * se->w_vec4 + (s->t16[se->out] ? 2.0 : 4.0) * tensor_elems(m, se->out);
-      st.b[5] = TENSOR(se->out), k->pc.by2 = tvec4(s, (uint32_t)se->out);
+  /* With test-time augmentation (tta_flip) the network runs twice a frame: on the frame, then on its
+   * mirror image (the pre-processing writes the input mirrored), whose mask is mirrored back and
+   * averaged with the first (the mask dispatch's FLIP). */
+  for (int pass = 0; pass < (s->tta ? 2 : 1); pass++) {
+    if (!s->raw && !fuse_pre && s->gpu) {
+      step pre = {.shader = PSEG_SHADER_GIO, .layer = -1, .name = "pre (stretch, scale)",
+                  .oh = tin->h, .ow = tin->w, .oc = 3, .flops = 12.0 * tin->h * tin->w,
+                  .k[0] = {.variant = s->t16[m->input] ? (unsigned)PSEG_VARIANT_O16 : 0u, .spec = {[4] = pass} /* FLIP */,
+                           .groups = {(uint32_t)(tin->w + 7) / 8, (uint32_t)(tin->h + 7) / 8, (uint32_t)s->batch},
+                           .pc = {.in_h = s->height, .in_w = s->width, .out_h = tin->h, .out_w = tin->w,
+                                  .out_c4 = kc4(tin->c), .mode = s->prior, .aux0 = in_sb, .aux1 = in_ob,
+                                  .bx = (int)npix, .by = tvec4(s, m->input)}},
+                  .bytes = 4.0 * (double)npix + (double)s->t_size[m->input],
+                  .b = {dummy, prior, dummy, TENSOR(m->input), dummy, dummy, dummy, slot_bind(SB_IMG)}};
+      if (pass) snprintf(pre.name, sizeof pre.name, "pre (stretch, scale, mirror)");
+      if ((r = add_step(s, &cap, &pre))) return r;
+    } else if (!s->raw && !fuse_pre) {
+      step pre = {.shader = PSEG_SHADER_PRE, .layer = -1, .name = "pre (stretch, scale)",
+                  .oh = tin->h, .ow = tin->w, .oc = 3, .flops = 12.0 * tin->h * tin->w,
+                  .k[0] = {.variant = s->t16[m->input] ? (unsigned)PSEG_VARIANT_O16 : 0u, .spec = {pass} /* FLIP */,
+                           .groups = {(uint32_t)(tin->w + 7) / 8, (uint32_t)(tin->h + 7) / 8, 1},
+                           .pc = {.in_h = s->height, .in_w = s->width, .out_h = tin->h, .out_w = tin->w,
+                                  .out_c4 = kc4(tin->c), .mode = s->prior, .aux0 = in_sb, .aux1 = in_ob}},
+                  .bytes = 4.0 * (double)npix + (double)s->t_size[m->input],
+                  .b = {slot_bind(SB_IMG), prior, dummy, TENSOR(m->input)}};
+      if (pass) snprintf(pre.name, sizeof pre.name, "pre (stretch, scale, mirror)");
+      if ((r = add_step(s, &cap, &pre))) return r;
     }
-    if (s->gk[i].scratch) st.b[6] = bind_of(&s->scratch, 0, VK_WHOLE_SIZE);
-    st.k[0].skip = nd->fast_skip; /* a squeeze-excite block a depthwise conv computes */
-    if (i + 1 == md->n_nodes && fuse_mask) { /* the last layer writes the mask (gdwconv.comp MASK_OUT) */
-      st.b[3] = dummy;
-      st.b[7] = mask_direct ? slot_bind(SB_MASK) : TENSOR(m->output);
-      k->pc.by2 = mask_direct ? (int32_t)npix : to->w * to->h;
-      k->spec[KD_MASK_OUT] = 1 + (int)m->person_channel;
-      snprintf(st.name, sizeof st.name, "%.42s+mask", nd->name);
-    }
-    if (i == 0 && fuse_pre) { /* the first layer reads the frame (gconv.comp MODE 3, 4) */
-      st.b[0] = dummy, st.b[7] = slot_bind(SB_IMG);
-      int same = s->width == (int)m->tensors[m->input].w && s->height == (int)m->tensors[m->input].h;
-      k->spec[KC_MODE] = same ? 4 : 3;
-      k->pc.aux0 = s->width, k->pc.aux1 = s->height, k->pc.bx = (int32_t)npix;
-      snprintf(st.name, sizeof st.name, "pre+%.43s", nd->name);
-    }
-    if ((r = add_step(s, &cap, &st))) return r;
-  }
-  for (uint32_t i = 0; i < md->n_nodes - (fuse_softmax ? 1u : 0u) && !s->gpu; i++) {
-    const pseg_node *nd = &md->nodes[i];
-    const kdispatch *d = &nd->d;
-    step st = {.shader = d->shader, .layer = nd->layer};
-    int w16 = ctx->precision == PSEG_PRECISION_FP16;
-    describe_node(m, nd, s->t16, w16 ? 2.0 : 4.0, &st);
-    for (int k = 0; k < PSEG_NET_BINDINGS; k++) st.b[k] = dummy;
-    st.b[0] = TEXELS(nd->in0);
-    if (nd->in1 >= 0) st.b[1] = TEXELS(nd->in1);
-    if (nd->gate >= 0) st.b[2] = TEXELS(nd->gate);
-    st.b[3] = TENSOR(nd->out);
-    if (nd->aux >= 0) st.b[6] = TENSOR(nd->aux);
-    if (nd->se_wl >= 0) st.b[7] = bind_of(&md->weights, nd->se_off, nd->se_size);
-    if (nd->wl >= 0) {
-      if (nd->w_size <= ctx->max_ubo_range) st.b[4] = bind_of(&md->weights, nd->w_off, nd->w_size);
-      st.b[5] = bind_of(&md->weights, nd->w_off, nd->w_size);
-    }
-    for (int t = 0; t < 2; t++) { /* base: weights in the buffer; fast: in constants where they fit */
-      const kdispatch *dd = t ? &nd->d : &nd->d_base;
-      kernel *k = &st.k[t];
-      k->pc = dd->pc;
-      memcpy(k->spec, dd->spec, sizeof k->spec);
-      memcpy(k->groups, dd->groups, sizeof k->groups);
-      k->variant = s->t16[nd->out] ? (unsigned)PSEG_VARIANT_O16 : 0u;
-      if (t && nd->wspec) {
-        unsigned tier = 0;
-        while (tier < 3 && pseg_wspec_tier(tier) < nd->n_wspec) tier++;
-        k->variant |= PSEG_VARIANT_WSPEC | tier << PSEG_VARIANT_TIER_SHIFT;
-        k->wspec = nd->wspec, k->n_wspec = nd->n_wspec;
-      } else if (nd->wl >= 0) {
-        k->spec[PSEG_SPEC_WN] = (int32_t)nd->w_vec4;
-        if (w16) k->variant |= PSEG_VARIANT_W16;
-        if (nd->w_size <= ctx->max_ubo_range) k->variant |= PSEG_VARIANT_WUBO;
-        if ((dd->shader == PSEG_SHADER_CONV && (dd->spec[KC_NPX] > 1 || dd->spec[KC_MODE] == 6)) ||
-            (dd->shader == PSEG_SHADER_DWCONV && dd->spec[KD_NPX] > 1))
-          k->variant |= PSEG_VARIANT_NPX;
+    for (uint32_t i = 0; i < md->n_nodes && s->gpu; i++) { /* the GPU tier's steps */
+      const pseg_node *nd = &md->nodes[i];
+      step st = {.shader = s->gk[i].shader, .layer = nd->layer};
+      int w16 = ctx->precision == PSEG_PRECISION_FP16;
+      describe_node(m, nd, s->t16, w16 ? 2.0 : 4.0, &st);
+      kernel *k = &st.k[0];
+      k->pc = s->gk[i].pc;
+      memcpy(k->spec, s->gk[i].spec, sizeof k->spec);
+      memcpy(k->groups, s->gk[i].groups, sizeof k->groups);
+      k->variant = (s->t16[nd->out] ? (unsigned)PSEG_VARIANT_O16 : 0u) | (nd->wl >= 0 && w16 ? (unsigned)PSEG_VARIANT_W16 : 0u);
+      if (st.shader == PSEG_SHADER_GPOOL && ctx->subgroup_shuffle) k->variant |= PSEG_VARIANT_SUBGROUP;
+      if ((st.shader == PSEG_SHADER_GCONV || st.shader == PSEG_SHADER_GDWCONV) && ctx->f16_math && s->t16[nd->out] && w16)
+        k->variant |= PSEG_VARIANT_F16MATH;
+      int32_t ts[4] = {nd->in0, nd->in1, nd->gate, nd->out}, *strides[5] = {&k->pc.bx, &k->pc.br, &k->pc.bg, &k->pc.by, &k->pc.by2};
+      for (int j = 0; j < 8; j++) st.b[j] = dummy;
+      for (int j = 0; j < 4; j++)
+        if (ts[j] >= 0) st.b[j] = TENSOR(ts[j]), *strides[j] = tvec4(s, (uint32_t)ts[j]);
+      if (nd->aux >= 0) st.b[5] = TENSOR(nd->aux), k->pc.by2 = tvec4(s, (uint32_t)nd->aux);
+      VkDeviceSize wes = w16 ? 8 : 16; /* a weight vec4 */
+      st.b[4] = bind_of(&md->weights, 0, VK_WHOLE_SIZE), k->pc.w0 = (int32_t)(nd->w_off / wes);
+      if (nd->gpu_se >= 0) { /* a squeeze-excite block computed here: its weights, its gate as Y2 */
+        const pseg_node *se = &md->nodes[nd->gpu_se];
+        k->pc.w1 = (int32_t)(se->w_off / wes);
+        st.flops += tensor_elems(m, nd->out) + 2.0 * 4.0 * se->w_vec4; /* the pool, the layers */
+        st.bytes += (w16 ? 2.0 : 4.0) * 4.0 * se->w_vec4 + (s->t16[se->out] ? 2.0 : 4.0) * tensor_elems(m, se->out);
+        st.b[5] = TENSOR(se->out), k->pc.by2 = tvec4(s, (uint32_t)se->out);
       }
-    }
-    if (nd->se_wl >= 0) { /* the folded block's gate is rounded as its tensor is stored */
-      st.k[1].spec[KC_SE_G16] = s->t16[nd->se_out];
-      st.k[1].variant |= PSEG_VARIANT_SE;
-    }
-    st.k[1].skip = nd->fast_skip;
-    if (nd->wspec) s->want_fast = 1;
-    if (i + 1 == md->n_nodes && fuse_mask) { /* the last layer writes the mask (at the model's size) */
-      st.b[3] = dummy;
-      st.b[6] = mask_direct ? slot_bind(SB_MASK) : TENSOR(m->output);
-      snprintf(st.name, sizeof st.name, "%.42s+mask", nd->name);
-      for (int t = 0; t < 2; t++) {
-        st.k[t].spec[KD_MASK_OUT] = 1 + (int)m->person_channel;
+      if (s->gk[i].scratch) st.b[6] = bind_of(&s->scratch, 0, VK_WHOLE_SIZE);
+      st.k[0].skip = nd->fast_skip; /* a squeeze-excite block a depthwise conv computes */
+      if (i + 1 == md->n_nodes && fuse_mask) { /* the last layer writes the mask (gdwconv.comp MASK_OUT) */
+        st.b[3] = dummy;
+        st.b[7] = mask_direct ? slot_bind(SB_MASK) : TENSOR(m->output);
+        k->pc.by2 = mask_direct ? (int32_t)npix : to->w * to->h;
+        k->spec[KD_MASK_OUT] = 1 + (int)m->person_channel;
+        snprintf(st.name, sizeof st.name, "%.42s+mask", nd->name);
       }
-    }
-    if (i == 0 && fuse_pre) { /* the first layer reads the frame */
-      st.b[0] = (binding){NULL, 0, VK_WHOLE_SIZE, VK_FORMAT_R8G8B8A8_UNORM, SB_IMG};
-      snprintf(st.name, sizeof st.name, "pre+%.43s", nd->name);
-      for (int t = 0; t < 2; t++) {
+      if (i == 0 && fuse_pre) { /* the first layer reads the frame (gconv.comp MODE 3, 4) */
+        st.b[0] = dummy, st.b[7] = slot_bind(SB_IMG);
         int same = s->width == (int)m->tensors[m->input].w && s->height == (int)m->tensors[m->input].h;
-        st.k[t].spec[KC_MODE] = same ? 4 : 3;
-        st.k[t].pc.aux0 = s->width, st.k[t].pc.aux1 = s->height;
+        k->spec[KC_MODE] = same ? 4 : 3;
+        k->pc.aux0 = s->width, k->pc.aux1 = s->height, k->pc.bx = (int32_t)npix;
+        snprintf(st.name, sizeof st.name, "pre+%.43s", nd->name);
       }
+      if ((r = add_step(s, &cap, &st))) return r;
     }
-    if ((r = add_step(s, &cap, &st))) return r;
-  }
-  if (!s->raw && !mask_direct) { /* the mask resized to the frame: from the output tensor, or from
-                                     the person channel the last layer wrote (one float a pixel) */
-    enum { MASK_PX = 8 }; /* mask.comp: pixels an invocation, along x */
-    /* mask.comp NSRC: the source columns MASK_PX pixels of an enlarging resize span (+1 for
-     * float rounding), fetched once; none where that would be more than 8 */
-    int mask_nsrc = (int)ceil((MASK_PX - 1) * (double)tout->w / s->width) + 3;
-    if (mask_nsrc > 8 || s->width <= (int)tout->w) mask_nsrc = 0;
-    binding in = fuse_mask      ? (binding){&s->act, s->t_off[m->output], tsz(s, m->output), VK_FORMAT_R32_SFLOAT, SB_NONE}
-                 : fuse_softmax ? TEXELS(last->in0)
-                                : TEXELS(m->output);
-    step mk = {.shader = PSEG_SHADER_MASK, .layer = -1,
-               .name = "mask (resize to frame)",
-               .oh = s->height, .ow = s->width, .oc = 1, .flops = 6.0 * (double)npix,
-               .k[0] = {.spec = {[KR_C4] = fuse_mask ? 1 : kc4(tout->c), [1] = MASK_PX,
-                                 [2] = fuse_mask ? 0 : (int)m->person_channel,
-                                 [3] = s->width == (int)tout->w && s->height == (int)tout->h,
-                                 [4] = mask_nsrc, [5] = fuse_softmax ? tout->c : 0},
-                        .groups = {(uint32_t)(s->width + 8 * MASK_PX - 1) / (8 * MASK_PX),
-                                   (uint32_t)(s->height + 7) / 8, 1},
-                        .pc = {.in_h = tout->h, .in_w = tout->w, .in_c4 = fuse_mask ? 1 : kc4(tout->c),
-                               .out_h = s->height, .out_w = s->width}},
-               .bytes = 4.0 * (double)npix + (double)(fuse_softmax ? s->t_size[last->in0] : s->t_size[m->output]),
-               .b = {in, dummy, dummy, slot_bind(SB_MASK), dummy, dummy, dummy}};
-    if (fuse_softmax) snprintf(mk.name, sizeof mk.name, "softmax+mask (resize to frame)");
-    if (s->gpu) { /* gio.comp KIND 1: the output tensor (or the person channel's plane) to the mask */
-      mk.shader = PSEG_SHADER_GIO;
-      mk.k[0] = (kernel){.spec = {1, fuse_mask ? 0 : kc4(tout->c), fuse_mask ? 0 : (int)m->person_channel,
-                                  s->width == (int)tout->w && s->height == (int)tout->h},
-                         .groups = {(uint32_t)(s->width + 7) / 8, (uint32_t)(s->height + 7) / 8, (uint32_t)s->batch},
-                         .variant = s->t16[m->output] ? (unsigned)PSEG_VARIANT_O16 : 0u,
-                         .pc = {.in_h = tout->h, .in_w = tout->w, .out_h = s->height, .out_w = s->width,
-                                .bx = fuse_mask ? tout->w * tout->h : tvec4(s, m->output),
-                                .by2 = (int32_t)npix}};
-      for (int j = 0; j < 8; j++) mk.b[j] = dummy;
-      mk.b[fuse_mask ? 2 : 0] = TENSOR(m->output);
-      mk.b[5] = slot_bind(SB_MASK);
+    for (uint32_t i = 0; i < md->n_nodes - (fuse_softmax ? 1u : 0u) && !s->gpu; i++) {
+      const pseg_node *nd = &md->nodes[i];
+      const kdispatch *d = &nd->d;
+      step st = {.shader = d->shader, .layer = nd->layer};
+      int w16 = ctx->precision == PSEG_PRECISION_FP16;
+      describe_node(m, nd, s->t16, w16 ? 2.0 : 4.0, &st);
+      for (int k = 0; k < PSEG_NET_BINDINGS; k++) st.b[k] = dummy;
+      st.b[0] = TEXELS(nd->in0);
+      if (nd->in1 >= 0) st.b[1] = TEXELS(nd->in1);
+      if (nd->gate >= 0) st.b[2] = TEXELS(nd->gate);
+      st.b[3] = TENSOR(nd->out);
+      if (nd->aux >= 0) st.b[6] = TENSOR(nd->aux);
+      if (nd->se_wl >= 0) st.b[7] = bind_of(&md->weights, nd->se_off, nd->se_size);
+      if (nd->wl >= 0) {
+        if (nd->w_size <= ctx->max_ubo_range) st.b[4] = bind_of(&md->weights, nd->w_off, nd->w_size);
+        st.b[5] = bind_of(&md->weights, nd->w_off, nd->w_size);
+      }
+      for (int t = 0; t < 2; t++) { /* base: weights in the buffer; fast: in constants where they fit */
+        const kdispatch *dd = t ? &nd->d : &nd->d_base;
+        kernel *k = &st.k[t];
+        k->pc = dd->pc;
+        memcpy(k->spec, dd->spec, sizeof k->spec);
+        memcpy(k->groups, dd->groups, sizeof k->groups);
+        k->variant = s->t16[nd->out] ? (unsigned)PSEG_VARIANT_O16 : 0u;
+        if (t && nd->wspec) {
+          unsigned tier = 0;
+          while (tier < 3 && pseg_wspec_tier(tier) < nd->n_wspec) tier++;
+          k->variant |= PSEG_VARIANT_WSPEC | tier << PSEG_VARIANT_TIER_SHIFT;
+          k->wspec = nd->wspec, k->n_wspec = nd->n_wspec;
+        } else if (nd->wl >= 0) {
+          k->spec[PSEG_SPEC_WN] = (int32_t)nd->w_vec4;
+          if (w16) k->variant |= PSEG_VARIANT_W16;
+          if (nd->w_size <= ctx->max_ubo_range) k->variant |= PSEG_VARIANT_WUBO;
+          if ((dd->shader == PSEG_SHADER_CONV && (dd->spec[KC_NPX] > 1 || dd->spec[KC_MODE] == 6)) ||
+              (dd->shader == PSEG_SHADER_DWCONV && dd->spec[KD_NPX] > 1))
+            k->variant |= PSEG_VARIANT_NPX;
+        }
+      }
+      if (nd->se_wl >= 0) { /* the folded block's gate is rounded as its tensor is stored */
+        st.k[1].spec[KC_SE_G16] = s->t16[nd->se_out];
+        st.k[1].variant |= PSEG_VARIANT_SE;
+      }
+      st.k[1].skip = nd->fast_skip;
+      if (nd->wspec) s->want_fast = 1;
+      if (i + 1 == md->n_nodes && fuse_mask) { /* the last layer writes the mask (at the model's size) */
+        st.b[3] = dummy;
+        st.b[6] = mask_direct ? slot_bind(SB_MASK) : TENSOR(m->output);
+        snprintf(st.name, sizeof st.name, "%.42s+mask", nd->name);
+        for (int t = 0; t < 2; t++) {
+          st.k[t].spec[KD_MASK_OUT] = 1 + (int)m->person_channel;
+        }
+      }
+      if (i == 0 && fuse_pre) { /* the first layer reads the frame */
+        st.b[0] = (binding){NULL, 0, VK_WHOLE_SIZE, VK_FORMAT_R8G8B8A8_UNORM, SB_IMG};
+        snprintf(st.name, sizeof st.name, "pre+%.43s", nd->name);
+        for (int t = 0; t < 2; t++) {
+          int same = s->width == (int)m->tensors[m->input].w && s->height == (int)m->tensors[m->input].h;
+          st.k[t].spec[KC_MODE] = same ? 4 : 3;
+          st.k[t].pc.aux0 = s->width, st.k[t].pc.aux1 = s->height;
+        }
+      }
+      if ((r = add_step(s, &cap, &st))) return r;
     }
-    if ((r = add_step(s, &cap, &mk))) return r;
+    if (!s->raw && !mask_direct) { /* the mask resized to the frame: from the output tensor, or from
+                                       the person channel the last layer wrote (one float a pixel) */
+      enum { MASK_PX = 8 }; /* mask.comp: pixels an invocation, along x */
+      /* mask.comp NSRC: the source columns MASK_PX pixels of an enlarging resize span (+1 for
+       * float rounding), fetched once; none where that would be more than 8 */
+      int mask_nsrc = (int)ceil((MASK_PX - 1) * (double)tout->w / s->width) + 3;
+      if (mask_nsrc > 8 || s->width <= (int)tout->w) mask_nsrc = 0;
+      binding in = fuse_mask      ? (binding){&s->act, s->t_off[m->output], tsz(s, m->output), VK_FORMAT_R32_SFLOAT, SB_NONE}
+                   : fuse_softmax ? TEXELS(last->in0)
+                                  : TEXELS(m->output);
+      step mk = {.shader = PSEG_SHADER_MASK, .layer = -1,
+                 .name = "mask (resize to frame)",
+                 .oh = s->height, .ow = s->width, .oc = 1, .flops = 6.0 * (double)npix,
+                 .k[0] = {.spec = {[KR_C4] = fuse_mask ? 1 : kc4(tout->c), [1] = MASK_PX,
+                                   [2] = fuse_mask ? 0 : (int)m->person_channel,
+                                   [3] = s->width == (int)tout->w && s->height == (int)tout->h,
+                                   [4] = mask_nsrc, [5] = fuse_softmax ? tout->c : 0},
+                          .groups = {(uint32_t)(s->width + 8 * MASK_PX - 1) / (8 * MASK_PX),
+                                     (uint32_t)(s->height + 7) / 8, 1},
+                          .pc = {.in_h = tout->h, .in_w = tout->w, .in_c4 = fuse_mask ? 1 : kc4(tout->c),
+                                 .out_h = s->height, .out_w = s->width}},
+                 .bytes = 4.0 * (double)npix + (double)(fuse_softmax ? s->t_size[last->in0] : s->t_size[m->output]),
+                 .b = {in, dummy, dummy, slot_bind(SB_MASK), dummy, dummy, dummy}};
+      if (fuse_softmax) snprintf(mk.name, sizeof mk.name, "softmax+mask (resize to frame)");
+      mk.k[0].spec[6] = pass; /* mask.comp FLIP: mirrored back and averaged with the first pass's */
+      if (pass) snprintf(mk.name, sizeof mk.name, "%smask (mirrored, averaged)", fuse_softmax ? "softmax+" : "");
+      if (s->gpu) { /* gio.comp KIND 1: the output tensor (or the person channel's plane) to the mask */
+        mk.shader = PSEG_SHADER_GIO;
+        mk.k[0] = (kernel){.spec = {1, fuse_mask ? 0 : kc4(tout->c), fuse_mask ? 0 : (int)m->person_channel,
+                                    s->width == (int)tout->w && s->height == (int)tout->h, pass /* FLIP */},
+                           .groups = {(uint32_t)(s->width + 7) / 8, (uint32_t)(s->height + 7) / 8, (uint32_t)s->batch},
+                           .variant = s->t16[m->output] ? (unsigned)PSEG_VARIANT_O16 : 0u,
+                           .pc = {.in_h = tout->h, .in_w = tout->w, .out_h = s->height, .out_w = s->width,
+                                  .bx = fuse_mask ? tout->w * tout->h : tvec4(s, m->output),
+                                  .by2 = (int32_t)npix}};
+        for (int j = 0; j < 8; j++) mk.b[j] = dummy;
+        mk.b[fuse_mask ? 2 : 0] = TENSOR(m->output);
+        mk.b[5] = slot_bind(SB_MASK);
+      }
+      if ((r = add_step(s, &cap, &mk))) return r;
+    }
   }
   if (!s->raw && s->smoothing > 0.0f) { /* temporal smoothing of the mask, before the composite reads it */
     enum { SMOOTH_PX = 8 }; /* smooth.comp MPX */
@@ -1013,6 +1023,7 @@ static pseg_result create(pseg_model *md, const pseg_session_create_info *info, 
     s->background = info->background;
     s->profile = (info->flags & PSEG_SESSION_PROFILE) != 0;
     s->smoothing = info->smoothing;
+    s->tta = info->tta_flip != 0;
   }
   s->gpu_ms = s->gpu_compute_ms = -1;
   s->batch = info && info->batch > 1 ? info->batch : 1;

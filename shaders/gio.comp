@@ -14,11 +14,14 @@ layout(constant_id = 0) const int KIND = 0;
 layout(constant_id = 1) const int C4 = 1;
 layout(constant_id = 2) const int CH = 0;
 layout(constant_id = 3) const int SAME = 0;
+/* 1 (session tta_flip, the mirrored pass): KIND 0 writes the input mirrored; KIND 1 mirrors the
+ * mask back and averages it with the first pass's */
+layout(constant_id = 4) const int FLIP = 0;
 layout(std430, binding = 0) readonly buffer XB { ATYPE v[]; } xb;
 layout(std430, binding = 1) readonly buffer PriorB { float v[]; } priorb;
 layout(std430, binding = 2) readonly buffer Plane { float v[]; } plane;
 layout(std430, binding = 3) writeonly buffer YB { ATYPE v[]; } yb;
-layout(std430, binding = 5) writeonly buffer MaskB { float m[]; } maskb;
+layout(std430, binding = 5) buffer MaskB { float m[]; } maskb;
 layout(std430, binding = 7) readonly buffer Frame { uint p[]; } frame;
 
 vec4 px(int x, int y) { return unpackUnorm4x8(frame.p[BATCH * pc.bx + y * pc.in_w + x]); }
@@ -40,9 +43,15 @@ void main() {
     vec4 v = mix(mix(px(x0, y0), px(x1, y0), lx), mix(px(x0, y1), px(x1, y1), lx), ly);
     float p = 0.0;
     if (pc.mode != 0) p = mix(mix(pr(x0, y0), pr(x1, y0), lx), mix(pr(x0, y1), pr(x1, y1), lx), ly);
-    yb.v[BATCH * pc.by + (y * pc.out_w + x) * pc.out_c4] = ATYPE(v.rgb * intBitsToFloat(pc.aux0) + intBitsToFloat(pc.aux1), p);
+    int xo = FLIP != 0 ? pc.out_w - 1 - x : x;
+    yb.v[BATCH * pc.by + (y * pc.out_w + xo) * pc.out_c4] = ATYPE(v.rgb * intBitsToFloat(pc.aux0) + intBitsToFloat(pc.aux1), p);
     return;
   }
   float v = SAME != 0 ? at(x, y) : mix(mix(at(x0, y0), at(x1, y0), lx), mix(at(x0, y1), at(x1, y1), lx), ly);
-  maskb.m[BATCH * pc.by2 + y * pc.out_w + x] = clamp(v, 0.0, 1.0);
+  if (FLIP != 0) {
+    int j = BATCH * pc.by2 + y * pc.out_w + (pc.out_w - 1 - x);
+    maskb.m[j] = 0.5 * (maskb.m[j] + clamp(v, 0.0, 1.0));
+  } else {
+    maskb.m[BATCH * pc.by2 + y * pc.out_w + x] = clamp(v, 0.0, 1.0);
+  }
 }

@@ -17,7 +17,20 @@ layout(constant_id = 4) const int NSRC = 0; /* > 0: see row_window() */
 /* > 0: X holds the logits of a softmax head over SOFTMAX_C <= 4 channels (C4 = 1), computed here
  * as softmax.comp does (runtime/session.c) */
 layout(constant_id = 5) const int SOFTMAX_C = 0;
-layout(std430, binding = 3) writeonly buffer Out { float m[]; } dst;
+/* 1 (session tta_flip, the mirrored pass): pixel x's value goes to out_w - 1 - x, averaged with
+ * the first pass's mask there */
+layout(constant_id = 6) const int FLIP = 0;
+layout(std430, binding = 3) buffer Out { float m[]; } dst;
+
+void emit(int x, int y, float v) {
+  v = clamp(v, 0.0, 1.0);
+  if (FLIP != 0) {
+    int j = y * pc.out_w + (pc.out_w - 1 - x);
+    dst.m[j] = 0.5 * (dst.m[j] + v);
+  } else {
+    dst.m[y * pc.out_w + x] = v;
+  }
+}
 
 float at(int x, int y) {
   vec4 v = texelFetch(X, (y * pc.in_w + x) * C4 + CH / 4);
@@ -62,7 +75,7 @@ void row_window(int y, int y0, int y1, float ly) {
       b0 = k0 == j ? r1[j] : b0, b1 = k1 == j ? r1[j] : b1;
     }
     float v = mix(mix(a0, a1, lx), mix(b0, b1, lx), ly);
-    dst.m[y * pc.out_w + x] = clamp(v, 0.0, 1.0);
+    emit(x, y, v);
   }
 }
 
@@ -88,6 +101,6 @@ void main() {
       int x0 = src_x(x, x1, lx);
       v = mix(mix(at(x0, y0), at(x1, y0), lx), mix(at(x0, y1), at(x1, y1), lx), ly);
     }
-    dst.m[y * pc.out_w + x] = clamp(v, 0.0, 1.0);
+    emit(x, y, v);
   }
 }

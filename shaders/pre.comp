@@ -6,6 +6,7 @@
  * frame's mask or the application's), stretched the same way and not scaled. */
 #include "common/common.glsl"
 layout(local_size_x = 8, local_size_y = 8, local_size_z = 1) in;
+layout(constant_id = 0) const int FLIP = 0; /* 1: the input written mirrored (session tta_flip) */
 layout(std430, binding = 0) readonly buffer Img { uint p[]; } img;
 layout(std430, binding = 1) readonly buffer Prior { float v[]; } prior;
 layout(std430, binding = 3) writeonly buffer Out { OTYPE y[]; } dst;
@@ -25,5 +26,6 @@ void main() {
   vec4 v = mix(top, bot, ly);
   float p = 0.0;
   if (pc.mode != 0) p = mix(mix(pr(x0, y0), pr(x1, y0), lx), mix(pr(x0, y1), pr(x1, y1), lx), ly);
-  dst.y[(y * pc.out_w + x) * pc.out_c4] = OTYPE(v.rgb * intBitsToFloat(pc.aux0) + intBitsToFloat(pc.aux1), p);
+  int xo = FLIP != 0 ? pc.out_w - 1 - x : x;
+  dst.y[(y * pc.out_w + xo) * pc.out_c4] = OTYPE(v.rgb * intBitsToFloat(pc.aux0) + intBitsToFloat(pc.aux1), p);
 }

@@ -56,7 +56,7 @@ function shapeOf(info) {
     if (!runner.Infer()) throw new Error('TFLite Infer() failed');
     const out = Float32Array.from(runner.GetOutputs().get(0).data());
     const npy = path.join(outDir, `${name}.${precision}.npy`);
-    const r = spawnSync(pseg, ['segment', '--model', model, '--precision', precision, path.join(inputDir, `${name}.png`), '-o', npy],
+    const r = spawnSync(pseg, ['segment', '--tta', 'none', '--model', model, '--precision', precision, path.join(inputDir, `${name}.png`), '-o', npy],
       { encoding: 'utf8' });
     if (r.status !== 0) { console.log(`FAIL ${name}: pseg exited ${r.status}: ${(r.stderr || '').trim()}`); bad++; continue; }
     const got = readNpy(npy);

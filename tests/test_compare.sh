@@ -14,7 +14,7 @@ imgs=("$SRC"/tests/data/astronaut.png "$SRC"/tests/data/grace_hopper.jpg)
 mkdir -p "$T/gt"
 for f in "${imgs[@]}"; do
   n=$(basename "${f%.*}")
-  "$PSEG" segment --model selfie "$f" -o "$T/gt/$n.mask.png" || fail "segment $f"
+  "$PSEG" segment --tta none --model selfie "$f" -o "$T/gt/$n.mask.png" || fail "segment $f"
 done
 "$PSEG" compare selfie selfie "${imgs[@]}" --gt "$T/gt" -o "$T/sheet.png" > "$T/out.txt" 2>&1 || fail "compare exit $?"
 cat "$T/out.txt"
@@ -30,7 +30,7 @@ PY
 head -c 8 "$T/sheet.png" | od -An -c | grep -q "P   N   G" || fail "the sheet is not a PNG"
 # an independent expectation: ground truth = A's mask with its left half cleared (written here as
 # a PNG), so IoU A = |A right half| / |A|, computed here from A's float mask
-"$PSEG" segment --model selfie "${imgs[0]}" -o "$T/a.npy" || fail "segment to .npy"
+"$PSEG" segment --tta none --model selfie "${imgs[0]}" -o "$T/a.npy" || fail "segment to .npy"
 mkdir -p "$T/gt2"
 expect=$(python3 - "$T/a.npy" "$T/gt2/astronaut.mask.png" <<'PY'
 import struct, sys, zlib

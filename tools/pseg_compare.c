@@ -18,6 +18,7 @@ typedef struct side {
   const char *model;
   pseg_context *ctx;
   pseg_model *md;
+  int tta; /* --tta-a / --tta-b flip: tta_flip sessions */
 } side;
 
 /* selfie | selfie-landscape | FILE.pseg | FILE.tflite (cli_load_model converts it with the defaults) */
@@ -28,7 +29,8 @@ static int load_side(side *sd) {
 }
 
 static int run_side(side *sd, const img_rgb *im, float *mask) {
-  pseg_session_create_info si = {.width = im->width, .height = im->height, .flags = PSEG_SESSION_BASE_ONLY};
+  pseg_session_create_info si = {.width = im->width, .height = im->height, .flags = PSEG_SESSION_BASE_ONLY,
+                                 .tta_flip = sd->tta};
   pseg_session *s;
   if (pseg_session_create(sd->md, &si, &s)) return cli_error("%s", pseg_context_last_error(sd->ctx));
   pseg_image f = {im->width, im->height, PSEG_PIXEL_RGB8, 0, im->rgb};
@@ -109,10 +111,12 @@ int cmd_compare(int argc, char **argv) {
                                        {"precision-b", required_argument, 0, 'q'},
                                        {"device-a", required_argument, 0, 'd'},
                                        {"device-b", required_argument, 0, 'e'},
+                                       {"tta-a", required_argument, 0, 't'},
+                                       {"tta-b", required_argument, 0, 'u'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   const char *usage_line = "usage: pseg compare MODEL_A MODEL_B IMAGE... [--gt DIR] [--precision-a P] [--precision-b P]\n"
-                           "                    [--device-a N] [--device-b N] -o SHEET.png\n";
+                           "                    [--device-a N] [--device-b N] [--tta-a flip] [--tta-b flip] -o SHEET.png\n";
   side sd[2] = {{.ci = {.device_index = -1, .precision = PSEG_PRECISION_AUTO}},
                 {.ci = {.device_index = -1, .precision = PSEG_PRECISION_AUTO}}};
   const char *gt = NULL, *out = NULL;
@@ -129,6 +133,11 @@ int cmd_compare(int argc, char **argv) {
     case 'd':
     case 'e':
       if (cli_parse_index(optarg, &sd[c == 'e'].ci.device_index)) return cli_error("--device-%c must be a device index", c == 'e' ? 'b' : 'a');
+      break;
+    case 't':
+    case 'u':
+      if (strcmp(optarg, "flip") && strcmp(optarg, "none")) return cli_error("--tta-%c must be flip or none", c == 'u' ? 'b' : 'a');
+      sd[c == 'u'].tta = !strcmp(optarg, "flip");
       break;
     case 'h': printf("%s", usage_line); return 0;
     default: fprintf(stderr, "%s", usage_line); return 2;

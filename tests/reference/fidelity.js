@@ -138,7 +138,7 @@ function psegMask(o, tier, pngPath, name) {
   }
   const npyPath = path.join(o.outDir, `${name}.${o.tag}.${o.precision}${suffix}.npy`);
   try { fs.rmSync(npyPath, { force: true }); } catch (_) { /* ignore */ }
-  const args = ['segment', '--model', o.model, '--precision', o.precision, pngPath, '-o', npyPath];
+  const args = ['segment', '--tta', 'none', '--model', o.model, '--precision', o.precision, pngPath, '-o', npyPath];
   const env = { ...process.env };
   if (tier !== 'default') env.PSEG_TIER = tier;
   const r = spawnSync(o.pseg, args, { env, encoding: 'utf8', maxBuffer: 64 << 20 });

@@ -117,7 +117,7 @@ async function main() {
       console.log(`${name}: raw output max|d|=${md.toExponential(2)} (max|ref| ${mr.toPrecision(3)}, bound ${bound.toExponential(2)})${ok ? '' : ' FAIL'}`);
       if (prior && ref.length === H * W) { /* pseg segment --prior on the same pixels */
         const png = f.replace(/\.f32$/, '.png'), seg = path.join(tmp, 'seg.npy');
-        const rs = spawnSync(o.pseg, ['segment', '--model', o.model, '--precision', o.precision, '--prior', o.priorPng,
+        const rs = spawnSync(o.pseg, ['segment', '--tta', 'none', '--model', o.model, '--precision', o.precision, '--prior', o.priorPng,
           png, '-o', seg], { encoding: 'utf8', env });
         if (rs.status !== 0) { console.log(`${name}: FAIL pseg segment --prior: ${rs.stderr.trim()}`); fail++; continue; }
         const sm = npyRead(seg);

@@ -1,0 +1,75 @@
+/* Test-time augmentation (pseg_session_create_info.tta_flip) through the public API: the mask of
+ * a photo with tta_flip equals the average of a plain session's mask of the photo and the
+ * mirrored-back mask of its mirror image (within 1e-4: the two paths round the bilinear weights
+ * of mirrored coordinates differently), for a frame larger and one of the model's size, with and
+ * without a composite; the composite uses the averaged mask. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../include/pseg.h"
+#include "../tools/image_io.h"
+
+static int fails, passes;
+static void expect(int ok, const char *what, double v) {
+  printf("%s %s (%.3g)\n", ok ? "ok  " : "FAIL", what, v);
+  ok ? passes++ : fails++;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 2) return fprintf(stderr, "usage: test_tta PHOTO\n"), 2;
+  char err[256];
+  img_rgb im;
+  if (img_load(argv[1], &im, err, sizeof err)) return printf("FAIL %s\n", err), 1;
+  pseg_context_create_info ci = {.device_index = -1, .precision = PSEG_PRECISION_FP32, .enable_validation = 1};
+  pseg_context *ctx = NULL;
+  pseg_model *md = NULL;
+  if (pseg_context_create(&ci, &ctx, err, sizeof err) || pseg_model_load_builtin(ctx, PSEG_MODEL_SELFIE, &md))
+    return printf("FAIL setup: %s\n", ctx ? pseg_context_last_error(ctx) : err), 1;
+  int sizes[2][2] = {{333, 281}, {256, 256}};
+  for (int v = 0; v < 2; v++) {
+    img_rgb f;
+    if (img_resize_bilinear_rgb(&im, sizes[v][0], sizes[v][1], &f)) return 1;
+    int w = f.width, h = f.height;
+    size_t n = (size_t)w * h;
+    uint8_t *mir = malloc(n * 3), *comp = malloc(n * 4);
+    float *a = malloc(n * 4), *b = malloc(n * 4), *t = malloc(n * 4);
+    for (int y = 0; y < h; y++)
+      for (int x = 0; x < w; x++) memcpy(mir + ((size_t)y * w + (w - 1 - x)) * 3, f.rgb + ((size_t)y * w + x) * 3, 3);
+    uint8_t bgc[3] = {250, 20, 20};
+    pseg_image bg = {1, 1, PSEG_PIXEL_RGB8, 0, bgc};
+    pseg_session_create_info ip = {.width = w, .height = h};
+    pseg_session_create_info it = {.width = w, .height = h, .tta_flip = 1, .background = PSEG_BACKGROUND_IMAGE,
+                                   .background_image = &bg};
+    pseg_session *sp = NULL, *st = NULL;
+    pseg_image fi = {w, h, PSEG_PIXEL_RGB8, 0, f.rgb}, mi = {w, h, PSEG_PIXEL_RGB8, 0, mir};
+    if (pseg_session_create(md, &ip, &sp) || pseg_session_create(md, &it, &st) || pseg_session_run(sp, &fi, a, NULL) ||
+        pseg_session_run(sp, &mi, b, NULL) || pseg_session_run(st, &fi, t, comp))
+      return printf("FAIL run: %s\n", pseg_context_last_error(ctx)), 1;
+    double worst = 0, diff = 0, cw = 0;
+    for (int y = 0; y < h; y++)
+      for (int x = 0; x < w; x++) {
+        size_t i = (size_t)y * w + x;
+        double want = 0.5 * ((double)a[i] + b[(size_t)y * w + (w - 1 - x)]);
+        worst = fmax(worst, fabs(t[i] - want));
+        diff = fmax(diff, fabs((double)a[i] - b[(size_t)y * w + (w - 1 - x)]));
+        for (int k = 0; k < 3; k++)
+          cw = fmax(cw, fabs(comp[4 * i + k] - (t[i] * f.rgb[3 * i + k] + (1 - t[i]) * bgc[k])));
+      }
+    char what[160];
+    snprintf(what, sizeof what, "%dx%d: tta_flip mask = mean of the mask and the mirrored mask of the mirror (they differ by up to %.3f)", w, h, diff);
+    expect(worst <= 1e-4 && diff > 1e-3, what, worst);
+    snprintf(what, sizeof what, "%dx%d: the composite uses the averaged mask, within 1/255", w, h);
+    expect(cw <= 1.0, what, cw);
+    pseg_session_destroy(sp), pseg_session_destroy(st);
+    free(mir), free(comp), free(a), free(b), free(t);
+    img_free(&f);
+  }
+  pseg_model_destroy(md);
+  expect(pseg_context_validation_messages(ctx) == 0, "no validation messages", (double)pseg_context_validation_messages(ctx));
+  pseg_context_destroy(ctx);
+  img_free(&im);
+  printf("%d passed, %d failed\n", passes, fails);
+  return fails ? 1 : 0;
+}
