@@ -154,13 +154,13 @@ int cmd_compare(int argc, char **argv) {
   char **imgs = argv + optind + 2;
   unsigned char *sheet = calloc((size_t)nimg * TILE * 4 * TILE * 3, 1);
   if (!sheet) return cli_error("out of memory");
-  double s_ab = 0, s_a = 0, s_b = 0, s_fa = 0, s_fb = 0;
+  double s_ab = 0, s_a = 0, s_b = 0, s_fa = 0, s_fb = 0, s_ma = 0, s_mb = 0;
   int n_gt = 0;
   for (int k = 0; k < 2; k++)
     if (load_side(&sd[k])) goto done;
   printf("A: %s (%s, %s)\nB: %s (%s, %s)\n", sd[0].model, cli_precision_name(sd[0].ctx), pseg_context_device(sd[0].ctx)->name,
          sd[1].model, cli_precision_name(sd[1].ctx), pseg_context_device(sd[1].ctx)->name);
-  printf("%-24s %9s%s\n", "image", "IoU(A,B)", gt ? "    IoU A    IoU B  bound.F A  bound.F B" : "");
+  printf("%-24s %9s%s\n", "image", "IoU(A,B)", gt ? "    IoU A    IoU B  bound.F A  bound.F B    MAE A    MAE B" : "");
   for (int i = 0; i < nimg; i++) {
     char err[512], name[256], gpath[4096];
     img_rgb im = {0}, g = {0};
@@ -195,8 +195,14 @@ int cmd_compare(int argc, char **argv) {
       if (have_gt) {
         double ia = iou(ba, bgt, n), ib = iou(bb, bgt, n);
         double fa = boundary_f(ba, bgt, im.width, im.height, scratch), fb = boundary_f(bb, bgt, im.width, im.height, scratch);
-        printf(" %8.4f %8.4f %10.4f %10.4f", ia, ib, fa, fb);
-        s_a += ia, s_b += ib, s_fa += fa, s_fb += fb, n_gt++;
+        double ea = 0, eb = 0; /* mean |p - ground truth| */
+        for (size_t p = 0; p < n; p++) {
+          double t = g.rgb[p * 3] / 255.0;
+          ea += fabs(ma[p] - t), eb += fabs(mb[p] - t);
+        }
+        ea /= (double)n, eb /= (double)n;
+        printf(" %8.4f %8.4f %10.4f %10.4f %8.4f %8.4f", ia, ib, fa, fb, ea, eb);
+        s_a += ia, s_b += ib, s_fa += fa, s_fb += fb, s_ma += ea, s_mb += eb, n_gt++;
       }
       printf("\n");
       /* the sheet's row: photo | mask A | mask B | difference (red: A alone, blue: B alone, white: both) */
@@ -221,7 +227,9 @@ int cmd_compare(int argc, char **argv) {
     if (!ok) goto done;
   }
   printf("%-24s %9.4f", "mean", s_ab / done_imgs);
-  if (n_gt) printf(" %8.4f %8.4f %10.4f %10.4f  (%d with ground truth)", s_a / n_gt, s_b / n_gt, s_fa / n_gt, s_fb / n_gt, n_gt);
+  if (n_gt)
+    printf(" %8.4f %8.4f %10.4f %10.4f %8.4f %8.4f  (%d with ground truth)", s_a / n_gt, s_b / n_gt, s_fa / n_gt, s_fb / n_gt,
+           s_ma / n_gt, s_mb / n_gt, n_gt);
   printf("\n");
   char err[512];
   if (img_save_png(out, sheet, 4 * TILE, nimg * TILE, 3, err, sizeof err)) {
