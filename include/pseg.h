@@ -204,6 +204,8 @@ typedef struct pseg_session_create_info {
                       the composite uses the smoothed mask. 0.7 halves the flicker of jittered
                       still scenes at no IoU cost (README). Frames must come in order; batch 1.
                       pseg_session_reset_smoothing starts a new sequence (a cut, a seek). */
+  int guided;      /* 1: edge-aware upsampling of the mask: a fast guided filter with the frame's
+                      luma as the guide refines the bilinear mask (README "Better masks"); batch 1 */
   int tta_flip;    /* 1: test-time augmentation: the network runs on the frame and on its mirror image
                       and the two masks are averaged (twice the network's time; the dev portraits'
                       IoU: README "Better masks"). The composite uses the averaged mask. */

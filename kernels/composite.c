@@ -90,3 +90,77 @@ float ref_smooth(float p, float r, float strength) {
   float w = (1.0f - strength) + strength * (t * t * (3.0f - 2.0f * t));
   return r + w * (p - r);
 }
+
+void guided_params(int w, int h, kguided *p) {
+  int m = w < h ? w : h;
+  p->s = (int)((double)m / 256.0 + 0.5);
+  if (p->s < 1) p->s = 1;
+  p->lw = (w + p->s - 1) / p->s, p->lh = (h + p->s - 1) / p->s;
+  p->r = 2; /* of the settings measured (README "Better masks"), the one that costs least */
+  p->eps = 1e-3f;
+}
+
+static float luma8(const uint8_t *px) { /* guided.comp's luma of an RGBA8 pixel */
+  return 0.299f * unorm(px[0]) + 0.587f * unorm(px[1]) + 0.114f * unorm(px[2]);
+}
+
+/* One box pass (along x: dir 0, y: 1) of n-float pixels, the box clipped at the edges. */
+static void box_pass(const float *in, float *out, int w, int h, int n, int r, int dir) {
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++) {
+      float acc[4] = {0};
+      int cnt = 0;
+      for (int k = -r; k <= r; k++) {
+        int xx = dir == 0 ? x + k : x, yy = dir == 1 ? y + k : y;
+        if (xx < 0 || xx >= w || yy < 0 || yy >= h) continue;
+        for (int c = 0; c < n; c++) acc[c] += in[((size_t)yy * w + xx) * 4 + c];
+        cnt++;
+      }
+      for (int c = 0; c < 4; c++) out[((size_t)y * w + x) * 4 + c] = c < n ? acc[c] / (float)cnt : 0.0f;
+    }
+}
+
+void ref_guided(const uint8_t *rgba, const float *p, int w, int h, const kguided *g, float *q) {
+  size_t ln = (size_t)g->lw * g->lh;
+  float *a = calloc(ln * 4, sizeof(float)), *b = calloc(ln * 4, sizeof(float));
+  if (!a || !b) {
+    free(a), free(b);
+    return;
+  }
+  for (int y = 0; y < g->lh; y++)
+    for (int x = 0; x < g->lw; x++) {
+      int xa = x * g->s, ya = y * g->s, xb = xa + g->s < w ? xa + g->s : w, yb = ya + g->s < h ? ya + g->s : h;
+      float acc[4] = {0};
+      for (int yy = ya; yy < yb; yy++)
+        for (int xx = xa; xx < xb; xx++) {
+          float i = luma8(rgba + ((size_t)yy * w + xx) * 4), v = p[(size_t)yy * w + xx];
+          acc[0] += i, acc[1] += v, acc[2] += i * v, acc[3] += i * i;
+        }
+      for (int c = 0; c < 4; c++) a[((size_t)y * g->lw + x) * 4 + c] = acc[c] / (float)((xb - xa) * (yb - ya));
+    }
+  box_pass(a, b, g->lw, g->lh, 4, g->r, 0);
+  box_pass(b, a, g->lw, g->lh, 4, g->r, 1);
+  for (size_t i = 0; i < ln; i++) {
+    float *m = a + 4 * i, k = (m[2] - m[0] * m[1]) / (m[3] - m[0] * m[0] + g->eps);
+    m[1] = m[1] - k * m[0], m[0] = k, m[2] = m[3] = 0;
+  }
+  box_pass(a, b, g->lw, g->lh, 2, g->r, 0);
+  box_pass(b, a, g->lw, g->lh, 2, g->r, 1);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++) {
+      float fx = ((float)x + 0.5f) * (float)g->lw / (float)w - 0.5f, fy = ((float)y + 0.5f) * (float)g->lh / (float)h - 0.5f;
+      fx = fx < 0 ? 0 : fx, fy = fy < 0 ? 0 : fy;
+      int x0 = (int)fx < g->lw - 1 ? (int)fx : g->lw - 1, y0 = (int)fy < g->lh - 1 ? (int)fy : g->lh - 1;
+      int x1 = x0 + 1 < g->lw ? x0 + 1 : g->lw - 1, y1 = y0 + 1 < g->lh ? y0 + 1 : g->lh - 1;
+      float lx = fx - (float)x0, ly = fy - (float)y0, ab[2];
+      for (int c = 0; c < 2; c++) {
+#define AB(xx, yy) a[((size_t)(yy) * g->lw + (xx)) * 4 + c]
+        float top = AB(x0, y0) + (AB(x1, y0) - AB(x0, y0)) * lx, bot = AB(x0, y1) + (AB(x1, y1) - AB(x0, y1)) * lx;
+#undef AB
+        ab[c] = top + (bot - top) * ly;
+      }
+      float v = ab[0] * luma8(rgba + ((size_t)y * w + x) * 4) + ab[1];
+      q[(size_t)y * w + x] = v < 0 ? 0 : v > 1 ? 1 : v;
+    }
+  free(a), free(b);
+}

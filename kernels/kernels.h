@@ -34,7 +34,8 @@
   X(GPOOL, gpool)                                                                                  \
   X(GPIX, gpix)                                                                                    \
   X(GIO, gio)                                                                                      \
-  X(SMOOTH, smooth) /* temporal smoothing of the mask (kernels/composite.c) */
+  X(SMOOTH, smooth) /* temporal smoothing of the mask (kernels/composite.c) */              \
+  X(GUIDED, guided) /* edge-aware upsampling of the mask (kernels/composite.c) */
 
 typedef enum pseg_shader {
 #define PSEG_SHADER_ENUM(id, stem) PSEG_SHADER_##id,
@@ -175,6 +176,14 @@ float ref_background(const uint8_t *bg, int bw, int bh, int w, int h, int x, int
 #define PSEG_SMOOTH_D0 0.3f
 #define PSEG_SMOOTH_D1 1.0f
 float ref_smooth(float p, float r, float strength);
+/* Edge-aware upsampling (guided.comp): the fast guided filter, the frame's luma the guide, at
+ * blocks of s x s (lw x lh), box radius r there, eps. */
+typedef struct kguided {
+  int s, lw, lh, r;
+  float eps;
+} kguided;
+void guided_params(int w, int h, kguided *p);
+void ref_guided(const uint8_t *rgba, const float *p, int w, int h, const kguided *g, float *q);
 
 /* Run a whole model on the CPU: tensors[i] receives malloc'ed NHWC data for every tensor. */
 int ref_run_model(const pseg_fmt_model *m, const float *input, float **tensors);

@@ -74,6 +74,8 @@ struct pseg_session {
                            copied there at the end of each frame, or pseg_session_set_prior's */
   float smoothing;       /* pseg_session_create_info.smoothing (0: off) */
   int tta;               /* pseg_session_create_info.tta_flip: the network on the frame and its mirror */
+  int guided;            /* pseg_session_create_info.guided: the mask refined by a guided filter */
+  gpu_buffer gbuf[2];    /* its two reduced-size buffers (vec4 a pixel) */
   gpu_buffer smooth_buf; /* its running mask, a float a frame pixel; < 0: none yet */
   slot slots[PSEG_MAX_IN_FLIGHT];
   int n_slots;
@@ -645,6 +647,36 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
       if ((r = add_step(s, &cap, &mk))) return r;
     }
   }
+  if (!s->raw && s->guided) { /* the guided filter: blocks, box x, box y + (a, b), box x, box y, apply */
+    kguided gp;
+    guided_params(s->width, s->height, &gp);
+    size_t ln = (size_t)gp.lw * gp.lh;
+    for (int k = 0; k < 2; k++)
+      if ((r = gpu_buffer_create(ctx, ln * 16, 0, &s->gbuf[k]))) return r;
+    int32_t eps_bits;
+    memcpy(&eps_bits, &gp.eps, 4);
+    for (int pass = 0; pass < 6; pass++) {
+      int mode = pass == 0 ? 0 : pass == 5 ? 3 : (pass % 2 ? 1 : 2);
+      size_t items = mode == 3 ? npix : ln;
+      uint32_t groups = (uint32_t)((items + 63) / 64), gx = groups < 65535 ? groups : 65535, gy = (groups + gx - 1) / gx;
+      /* ping-pong: 0 -> gbuf0, 1: 0 -> 1, 2: 1 -> 0 (+ a, b), 3: 0 -> 1, 4: 1 -> 0, 5: gbuf0 -> mask */
+      const gpu_buffer *in = pass % 2 ? &s->gbuf[0] : &s->gbuf[1], *out = pass % 2 ? &s->gbuf[1] : &s->gbuf[0];
+      step gs = {.shader = PSEG_SHADER_GUIDED, .layer = -1, .name = "guided filter",
+                 .oh = mode == 3 ? s->height : gp.lh, .ow = mode == 3 ? s->width : gp.lw, .oc = mode == 3 ? 1 : 4,
+                 .flops = mode == 0 ? 8.0 * (double)npix : mode == 3 ? 8.0 * (double)npix : 8.0 * (2 * gp.r + 1) * (double)ln,
+                 .bytes = mode == 0 || mode == 3 ? 8.0 * (double)npix : 32.0 * (double)ln,
+                 .k[0] = {.pc = {.in_w = mode == 3 ? gp.lw : s->width, .in_h = mode == 3 ? gp.lh : s->height,
+                                 .out_w = mode == 3 ? s->width : gp.lw, .out_h = mode == 3 ? s->height : gp.lh,
+                                 .mode = mode, .aux0 = gp.r, .aux1 = gp.s, .kh = pass == 2, .kw = eps_bits},
+                          .groups = {gx, gy, 1}},
+                 .b = {slot_bind(SB_IMG), slot_bind(SB_MASK), bind_of(pass == 5 ? &s->gbuf[0] : in, 0, VK_WHOLE_SIZE),
+                       bind_of(pass == 5 ? &s->gbuf[1] : out, 0, VK_WHOLE_SIZE), dummy, dummy, dummy, dummy}};
+      static const char *names[6] = {"guided filter (block means)", "guided filter (box x)", "guided filter (box y, a b)",
+                                     "guided filter (box x)", "guided filter (box y)", "guided filter (apply)"};
+      snprintf(gs.name, sizeof gs.name, "%s", names[pass]);
+      if ((r = add_step(s, &cap, &gs))) return r;
+    }
+  }
   if (!s->raw && s->smoothing > 0.0f) { /* temporal smoothing of the mask, before the composite reads it */
     enum { SMOOTH_PX = 8 }; /* smooth.comp MPX */
     if ((r = gpu_buffer_create(ctx, npix * 4, 0, &s->smooth_buf)) || (r = reset_smoothing(s))) return r;
@@ -1024,6 +1056,7 @@ static pseg_result create(pseg_model *md, const pseg_session_create_info *info, 
     s->profile = (info->flags & PSEG_SESSION_PROFILE) != 0;
     s->smoothing = info->smoothing;
     s->tta = info->tta_flip != 0;
+    s->guided = info->guided != 0;
   }
   s->gpu_ms = s->gpu_compute_ms = -1;
   s->batch = info && info->batch > 1 ? info->batch : 1;
@@ -1090,6 +1123,8 @@ pseg_result pseg_session_create(pseg_model *md, const pseg_session_create_info *
   if (!(info->smoothing >= 0.0f && info->smoothing < 1.0f))
     return gpu_fail(ctx, PSEG_ERROR_INVALID_ARGUMENT, "smoothing %g is out of range (0: off, or a strength below 1)",
                     (double)info->smoothing);
+  if (info->guided && info->batch > 1)
+    return gpu_fail(ctx, PSEG_ERROR_INVALID_ARGUMENT, "the guided filter runs batch 1, not %d", info->batch);
   if (info->smoothing > 0.0f && info->batch > 1)
     return gpu_fail(ctx, PSEG_ERROR_INVALID_ARGUMENT,
                     "temporal smoothing needs the frames one after another: batch 1, not %d", info->batch);
@@ -1124,7 +1159,7 @@ void pseg_session_destroy(pseg_session *s) {
   for (uint32_t i = 0; i < s->n_views; i++) ctx->vk.vkDestroyBufferView(ctx->device, s->views[i], NULL);
   free(s->views);
   free(s->step_us);
-  gpu_buffer *bufs[] = {&s->act, &s->tmp1, &s->tmp2, &s->bgimg, &s->dummy, &s->scratch, &s->prior_buf, &s->smooth_buf};
+  gpu_buffer *bufs[] = {&s->act, &s->tmp1, &s->tmp2, &s->bgimg, &s->dummy, &s->scratch, &s->prior_buf, &s->smooth_buf, &s->gbuf[0], &s->gbuf[1]};
   for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) gpu_buffer_destroy(ctx, bufs[i]);
   free(s->t_off), free(s->t_size), free(s->t16), free(s->steps), free(s->gk);
   free(s);

@@ -2,13 +2,15 @@
  * a photo with tta_flip equals the average of a plain session's mask of the photo and the
  * mirrored-back mask of its mirror image (within 1e-4: the two paths round the bilinear weights
  * of mirrored coordinates differently), for a frame larger and one of the model's size, with and
- * without a composite; the composite uses the averaged mask. */
+ * without a composite; the composite uses the averaged mask. Also the guided filter (guided = 1):
+ * the mask equals kernels/composite.c's ref_guided applied to the plain mask, within 1e-4. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../include/pseg.h"
+#include "../kernels/kernels.h"
 #include "../tools/image_io.h"
 
 static int fails, passes;
@@ -62,6 +64,22 @@ int main(int argc, char **argv) {
     expect(worst <= 1e-4 && diff > 1e-3, what, worst);
     snprintf(what, sizeof what, "%dx%d: the composite uses the averaged mask, within 1/255", w, h);
     expect(cw <= 1.0, what, cw);
+    /* the guided filter against its plain-C reference on the plain mask */
+    pseg_session_create_info ig = {.width = w, .height = h, .guided = 1};
+    pseg_session *sg = NULL;
+    if (pseg_session_create(md, &ig, &sg) || pseg_session_run(sg, &fi, t, NULL))
+      return printf("FAIL guided: %s\n", pseg_context_last_error(ctx)), 1;
+    uint8_t *rgba = malloc(n * 4);
+    for (size_t i = 0; i < n; i++) memcpy(rgba + 4 * i, f.rgb + 3 * i, 3), rgba[4 * i + 3] = 255;
+    kguided gp;
+    guided_params(w, h, &gp);
+    ref_guided(rgba, a, w, h, &gp, b);
+    double gw = 0, moved = 0;
+    for (size_t i = 0; i < n; i++) gw = fmax(gw, fabs((double)t[i] - b[i])), moved = fmax(moved, fabs((double)t[i] - a[i]));
+    snprintf(what, sizeof what, "%dx%d: guided = ref_guided of the plain mask (it moves the mask by up to %.3f)", w, h, moved);
+    expect(gw <= 1e-4 && moved > 1e-2, what, gw);
+    free(rgba);
+    pseg_session_destroy(sg);
     pseg_session_destroy(sp), pseg_session_destroy(st);
     free(mir), free(comp), free(a), free(b), free(t);
     img_free(&f);

@@ -18,7 +18,8 @@ typedef struct side {
   const char *model;
   pseg_context *ctx;
   pseg_model *md;
-  int tta; /* --tta-a / --tta-b flip: tta_flip sessions */
+  int tta;    /* --tta-a / --tta-b flip: tta_flip sessions */
+  int guided; /* --guided-a / --guided-b: the guided filter */
 } side;
 
 /* selfie | selfie-landscape | FILE.pseg | FILE.tflite (cli_load_model converts it with the defaults) */
@@ -30,7 +31,7 @@ static int load_side(side *sd) {
 
 static int run_side(side *sd, const img_rgb *im, float *mask) {
   pseg_session_create_info si = {.width = im->width, .height = im->height, .flags = PSEG_SESSION_BASE_ONLY,
-                                 .tta_flip = sd->tta};
+                                 .tta_flip = sd->tta, .guided = sd->guided};
   pseg_session *s;
   if (pseg_session_create(sd->md, &si, &s)) return cli_error("%s", pseg_context_last_error(sd->ctx));
   pseg_image f = {im->width, im->height, PSEG_PIXEL_RGB8, 0, im->rgb};
@@ -113,10 +114,13 @@ int cmd_compare(int argc, char **argv) {
                                        {"device-b", required_argument, 0, 'e'},
                                        {"tta-a", required_argument, 0, 't'},
                                        {"tta-b", required_argument, 0, 'u'},
+                                       {"guided-a", no_argument, 0, 'G'},
+                                       {"guided-b", no_argument, 0, 'H'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   const char *usage_line = "usage: pseg compare MODEL_A MODEL_B IMAGE... [--gt DIR] [--precision-a P] [--precision-b P]\n"
-                           "                    [--device-a N] [--device-b N] [--tta-a flip] [--tta-b flip] -o SHEET.png\n";
+                           "                    [--device-a N] [--device-b N] [--tta-a flip] [--tta-b flip]\n"
+                           "                    [--guided-a] [--guided-b] -o SHEET.png\n";
   side sd[2] = {{.ci = {.device_index = -1, .precision = PSEG_PRECISION_AUTO}},
                 {.ci = {.device_index = -1, .precision = PSEG_PRECISION_AUTO}}};
   const char *gt = NULL, *out = NULL;
@@ -134,6 +138,8 @@ int cmd_compare(int argc, char **argv) {
     case 'e':
       if (cli_parse_index(optarg, &sd[c == 'e'].ci.device_index)) return cli_error("--device-%c must be a device index", c == 'e' ? 'b' : 'a');
       break;
+    case 'G':
+    case 'H': sd[c == 'H'].guided = 1; break;
     case 't':
     case 'u':
       if (strcmp(optarg, "flip") && strcmp(optarg, "none")) return cli_error("--tta-%c must be flip or none", c == 'u' ? 'b' : 'a');
