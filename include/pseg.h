@@ -206,6 +206,9 @@ typedef struct pseg_session_create_info {
                       pseg_session_reset_smoothing starts a new sequence (a cut, a seek). */
   int guided;      /* 1: edge-aware upsampling of the mask: a fast guided filter with the frame's
                       luma as the guide refines the bilinear mask (README "Better masks"); batch 1 */
+  int cleanup;     /* 1: keep the largest region of the person and fill its holes (decided on cells
+                      of at most 256 a side; README "Cleanup": worse on the dev portraits, off by
+                      default); batch 1 */
   int tta_flip;    /* 1: test-time augmentation: the network runs on the frame and on its mirror image
                       and the two masks are averaged (twice the network's time; the dev portraits'
                       IoU: README "Better masks"). The composite uses the averaged mask. */

@@ -164,3 +164,64 @@ void ref_guided(const uint8_t *rgba, const float *p, int w, int h, const kguided
     }
   free(a), free(b);
 }
+
+void cleanup_params(int w, int h, int *s, int *lw, int *lh) {
+  int m = w > h ? w : h;
+  *s = (m + 255) / 256;
+  *lw = (w + *s - 1) / *s, *lh = (h + *s - 1) / *s;
+}
+
+static int cl_fill(int *cell, int *stk, int start, int from, int to, int w, int h) {
+  int top = 0, n = 0;
+  cell[start] = to;
+  stk[top++] = start;
+  while (top > 0) {
+    int i = stk[--top];
+    n++;
+    int y = i / w, x = i - y * w;
+    if (x > 0 && cell[i - 1] == from) cell[i - 1] = to, stk[top++] = i - 1;
+    if (x + 1 < w && cell[i + 1] == from) cell[i + 1] = to, stk[top++] = i + 1;
+    if (y > 0 && cell[i - w] == from) cell[i - w] = to, stk[top++] = i - w;
+    if (y + 1 < h && cell[i + w] == from) cell[i + w] = to, stk[top++] = i + w;
+  }
+  return n;
+}
+
+void ref_cleanup(float *mask, int w, int h) {
+  int s, lw, lh;
+  cleanup_params(w, h, &s, &lw, &lh);
+  int n = lw * lh, *cell = malloc((size_t)n * sizeof(int)), *stk = malloc((size_t)n * sizeof(int));
+  if (!cell || !stk) {
+    free(cell), free(stk);
+    return;
+  }
+  for (int g = 0; g < n; g++) {
+    int y = g / lw, x = g - y * lw, xa = x * s, ya = y * s, xb = xa + s < w ? xa + s : w, yb = ya + s < h ? ya + s : h;
+    float acc = 0;
+    for (int yy = ya; yy < yb; yy++)
+      for (int xx = xa; xx < xb; xx++) acc += mask[(size_t)yy * w + xx];
+    cell[g] = acc >= 0.5f * (float)((xb - xa) * (yb - ya)) ? 1 : 0;
+  }
+  int best = -1, best_n = 0, k = 0;
+  for (int i = 0; i < n; i++)
+    if (cell[i] == 1) {
+      int c = cl_fill(cell, stk, i, 1, -2 - k, lw, lh);
+      if (c > best_n) best_n = c, best = -2 - k;
+      k++;
+    }
+  for (int i = 0; i < n; i++) {
+    int y = i / lw, x = i - y * lw;
+    if ((x == 0 || y == 0 || x == lw - 1 || y == lh - 1) && cell[i] == 0) cl_fill(cell, stk, i, 0, 3, lw, lh);
+  }
+  for (int i = 0; i < n; i++) {
+    int v = cell[i];
+    stk[i] = v == best || v == 3 ? 1 : v == 0 ? 2 : 0;
+  }
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++) {
+      int cy = y / s < lh - 1 ? y / s : lh - 1, cx = x / s < lw - 1 ? x / s : lw - 1, c = stk[cy * lw + cx];
+      if (c == 0) mask[(size_t)y * w + x] = 0.0f;
+      else if (c == 2) mask[(size_t)y * w + x] = 1.0f;
+    }
+  free(cell), free(stk);
+}

@@ -35,7 +35,8 @@
   X(GPIX, gpix)                                                                                    \
   X(GIO, gio)                                                                                      \
   X(SMOOTH, smooth) /* temporal smoothing of the mask (kernels/composite.c) */              \
-  X(GUIDED, guided) /* edge-aware upsampling of the mask (kernels/composite.c) */
+  X(GUIDED, guided) /* edge-aware upsampling of the mask (kernels/composite.c) */              \
+  X(CLEANUP, cleanup) /* the main region kept, its holes filled (kernels/composite.c) */
 
 typedef enum pseg_shader {
 #define PSEG_SHADER_ENUM(id, stem) PSEG_SHADER_##id,
@@ -184,6 +185,10 @@ typedef struct kguided {
 } kguided;
 void guided_params(int w, int h, kguided *p);
 void ref_guided(const uint8_t *rgba, const float *p, int w, int h, const kguided *g, float *q);
+/* Cleanup (cleanup.comp): the largest person region kept, its holes filled, on cells of s x s
+ * pixels (lw x lh, at most 256 a side); in place. */
+void cleanup_params(int w, int h, int *s, int *lw, int *lh);
+void ref_cleanup(float *mask, int w, int h);
 
 /* Run a whole model on the CPU: tensors[i] receives malloc'ed NHWC data for every tensor. */
 int ref_run_model(const pseg_fmt_model *m, const float *input, float **tensors);

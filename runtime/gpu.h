@@ -137,7 +137,8 @@ static inline uint32_t pseg_wspec_tier(unsigned t) {
  * pre-processing and the GPU tier's shaders the "io" one. */
 static inline int gpu_shader_is_gpu_tier(pseg_shader s) { return s >= PSEG_SHADER_GCONV && s <= PSEG_SHADER_GIO; }
 static inline int gpu_shader_is_net(pseg_shader s) {
-  return s != PSEG_SHADER_PRE && s != PSEG_SHADER_SMOOTH && s != PSEG_SHADER_GUIDED && !gpu_shader_is_gpu_tier(s);
+  return s != PSEG_SHADER_PRE && s != PSEG_SHADER_SMOOTH && s != PSEG_SHADER_GUIDED && s != PSEG_SHADER_CLEANUP &&
+         !gpu_shader_is_gpu_tier(s);
 }
 static inline VkPipelineLayout gpu_layout(const pseg_context *ctx, pseg_shader s) {
   return gpu_shader_is_net(s) ? ctx->pipeline_layout_net : ctx->pipeline_layout;

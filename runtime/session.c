@@ -76,6 +76,8 @@ struct pseg_session {
   int tta;               /* pseg_session_create_info.tta_flip: the network on the frame and its mirror */
   int guided;            /* pseg_session_create_info.guided: the mask refined by a guided filter */
   gpu_buffer gbuf[2];    /* its two reduced-size buffers (vec4 a pixel) */
+  int cleanup;           /* pseg_session_create_info.cleanup */
+  gpu_buffer cbuf[2];    /* its cells and flood-fill stack (an int a cell) */
   gpu_buffer smooth_buf; /* its running mask, a float a frame pixel; < 0: none yet */
   slot slots[PSEG_MAX_IN_FLIGHT];
   int n_slots;
@@ -677,6 +679,34 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
       if ((r = add_step(s, &cap, &gs))) return r;
     }
   }
+  if (!s->raw && s->cleanup) { /* cells, the labelling (one invocation), apply */
+    int cs, clw, clh;
+    cleanup_params(s->width, s->height, &cs, &clw, &clh);
+    size_t ln = (size_t)clw * clh;
+    for (int k = 0; k < 2; k++)
+      if ((r = gpu_buffer_create(ctx, (ln + 8) * 4, 0, &s->cbuf[k]))) return r;
+    /* mode 1's slices: each cell is scanned twice and pushed at most once a phase */
+    int slices = (int)((4 * ln + 8 + 59999) / 60000);
+    for (int pass = 0; pass < 3 + slices; pass++) {
+      int mode = pass == 0 ? 0 : pass <= slices ? 1 : pass == slices + 1 ? 3 : 2;
+      size_t items = mode == 0 || mode == 3 ? ln : mode == 1 ? 1 : npix;
+      uint32_t groups = (uint32_t)((items + 63) / 64), gx = groups < 65535 ? groups : 65535, gy = (groups + gx - 1) / gx;
+      step cl = {.shader = PSEG_SHADER_CLEANUP, .layer = -1,
+                 .oh = mode == 2 ? s->height : clh, .ow = mode == 2 ? s->width : clw, .oc = 1,
+                 .flops = mode == 1 ? 8.0 * (double)ln : (double)npix, .bytes = mode == 1 ? 24.0 * (double)ln : 8.0 * (double)npix,
+                 .k[0] = {.spec = {mode == 1 ? 1 : 64}, /* local_size_x */
+                          .pc = {.in_w = s->width, .in_h = s->height, .out_w = clw, .out_h = clh, .mode = mode, .aux1 = cs,
+                                 .kh = pass == 1},
+                          .groups = {gx, gy, 1}},
+                 .b = {dummy, slot_bind(SB_MASK), bind_of(&s->cbuf[1], 0, VK_WHOLE_SIZE), bind_of(&s->cbuf[0], 0, VK_WHOLE_SIZE),
+                       dummy, dummy, dummy, dummy}};
+      snprintf(cl.name, sizeof cl.name, "%s", mode == 0   ? "cleanup (cells)"
+                                              : mode == 1 ? "cleanup (regions: one invocation)"
+                                              : mode == 3 ? "cleanup (keep, fill, remove)"
+                                                          : "cleanup (apply)");
+      if ((r = add_step(s, &cap, &cl))) return r;
+    }
+  }
   if (!s->raw && s->smoothing > 0.0f) { /* temporal smoothing of the mask, before the composite reads it */
     enum { SMOOTH_PX = 8 }; /* smooth.comp MPX */
     if ((r = gpu_buffer_create(ctx, npix * 4, 0, &s->smooth_buf)) || (r = reset_smoothing(s))) return r;
@@ -1057,6 +1087,7 @@ static pseg_result create(pseg_model *md, const pseg_session_create_info *info, 
     s->smoothing = info->smoothing;
     s->tta = info->tta_flip != 0;
     s->guided = info->guided != 0;
+    s->cleanup = info->cleanup != 0;
   }
   s->gpu_ms = s->gpu_compute_ms = -1;
   s->batch = info && info->batch > 1 ? info->batch : 1;
@@ -1123,6 +1154,8 @@ pseg_result pseg_session_create(pseg_model *md, const pseg_session_create_info *
   if (!(info->smoothing >= 0.0f && info->smoothing < 1.0f))
     return gpu_fail(ctx, PSEG_ERROR_INVALID_ARGUMENT, "smoothing %g is out of range (0: off, or a strength below 1)",
                     (double)info->smoothing);
+  if (info->cleanup && info->batch > 1)
+    return gpu_fail(ctx, PSEG_ERROR_INVALID_ARGUMENT, "the cleanup runs batch 1, not %d", info->batch);
   if (info->guided && info->batch > 1)
     return gpu_fail(ctx, PSEG_ERROR_INVALID_ARGUMENT, "the guided filter runs batch 1, not %d", info->batch);
   if (info->smoothing > 0.0f && info->batch > 1)
@@ -1159,7 +1192,8 @@ void pseg_session_destroy(pseg_session *s) {
   for (uint32_t i = 0; i < s->n_views; i++) ctx->vk.vkDestroyBufferView(ctx->device, s->views[i], NULL);
   free(s->views);
   free(s->step_us);
-  gpu_buffer *bufs[] = {&s->act, &s->tmp1, &s->tmp2, &s->bgimg, &s->dummy, &s->scratch, &s->prior_buf, &s->smooth_buf, &s->gbuf[0], &s->gbuf[1]};
+  gpu_buffer *bufs[] = {&s->act, &s->tmp1, &s->tmp2, &s->bgimg, &s->dummy, &s->scratch, &s->prior_buf, &s->smooth_buf, &s->gbuf[0], &s->gbuf[1],
+                        &s->cbuf[0], &s->cbuf[1]};
   for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) gpu_buffer_destroy(ctx, bufs[i]);
   free(s->t_off), free(s->t_size), free(s->t16), free(s->steps), free(s->gk);
   free(s);

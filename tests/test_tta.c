@@ -3,7 +3,9 @@
  * mirrored-back mask of its mirror image (within 1e-4: the two paths round the bilinear weights
  * of mirrored coordinates differently), for a frame larger and one of the model's size, with and
  * without a composite; the composite uses the averaged mask. Also the guided filter (guided = 1):
- * the mask equals kernels/composite.c's ref_guided applied to the plain mask, within 1e-4. */
+ * the mask equals kernels/composite.c's ref_guided applied to the plain mask, within 1e-4. And the
+ * cleanup (cleanup = 1) on a plain wall with the person and a second, smaller copy apart: the mask
+ * equals ref_cleanup of the plain mask, and the small person is gone. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +82,33 @@ int main(int argc, char **argv) {
     expect(gw <= 1e-4 && moved > 1e-2, what, gw);
     free(rgba);
     pseg_session_destroy(sg);
+    if (v == 0) { /* cleanup: on a plain wall, the person, and a second, smaller one apart */
+      img_rgb big, small;
+      int bw = w / 2, bh = h * 3 / 4, sw = w / 4, sh = h / 3;
+      if (img_resize_bilinear_rgb(&f, bw, bh, &big) || img_resize_bilinear_rgb(&f, sw, sh, &small)) return 1;
+      uint8_t *two = malloc(n * 3);
+      for (size_t i = 0; i < n; i++) two[3 * i] = 200, two[3 * i + 1] = 190, two[3 * i + 2] = 170;
+      for (int y = 0; y < bh; y++) memcpy(two + ((size_t)(h - bh + y) * w) * 3, big.rgb + (size_t)y * bw * 3, (size_t)bw * 3);
+      for (int y = 0; y < sh; y++) memcpy(two + ((size_t)y * w + (w - sw)) * 3, small.rgb + (size_t)y * sw * 3, (size_t)sw * 3);
+      img_free(&big), img_free(&small);
+      pseg_image ti = {w, h, PSEG_PIXEL_RGB8, 0, two};
+      pseg_session_create_info ic = {.width = w, .height = h, .cleanup = 1};
+      pseg_session *sc = NULL;
+      if (pseg_session_run(sp, &ti, a, NULL) || pseg_session_create(md, &ic, &sc) || pseg_session_run(sc, &ti, t, NULL))
+        return printf("FAIL cleanup: %s\n", pseg_context_last_error(ctx)), 1;
+      memcpy(b, a, n * 4);
+      ref_cleanup(b, w, h);
+      double cw = 0, corner_before = 0, corner_after = 0;
+      for (size_t i = 0; i < n; i++) cw = fmax(cw, fabs((double)t[i] - b[i]));
+      for (int y = 0; y < sh; y++)
+        for (int x = w - sw; x < w; x++) corner_before += a[(size_t)y * w + x] >= 0.5f, corner_after += t[(size_t)y * w + x] >= 0.5f;
+      snprintf(what, sizeof what, "%dx%d: cleanup = ref_cleanup of the plain mask; the small person's %.0f pixels -> %.0f", w, h,
+               corner_before, corner_after);
+      /* (the removed region's soft fringe, in cells of mean < 0.5, stays) */
+      expect(cw <= 1e-6 && corner_before > 100 && corner_after <= corner_before / 5, what, cw);
+      pseg_session_destroy(sc);
+      free(two);
+    }
     pseg_session_destroy(sp), pseg_session_destroy(st);
     free(mir), free(comp), free(a), free(b), free(t);
     img_free(&f);

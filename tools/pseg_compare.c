@@ -20,6 +20,7 @@ typedef struct side {
   pseg_model *md;
   int tta;    /* --tta-a / --tta-b flip: tta_flip sessions */
   int guided; /* --guided-a / --guided-b: the guided filter */
+  int cleanup; /* --cleanup-a / --cleanup-b */
 } side;
 
 /* selfie | selfie-landscape | FILE.pseg | FILE.tflite (cli_load_model converts it with the defaults) */
@@ -31,7 +32,7 @@ static int load_side(side *sd) {
 
 static int run_side(side *sd, const img_rgb *im, float *mask) {
   pseg_session_create_info si = {.width = im->width, .height = im->height, .flags = PSEG_SESSION_BASE_ONLY,
-                                 .tta_flip = sd->tta, .guided = sd->guided};
+                                 .tta_flip = sd->tta, .guided = sd->guided, .cleanup = sd->cleanup};
   pseg_session *s;
   if (pseg_session_create(sd->md, &si, &s)) return cli_error("%s", pseg_context_last_error(sd->ctx));
   pseg_image f = {im->width, im->height, PSEG_PIXEL_RGB8, 0, im->rgb};
@@ -116,11 +117,13 @@ int cmd_compare(int argc, char **argv) {
                                        {"tta-b", required_argument, 0, 'u'},
                                        {"guided-a", no_argument, 0, 'G'},
                                        {"guided-b", no_argument, 0, 'H'},
+                                       {"cleanup-a", no_argument, 0, 'C'},
+                                       {"cleanup-b", no_argument, 0, 'D'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   const char *usage_line = "usage: pseg compare MODEL_A MODEL_B IMAGE... [--gt DIR] [--precision-a P] [--precision-b P]\n"
                            "                    [--device-a N] [--device-b N] [--tta-a flip] [--tta-b flip]\n"
-                           "                    [--guided-a] [--guided-b] -o SHEET.png\n";
+                           "                    [--guided-a] [--guided-b] [--cleanup-a] [--cleanup-b] -o SHEET.png\n";
   side sd[2] = {{.ci = {.device_index = -1, .precision = PSEG_PRECISION_AUTO}},
                 {.ci = {.device_index = -1, .precision = PSEG_PRECISION_AUTO}}};
   const char *gt = NULL, *out = NULL;
@@ -140,6 +143,8 @@ int cmd_compare(int argc, char **argv) {
       break;
     case 'G':
     case 'H': sd[c == 'H'].guided = 1; break;
+    case 'C':
+    case 'D': sd[c == 'D'].cleanup = 1; break;
     case 't':
     case 'u':
       if (strcmp(optarg, "flip") && strcmp(optarg, "none")) return cli_error("--tta-%c must be flip or none", c == 'u' ? 'b' : 'a');
