@@ -23,11 +23,14 @@ static void usage(FILE *f) {
           "  pseg segment [--model selfie|selfie-landscape|FILE.pseg] [--precision fp32|fp16|fp16-all|auto]\n"
           "               [--device N] [--background blur|IMAGE] [--prior MASK.png]\n"
           "               [--cutout [--premultiplied] | --matte | --trimap W] [--tta flip|none]\n"
+          "               [--cleanup] [--guided]\n"
           "               INPUT -o OUTPUT.png|OUTPUT.npy\n"
           "      INPUT: PNG or JPEG of any size. OUTPUT.png: the 8-bit mask, or the composite when\n"
           "      --background is given. OUTPUT.npy: the float32 HxW person probability.\n"
           "      --tta flip (default): the mask of the photo and of its mirror image averaged (better\n"
           "      masks, twice the network); none: the network once, as TFLite runs it\n"
+          "      --cleanup: keep the largest region of the person, fill its holes; --guided: a guided\n"
+          "      filter (the photo as guide) refines the mask; both off (worse on the dev portraits)\n"
           "      --cutout: RGBA, the photo with the mask as alpha (--premultiplied: the colour times\n"
           "      alpha); --matte: the alpha alone (the mask); --trimap W: 255 person, 0 background,\n"
           "      128 an unknown band of about 2W pixels along the edge, for matting tools\n"
@@ -284,9 +287,12 @@ static int cmd_segment(int argc, char **argv) {
                                        {"matte", no_argument, 0, 'A'},
                                        {"trimap", required_argument, 0, 'T'},
                                        {"tta", required_argument, 0, 'F'},
+                                       {"cleanup", no_argument, 0, 'K'},
+                                       {"guided", no_argument, 0, 'G'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   int cutout = 0, premul = 0, matte = 0, trimap = 0, tta = 1; /* --tta flip by default: README "Better masks" */
+  int cleanup = 0, guided = 0;
   const char *model = "selfie", *output = NULL, *background = NULL, *prior_path = NULL;
   pseg_context_create_info ci = {.device_index = -1, .precision = PSEG_PRECISION_AUTO};
   int c;
@@ -304,6 +310,8 @@ static int cmd_segment(int argc, char **argv) {
     case 'o': output = optarg; break;
     case 'P': prior_path = optarg; break;
     case 'C': cutout = 1; break;
+    case 'K': cleanup = 1; break;
+    case 'G': guided = 1; break;
     case 'F':
       if (strcmp(optarg, "flip") && strcmp(optarg, "none")) return cli_error("--tta must be flip or none (got '%s')", optarg);
       tta = !strcmp(optarg, "flip");
@@ -401,7 +409,7 @@ static int cmd_segment(int argc, char **argv) {
   pseg_image bgdesc = {bgimg.width, bgimg.height, PSEG_PIXEL_RGB8, 0, bgimg.rgb};
   /* one frame: the base kernels give the mask soonest (the fast ones pay off over many frames) */
   pseg_session_create_info si = {.width = frame.width, .height = frame.height, .flags = PSEG_SESSION_BASE_ONLY,
-                                 .tta_flip = tta, .background = bgmode,
+                                 .tta_flip = tta, .cleanup = cleanup, .guided = guided, .background = bgmode,
                                  .background_image = bgmode == PSEG_BACKGROUND_IMAGE ? &bgdesc : NULL};
   if (prior && !pseg_model_takes_prior(md)) {
     cli_error("--prior: the model %s takes no prior mask (its graph reads the RGB channels only)", model);

@@ -334,14 +334,16 @@ static int usage(const char *why) {
   if (why) cli_error("%s", why);
   fprintf(stderr,
           "usage: pseg video [--model M] [--precision P] [--device N] [--background blur|none|IMAGE|#RRGGBB]\n"
-          "                  [--mask | --cutout] [--smoothing S] [--tta flip|none] [--raw WxH] [--fps F] IN -o OUT\n"
+          "                  [--mask | --cutout] [--smoothing S] [--tta flip|none] [--cleanup] [--guided]\n"
+          "                  [--raw WxH] [--fps F] IN -o OUT\n"
           "  IN: a video file (anything FFmpeg reads), or - with --raw WxH: RGB24 frames on stdin\n"
           "  OUT: .mp4 / .mkv (H.264), .webm (VP9), .mov; or - : raw frames on stdout (RGB24,\n"
           "       GRAY8 with --mask, RGBA with --cutout)\n"
           "  default: the composite over a blurred background; --mask: the mask as video;\n"
           "  --cutout: RGBA with the mask as alpha (.mov, .webm or .mkv); --smoothing: temporal\n"
           "  smoothing strength, 0 off (default %.1f); --tta flip: each frame and its mirror\n"
-          "  averaged (twice the network; off by default); audio is copied\n",
+          "  averaged (twice the network; off by default); --cleanup, --guided: as pseg segment's;\n"
+          "  audio is copied\n",
           (double)PSEG_SMOOTHING_VIDEO);
   return 2;
 }
@@ -358,7 +360,7 @@ static int parse_color(const char *s, uint8_t rgb[3]) {
 int cmd_video(int argc, char **argv) {
   const char *model = "selfie", *bgarg = "blur", *in_path = NULL, *out_path = NULL;
   pseg_context_create_info ci = {.device_index = -1, .precision = PSEG_PRECISION_AUTO};
-  int kind = OUT_COMPOSITE, raw_w = 0, raw_h = 0, tta = 0;
+  int kind = OUT_COMPOSITE, raw_w = 0, raw_h = 0, tta = 0, cleanup = 0, guided = 0;
   double fps = 30, smoothing = PSEG_SMOOTHING_VIDEO;
   for (int i = 1; i < argc; i++) { /* argv[0]: "video" */
     const char *a = argv[i];
@@ -372,6 +374,8 @@ int cmd_video(int argc, char **argv) {
       if (cli_parse_index(argv[++i], &ci.device_index)) return usage("--device must be a device index");
     } else if (!strcmp(a, "--background") && more) bgarg = argv[++i];
     else if (!strcmp(a, "--mask")) kind = OUT_MASK;
+    else if (!strcmp(a, "--cleanup")) cleanup = 1;
+    else if (!strcmp(a, "--guided")) guided = 1;
     else if (!strcmp(a, "--tta") && more) {
       const char *t = argv[++i];
       if (strcmp(t, "flip") && strcmp(t, "none")) return usage("--tta must be flip or none");
@@ -452,7 +456,8 @@ int cmd_video(int argc, char **argv) {
   if (to_stdout) vout_open(&out, NULL, NULL, kind, &in);
   pseg_session_create_info si = {.width = in.w, .height = in.h, .background = bgmode,
                                  .background_image = bgmode == PSEG_BACKGROUND_IMAGE ? &bg : NULL,
-                                 .in_flight = 2, .smoothing = (float)smoothing, .tta_flip = tta};
+                                 .in_flight = 2, .smoothing = (float)smoothing, .tta_flip = tta, .cleanup = cleanup,
+                                 .guided = guided};
   if (pseg_session_create(md, &si, &s)) {
     cli_error("%s", pseg_context_last_error(ctx));
     goto done;
