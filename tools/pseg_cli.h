@@ -12,6 +12,8 @@ int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_parse_precision(const char *s, pseg_context_create_info *ci);
 const char *cli_precision_name(const pseg_context *ctx);
 int cli_parse_index(const char *s, int *out);
+/* The extension of a file name, its dot included ("" when none) */
+const char *cli_ext(const char *path);
 /* selfie | selfie-landscape | FILE.pseg; prints the error itself. */
 int cli_load_model(pseg_context *ctx, const char *model, pseg_model **md);
 

@@ -164,7 +164,7 @@ int cli_load_model(pseg_context *ctx, const char *model, pseg_model **md) {
   return r ? cli_error("%s", pseg_context_last_error(ctx)) : 0;
 }
 
-static const char *ext_of(const char *path) {
+const char *cli_ext(const char *path) {
   const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
   return (dot && (!slash || dot > slash)) ? dot : "";
 }
@@ -337,7 +337,7 @@ static int cmd_segment(int argc, char **argv) {
     return 2;
   }
   const char *input = argv[optind];
-  const char *ext = ext_of(output);
+  const char *ext = cli_ext(output);
   int npy = !strcasecmp(ext, ".npy"), png = !strcasecmp(ext, ".png");
   if (!npy && !png) return cli_error("%s: output must end in .png or .npy", output);
   if (npy && background) return cli_error("--background makes a composite image: write it to a .png, not %s", output);

@@ -188,14 +188,10 @@ typedef struct vout {
   int raw, w, h, header;
 } vout;
 
-static const char *ext_of(const char *p) {
-  const char *d = strrchr(p, '.'), *s = strrchr(p, '/');
-  return d && (!s || d > s) ? d + 1 : "";
-}
-
 /* The encoder for a kind of output and a container (by the name's extension). */
 static int pick_encoder(const char *real, int kind, int w, int h, const AVCodec **codec, enum AVPixelFormat *pf) {
-  const char *ext = ext_of(real);
+  const char *ext = cli_ext(real);
+  ext += *ext == '.';
   int webm = !strcasecmp(ext, "webm");
   if (kind == OUT_CUTOUT) {
     if (!strcasecmp(ext, "mov")) *codec = avcodec_find_encoder_by_name("qtrle"), *pf = AV_PIX_FMT_ARGB;
