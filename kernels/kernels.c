@@ -33,12 +33,14 @@ int kernel_pow2_floor(int v) {
   return p;
 }
 
-void kernel_grid_1d(kdispatch *g, uint32_t n, int batch) {
+void kernel_groups_1d(uint32_t groups[3], uint32_t n, int batch) {
   if (!n) n = 1;
-  g->groups[0] = n < 65535 ? n : 65535;
-  g->groups[1] = (n + g->groups[0] - 1) / g->groups[0];
-  g->groups[2] = (uint32_t)batch;
+  groups[0] = n < 65535 ? n : 65535;
+  groups[1] = (n + groups[0] - 1) / groups[0];
+  groups[2] = (uint32_t)batch;
 }
+
+void kernel_grid_1d(kdispatch *g, uint32_t n, int batch) { kernel_groups_1d(g->groups, n, batch); }
 
 int kernel_gpu(const kdispatch *d, int batch, kdispatch *g) {
   *g = *d;

@@ -103,6 +103,8 @@ int kernel_gpu(const kdispatch *d, int batch, kdispatch *g);
 /* A 1D grid of n workgroups as x (at most 65535) times y (the shaders number a workgroup
  * x + y * gl_NumWorkGroups.x and skip the ones past n). */
 void kernel_grid_1d(kdispatch *g, uint32_t n, int batch);
+/* The same for any dispatch's groups[3] (the session's post-processing steps). */
+void kernel_groups_1d(uint32_t groups[3], uint32_t n, int batch);
 /* The largest power of two <= v (1 for v < 2). */
 int kernel_pow2_floor(int v);
 

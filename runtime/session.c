@@ -660,7 +660,6 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
     for (int pass = 0; pass < 6; pass++) {
       int mode = pass == 0 ? 0 : pass == 5 ? 3 : (pass % 2 ? 1 : 2);
       size_t items = mode == 3 ? npix : ln;
-      uint32_t groups = (uint32_t)((items + 63) / 64), gx = groups < 65535 ? groups : 65535, gy = (groups + gx - 1) / gx;
       /* ping-pong: 0 -> gbuf0, 1: 0 -> 1, 2: 1 -> 0 (+ a, b), 3: 0 -> 1, 4: 1 -> 0, 5: gbuf0 -> mask */
       const gpu_buffer *in = pass % 2 ? &s->gbuf[0] : &s->gbuf[1], *out = pass % 2 ? &s->gbuf[1] : &s->gbuf[0];
       step gs = {.shader = PSEG_SHADER_GUIDED, .layer = -1, .name = "guided filter",
@@ -669,13 +668,13 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
                  .bytes = mode == 0 || mode == 3 ? 8.0 * (double)npix : 32.0 * (double)ln,
                  .k[0] = {.pc = {.in_w = mode == 3 ? gp.lw : s->width, .in_h = mode == 3 ? gp.lh : s->height,
                                  .out_w = mode == 3 ? s->width : gp.lw, .out_h = mode == 3 ? s->height : gp.lh,
-                                 .mode = mode, .aux0 = gp.r, .aux1 = gp.s, .kh = pass == 2, .kw = eps_bits},
-                          .groups = {gx, gy, 1}},
+                                 .mode = mode, .aux0 = gp.r, .aux1 = gp.s, .kh = pass == 2, .kw = eps_bits}},
                  .b = {slot_bind(SB_IMG), slot_bind(SB_MASK), bind_of(pass == 5 ? &s->gbuf[0] : in, 0, VK_WHOLE_SIZE),
                        bind_of(pass == 5 ? &s->gbuf[1] : out, 0, VK_WHOLE_SIZE), dummy, dummy, dummy, dummy}};
       static const char *names[6] = {"guided filter (block means)", "guided filter (box x)", "guided filter (box y, a b)",
                                      "guided filter (box x)", "guided filter (box y)", "guided filter (apply)"};
       snprintf(gs.name, sizeof gs.name, "%s", names[pass]);
+      kernel_groups_1d(gs.k[0].groups, (uint32_t)((items + 63) / 64), 1);
       if ((r = add_step(s, &cap, &gs))) return r;
     }
   }
@@ -690,20 +689,19 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
     for (int pass = 0; pass < 3 + slices; pass++) {
       int mode = pass == 0 ? 0 : pass <= slices ? 1 : pass == slices + 1 ? 3 : 2;
       size_t items = mode == 0 || mode == 3 ? ln : mode == 1 ? 1 : npix;
-      uint32_t groups = (uint32_t)((items + 63) / 64), gx = groups < 65535 ? groups : 65535, gy = (groups + gx - 1) / gx;
       step cl = {.shader = PSEG_SHADER_CLEANUP, .layer = -1,
                  .oh = mode == 2 ? s->height : clh, .ow = mode == 2 ? s->width : clw, .oc = 1,
                  .flops = mode == 1 ? 8.0 * (double)ln : (double)npix, .bytes = mode == 1 ? 24.0 * (double)ln : 8.0 * (double)npix,
                  .k[0] = {.spec = {mode == 1 ? 1 : 64}, /* local_size_x */
                           .pc = {.in_w = s->width, .in_h = s->height, .out_w = clw, .out_h = clh, .mode = mode, .aux1 = cs,
-                                 .kh = pass == 1},
-                          .groups = {gx, gy, 1}},
+                                 .kh = pass == 1}},
                  .b = {dummy, slot_bind(SB_MASK), bind_of(&s->cbuf[1], 0, VK_WHOLE_SIZE), bind_of(&s->cbuf[0], 0, VK_WHOLE_SIZE),
                        dummy, dummy, dummy, dummy}};
       snprintf(cl.name, sizeof cl.name, "%s", mode == 0   ? "cleanup (cells)"
                                               : mode == 1 ? "cleanup (regions: one invocation)"
                                               : mode == 3 ? "cleanup (keep, fill, remove)"
                                                           : "cleanup (apply)");
+      kernel_groups_1d(cl.k[0].groups, (uint32_t)((items + 63) / 64), 1);
       if ((r = add_step(s, &cap, &cl))) return r;
     }
   }
@@ -713,15 +711,13 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
     float f[3] = {s->smoothing, PSEG_SMOOTH_D0, PSEG_SMOOTH_D1};
     int32_t bits[3];
     memcpy(bits, f, sizeof bits);
-    uint32_t runs = (uint32_t)((npix + SMOOTH_PX - 1) / SMOOTH_PX), groups = (runs + 63) / 64;
-    uint32_t gx = groups < 65535 ? groups : 65535, gy = (groups + gx - 1) / gx;
     step sm = {.shader = PSEG_SHADER_SMOOTH, .layer = -1, .name = "temporal smoothing",
                .oh = s->height, .ow = s->width, .oc = 1, .flops = 10.0 * (double)npix, .bytes = 16.0 * (double)npix,
                .k[0] = {.spec = {SMOOTH_PX},
-                        .pc = {.out_h = s->height, .out_w = s->width, .aux0 = bits[0], .aux1 = bits[1], .mode = bits[2]},
-                        .groups = {gx, gy, 1}},
+                        .pc = {.out_h = s->height, .out_w = s->width, .aux0 = bits[0], .aux1 = bits[1], .mode = bits[2]}},
                .b = {slot_bind(SB_MASK), dummy, dummy, bind_of(&s->smooth_buf, 0, VK_WHOLE_SIZE), dummy, dummy, dummy,
                      dummy}};
+    kernel_groups_1d(sm.k[0].groups, (uint32_t)((npix + SMOOTH_PX * 64 - 1) / (SMOOTH_PX * 64)), 1);
     if ((r = add_step(s, &cap, &sm))) return r;
   }
   if (!s->raw && s->background != PSEG_BACKGROUND_NONE) {
@@ -779,19 +775,17 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
     int comp_vec = npix % 8 == 0 && (uint64_t)npix * (uint64_t)s->batch / 4 <= ctx->max_texel_elements;
     int comp_nsrc = (int)ceil((COMP_PX - 1) * (double)s->bg_w / s->width) + 3;
     if (comp_nsrc > 8 || s->width % COMP_PX) comp_nsrc = 0;
-    uint32_t runs = (uint32_t)((npix + COMP_PX - 1) / COMP_PX), cgroups = (runs + 63) / 64;
-    uint32_t cgx = cgroups < 65535 ? cgroups : 65535, cgy = (cgroups + cgx - 1) / cgx;
     step cs = {.shader = PSEG_SHADER_COMPOSITE, .layer = -1, .name = "composite",
                .oh = s->height, .ow = s->width, .oc = 4, .flops = 8.0 * (double)npix, .bytes = 16.0 * (double)npix,
                .k[0] = {.spec = {COMP_PX, comp_nsrc, comp_vec},
                         .pc = {.out_h = s->height, .out_w = s->width, .aux0 = s->bg_w, .aux1 = s->bg_h,
-                               .bx = (int)npix, .br = bg_stride, .bg = (int)npix, .by = (int)npix},
-                        .groups = {cgx, cgy, (uint32_t)s->batch}},
+                               .bx = (int)npix, .br = bg_stride, .bg = (int)npix, .by = (int)npix}},
                .b = {(binding){NULL, 0, VK_WHOLE_SIZE, comp_vec ? VK_FORMAT_R32G32B32A32_UINT : VK_FORMAT_R32_UINT, SB_IMG},
                      bg,
                      (binding){NULL, 0, VK_WHOLE_SIZE, comp_vec ? VK_FORMAT_R32G32B32A32_SFLOAT : VK_FORMAT_R32_SFLOAT, SB_MASK},
                      slot_bind(SB_COMP), dummy, dummy, dummy, dummy}};
     cs.b[1].format = VK_FORMAT_R32_UINT;
+    kernel_groups_1d(cs.k[0].groups, (uint32_t)((npix + COMP_PX * 64 - 1) / (COMP_PX * 64)), s->batch);
     if ((r = add_step(s, &cap, &cs))) return r;
   }
 #undef TENSOR
