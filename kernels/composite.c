@@ -69,14 +69,21 @@ void ref_blur(const uint8_t *rgba, int w, int h, const kblur *p, uint8_t *out) {
   free(a), free(b);
 }
 
+/* Output index d of n_out stretched from n_in, half-pixel centres (the shaders' rule): its two
+ * source indices and the weight of the second. */
+static float src_half_pixel(int d, int n_out, int n_in, int *i0, int *i1) {
+  float f = ((float)d + 0.5f) * (float)n_in / (float)n_out - 0.5f;
+  f = f < 0 ? 0 : f;
+  *i0 = (int)f < n_in - 1 ? (int)f : n_in - 1;
+  *i1 = *i0 + 1 < n_in ? *i0 + 1 : n_in - 1;
+  return f - (float)*i0;
+}
+
 /* Background pixel (x, y) of the frame (w x h) stretched from bg (bw x bh RGBA8), bilinear with
  * half-pixel centres, channel c in [0, 1]: composite.comp's sampling. */
 float ref_background(const uint8_t *bg, int bw, int bh, int w, int h, int x, int y, int c) {
-  float fx = ((float)x + 0.5f) * (float)bw / (float)w - 0.5f, fy = ((float)y + 0.5f) * (float)bh / (float)h - 0.5f;
-  fx = fx < 0 ? 0 : fx, fy = fy < 0 ? 0 : fy;
-  int x0 = (int)fx < bw - 1 ? (int)fx : bw - 1, y0 = (int)fy < bh - 1 ? (int)fy : bh - 1;
-  int x1 = x0 + 1 < bw ? x0 + 1 : bw - 1, y1 = y0 + 1 < bh ? y0 + 1 : bh - 1;
-  float lx = fx - (float)x0, ly = fy - (float)y0;
+  int x0, x1, y0, y1;
+  float lx = src_half_pixel(x, w, bw, &x0, &x1), ly = src_half_pixel(y, h, bh, &y0, &y1);
 #define PX(xx, yy) unorm(bg[((size_t)(yy) * bw + (xx)) * 4 + c])
   float top = PX(x0, y0) + (PX(x1, y0) - PX(x0, y0)) * lx, bot = PX(x0, y1) + (PX(x1, y1) - PX(x0, y1)) * lx;
 #undef PX
@@ -148,11 +155,8 @@ void ref_guided(const uint8_t *rgba, const float *p, int w, int h, const kguided
   box_pass(b, a, g->lw, g->lh, 2, g->r, 1);
   for (int y = 0; y < h; y++)
     for (int x = 0; x < w; x++) {
-      float fx = ((float)x + 0.5f) * (float)g->lw / (float)w - 0.5f, fy = ((float)y + 0.5f) * (float)g->lh / (float)h - 0.5f;
-      fx = fx < 0 ? 0 : fx, fy = fy < 0 ? 0 : fy;
-      int x0 = (int)fx < g->lw - 1 ? (int)fx : g->lw - 1, y0 = (int)fy < g->lh - 1 ? (int)fy : g->lh - 1;
-      int x1 = x0 + 1 < g->lw ? x0 + 1 : g->lw - 1, y1 = y0 + 1 < g->lh ? y0 + 1 : g->lh - 1;
-      float lx = fx - (float)x0, ly = fy - (float)y0, ab[2];
+      int x0, x1, y0, y1;
+      float lx = src_half_pixel(x, w, g->lw, &x0, &x1), ly = src_half_pixel(y, h, g->lh, &y0, &y1), ab[2];
       for (int c = 0; c < 2; c++) {
 #define AB(xx, yy) a[((size_t)(yy) * g->lw + (xx)) * 4 + c]
         float top = AB(x0, y0) + (AB(x1, y0) - AB(x0, y0)) * lx, bot = AB(x0, y1) + (AB(x1, y1) - AB(x0, y1)) * lx;
