@@ -280,9 +280,9 @@ void conv_npx(int p, int ob) {
   int n = pc.out_w * pc.out_h;
   int idx[NPX], oy[NPX], ox[NPX];
   vec4 acc[NPX][OCB];
+  SEQ_COORDS(p * NPX, pc.out_w, pc.out_h, n, oy, ox)
   UNROLL for (int q = 0; q < NPX; q++) {
     idx[q] = min(p * NPX + q, n - 1);
-    oy[q] = idx[q] / pc.out_w, ox[q] = idx[q] - oy[q] * pc.out_w;
     init(acc[q], ob);
   }
   if (MODE == 2) { /* 1x1 conv of the bilinear resize of X */
@@ -338,21 +338,31 @@ void conv_npx(int p, int ob) {
  * each weight read once for NPX pixels at each tap. */
 void tconv_npx(int p, int ob) {
   int n = pc.in_w * pc.in_h;
-  int idx[NPX];
-  UNROLL for (int q = 0; q < NPX; q++) idx[q] = min(p * NPX + q, n - 1);
+  int iy[NPX], ix[NPX], oi[NPX]; /* each input pixel's first output pixel */
+  SEQ_COORDS(p * NPX, pc.in_w, pc.in_h, n, iy, ix)
+  UNROLL for (int q = 0; q < NPX; q++) oi[q] = iy[q] * SH * pc.out_w + ix[q] * SW;
+  if (IC4 <= 2) { /* a narrow input: each input texel fetched once for all KH x KW taps */
+    vec4 vin[2][NPX];
+    UNROLL for (int c = 0; c < IC4; c++) UNROLL for (int q = 0; q < NPX; q++) vin[c][q] = fetch(iy[q] * pc.in_w + ix[q], c);
+    UNROLL for (int ky = 0; ky < KH; ky++)
+      UNROLL for (int kx = 0; kx < KW; kx++) {
+        vec4 acc[NPX][OCB];
+        UNROLL for (int q = 0; q < NPX; q++) init(acc[q], ob);
+        UNROLL for (int c = 0; c < IC4; c++) MACN(acc, ky, kx, c, vin[c])
+        UNROLL for (int q = 0; q < NPX; q++) store(acc[q], oi[q] + ky * pc.out_w + kx, ob, p * NPX + q < n);
+      }
+    return;
+  }
   CUNROLL for (int ky = 0; ky < KH; ky++)
     CUNROLL for (int kx = 0; kx < KW; kx++) {
       vec4 acc[NPX][OCB];
       UNROLL for (int q = 0; q < NPX; q++) init(acc[q], ob);
       CUNROLL for (int c = 0; c < IC4; c++) {
         vec4 v[NPX];
-        UNROLL for (int q = 0; q < NPX; q++) v[q] = fetch(idx[q], c);
+        UNROLL for (int q = 0; q < NPX; q++) v[q] = fetch(iy[q] * pc.in_w + ix[q], c);
         MACN(acc, ky, kx, c, v)
       }
-      UNROLL for (int q = 0; q < NPX; q++) {
-        int iy = idx[q] / pc.in_w, ix = idx[q] - iy * pc.in_w;
-        store(acc[q], (iy * SH + ky) * pc.out_w + ix * SW + kx, ob, p * NPX + q < n);
-      }
+      UNROLL for (int q = 0; q < NPX; q++) store(acc[q], oi[q] + ky * pc.out_w + kx, ob, p * NPX + q < n);
     }
 }
 
@@ -370,9 +380,8 @@ void tconv_phases(int p, int ob) {
   int idx[NPX], by[NPX], bx[NPX];
   bool ok[NPX];
   vec4 acc[NPX][OCB];
+  SEQ_COORDS(r0, bw, bh, nb, by, bx)
   UNROLL for (int q = 0; q < NPX; q++) {
-    int r = min(r0 + q, nb - 1);
-    by[q] = r / bw, bx[q] = r - by[q] * bw;
     int oy = by[q] * SH + py, ox = bx[q] * SW + px;
     ok[q] = r0 + q < nb && oy < pc.out_h && ox < pc.out_w && p * NPX < SH * SW * nbp;
     idx[q] = min(oy, pc.out_h - 1) * pc.out_w + min(ox, pc.out_w - 1);

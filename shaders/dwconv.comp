@@ -95,14 +95,13 @@ void dw_npx() {
   bool ok[NPX];
   vec4 d[NPX][CB];
   int seg = (pc.out_w + NPX - 1) / NPX, ry = g / seg, rx = (g - ry * seg) * NPX; /* ROWS */
+  if (ROWS == 0) SEQ_COORDS(p0, pc.out_w, pc.out_h, n, oy, ox)
   UNROLL for (int q = 0; q < NPX; q++) {
     if (ROWS != 0) {
       ok[q] = ry < pc.out_h && rx + q < pc.out_w;
       oy[q] = min(ry, pc.out_h - 1), ox[q] = min(rx + q, pc.out_w - 1);
     } else {
-      int px = min(p0 + q, n - 1);
       ok[q] = p0 + q < n;
-      oy[q] = px / pc.out_w, ox[q] = px - oy[q] * pc.out_w;
     }
     UNROLL for (int j = 0; j < CB; j++) d[q][j] = CB == C4 || cb + j < C4 ? W4(DW_BIAS + cb + j) : vec4(0.0);
   }
