@@ -8,12 +8,12 @@
 #include <string.h>
 
 /* GPU layout: [O4][kh][kw][I4][4 input channels] of vec4 over 4 output channels. */
-size_t conv_packed(int o, int kh, int kw, int i, size_t *bias_floats) {
+static size_t conv_packed(int o, int kh, int kw, int i, size_t *bias_floats) {
   *bias_floats = (size_t)kc4(o) * 4;
   return (size_t)kc4(o) * kh * kw * kc4(i) * 16;
 }
 
-void conv_pack(int o, int kh, int kw, int i, const float *w, const float *b, float *wdst, float *bdst) {
+static void conv_pack(int o, int kh, int kw, int i, const float *w, const float *b, float *wdst, float *bdst) {
   int o4 = kc4(o), i4 = kc4(i);
   for (int oq = 0; oq < o4; oq++)
     for (int ky = 0; ky < kh; ky++)
@@ -28,7 +28,7 @@ void conv_pack(int o, int kh, int kw, int i, const float *w, const float *b, flo
   for (int oc = 0; oc < o4 * 4; oc++) bdst[oc] = (oc < o && b) ? b[oc] : 0.0f;
 }
 
-void conv_plan(const pseg_fmt_layer *l, kshape in, kshape out, int wide, kdispatch *d) {
+static void conv_plan(const pseg_fmt_layer *l, kshape in, kshape out, int wide, kdispatch *d) {
   memset(d, 0, sizeof *d);
   int tconv = l->op == PSEG_OP_TCONV2D && l->kh == l->sh && l->kw == l->sw && !l->pad_top && !l->pad_left &&
               out.h == in.h * l->sh && out.w == in.w * l->sw;
@@ -127,3 +127,59 @@ void ref_tconv2d(const float *in, kshape is, const float *w, const float *b, int
   for (size_t i = 0; i < n; i++) out[i] = ref_activate((float)acc[i], act);
   free(acc);
 }
+
+/* ---- the op table (kernels.h) ---- */
+
+static void conv_weights(const pseg_fmt_layer *l, kshape in, kshape out, size_t *w, size_t *b) {
+  *w = (size_t)out.c * (size_t)l->kh * (size_t)l->kw * (size_t)in.c;
+  *b = (size_t)out.c;
+}
+
+static size_t conv_packed_l(const pseg_fmt_layer *l, kshape in, kshape out, size_t *bias_floats) {
+  return conv_packed(out.c, l->kh, l->kw, in.c, bias_floats);
+}
+
+static void conv_pack_l(const pseg_fmt_layer *l, kshape in, kshape out, const float *w, const float *b, float *wdst,
+                        float *bdst) {
+  conv_pack(out.c, l->kh, l->kw, in.c, w, b, wdst, bdst);
+}
+
+static int conv_plan_l(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, int wide, kdispatch *d) {
+  (void)in1;
+  conv_plan(l, in0, out, wide, d);
+  return 0;
+}
+
+/* aux: the dilation, rows | columns << 8 (0: 1) */
+static const char *conv_check(const pseg_fmt_layer *l, kshape a, kshape b, kshape o) {
+  (void)b;
+  return kernel_check_window(l, a, o, 1, "bad kernel");
+}
+
+static void conv_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const float *in1, kshape b, const float *w,
+                     const float *bias, float *out, kshape o) {
+  (void)in1, (void)b;
+  ref_conv2d(in0, a, w, bias, l->kh, l->kw, l->sh, l->sw, l->pad_top, l->pad_left, l->aux, l->act, out, o);
+}
+
+const pseg_op_def pseg_def_CONV2D = {1, conv_check, conv_weights, conv_packed_l, conv_pack_l, conv_plan_l, conv_ref};
+
+/* out[iy * s - pad + k] += in[iy] * w[k] */
+static const char *tconv_check(const pseg_fmt_layer *l, kshape a, kshape b, kshape o) {
+  (void)b;
+  if (l->kh < 1 || l->kw < 1 || l->kh > PSEG_FMT_MAX_KERNEL || l->kw > PSEG_FMT_MAX_KERNEL) return "bad kernel";
+  if (l->sh < 1 || l->sw < 1 || l->sh > 8 || l->sw > 8) return "bad stride";
+  if (l->pad_top < 0 || l->pad_left < 0 || l->pad_top >= l->kh || l->pad_left >= l->kw) return "bad padding";
+  if ((int64_t)o.h + l->pad_top > (int64_t)(a.h - 1) * l->sh + l->kh ||
+      (int64_t)o.w + l->pad_left > (int64_t)(a.w - 1) * l->sw + l->kw)
+    return "output larger than the transposed convolution makes";
+  return NULL;
+}
+
+static void tconv_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const float *in1, kshape b, const float *w,
+                      const float *bias, float *out, kshape o) {
+  (void)in1, (void)b;
+  ref_tconv2d(in0, a, w, bias, l->kh, l->kw, l->sh, l->sw, l->pad_top, l->pad_left, l->act, out, o);
+}
+
+const pseg_op_def pseg_def_TCONV2D = {1, tconv_check, conv_weights, conv_packed_l, conv_pack_l, conv_plan_l, tconv_ref};

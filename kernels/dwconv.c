@@ -6,12 +6,12 @@
 #include <string.h>
 
 /* GPU layout: [kh][kw][C4] vec4. */
-size_t dwconv_packed(int c, int kh, int kw, size_t *bias_floats) {
+static size_t dwconv_packed(int c, int kh, int kw, size_t *bias_floats) {
   *bias_floats = (size_t)kc4(c) * 4;
   return (size_t)kh * kw * kc4(c) * 4;
 }
 
-void dwconv_pack(int c, int kh, int kw, const float *w, const float *b, float *wdst, float *bdst) {
+static void dwconv_pack(int c, int kh, int kw, const float *w, const float *b, float *wdst, float *bdst) {
   int cp = kc4(c) * 4;
   for (int k = 0; k < kh * kw; k++)
     for (int ch = 0; ch < cp; ch++) wdst[(size_t)k * cp + ch] = ch < c ? w[(size_t)k * c + ch] : 0.0f;
@@ -26,19 +26,17 @@ void prelu_pack(int c, const float *slopes, float *dst) {
   for (int ch = 0; ch < kc4(c) * 4; ch++) dst[ch] = ch < c ? slopes[ch] : 0.0f;
 }
 
-void dwconv_plan(const pseg_fmt_layer *l, kshape in, kshape out, int wide, kdispatch *d);
-void prelu_plan(const pseg_fmt_layer *l, kshape in, int wide, kdispatch *d);
-void prelu_pack_identity(int c, float *wdst, float *bdst);
+static void dwconv_plan(const pseg_fmt_layer *l, kshape in, kshape out, int wide, kdispatch *d);
 
 /* A standalone PRELU: the identity 1x1 depthwise conv (its packed weights: ones, zero bias). */
-void prelu_plan(const pseg_fmt_layer *l, kshape in, int wide, kdispatch *d) {
+static void prelu_plan(const pseg_fmt_layer *l, kshape in, int wide, kdispatch *d) {
   pseg_fmt_layer id = *l;
   id.op = PSEG_OP_DWCONV2D, id.act = PSEG_ACT_PRELU, id.aux = 0;
   id.kh = id.kw = id.sh = id.sw = 1, id.pad_top = id.pad_left = 0;
   dwconv_plan(&id, in, in, wide, d);
 }
 
-void prelu_pack_identity(int c, float *wdst, float *bdst) {
+static void prelu_pack_identity(int c, float *wdst, float *bdst) {
   for (int ch = 0; ch < kc4(c) * 4; ch++) wdst[ch] = ch < c ? 1.0f : 0.0f, bdst[ch] = 0.0f;
 }
 
@@ -50,7 +48,7 @@ void ref_prelu(const float *in, kshape s, const float *slopes, float *out) {
   }
 }
 
-void dwconv_plan(const pseg_fmt_layer *l, kshape in, kshape out, int wide, kdispatch *d) {
+static void dwconv_plan(const pseg_fmt_layer *l, kshape in, kshape out, int wide, kdispatch *d) {
   memset(d, 0, sizeof *d);
   d->shader = PSEG_SHADER_DWCONV;
   d->pc = (pseg_params){.in_h = in.h, .in_w = in.w, .in_c4 = kc4(in.c), .out_h = out.h, .out_w = out.w,
@@ -120,3 +118,82 @@ void ref_dwconv2d(const float *in, kshape is, const float *w, const float *b, in
         out[((size_t)oy * os.w + ox) * os.c + c] = ref_activate((float)acc, act);
       }
 }
+
+/* ---- the op table (kernels.h) ---- */
+
+static const char *dwconv_check(const pseg_fmt_layer *l, kshape a, kshape b, kshape o) {
+  (void)b;
+  const char *why = kernel_check_window(l, a, o, 1, "bad kernel");
+  return why ? why : o.c != a.c ? "depthwise channel mismatch" : NULL;
+}
+
+static void dwconv_weights(const pseg_fmt_layer *l, kshape in, kshape out, size_t *w, size_t *b) {
+  (void)out;
+  *w = (size_t)l->kh * (size_t)l->kw * (size_t)in.c;
+  *b = (size_t)in.c;
+}
+
+static size_t dwconv_packed_l(const pseg_fmt_layer *l, kshape in, kshape out, size_t *bias_floats) {
+  (void)out;
+  return dwconv_packed(in.c, l->kh, l->kw, bias_floats);
+}
+
+static void dwconv_pack_l(const pseg_fmt_layer *l, kshape in, kshape out, const float *w, const float *b, float *wdst,
+                          float *bdst) {
+  (void)out;
+  dwconv_pack(in.c, l->kh, l->kw, w, b, wdst, bdst);
+}
+
+static int dwconv_plan_l(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, int wide, kdispatch *d) {
+  (void)in1;
+  dwconv_plan(l, in0, out, wide, d);
+  return 0;
+}
+
+static void dwconv_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const float *in1, kshape b, const float *w,
+                       const float *bias, float *out, kshape o) {
+  (void)in1, (void)b;
+  ref_dwconv2d(in0, a, w, bias, l->kh, l->kw, l->sh, l->sw, l->pad_top, l->pad_left, l->aux, l->act, out, o);
+}
+
+const pseg_op_def pseg_def_DWCONV2D = {1, dwconv_check, dwconv_weights, dwconv_packed_l, dwconv_pack_l, dwconv_plan_l,
+                                       dwconv_ref};
+
+/* w_off: the slopes [C]; no bias, no activation after it */
+static const char *prelu_check(const pseg_fmt_layer *l, kshape a, kshape b, kshape o) {
+  (void)b;
+  if (o.h != a.h || o.w != a.w || o.c != a.c) return "output shape mismatch";
+  if (l->act != PSEG_ACT_NONE || l->b_off != -1) return "no activation or bias after PRELU";
+  return NULL;
+}
+
+static void prelu_weights(const pseg_fmt_layer *l, kshape in, kshape out, size_t *w, size_t *b) {
+  (void)l, (void)out;
+  *w = (size_t)in.c, *b = 0;
+}
+
+/* standalone: the identity 1x1 depthwise conv (prelu_plan) */
+static size_t prelu_packed_l(const pseg_fmt_layer *l, kshape in, kshape out, size_t *bias_floats) {
+  (void)l, (void)out;
+  return dwconv_packed(in.c, 1, 1, bias_floats);
+}
+
+static void prelu_pack_l(const pseg_fmt_layer *l, kshape in, kshape out, const float *w, const float *b, float *wdst,
+                         float *bdst) {
+  (void)l, (void)out, (void)w, (void)b;
+  prelu_pack_identity(in.c, wdst, bdst);
+}
+
+static int prelu_plan_l(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, int wide, kdispatch *d) {
+  (void)in1, (void)out;
+  prelu_plan(l, in0, wide, d);
+  return 0;
+}
+
+static void prelu_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const float *in1, kshape b, const float *w,
+                      const float *bias, float *out, kshape o) {
+  (void)l, (void)in1, (void)b, (void)bias, (void)o;
+  ref_prelu(in0, a, w, out);
+}
+
+const pseg_op_def pseg_def_PRELU = {1, prelu_check, prelu_weights, prelu_packed_l, prelu_pack_l, prelu_plan_l, prelu_ref};

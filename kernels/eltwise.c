@@ -27,7 +27,7 @@ void binary_plan(const pseg_fmt_layer *l, kshape out, kdispatch *d);
 
 /* CONCAT (OP 5: channels [0, aux) from X, the rest from R) and SLICE (OP 6: channels from aux
  * on of X): binary.comp / gpix.comp with each input's own vec4 stride (pc.in_c4, pc.aux1). */
-void copy_plan(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, kdispatch *d) {
+static void copy_plan(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, kdispatch *d) {
   binary_plan(l, out, d);
   d->spec[KB_OP] = l->op == PSEG_OP_CONCAT ? 5 : 6;
   d->spec[KB_BCAST] = 0;
@@ -75,3 +75,69 @@ void ref_binary(const float *a, const float *b, kshape s, int op, int broadcast,
     out[i] = ref_activate(v, act);
   }
 }
+
+/* ---- the op table (kernels.h) ---- */
+
+/* aux: 0 same shape, 1 in1 is [1,1,C]; SUB and DIV also 2: in1 is [H,W,1] (per pixel) */
+static const char *binary_check(const pseg_fmt_layer *l, kshape a, kshape b, kshape o) {
+  int maxaux = l->op == PSEG_OP_SUB || l->op == PSEG_OP_DIV ? 2 : 1;
+  if (o.h != a.h || o.w != a.w || o.c != a.c) return "output shape mismatch";
+  if (l->aux == 0 && (b.h != a.h || b.w != a.w || b.c != a.c)) return "input shapes differ";
+  if (l->aux == 1 && (b.h != 1 || b.w != 1 || b.c != a.c)) return "broadcast shape mismatch";
+  if (l->aux == 2 && (b.h != a.h || b.w != a.w || b.c != 1)) return "broadcast shape mismatch";
+  if (l->aux < 0 || l->aux > maxaux) return "bad broadcast mode";
+  return NULL;
+}
+
+static int binary_plan_l(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, int wide, kdispatch *d) {
+  (void)in0, (void)in1, (void)wide;
+  binary_plan(l, out, d);
+  return 0;
+}
+
+static void binary_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const float *in1, kshape b,
+                       const float *w, const float *bias, float *out, kshape o) {
+  (void)a, (void)b, (void)w, (void)bias;
+  ref_binary(in0, in1, o, l->op, l->aux, l->act, out);
+}
+
+const pseg_op_def pseg_def_ADD = {2, binary_check, NULL, NULL, NULL, binary_plan_l, binary_ref};
+const pseg_op_def pseg_def_MUL = {2, binary_check, NULL, NULL, NULL, binary_plan_l, binary_ref};
+const pseg_op_def pseg_def_SUB = {2, binary_check, NULL, NULL, NULL, binary_plan_l, binary_ref};
+const pseg_op_def pseg_def_DIV = {2, binary_check, NULL, NULL, NULL, binary_plan_l, binary_ref};
+
+/* the act field on a copy of its input */
+static const char *same_shape_check(const pseg_fmt_layer *l, kshape a, kshape b, kshape o) {
+  (void)l, (void)b;
+  return o.h != a.h || o.w != a.w || o.c != a.c ? "output shape mismatch" : NULL;
+}
+
+const pseg_op_def pseg_def_ACT = {1, same_shape_check, NULL, NULL, NULL, binary_plan_l, binary_ref};
+
+/* channels of in0, then in1's; aux: in0's channels */
+static const char *concat_check(const pseg_fmt_layer *l, kshape a, kshape b, kshape o) {
+  if (b.h != a.h || b.w != a.w || o.h != a.h || o.w != a.w || (int64_t)o.c != (int64_t)a.c + b.c || l->aux != a.c)
+    return "concatenation shape mismatch";
+  return NULL;
+}
+
+/* channels [aux, aux + out's) of in0 */
+static const char *slice_check(const pseg_fmt_layer *l, kshape a, kshape b, kshape o) {
+  (void)b;
+  return o.h != a.h || o.w != a.w || l->aux < 0 || (int64_t)l->aux + o.c > a.c ? "slice out of range" : NULL;
+}
+
+static int copy_plan_l(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, int wide, kdispatch *d) {
+  (void)wide;
+  copy_plan(l, in0, in1, out, d);
+  return 0;
+}
+
+static void copy_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const float *in1, kshape b, const float *w,
+                     const float *bias, float *out, kshape o) {
+  (void)w, (void)bias;
+  ref_copy(in0, a, in1, b, l->op, l->aux, l->act, out, o);
+}
+
+const pseg_op_def pseg_def_CONCAT = {2, concat_check, NULL, NULL, NULL, copy_plan_l, copy_ref};
+const pseg_op_def pseg_def_SLICE = {1, slice_check, NULL, NULL, NULL, copy_plan_l, copy_ref};

@@ -4,22 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Family entry points (kernels/<family>.c). */
-size_t conv_packed(int o, int kh, int kw, int i, size_t *bias_floats);
-void conv_pack(int o, int kh, int kw, int i, const float *w, const float *b, float *wdst, float *bdst);
-void conv_plan(const pseg_fmt_layer *l, kshape in, kshape out, int wide, kdispatch *d);
-size_t dwconv_packed(int c, int kh, int kw, size_t *bias_floats);
-void dwconv_pack(int c, int kh, int kw, const float *w, const float *b, float *wdst, float *bdst);
-void dwconv_plan(const pseg_fmt_layer *l, kshape in, kshape out, int wide, kdispatch *d);
-void prelu_plan(const pseg_fmt_layer *l, kshape in, int wide, kdispatch *d);
-void prelu_pack_identity(int c, float *wdst, float *bdst);
-void mean_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d);
-void binary_plan(const pseg_fmt_layer *l, kshape out, kdispatch *d);
-void resize_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d);
-void softmax_plan(kshape out, kdispatch *d);
-void reduce_plan(const pseg_fmt_layer *l, kshape in, kdispatch *d);
-void copy_plan(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, kdispatch *d);
-void maxpool_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d);
+/* The GPU tier's entry points (kernels/<family>.c). */
 void conv_gpu(const kdispatch *d, int batch, kdispatch *g);
 void dwconv_gpu(const kdispatch *d, int batch, kdispatch *g);
 void pool_gpu(const kdispatch *d, int batch, kdispatch *g);
@@ -60,25 +45,15 @@ int kernel_gpu(const kdispatch *d, int batch, kdispatch *g) {
 }
 
 size_t kernel_packed_weights(const pseg_fmt_layer *l, kshape in, kshape out, size_t *bias_floats) {
+  const pseg_op_def *d = pseg_op_def_of(l->op);
   *bias_floats = 0;
-  switch (l->op) {
-  case PSEG_OP_CONV2D:
-  case PSEG_OP_TCONV2D: return conv_packed(out.c, l->kh, l->kw, in.c, bias_floats);
-  case PSEG_OP_DWCONV2D: return dwconv_packed(in.c, l->kh, l->kw, bias_floats);
-  case PSEG_OP_PRELU: return dwconv_packed(in.c, 1, 1, bias_floats); /* the identity (prelu_plan) */
-  default: return 0;
-  }
+  return d && d->packed ? d->packed(l, in, out, bias_floats) : 0;
 }
 
 void kernel_pack(const pseg_fmt_layer *l, kshape in, kshape out, const float *w, const float *b, float *wdst,
                  float *bdst) {
-  switch (l->op) {
-  case PSEG_OP_CONV2D:
-  case PSEG_OP_TCONV2D: conv_pack(out.c, l->kh, l->kw, in.c, w, b, wdst, bdst); break;
-  case PSEG_OP_DWCONV2D: dwconv_pack(in.c, l->kh, l->kw, w, b, wdst, bdst); break;
-  case PSEG_OP_PRELU: prelu_pack_identity(in.c, wdst, bdst); break;
-  default: break;
-  }
+  const pseg_op_def *d = pseg_op_def_of(l->op);
+  if (d && d->pack) d->pack(l, in, out, w, b, wdst, bdst);
 }
 
 void kernel_set_grid(kdispatch *d, int pixels, int lanes) {
@@ -88,32 +63,32 @@ void kernel_set_grid(kdispatch *d, int pixels, int lanes) {
 }
 
 int kernel_plan(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, int wide, kdispatch *d) {
-  switch (l->op) {
-  case PSEG_OP_CONCAT:
-  case PSEG_OP_SLICE: copy_plan(l, in0, in1, out, d); return 0;
-  case PSEG_OP_MAXPOOL: maxpool_plan(l, in0, out, d); return 0;
-  case PSEG_OP_CONV2D:
-  case PSEG_OP_TCONV2D: conv_plan(l, in0, out, wide, d); return 0;
-  case PSEG_OP_DWCONV2D: dwconv_plan(l, in0, out, wide, d); return 0;
-  case PSEG_OP_PRELU: prelu_plan(l, in0, wide, d); return 0;
-  case PSEG_OP_MEAN: mean_plan(l, in0, out, d); return 0;
-  case PSEG_OP_ADD:
-  case PSEG_OP_MUL:
-  case PSEG_OP_ACT:
-  case PSEG_OP_SUB:
-  case PSEG_OP_DIV: binary_plan(l, out, d); return 0;
-  case PSEG_OP_REDUCE:
-    if (l->act != PSEG_ACT_NONE) return -1;
-    reduce_plan(l, in0, d);
-    return 0;
-  case PSEG_OP_RESIZE_BILINEAR:
-  case PSEG_OP_RESIZE_NEAREST: resize_plan(l, in0, out, d); return 0;
-  case PSEG_OP_SOFTMAX:
-    if (l->act != PSEG_ACT_NONE) return -1;
-    softmax_plan(out, d);
-    return 0;
-  default: return -1;
+  const pseg_op_def *def = pseg_op_def_of(l->op);
+  return def && def->plan ? def->plan(l, in0, in1, out, wide, d) : -1;
+}
+
+static const pseg_op_def *const op_defs[] = {
+#define PSEG_OP_DEF_ENTRY(name, value, str) [value] = &pseg_def_##name,
+    PSEG_OP_MAP(PSEG_OP_DEF_ENTRY)
+#undef PSEG_OP_DEF_ENTRY
+};
+
+const pseg_op_def *pseg_op_def_of(int op) {
+  return op >= 0 && (size_t)op < sizeof op_defs / sizeof *op_defs ? op_defs[op] : NULL;
+}
+
+const char *kernel_check_window(const pseg_fmt_layer *l, kshape a, kshape o, int dilation, const char *bad_size) {
+  if (l->kh < 1 || l->kw < 1 || l->kh > PSEG_FMT_MAX_KERNEL || l->kw > PSEG_FMT_MAX_KERNEL) return bad_size;
+  if (l->sh < 1 || l->sw < 1 || l->sh > 8 || l->sw > 8) return "bad stride";
+  int eh = l->kh, ew = l->kw;
+  if (dilation) { /* aux: rows | columns << 8 (0: 1) */
+    if (l->aux < 0 || l->aux > 0xffff || (l->aux & 255) > 32 || (l->aux >> 8) > 32) return "bad dilation";
+    eh = kernel_dil_h(l->aux) * (l->kh - 1) + 1, ew = kernel_dil_w(l->aux) * (l->kw - 1) + 1;
   }
+  if (l->pad_top < 0 || l->pad_left < 0 || l->pad_top >= eh || l->pad_left >= ew) return "bad padding";
+  if ((int64_t)(o.h - 1) * l->sh - l->pad_top >= a.h || (int64_t)(o.w - 1) * l->sw - l->pad_left >= a.w)
+    return "output larger than the input allows";
+  return NULL;
 }
 
 static float *load_weights(const pseg_fmt_model *m, int32_t off, size_t n, int wtype) {
@@ -141,40 +116,10 @@ int ref_run_model(const pseg_fmt_model *m, const float *input, float **t) {
       b = load_weights(m, l->b_off, bc, l->wtype);
       if (!w) return free(b), -1;
     }
-    switch (l->op) {
-    case PSEG_OP_CONV2D:
-      ref_conv2d(t[l->in0], as, w, b, l->kh, l->kw, l->sh, l->sw, l->pad_top, l->pad_left, l->aux, l->act, t[l->out], os);
-      break;
-    case PSEG_OP_DWCONV2D:
-      ref_dwconv2d(t[l->in0], as, w, b, l->kh, l->kw, l->sh, l->sw, l->pad_top, l->pad_left, l->aux, l->act, t[l->out], os);
-      break;
-    case PSEG_OP_TCONV2D:
-      ref_tconv2d(t[l->in0], as, w, b, l->kh, l->kw, l->sh, l->sw, l->pad_top, l->pad_left, l->act, t[l->out], os);
-      break;
-    case PSEG_OP_MEAN: ref_mean(t[l->in0], as, l->act, t[l->out]); break;
-    case PSEG_OP_ADD:
-    case PSEG_OP_MUL:
-    case PSEG_OP_ACT:
-    case PSEG_OP_SUB:
-    case PSEG_OP_DIV:
-      ref_binary(t[l->in0], l->in1 >= 0 ? t[l->in1] : NULL, os, l->op, l->aux, l->act, t[l->out]);
-      break;
-    case PSEG_OP_RESIZE_BILINEAR: ref_resize_bilinear(t[l->in0], as, t[l->out], os, l->aux, l->act); break;
-    case PSEG_OP_RESIZE_NEAREST: ref_resize_nearest(t[l->in0], as, t[l->out], os, l->aux, l->act); break;
-    case PSEG_OP_SOFTMAX: ref_softmax(t[l->in0], as, t[l->out]); break;
-    case PSEG_OP_PRELU: ref_prelu(t[l->in0], as, w, t[l->out]); break;
-    case PSEG_OP_REDUCE: ref_reduce(t[l->in0], as, l->aux, t[l->out]); break;
-    case PSEG_OP_MAXPOOL:
-      ref_maxpool(t[l->in0], as, l->kh, l->kw, l->sh, l->sw, l->pad_top, l->pad_left, l->act, t[l->out], os);
-      break;
-    case PSEG_OP_CONCAT:
-    case PSEG_OP_SLICE: {
-      const pseg_fmt_tensor *bt = &m->tensors[l->in1 >= 0 ? l->in1 : l->in0];
-      ref_copy(t[l->in0], as, l->in1 >= 0 ? t[l->in1] : NULL, (kshape){bt->h, bt->w, bt->c}, l->op, l->aux, l->act,
-               t[l->out], os);
-      break;
-    }
-    }
+    const pseg_op_def *def = pseg_op_def_of(l->op);
+    const pseg_fmt_tensor *bt = &m->tensors[l->in1 >= 0 ? l->in1 : l->in0];
+    if (def && def->ref)
+      def->ref(l, t[l->in0], as, l->in1 >= 0 ? t[l->in1] : NULL, (kshape){bt->h, bt->w, bt->c}, w, b, t[l->out], os);
     free(w);
     free(b);
   }

@@ -108,6 +108,40 @@ void kernel_groups_1d(uint32_t groups[3], uint32_t n, int batch);
 /* The largest power of two <= v (1 for v < 2). */
 int kernel_pow2_floor(int v);
 
+/* The op table: what each op of PSEG_OP_MAP (runtime/format.h) needs beyond the common checks,
+ * defined as pseg_def_<ID> by the family file that runs it (kernels/<family>.c) and found by
+ * pseg_op_def_of(). Adding an op: its line in PSEG_OP_MAP, its pseg_op_def in a family file, its
+ * shader, its TFLite operator in tools/convert.c; the format's validation, the weight packing,
+ * the planner's first step and the CPU model runner take it from here. */
+typedef struct pseg_op_def {
+  int n_in; /* inputs: 1, or 2 (the layer's in1) */
+  /* the layer's fields and shapes (a: in0, b: in1, or in0 with one input, o: out) beyond the
+   * format's common checks (indices, order, tensor sizes): NULL when fine, else why not */
+  const char *(*check)(const pseg_fmt_layer *l, kshape a, kshape b, kshape o);
+  /* weight and bias elements the layer reads from the blob; NULL: none */
+  void (*weights)(const pseg_fmt_layer *l, kshape in, kshape out, size_t *w, size_t *b);
+  /* its GPU weights in floats (vec4 aligned), and their packing from TFLite's layout (b may be
+   * NULL: zeros); NULL: none */
+  size_t (*packed)(const pseg_fmt_layer *l, kshape in, kshape out, size_t *bias_floats);
+  void (*pack)(const pseg_fmt_layer *l, kshape in, kshape out, const float *w, const float *b, float *wdst,
+               float *bdst);
+  /* its dispatch (see kernel_plan); -1 for a layer this build cannot run */
+  int (*plan)(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, int wide, kdispatch *d);
+  /* the plain-C reference, NHWC without padding (in1 NULL with one input; w, bias as read from
+   * the blob, NULL without weights) */
+  void (*ref)(const pseg_fmt_layer *l, const float *in0, kshape a, const float *in1, kshape b, const float *w,
+              const float *bias, float *out, kshape o);
+} pseg_op_def;
+#define PSEG_OP_DEF_DECL(name, value, str) extern const pseg_op_def pseg_def_##name;
+PSEG_OP_MAP(PSEG_OP_DEF_DECL)
+#undef PSEG_OP_DEF_DECL
+/* NULL for a value that is no op */
+const pseg_op_def *pseg_op_def_of(int op);
+/* The window checks conv, depthwise conv and pooling share: the window's size (bad_size when
+ * wrong), stride, dilation (in aux, where the op has it), padding inside the (dilated) window, an
+ * output the input can make. NULL when fine. */
+const char *kernel_check_window(const pseg_fmt_layer *l, kshape a, kshape o, int dilation, const char *bad_size);
+
 /* Packed GPU weights of a layer, in floats (vec4 aligned); 0 when it has none. */
 size_t kernel_packed_weights(const pseg_fmt_layer *l, kshape in, kshape out, size_t *bias_floats);
 /* The slopes of a PRELU folded into the layer making its input (its activation PSEG_ACT_PRELU),

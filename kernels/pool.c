@@ -8,7 +8,7 @@
 
 void binary_plan(const pseg_fmt_layer *l, kshape out, kdispatch *d);
 
-void maxpool_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d) {
+static void maxpool_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d) {
   binary_plan(l, out, d);
   d->spec[KB_OP] = 7;
   d->pc.in_h = in.h, d->pc.in_w = in.w, d->pc.in_c4 = kc4(in.c);
@@ -31,7 +31,7 @@ void ref_maxpool(const float *in, kshape is, int kh, int kw, int sh, int sw, int
       }
 }
 
-void mean_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d) {
+static void mean_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d) {
   memset(d, 0, sizeof *d);
   d->shader = PSEG_SHADER_MEAN;
   d->pc = (pseg_params){.in_h = in.h, .in_w = in.w, .in_c4 = kc4(in.c), .out_h = 1, .out_w = 1,
@@ -72,3 +72,45 @@ void ref_mean(const float *in, kshape is, int act, float *out) {
     out[c] = ref_activate((float)(s / ((double)is.h * is.w)), act);
   }
 }
+
+/* ---- the op table (kernels.h) ---- */
+
+static const char *mean_check(const pseg_fmt_layer *l, kshape a, kshape b, kshape o) {
+  (void)l, (void)b;
+  return o.h != 1 || o.w != 1 || o.c != a.c ? "output must be 1x1xC" : NULL;
+}
+
+static int mean_plan_l(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, int wide, kdispatch *d) {
+  (void)in1, (void)wide;
+  mean_plan(l, in0, out, d);
+  return 0;
+}
+
+static void mean_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const float *in1, kshape b, const float *w,
+                     const float *bias, float *out, kshape o) {
+  (void)in1, (void)b, (void)w, (void)bias, (void)o;
+  ref_mean(in0, a, l->act, out);
+}
+
+const pseg_op_def pseg_def_MEAN = {1, mean_check, NULL, NULL, NULL, mean_plan_l, mean_ref};
+
+/* a kh x kw window, stride, padding cells ignored */
+static const char *maxpool_check(const pseg_fmt_layer *l, kshape a, kshape b, kshape o) {
+  (void)b;
+  const char *why = kernel_check_window(l, a, o, 0, "bad window");
+  return why ? why : o.c != a.c ? "channel mismatch" : NULL;
+}
+
+static int maxpool_plan_l(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, int wide, kdispatch *d) {
+  (void)in1, (void)wide;
+  maxpool_plan(l, in0, out, d);
+  return 0;
+}
+
+static void maxpool_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const float *in1, kshape b,
+                        const float *w, const float *bias, float *out, kshape o) {
+  (void)in1, (void)b, (void)w, (void)bias;
+  ref_maxpool(in0, a, l->kh, l->kw, l->sh, l->sw, l->pad_top, l->pad_left, l->act, out, o);
+}
+
+const pseg_op_def pseg_def_MAXPOOL = {1, maxpool_check, NULL, NULL, NULL, maxpool_plan_l, maxpool_ref};

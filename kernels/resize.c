@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void resize_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d) {
+static void resize_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d) {
   memset(d, 0, sizeof *d);
   d->shader = PSEG_SHADER_RESIZE;
   d->pc = (pseg_params){.in_h = in.h, .in_w = in.w, .in_c4 = kc4(in.c), .out_h = out.h, .out_w = out.w,
@@ -106,3 +106,33 @@ void ref_resize_bilinear(const float *in, kshape is, float *out, kshape os, int 
     }
   }
 }
+
+/* ---- the op table (kernels.h) ---- */
+
+/* aux: 0 half-pixel, 1 legacy, 2 align corners */
+static const char *resize_check(const pseg_fmt_layer *l, kshape a, kshape b, kshape o) {
+  (void)b;
+  if (o.c != a.c) return "channel mismatch";
+  return l->aux < 0 || l->aux > 2 ? "bad resize mode" : NULL;
+}
+
+static int resize_plan_l(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, int wide, kdispatch *d) {
+  (void)in1, (void)wide;
+  resize_plan(l, in0, out, d);
+  return 0;
+}
+
+static void bilinear_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const float *in1, kshape b,
+                         const float *w, const float *bias, float *out, kshape o) {
+  (void)in1, (void)b, (void)w, (void)bias;
+  ref_resize_bilinear(in0, a, out, o, l->aux, l->act);
+}
+
+static void nearest_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const float *in1, kshape b,
+                        const float *w, const float *bias, float *out, kshape o) {
+  (void)in1, (void)b, (void)w, (void)bias;
+  ref_resize_nearest(in0, a, out, o, l->aux, l->act);
+}
+
+const pseg_op_def pseg_def_RESIZE_BILINEAR = {1, resize_check, NULL, NULL, NULL, resize_plan_l, bilinear_ref};
+const pseg_op_def pseg_def_RESIZE_NEAREST = {1, resize_check, NULL, NULL, NULL, resize_plan_l, nearest_ref};

@@ -1,6 +1,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "format.h"
 
+#include "../kernels/kernels.h" /* the op table: each op's own checks and weights */
+
 #include <errno.h>
 #include <sys/stat.h>
 
@@ -132,26 +134,17 @@ void pseg_fmt_read_values(const pseg_fmt_model *m, int32_t off, size_t n, int wt
   }
 }
 
+static kshape tshape(const pseg_fmt_model *m, int32_t t) {
+  return (kshape){m->tensors[t].h, m->tensors[t].w, m->tensors[t].c};
+}
+
 int pseg_fmt_weight_count(const pseg_fmt_model *m, const pseg_fmt_layer *l, size_t *wcount,
                           size_t *bcount) {
-  const pseg_fmt_tensor *in = &m->tensors[l->in0], *out = &m->tensors[l->out];
+  const pseg_op_def *d = pseg_op_def_of(l->op);
   *wcount = *bcount = 0;
-  switch (l->op) {
-  case PSEG_OP_CONV2D:
-  case PSEG_OP_TCONV2D:
-    *wcount = (size_t)out->c * (size_t)l->kh * (size_t)l->kw * (size_t)in->c;
-    *bcount = (size_t)out->c;
-    return 1;
-  case PSEG_OP_DWCONV2D:
-    *wcount = (size_t)l->kh * (size_t)l->kw * (size_t)in->c;
-    *bcount = (size_t)in->c;
-    return 1;
-  case PSEG_OP_PRELU:
-    *wcount = (size_t)in->c;
-    return 1;
-  default:
-    return 0;
-  }
+  if (!d || !d->weights) return 0;
+  d->weights(l, tshape(m, l->in0), tshape(m, l->out), wcount, bcount);
+  return 1;
 }
 
 #define FAIL(...)                                                                                  \
@@ -197,92 +190,21 @@ int pseg_fmt_validate(const pseg_fmt_model *m, char *err, size_t errlen) {
     seterr(err, errlen, "layer %u (%s): %s", i, name, msg_);                                       \
     goto done;                                                                                     \
   } while (0)
-    if (!strcmp(name, "unknown")) LFAIL("unknown op %d", l->op);
+    const pseg_op_def *def = pseg_op_def_of(l->op);
+    if (!def) LFAIL("unknown op %d", l->op);
     if (l->act < PSEG_ACT_NONE || l->act > PSEG_ACT_EXP) LFAIL("unknown activation %d", l->act);
     if (!tensor_ok(m, l->in0) || !tensor_ok(m, l->out)) LFAIL("bad tensor index");
     if (!ready[l->in0]) LFAIL("input tensor %d used before it is computed", l->in0);
-    int binary = l->op == PSEG_OP_ADD || l->op == PSEG_OP_MUL || l->op == PSEG_OP_SUB || l->op == PSEG_OP_DIV ||
-                 l->op == PSEG_OP_CONCAT;
-    if (binary) {
+    if (def->n_in == 2) {
       if (!tensor_ok(m, l->in1)) LFAIL("bad second input");
       if (!ready[l->in1]) LFAIL("input tensor %d used before it is computed", l->in1);
     } else if (l->in1 != -1)
       LFAIL("unexpected second input");
     if (ready[l->out] || l->out == l->in0 || l->out == l->in1) LFAIL("output tensor %d written twice", l->out);
-    const pseg_fmt_tensor *a = &m->tensors[l->in0], *o = &m->tensors[l->out];
-    switch (l->op) {
-    case PSEG_OP_CONV2D:
-    case PSEG_OP_DWCONV2D: { /* aux: the dilation, rows | columns << 8 (0: 1) */
-      if (l->kh < 1 || l->kw < 1 || l->kh > PSEG_FMT_MAX_KERNEL || l->kw > PSEG_FMT_MAX_KERNEL) LFAIL("bad kernel");
-      if (l->sh < 1 || l->sw < 1 || l->sh > 8 || l->sw > 8) LFAIL("bad stride");
-      if (l->aux < 0 || l->aux > 0xffff || (l->aux & 255) > 32 || (l->aux >> 8) > 32) LFAIL("bad dilation");
-      int eh = ((l->aux & 255) ? (l->aux & 255) : 1) * (l->kh - 1) + 1, ew = ((l->aux >> 8) ? (l->aux >> 8) : 1) * (l->kw - 1) + 1;
-      if (l->pad_top < 0 || l->pad_left < 0 || l->pad_top >= eh || l->pad_left >= ew) LFAIL("bad padding");
-      if ((int64_t)(o->h - 1) * l->sh - l->pad_top >= a->h || (int64_t)(o->w - 1) * l->sw - l->pad_left >= a->w)
-        LFAIL("output larger than the input allows");
-      if (l->op == PSEG_OP_DWCONV2D && o->c != a->c) LFAIL("depthwise channel mismatch");
-      break;
-    }
-    case PSEG_OP_MAXPOOL:
-      if (l->kh < 1 || l->kw < 1 || l->kh > PSEG_FMT_MAX_KERNEL || l->kw > PSEG_FMT_MAX_KERNEL) LFAIL("bad window");
-      if (l->sh < 1 || l->sw < 1 || l->sh > 8 || l->sw > 8) LFAIL("bad stride");
-      if (l->pad_top < 0 || l->pad_left < 0 || l->pad_top >= l->kh || l->pad_left >= l->kw) LFAIL("bad padding");
-      if ((int64_t)(o->h - 1) * l->sh - l->pad_top >= a->h || (int64_t)(o->w - 1) * l->sw - l->pad_left >= a->w)
-        LFAIL("output larger than the input allows");
-      if (o->c != a->c) LFAIL("channel mismatch");
-      break;
-    case PSEG_OP_TCONV2D: /* out[iy * s - pad + k] += in[iy] * w[k] */
-      if (l->kh < 1 || l->kw < 1 || l->kh > PSEG_FMT_MAX_KERNEL || l->kw > PSEG_FMT_MAX_KERNEL) LFAIL("bad kernel");
-      if (l->sh < 1 || l->sw < 1 || l->sh > 8 || l->sw > 8) LFAIL("bad stride");
-      if (l->pad_top < 0 || l->pad_left < 0 || l->pad_top >= l->kh || l->pad_left >= l->kw) LFAIL("bad padding");
-      if ((int64_t)o->h + l->pad_top > (int64_t)(a->h - 1) * l->sh + l->kh ||
-          (int64_t)o->w + l->pad_left > (int64_t)(a->w - 1) * l->sw + l->kw)
-        LFAIL("output larger than the transposed convolution makes");
-      break;
-    case PSEG_OP_MEAN:
-      if (o->h != 1 || o->w != 1 || o->c != a->c) LFAIL("output must be 1x1xC");
-      break;
-    case PSEG_OP_ADD:
-    case PSEG_OP_MUL:
-    case PSEG_OP_SUB:
-    case PSEG_OP_DIV: {
-      const pseg_fmt_tensor *b = &m->tensors[l->in1];
-      int maxaux = l->op == PSEG_OP_SUB || l->op == PSEG_OP_DIV ? 2 : 1;
-      if (o->h != a->h || o->w != a->w || o->c != a->c) LFAIL("output shape mismatch");
-      if (l->aux == 0 && (b->h != a->h || b->w != a->w || b->c != a->c)) LFAIL("input shapes differ");
-      if (l->aux == 1 && (b->h != 1 || b->w != 1 || b->c != a->c)) LFAIL("broadcast shape mismatch");
-      if (l->aux == 2 && (b->h != a->h || b->w != a->w || b->c != 1)) LFAIL("broadcast shape mismatch");
-      if (l->aux < 0 || l->aux > maxaux) LFAIL("bad broadcast mode");
-      break;
-    }
-    case PSEG_OP_CONCAT: {
-      const pseg_fmt_tensor *b = &m->tensors[l->in1];
-      if (b->h != a->h || b->w != a->w || o->h != a->h || o->w != a->w || (int64_t)o->c != (int64_t)a->c + b->c ||
-          l->aux != a->c)
-        LFAIL("concatenation shape mismatch");
-      break;
-    }
-    case PSEG_OP_SLICE:
-      if (o->h != a->h || o->w != a->w || l->aux < 0 || (int64_t)l->aux + o->c > a->c) LFAIL("slice out of range");
-      break;
-    case PSEG_OP_REDUCE:
-      if (o->h != a->h || o->w != a->w || o->c != 1) LFAIL("output must be HxWx1");
-      if (l->aux != 0 && l->aux != 1) LFAIL("bad reduction");
-      break;
-    case PSEG_OP_RESIZE_BILINEAR:
-    case PSEG_OP_RESIZE_NEAREST:
-      if (o->c != a->c) LFAIL("channel mismatch");
-      if (l->aux < 0 || l->aux > 2) LFAIL("bad resize mode");
-      break;
-    case PSEG_OP_ACT:
-    case PSEG_OP_SOFTMAX:
-      if (o->h != a->h || o->w != a->w || o->c != a->c) LFAIL("output shape mismatch");
-      break;
-    case PSEG_OP_PRELU:
-      if (o->h != a->h || o->w != a->w || o->c != a->c) LFAIL("output shape mismatch");
-      if (l->act != PSEG_ACT_NONE || l->b_off != -1) LFAIL("no activation or bias after PRELU");
-      break;
-    }
+    const char *why = def->check ? def->check(l, tshape(m, l->in0), tshape(m, l->in1 >= 0 ? l->in1 : l->in0),
+                                              tshape(m, l->out))
+                                 : NULL;
+    if (why) LFAIL("%s", why);
     size_t wc, bc;
     if (pseg_fmt_weight_count(m, l, &wc, &bc)) {
       size_t es = l->wtype == PSEG_WTYPE_F16 ? 2 : l->wtype == PSEG_WTYPE_F32 ? 4 : 0;
