@@ -1,6 +1,7 @@
 /* Pooling family: MEAN, the global average over height and width (AVERAGE_POOL_2D over the
  * whole map and MEAN over axes 1, 2 both become this; shader mean.comp, sums in fp32), and
- * MAX_POOL_2D (binary.comp / gpix.comp OP 7: the window's cells inside the map, as TFLite). */
+ * MAX_POOL_2D and AVERAGE_POOL_2D with a window (binary.comp / gpix.comp OP 7, 8: the window's
+ * cells inside the map, as TFLite). */
 #include "kernels.h"
 
 #include <math.h>
@@ -10,7 +11,7 @@ void binary_plan(const pseg_fmt_layer *l, kshape out, kdispatch *d);
 
 static void maxpool_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d) {
   binary_plan(l, out, d);
-  d->spec[KB_OP] = 7;
+  d->spec[KB_OP] = l->op == PSEG_OP_AVGPOOL ? 8 : 7;
   d->pc.in_h = in.h, d->pc.in_w = in.w, d->pc.in_c4 = kc4(in.c);
   d->pc.kh = l->kh, d->pc.kw = l->kw, d->pc.sh = l->sh, d->pc.sw = l->sw, d->pc.pad_t = l->pad_top, d->pc.pad_l = l->pad_left;
 }
@@ -114,3 +115,24 @@ static void maxpool_ref(const pseg_fmt_layer *l, const float *in0, kshape a, con
 }
 
 const pseg_op_def pseg_def_MAXPOOL = {1, maxpool_check, NULL, NULL, NULL, maxpool_plan_l, maxpool_ref};
+
+/* TFLite's AVERAGE_POOL_2D: the mean of the window's cells inside the map (its divisor) */
+static void avgpool_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const float *in1, kshape b,
+                        const float *w, const float *bias, float *out, kshape o) {
+  (void)in1, (void)b, (void)w, (void)bias;
+  for (int oy = 0; oy < o.h; oy++)
+    for (int ox = 0; ox < o.w; ox++)
+      for (int c = 0; c < o.c; c++) {
+        double sum = 0;
+        int n = 0;
+        for (int ky = 0; ky < l->kh; ky++)
+          for (int kx = 0; kx < l->kw; kx++) {
+            int iy = oy * l->sh - l->pad_top + ky, ix = ox * l->sw - l->pad_left + kx;
+            if (iy < 0 || iy >= a.h || ix < 0 || ix >= a.w) continue;
+            sum += in0[((size_t)iy * a.w + ix) * a.c + c], n++;
+          }
+        out[((size_t)oy * o.w + ox) * o.c + c] = ref_activate(n ? (float)(sum / n) : 0.0f, l->act);
+      }
+}
+
+const pseg_op_def pseg_def_AVGPOOL = {1, maxpool_check, NULL, NULL, NULL, maxpool_plan_l, avgpool_ref};

@@ -60,7 +60,8 @@
   X(SLICE, 14, "slice")                  /* channels [aux, aux + out's) of in0 */                  \
   X(MAXPOOL, 15, "max_pool")             /* kh x kw window, stride, padding cells ignored */        \
   X(RESIZE_NEAREST, 16, "resize_nearest") /* aux as RESIZE_BILINEAR: 0 half-pixel, 1 legacy (floor), 2 align corners (round) */ \
-  X(PRELU, 17, "prelu")                  /* x >= 0 ? x : slope[c] * x; w_off: slopes [C]; act none */
+  X(PRELU, 17, "prelu")                  /* x >= 0 ? x : slope[c] * x; w_off: slopes [C]; act none */ \
+  X(AVGPOOL, 18, "avg_pool")             /* as MAXPOOL, the mean of the window's cells inside the map */
 
 typedef enum pseg_op {
 #define PSEG_OP_ENUM(name, value, str) PSEG_OP_##name = value,

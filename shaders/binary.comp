@@ -6,7 +6,8 @@
  * OP 6: SLICE, channel c from X's channel c + pc.aux0 (pc.in_c4 vec4s a pixel). pc.mode: the
  * output's real channels (its padding lanes get 0).
  * OP 7: MAX_POOL_2D, a pc.kh x pc.kw window at stride pc.sh, pc.sw after pc.pad_t, pc.pad_l of
- * padding; cells outside the map do not count (TFLite).
+ * padding; cells outside the map do not count (TFLite); OP 8: AVERAGE_POOL_2D, the same window's
+ * mean over the cells inside the map (TFLite's divisor).
  * HAS_GATE: the first input is multiplied by a per-channel gate (G) as it is read (squeeze-excite).
  * One invocation: one pixel x every vec4 of channels. */
 #include "common/net.glsl"
@@ -21,17 +22,22 @@ void main() {
   int x = int(gl_GlobalInvocationID.x), y = int(gl_GlobalInvocationID.y);
   if (x >= pc.out_w || y >= pc.out_h) return;
   int base = (y * pc.out_w + x) * C4;
-  if (OP == 7) {
+  if (OP == 7 || OP == 8) {
     for (int c = 0; c < C4; c++) {
-      vec4 m = vec4(-1.0 / 0.0);
+      vec4 m = vec4(OP == 7 ? -1.0 / 0.0 : 0.0);
+      int n = 0;
       for (int ky = 0; ky < pc.kh; ky++) {
         int iy = y * pc.sh - pc.pad_t + ky;
         if (iy < 0 || iy >= pc.in_h) continue;
         for (int kx = 0; kx < pc.kw; kx++) {
           int ix = x * pc.sw - pc.pad_l + kx;
-          if (ix >= 0 && ix < pc.in_w) m = max(m, texelFetch(X, (iy * pc.in_w + ix) * C4 + c));
+          if (ix < 0 || ix >= pc.in_w) continue;
+          vec4 v = texelFetch(X, (iy * pc.in_w + ix) * C4 + c);
+          m = OP == 7 ? max(m, v) : m + v;
+          n++;
         }
       }
+      if (OP == 8) m /= float(max(n, 1));
       dst.y[base + c] = OTYPE(activate(m, ACT));
     }
     return;

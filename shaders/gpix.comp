@@ -2,7 +2,7 @@
 /* GPU tier: the pixel-wise layers, one invocation an output vec4 (KIND 0, 1) or a pixel (2), a
  * linear grid of 64-invocation workgroups, frames over grid z:
  *   KIND 0: binary.comp's ADD / MUL / SUB / DIV (same shape, or R broadcast: BCAST), CONCAT and
- *           SLICE (OP 5, 6), MAX_POOL_2D (OP 7) and the
+ *           SLICE (OP 5, 6), MAX_POOL_2D (OP 7), AVERAGE_POOL_2D (OP 8) and the
  *           standalone activations (OP 2), X optionally gated by G (HAS_GATE);
  *   KIND 1: resize.comp's RESIZE_BILINEAR (pc.mode the coordinate convention);
  *   KIND 2: softmax.comp's SOFTMAX over the pc.aux0 channels of a pixel (max subtracted);
@@ -62,17 +62,22 @@ void main() {
     SY(it, activate(mix(top, bot, ly), ACT));
     return;
   }
-  if (OP == 7) { /* MAX_POOL_2D: binary.comp's */
+  if (OP == 7 || OP == 8) { /* MAX_POOL_2D, AVERAGE_POOL_2D: binary.comp's */
     int y = q / pc.out_w, x = q - y * pc.out_w;
-    vec4 m = vec4(-1.0 / 0.0);
+    vec4 m = vec4(OP == 7 ? -1.0 / 0.0 : 0.0);
+    int n = 0;
     for (int ky = 0; ky < pc.kh; ky++) {
       int iy = y * pc.sh - pc.pad_t + ky;
       if (iy < 0 || iy >= pc.in_h) continue;
       for (int kx = 0; kx < pc.kw; kx++) {
         int ix = x * pc.sw - pc.pad_l + kx;
-        if (ix >= 0 && ix < pc.in_w) m = max(m, LX((iy * pc.in_w + ix) * C4 + c));
+        if (ix < 0 || ix >= pc.in_w) continue;
+        vec4 v = LX((iy * pc.in_w + ix) * C4 + c);
+        m = OP == 7 ? max(m, v) : m + v;
+        n++;
       }
     }
+    if (OP == 8) m /= float(max(n, 1));
     SY(it, activate(m, ACT));
     return;
   }

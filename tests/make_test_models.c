@@ -301,6 +301,41 @@ static int nearest(const char *dir) {
   return finish(w, in, out, dir, "nearest.tflite");
 }
 
+/* AVERAGE_POOL_2D with a window (3x3 stride 2 SAME: TFLite divides by the cells inside the map,
+ * fewer at the borders; 5x5 stride 1 SAME), MAX_POOL_2D 2x2 stride 2 VALID, bilinear back up. */
+static int pools(const char *dir) {
+  static float w1[8 * 27], b1[8], w2[8], b2[1] = {-0.2f};
+  fill(w1, sizeof w1 / 4, 2.0 * sqrt(2.0 / 27)), fill(b1, 8, 0.1);
+  fill(w2, 8, 2.0 * sqrt(2.0 / 8));
+  tfw *w = tfw_new();
+  if (!w) return 1;
+  const int s_in[4] = {1, 64, 64, 3}, s_a[4] = {1, 64, 64, 8}, s_p[4] = {1, 32, 32, 8}, s_m[4] = {1, 16, 16, 8},
+            s_r[4] = {1, 64, 64, 8}, s_o[4] = {1, 64, 64, 1}, s_w1[4] = {8, 3, 3, 3}, s_w2[4] = {1, 1, 1, 8}, s_8[1] = {8},
+            s_1[1] = {1}, s_2[1] = {2};
+  const int size[2] = {64, 64};
+  int in = tfw_tensor(w, "input", TFW_FLOAT32, s_in, 4, NULL, 0);
+  int tw1 = tfw_tensor(w, "conv1/weights", TFW_FLOAT32, s_w1, 4, w1, sizeof w1);
+  int tb1 = tfw_tensor(w, "conv1/bias", TFW_FLOAT32, s_8, 1, b1, sizeof b1);
+  int a1 = tfw_tensor(w, "conv1", TFW_FLOAT32, s_a, 4, NULL, 0);
+  int p1 = tfw_tensor(w, "avg3s2", TFW_FLOAT32, s_p, 4, NULL, 0);
+  int p2 = tfw_tensor(w, "avg5s1", TFW_FLOAT32, s_p, 4, NULL, 0);
+  int p3 = tfw_tensor(w, "max2s2", TFW_FLOAT32, s_m, 4, NULL, 0);
+  int tsz = tfw_tensor(w, "size", TFW_INT32, s_2, 1, size, sizeof size);
+  int r = tfw_tensor(w, "up", TFW_FLOAT32, s_r, 4, NULL, 0);
+  int tw2 = tfw_tensor(w, "head/weights", TFW_FLOAT32, s_w2, 4, w2, sizeof w2);
+  int tb2 = tfw_tensor(w, "head/bias", TFW_FLOAT32, s_1, 1, b2, sizeof b2);
+  int a2 = tfw_tensor(w, "head", TFW_FLOAT32, s_o, 4, NULL, 0);
+  int out = tfw_tensor(w, "prob", TFW_FLOAT32, s_o, 4, NULL, 0);
+  tfw_conv2d(w, in, tw1, tb1, a1, TFW_SAME, 1, 1, TFW_ACT_RELU);
+  tfw_average_pool2d(w, a1, p1, 3, 3, 2, 2, TFW_SAME);
+  tfw_average_pool2d(w, p1, p2, 5, 5, 1, 1, TFW_SAME);
+  tfw_max_pool2d(w, p2, p3, 2, 2, 2, 2, TFW_VALID);
+  tfw_resize_bilinear(w, p3, tsz, r, 0, 1);
+  tfw_conv2d(w, r, tw2, tb2, a2, TFW_SAME, 1, 1, TFW_ACT_NONE);
+  tfw_simple(w, TFW_OP_LOGISTIC, a2, out);
+  return finish(w, in, out, dir, "pools.tflite");
+}
+
 static int dense_se(const char *dir) {
   static float w1[8 * 27], b1[8], f1[4 * 8], fb1[4], f2[8 * 4], fb2[8], f3[8], fb3[1] = {-0.2f};
   fill(w1, sizeof w1 / 4, sqrt(2.0 / 27)), fill(b1, 8, 0.1), fill(f1, 32, 2.0 * sqrt(2.0 / 8)), fill(fb1, 4, 0.1);
@@ -428,5 +463,5 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: make_test_models OUTDIR\n");
     return 2;
   }
-  return pad_logits1(argv[1]) || flat_logits2(argv[1]) || tconv_bias(argv[1]) || hand_softmax(argv[1]) || naive_softmax(argv[1]) || nearest(argv[1]) || dense_se(argv[1]) || prior4(argv[1]) || concat_slice(argv[1]) || prelu(argv[1]) || dilated(argv[1]);
+  return pad_logits1(argv[1]) || flat_logits2(argv[1]) || tconv_bias(argv[1]) || hand_softmax(argv[1]) || naive_softmax(argv[1]) || nearest(argv[1]) || dense_se(argv[1]) || prior4(argv[1]) || concat_slice(argv[1]) || prelu(argv[1]) || dilated(argv[1]) || pools(argv[1]);
 }

@@ -247,6 +247,23 @@ static void run_all(pseg_context *ctx) {
       check(ctx, &b, name, -2, 2);
     }
   }
+  /* pooling with a window, padding cells not counted (TFLite): the maximum, and the mean over
+   * the cells inside the map (fewer at the borders) */
+  {
+    int cases[][6] = {{13, 11, 6, 3, 2, 1}, {9, 10, 12, 2, 2, 0}, {8, 7, 5, 5, 1, 2}}; /* h w c, k, s, pad */
+    for (int i = 0; i < 6; i++) {
+      const int *c = cases[i % 3];
+      int op = i < 3 ? PSEG_OP_MAXPOOL : PSEG_OP_AVGPOOL;
+      char name[64];
+      snprintf(name, sizeof name, "%s %dx%d s%d pad %d %dx%dx%d", pseg_op_name(op), c[3], c[3], c[4], c[5], c[0], c[1],
+               c[2]);
+      begin(&b, c[0], c[1], c[2]);
+      int o = add_tensor(&b, (c[0] + 2 * c[5] - c[3]) / c[4] + 1, (c[1] + 2 * c[5] - c[3]) / c[4] + 1, c[2]);
+      pseg_fmt_layer *l = add_layer(&b, op, i == 4 ? PSEG_ACT_RELU6 : PSEG_ACT_NONE, 0, -1, o);
+      l->kh = l->kw = c[3], l->sh = l->sw = c[4], l->pad_top = l->pad_left = c[5];
+      check(ctx, &b, name, -2, 2);
+    }
+  }
   /* global mean: a 128x128 map of values near 8 sums past fp16's 65504 */
   {
     int shapes[][3] = {{64, 64, 16}, {13, 7, 5}, {128, 128, 16}};

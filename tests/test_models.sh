@@ -69,6 +69,7 @@ fidelity "$T/synthetic/concat_slice.tflite" probability 0 2e-2
 fidelity "$T/synthetic/prelu.tflite" probability 0 2e-2
 fidelity "$T/synthetic/dilated.tflite" probability 0 2e-2
 fidelity "$T/synthetic/nearest.tflite" probability 0 2e-2
+fidelity "$T/synthetic/pools.tflite" probability 0 2e-2
 fidelity "$T/synthetic/dense_se.tflite" probability 0 2e-2
 fidelity "$T/synthetic/prior4.tflite" probability 0 2e-2 # RGB + a prior mask; the prior 0 here
 # its prior channel: TFLite on [RGB, a soft disc] against pseg run, and pseg segment --prior P.png

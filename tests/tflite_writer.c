@@ -286,10 +286,18 @@ int tfw_mean(tfw *w, int in, int axes, int out, int keep_dims) {
   return add_op(w, TFW_OP_MEAN, NULL, ins, 2, out, OPT_REDUCER, o, 1);
 }
 
-int tfw_average_pool2d(tfw *w, int in, int out, int filter_h, int filter_w, int stride_h, int stride_w, int padding) {
+static int pool2d(tfw *w, int code, int in, int out, int filter_h, int filter_w, int stride_h, int stride_w, int padding) {
   fld o[] = {{0, 1, (uint32_t)padding},  {1, 4, (uint32_t)stride_w}, {2, 4, (uint32_t)stride_h},
              {3, 4, (uint32_t)filter_w}, {4, 4, (uint32_t)filter_h}, {5, 1, 0}};
-  return add_op(w, TFW_OP_AVERAGE_POOL_2D, NULL, &in, 1, out, OPT_POOL2D, o, 6);
+  return add_op(w, code, NULL, &in, 1, out, OPT_POOL2D, o, 6);
+}
+
+int tfw_average_pool2d(tfw *w, int in, int out, int filter_h, int filter_w, int stride_h, int stride_w, int padding) {
+  return pool2d(w, TFW_OP_AVERAGE_POOL_2D, in, out, filter_h, filter_w, stride_h, stride_w, padding);
+}
+
+int tfw_max_pool2d(tfw *w, int in, int out, int filter_h, int filter_w, int stride_h, int stride_w, int padding) {
+  return pool2d(w, TFW_OP_MAX_POOL_2D, in, out, filter_h, filter_w, stride_h, stride_w, padding);
 }
 
 int tfw_resize_bilinear(tfw *w, int in, int size, int out, int align_corners, int half_pixel_centers) {

@@ -45,6 +45,7 @@ int tfw_add(tfw *w, int a, int b, int out, int fused_act);
 int tfw_mul(tfw *w, int a, int b, int out, int fused_act);
 int tfw_mean(tfw *w, int in, int axes /* const INT32 tensor */, int out, int keep_dims);
 int tfw_average_pool2d(tfw *w, int in, int out, int filter_h, int filter_w, int stride_h, int stride_w, int padding);
+int tfw_max_pool2d(tfw *w, int in, int out, int filter_h, int filter_w, int stride_h, int stride_w, int padding);
 /* RESIZE_NEAREST_NEIGHBOR (options: align_corners, half_pixel_centers) */
 int tfw_resize_nearest(tfw *w, int in, int size /* const INT32 [2] */, int out, int align_corners, int half_pixel_centers);
 /* FULLY_CONNECTED: weights [out, in]; bias [out] or -1 */

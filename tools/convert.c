@@ -801,27 +801,20 @@ static int convert(conv_state *s) {
       l->wtype = wt;
       break;
     }
-    case TFL_AVERAGE_POOL_2D:
     case TFL_MEAN: {
       NEED_ACT(0);
       ttensor *a = IN(0);
       int ih, iw, ic, oh, ow, occ;
       if (hwc(a, &ih, &iw, &ic) || hwc(to, &oh, &ow, &occ) || oh != 1 || ow != 1 || occ != ic)
         return cfail(s, "unsupported TFLite op %s at operator %d (only a global average over height and width)", name, opi);
-      if (code == TFL_AVERAGE_POOL_2D) {
-        int fw = (int)fb_int(f, opts, 3, 4, 0), fh = (int)fb_int(f, opts, 4, 4, 0);
-        act_tfl = (int)fb_int(f, opts, 5, 1, 0);
-        if (fw != iw || fh != ih) return cfail(s, "unsupported TFLite op %s at operator %d (only global pooling)", name, opi);
-      } else {
-        ttensor *ax = IN(1);
-        if (!ax || !ax->data || ax->type != TFL_INT32 || ax->data_len != 8)
-          return cfail(s, "unsupported TFLite op %s at operator %d (axes must be constant [1, 2])", name, opi);
-        int32_t a0, a1;
-        memcpy(&a0, ax->data, 4);
-        memcpy(&a1, ax->data + 4, 4);
-        if (!((a0 == 1 && a1 == 2) || (a0 == 2 && a1 == 1)))
-          return cfail(s, "unsupported TFLite op %s at operator %d (axes must be [1, 2])", name, opi);
-      }
+      ttensor *ax = IN(1);
+      if (!ax || !ax->data || ax->type != TFL_INT32 || ax->data_len != 8)
+        return cfail(s, "unsupported TFLite op %s at operator %d (axes must be constant [1, 2])", name, opi);
+      int32_t a0, a1;
+      memcpy(&a0, ax->data, 4);
+      memcpy(&a1, ax->data + 4, 4);
+      if (!((a0 == 1 && a1 == 2) || (a0 == 2 && a1 == 1)))
+        return cfail(s, "unsupported TFLite op %s at operator %d (axes must be [1, 2])", name, opi);
       if (!(l = new_layer(s, PSEG_OP_MEAN, opi))) return cfail(s, "out of memory");
       l->in0 = a->pid;
       break;
@@ -858,6 +851,7 @@ static int convert(conv_state *s) {
       l->wtype = wt, l->in0 = a->pid;
       break;
     }
+    case TFL_AVERAGE_POOL_2D: /* over the whole map: MEAN; else with its window, as MAX_POOL_2D */
     case TFL_MAX_POOL_2D: {
       NEED_ACT(0);
       ttensor *a = IN(0);
@@ -867,6 +861,12 @@ static int convert(conv_state *s) {
       int sw = (int)fb_int(f, opts, 1, 4, 1), sh = (int)fb_int(f, opts, 2, 4, 1);
       int kw = (int)fb_int(f, opts, 3, 4, 1), kh = (int)fb_int(f, opts, 4, 4, 1);
       act_tfl = (int)fb_int(f, opts, 5, 1, 0);
+      /* a window covering the whole map, one output (with SAME padding too): the global average */
+      if (code == TFL_AVERAGE_POOL_2D && oh == 1 && ow == 1 && kh >= ih && kw >= iw) {
+        if (!(l = new_layer(s, PSEG_OP_MEAN, opi))) return cfail(s, "out of memory");
+        l->in0 = a->pid;
+        break;
+      }
       if (sw < 1 || sh < 1 || sw > 8 || sh > 8 || kh < 1 || kw < 1 || kh > PSEG_FMT_MAX_KERNEL || kw > PSEG_FMT_MAX_KERNEL)
         return cfail(s, "unsupported TFLite op %s at operator %d (window %dx%d, stride %dx%d)", name, opi, kh, kw, sh, sw);
       int pt = 0, pl = 0;
@@ -877,7 +877,7 @@ static int convert(conv_state *s) {
       } else if (oh != (ih - kh) / sh + 1 || ow != (iw - kw) / sw + 1 || ih < kh || iw < kw) {
         return cfail(s, "VALID output shape mismatch at operator %d", opi);
       }
-      if (!(l = new_layer(s, PSEG_OP_MAXPOOL, opi))) return cfail(s, "out of memory");
+      if (!(l = new_layer(s, code == TFL_MAX_POOL_2D ? PSEG_OP_MAXPOOL : PSEG_OP_AVGPOOL, opi))) return cfail(s, "out of memory");
       l->in0 = a->pid, l->kh = kh, l->kw = kw, l->sh = sh, l->sw = sw, l->pad_top = pt, l->pad_left = pl;
       break;
     }
