@@ -16,27 +16,9 @@
 #undef PSEG_PARAMS_BEGIN
 #undef PSEG_PARAMS_END
 
-/* Shaders, X(id, file stem). Each is built in the variants CMakeLists.txt lists for it. */
-#define PSEG_SHADER_MAP(X)                                                                         \
-  X(CONV, conv)                                                                                    \
-  X(DWCONV, dwconv)                                                                                \
-  X(MEAN, mean)                                                                                    \
-  X(BINARY, binary)                                                                                \
-  X(RESIZE, resize)                                                                                \
-  X(SOFTMAX, softmax)                                                                              \
-  X(PRE, pre)                                                                                      \
-  X(MASK, mask)                                                                                    \
-  X(BLUR, blur)                                                                                    \
-  X(COMPOSITE, composite)                                                                          \
-  X(SE_FC, se_fc)                                                                                  \
-  X(GCONV, gconv)   /* the GPU tier (shaders/common/gnet.glsl) */                                 \
-  X(GDWCONV, gdwconv)                                                                              \
-  X(GPOOL, gpool)                                                                                  \
-  X(GPIX, gpix)                                                                                    \
-  X(GIO, gio)                                                                                      \
-  X(SMOOTH, smooth) /* temporal smoothing of the mask (kernels/composite.c) */              \
-  X(GUIDED, guided) /* edge-aware upsampling of the mask (kernels/composite.c) */              \
-  X(CLEANUP, cleanup) /* the main region kept, its holes filled (kernels/composite.c) */
+/* Shaders, X(id, file stem): PSEG_SHADER_MAP, generated from the shaders/NAME.comp with a
+ * "// pseg variants:" line, which lists the variants CMakeLists.txt builds (spirv/shader_map.h). */
+#include "shader_map.h"
 
 typedef enum pseg_shader {
 #define PSEG_SHADER_ENUM(id, stem) PSEG_SHADER_##id,

@@ -1,4 +1,5 @@
 #version 450
+// pseg variants: 0 1  (storage variants built: bits in CMakeLists.txt)
 /* ADD / MUL / standalone activation over vec4-packed tensors.
  * OP: 0 add, 1 mul, 2 activation only, 3 sub, 4 div.  BCAST 1: the second input is [1,1,C];
  * 2: it is [H,W,1] (one value a pixel, for every channel).

@@ -1,4 +1,5 @@
 #version 450
+// pseg variants: 0  (storage variants built: bits in CMakeLists.txt)
 /* The blurred background (PSEG_BACKGROUND_BLUR), computed at a reduced size (kernels/composite.c:
  * the sizes and the plain-C reference): mode 2 averages the F x F blocks (F = pc.aux1) of the
  * RGBA8 frame (in_w x in_h) into out_w x out_h; modes 0 / 1 then run a Gaussian along x / y at

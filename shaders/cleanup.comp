@@ -1,4 +1,5 @@
 #version 450
+// pseg variants: 0  (storage variants built: bits in CMakeLists.txt)
 /* Cleanup of the thresholded mask (pseg_session_create_info.cleanup; the plain-C reference:
  * kernels/composite.c ref_cleanup): keep the largest connected region of the person (4-connected)
  * and fill its holes (background regions that do not touch the frame's border), decided on a

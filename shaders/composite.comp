@@ -1,4 +1,5 @@
 #version 450
+// pseg variants: 0  (storage variants built: bits in CMakeLists.txt)
 /* Composite: I = a*F + (1-a)*B per pixel of the frame (out_w x out_h). B is read from a
  * background of aux0 x aux1 pixels (RGBA8), stretched to the frame with bilinear filtering (the
  * blurred background is made at a reduced size: blur.comp). Frame b of a batch (grid z): its

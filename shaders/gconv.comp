@@ -1,4 +1,5 @@
 #version 450
+// pseg variants: 0 1 2 3 7  (storage variants built: bits in CMakeLists.txt)
 /* GPU tier: CONV2D with every fusion of conv.comp (same specialization constant ids and
  * meanings: MODE 0 conv, 1 transposed conv with kernel == stride, 5 any other transposed conv (a
  * gather, like MODE 0 with the taps that land on each output pixel), 2 the 1x1 conv of a bilinear

@@ -1,4 +1,5 @@
 #version 450
+// pseg variants: 0 1 2 3 7  (storage variants built: bits in CMakeLists.txt)
 /* GPU tier: DWCONV2D with dwconv.comp's fusions (same specialization constant ids and meanings:
  * HAS_RES, the projection PROJ_OC4 / PROJ_K with PROJ_RES, MASK_OUT, the 1x1 conv computed at
  * every tap PRE_IC4), in two phases over a tile of TP output pixels:

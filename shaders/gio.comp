@@ -1,4 +1,5 @@
 #version 450
+// pseg variants: 0 1  (storage variants built: bits in CMakeLists.txt)
 /* GPU tier: pre- and post-processing that is not fused into a layer, frames over grid z.
  *   KIND 0 (pre.comp): the RGBA8 frame (binding 7, in_w x in_h) stretched to the model input
  *          (out_w x out_h) with half-pixel bilinear filtering, scaled to [0, 1], into Y; pc.mode 1:

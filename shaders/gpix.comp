@@ -1,4 +1,5 @@
 #version 450
+// pseg variants: 0 1  (storage variants built: bits in CMakeLists.txt)
 /* GPU tier: the pixel-wise layers, one invocation an output vec4 (KIND 0, 1) or a pixel (2), a
  * linear grid of 64-invocation workgroups, frames over grid z:
  *   KIND 0: binary.comp's ADD / MUL / SUB / DIV (same shape, or R broadcast: BCAST), CONCAT and

@@ -1,4 +1,5 @@
 #version 450
+// pseg variants: 0 1 2 3 128 129 130 131  (storage variants built: bits in CMakeLists.txt)
 /* GPU tier: a global average pool, and a squeeze-excite block's layers after it, in one dispatch
  * whose pooling is spread over the map (se_fc.comp's semantics and constant ids; LAYERS 0 is a
  * plain MEAN, mean.comp's op):

@@ -1,4 +1,5 @@
 #version 450
+// pseg variants: 0  (storage variants built: bits in CMakeLists.txt)
 /* Edge-aware upsampling of the mask (pseg_session_create_info.guided; the plain-C reference:
  * kernels/composite.c ref_guided): He and Sun's fast guided filter with the frame's luma I as the
  * guide, computed at a reduced size (the frame's S x S blocks, S = pc.aux1 in mode 0) and applied

@@ -1,4 +1,5 @@
 #version 450
+// pseg variants: 0  (storage variants built: bits in CMakeLists.txt)
 /* Post-processing: bilinear (half-pixel) resize of the model's output channel CH from
  * in_w x in_h to the frame size out_w x out_h, as float. A frame of the model's size is a copy.
  * One invocation: MPX neighbouring pixels of a row (a workgroup: 8 * MPX x 8 pixels), and the

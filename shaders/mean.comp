@@ -1,4 +1,5 @@
 #version 450
+// pseg variants: 0 1  (storage variants built: bits in CMakeLists.txt)
 /* MEAN: global average over H and W. One workgroup per vec4 of channels; fp32 sums (an fp16
  * sum over 128x128 values overflows). */
 #include "common/net.glsl"

@@ -1,4 +1,5 @@
 #version 450
+// pseg variants: 0 1  (storage variants built: bits in CMakeLists.txt)
 /* Pre-processing: stretch the RGBA8 frame (in_w x in_h, one uint per pixel, R in the low byte)
  * to the model input (out_w x out_h) with half-pixel bilinear filtering, scale to [0, 1], then
  * v * scale + offset (the model's input range: floats in pc.aux0, pc.aux1). pc.mode 1: the model

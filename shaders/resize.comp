@@ -1,4 +1,5 @@
 #version 450
+// pseg variants: 0 1  (storage variants built: bits in CMakeLists.txt)
 /* RESIZE_BILINEAR. pc.mode 0: half-pixel centres (src = (dst + 0.5) * in/out - 0.5, clamped);
  * 1: legacy (src = dst * in/out); 2: align corners (src = dst * (in-1)/(out-1)).
  * RESIZE_NEAREST_NEIGHBOR: pc.mode 3-5, the same conventions (TFLite's GetNearestNeighbor: floor,

@@ -1,4 +1,5 @@
 #version 450
+// pseg variants: 0 1 2 3 4 5 6 7  (storage variants built: bits in CMakeLists.txt)
 /* A squeeze-excite block's global average pool and its two 1x1 layers, in one dispatch:
  *   m = mean over the in_h x in_w pixels of X (C4 vec4s a pixel; fp32 sums) — of X + R with
  *       POOL_ADD (a residual ADD whose sum nothing else reads, so it is never stored),

@@ -1,4 +1,5 @@
 #version 450
+// pseg variants: 0  (storage variants built: bits in CMakeLists.txt)
 /* Temporal smoothing of the masks of a frame sequence (pseg_session_create_info.smoothing; the
  * plain-C reference and the rule: kernels/composite.c, ref_smooth): per pixel, the running mask
  * r moves toward the frame's probability p by a weight that grows with their disagreement, and

@@ -1,4 +1,5 @@
 #version 450
+// pseg variants: 0 1  (storage variants built: bits in CMakeLists.txt)
 /* SOFTMAX over the channels of each pixel, numerically stable form: p = exp(x - max) / sum
  * (KIND 0), or a reduction over them to one value a pixel (KIND 1: pc.mode 0 sum, 1 max; the
  * output has one vec4 a pixel, its first lane the value).
