@@ -8,13 +8,14 @@
 #include <string.h>
 
 /* GPU layout: [O4][kh][kw][I4][4 input channels] of vec4 over 4 output channels. */
-static size_t conv_packed(int o, int kh, int kw, int i, size_t *bias_floats) {
-  *bias_floats = (size_t)kc4(o) * 4;
-  return (size_t)kc4(o) * kh * kw * kc4(i) * 16;
+static size_t conv_packed(const pseg_fmt_layer *l, kshape in, kshape out, size_t *bias_floats) {
+  *bias_floats = (size_t)kc4(out.c) * 4;
+  return (size_t)kc4(out.c) * l->kh * l->kw * kc4(in.c) * 16;
 }
 
-static void conv_pack(int o, int kh, int kw, int i, const float *w, const float *b, float *wdst, float *bdst) {
-  int o4 = kc4(o), i4 = kc4(i);
+static void conv_pack(const pseg_fmt_layer *l, kshape in, kshape out, const float *w, const float *b, float *wdst,
+                      float *bdst) {
+  int o = out.c, i = in.c, kh = l->kh, kw = l->kw, o4 = kc4(o), i4 = kc4(i);
   for (int oq = 0; oq < o4; oq++)
     for (int ky = 0; ky < kh; ky++)
       for (int kx = 0; kx < kw; kx++)
@@ -28,7 +29,8 @@ static void conv_pack(int o, int kh, int kw, int i, const float *w, const float 
   for (int oc = 0; oc < o4 * 4; oc++) bdst[oc] = (oc < o && b) ? b[oc] : 0.0f;
 }
 
-static void conv_plan(const pseg_fmt_layer *l, kshape in, kshape out, int wide, kdispatch *d) {
+static int conv_plan(const pseg_fmt_layer *l, kshape in, kshape in1, kshape out, int wide, kdispatch *d) {
+  (void)in1;
   memset(d, 0, sizeof *d);
   int tconv = l->op == PSEG_OP_TCONV2D && l->kh == l->sh && l->kw == l->sw && !l->pad_top && !l->pad_left &&
               out.h == in.h * l->sh && out.w == in.w * l->sw;
@@ -52,6 +54,7 @@ static void conv_plan(const pseg_fmt_layer *l, kshape in, kshape out, int wide, 
   kernel_set_grid(d, tconv ? in.w * in.h : out.w * out.h, 64);
   d->groups[2] = (uint32_t)((oc4 + ocb - 1) / ocb);
   d->uses_weights = 1;
+  return 0;
 }
 
 /* GPU tier (gconv.comp): a tile of TP pixels x every output vec4 a workgroup, about one output
@@ -135,21 +138,6 @@ static void conv_weights(const pseg_fmt_layer *l, kshape in, kshape out, size_t 
   *b = (size_t)out.c;
 }
 
-static size_t conv_packed_l(const pseg_fmt_layer *l, kshape in, kshape out, size_t *bias_floats) {
-  return conv_packed(out.c, l->kh, l->kw, in.c, bias_floats);
-}
-
-static void conv_pack_l(const pseg_fmt_layer *l, kshape in, kshape out, const float *w, const float *b, float *wdst,
-                        float *bdst) {
-  conv_pack(out.c, l->kh, l->kw, in.c, w, b, wdst, bdst);
-}
-
-static int conv_plan_l(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, int wide, kdispatch *d) {
-  (void)in1;
-  conv_plan(l, in0, out, wide, d);
-  return 0;
-}
-
 /* aux: the dilation, rows | columns << 8 (0: 1) */
 static const char *conv_check(const pseg_fmt_layer *l, kshape a, kshape b, kshape o) {
   (void)b;
@@ -162,7 +150,7 @@ static void conv_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const 
   ref_conv2d(in0, a, w, bias, l->kh, l->kw, l->sh, l->sw, l->pad_top, l->pad_left, l->aux, l->act, out, o);
 }
 
-const pseg_op_def pseg_def_CONV2D = {1, conv_check, conv_weights, conv_packed_l, conv_pack_l, conv_plan_l, conv_ref};
+const pseg_op_def pseg_def_CONV2D = {1, conv_check, conv_weights, conv_packed, conv_pack, conv_plan, conv_ref};
 
 /* out[iy * s - pad + k] += in[iy] * w[k] */
 static const char *tconv_check(const pseg_fmt_layer *l, kshape a, kshape b, kshape o) {
@@ -182,4 +170,4 @@ static void tconv_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const
   ref_tconv2d(in0, a, w, bias, l->kh, l->kw, l->sh, l->sw, l->pad_top, l->pad_left, l->act, out, o);
 }
 
-const pseg_op_def pseg_def_TCONV2D = {1, tconv_check, conv_weights, conv_packed_l, conv_pack_l, conv_plan_l, tconv_ref};
+const pseg_op_def pseg_def_TCONV2D = {1, tconv_check, conv_weights, conv_packed, conv_pack, conv_plan, tconv_ref};

@@ -11,9 +11,11 @@ static size_t dwconv_packed(int c, int kh, int kw, size_t *bias_floats) {
   return (size_t)kh * kw * kc4(c) * 4;
 }
 
-static void dwconv_pack(int c, int kh, int kw, const float *w, const float *b, float *wdst, float *bdst) {
-  int cp = kc4(c) * 4;
-  for (int k = 0; k < kh * kw; k++)
+static void dwconv_pack(const pseg_fmt_layer *l, kshape in, kshape out, const float *w, const float *b, float *wdst,
+                        float *bdst) {
+  (void)out;
+  int c = in.c, cp = kc4(c) * 4;
+  for (int k = 0; k < l->kh * l->kw; k++)
     for (int ch = 0; ch < cp; ch++) wdst[(size_t)k * cp + ch] = ch < c ? w[(size_t)k * c + ch] : 0.0f;
   for (int ch = 0; ch < cp; ch++) bdst[ch] = (ch < c && b) ? b[ch] : 0.0f;
 }
@@ -26,18 +28,21 @@ void prelu_pack(int c, const float *slopes, float *dst) {
   for (int ch = 0; ch < kc4(c) * 4; ch++) dst[ch] = ch < c ? slopes[ch] : 0.0f;
 }
 
-static void dwconv_plan(const pseg_fmt_layer *l, kshape in, kshape out, int wide, kdispatch *d);
+static int dwconv_plan(const pseg_fmt_layer *l, kshape in, kshape in1, kshape out, int wide, kdispatch *d);
 
 /* A standalone PRELU: the identity 1x1 depthwise conv (its packed weights: ones, zero bias). */
-static void prelu_plan(const pseg_fmt_layer *l, kshape in, int wide, kdispatch *d) {
+static int prelu_plan(const pseg_fmt_layer *l, kshape in, kshape in1, kshape out, int wide, kdispatch *d) {
+  (void)out;
   pseg_fmt_layer id = *l;
   id.op = PSEG_OP_DWCONV2D, id.act = PSEG_ACT_PRELU, id.aux = 0;
   id.kh = id.kw = id.sh = id.sw = 1, id.pad_top = id.pad_left = 0;
-  dwconv_plan(&id, in, in, wide, d);
+  return dwconv_plan(&id, in, in1, in, wide, d);
 }
 
-static void prelu_pack_identity(int c, float *wdst, float *bdst) {
-  for (int ch = 0; ch < kc4(c) * 4; ch++) wdst[ch] = ch < c ? 1.0f : 0.0f, bdst[ch] = 0.0f;
+static void prelu_pack_identity(const pseg_fmt_layer *l, kshape in, kshape out, const float *w, const float *b,
+                                float *wdst, float *bdst) {
+  (void)l, (void)out, (void)w, (void)b;
+  for (int ch = 0; ch < kc4(in.c) * 4; ch++) wdst[ch] = ch < in.c ? 1.0f : 0.0f, bdst[ch] = 0.0f;
 }
 
 void ref_prelu(const float *in, kshape s, const float *slopes, float *out) {
@@ -48,7 +53,8 @@ void ref_prelu(const float *in, kshape s, const float *slopes, float *out) {
   }
 }
 
-static void dwconv_plan(const pseg_fmt_layer *l, kshape in, kshape out, int wide, kdispatch *d) {
+static int dwconv_plan(const pseg_fmt_layer *l, kshape in, kshape in1, kshape out, int wide, kdispatch *d) {
+  (void)in1;
   memset(d, 0, sizeof *d);
   d->shader = PSEG_SHADER_DWCONV;
   d->pc = (pseg_params){.in_h = in.h, .in_w = in.w, .in_c4 = kc4(in.c), .out_h = out.h, .out_w = out.w,
@@ -63,6 +69,7 @@ static void dwconv_plan(const pseg_fmt_layer *l, kshape in, kshape out, int wide
   kernel_set_grid(d, out.w * out.h, 64);
   d->groups[2] = (uint32_t)((c4 + cb - 1) / cb);
   d->uses_weights = 1;
+  return 0;
 }
 
 void dwconv_fuse_projection(kdispatch *d, const pseg_fmt_layer *proj, kshape proj_out) {
@@ -138,26 +145,14 @@ static size_t dwconv_packed_l(const pseg_fmt_layer *l, kshape in, kshape out, si
   return dwconv_packed(in.c, l->kh, l->kw, bias_floats);
 }
 
-static void dwconv_pack_l(const pseg_fmt_layer *l, kshape in, kshape out, const float *w, const float *b, float *wdst,
-                          float *bdst) {
-  (void)out;
-  dwconv_pack(in.c, l->kh, l->kw, w, b, wdst, bdst);
-}
-
-static int dwconv_plan_l(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, int wide, kdispatch *d) {
-  (void)in1;
-  dwconv_plan(l, in0, out, wide, d);
-  return 0;
-}
-
 static void dwconv_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const float *in1, kshape b, const float *w,
                        const float *bias, float *out, kshape o) {
   (void)in1, (void)b;
   ref_dwconv2d(in0, a, w, bias, l->kh, l->kw, l->sh, l->sw, l->pad_top, l->pad_left, l->aux, l->act, out, o);
 }
 
-const pseg_op_def pseg_def_DWCONV2D = {1, dwconv_check, dwconv_weights, dwconv_packed_l, dwconv_pack_l, dwconv_plan_l,
-                                       dwconv_ref};
+const pseg_op_def pseg_def_DWCONV2D = {1,           dwconv_check, dwconv_weights, dwconv_packed_l,
+                                       dwconv_pack, dwconv_plan,  dwconv_ref};
 
 /* w_off: the slopes [C]; no bias, no activation after it */
 static const char *prelu_check(const pseg_fmt_layer *l, kshape a, kshape b, kshape o) {
@@ -178,22 +173,11 @@ static size_t prelu_packed_l(const pseg_fmt_layer *l, kshape in, kshape out, siz
   return dwconv_packed(in.c, 1, 1, bias_floats);
 }
 
-static void prelu_pack_l(const pseg_fmt_layer *l, kshape in, kshape out, const float *w, const float *b, float *wdst,
-                         float *bdst) {
-  (void)l, (void)out, (void)w, (void)b;
-  prelu_pack_identity(in.c, wdst, bdst);
-}
-
-static int prelu_plan_l(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, int wide, kdispatch *d) {
-  (void)in1, (void)out;
-  prelu_plan(l, in0, wide, d);
-  return 0;
-}
-
 static void prelu_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const float *in1, kshape b, const float *w,
                       const float *bias, float *out, kshape o) {
   (void)l, (void)in1, (void)b, (void)bias, (void)o;
   ref_prelu(in0, a, w, out);
 }
 
-const pseg_op_def pseg_def_PRELU = {1, prelu_check, prelu_weights, prelu_packed_l, prelu_pack_l, prelu_plan_l, prelu_ref};
+const pseg_op_def pseg_def_PRELU = {1,          prelu_check, prelu_weights, prelu_packed_l, prelu_pack_identity,
+                                    prelu_plan, prelu_ref};

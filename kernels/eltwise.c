@@ -23,16 +23,17 @@ float ref_activate(float v, int act) {
   }
 }
 
-void binary_plan(const pseg_fmt_layer *l, kshape out, kdispatch *d);
+int binary_plan(const pseg_fmt_layer *l, kshape in, kshape in1, kshape out, int wide, kdispatch *d);
 
 /* CONCAT (OP 5: channels [0, aux) from X, the rest from R) and SLICE (OP 6: channels from aux
  * on of X): binary.comp / gpix.comp with each input's own vec4 stride (pc.in_c4, pc.aux1). */
-static void copy_plan(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, kdispatch *d) {
-  binary_plan(l, out, d);
+static int copy_plan(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, int wide, kdispatch *d) {
+  binary_plan(l, in0, in1, out, wide, d);
   d->spec[KB_OP] = l->op == PSEG_OP_CONCAT ? 5 : 6;
   d->spec[KB_BCAST] = 0;
   d->pc.in_c4 = kc4(in0.c), d->pc.aux0 = l->aux, d->pc.aux1 = l->op == PSEG_OP_CONCAT ? kc4(in1.c) : 0;
   d->pc.mode = out.c; /* the real channels: the padding lanes after them are written as 0 */
+  return 0;
 }
 
 void ref_copy(const float *a, kshape as, const float *b, kshape bs, int op, int aux, int act, float *out, kshape os) {
@@ -43,7 +44,8 @@ void ref_copy(const float *a, kshape as, const float *b, kshape bs, int op, int 
     }
 }
 
-void binary_plan(const pseg_fmt_layer *l, kshape out, kdispatch *d) {
+int binary_plan(const pseg_fmt_layer *l, kshape in, kshape in1, kshape out, int wide, kdispatch *d) {
+  (void)in, (void)in1, (void)wide;
   memset(d, 0, sizeof *d);
   d->shader = PSEG_SHADER_BINARY;
   d->pc = (pseg_params){.in_h = out.h, .in_w = out.w, .in_c4 = kc4(out.c), .out_h = out.h, .out_w = out.w,
@@ -55,6 +57,7 @@ void binary_plan(const pseg_fmt_layer *l, kshape out, kdispatch *d) {
   d->groups[0] = (uint32_t)(out.w + 7) / 8;
   d->groups[1] = (uint32_t)(out.h + 7) / 8;
   d->groups[2] = 1;
+  return 0;
 }
 
 /* GPU tier (gpix.comp KIND 0): one invocation an output vec4. */
@@ -89,22 +92,16 @@ static const char *binary_check(const pseg_fmt_layer *l, kshape a, kshape b, ksh
   return NULL;
 }
 
-static int binary_plan_l(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, int wide, kdispatch *d) {
-  (void)in0, (void)in1, (void)wide;
-  binary_plan(l, out, d);
-  return 0;
-}
-
 static void binary_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const float *in1, kshape b,
                        const float *w, const float *bias, float *out, kshape o) {
   (void)a, (void)b, (void)w, (void)bias;
   ref_binary(in0, in1, o, l->op, l->aux, l->act, out);
 }
 
-const pseg_op_def pseg_def_ADD = {2, binary_check, NULL, NULL, NULL, binary_plan_l, binary_ref};
-const pseg_op_def pseg_def_MUL = {2, binary_check, NULL, NULL, NULL, binary_plan_l, binary_ref};
-const pseg_op_def pseg_def_SUB = {2, binary_check, NULL, NULL, NULL, binary_plan_l, binary_ref};
-const pseg_op_def pseg_def_DIV = {2, binary_check, NULL, NULL, NULL, binary_plan_l, binary_ref};
+const pseg_op_def pseg_def_ADD = {2, binary_check, NULL, NULL, NULL, binary_plan, binary_ref};
+const pseg_op_def pseg_def_MUL = {2, binary_check, NULL, NULL, NULL, binary_plan, binary_ref};
+const pseg_op_def pseg_def_SUB = {2, binary_check, NULL, NULL, NULL, binary_plan, binary_ref};
+const pseg_op_def pseg_def_DIV = {2, binary_check, NULL, NULL, NULL, binary_plan, binary_ref};
 
 /* the act field on a copy of its input */
 static const char *same_shape_check(const pseg_fmt_layer *l, kshape a, kshape b, kshape o) {
@@ -112,7 +109,7 @@ static const char *same_shape_check(const pseg_fmt_layer *l, kshape a, kshape b,
   return o.h != a.h || o.w != a.w || o.c != a.c ? "output shape mismatch" : NULL;
 }
 
-const pseg_op_def pseg_def_ACT = {1, same_shape_check, NULL, NULL, NULL, binary_plan_l, binary_ref};
+const pseg_op_def pseg_def_ACT = {1, same_shape_check, NULL, NULL, NULL, binary_plan, binary_ref};
 
 /* channels of in0, then in1's; aux: in0's channels */
 static const char *concat_check(const pseg_fmt_layer *l, kshape a, kshape b, kshape o) {
@@ -127,17 +124,11 @@ static const char *slice_check(const pseg_fmt_layer *l, kshape a, kshape b, ksha
   return o.h != a.h || o.w != a.w || l->aux < 0 || (int64_t)l->aux + o.c > a.c ? "slice out of range" : NULL;
 }
 
-static int copy_plan_l(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, int wide, kdispatch *d) {
-  (void)wide;
-  copy_plan(l, in0, in1, out, d);
-  return 0;
-}
-
 static void copy_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const float *in1, kshape b, const float *w,
                      const float *bias, float *out, kshape o) {
   (void)w, (void)bias;
   ref_copy(in0, a, in1, b, l->op, l->aux, l->act, out, o);
 }
 
-const pseg_op_def pseg_def_CONCAT = {2, concat_check, NULL, NULL, NULL, copy_plan_l, copy_ref};
-const pseg_op_def pseg_def_SLICE = {1, slice_check, NULL, NULL, NULL, copy_plan_l, copy_ref};
+const pseg_op_def pseg_def_CONCAT = {2, concat_check, NULL, NULL, NULL, copy_plan, copy_ref};
+const pseg_op_def pseg_def_SLICE = {1, slice_check, NULL, NULL, NULL, copy_plan, copy_ref};

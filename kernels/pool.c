@@ -7,13 +7,14 @@
 #include <math.h>
 #include <string.h>
 
-void binary_plan(const pseg_fmt_layer *l, kshape out, kdispatch *d);
+int binary_plan(const pseg_fmt_layer *l, kshape in, kshape in1, kshape out, int wide, kdispatch *d);
 
-static void maxpool_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d) {
-  binary_plan(l, out, d);
+static int maxpool_plan(const pseg_fmt_layer *l, kshape in, kshape in1, kshape out, int wide, kdispatch *d) {
+  binary_plan(l, in, in1, out, wide, d);
   d->spec[KB_OP] = l->op == PSEG_OP_AVGPOOL ? 8 : 7;
   d->pc.in_h = in.h, d->pc.in_w = in.w, d->pc.in_c4 = kc4(in.c);
   d->pc.kh = l->kh, d->pc.kw = l->kw, d->pc.sh = l->sh, d->pc.sw = l->sw, d->pc.pad_t = l->pad_top, d->pc.pad_l = l->pad_left;
+  return 0;
 }
 
 void ref_maxpool(const float *in, kshape is, int kh, int kw, int sh, int sw, int pt, int pl, int act, float *out, kshape os) {
@@ -32,7 +33,8 @@ void ref_maxpool(const float *in, kshape is, int kh, int kw, int sh, int sw, int
       }
 }
 
-static void mean_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d) {
+static int mean_plan(const pseg_fmt_layer *l, kshape in, kshape in1, kshape out, int wide, kdispatch *d) {
+  (void)in1, (void)wide;
   memset(d, 0, sizeof *d);
   d->shader = PSEG_SHADER_MEAN;
   d->pc = (pseg_params){.in_h = in.h, .in_w = in.w, .in_c4 = kc4(in.c), .out_h = 1, .out_w = 1,
@@ -41,6 +43,7 @@ static void mean_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch 
   d->spec[KR_ACT] = l->act;
   d->groups[0] = d->groups[1] = 1;
   d->groups[2] = (uint32_t)kc4(out.c);
+  return 0;
 }
 
 /* GPU tier (gpool.comp): a MEAN (LAYERS 0), or a squeeze-excite block planned as se_fc.comp
@@ -81,19 +84,13 @@ static const char *mean_check(const pseg_fmt_layer *l, kshape a, kshape b, kshap
   return o.h != 1 || o.w != 1 || o.c != a.c ? "output must be 1x1xC" : NULL;
 }
 
-static int mean_plan_l(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, int wide, kdispatch *d) {
-  (void)in1, (void)wide;
-  mean_plan(l, in0, out, d);
-  return 0;
-}
-
 static void mean_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const float *in1, kshape b, const float *w,
                      const float *bias, float *out, kshape o) {
   (void)in1, (void)b, (void)w, (void)bias, (void)o;
   ref_mean(in0, a, l->act, out);
 }
 
-const pseg_op_def pseg_def_MEAN = {1, mean_check, NULL, NULL, NULL, mean_plan_l, mean_ref};
+const pseg_op_def pseg_def_MEAN = {1, mean_check, NULL, NULL, NULL, mean_plan, mean_ref};
 
 /* a kh x kw window, stride, padding cells ignored */
 static const char *maxpool_check(const pseg_fmt_layer *l, kshape a, kshape b, kshape o) {
@@ -102,19 +99,13 @@ static const char *maxpool_check(const pseg_fmt_layer *l, kshape a, kshape b, ks
   return why ? why : o.c != a.c ? "channel mismatch" : NULL;
 }
 
-static int maxpool_plan_l(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, int wide, kdispatch *d) {
-  (void)in1, (void)wide;
-  maxpool_plan(l, in0, out, d);
-  return 0;
-}
-
 static void maxpool_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const float *in1, kshape b,
                         const float *w, const float *bias, float *out, kshape o) {
   (void)in1, (void)b, (void)w, (void)bias;
   ref_maxpool(in0, a, l->kh, l->kw, l->sh, l->sw, l->pad_top, l->pad_left, l->act, out, o);
 }
 
-const pseg_op_def pseg_def_MAXPOOL = {1, maxpool_check, NULL, NULL, NULL, maxpool_plan_l, maxpool_ref};
+const pseg_op_def pseg_def_MAXPOOL = {1, maxpool_check, NULL, NULL, NULL, maxpool_plan, maxpool_ref};
 
 /* TFLite's AVERAGE_POOL_2D: the mean of the window's cells inside the map (its divisor) */
 static void avgpool_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const float *in1, kshape b,
@@ -135,4 +126,4 @@ static void avgpool_ref(const pseg_fmt_layer *l, const float *in0, kshape a, con
       }
 }
 
-const pseg_op_def pseg_def_AVGPOOL = {1, maxpool_check, NULL, NULL, NULL, maxpool_plan_l, avgpool_ref};
+const pseg_op_def pseg_def_AVGPOOL = {1, maxpool_check, NULL, NULL, NULL, maxpool_plan, avgpool_ref};

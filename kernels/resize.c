@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void resize_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatch *d) {
+static int resize_plan(const pseg_fmt_layer *l, kshape in, kshape in1, kshape out, int wide, kdispatch *d) {
+  (void)in1, (void)wide;
   memset(d, 0, sizeof *d);
   d->shader = PSEG_SHADER_RESIZE;
   d->pc = (pseg_params){.in_h = in.h, .in_w = in.w, .in_c4 = kc4(in.c), .out_h = out.h, .out_w = out.w,
@@ -23,6 +24,7 @@ static void resize_plan(const pseg_fmt_layer *l, kshape in, kshape out, kdispatc
   d->groups[0] = (uint32_t)(out.w + 7) / 8;
   d->groups[1] = (uint32_t)(out.h + 7) / 8;
   d->groups[2] = 1;
+  return 0;
 }
 
 /* GPU tier (gpix.comp KIND 1): one invocation an output vec4; the activation moves to id 4. */
@@ -116,12 +118,6 @@ static const char *resize_check(const pseg_fmt_layer *l, kshape a, kshape b, ksh
   return l->aux < 0 || l->aux > 2 ? "bad resize mode" : NULL;
 }
 
-static int resize_plan_l(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, int wide, kdispatch *d) {
-  (void)in1, (void)wide;
-  resize_plan(l, in0, out, d);
-  return 0;
-}
-
 static void bilinear_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const float *in1, kshape b,
                          const float *w, const float *bias, float *out, kshape o) {
   (void)in1, (void)b, (void)w, (void)bias;
@@ -134,5 +130,5 @@ static void nearest_ref(const pseg_fmt_layer *l, const float *in0, kshape a, con
   ref_resize_nearest(in0, a, out, o, l->aux, l->act);
 }
 
-const pseg_op_def pseg_def_RESIZE_BILINEAR = {1, resize_check, NULL, NULL, NULL, resize_plan_l, bilinear_ref};
-const pseg_op_def pseg_def_RESIZE_NEAREST = {1, resize_check, NULL, NULL, NULL, resize_plan_l, nearest_ref};
+const pseg_op_def pseg_def_RESIZE_BILINEAR = {1, resize_check, NULL, NULL, NULL, resize_plan, bilinear_ref};
+const pseg_op_def pseg_def_RESIZE_NEAREST = {1, resize_check, NULL, NULL, NULL, resize_plan, nearest_ref};

@@ -5,7 +5,10 @@
 #include <math.h>
 #include <string.h>
 
-static void softmax_plan(kshape out, kdispatch *d) {
+/* no activation after it in the shader */
+static int softmax_plan(const pseg_fmt_layer *l, kshape in, kshape in1, kshape out, int wide, kdispatch *d) {
+  (void)in, (void)in1, (void)wide;
+  if (l->act != PSEG_ACT_NONE) return -1;
   memset(d, 0, sizeof *d);
   d->shader = PSEG_SHADER_SOFTMAX;
   d->pc = (pseg_params){.in_h = out.h, .in_w = out.w, .in_c4 = kc4(out.c), .out_h = out.h, .out_w = out.w,
@@ -14,9 +17,12 @@ static void softmax_plan(kshape out, kdispatch *d) {
   d->groups[0] = (uint32_t)(out.w + 7) / 8;
   d->groups[1] = (uint32_t)(out.h + 7) / 8;
   d->groups[2] = 1;
+  return 0;
 }
 
-static void reduce_plan(const pseg_fmt_layer *l, kshape in, kdispatch *d) {
+static int reduce_plan(const pseg_fmt_layer *l, kshape in, kshape in1, kshape out, int wide, kdispatch *d) {
+  (void)in1, (void)out, (void)wide;
+  if (l->act != PSEG_ACT_NONE) return -1;
   memset(d, 0, sizeof *d);
   d->shader = PSEG_SHADER_SOFTMAX;
   d->pc = (pseg_params){.in_h = in.h, .in_w = in.w, .in_c4 = kc4(in.c), .out_h = in.h, .out_w = in.w, .out_c4 = 1,
@@ -26,6 +32,7 @@ static void reduce_plan(const pseg_fmt_layer *l, kshape in, kdispatch *d) {
   d->groups[0] = (uint32_t)(in.w + 7) / 8;
   d->groups[1] = (uint32_t)(in.h + 7) / 8;
   d->groups[2] = 1;
+  return 0;
 }
 
 /* GPU tier (gpix.comp KIND 2, or 3 for the reductions): one invocation a pixel. */
@@ -62,21 +69,13 @@ static const char *softmax_check(const pseg_fmt_layer *l, kshape a, kshape b, ks
   return o.h != a.h || o.w != a.w || o.c != a.c ? "output shape mismatch" : NULL;
 }
 
-/* no activation after it in the shader */
-static int softmax_plan_l(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, int wide, kdispatch *d) {
-  (void)in0, (void)in1, (void)wide;
-  if (l->act != PSEG_ACT_NONE) return -1;
-  softmax_plan(out, d);
-  return 0;
-}
-
 static void softmax_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const float *in1, kshape b,
                         const float *w, const float *bias, float *out, kshape o) {
   (void)l, (void)in1, (void)b, (void)w, (void)bias, (void)o;
   ref_softmax(in0, a, out);
 }
 
-const pseg_op_def pseg_def_SOFTMAX = {1, softmax_check, NULL, NULL, NULL, softmax_plan_l, softmax_ref};
+const pseg_op_def pseg_def_SOFTMAX = {1, softmax_check, NULL, NULL, NULL, softmax_plan, softmax_ref};
 
 /* over the channels to [H,W,1]; aux 0 sum, 1 max */
 static const char *reduce_check(const pseg_fmt_layer *l, kshape a, kshape b, kshape o) {
@@ -85,17 +84,10 @@ static const char *reduce_check(const pseg_fmt_layer *l, kshape a, kshape b, ksh
   return l->aux != 0 && l->aux != 1 ? "bad reduction" : NULL;
 }
 
-static int reduce_plan_l(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, int wide, kdispatch *d) {
-  (void)in1, (void)out, (void)wide;
-  if (l->act != PSEG_ACT_NONE) return -1;
-  reduce_plan(l, in0, d);
-  return 0;
-}
-
 static void reduce_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const float *in1, kshape b,
                        const float *w, const float *bias, float *out, kshape o) {
   (void)in1, (void)b, (void)w, (void)bias, (void)o;
   ref_reduce(in0, a, l->aux, out);
 }
 
-const pseg_op_def pseg_def_REDUCE = {1, reduce_check, NULL, NULL, NULL, reduce_plan_l, reduce_ref};
+const pseg_op_def pseg_def_REDUCE = {1, reduce_check, NULL, NULL, NULL, reduce_plan, reduce_ref};
