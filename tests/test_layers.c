@@ -264,6 +264,22 @@ static void run_all(pseg_context *ctx) {
       check(ctx, &b, name, -2, 2);
     }
   }
+  /* channel slices and concatenations, at vec4 boundaries (whole vec4s) and not (lanes one at a
+   * time), with padding lanes in the output */
+  {
+    int cases[][3] = {{0, 8, 1}, {4, 9, 0}, {3, 6, 1}, {5, 8, 0}}; /* slice offset, channels, slice first */
+    for (int i = 0; i < 4; i++) {
+      const int *c = cases[i];
+      char name[64];
+      snprintf(name, sizeof name, "slice %d+%d, concat %s 9x7x13", c[0], c[1], c[2] ? "after" : "before");
+      begin(&b, 9, 7, 13);
+      int sl = add_tensor(&b, 9, 7, c[1]), cc = add_tensor(&b, 9, 7, c[1] + 13);
+      add_layer(&b, PSEG_OP_SLICE, PSEG_ACT_NONE, 0, -1, sl)->aux = c[0];
+      add_layer(&b, PSEG_OP_CONCAT, i == 1 ? PSEG_ACT_RELU : PSEG_ACT_NONE, c[2] ? sl : 0, c[2] ? 0 : sl, cc)->aux =
+          c[2] ? c[1] : 13;
+      check(ctx, &b, name, -2, 2);
+    }
+  }
   /* global mean: a 128x128 map of values near 8 sums past fp16's 65504 */
   {
     int shapes[][3] = {{64, 64, 16}, {13, 7, 5}, {128, 128, 16}};
