@@ -23,6 +23,16 @@ void main() {
   int x = int(gl_GlobalInvocationID.x), y = int(gl_GlobalInvocationID.y);
   if (x >= pc.out_w || y >= pc.out_h) return;
   int base = (y * pc.out_w + x) * C4;
+  if (OP == 7 && pc.kh == 2 && pc.kw == 2 && pc.sh == 2 && pc.sw == 2 && pc.pad_t == 0 && pc.pad_l == 0 &&
+      2 * y + 1 < pc.in_h && 2 * x + 1 < pc.in_w) {
+    /* the usual 2x2 stride 2 max pool, window inside the map: four fetches, no loops */
+    int i0 = (2 * y * pc.in_w + 2 * x) * C4, i1 = i0 + pc.in_w * C4;
+    for (int c = 0; c < C4; c++) {
+      vec4 m = max(max(texelFetch(X, i0 + c), texelFetch(X, i0 + C4 + c)), max(texelFetch(X, i1 + c), texelFetch(X, i1 + C4 + c)));
+      dst.y[base + c] = OTYPE(activate(m, ACT));
+    }
+    return;
+  }
   if (OP == 7 || OP == 8) {
     for (int c = 0; c < C4; c++) {
       vec4 m = vec4(OP == 7 ? -1.0 / 0.0 : 0.0);
