@@ -150,7 +150,47 @@ static void conv_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const 
   ref_conv2d(in0, a, w, bias, l->kh, l->kw, l->sh, l->sw, l->pad_top, l->pad_left, l->aux, l->act, out, o);
 }
 
-const pseg_op_def pseg_def_CONV2D = {1, conv_check, conv_weights, conv_packed, conv_pack, conv_plan, conv_ref};
+/* Integer CONV2D (and DWCONV2D, dw = 1: weights [1, kh, kw, c]): int32 sums of (q - zp_in) x w
+ * over the taps inside the map (a padding tap is the input's zero point: real 0), plus the bias,
+ * requantized by scale_in x scale_w[oc] / scale_out (XNNPACK: float). */
+void ref_qconv(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in0, float *out, int dw) {
+  const pseg_fmt_tensor *ti = &m->tensors[l->in0], *to = &m->tensors[l->out];
+  kquant a = kq_of(m, l->in0), o = kq_of(m, l->out);
+  kqweights q;
+  if (kq_weights(m, l, (size_t)to->c, &q)) return;
+  int lo, hi, dh = kernel_dil_h(l->aux), dwl = kernel_dil_w(l->aux), ic = dw ? 1 : ti->c;
+  kq_act_range(l->act, o, &lo, &hi);
+  for (int oy = 0; oy < to->h; oy++)
+    for (int ox = 0; ox < to->w; ox++)
+      for (int oc = 0; oc < to->c; oc++) {
+        int32_t acc = q.bias[oc];
+        for (int ky = 0; ky < l->kh; ky++) {
+          int iy = oy * l->sh - l->pad_top + ky * dh;
+          if (iy < 0 || iy >= ti->h) continue;
+          for (int kx = 0; kx < l->kw; kx++) {
+            int ix = ox * l->sw - l->pad_left + kx * dwl;
+            if (ix < 0 || ix >= ti->w) continue;
+            const float *x = in0 + ((size_t)iy * ti->w + ix) * ti->c;
+            if (dw) {
+              acc += ((int32_t)x[oc] - a.zp) * q.w[((size_t)ky * l->kw + kx) * to->c + oc];
+              continue;
+            }
+            const int8_t *w = q.w + (((size_t)oc * l->kh + ky) * l->kw + kx) * ic;
+            for (int c = 0; c < ic; c++) acc += ((int32_t)x[c] - a.zp) * w[c];
+          }
+        }
+        float sc = a.scale * q.scale[q.nscale > 1 ? oc : 0] / o.scale;
+        out[((size_t)oy * to->w + ox) * to->c + oc] = (float)kq_requant((float)acc * sc, o.zp, lo, hi);
+      }
+  kq_free(&q);
+}
+
+static void conv_qref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in0, const float *in1, float *out) {
+  (void)in1;
+  ref_qconv(m, l, in0, out, 0);
+}
+
+const pseg_op_def pseg_def_CONV2D = {1, conv_check, conv_weights, conv_packed, conv_pack, conv_plan, conv_ref, conv_qref};
 
 /* out[iy * s - pad + k] += in[iy] * w[k] */
 static const char *tconv_check(const pseg_fmt_layer *l, kshape a, kshape b, kshape o) {
@@ -170,4 +210,4 @@ static void tconv_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const
   ref_tconv2d(in0, a, w, bias, l->kh, l->kw, l->sh, l->sw, l->pad_top, l->pad_left, l->act, out, o);
 }
 
-const pseg_op_def pseg_def_TCONV2D = {1, tconv_check, conv_weights, conv_packed, conv_pack, conv_plan, tconv_ref};
+const pseg_op_def pseg_def_TCONV2D = {1, tconv_check, conv_weights, conv_packed, conv_pack, conv_plan, tconv_ref, NULL};

@@ -151,8 +151,14 @@ static void dwconv_ref(const pseg_fmt_layer *l, const float *in0, kshape a, cons
   ref_dwconv2d(in0, a, w, bias, l->kh, l->kw, l->sh, l->sw, l->pad_top, l->pad_left, l->aux, l->act, out, o);
 }
 
+static void dwconv_qref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in0, const float *in1,
+                        float *out) {
+  (void)in1;
+  ref_qconv(m, l, in0, out, 1);
+}
+
 const pseg_op_def pseg_def_DWCONV2D = {1,           dwconv_check, dwconv_weights, dwconv_packed_l,
-                                       dwconv_pack, dwconv_plan,  dwconv_ref};
+                                       dwconv_pack, dwconv_plan,  dwconv_ref,     dwconv_qref};
 
 /* w_off: the slopes [C]; no bias, no activation after it */
 static const char *prelu_check(const pseg_fmt_layer *l, kshape a, kshape b, kshape o) {
@@ -180,4 +186,4 @@ static void prelu_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const
 }
 
 const pseg_op_def pseg_def_PRELU = {1,          prelu_check, prelu_weights, prelu_packed_l, prelu_pack_identity,
-                                    prelu_plan, prelu_ref};
+                                    prelu_plan, prelu_ref, NULL};

@@ -98,10 +98,21 @@ static void binary_ref(const pseg_fmt_layer *l, const float *in0, kshape a, cons
   ref_binary(in0, in1, o, l->op, l->aux, l->act, out);
 }
 
-const pseg_op_def pseg_def_ADD = {2, binary_check, NULL, NULL, NULL, binary_plan, binary_ref};
-const pseg_op_def pseg_def_MUL = {2, binary_check, NULL, NULL, NULL, binary_plan, binary_ref};
-const pseg_op_def pseg_def_SUB = {2, binary_check, NULL, NULL, NULL, binary_plan, binary_ref};
-const pseg_op_def pseg_def_DIV = {2, binary_check, NULL, NULL, NULL, binary_plan, binary_ref};
+/* Integer ADD of two same-shape tensors (kq_add) */
+static void add_qref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in0, const float *in1, float *out) {
+  const pseg_fmt_tensor *t = &m->tensors[l->out];
+  kquant qa = kq_of(m, l->in0), qb = kq_of(m, l->in1), qo = kq_of(m, l->out);
+  int lo, hi;
+  kq_act_range(l->act, qo, &lo, &hi);
+  size_t n = (size_t)t->h * t->w * t->c;
+  if (l->aux != 0) return; /* broadcasts: no integer version yet (the converter makes none) */
+  for (size_t i = 0; i < n; i++) out[i] = (float)kq_add((int)in0[i], (int)in1[i], qa, qb, qo, lo, hi);
+}
+
+const pseg_op_def pseg_def_ADD = {2, binary_check, NULL, NULL, NULL, binary_plan, binary_ref, add_qref};
+const pseg_op_def pseg_def_MUL = {2, binary_check, NULL, NULL, NULL, binary_plan, binary_ref, NULL};
+const pseg_op_def pseg_def_SUB = {2, binary_check, NULL, NULL, NULL, binary_plan, binary_ref, NULL};
+const pseg_op_def pseg_def_DIV = {2, binary_check, NULL, NULL, NULL, binary_plan, binary_ref, NULL};
 
 /* the act field on a copy of its input */
 static const char *same_shape_check(const pseg_fmt_layer *l, kshape a, kshape b, kshape o) {
@@ -109,7 +120,7 @@ static const char *same_shape_check(const pseg_fmt_layer *l, kshape a, kshape b,
   return o.h != a.h || o.w != a.w || o.c != a.c ? "output shape mismatch" : NULL;
 }
 
-const pseg_op_def pseg_def_ACT = {1, same_shape_check, NULL, NULL, NULL, binary_plan, binary_ref};
+const pseg_op_def pseg_def_ACT = {1, same_shape_check, NULL, NULL, NULL, binary_plan, binary_ref, NULL};
 
 /* channels of in0, then in1's; aux: in0's channels */
 static const char *concat_check(const pseg_fmt_layer *l, kshape a, kshape b, kshape o) {
@@ -130,5 +141,5 @@ static void copy_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const 
   ref_copy(in0, a, in1, b, l->op, l->aux, l->act, out, o);
 }
 
-const pseg_op_def pseg_def_CONCAT = {2, concat_check, NULL, NULL, NULL, copy_plan, copy_ref};
-const pseg_op_def pseg_def_SLICE = {1, slice_check, NULL, NULL, NULL, copy_plan, copy_ref};
+const pseg_op_def pseg_def_CONCAT = {2, concat_check, NULL, NULL, NULL, copy_plan, copy_ref, NULL};
+const pseg_op_def pseg_def_SLICE = {1, slice_check, NULL, NULL, NULL, copy_plan, copy_ref, NULL};

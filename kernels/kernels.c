@@ -109,6 +109,12 @@ int ref_run_model(const pseg_fmt_model *m, const float *input, float **t) {
     const pseg_fmt_tensor *a = &m->tensors[l->in0], *o = &m->tensors[l->out];
     kshape as = {a->h, a->w, a->c}, os = {o->h, o->w, o->c};
     if (!(t[l->out] = malloc((size_t)o->h * o->w * o->c * sizeof(float)))) return -1;
+    const pseg_op_def *qd = pseg_op_def_of(l->op);
+    if (o->quant > 0 || l->op == PSEG_OP_DEQUANTIZE) { /* an integer layer */
+      if (!qd || !qd->qref) return -1;
+      qd->qref(m, l, t[l->in0], l->in1 >= 0 ? t[l->in1] : NULL, t[l->out]);
+      continue;
+    }
     size_t wc, bc;
     float *w = NULL, *b = NULL;
     if (pseg_fmt_weight_count(m, l, &wc, &bc)) {

@@ -113,10 +113,46 @@ typedef struct pseg_op_def {
    * the blob, NULL without weights) */
   void (*ref)(const pseg_fmt_layer *l, const float *in0, kshape a, const float *in1, kshape b, const float *w,
               const float *bias, float *out, kshape o);
+  /* the integer reference (issue 15: the op on int8 tensors as TFLite's XNNPACK computes it):
+   * tensors hold their int8 values as floats, the weights (PSEG_WTYPE_I8) and the tensors'
+   * quantization are read from m; NULL: the op has no integer version */
+  void (*qref)(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in0, const float *in1, float *out);
 } pseg_op_def;
 #define PSEG_OP_DEF_DECL(name, value, str) extern const pseg_op_def pseg_def_##name;
 PSEG_OP_MAP(PSEG_OP_DEF_DECL)
 #undef PSEG_OP_DEF_DECL
+/* Integer layers (kernels/quant.c): a tensor's scale and zero point (scale 0: a float tensor). */
+typedef struct kquant {
+  float scale;
+  int zp;
+} kquant;
+kquant kq_of(const pseg_fmt_model *m, int32_t t);
+/* The int8 range a fused activation leaves (relu: from the zero point; relu6: to 6 as well). */
+void kq_act_range(int act, kquant o, int *lo, int *hi);
+/* XNNPACK's fp32 requantization: v (an accumulator times its scale) clamped to [lo, hi] less the
+ * zero point, rounded to nearest even, plus the zero point. */
+int kq_requant(float v, int zp, int lo, int hi);
+/* XNNPACK's int8 ADD: both ratios to the output scale as integers of 20-21 bits at a common
+ * shift, an int32 sum rounded half up by the shift, plus the output's zero point, clamped. */
+int kq_add(int a, int b, kquant qa, kquant qb, kquant qo, int lo, int hi);
+/* An integer layer's weights (PSEG_WTYPE_I8): its scales (nscale: 1 or per output channel), its
+ * int8 values and int32 bias (NULL: zeros). */
+typedef struct kqweights {
+  uint32_t nscale;
+  const float *scale; /* unaligned-safe copies */
+  const int8_t *w;
+  int32_t *bias;
+} kqweights;
+int kq_weights(const pseg_fmt_model *m, const pseg_fmt_layer *l, size_t bcount, kqweights *q); /* free with kq_free */
+void kq_free(kqweights *q);
+/* The dispatch of an integer layer (shaders/qnet.comp), -1 for one it cannot run; the floats of
+ * its packed weights (0: none) and their packing (kernels/quant.c). */
+int kernel_qplan(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d);
+size_t kernel_qpacked(const pseg_fmt_model *m, const pseg_fmt_layer *l);
+void kernel_qpack(const pseg_fmt_model *m, const pseg_fmt_layer *l, float *dst);
+/* Integer CONV2D (dw 0) and DWCONV2D (dw 1), kernels/conv.c */
+void ref_qconv(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in0, float *out, int dw);
+
 /* NULL for a value that is no op */
 const pseg_op_def *pseg_op_def_of(int op);
 /* The window checks conv, depthwise conv and pooling share: the window's size (bad_size when

@@ -90,7 +90,7 @@ static void mean_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const 
   ref_mean(in0, a, l->act, out);
 }
 
-const pseg_op_def pseg_def_MEAN = {1, mean_check, NULL, NULL, NULL, mean_plan, mean_ref};
+const pseg_op_def pseg_def_MEAN = {1, mean_check, NULL, NULL, NULL, mean_plan, mean_ref, NULL};
 
 /* a kh x kw window, stride, padding cells ignored */
 static const char *maxpool_check(const pseg_fmt_layer *l, kshape a, kshape b, kshape o) {
@@ -105,7 +105,7 @@ static void maxpool_ref(const pseg_fmt_layer *l, const float *in0, kshape a, con
   ref_maxpool(in0, a, l->kh, l->kw, l->sh, l->sw, l->pad_top, l->pad_left, l->act, out, o);
 }
 
-const pseg_op_def pseg_def_MAXPOOL = {1, maxpool_check, NULL, NULL, NULL, maxpool_plan, maxpool_ref};
+const pseg_op_def pseg_def_MAXPOOL = {1, maxpool_check, NULL, NULL, NULL, maxpool_plan, maxpool_ref, NULL};
 
 /* TFLite's AVERAGE_POOL_2D: the mean of the window's cells inside the map (its divisor) */
 static void avgpool_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const float *in1, kshape b,
@@ -126,4 +126,4 @@ static void avgpool_ref(const pseg_fmt_layer *l, const float *in0, kshape a, con
       }
 }
 
-const pseg_op_def pseg_def_AVGPOOL = {1, maxpool_check, NULL, NULL, NULL, maxpool_plan, avgpool_ref};
+const pseg_op_def pseg_def_AVGPOOL = {1, maxpool_check, NULL, NULL, NULL, maxpool_plan, avgpool_ref, NULL};

@@ -130,5 +130,45 @@ static void nearest_ref(const pseg_fmt_layer *l, const float *in0, kshape a, con
   ref_resize_nearest(in0, a, out, o, l->aux, l->act);
 }
 
-const pseg_op_def pseg_def_RESIZE_BILINEAR = {1, resize_check, NULL, NULL, NULL, resize_plan, bilinear_ref};
-const pseg_op_def pseg_def_RESIZE_NEAREST = {1, resize_check, NULL, NULL, NULL, resize_plan, nearest_ref};
+/* XNNPACK's source coordinate of output index i (float) and its 11-bit weight */
+static void q11_coord(int i, int n_in, int n_out, int mode, int *i0, int *i1, int *wq) {
+  int adj = mode == 2 && n_out != 1;
+  float sc = (float)(n_in - adj) / (float)(n_out - adj), x;
+  if (mode != 0) {
+    x = (float)i * sc;
+  } else {
+    float off = 0.5f * sc - 0.5f;
+    x = (float)i * sc + off;
+    x = x < 0.0f ? 0.0f : x > (float)(n_in - 1) ? (float)(n_in - 1) : x;
+  }
+  *i0 = (int)x;
+  *i1 = *i0 + 1 < n_in ? *i0 + 1 : n_in - 1;
+  *wq = (int)lrintf((x - (float)*i0) * 2048.0f);
+}
+
+/* Integer RESIZE_BILINEAR as XNNPACK's (no requantization: the output keeps the input's scale
+ * and zero point): 11-bit weights, rows then columns in int32, rounded half up by 22 bits. */
+static void bilinear_qref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in0, const float *in1,
+                          float *out) {
+  (void)in1;
+  const pseg_fmt_tensor *a = &m->tensors[l->in0], *o = &m->tensors[l->out];
+  for (int oy = 0; oy < o->h; oy++) {
+    int y0, y1, wy;
+    q11_coord(oy, a->h, o->h, l->aux, &y0, &y1, &wy);
+    for (int ox = 0; ox < o->w; ox++) {
+      int x0, x1, wx;
+      q11_coord(ox, a->w, o->w, l->aux, &x0, &x1, &wx);
+      const float *tl = in0 + ((size_t)y0 * a->w + x0) * a->c, *tr = in0 + ((size_t)y0 * a->w + x1) * a->c;
+      const float *bl = in0 + ((size_t)y1 * a->w + x0) * a->c, *br = in0 + ((size_t)y1 * a->w + x1) * a->c;
+      for (int c = 0; c < o->c; c++) {
+        int32_t t = (int32_t)tl[c] * 2048 + ((int32_t)tr[c] - (int32_t)tl[c]) * wx;
+        int32_t b = (int32_t)bl[c] * 2048 + ((int32_t)br[c] - (int32_t)bl[c]) * wx;
+        int32_t acc = t * 2048 + (b - t) * wy;
+        out[((size_t)oy * o->w + ox) * o->c + c] = (float)((acc + (1 << 21)) >> 22);
+      }
+    }
+  }
+}
+
+const pseg_op_def pseg_def_RESIZE_BILINEAR = {1, resize_check, NULL, NULL, NULL, resize_plan, bilinear_ref, bilinear_qref};
+const pseg_op_def pseg_def_RESIZE_NEAREST = {1, resize_check, NULL, NULL, NULL, resize_plan, nearest_ref, NULL};

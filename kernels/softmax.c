@@ -75,7 +75,7 @@ static void softmax_ref(const pseg_fmt_layer *l, const float *in0, kshape a, con
   ref_softmax(in0, a, out);
 }
 
-const pseg_op_def pseg_def_SOFTMAX = {1, softmax_check, NULL, NULL, NULL, softmax_plan, softmax_ref};
+const pseg_op_def pseg_def_SOFTMAX = {1, softmax_check, NULL, NULL, NULL, softmax_plan, softmax_ref, NULL};
 
 /* over the channels to [H,W,1]; aux 0 sum, 1 max */
 static const char *reduce_check(const pseg_fmt_layer *l, kshape a, kshape b, kshape o) {
@@ -90,4 +90,4 @@ static void reduce_ref(const pseg_fmt_layer *l, const float *in0, kshape a, cons
   ref_reduce(in0, a, l->aux, out);
 }
 
-const pseg_op_def pseg_def_REDUCE = {1, reduce_check, NULL, NULL, NULL, reduce_plan, reduce_ref};
+const pseg_op_def pseg_def_REDUCE = {1, reduce_check, NULL, NULL, NULL, reduce_plan, reduce_ref, NULL};

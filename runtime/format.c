@@ -134,6 +134,26 @@ void pseg_fmt_read_values(const pseg_fmt_model *m, int32_t off, size_t n, int wt
   }
 }
 
+const pseg_fmt_quant *pseg_fmt_tensor_quant(const pseg_fmt_model *m, int32_t t) {
+  int32_t q = m->tensors[t].quant;
+  return q > 0 && (uint32_t)q <= m->n_quant ? &m->quant[q - 1] : NULL;
+}
+
+int pseg_fmt_weight_bytes(const pseg_fmt_model *m, const pseg_fmt_layer *l, size_t wcount, size_t bcount,
+                          size_t *wbytes, size_t *bbytes) {
+  *wbytes = *bbytes = 0;
+  if (l->wtype == PSEG_WTYPE_F16 || l->wtype == PSEG_WTYPE_F32) {
+    size_t es = l->wtype == PSEG_WTYPE_F16 ? 2 : 4;
+    *wbytes = wcount * es, *bbytes = bcount * es;
+    return 0;
+  }
+  if (l->wtype != PSEG_WTYPE_I8 || l->w_off < 0 || (size_t)l->w_off + 4 > m->weights_size) return -1;
+  uint32_t ns = rd32(m->weights + l->w_off);
+  if (ns == 0 || ns > PSEG_FMT_MAX_CHANNELS) return -1;
+  *wbytes = 4 + 4 * (size_t)ns + ((wcount + 3) & ~(size_t)3), *bbytes = 4 * bcount;
+  return 0;
+}
+
 static kshape tshape(const pseg_fmt_model *m, int32_t t) {
   return (kshape){m->tensors[t].h, m->tensors[t].w, m->tensors[t].c};
 }
@@ -163,6 +183,14 @@ int pseg_fmt_validate(const pseg_fmt_model *m, char *err, size_t errlen) {
     if (t->h < 1 || t->w < 1 || t->c < 1 || t->h > PSEG_FMT_MAX_DIM || t->w > PSEG_FMT_MAX_DIM ||
         t->c > PSEG_FMT_MAX_CHANNELS)
       FAIL("tensor %u has a bad shape %dx%dx%d", i, t->h, t->w, t->c);
+    if (t->quant < 0 || (uint32_t)t->quant > m->n_quant) FAIL("tensor %u names quantization entry %d of %u", i, t->quant, m->n_quant);
+  }
+  if (m->n_quant > PSEG_FMT_MAX_QUANT) FAIL("bad quantization entry count %u", m->n_quant);
+  for (uint32_t i = 0; i < m->n_quant; i++) {
+    const pseg_fmt_quant *q = &m->quant[i];
+    if (q->type != PSEG_QTYPE_INT8) FAIL("quantization entry %u has an unknown type %d", i, q->type);
+    if (!(q->scale > 0.0f && q->scale <= 1e30f)) FAIL("quantization entry %u has a bad scale %g (must be positive and finite)", i, (double)q->scale);
+    if (q->zero_point < -128 || q->zero_point > 127) FAIL("quantization entry %u has a zero point %d outside int8", i, q->zero_point);
   }
   if (m->input >= m->n_tensors || m->output >= m->n_tensors) FAIL("bad input/output tensor index");
   const pseg_fmt_tensor *tin = &m->tensors[m->input], *tout = &m->tensors[m->output];
@@ -205,13 +233,34 @@ int pseg_fmt_validate(const pseg_fmt_model *m, char *err, size_t errlen) {
                                               tshape(m, l->out))
                                  : NULL;
     if (why) LFAIL("%s", why);
+    /* integer layers: every tensor integer (QUANTIZE: its output; DEQUANTIZE: its input), their
+     * references in kernels/ and int8 weights; float layers: no integer tensor */
+    int qin0 = m->tensors[l->in0].quant > 0, qin1 = l->in1 >= 0 && m->tensors[l->in1].quant > 0;
+    int qout = m->tensors[l->out].quant > 0, integer = qout || l->op == PSEG_OP_DEQUANTIZE;
+    if (l->op == PSEG_OP_QUANTIZE ? !qout : l->op == PSEG_OP_DEQUANTIZE ? !qin0 || qout : qin0 != qout || qin1 != (qout && l->in1 >= 0))
+      LFAIL("integer and float tensors mixed (QUANTIZE and DEQUANTIZE convert between them)");
+    if (integer && l->op != PSEG_OP_QUANTIZE && l->op != PSEG_OP_DEQUANTIZE && !def->qref)
+      LFAIL("no integer version of this op");
+    if (integer && l->act != PSEG_ACT_NONE && l->act != PSEG_ACT_RELU && l->act != PSEG_ACT_RELU6)
+      LFAIL("integer layers take no activation but relu and relu6");
     size_t wc, bc;
     if (pseg_fmt_weight_count(m, l, &wc, &bc)) {
-      size_t es = l->wtype == PSEG_WTYPE_F16 ? 2 : l->wtype == PSEG_WTYPE_F32 ? 4 : 0;
-      if (!es) LFAIL("bad weight type");
-      if (l->w_off < 0 || l->w_off % 4 || (size_t)l->w_off + wc * es > m->weights_size) LFAIL("weights out of range");
-      if (l->b_off != -1 && (l->b_off < 0 || l->b_off % 4 || (size_t)l->b_off + bc * es > m->weights_size))
+      size_t wb, bb;
+      if ((l->wtype == PSEG_WTYPE_I8) != integer) LFAIL("%s weights in an %s layer", l->wtype == PSEG_WTYPE_I8 ? "int8" : "float", integer ? "integer" : "float");
+      if (l->w_off < 0 || l->w_off % 4 || pseg_fmt_weight_bytes(m, l, wc, bc, &wb, &bb) || wb > m->weights_size - (size_t)l->w_off)
+        LFAIL("weights out of range");
+      if (l->b_off != -1 && (l->b_off < 0 || l->b_off % 4 || (size_t)l->b_off + bb > m->weights_size))
         LFAIL("bias out of range");
+      if (l->wtype == PSEG_WTYPE_I8) {
+        uint32_t ns = rd32(m->weights + l->w_off);
+        if (ns != 1 && ns != bc)
+          LFAIL("%u weight scales for %zu output channels", ns, bc);
+        for (uint32_t k = 0; k < ns; k++) {
+          float sc;
+          memcpy(&sc, m->weights + l->w_off + 4 + 4 * k, 4);
+          if (!(sc >= 0.0f && sc <= 1e30f)) LFAIL("weight scale %u is %g (must be 0 or positive, and finite)", k, (double)sc);
+        }
+      }
     }
     ready[l->out] = 1;
 #undef LFAIL
@@ -227,11 +276,11 @@ done:
 }
 
 int pseg_fmt_serialize(const pseg_fmt_model *m, uint8_t **out, size_t *out_size) {
-  size_t size = PSEG_FMT_HEADER_SIZE + 16u * m->n_tensors + 64u * m->n_layers + m->weights_size;
+  size_t size = PSEG_FMT_HEADER_SIZE + 16u * m->n_tensors + 64u * m->n_layers + 16u * m->n_quant + m->weights_size;
   uint8_t *b = calloc(1, size);
   if (!b) return -1;
   memcpy(b, PSEG_FMT_MAGIC, 4);
-  wr32(b + 4, PSEG_FMT_VERSION);
+  wr32(b + 4, m->n_quant ? PSEG_FMT_VERSION_QUANT : PSEG_FMT_VERSION);
   wr32(b + 8, (uint32_t)size);
   wr32(b + 16, m->n_tensors);
   wr32(b + 20, m->n_layers);
@@ -245,16 +294,23 @@ int pseg_fmt_serialize(const pseg_fmt_model *m, uint8_t **out, size_t *out_size)
   uint32_t sb, ob;
   memcpy(&sb, &m->input_scale, 4), memcpy(&ob, &m->input_offset, 4);
   wr32(b + 52, sb), wr32(b + 56, ob);
+  wr32(b + 60, m->n_quant);
   uint8_t *p = b + PSEG_FMT_HEADER_SIZE;
   for (uint32_t i = 0; i < m->n_tensors; i++, p += 16) {
     const pseg_fmt_tensor *t = &m->tensors[i];
     wr32(p, (uint32_t)t->h);
     wr32(p + 4, (uint32_t)t->w);
     wr32(p + 8, (uint32_t)t->c);
+    wr32(p + 12, (uint32_t)t->quant);
   }
   for (uint32_t i = 0; i < m->n_layers; i++, p += 64) {
     const int32_t *f = &m->layers[i].op;
     for (int k = 0; k < 16; k++) wr32(p + 4 * k, (uint32_t)f[k]);
+  }
+  for (uint32_t i = 0; i < m->n_quant; i++, p += 16) {
+    uint32_t sc;
+    memcpy(&sc, &m->quant[i].scale, 4);
+    wr32(p, sc), wr32(p + 4, (uint32_t)m->quant[i].zero_point), wr32(p + 8, (uint32_t)m->quant[i].type);
   }
   if (m->weights_size) memcpy(p, m->weights, m->weights_size);
   wr32(b + 12, (uint32_t)crc32(0L, b + 16, (uInt)(size - 16)));
@@ -267,6 +323,7 @@ void pseg_fmt_free(pseg_fmt_model *m) {
   if (!m) return;
   free(m->tensors);
   free(m->layers);
+  free(m->quant);
   free(m->weights);
   memset(m, 0, sizeof *m);
 }
@@ -276,7 +333,9 @@ int pseg_fmt_parse(const void *data, size_t size, pseg_fmt_model *m, char *err, 
   memset(m, 0, sizeof *m);
   if (!data || size < PSEG_FMT_HEADER_SIZE) FAIL("not a .pseg model (file too short: %zu bytes)", size);
   if (memcmp(b, PSEG_FMT_MAGIC, 4)) FAIL("not a .pseg model (bad magic)");
-  if (rd32(b + 4) != PSEG_FMT_VERSION) FAIL("unsupported .pseg version %u (this build reads %u)", rd32(b + 4), PSEG_FMT_VERSION);
+  uint32_t version = rd32(b + 4);
+  if (version != PSEG_FMT_VERSION && version != PSEG_FMT_VERSION_QUANT)
+    FAIL("unsupported .pseg version %u (this build reads %u and %u)", version, PSEG_FMT_VERSION, PSEG_FMT_VERSION_QUANT);
   if (rd32(b + 8) != size) FAIL("truncated or padded .pseg model (header says %u bytes, got %zu)", rd32(b + 8), size);
   uint32_t crc = (uint32_t)crc32(0L, b + 16, (uInt)(size - 16));
   if (crc != rd32(b + 12)) FAIL("corrupt .pseg model (checksum mismatch)");
@@ -289,14 +348,17 @@ int pseg_fmt_parse(const void *data, size_t size, pseg_fmt_model *m, char *err, 
   m->person_channel = rd32(b + 40);
   uint32_t raw = rd32(b + 44), ich = rd32(b + 48), sb = rd32(b + 52), ob = rd32(b + 56);
   memcpy(&m->input_scale, &sb, 4), memcpy(&m->input_offset, &ob, 4);
-  if (m->n_tensors > PSEG_FMT_MAX_TENSORS || m->n_layers > PSEG_FMT_MAX_LAYERS)
-    FAIL("corrupt .pseg model (too many tensors or layers)");
-  uint64_t need = PSEG_FMT_HEADER_SIZE + 16ull * m->n_tensors + 64ull * m->n_layers + m->weights_size;
+  m->n_quant = rd32(b + 60);
+  if (version == PSEG_FMT_VERSION && m->n_quant) FAIL("corrupt .pseg model (quantization entries in a version 1 file)");
+  if (m->n_tensors > PSEG_FMT_MAX_TENSORS || m->n_layers > PSEG_FMT_MAX_LAYERS || m->n_quant > PSEG_FMT_MAX_QUANT)
+    FAIL("corrupt .pseg model (too many tensors, layers or quantization entries)");
+  uint64_t need = PSEG_FMT_HEADER_SIZE + 16ull * m->n_tensors + 64ull * m->n_layers + 16ull * m->n_quant + m->weights_size;
   if (need != size) FAIL("corrupt .pseg model (section sizes do not add up)");
   m->tensors = calloc(m->n_tensors ? m->n_tensors : 1, sizeof *m->tensors);
   m->layers = calloc(m->n_layers ? m->n_layers : 1, sizeof *m->layers);
+  m->quant = calloc(m->n_quant ? m->n_quant : 1, sizeof *m->quant);
   m->weights = malloc(m->weights_size ? m->weights_size : 1);
-  if (!m->tensors || !m->layers || !m->weights) {
+  if (!m->tensors || !m->layers || !m->quant || !m->weights) {
     pseg_fmt_free(m);
     FAIL("out of memory");
   }
@@ -305,10 +367,16 @@ int pseg_fmt_parse(const void *data, size_t size, pseg_fmt_model *m, char *err, 
     m->tensors[i].h = (int32_t)rd32(p);
     m->tensors[i].w = (int32_t)rd32(p + 4);
     m->tensors[i].c = (int32_t)rd32(p + 8);
+    m->tensors[i].quant = (int32_t)rd32(p + 12);
   }
   for (uint32_t i = 0; i < m->n_layers; i++, p += 64) {
     int32_t *f = &m->layers[i].op;
     for (int k = 0; k < 16; k++) f[k] = (int32_t)rd32(p + 4 * k);
+  }
+  for (uint32_t i = 0; i < m->n_quant; i++, p += 16) {
+    uint32_t sc = rd32(p);
+    memcpy(&m->quant[i].scale, &sc, 4);
+    m->quant[i].zero_point = (int32_t)rd32(p + 4), m->quant[i].type = (int32_t)rd32(p + 8);
   }
   memcpy(m->weights, p, m->weights_size);
   m->raw_output = raw ? raw - 1 : m->output;

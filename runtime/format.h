@@ -18,10 +18,17 @@
  *   48      4     channels of the TFLite model's input when pseg's input is its first ones (0: same)
  *   52      4     the input's scale: the model sees RGB in [0,1] times it plus the offset (float bits; 0: 1)
  *   56      4     the input's offset (float bits)
- *   60      4     reserved, zero
- *   64      16*T  tensors: int32 h, w, c, reserved
+ *   60      4     quantization entries Q (version 2; version 1: reserved, zero)
+ *   64      16*T  tensors: int32 h, w, c, quant (0: float; k: 8-bit integers, entry k - 1)
  *   ...     64*L  layers: 16 int32 each, see pseg_fmt_layer
+ *   ...     16*Q  quantization entries: float scale, int32 zero point, int32 type (1: int8), 0
  *   ...     W     weight blob (fp16 or fp32 values, 4-byte aligned offsets)
+ *
+ * Version 2 is version 1 plus integer tensors (issue 15): a file without them is written as
+ * version 1. An integer tensor holds q with real value (q - zero point) * scale. Weights of type
+ * PSEG_WTYPE_I8 (the layers of an integer graph): at w_off an int32 n (1, or one per output
+ * channel), n float scales, then the int8 weights (in the float layouts below), padded to 4
+ * bytes; at b_off int32 biases (scale: input scale x weight scale, zero point 0).
  *
  * Tensors are NHWC with batch 1. Weight layouts are TFLite's: CONV2D and TCONV2D
  * [out, kh, kw, in], DWCONV2D [kh, kw, c]; bias [out]. Layers are listed in execution order
@@ -35,6 +42,8 @@
 
 #define PSEG_FMT_MAGIC "PSEG"
 #define PSEG_FMT_VERSION 1u
+#define PSEG_FMT_VERSION_QUANT 2u /* files with integer tensors */
+#define PSEG_FMT_MAX_QUANT 4096u
 #define PSEG_FMT_HEADER_SIZE 64u
 #define PSEG_FMT_MAX_TENSORS 4096u
 #define PSEG_FMT_MAX_LAYERS 4096u
@@ -61,7 +70,9 @@
   X(MAXPOOL, 15, "max_pool")             /* kh x kw window, stride, padding cells ignored */        \
   X(RESIZE_NEAREST, 16, "resize_nearest") /* aux as RESIZE_BILINEAR: 0 half-pixel, 1 legacy (floor), 2 align corners (round) */ \
   X(PRELU, 17, "prelu")                  /* x >= 0 ? x : slope[c] * x; w_off: slopes [C]; act none */ \
-  X(AVGPOOL, 18, "avg_pool")             /* as MAXPOOL, the mean of the window's cells inside the map */
+  X(AVGPOOL, 18, "avg_pool")             /* as MAXPOOL, the mean of the window's cells inside the map */ \
+  X(QUANTIZE, 19, "quantize")            /* float or integer -> integer (the output's scale, zero point) */ \
+  X(DEQUANTIZE, 20, "dequantize")        /* integer -> float */
 
 typedef enum pseg_op {
 #define PSEG_OP_ENUM(name, value, str) PSEG_OP_##name = value,
@@ -85,12 +96,18 @@ typedef enum pseg_act {
 #undef PSEG_ACT_ENUM
 } pseg_act;
 
-enum { PSEG_WTYPE_F16 = 0, PSEG_WTYPE_F32 = 1 };
+enum { PSEG_WTYPE_F16 = 0, PSEG_WTYPE_F32 = 1, PSEG_WTYPE_I8 = 2 };
+enum { PSEG_QTYPE_INT8 = 1 };
 enum { PSEG_HEAD_PROBABILITY = 0 };
 
 typedef struct pseg_fmt_tensor {
-  int32_t h, w, c, reserved;
+  int32_t h, w, c, quant; /* quant: 0 float, k > 0 integer with quantization entry k - 1 */
 } pseg_fmt_tensor;
+
+typedef struct pseg_fmt_quant {
+  float scale;
+  int32_t zero_point, type, reserved;
+} pseg_fmt_quant;
 
 typedef struct pseg_fmt_layer {
   int32_t op, act;
@@ -111,6 +128,8 @@ typedef struct pseg_fmt_model {
   float input_scale, input_offset; /* RGB in [0,1] -> rgb * scale (0: 1) + offset, as the model was trained */
   pseg_fmt_tensor *tensors;
   pseg_fmt_layer *layers;
+  uint32_t n_quant; /* quantization entries (integer tensors) */
+  pseg_fmt_quant *quant;
   uint8_t *weights;
   uint32_t weights_size;
 } pseg_fmt_model;
@@ -121,6 +140,14 @@ const char *pseg_act_name(int act);
 /* Number of weight and bias elements a layer reads (0 when it has none). */
 int pseg_fmt_weight_count(const pseg_fmt_model *m, const pseg_fmt_layer *l, size_t *wcount,
                           size_t *bcount);
+
+/* The quantization of tensor t (NULL: a float tensor). */
+const pseg_fmt_quant *pseg_fmt_tensor_quant(const pseg_fmt_model *m, int32_t t);
+
+/* Bytes a layer's weights and bias take in the blob (by its wtype; for PSEG_WTYPE_I8 the
+ * weights' scale count nscale, read from the blob, is part of it). 0 on success, -1 when out of range. */
+int pseg_fmt_weight_bytes(const pseg_fmt_model *m, const pseg_fmt_layer *l, size_t wcount, size_t bcount,
+                          size_t *wbytes, size_t *bbytes);
 
 /* n weight values of a layer (fp16 or fp32 in the blob, at byte offset off) as floats. */
 void pseg_fmt_read_values(const pseg_fmt_model *m, int32_t off, size_t n, int wtype, float *dst);

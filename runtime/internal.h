@@ -67,6 +67,7 @@ pseg_result pseg_model_plan(pseg_model *md, int gpu, pseg_plan **out);
 /* Whether sessions of this context run the GPU tier by default: on GPUs (not CPU drivers), or
  * with PSEG_TIER=gpu; PSEG_TIER=base or =fast keep the CPU tiers on a GPU too. */
 int pseg_context_gpu_tier(const pseg_context *ctx);
+int pseg_model_gpu_tier(const pseg_model *md); /* the GPU tier for this model (integer models: never, for now) */
 
 /* The storage precision of an activation tensor: fp16 only with fp16_all_activations.
  * Measured against TFLite on 14 portraits (README "Precision"): the selfie masks are so sensitive

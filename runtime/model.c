@@ -8,6 +8,10 @@
 extern const unsigned char pseg_builtin_selfie[], pseg_builtin_selfie_landscape[];
 extern const size_t pseg_builtin_selfie_size, pseg_builtin_selfie_landscape_size;
 
+/* The GPU tier, where the context has it, for float models: integer ones run the buffer-weight
+ * tier's dispatches (shaders/qnet.comp) on every device for now. */
+int pseg_model_gpu_tier(const pseg_model *md) { return pseg_context_gpu_tier(md->ctx) && !md->fmt.n_quant; }
+
 static kshape shape_of(const pseg_fmt_model *m, int32_t t) {
   if (t < 0) return (kshape){0, 0, 0};
   return (kshape){m->tensors[t].h, m->tensors[t].w, m->tensors[t].c};
@@ -21,6 +25,10 @@ size_t pseg_layers_packed_floats(const pseg_fmt_model *m, const int32_t wls[4]) 
   for (int k = 0; k < 3; k++)
     if (wls[k] >= 0) {
       const pseg_fmt_layer *l = &m->layers[wls[k]];
+      if (l->wtype == PSEG_WTYPE_I8) { /* an integer layer (kernels/quant.c) */
+        total += kernel_qpacked(m, l);
+        continue;
+      }
       size_t bf, wf = kernel_packed_weights(l, shape_of(m, l->in0), shape_of(m, l->out), &bf);
       total += wf + bf;
     }
@@ -37,6 +45,11 @@ static float *layers_weights(const pseg_model *md, const int32_t wls[4], size_t 
   for (int k = 0; k < 3; k++) {
     if (wls[k] < 0) continue;
     const pseg_fmt_layer *l = &m->layers[wls[k]];
+    if (l->wtype == PSEG_WTYPE_I8) {
+      kernel_qpack(m, l, blob + at);
+      at += kernel_qpacked(m, l);
+      continue;
+    }
     size_t wc, bc, bf, wf = kernel_packed_weights(l, shape_of(m, l->in0), shape_of(m, l->out), &bf);
     float *w = NULL, *b = NULL;
     if (pseg_fmt_weight_count(m, l, &wc, &bc)) {
@@ -167,8 +180,15 @@ pseg_result pseg_model_load_memory(pseg_context *ctx, const void *data, size_t s
     free(md);
     return gpu_fail(ctx, PSEG_ERROR_INVALID_MODEL, "%s", why);
   }
+  if (md->fmt.n_quant && ctx->precision == PSEG_PRECISION_FP16) { /* issue 15 */
+    pseg_fmt_free(&md->fmt);
+    free(md);
+    return gpu_fail(ctx, PSEG_ERROR_UNSUPPORTED,
+                    "an integer (int8) model computes in integers: --precision fp16 / fp16-all does not apply "
+                    "(use fp32 or auto)");
+  }
   pseg_plan *pl;
-  pseg_result r = pseg_model_plan(md, pseg_context_gpu_tier(ctx), &pl); /* the default plan, now */
+  pseg_result r = pseg_model_plan(md, pseg_model_gpu_tier(md), &pl); /* the default plan, now */
   if (r) {
     pseg_model_destroy(md);
     return r;
@@ -243,7 +263,7 @@ void pseg_model_input_size(const pseg_model *md, int *width, int *height) {
 
 uint32_t pseg_model_layer_count(const pseg_model *md) {
   uint32_t n = 0;
-  const pseg_plan *pl = &md->plans[pseg_context_gpu_tier(md->ctx) ? PSEG_PLAN_GPU : PSEG_PLAN_CPU];
+  const pseg_plan *pl = &md->plans[pseg_model_gpu_tier(md) ? PSEG_PLAN_GPU : PSEG_PLAN_CPU];
   for (uint32_t i = 0; i < pl->n_nodes; i++) n += !pl->nodes[i].fast_skip;
   return n;
 }

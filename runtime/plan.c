@@ -760,7 +760,7 @@ pseg_result pseg_plan_model(pseg_model *model, pseg_plan *md) {
     if (l->in1 >= 0) p->uses[l->in1]++;
     p->producer[l->out] = (int)i;
   }
-  plan_backward_fusions(p);
+  if (!m->n_quant) plan_backward_fusions(p); /* integer models: one dispatch a layer, for now */
 
   int wide = plan_wspec(p);
   md->n_nodes = 0;
@@ -774,6 +774,16 @@ pseg_result pseg_plan_model(pseg_model *model, pseg_plan *md) {
     nd->layer = (int32_t)i;
     nd->in0 = l->in0, nd->in1 = l->in1, nd->out = l->out;
     nd->gate = -1, nd->aux = -1, nd->wl = -1, nd->wl2 = -1, nd->wl3 = -1, nd->prelu = -1;
+    if (m->tensors[l->out].quant > 0 || l->op == PSEG_OP_DEQUANTIZE) { /* an integer layer: qnet.comp */
+      if (kernel_qplan(m, l, &nd->d)) {
+        r = gpu_fail(ctx, PSEG_ERROR_UNSUPPORTED, "layer %u: integer %s is not supported on the GPU", i, pseg_op_name(l->op));
+        break;
+      }
+      if (nd->d.uses_weights) nd->wl = (int32_t)i;
+      snprintf(nd->name, sizeof nd->name, "%s%s%s (int8)", pseg_op_name(l->op), l->act ? "+" : "", l->act ? pseg_act_name(l->act) : "");
+      md->n_nodes++;
+      continue;
+    }
     if (kernel_plan(l, shape_of(m, l->in0), shape_of(m, l->in1), shape_of(m, l->out), wide, &nd->d)) {
       r = gpu_fail(ctx, PSEG_ERROR_UNSUPPORTED, "layer %u: op %s with activation %s is not supported", i,
                    pseg_op_name(l->op), pseg_act_name(l->act));
@@ -838,8 +848,8 @@ pseg_result pseg_plan_model(pseg_model *model, pseg_plan *md) {
       nd->d.spec[KC_HAS_GATE] = 2, nd->d.spec[KC_HAS_RES] = 1, nd->d.spec[KC_ACT2] = l2->act;
       append_name(nd, "+add(gated)");
     }
-    if (se_first_layer(p, i) >= 0) plan_squeeze_excite(p, i, -1, nd);
-    plan_forward_fusions(p, i, nd);
+    if (!m->n_quant && se_first_layer(p, i) >= 0) plan_squeeze_excite(p, i, -1, nd);
+    if (!m->n_quant) plan_forward_fusions(p, i, nd);
     if (l->op == PSEG_OP_DWCONV2D && p->pre_of[l->in0] >= 0) { /* its input's 1x1 conv, first */
       const pseg_fmt_layer *lc = &m->layers[p->pre_of[l->in0]];
       dwconv_fuse_pre(&nd->d, lc, shape_of(m, lc->in0));
@@ -857,7 +867,7 @@ pseg_result pseg_plan_model(pseg_model *model, pseg_plan *md) {
     /* NPX only where the base kernel is the one frames keep: the others only have to build
      * quickly (the first mask waits for them: NPX kernels took the selfie's from 152 to 290 ms) */
     pseg_node *nd = &md->nodes[i];
-    nd->wspec_fit = nd->wl >= 0 && nd->d.shader != PSEG_SHADER_SE_FC && layers_wspec(p, nd->wl, nd->wl2, nd->wl3, nd->prelu);
+    nd->wspec_fit = nd->wl >= 0 && nd->d.shader != PSEG_SHADER_SE_FC && nd->d.shader != PSEG_SHADER_QNET && layers_wspec(p, nd->wl, nd->wl2, nd->wl3, nd->prelu);
     plan_narrow(&nd->d_base, md->gpu || nd->wspec_fit);
     plan_grid(ctx, &md->nodes[i].d);
     plan_grid(ctx, &md->nodes[i].d_base);

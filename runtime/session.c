@@ -576,7 +576,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
         } else if (nd->wl >= 0) {
           k->spec[PSEG_SPEC_WN] = (int32_t)nd->w_vec4;
           if (w16) k->variant |= PSEG_VARIANT_W16;
-          if (nd->w_size <= ctx->max_ubo_range) k->variant |= PSEG_VARIANT_WUBO;
+          if (nd->w_size <= ctx->max_ubo_range && dd->shader != PSEG_SHADER_QNET) k->variant |= PSEG_VARIANT_WUBO;
           if ((dd->shader == PSEG_SHADER_CONV && (dd->spec[KC_NPX] > 1 || dd->spec[KC_MODE] == 6)) ||
               (dd->shader == PSEG_SHADER_DWCONV && dd->spec[KD_NPX] > 1))
             k->variant |= PSEG_VARIANT_NPX;
@@ -1087,6 +1087,13 @@ static pseg_result create(pseg_model *md, const pseg_session_create_info *info, 
   s->batch = info && info->batch > 1 ? info->batch : 1;
   s->n_slots = raw ? 1 : info->in_flight > 0 ? info->in_flight : 2;
   s->gpu = pseg_context_gpu_tier(ctx) || s->batch > 1 || (info && (info->flags & PSEG_SESSION_GPU_TIER));
+  if (md->fmt.n_quant) { /* integer models: qnet.comp, one frame a submit, for now */
+    if (s->batch > 1) {
+      free(s);
+      return gpu_fail(ctx, PSEG_ERROR_UNSUPPORTED, "an integer (int8) model runs one frame a submit (batch 1) for now");
+    }
+    s->gpu = 0;
+  }
   /* (batches run on the GPU tier everywhere) */
   pseg_result r = pseg_model_plan(md, s->gpu, &s->plan);
   if (r) {

@@ -6,6 +6,7 @@
  *   pseg_convert_tflite returns 0 or -1, and on -1 gives a non-empty one-line message;
  * - the converted .pseg: every truncation and any flipped byte fail the checksum; flips with the
  *   checksum recomputed go through the full validation (return 0 or -1, no crash). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +160,79 @@ int main(int argc, char **argv) {
     if (rc == 0) pseg_fmt_free(&m);
     expect(rc != 0 && strstr(err, "no supported layer"), "a model without a supported layer is rejected");
     free(tfl);
+  }
+
+  /* integer models (issue 15): a float input, QUANTIZE, an int8 1x1 conv, DEQUANTIZE; each broken
+   * quantization parameter is one clear error of the validator */
+  {
+    pseg_fmt_tensor qt[4] = {{4, 4, 3, 0}, {4, 4, 3, 1}, {4, 4, 2, 2}, {4, 4, 2, 0}};
+    pseg_fmt_quant qq[2] = {{0.02f, -3, PSEG_QTYPE_INT8, 0}, {0.05f, 10, PSEG_QTYPE_INT8, 0}};
+    pseg_fmt_layer ql[3] = {{.op = PSEG_OP_QUANTIZE, .in0 = 0, .in1 = -1, .out = 1, .kh = 1, .kw = 1, .sh = 1, .sw = 1, .w_off = -1, .b_off = -1},
+                            {.op = PSEG_OP_CONV2D, .in0 = 1, .in1 = -1, .out = 2, .kh = 1, .kw = 1, .sh = 1, .sw = 1,
+                             .wtype = PSEG_WTYPE_I8, .w_off = 0, .b_off = 20},
+                            {.op = PSEG_OP_DEQUANTIZE, .in0 = 2, .in1 = -1, .out = 3, .kh = 1, .kw = 1, .sh = 1, .sw = 1, .w_off = -1, .b_off = -1}};
+    uint8_t qw[28] = {0}; /* nscale 2, scales 0.01 0.02, 6 int8 weights (+2 padding), biases 5, -7 */
+    uint32_t ns = 2;
+    float sc[2] = {0.01f, 0.02f};
+    int32_t bias[2] = {5, -7};
+    memcpy(qw, &ns, 4), memcpy(qw + 4, sc, 8);
+    for (int k = 0; k < 6; k++) qw[12 + k] = (uint8_t)(int8_t)(k * 20 - 50);
+    memcpy(qw + 20, bias, 8);
+    pseg_fmt_model qm = {.n_tensors = 4, .n_layers = 3, .input = 0, .output = 3, .raw_output = 3, .input_channels = 3,
+                         .tensors = qt, .layers = ql, .n_quant = 2, .quant = qq, .weights = qw, .weights_size = 28};
+    char why[256];
+    expect(pseg_fmt_validate(&qm, why, sizeof why) == 0, "an integer model validates");
+    uint8_t *qb;
+    size_t nqb;
+    pseg_fmt_serialize(&qm, &qb, &nqb);
+    int prc = pseg_fmt_parse(qb, nqb, &m, err, sizeof err);
+    expect(prc == 0 && m.n_quant == 2 && m.tensors[2].quant == 2 && m.quant[1].zero_point == 10 && qb[4] == 2,
+           "an integer model round-trips as a version 2 file");
+    if (prc == 0) pseg_fmt_free(&m);
+    qb[4] = 1; /* version 1 with quantization entries */
+    uint32_t qcrc = (uint32_t)crc32(0L, qb + 16, (uInt)(nqb - 16));
+    qb[12] = (uint8_t)qcrc, qb[13] = (uint8_t)(qcrc >> 8), qb[14] = (uint8_t)(qcrc >> 16), qb[15] = (uint8_t)(qcrc >> 24);
+    prc = pseg_fmt_parse(qb, nqb, &m, err, sizeof err);
+    if (prc == 0) pseg_fmt_free(&m);
+    expect(prc != 0 && strstr(err, "version 1"), "quantization entries in a version 1 file are rejected");
+    free(qb);
+    struct {
+      const char *what, *msg;
+      int k;
+    } bad[] = {{"a zero activation scale", "bad scale", 0},
+               {"a zero point outside int8", "outside int8", 1},
+               {"3 weight scales for 2 output channels", "weight scales for", 2},
+               {"a negative weight scale", "weight scale 1", 3},
+               {"a tensor naming a missing quantization entry", "names quantization entry", 4},
+               {"an integer conv writing a float tensor", "mixed", 5},
+               {"float weights in an integer layer", "float weights in an integer layer", 6},
+               {"a NaN activation scale", "bad scale", 7}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+      pseg_fmt_tensor t2[4];
+      pseg_fmt_quant q2[2];
+      pseg_fmt_layer l2[3];
+      uint8_t w2[28];
+      memcpy(t2, qt, sizeof qt), memcpy(q2, qq, sizeof qq), memcpy(l2, ql, sizeof ql), memcpy(w2, qw, sizeof qw);
+      pseg_fmt_model b2 = qm;
+      b2.tensors = t2, b2.quant = q2, b2.layers = l2, b2.weights = w2;
+      float neg = -0.5f;
+      uint32_t three = 3;
+      switch (bad[i].k) {
+      case 0: q2[0].scale = 0; break;
+      case 1: q2[1].zero_point = 200; break;
+      case 2: memcpy(w2, &three, 4); break;
+      case 3: memcpy(w2 + 8, &neg, 4); break;
+      case 4: t2[1].quant = 7; break;
+      case 5: t2[2].quant = 0; break;
+      case 6: l2[1].wtype = PSEG_WTYPE_F32; break;
+      case 7: q2[1].scale = NAN; break;
+      }
+      why[0] = 0;
+      int rc = pseg_fmt_validate(&b2, why, sizeof why);
+      char label[160];
+      snprintf(label, sizeof label, "%s is rejected (got: %s)", bad[i].what, rc ? why : "accepted");
+      expect(rc != 0 && strstr(why, bad[i].msg) && one_line(why), label);
+    }
   }
 
   free(pb);

@@ -28,6 +28,7 @@ typedef struct builder {
   pseg_fmt_model m;
   pseg_fmt_tensor t[32];
   pseg_fmt_layer l[16];
+  pseg_fmt_quant q[32];
   uint8_t w[1 << 20];
 } builder;
 
@@ -60,6 +61,7 @@ static void begin(builder *b, int h, int w, int c) {
   memset(&b->m, 0, sizeof b->m);
   b->m.tensors = b->t;
   b->m.layers = b->l;
+  b->m.quant = b->q;
   b->m.weights = b->w;
   b->m.input = (uint32_t)add_tensor(b, h, w, c);
 }
@@ -188,12 +190,114 @@ static int prelu(builder *b, int x) {
   return o;
 }
 
+/* ---- integer layers (issue 15): int8 tensors and weights, against the integer references ---- */
+
+/* an int8 tensor (scale, zero point) */
+static int add_qtensor(builder *b, int h, int w, int c, float scale, int zp) {
+  int t = add_tensor(b, h, w, c);
+  b->q[b->m.n_quant] = (pseg_fmt_quant){scale, zp, PSEG_QTYPE_INT8, 0};
+  b->t[t].quant = (int32_t)++b->m.n_quant;
+  return t;
+}
+
+static uint32_t irand(uint32_t n) {
+  rng = rng * 1664525u + 1013904223u;
+  return (rng >> 8) % n;
+}
+
+/* PSEG_WTYPE_I8 weights: ns scales (1 or per output channel), n int8 values, nb int32 biases */
+static void add_qweights(builder *b, pseg_fmt_layer *l, uint32_t ns, size_t n, size_t nb) {
+  uint8_t *p = b->w + b->m.weights_size;
+  l->wtype = PSEG_WTYPE_I8, l->w_off = (int32_t)b->m.weights_size;
+  memcpy(p, &ns, 4);
+  for (uint32_t k = 0; k < ns; k++) {
+    float sc = 0.002f + 0.0005f * (float)irand(20);
+    memcpy(p + 4 + 4 * k, &sc, 4);
+  }
+  for (size_t i = 0; i < n; i++) p[4 + 4 * ns + i] = (uint8_t)(int8_t)((int)irand(255) - 127);
+  size_t wb = 4 + 4 * (size_t)ns + ((n + 3) & ~(size_t)3);
+  l->b_off = (int32_t)(b->m.weights_size + wb);
+  for (size_t i = 0; i < nb; i++) {
+    int32_t v = (int32_t)irand(8001) - 4000;
+    memcpy(p + wb + 4 * i, &v, 4);
+  }
+  b->m.weights_size += (uint32_t)(wb + 4 * nb);
+}
+
+/* float input -> QUANTIZE (scale 1/16: the GPU's division is exact) -> int8 */
+static int qinput(builder *b, int h, int w, int c) {
+  begin(b, h, w, c);
+  int q = add_qtensor(b, h, w, c, 0.0625f, -5);
+  add_layer(b, PSEG_OP_QUANTIZE, PSEG_ACT_NONE, 0, -1, q);
+  return q;
+}
+
+/* int8 -> DEQUANTIZE -> float output (check compares the real values: a step is the scale) */
+static void qoutput(builder *b, int x) {
+  const pseg_fmt_tensor *t = &b->t[x];
+  add_layer(b, PSEG_OP_DEQUANTIZE, PSEG_ACT_NONE, x, -1, add_tensor(b, t->h, t->w, t->c));
+}
+
+static void integer_cases(pseg_context *ctx, builder *b) {
+  /* conv: h w ci co k stride pad dilation act per-channel */
+  int convs[][10] = {{13, 11, 13, 10, 3, 1, 1, 1, PSEG_ACT_RELU, 1}, {17, 12, 3, 16, 3, 2, 0, 1, PSEG_ACT_RELU6, 1},
+                     {9, 9, 8, 5, 1, 1, 0, 1, PSEG_ACT_NONE, 0},      {12, 10, 6, 7, 3, 1, 2, 2, PSEG_ACT_NONE, 1}};
+  for (int i = 0; i < 4; i++) {
+    const int *c = convs[i];
+    char name[80];
+    snprintf(name, sizeof name, "int8 conv %dx%d s%d d%d %dx%dx%d->%d %s", c[4], c[4], c[5], c[7], c[0], c[1], c[2], c[3],
+             pseg_act_name(c[8]));
+    int x = qinput(b, c[0], c[1], c[2]), ek = (c[4] - 1) * c[7] + 1;
+    int oh = (c[0] + 2 * c[6] - ek) / c[5] + 1, ow = (c[1] + 2 * c[6] - ek) / c[5] + 1;
+    int y = add_qtensor(b, oh, ow, c[3], 0.11f, 7);
+    pseg_fmt_layer *l = add_layer(b, PSEG_OP_CONV2D, c[8], x, -1, y);
+    l->kh = l->kw = c[4], l->sh = l->sw = c[5], l->pad_top = l->pad_left = c[6];
+    l->aux = c[7] == 1 ? 0 : c[7] | c[7] << 8;
+    add_qweights(b, l, c[9] ? (uint32_t)c[3] : 1u, (size_t)c[3] * c[4] * c[4] * c[2], (size_t)c[3]);
+    qoutput(b, y);
+    check(ctx, b, name, -8, 8);
+  }
+  /* depthwise */
+  int dws[][6] = {{13, 11, 10, 3, 1, 1}, {16, 15, 24, 3, 2, 1}, {7, 9, 5, 5, 1, 2}};
+  for (int i = 0; i < 3; i++) {
+    const int *c = dws[i];
+    char name[80];
+    snprintf(name, sizeof name, "int8 dwconv %dx%d s%d %dx%dx%d relu", c[3], c[3], c[4], c[0], c[1], c[2]);
+    int x = qinput(b, c[0], c[1], c[2]);
+    int oh = (c[0] + 2 * c[5] - c[3]) / c[4] + 1, ow = (c[1] + 2 * c[5] - c[3]) / c[4] + 1;
+    int y = add_qtensor(b, oh, ow, c[2], 0.05f, -100);
+    pseg_fmt_layer *l = add_layer(b, PSEG_OP_DWCONV2D, PSEG_ACT_RELU, x, -1, y);
+    l->kh = l->kw = c[3], l->sh = l->sw = c[4], l->pad_top = l->pad_left = c[5];
+    add_qweights(b, l, (uint32_t)c[2], (size_t)c[3] * c[3] * c[2], (size_t)c[2]);
+    qoutput(b, y);
+    check(ctx, b, name, -8, 8);
+  }
+  /* add of two scales, requantize (QUANTIZE int8 -> int8), resize in its three modes */
+  {
+    int x = qinput(b, 11, 9, 6);
+    int y = add_qtensor(b, 11, 9, 6, 0.1f, 20), z = add_qtensor(b, 11, 9, 6, 0.07f, -3);
+    add_layer(b, PSEG_OP_QUANTIZE, PSEG_ACT_NONE, x, -1, y);
+    add_layer(b, PSEG_OP_ADD, PSEG_ACT_RELU, x, y, z);
+    qoutput(b, z);
+    check(ctx, b, "int8 requantize + add + relu 11x9x6", -8, 8);
+  }
+  for (int mode = 0; mode < 3; mode++) {
+    char name[80];
+    snprintf(name, sizeof name, "int8 resize_bilinear mode %d 7x5x6 -> 16x11", mode);
+    int x = qinput(b, 7, 5, 6), y = add_qtensor(b, 16, 11, 6, 0.0625f, -5);
+    add_layer(b, PSEG_OP_RESIZE_BILINEAR, PSEG_ACT_NONE, x, -1, y)->aux = mode;
+    qoutput(b, y);
+    check(ctx, b, name, -8, 8);
+  }
+}
+
 /* Whether the planner folds squeeze-excite blocks into convs: only for the CPU driver's fast
  * tier (weights as specialization constants), never on the GPU tier. */
 static int fast_tier(const pseg_context *ctx) { return ctx->wspec && !pseg_context_gpu_tier(ctx); }
 
 static void run_all(pseg_context *ctx) {
   static builder b;
+  if (pseg_context_precision(ctx) == PSEG_PRECISION_FP32) integer_cases(ctx, &b); /* integer models: fp32 contexts */
   /* convolution */
   conv_case(ctx, &b, 13, 7, 16, 24, 1, 1, 1, PSEG_ACT_RELU, 0);
   conv_case(ctx, &b, 17, 13, 3, 16, 3, 2, 1, PSEG_ACT_HARD_SWISH, 0);

@@ -16,7 +16,7 @@
 # own output through `pseg run` (raw tensors, tests/reference/run_compare.js) within
 # 1e-4 * max(1, max |ref|) on both tiers; fp16 (where the device has it): the model's bound (2e-2
 # for the synthetic ones). Models listed as "fails" must be refused by pseg convert with the
-# message given.
+# message given; "integer" ones go through tests/reference/int_compare.js (issue 15).
 # Usage: test_models.sh PSEG PREP_PORTRAITS MAKE_TEST_MODELS SOURCE_DIR
 set -uo pipefail
 PSEG=$1 PREP=$2 MAKE=$3 SRC=$4
@@ -91,6 +91,17 @@ while read -r file head rest; do
     elif ! grep -qF "$rest" "$T/err.txt"; then echo "FAIL $file: message $(cat "$T/err.txt"), expected: $rest"; status=1
     else echo "$file: refused as expected ($(cat "$T/err.txt"))"; fi
     [ -e "$T/x.pseg" ] && { echo "FAIL $file: output left behind"; status=1; rm -f "$T/x.pseg"; }
+    continue
+  fi
+  if [ "$head" = integer ]; then
+    name=$(basename "$tfl" .tflite)
+    if ! "$PSEG" convert "$tfl" "$T/$name.pseg"; then echo "FAIL $name: pseg convert"; status=1; continue; fi
+    dir=$T/in/256x256 # the integer model's input size (int_compare.js checks it)
+    [ -d "$dir" ] || "$PREP" "$dir" 256 256 "$SRC"/tests/data/*.png "$SRC"/tests/data/*.jpg >/dev/null
+    node "$SRC/tests/reference/int_compare.js" --pseg "$PSEG" --tflite "$tfl" --model "$T/$name.pseg" \
+      --person-channel "${rest%% *}" "$dir"/*.f32 \
+      > "$T/int.txt" 2>&1 || status=1
+    grep -E "summary|FAIL|ok  " "$T/int.txt"
     continue
   fi
   read -r pc b16 f32 _ <<< "$rest"

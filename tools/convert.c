@@ -118,7 +118,7 @@ enum {
   TFL_SOFTMAX = 25, TFL_CUSTOM = 32, TFL_MEAN = 40, TFL_HARD_SWISH = 117, TFL_RESHAPE = 22, TFL_PAD = 34,
   TFL_PADV2 = 60, TFL_TANH = 28, TFL_STRIDED_SLICE = 45, TFL_TRANSPOSE_CONV = 67, TFL_EXP = 47,
   TFL_SUB = 41, TFL_DIV = 42, TFL_SUM = 74, TFL_REDUCE_MAX = 82, TFL_CONCATENATION = 2, TFL_MAX_POOL_2D = 17, TFL_PRELU = 54,
-  TFL_RESIZE_NEAREST_NEIGHBOR = 97, TFL_FULLY_CONNECTED = 9
+  TFL_RESIZE_NEAREST_NEIGHBOR = 97, TFL_FULLY_CONNECTED = 9, TFL_QUANTIZE = 114
 };
 enum { TFL_FLOAT32 = 0, TFL_FLOAT16 = 1, TFL_INT32 = 2, TFL_UINT8 = 3, TFL_INT64 = 4, TFL_INT8 = 9 };
 
@@ -177,6 +177,7 @@ typedef struct conv_state {
   float **owned; /* dequantized weights (freed with the state) */
   uint32_t n_owned;
   int input_channels; /* of the TFLite model's input, when pseg's input is a slice of it */
+  float qin_scale, qin_offset; /* an integer model input: its real value from the pixels (q: p or p - 128) */
 } conv_state;
 
 static int cfail(conv_state *s, const char *fmt, ...) {
@@ -207,6 +208,30 @@ static int hwc(const ttensor *t, int *h, int *w, int *c) {
   return 0;
 }
 
+static void qparam(fb *f, const ttensor *a, uint32_t k, float *sc, int64_t *zp);
+
+/* An int8 / uint8 activation's quantization entry (uint8 q is int8 q - 128: zero point - 128). */
+static int add_quant(conv_state *s, const ttensor *t, int opi, int32_t *q) {
+  float sc;
+  int64_t zp;
+  if (t->nscale != 1 || (t->nzero && t->nzero != 1))
+    return cfail(s, "integer tensor at operator %d: %u scales, %u zero points (one of each expected)", opi, t->nscale, t->nzero);
+  qparam(&s->f, t, 0, &sc, &zp);
+  int u8 = t->type == TFL_UINT8;
+  if (!(sc > 0.0f && sc <= 1e30f)) return cfail(s, "integer tensor at operator %d: bad scale %g", opi, (double)sc);
+  if (zp < (u8 ? 0 : -128) || zp > (u8 ? 255 : 127))
+    return cfail(s, "integer tensor at operator %d: zero point %lld outside %s", opi, (long long)zp, u8 ? "uint8" : "int8");
+  if (s->m.n_quant >= PSEG_FMT_MAX_QUANT) return cfail(s, "too many integer tensors");
+  pseg_fmt_quant *nq = realloc(s->m.quant, (s->m.n_quant + 1) * sizeof *nq);
+  if (!nq) return cfail(s, "out of memory");
+  s->m.quant = nq;
+  nq[s->m.n_quant] = (pseg_fmt_quant){sc, (int32_t)(zp - (u8 ? 128 : 0)), PSEG_QTYPE_INT8, 0};
+  *q = (int32_t)++s->m.n_quant;
+  return 0;
+}
+
+static int is_int(const ttensor *t) { return t->type == TFL_INT8 || t->type == TFL_UINT8; }
+
 static int new_tensor(conv_state *s, uint32_t ti, int opi) {
   ttensor *t = &s->t[ti];
   if (t->pid >= 0) return cfail(s, "tensor %u is written by two operators (operator %d)", ti, opi);
@@ -220,6 +245,7 @@ static int new_tensor(conv_state *s, uint32_t ti, int opi) {
   pseg_fmt_tensor *pt = &s->m.tensors[s->m.n_tensors];
   memset(pt, 0, sizeof *pt);
   pt->h = h, pt->w = w, pt->c = c;
+  if (is_int(t) && opi >= 0 && add_quant(s, t, opi, &s->m.tensors[s->m.n_tensors].quant)) return -1;
   t->pid = (int)s->m.n_tensors++;
   return 0;
 }
@@ -264,6 +290,41 @@ static int add_layer_weights(conv_state *s, pseg_fmt_layer *l, const ttensor *w,
     if (add_weights(s, b, (size_t)occ, &wt, &l->b_off, opi)) return -1;
   }
   l->wtype = wt;
+  return 0;
+}
+
+/* An integer conv's weights (int8, symmetric: zero points 0; one scale, or one per output channel
+ * along dimension qdim) and int32 bias as PSEG_WTYPE_I8 (runtime/format.h). */
+static int add_qweights(conv_state *s, pseg_fmt_layer *l, const ttensor *w, const ttensor *b, int occ, int qdim, int opi) {
+  size_t n = shape_count(w);
+  if (w->type != TFL_INT8 || !w->data || w->data_len != n)
+    return cfail(s, "integer operator %d: weights must be constant int8 (uint8 weights are not supported)", opi);
+  if (!w->nscale || (w->nscale != 1 && (w->nscale != (uint32_t)occ || w->qdim != qdim)) || (w->nzero && w->nzero != w->nscale))
+    return cfail(s, "integer operator %d: %u weight scales for %d output channels", opi, w->nscale, occ);
+  uint32_t ns = w->nscale;
+  for (uint32_t k = 0; k < ns; k++) {
+    float sc;
+    int64_t zp;
+    qparam(&s->f, w, k, &sc, &zp);
+    if (!(sc >= 0.0f && sc <= 1e30f)) return cfail(s, "integer operator %d: weight scale %u is %g (0 for a channel of zeros, else positive)", opi, k, (double)sc);
+    if (zp != 0) return cfail(s, "integer operator %d: weight zero point %lld (int8 weights must be symmetric)", opi, (long long)zp);
+  }
+  if (b && (b->type != TFL_INT32 || !b->data || b->data_len != 4 * (size_t)occ || shape_count(b) != (size_t)occ))
+    return cfail(s, "integer operator %d: the bias must be %d constant int32 values", opi, occ);
+  size_t wbytes = 4 + 4 * (size_t)ns + ((n + 3) & ~(size_t)3), bbytes = b ? 4 * (size_t)occ : 0;
+  if ((uint64_t)s->m.weights_size + wbytes + bbytes > 0x7fffffffu) return cfail(s, "weights too large");
+  if (grow((void **)&s->m.weights, &s->cap_weights, s->m.weights_size + (uint32_t)(wbytes + bbytes), 1))
+    return cfail(s, "out of memory");
+  uint8_t *p = s->m.weights + s->m.weights_size;
+  memset(p, 0, wbytes + bbytes);
+  memcpy(p, &ns, 4);
+  for (uint32_t k = 0; k < ns; k++) memcpy(p + 4 + 4 * k, s->f.d + w->qscale + 4 * k, 4);
+  memcpy(p + 4 + 4 * ns, w->data, n);
+  if (b) memcpy(p + wbytes, b->data, bbytes);
+  l->wtype = PSEG_WTYPE_I8;
+  l->w_off = (int32_t)s->m.weights_size;
+  l->b_off = b ? (int32_t)(s->m.weights_size + wbytes) : -1;
+  s->m.weights_size += (uint32_t)(wbytes + bbytes);
   return 0;
 }
 
@@ -312,7 +373,8 @@ static int fuse_and_compact(conv_state *s) {
   uint32_t w = 0;
   for (uint32_t i = 0; i < m->n_layers; i++) {
     pseg_fmt_layer *l = &m->layers[i];
-    if (l->op == PSEG_OP_ACT && uses[l->in0] == 1 && (uint32_t)l->in0 != m->output) {
+    if (l->op == PSEG_OP_ACT && uses[l->in0] == 1 && (uint32_t)l->in0 != m->output && !m->tensors[l->in0].quant &&
+        !m->tensors[l->out].quant) {
       int done = 0;
       for (uint32_t j = w; j-- > 0;) {
         pseg_fmt_layer *p = &m->layers[j];
@@ -478,6 +540,8 @@ static int add_head(conv_state *s) {
   m->raw_output = m->output; /* the model's own output, for pseg run */
   m->input_channels = s->input_channels ? (uint32_t)s->input_channels : (uint32_t)m->tensors[m->input].c;
   m->input_scale = s->opt.input_scale == 1.0f ? 0.0f : s->opt.input_scale, m->input_offset = s->opt.input_offset;
+  if (s->qin_scale != 0 && (s->opt.input_scale == 0.0f || s->opt.input_scale == 1.0f) && s->opt.input_offset == 0.0f) /* no --input-range */
+    m->input_scale = s->qin_scale, m->input_offset = s->qin_offset;
   if (kind == PSEG_OUTPUT_PROBABILITY) return 0;
   /* a layer of its own (not folded into the last one), so the raw output stays a stored tensor */
   if (grow((void **)&m->tensors, &s->cap_tensors, m->n_tensors + 1, sizeof(pseg_fmt_tensor)))
@@ -563,7 +627,17 @@ static int convert(conv_state *s) {
   if (n_in != 1 || n_out != 1) return cfail(s, "model must have one input and one output (has %u and %u)", n_in, n_out);
   uint32_t gin = fb_u32(f, in_s), gout = fb_u32(f, out_s);
   if (f->bad || gin >= n_ten || gout >= n_ten) return cfail(s, "corrupt TFLite model (graph input/output)");
-  if (s->t[gin].type != TFL_FLOAT32) return cfail(s, "model input must be float32");
+  if (is_int(&s->t[gin])) { /* pixels p as q = p (uint8) or p - 128 (int8): real (q - zp) * scale from RGB in [0,1] */
+    ttensor *a = &s->t[gin];
+    float sc;
+    int64_t zp;
+    if (a->nscale != 1) return cfail(s, "integer model input without one scale and zero point");
+    qparam(f, a, 0, &sc, &zp);
+    if (!(sc > 0.0f && sc <= 1e30f)) return cfail(s, "integer model input: bad scale %g", (double)sc);
+    s->qin_scale = 255.0f * sc, s->qin_offset = (float)(-(double)(zp + (a->type == TFL_INT8 ? 128 : 0)) * sc);
+  } else if (s->t[gin].type != TFL_FLOAT32) {
+    return cfail(s, "model input must be float32, int8 or uint8");
+  }
   if (new_tensor(s, gin, -1)) return -1;
   s->m.input = (uint32_t)s->t[gin].pid;
   s->t[gout].readers++;
@@ -614,8 +688,20 @@ static int convert(conv_state *s) {
     pseg_fmt_layer *l = NULL;
     int act_tfl = 0;
     switch (code) {
+    case TFL_QUANTIZE: { /* float or integer -> integer (the pseg input is float: its real values) */
+      NEED_ACT(0);
+      if (!is_int(to)) return cfail(s, "unsupported TFLite op QUANTIZE at operator %d (output not int8 or uint8)", opi);
+      if (!(l = new_layer(s, PSEG_OP_QUANTIZE, opi))) return cfail(s, "out of memory");
+      l->in0 = IN(0)->pid;
+      break;
+    }
     case TFL_DEQUANTIZE: {
       ttensor *a = IN(0);
+      if (a && !a->data && a->pid >= 0 && s->m.tensors[a->pid].quant > 0) { /* an integer activation */
+        if (!(l = new_layer(s, PSEG_OP_DEQUANTIZE, opi))) return cfail(s, "out of memory");
+        l->in0 = a->pid;
+        break;
+      }
       if (a && a->data && (a->type == TFL_INT8 || a->type == TFL_UINT8)) { /* weight-only quantization */
         if (to->data || to->pid >= 0) return cfail(s, "corrupt TFLite model (operator %d output)", opi);
         if (dequantize(s, a, to, opi)) return -1;
@@ -673,7 +759,7 @@ static int convert(conv_state *s) {
       l->kh = kh, l->kw = kw, l->sh = sh, l->sw = sw, l->pad_top = pt, l->pad_left = pl;
       l->aux = (dilh == 1 ? 0 : dilh) | (dilw == 1 ? 0 : dilw) << 8; /* the dilation */
       l->in0 = a->pid;
-      if (add_layer_weights(s, l, w, b, occ, opi)) return -1;
+      if (is_int(to) ? add_qweights(s, l, w, b, occ, dw ? 3 : 0, opi) : add_layer_weights(s, l, w, b, occ, opi)) return -1;
       break;
     }
     case TFL_PAD:
@@ -924,6 +1010,8 @@ static int convert(conv_state *s) {
     case TFL_ADD:
     case TFL_MUL: {
       ttensor *a = IN(0), *b = IN(1);
+      if (is_int(to) && (!a || !b || a->pid < 0 || b->pid < 0))
+        return cfail(s, "unsupported TFLite op %s at operator %d (integer, with a constant operand)", name, opi);
       if (a && b && a->pid < 0 && a->data && b->pid >= 0) a = IN(1), b = IN(0); /* the constant second */
       if (a && b && a->pid >= 0 && b->pid < 0 && b->data) { /* x + c, x * c: into the layer making x */
         act_tfl = (int)fb_int(f, opts, 0, 1, 0);
@@ -1041,13 +1129,24 @@ static int convert(conv_state *s) {
     if (f->bad) return cfail(s, "corrupt TFLite model (operator %d)", opi);
     if (l->op != PSEG_OP_ACT && map_fused(act_tfl, &l->act))
       return cfail(s, "unsupported TFLite op %s at operator %d (fused activation %d)", name, opi, act_tfl);
-    if (to->type != TFL_FLOAT32) return cfail(s, "unsupported TFLite op %s at operator %d (output not float32)", name, opi);
+    if (to->type != TFL_FLOAT32 && !is_int(to))
+      return cfail(s, "unsupported TFLite op %s at operator %d (output neither float32 nor int8 / uint8)", name, opi);
     if (new_tensor(s, (uint32_t)outi, opi)) return -1;
     l->out = to->pid;
   }
   if (s->t[gout].pid < 0) return cfail(s, "model output is not computed by a supported op");
   s->m.output = (uint32_t)s->t[gout].pid;
   if (s->m.n_layers == 0) return cfail(s, "model has no supported layer (its output is its input)");
+  if (s->m.tensors[s->m.output].quant > 0) { /* an integer output: its real values */
+    if (grow((void **)&s->m.tensors, &s->cap_tensors, s->m.n_tensors + 1, sizeof(pseg_fmt_tensor)))
+      return cfail(s, "out of memory");
+    s->m.tensors[s->m.n_tensors] = s->m.tensors[s->m.output];
+    s->m.tensors[s->m.n_tensors].quant = 0;
+    pseg_fmt_layer *l = new_layer(s, PSEG_OP_DEQUANTIZE, (int)n_ops - 1);
+    if (!l) return cfail(s, "out of memory");
+    l->in0 = (int32_t)s->m.output, l->out = (int32_t)s->m.n_tensors;
+    s->m.output = s->m.n_tensors++;
+  }
   if (fuse_and_compact(s)) return -1;
   if (add_head(s)) return -1;
   char why[200];

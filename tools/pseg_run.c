@@ -1,11 +1,14 @@
 /* pseg run MODEL --input X.npy -o Y.npy: the network alone on a raw tensor (pseg_model_run_raw),
- * for differential tests against any other runtime on any device. */
+ * for differential tests against any other runtime on any device. --reference: the plain-C
+ * references of kernels/ instead of the GPU (ref_run_model; integer models: issue 15). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../kernels/kernels.h"
+#include "../runtime/format.h"
 #include "image_io.h"
 #include "pseg.h"
 #include "outfile.h"
@@ -73,8 +76,10 @@ int cmd_run(int argc, char **argv) {
                                        {"precision", required_argument, 0, 'p'},
                                        {"device", required_argument, 0, 'd'},
                                        {"help", no_argument, 0, 'h'},
+                                       {"reference", no_argument, 0, 'r'},
                                        {0, 0, 0, 0}};
   const char *in = NULL, *out = NULL;
+  int reference = 0;
   pseg_context_create_info ci = {.device_index = -1, .precision = PSEG_PRECISION_FP32};
   int c;
   optind = 1;
@@ -88,14 +93,16 @@ int cmd_run(int argc, char **argv) {
     case 'd':
       if (cli_parse_index(optarg, &ci.device_index)) return cli_error("--device must be a device index (got '%s')", optarg);
       break;
+    case 'r': reference = 1; break;
     case 'h':
-      printf("usage: pseg run MODEL --input X.npy -o Y.npy [--precision P] [--device N]\n");
+      printf("usage: pseg run MODEL --input X.npy -o Y.npy [--precision P] [--device N] [--reference]\n"
+             "  --reference: the plain-C reference of every layer (kernels/), no GPU; MODEL a .pseg file\n");
       return 0;
     default: return 2;
     }
   }
   if (optind + 1 != argc || !in || !out) {
-    fprintf(stderr, "usage: pseg run MODEL --input X.npy -o Y.npy [--precision P] [--device N]\n%s\n",
+    fprintf(stderr, "usage: pseg run MODEL --input X.npy -o Y.npy [--precision P] [--device N] [--reference]\n%s\n",
             optind + 1 != argc ? "  (one MODEL: selfie, selfie-landscape or FILE.pseg)" : "  (--input and -o are required)");
     return 2;
   }
@@ -107,13 +114,32 @@ int cmd_run(int argc, char **argv) {
   if (npy_load(in, &x, shape, &rank, err, sizeof err)) return cli_error("%s", err);
   pseg_context *ctx = NULL;
   pseg_model *md = NULL;
-  if (pseg_context_create(&ci, &ctx, err, sizeof err)) {
-    cli_error("%s", err);
-    goto done;
-  }
-  if (cli_load_model(ctx, argv[optind], &md)) goto done;
+  pseg_fmt_model fm = {0};
+  float **t = NULL;
   int is[3], os[3];
-  pseg_model_raw_shapes(md, is, os);
+  if (reference) { /* the .pseg file itself, run by the CPU references */
+    void *bytes;
+    size_t nb;
+    if (pseg_read_file(argv[optind], &bytes, &nb, err, sizeof err)) {
+      cli_error("%s", err);
+      goto done;
+    }
+    int bad = pseg_fmt_parse(bytes, nb, &fm, err, sizeof err);
+    free(bytes);
+    if (bad) {
+      cli_error("%s: %s", argv[optind], err);
+      goto done;
+    }
+    const pseg_fmt_tensor *ti = &fm.tensors[fm.input], *to = &fm.tensors[fm.raw_output];
+    is[0] = ti->h, is[1] = ti->w, is[2] = ti->c, os[0] = to->h, os[1] = to->w, os[2] = to->c;
+  } else {
+    if (pseg_context_create(&ci, &ctx, err, sizeof err)) {
+      cli_error("%s", err);
+      goto done;
+    }
+    if (cli_load_model(ctx, argv[optind], &md)) goto done;
+    pseg_model_raw_shapes(md, is, os);
+  }
   int off = rank == 4 ? 1 : 0;
   if (!((rank == 4 && shape[0] == 1) || rank == 3) || shape[off] != is[0] || shape[off + 1] != is[1] ||
       shape[off + 2] < is[2]) {
@@ -129,7 +155,13 @@ int cmd_run(int argc, char **argv) {
     goto done;
   }
   for (size_t p = 0; p < npx; p++) memcpy(xs + p * is[2], x + p * ic, (size_t)is[2] * sizeof(float));
-  if (pseg_model_run_raw(md, xs, y)) {
+  if (reference) {
+    if (!(t = calloc(fm.n_tensors, sizeof *t)) || ref_run_model(&fm, xs, t)) {
+      cli_error("the reference run failed (out of memory)");
+      goto done;
+    }
+    memcpy(y, t[fm.raw_output], (size_t)os[0] * os[1] * os[2] * sizeof(float));
+  } else if (pseg_model_run_raw(md, xs, y)) {
     cli_error("%s", pseg_context_last_error(ctx));
     goto done;
   }
@@ -140,6 +172,9 @@ int cmd_run(int argc, char **argv) {
   }
   rc = 0;
 done:
+  for (uint32_t i = 0; t && i < fm.n_tensors; i++) free(t[i]);
+  free(t);
+  pseg_fmt_free(&fm);
   free(x), free(xs), free(y);
   pseg_model_destroy(md);
   pseg_context_destroy(ctx);

@@ -1,0 +1,214 @@
+/* Integer graphs (issue 15): QUANTIZE and DEQUANTIZE, and what the integer references of the
+ * other families share (kernels.h). An integer tensor holds int8 q, real value (q - zero point)
+ * x scale; the references keep q in float arrays (exact) and compute as TFLite's XNNPACK delegate
+ * does (fp32 requantization: the int32 accumulator times a float scale, rounded to nearest even).
+ * No GPU kernels yet: plan declines, and the runtime says so. */
+#include "kernels.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+kquant kq_of(const pseg_fmt_model *m, int32_t t) {
+  const pseg_fmt_quant *q = pseg_fmt_tensor_quant(m, t);
+  return q ? (kquant){q->scale, q->zero_point} : (kquant){0.0f, 0};
+}
+
+/* XNNPACK's subgraph: lrintf(clamp(limit / scale + zp, -128, 127)) in float */
+static int act_limit(float v, kquant o) {
+  float q = v / o.scale + (float)o.zp;
+  return (int)lrintf(q < -128.0f ? -128.0f : q > 127.0f ? 127.0f : q);
+}
+
+void kq_act_range(int act, kquant o, int *lo, int *hi) {
+  *lo = -128, *hi = 127;
+  if (act == PSEG_ACT_RELU || act == PSEG_ACT_RELU6) *lo = act_limit(0.0f, o);
+  if (act == PSEG_ACT_RELU6) *hi = act_limit(6.0f, o);
+}
+
+int kq_add(int a, int b, kquant qa, kquant qb, kquant qo, int lo, int hi) {
+  float ra = qa.scale / qo.scale, rb = qb.scale / qo.scale, mx = ra > rb ? ra : rb;
+  uint32_t bits;
+  memcpy(&bits, &mx, 4);
+  int shift = 20 - ((int)(bits >> 23) - 127);
+  if (shift < 1) shift = 1;
+  if (shift > 30) shift = 30;
+  int32_t am = (int32_t)lrintf(ldexpf(ra, shift)), bm = (int32_t)lrintf(ldexpf(rb, shift));
+  int64_t acc = ((int64_t)1 << (shift - 1)) - (int64_t)am * qa.zp - (int64_t)bm * qb.zp + (int64_t)a * am + (int64_t)b * bm;
+  int64_t q = (acc >> shift) + qo.zp; /* arithmetic shift: round half up */
+  return q < lo ? lo : q > hi ? hi : (int)q;
+}
+
+int kq_requant(float v, int zp, int lo, int hi) {
+  float a = (float)(lo - zp), b = (float)(hi - zp);
+  v = v < a ? a : v > b ? b : v;
+  return (int)lrintf(v) + zp;
+}
+
+int kq_weights(const pseg_fmt_model *m, const pseg_fmt_layer *l, size_t bcount, kqweights *q) {
+  memset(q, 0, sizeof *q);
+  const uint8_t *p = m->weights + l->w_off;
+  memcpy(&q->nscale, p, 4);
+  float *sc = malloc(q->nscale * sizeof(float));
+  q->bias = calloc(bcount ? bcount : 1, sizeof(int32_t));
+  if (!sc || !q->bias) return free(sc), free(q->bias), -1;
+  memcpy(sc, p + 4, 4 * (size_t)q->nscale);
+  q->scale = sc;
+  q->w = (const int8_t *)(p + 4 + 4 * (size_t)q->nscale);
+  if (l->b_off >= 0) memcpy(q->bias, m->weights + l->b_off, 4 * bcount);
+  return 0;
+}
+
+void kq_free(kqweights *q) {
+  free((void *)q->scale);
+  free(q->bias);
+  memset(q, 0, sizeof *q);
+}
+
+static const char *same_shape(const pseg_fmt_layer *l, kshape a, kshape b, kshape o) {
+  (void)l, (void)b;
+  return a.h != o.h || a.w != o.w || a.c != o.c ? "output shape differs from the input's" : NULL;
+}
+
+/* float (real values) -> int8: round(x / scale) + zero point (TFLite's AffineQuantize, half away
+ * from zero); int8 -> int8 as XNNPACK's convert: the scale ratio as a multiplier of 8 fraction
+ * bits, M = rint(256 x in / out), then ((q - zp_in) x M + 128) >> 8, plus zp_out, clamped */
+static void quantize_qref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in0, const float *in1,
+                          float *out) {
+  (void)in1;
+  kquant a = kq_of(m, l->in0), o = kq_of(m, l->out);
+  const pseg_fmt_tensor *t = &m->tensors[l->out];
+  size_t n = (size_t)t->h * t->w * t->c;
+  if (a.scale == 0) {
+    for (size_t i = 0; i < n; i++) {
+      float v = roundf(in0[i] / o.scale) + (float)o.zp;
+      out[i] = v < -128 ? -128 : v > 127 ? 127 : v;
+    }
+    return;
+  }
+  int32_t mul = (int32_t)lrintf(256.0f * (a.scale / o.scale));
+  for (size_t i = 0; i < n; i++) {
+    int32_t v = ((((int32_t)in0[i] - a.zp) * mul + 128) >> 8) + o.zp;
+    out[i] = (float)(v < -128 ? -128 : v > 127 ? 127 : v);
+  }
+}
+
+static void dequantize_qref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in0, const float *in1,
+                            float *out) {
+  (void)in1;
+  kquant a = kq_of(m, l->in0);
+  const pseg_fmt_tensor *t = &m->tensors[l->out];
+  size_t n = (size_t)t->h * t->w * t->c;
+  for (size_t i = 0; i < n; i++) out[i] = (in0[i] - (float)a.zp) * a.scale;
+}
+
+static int no_plan(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, int wide, kdispatch *d) {
+  (void)l, (void)in0, (void)in1, (void)out, (void)wide, (void)d;
+  return -1;
+}
+
+const pseg_op_def pseg_def_QUANTIZE = {1, same_shape, NULL, NULL, NULL, no_plan, NULL, quantize_qref};
+const pseg_op_def pseg_def_DEQUANTIZE = {1, same_shape, NULL, NULL, NULL, no_plan, NULL, dequantize_qref};
+
+/* ---- the GPU kernels of integer layers: shaders/qnet.comp ---- */
+
+static int pack_range(kquant o, int act) {
+  int lo, hi;
+  kq_act_range(act, o, &lo, &hi);
+  return (lo + 128) | (hi + 128) << 8 | (o.zp + 128) << 16;
+}
+
+static int fbits(float f) {
+  int32_t v;
+  memcpy(&v, &f, 4);
+  return v;
+}
+
+int kernel_qplan(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d) {
+  const pseg_fmt_tensor *a = &m->tensors[l->in0], *o = &m->tensors[l->out];
+  kquant qa = kq_of(m, l->in0), qo = kq_of(m, l->out);
+  memset(d, 0, sizeof *d);
+  d->shader = PSEG_SHADER_QNET;
+  d->pc = (pseg_params){.in_h = a->h, .in_w = a->w, .in_c4 = kc4(a->c), .out_h = o->h, .out_w = o->w,
+                        .out_c4 = kc4(o->c), .kh = l->kh, .kw = l->kw, .sh = l->sh, .sw = l->sw,
+                        .pad_t = l->pad_top, .pad_l = l->pad_left};
+  d->spec[0] = kc4(o->c), d->spec[2] = kc4(a->c);
+  switch (l->op) {
+  case PSEG_OP_CONV2D:
+  case PSEG_OP_DWCONV2D:
+    d->spec[1] = l->op == PSEG_OP_DWCONV2D;
+    d->pc.aux0 = qa.zp, d->pc.aux1 = l->aux, d->pc.mode = pack_range(qo, l->act);
+    d->uses_weights = 1;
+    break;
+  case PSEG_OP_ADD: { /* kq_add's constants */
+    if (l->aux != 0) return -1;
+    kquant qb = kq_of(m, l->in1);
+    float ra = qa.scale / qo.scale, rb = qb.scale / qo.scale, mx = ra > rb ? ra : rb;
+    uint32_t bits;
+    memcpy(&bits, &mx, 4);
+    int shift = 20 - ((int)(bits >> 23) - 127);
+    if (shift < 1 || shift > 30) return -1; /* ratios XNNPACK refuses too */
+    int32_t am = (int32_t)lrintf(ldexpf(ra, shift)), bm = (int32_t)lrintf(ldexpf(rb, shift));
+    d->spec[1] = 2;
+    d->pc.kh = am, d->pc.kw = bm, d->pc.sh = shift;
+    d->pc.sw = (int32_t)((1 << (shift - 1)) - am * qa.zp - bm * qb.zp);
+    d->pc.mode = pack_range(qo, l->act);
+    break;
+  }
+  case PSEG_OP_RESIZE_BILINEAR: {
+    int adjh = l->aux == 2 && o->h != 1, adjw = l->aux == 2 && o->w != 1;
+    d->spec[1] = 3;
+    d->pc.aux0 = fbits((float)(a->h - adjh) / (float)(o->h - adjh));
+    d->pc.aux1 = fbits((float)(a->w - adjw) / (float)(o->w - adjw));
+    d->pc.act = l->aux;
+    break;
+  }
+  case PSEG_OP_QUANTIZE:
+    if (qa.scale == 0) {
+      d->spec[1] = 4, d->pc.aux1 = fbits(qo.scale);
+    } else {
+      d->spec[1] = 5, d->pc.kh = (int32_t)lrintf(256.0f * (qa.scale / qo.scale)), d->pc.aux0 = qa.zp;
+    }
+    d->pc.mode = pack_range(qo, PSEG_ACT_NONE);
+    break;
+  case PSEG_OP_DEQUANTIZE:
+    d->spec[1] = 6, d->pc.aux0 = qa.zp, d->pc.aux1 = fbits(qa.scale);
+    break;
+  default:
+    return -1;
+  }
+  kernel_grid_1d(d, (uint32_t)(((size_t)o->h * o->w * kc4(o->c) + 63) / 64), 1);
+  return 0;
+}
+
+size_t kernel_qpacked(const pseg_fmt_model *m, const pseg_fmt_layer *l) {
+  if (l->wtype != PSEG_WTYPE_I8 || (l->op != PSEG_OP_CONV2D && l->op != PSEG_OP_DWCONV2D)) return 0;
+  const pseg_fmt_tensor *a = &m->tensors[l->in0], *o = &m->tensors[l->out];
+  size_t oc4 = (size_t)kc4(o->c), taps = (size_t)l->kh * l->kw;
+  return 4 * (2 * oc4 + (l->op == PSEG_OP_DWCONV2D ? taps * oc4 : oc4 * taps * (size_t)kc4(a->c) * 4));
+}
+
+void kernel_qpack(const pseg_fmt_model *m, const pseg_fmt_layer *l, float *dst) {
+  const pseg_fmt_tensor *a = &m->tensors[l->in0], *o = &m->tensors[l->out];
+  kquant qa = kq_of(m, l->in0), qo = kq_of(m, l->out);
+  kqweights q;
+  size_t n = kernel_qpacked(m, l);
+  memset(dst, 0, n * sizeof(float));
+  if (!n || kq_weights(m, l, (size_t)o->c, &q)) return;
+  int oc4 = kc4(o->c), ic = a->c, ic4 = kc4(a->c), taps = l->kh * l->kw, dw = l->op == PSEG_OP_DWCONV2D;
+  for (int c = 0; c < o->c; c++) {
+    memcpy(&dst[c], &q.bias[c], 4);                                          /* int32 bits */
+    dst[4 * oc4 + c] = qa.scale * q.scale[q.nscale > 1 ? c : 0] / qo.scale; /* as ref_qconv */
+  }
+  float *w = dst + 8 * oc4;
+  for (int c = 0; c < o->c; c++)
+    for (int t = 0; t < taps; t++) {
+      if (dw) {
+        w[((size_t)t * oc4 + c / 4) * 4 + c % 4] = (float)q.w[(size_t)t * o->c + c];
+        continue;
+      }
+      for (int i = 0; i < ic; i++) /* [oc4][tap][ic4 * 4 input channels]: a vec4 of 4 output channels */
+        w[((((size_t)(c / 4) * taps + t) * ic4 * 4) + i) * 4 + c % 4] = (float)q.w[((size_t)c * taps + t) * ic + i];
+    }
+  kq_free(&q);
+}

@@ -1,0 +1,94 @@
+#version 450
+// pseg variants: 0 1  (storage variants built: bits in CMakeLists.txt)
+/* The layers of integer models (issue 15), as their references in kernels/ compute them (TFLite's
+ * XNNPACK delegate): tensors hold int8 values (exact in the float texels), int32 arithmetic, the
+ * fp32 requantization rounded to nearest even. One invocation: one output vec4 (a pixel's 4
+ * channels), invocation i = pixel * OC4 + vec4, over a 1-D grid of 64-wide workgroups.
+ * OP 0 CONV2D, 1 DWCONV2D: pc.aux0 the input's zero point, pc.aux1 the dilation (rows | columns
+ *   << 8, 0: 1); weights (kernels/quant.c): OC4 vec4s of int32 bias bits, OC4 of requantization
+ *   scales, then the int8 weights as floats: conv [oc4][ky][kx][ic] (vec4: 4 output channels),
+ *   depthwise [ky][kx][c4].
+ * OP 2 ADD (same shapes): pc.kh, kw the multipliers, sh the shift, sw the bias (XNNPACK's).
+ * OP 3 RESIZE_BILINEAR: pc.aux0 / aux1 the row / column scales (float bits, computed on the CPU),
+ *   pc.act the mode (0 half-pixel, 1 legacy, 2 align corners); 11-bit weights.
+ * OP 4 QUANTIZE from float: pc.aux1 the scale (float bits); 5 from int8: pc.kh the multiplier of
+ *   8 fraction bits, pc.aux0 the input's zero point; 6 DEQUANTIZE: pc.aux0 the zero point, aux1
+ *   the scale (float bits): a float output.
+ * pc.mode: the output's lowest and highest value and zero point, each + 128, in bytes 0, 1, 2. */
+#define WEIGHTS
+#include "common/net.glsl"
+layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
+layout(constant_id = 0) const int OC4 = 1;
+layout(constant_id = 1) const int OP = 0;
+layout(constant_id = 2) const int IC4 = 1;
+
+ivec4 qin(samplerBuffer t, int i) { return ivec4(texelFetch(t, i)); }
+
+/* XNNPACK's source coordinate and 11-bit weight of output index i */
+void q11(int i, int n_in, float sc, out int i0, out int i1, out int wq) {
+  precise float x = float(i) * sc;
+  if (pc.act == 0) {
+    precise float off = 0.5 * sc - 0.5;
+    x = clamp(x + off, 0.0, float(n_in - 1));
+  }
+  i0 = int(x);
+  i1 = min(i0 + 1, n_in - 1);
+  wq = int(roundEven((x - float(i0)) * 2048.0));
+}
+
+void main() {
+  int id = int(gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * 64u);
+  int npx = pc.out_h * pc.out_w;
+  if (id >= npx * OC4) return;
+  int p = id / OC4, c4 = id - p * OC4, oy = p / pc.out_w, ox = p - oy * pc.out_w;
+  int lo = (pc.mode & 255) - 128, hi = ((pc.mode >> 8) & 255) - 128, zo = ((pc.mode >> 16) & 255) - 128;
+  ivec4 q;
+  if (OP == 0 || OP == 1) {
+    ivec4 acc = floatBitsToInt(wt.w[c4]);
+    int dh = (pc.aux1 & 255) != 0 ? pc.aux1 & 255 : 1, dw = ((pc.aux1 >> 8) & 255) != 0 ? (pc.aux1 >> 8) & 255 : 1;
+    int wb = 2 * OC4;
+    for (int ky = 0; ky < pc.kh; ky++) {
+      int iy = oy * pc.sh - pc.pad_t + ky * dh;
+      if (iy < 0 || iy >= pc.in_h) continue;
+      for (int kx = 0; kx < pc.kw; kx++) {
+        int ix = ox * pc.sw - pc.pad_l + kx * dw;
+        if (ix < 0 || ix >= pc.in_w) continue;
+        int at = (iy * pc.in_w + ix) * IC4;
+        if (OP == 1) {
+          acc += ivec4(wt.w[wb + (ky * pc.kw + kx) * OC4 + c4]) * (qin(X, at + c4) - pc.aux0);
+          continue;
+        }
+        int w0 = wb + ((c4 * pc.kh + ky) * pc.kw + kx) * IC4 * 4;
+        for (int i4 = 0; i4 < IC4; i4++) {
+          ivec4 x = qin(X, at + i4) - pc.aux0; /* padding lanes meet zero weights */
+          acc += ivec4(wt.w[w0 + 4 * i4]) * x.x + ivec4(wt.w[w0 + 4 * i4 + 1]) * x.y +
+                 ivec4(wt.w[w0 + 4 * i4 + 2]) * x.z + ivec4(wt.w[w0 + 4 * i4 + 3]) * x.w;
+        }
+      }
+    }
+    precise vec4 f = vec4(acc) * wt.w[OC4 + c4];
+    f = clamp(f, vec4(float(lo - zo)), vec4(float(hi - zo)));
+    q = ivec4(roundEven(f)) + zo;
+  } else if (OP == 2) {
+    ivec4 a = qin(X, id), b = qin(R, id);
+    ivec4 acc = pc.sw + a * pc.kh + b * pc.kw;
+    q = clamp((acc >> pc.sh) + zo, lo, hi);
+  } else if (OP == 3) {
+    int y0, y1, wy, x0, x1, wx;
+    q11(oy, pc.in_h, intBitsToFloat(pc.aux0), y0, y1, wy);
+    q11(ox, pc.in_w, intBitsToFloat(pc.aux1), x0, x1, wx);
+    ivec4 tl = qin(X, (y0 * pc.in_w + x0) * OC4 + c4), tr = qin(X, (y0 * pc.in_w + x1) * OC4 + c4);
+    ivec4 bl = qin(X, (y1 * pc.in_w + x0) * OC4 + c4), br = qin(X, (y1 * pc.in_w + x1) * OC4 + c4);
+    ivec4 t = tl * 2048 + (tr - tl) * wx, b = bl * 2048 + (br - bl) * wx;
+    q = (t * 2048 + (b - t) * wy + (1 << 21)) >> 22;
+  } else if (OP == 4) {
+    precise vec4 v = texelFetch(X, id) / intBitsToFloat(pc.aux1);
+    q = clamp(ivec4(sign(v) * floor(abs(v) + 0.5)) + zo, -128, 127); /* round half away from zero */
+  } else if (OP == 5) {
+    q = clamp((((qin(X, id) - pc.aux0) * pc.kh + 128) >> 8) + zo, -128, 127);
+  } else {
+    dst.y[id] = OTYPE(vec4(qin(X, id) - pc.aux0) * intBitsToFloat(pc.aux1));
+    return;
+  }
+  dst.y[id] = OTYPE(vec4(q));
+}
