@@ -133,13 +133,21 @@ int kernel_qplan(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d)
                         .out_c4 = kc4(o->c), .kh = l->kh, .kw = l->kw, .sh = l->sh, .sw = l->sw,
                         .pad_t = l->pad_top, .pad_l = l->pad_left};
   d->spec[0] = kc4(o->c), d->spec[2] = kc4(a->c);
+  d->spec[3] = d->spec[4] = d->spec[5] = 1; /* KH, KW, NPX of the convs (arrays of NPX: never 0) */
   switch (l->op) {
   case PSEG_OP_CONV2D:
   case PSEG_OP_DWCONV2D:
     d->spec[1] = l->op == PSEG_OP_DWCONV2D;
+    d->spec[3] = l->kh, d->spec[4] = l->kw;
     d->pc.aux0 = qa.zp, d->pc.aux1 = l->aux, d->pc.mode = pack_range(qo, l->act);
     d->uses_weights = 1;
-    break;
+    { /* NPX pixels an invocation share each weight load; at least 256 invocations left */
+      int px = o->h * o->w, npx = 16;
+      while (npx > 1 && (px + npx - 1) / npx * kc4(o->c) < 256) npx /= 2;
+      d->spec[5] = npx;
+      kernel_grid_1d(d, (uint32_t)(((size_t)((px + npx - 1) / npx) * kc4(o->c) + 63) / 64), 1);
+    }
+    return 0;
   case PSEG_OP_ADD: { /* kq_add's constants */
     if (l->aux != 0) return -1;
     kquant qb = kq_of(m, l->in1);

@@ -4,10 +4,12 @@
  * XNNPACK delegate): tensors hold int8 values (exact in the float texels), int32 arithmetic, the
  * fp32 requantization rounded to nearest even. One invocation: one output vec4 (a pixel's 4
  * channels), invocation i = pixel * OC4 + vec4, over a 1-D grid of 64-wide workgroups.
- * OP 0 CONV2D, 1 DWCONV2D: pc.aux0 the input's zero point, pc.aux1 the dilation (rows | columns
- *   << 8, 0: 1); weights (kernels/quant.c): OC4 vec4s of int32 bias bits, OC4 of requantization
- *   scales, then the int8 weights as floats: conv [oc4][ky][kx][ic] (vec4: 4 output channels),
- *   depthwise [ky][kx][c4].
+ * OP 0 CONV2D, 1 DWCONV2D: a KH x KW window (constants: the loops unrolled), NPX consecutive
+ *   pixels an invocation (invocation i = pixel group * OC4 + vec4: the pixels share each weight
+ *   load); pc.aux0 the input's zero point, pc.aux1 the dilation (rows | columns << 8, 0: 1);
+ *   weights (kernels/quant.c): OC4 vec4s of int32 bias bits, OC4 of requantization scales, then
+ *   the int8 weights as floats: conv [oc4][ky][kx][ic] (vec4: 4 output channels), depthwise
+ *   [ky][kx][c4].
  * OP 2 ADD (same shapes): pc.kh, kw the multipliers, sh the shift, sw the bias (XNNPACK's).
  * OP 3 RESIZE_BILINEAR: pc.aux0 / aux1 the row / column scales (float bits, computed on the CPU),
  *   pc.act the mode (0 half-pixel, 1 legacy, 2 align corners); 11-bit weights.
@@ -21,6 +23,9 @@ layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
 layout(constant_id = 0) const int OC4 = 1;
 layout(constant_id = 1) const int OP = 0;
 layout(constant_id = 2) const int IC4 = 1;
+layout(constant_id = 3) const int KH = 1;
+layout(constant_id = 4) const int KW = 1;
+layout(constant_id = 5) const int NPX = 1;
 
 ivec4 qin(samplerBuffer t, int i) { return ivec4(texelFetch(t, i)); }
 
@@ -36,40 +41,71 @@ void q11(int i, int n_in, float sc, out int i0, out int i1, out int wq) {
   wq = int(roundEven((x - float(i0)) * 2048.0));
 }
 
+void conv() {
+  int id = int(gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * 64u);
+  int npx = pc.out_h * pc.out_w;
+  if (id >= (npx + NPX - 1) / NPX * OC4) return;
+  int g = id / OC4, c4 = id - g * OC4, p0 = g * NPX;
+  int lo = (pc.mode & 255) - 128, hi = ((pc.mode >> 8) & 255) - 128, zo = ((pc.mode >> 16) & 255) - 128;
+  int dh = (pc.aux1 & 255) != 0 ? pc.aux1 & 255 : 1, dw = ((pc.aux1 >> 8) & 255) != 0 ? (pc.aux1 >> 8) & 255 : 1;
+  int oy[NPX], ox[NPX];
+  int y_ = p0 / pc.out_w, x_ = p0 - y_ * pc.out_w; /* one division for the NPX pixels */
+  [[unroll]] for (int q = 0; q < NPX; q++) {
+    oy[q] = min(y_, pc.out_h - 1), ox[q] = x_;
+    if (++x_ == pc.out_w) x_ = 0, y_++;
+  }
+  ivec4 bias = floatBitsToInt(wt.w[c4]);
+  ivec4 acc[NPX];
+  [[unroll]] for (int q = 0; q < NPX; q++) acc[q] = bias;
+  int wb = 2 * OC4;
+  [[unroll]] for (int ky = 0; ky < KH; ky++) {
+    [[unroll]] for (int kx = 0; kx < KW; kx++) {
+      int at[NPX];
+      bool in_[NPX];
+      [[unroll]] for (int q = 0; q < NPX; q++) {
+        int iy = oy[q] * pc.sh - pc.pad_t + ky * dh, ix = ox[q] * pc.sw - pc.pad_l + kx * dw;
+        in_[q] = iy >= 0 && iy < pc.in_h && ix >= 0 && ix < pc.in_w;
+        at[q] = (clamp(iy, 0, pc.in_h - 1) * pc.in_w + clamp(ix, 0, pc.in_w - 1)) * IC4;
+      }
+      if (OP == 1) {
+        ivec4 w = ivec4(wt.w[wb + (ky * KW + kx) * OC4 + c4]);
+        [[unroll]] for (int q = 0; q < NPX; q++)
+          if (in_[q]) acc[q] += w * (qin(X, at[q] + c4) - pc.aux0);
+        continue;
+      }
+      int w0 = wb + ((c4 * KH + ky) * KW + kx) * IC4 * 4;
+      [[dont_unroll]] for (int i4 = 0; i4 < IC4; i4++) {
+        ivec4 w_0 = ivec4(wt.w[w0 + 4 * i4]), w_1 = ivec4(wt.w[w0 + 4 * i4 + 1]);
+        ivec4 w_2 = ivec4(wt.w[w0 + 4 * i4 + 2]), w_3 = ivec4(wt.w[w0 + 4 * i4 + 3]);
+        [[unroll]] for (int q = 0; q < NPX; q++) {
+          ivec4 x = in_[q] ? qin(X, at[q] + i4) - pc.aux0 : ivec4(0); /* padding lanes meet zero weights */
+          acc[q] += w_0 * x.x + w_1 * x.y + w_2 * x.z + w_3 * x.w;
+        }
+      }
+    }
+  }
+  vec4 sc = wt.w[OC4 + c4];
+  [[unroll]] for (int q = 0; q < NPX; q++) {
+    if (p0 + q < npx) {
+      precise vec4 f = vec4(acc[q]) * sc;
+      f = clamp(f, vec4(float(lo - zo)), vec4(float(hi - zo)));
+      dst.y[(p0 + q) * OC4 + c4] = OTYPE(vec4(ivec4(roundEven(f)) + zo));
+    }
+  }
+}
+
 void main() {
+  if (OP <= 1) {
+    conv();
+    return;
+  }
   int id = int(gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * 64u);
   int npx = pc.out_h * pc.out_w;
   if (id >= npx * OC4) return;
   int p = id / OC4, c4 = id - p * OC4, oy = p / pc.out_w, ox = p - oy * pc.out_w;
   int lo = (pc.mode & 255) - 128, hi = ((pc.mode >> 8) & 255) - 128, zo = ((pc.mode >> 16) & 255) - 128;
   ivec4 q;
-  if (OP == 0 || OP == 1) {
-    ivec4 acc = floatBitsToInt(wt.w[c4]);
-    int dh = (pc.aux1 & 255) != 0 ? pc.aux1 & 255 : 1, dw = ((pc.aux1 >> 8) & 255) != 0 ? (pc.aux1 >> 8) & 255 : 1;
-    int wb = 2 * OC4;
-    for (int ky = 0; ky < pc.kh; ky++) {
-      int iy = oy * pc.sh - pc.pad_t + ky * dh;
-      if (iy < 0 || iy >= pc.in_h) continue;
-      for (int kx = 0; kx < pc.kw; kx++) {
-        int ix = ox * pc.sw - pc.pad_l + kx * dw;
-        if (ix < 0 || ix >= pc.in_w) continue;
-        int at = (iy * pc.in_w + ix) * IC4;
-        if (OP == 1) {
-          acc += ivec4(wt.w[wb + (ky * pc.kw + kx) * OC4 + c4]) * (qin(X, at + c4) - pc.aux0);
-          continue;
-        }
-        int w0 = wb + ((c4 * pc.kh + ky) * pc.kw + kx) * IC4 * 4;
-        for (int i4 = 0; i4 < IC4; i4++) {
-          ivec4 x = qin(X, at + i4) - pc.aux0; /* padding lanes meet zero weights */
-          acc += ivec4(wt.w[w0 + 4 * i4]) * x.x + ivec4(wt.w[w0 + 4 * i4 + 1]) * x.y +
-                 ivec4(wt.w[w0 + 4 * i4 + 2]) * x.z + ivec4(wt.w[w0 + 4 * i4 + 3]) * x.w;
-        }
-      }
-    }
-    precise vec4 f = vec4(acc) * wt.w[OC4 + c4];
-    f = clamp(f, vec4(float(lo - zo)), vec4(float(hi - zo)));
-    q = ivec4(roundEven(f)) + zo;
-  } else if (OP == 2) {
+  if (OP == 2) {
     ivec4 a = qin(X, id), b = qin(R, id);
     ivec4 acc = pc.sw + a * pc.kh + b * pc.kw;
     q = clamp((acc >> pc.sh) + zo, lo, hi);

@@ -241,8 +241,9 @@ static void qoutput(builder *b, int x) {
 static void integer_cases(pseg_context *ctx, builder *b) {
   /* conv: h w ci co k stride pad dilation act per-channel */
   int convs[][10] = {{13, 11, 13, 10, 3, 1, 1, 1, PSEG_ACT_RELU, 1}, {17, 12, 3, 16, 3, 2, 0, 1, PSEG_ACT_RELU6, 1},
-                     {9, 9, 8, 5, 1, 1, 0, 1, PSEG_ACT_NONE, 0},      {12, 10, 6, 7, 3, 1, 2, 2, PSEG_ACT_NONE, 1}};
-  for (int i = 0; i < 4; i++) {
+                     {9, 9, 8, 5, 1, 1, 0, 1, PSEG_ACT_NONE, 0},      {12, 10, 6, 7, 3, 1, 2, 2, PSEG_ACT_NONE, 1},
+                     {63, 47, 8, 8, 3, 1, 1, 1, PSEG_ACT_RELU, 1}}; /* the last: 16 pixels an invocation, rows wrapping */
+  for (int i = 0; i < 5; i++) {
     const int *c = convs[i];
     char name[80];
     snprintf(name, sizeof name, "int8 conv %dx%d s%d d%d %dx%dx%d->%d %s", c[4], c[4], c[5], c[7], c[0], c[1], c[2], c[3],
@@ -258,8 +259,8 @@ static void integer_cases(pseg_context *ctx, builder *b) {
     check(ctx, b, name, -8, 8);
   }
   /* depthwise */
-  int dws[][6] = {{13, 11, 10, 3, 1, 1}, {16, 15, 24, 3, 2, 1}, {7, 9, 5, 5, 1, 2}};
-  for (int i = 0; i < 3; i++) {
+  int dws[][6] = {{13, 11, 10, 3, 1, 1}, {16, 15, 24, 3, 2, 1}, {7, 9, 5, 5, 1, 2}, {63, 47, 8, 3, 1, 1}};
+  for (int i = 0; i < 4; i++) {
     const int *c = dws[i];
     char name[80];
     snprintf(name, sizeof name, "int8 dwconv %dx%d s%d %dx%dx%d relu", c[3], c[3], c[4], c[0], c[1], c[2]);
