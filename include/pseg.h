@@ -93,6 +93,8 @@ typedef struct pseg_device_info {
   uint32_t subgroup_size;
   int timestamps;        /* compute queue supports timestamp queries */
   float timestamp_period_ns;
+  int int8_storage;      /* storageBuffer8BitAccess (integer models: int8 tensors could be stored as bytes) */
+  int int_dot_product;   /* shaderIntegerDotProduct (VK_KHR_shader_integer_dot_product, Vulkan 1.3) */
 } pseg_device_info;
 
 /* Fill up to max entries; *count receives the number of devices. */

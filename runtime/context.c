@@ -162,11 +162,23 @@ static void describe(const pseg_vk *vk, VkPhysicalDevice pd, pseg_device_info *i
   VkPhysicalDeviceShaderFloat16Int8Features f16 = {
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES};
   int f16_known = v12 || has_device_ext(vk, pd, VK_KHR_SHADER_FLOAT16_INT8_EXTENSION_NAME);
+  /* what integer models could use (issue 15): 8-bit storage, packed integer dot products */
+  VkPhysicalDevice8BitStorageFeatures s8 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_8BIT_STORAGE_FEATURES};
+  VkPhysicalDeviceShaderIntegerDotProductFeatures idp = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_FEATURES};
+  int s8_known = v12 || has_device_ext(vk, pd, VK_KHR_8BIT_STORAGE_EXTENSION_NAME);
+  int idp_known = (props.apiVersion >= VK_API_VERSION_1_3 && volkGetInstanceVersion() >= VK_API_VERSION_1_3) ||
+                  has_device_ext(vk, pd, VK_KHR_SHADER_INTEGER_DOT_PRODUCT_EXTENSION_NAME);
+  void *chain = f16_known ? (void *)&f16 : NULL;
+  if (s8_known) s8.pNext = chain, chain = &s8;
+  if (idp_known) idp.pNext = chain, chain = &idp;
   VkPhysicalDevice16BitStorageFeatures s16 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES,
-                                              .pNext = f16_known ? &f16 : NULL};
+                                              .pNext = chain};
   VkPhysicalDeviceFeatures2 f2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &s16};
   vk->vkGetPhysicalDeviceFeatures2(pd, &f2);
   info->fp16 = f16.shaderFloat16 && s16.storageBuffer16BitAccess;
+  info->int8_storage = s8.storageBuffer8BitAccess != 0;
+  info->int_dot_product = idp.shaderIntegerDotProduct != 0;
 
   uint32_t nq = 0;
   vk->vkGetPhysicalDeviceQueueFamilyProperties(pd, &nq, NULL);

@@ -235,6 +235,69 @@ int main(int argc, char **argv) {
     }
   }
 
+  /* integer TFLite models (issue 15): uint8 input -> QUANTIZE -> int8 1x1 conv -> DEQUANTIZE; each
+   * broken quantization parameter is one clear error of the converter */
+  {
+    struct {
+      const char *what, *msg;
+    } qcase[] = {{"a valid integer model", NULL},
+                 {"a zero activation scale", "bad scale"},
+                 {"an int8 zero point of 200", "outside int8"},
+                 {"weights without their per-channel scales", "0 weight scales (0 zero points) for 2 output channels"},
+                 {"per-channel scales for the wrong dimension", "along dimension 3, expected 0"},
+                 {"a weight zero point of 3", "symmetric"},
+                 {"uint8 weights", "weights must be constant int8"},
+                 {"a bias of float32", "bias must be 2 constant int32"},
+                 {"a negative weight scale", "weight scale 1 is"},
+                 {"an activation with two scales", "2 scales"}};
+    for (int k = 0; k < (int)(sizeof qcase / sizeof qcase[0]); k++) {
+      tfw *qw = tfw_new();
+      int s_in[4] = {1, 4, 4, 3}, s_w[4] = {2, 1, 1, 3}, s_b[1] = {2}, s_o[4] = {1, 4, 4, 2};
+      int8_t wv[6] = {10, -20, 30, 40, -50, 60};
+      int32_t bv[2] = {100, -200};
+      float fb[2] = {1, 2};
+      int qin = tfw_tensor(qw, "in", TFW_UINT8, s_in, 4, NULL, 0);
+      int q8 = tfw_tensor(qw, "q8", TFW_INT8, s_in, 4, NULL, 0);
+      int wt = tfw_tensor(qw, "w", k == 6 ? TFW_UINT8 : TFW_INT8, s_w, 4, wv, sizeof wv);
+      int bt = k == 7 ? tfw_tensor(qw, "b", TFW_FLOAT32, s_b, 1, fb, sizeof fb) : tfw_tensor(qw, "b", TFW_INT32, s_b, 1, bv, sizeof bv);
+      int co = tfw_tensor(qw, "conv", TFW_INT8, s_o, 4, NULL, 0);
+      int out = tfw_tensor(qw, "out", TFW_FLOAT32, s_o, 4, NULL, 0);
+      float sc1 = 1.0f / 127.5f, sc2[2] = {0.02f, k == 8 ? -0.03f : 0.03f}, sc3 = 0.05f, bsc[2] = {sc1 * 0.02f, sc1 * 0.03f};
+      int64_t z128 = 128, z0 = 0, zc = k == 2 ? 200 : -4, zw[2] = {0, k == 5 ? 3 : 0}, zb[2] = {0, 0};
+      tfw_quantization(qw, qin, &sc1, &z128, 1, 0);
+      tfw_quantization(qw, q8, k == 1 ? (float[]){0.0f} : &sc1, &z0, 1, 0);
+      if (k != 3) tfw_quantization(qw, wt, sc2, zw, 2, k == 4 ? 3 : 0);
+      tfw_quantization(qw, bt, bsc, zb, 2, 0);
+      if (k == 9) tfw_quantization(qw, co, (float[]){sc3, sc3}, (int64_t[]){0, 0}, 2, 3);
+      else tfw_quantization(qw, co, &sc3, &zc, 1, 0);
+      tfw_op(qw, TFW_OP_QUANTIZE, &qin, 1, q8);
+      tfw_conv2d(qw, q8, wt, bt, co, TFW_VALID, 1, 1, TFW_ACT_NONE);
+      tfw_dequantize(qw, co, out);
+      uint8_t *qt;
+      size_t nqt;
+      int qbuilt = tfw_finish(qw, qin, out, &qt, &nqt) == 0;
+      tfw_free(qw);
+      expect(qbuilt, "tflite writer builds the integer model");
+      if (!qbuilt) continue;
+      err[0] = 0;
+      int rc = pseg_convert_tflite(qt, nqt, &m, err, sizeof err);
+      if (rc == 0) {
+        if (k == 0) /* the conv's integers: the version 2 file's tensors and weights */
+          expect(m.n_quant == 2 && m.layers[1].wtype == PSEG_WTYPE_I8 && m.quant[0].zero_point == 0 &&
+                     m.input_scale > 1.99f && m.input_scale < 2.01f,
+                 "a valid integer model converts with its quantization");
+        pseg_fmt_free(&m);
+      }
+      char label[200];
+      snprintf(label, sizeof label, "%s %s (got: %s)", qcase[k].what, qcase[k].msg ? "is rejected" : "converts",
+               rc ? err : "converted");
+      int qok = qcase[k].msg ? rc != 0 && strstr(err, qcase[k].msg) && one_line(err) : rc == 0;
+      if (qok) printf("ok   %s\n", label);
+      expect(qok, label);
+      free(qt);
+    }
+  }
+
   free(pb);
   free(pseg);
   free(buf);

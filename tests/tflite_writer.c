@@ -44,6 +44,9 @@ typedef struct ttensor {
   char *name;
   int type, rank, shape[TFW_MAX_RANK];
   uint32_t buffer;
+  int nq, qdim, has_zp; /* quantization: nq scales (and zero points) */
+  float *scales;
+  int64_t *zps;
 } ttensor;
 
 typedef struct tbuf {
@@ -109,7 +112,7 @@ tfw *tfw_new(void) {
 
 void tfw_free(tfw *w) {
   if (!w) return;
-  for (int i = 0; i < w->nt; i++) free(w->t[i].name);
+  for (int i = 0; i < w->nt; i++) free(w->t[i].name), free(w->t[i].scales), free(w->t[i].zps);
   for (int i = 0; i < w->nb; i++) free(w->b[i].data);
   for (int i = 0; i < w->noc; i++) free(w->oc[i].custom);
   for (int i = 0; i < w->nop; i++) free(w->op[i].custom);
@@ -156,6 +159,22 @@ int tfw_tensor(tfw *w, const char *name, int type, const int *shape, int rank, c
     t->buffer = (uint32_t)w->nb++;
   }
   return w->nt++;
+}
+
+int tfw_quantization(tfw *w, int t, const float *scales, const int64_t *zps, int n, int qdim) {
+  if (!w || w->err) return -1;
+  if (t < 0 || t >= w->nt || n < 0 || (n > 0 && !scales)) return fail(w);
+  ttensor *tt = &w->t[t];
+  free(tt->scales), free(tt->zps);
+  tt->scales = NULL, tt->zps = NULL;
+  tt->nq = n, tt->qdim = qdim, tt->has_zp = zps != NULL;
+  if (n > 0) {
+    tt->scales = malloc((size_t)n * sizeof(float)), tt->zps = calloc((size_t)n, sizeof(int64_t));
+    if (!tt->scales || !tt->zps) return fail(w);
+    memcpy(tt->scales, scales, (size_t)n * sizeof(float));
+    if (zps) memcpy(tt->zps, zps, (size_t)n * sizeof(int64_t));
+  }
+  return t;
 }
 
 static int opcode_index(tfw *w, int code, const char *custom) {
@@ -522,12 +541,30 @@ int tfw_finish(tfw *w, int input, int output, uint8_t **out, size_t *size) {
   bb_patch(&b, sgp[0], v);
   for (int i = 0; i < w->nt; i++) {
     const ttensor *t = &w->t[i];
-    fld f[] = {{0, 0, 0}, {1, 1, (uint32_t)t->type}, {2, 4, t->buffer}, {3, 0, 0}};
-    size_t tt = bb_table(&b, f, 4, fp);
-    size_t f_shape = fp[0], f_name = fp[3];
+    fld f[] = {{0, 0, 0}, {1, 1, (uint32_t)t->type}, {2, 4, t->buffer}, {3, 0, 0}, {4, 0, 0}};
+    size_t tt = bb_table(&b, f, t->nq > 0 ? 5 : 4, fp);
+    size_t f_shape = fp[0], f_name = fp[3], f_q = fp[4];
     bb_patch(&b, v + 4 + 4 * (size_t)i, tt);
     bb_patch(&b, f_shape, bb_ints(&b, t->shape, t->rank));
     bb_patch(&b, f_name, bb_string(&b, t->name));
+    if (t->nq > 0) { /* QuantizationParameters: scale (2), zero_point (3), quantized_dimension (6) */
+      fld qf[] = {{2, 0, 0}, {6, 4, (uint32_t)t->qdim}, {3, 0, 0}};
+      size_t qp[3];
+      size_t qt = bb_table(&b, qf, t->has_zp ? 3 : 2, qp);
+      bb_patch(&b, f_q, qt);
+      bb_patch(&b, qp[0], bb_vector(&b, t->scales, 4, (size_t)t->nq, 4));
+      if (t->has_zp) {
+        uint8_t *z = malloc((size_t)t->nq * 8);
+        if (!z) {
+          b.err = 1;
+          break;
+        }
+        for (int k = 0; k < t->nq; k++)
+          for (int j = 0; j < 8; j++) z[8 * k + j] = (uint8_t)((uint64_t)t->zps[k] >> (8 * j));
+        bb_patch(&b, qp[2], bb_vector(&b, z, 8, (size_t)t->nq, 8));
+        free(z);
+      }
+    }
   }
   bb_patch(&b, sgp[1], bb_ints(&b, &input, 1));
   bb_patch(&b, sgp[2], bb_ints(&b, &output, 1));

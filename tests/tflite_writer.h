@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 /* TensorType values */
-enum { TFW_FLOAT32 = 0, TFW_FLOAT16 = 1, TFW_INT32 = 2 };
+enum { TFW_FLOAT32 = 0, TFW_FLOAT16 = 1, TFW_INT32 = 2, TFW_UINT8 = 3, TFW_INT8 = 9 };
 /* Padding values */
 enum { TFW_SAME = 0, TFW_VALID = 1 };
 /* ActivationFunctionType values */
@@ -24,7 +24,7 @@ enum {
   TFW_OP_MEAN = 40, TFW_OP_SUB = 41, TFW_OP_EXP = 47, TFW_OP_HARD_SWISH = 117, TFW_OP_RESHAPE = 22,
   TFW_OP_PAD = 34, TFW_OP_TRANSPOSE_CONV = 67, TFW_OP_FLOOR = 8, TFW_OP_DIV = 42,
   TFW_OP_SUM = 74, TFW_OP_REDUCE_MAX = 82, TFW_OP_CONCATENATION = 2, TFW_OP_STRIDED_SLICE = 45,
-  TFW_OP_PRELU = 54, TFW_OP_RESIZE_NEAREST_NEIGHBOR = 97, TFW_OP_FULLY_CONNECTED = 9
+  TFW_OP_PRELU = 54, TFW_OP_RESIZE_NEAREST_NEIGHBOR = 97, TFW_OP_FULLY_CONNECTED = 9, TFW_OP_QUANTIZE = 114
 };
 
 typedef struct tfw tfw;
@@ -35,6 +35,10 @@ void tfw_free(tfw *w);
 /* type: TFW_FLOAT32 / TFW_FLOAT16 / TFW_INT32. data NULL: activation tensor (buffer 0); otherwise the
  * `bytes` bytes are copied into a new buffer. rank <= 8. Returns the tensor index. */
 int tfw_tensor(tfw *w, const char *name, int type, const int *shape, int rank, const void *data, size_t bytes);
+
+/* Quantization of tensor t: n scales and zero points (n 0: none written; zps NULL: no zero-point
+ * vector), per index of dimension qdim when n > 1. Returns t. */
+int tfw_quantization(tfw *w, int t, const float *scales, const int64_t *zps, int n, int qdim);
 
 /* Operators; each returns the operator index. bias < 0: no bias input. */
 int tfw_conv2d(tfw *w, int in, int weights, int bias, int out, int padding, int stride_h, int stride_w, int fused_act);

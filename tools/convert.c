@@ -299,8 +299,12 @@ static int add_qweights(conv_state *s, pseg_fmt_layer *l, const ttensor *w, cons
   size_t n = shape_count(w);
   if (w->type != TFL_INT8 || !w->data || w->data_len != n)
     return cfail(s, "integer operator %d: weights must be constant int8 (uint8 weights are not supported)", opi);
-  if (!w->nscale || (w->nscale != 1 && (w->nscale != (uint32_t)occ || w->qdim != qdim)) || (w->nzero && w->nzero != w->nscale))
-    return cfail(s, "integer operator %d: %u weight scales for %d output channels", opi, w->nscale, occ);
+  if (!w->nscale || (w->nscale != 1 && w->nscale != (uint32_t)occ) || (w->nzero && w->nzero != w->nscale))
+    return cfail(s, "integer operator %d: %u weight scales (%u zero points) for %d output channels", opi, w->nscale,
+                 w->nzero, occ);
+  if (w->nscale > 1 && w->qdim != qdim)
+    return cfail(s, "integer operator %d: weight scales along dimension %d, expected %d (the output channels)", opi,
+                 w->qdim, qdim);
   uint32_t ns = w->nscale;
   for (uint32_t k = 0; k < ns; k++) {
     float sc;

@@ -183,6 +183,9 @@ static int cmd_devices(void) {
            d->driver[0] ? d->driver : "?", d->driver_version);
     printf("   fp16 (shaderFloat16 + 16-bit storage): %s, subgroup size %u, timestamps: %s (period %.3g ns)\n",
            d->fp16 ? "yes" : "no", d->subgroup_size, d->timestamps ? "yes" : "no", (double)d->timestamp_period_ns);
+    printf("   integer models: 8-bit storage %s, integer dot products %s (pseg's int8 kernels use neither yet: "
+           "32-bit values and int32 products everywhere)\n",
+           d->int8_storage ? "yes" : "no", d->int_dot_product ? "yes" : "no");
   }
   return 0;
 }
