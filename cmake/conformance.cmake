@@ -59,7 +59,7 @@ file(GENERATE OUTPUT ${SHADER_OUT}/reduce_embed.c CONTENT "${PSEG_REDUCE_EMBED}"
 set_source_files_properties(${SHADER_OUT}/reduce_embed.c PROPERTIES OBJECT_DEPENDS "${PSEG_REDUCE_INCS}"
                                                                     COMPILE_OPTIONS "-w")
 
-target_sources(pseg_lib PRIVATE ${CMAKE_SOURCE_DIR}/runtime/conformance.c ${SHADER_OUT}/heads_embed.c
+target_sources(pseg_obj PRIVATE ${CMAKE_SOURCE_DIR}/runtime/conformance.c ${SHADER_OUT}/heads_embed.c
                                 ${SHADER_OUT}/reduce_embed.c)
 
 # pseg conformance softmax: sources of the pseg tool and of libpseg for the suite.

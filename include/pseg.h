@@ -22,9 +22,20 @@
 extern "C" {
 #endif
 
-#define PSEG_VERSION_MAJOR 0
-#define PSEG_VERSION_MINOR 1
+#define PSEG_VERSION_MAJOR 1
+#define PSEG_VERSION_MINOR 0
 #define PSEG_VERSION_PATCH 0
+
+/* The library's exported functions: every other symbol of libpseg.so is hidden. */
+#if defined(__GNUC__) || defined(__clang__)
+#define PSEG_API __attribute__((visibility("default")))
+#else
+#define PSEG_API
+#endif
+
+/* The library's version, "MAJOR.MINOR.PATCH" (of the library linked, which may differ from the
+ * header's PSEG_VERSION_* a program was built with). */
+PSEG_API const char *pseg_version(void);
 
 /* Result codes: X(name, value, description). */
 #define PSEG_RESULT_MAP(X)                                                                         \
@@ -46,7 +57,7 @@ typedef enum pseg_result {
 } pseg_result;
 
 /* Static description of a result code ("invalid argument", ...). Never NULL. */
-const char *pseg_result_string(pseg_result r);
+PSEG_API const char *pseg_result_string(pseg_result r);
 
 typedef struct pseg_context pseg_context;
 typedef struct pseg_model pseg_model;
@@ -98,42 +109,42 @@ typedef struct pseg_device_info {
 } pseg_device_info;
 
 /* Fill up to max entries; *count receives the number of devices. */
-pseg_result pseg_list_devices(pseg_device_info *infos, uint32_t max, uint32_t *count, char *err,
+PSEG_API pseg_result pseg_list_devices(pseg_device_info *infos, uint32_t max, uint32_t *count, char *err,
                               size_t errlen);
 
 /* info may be NULL (defaults). *out is NULL on failure; err (optional) receives the reason. */
-pseg_result pseg_context_create(const pseg_context_create_info *info, pseg_context **out, char *err,
+PSEG_API pseg_result pseg_context_create(const pseg_context_create_info *info, pseg_context **out, char *err,
                                 size_t errlen);
-void pseg_context_destroy(pseg_context *ctx);
-const char *pseg_context_last_error(const pseg_context *ctx);
-pseg_precision pseg_context_precision(const pseg_context *ctx); /* FP32 or FP16 */
-int pseg_context_fp16_activations(const pseg_context *ctx);     /* 1: activations stored in fp16 */
-const pseg_device_info *pseg_context_device(const pseg_context *ctx);
+PSEG_API void pseg_context_destroy(pseg_context *ctx);
+PSEG_API const char *pseg_context_last_error(const pseg_context *ctx);
+PSEG_API pseg_precision pseg_context_precision(const pseg_context *ctx); /* FP32 or FP16 */
+PSEG_API int pseg_context_fp16_activations(const pseg_context *ctx);     /* 1: activations stored in fp16 */
+PSEG_API const pseg_device_info *pseg_context_device(const pseg_context *ctx);
 /* The largest frame (width x height) a session on this context takes: its frames and masks must
  * fit one storage buffer (maxStorageBufferRange / 4), and 16384 x 16384. Check an image's header
  * against it before decoding it. */
-uint64_t pseg_context_max_frame_pixels(const pseg_context *ctx);
+PSEG_API uint64_t pseg_context_max_frame_pixels(const pseg_context *ctx);
 /* Worker threads of Mesa's CPU driver (LP_NUM_THREADS in effect when the context was made, else
  * Mesa's default, the core count; Mesa caps large values, 16 in Mesa 22.3); 0 for a GPU, or for
  * lavapipe running the shaders on the submitting thread. */
-int pseg_context_cpu_threads(const pseg_context *ctx);
+PSEG_API int pseg_context_cpu_threads(const pseg_context *ctx);
 /* 1 when the context captures pipeline statistics (asked for, and the driver has
  * VK_KHR_pipeline_executable_properties with pipelineExecutableInfo). */
-int pseg_context_pipeline_stats(const pseg_context *ctx);
+PSEG_API int pseg_context_pipeline_stats(const pseg_context *ctx);
 /* Number of messages the validation layer reported so far (0 when validation is off). */
-uint32_t pseg_context_validation_messages(const pseg_context *ctx);
+PSEG_API uint32_t pseg_context_validation_messages(const pseg_context *ctx);
 
 typedef enum pseg_builtin_model {
   PSEG_MODEL_SELFIE = 0,          /* MediaPipe selfie segmentation, general, 256x256 */
   PSEG_MODEL_SELFIE_LANDSCAPE = 1 /* MediaPipe selfie segmentation, landscape, 256 wide x 144 high */
 } pseg_builtin_model;
 
-pseg_result pseg_model_load_builtin(pseg_context *ctx, pseg_builtin_model which, pseg_model **out);
-pseg_result pseg_model_load_file(pseg_context *ctx, const char *path, pseg_model **out);
-pseg_result pseg_model_load_memory(pseg_context *ctx, const void *data, size_t size, pseg_model **out);
-void pseg_model_destroy(pseg_model *model);
+PSEG_API pseg_result pseg_model_load_builtin(pseg_context *ctx, pseg_builtin_model which, pseg_model **out);
+PSEG_API pseg_result pseg_model_load_file(pseg_context *ctx, const char *path, pseg_model **out);
+PSEG_API pseg_result pseg_model_load_memory(pseg_context *ctx, const void *data, size_t size, pseg_model **out);
+PSEG_API void pseg_model_destroy(pseg_model *model);
 /* The model's input size (images of any size are stretched to it). */
-void pseg_model_input_size(const pseg_model *model, int *width, int *height);
+PSEG_API void pseg_model_input_size(const pseg_model *model, int *width, int *height);
 
 /* The network alone, for differential tests against another runtime (`pseg run`): the shapes
  * (height, width, channels) of its input tensor and of the model's own output tensor (before the
@@ -141,11 +152,11 @@ void pseg_model_input_size(const pseg_model *model, int *width, int *height);
  * float32, no pre-processing) to the second (NHWC float32). A model whose first op kept only the
  * first channels of its input reports those. Builds and frees a session of its own on each call:
  * not for the hot path. */
-void pseg_model_raw_shapes(const pseg_model *model, int input[3], int output[3]);
-pseg_result pseg_model_run_raw(pseg_model *model, const float *input, float *output);
+PSEG_API void pseg_model_raw_shapes(const pseg_model *model, int input[3], int output[3]);
+PSEG_API pseg_result pseg_model_run_raw(pseg_model *model, const float *input, float *output);
 /* Number of dispatches the network records (layers after fusion), on the fast kernels (the base
  * kernels may record a few more: README "Speed and profiling"). */
-uint32_t pseg_model_layer_count(const pseg_model *model);
+PSEG_API uint32_t pseg_model_layer_count(const pseg_model *model);
 
 typedef enum pseg_pixel_format {
   PSEG_PIXEL_RGB8 = 0,  /* 3 bytes per pixel */
@@ -180,7 +191,7 @@ typedef enum pseg_tier {
   PSEG_TIER_FAST = 1, /* CPU driver: weights as specialization constants */
   PSEG_TIER_GPU = 2   /* GPU-shaped kernels */
 } pseg_tier;
-const char *pseg_tier_name(pseg_tier tier); /* "base", "fast", "gpu" */
+PSEG_API const char *pseg_tier_name(pseg_tier tier); /* "base", "fast", "gpu" */
 
 enum {
   PSEG_SESSION_PROFILE = 1,   /* record a GPU timestamp after every dispatch (pseg_session_get_profile) */
@@ -220,13 +231,13 @@ typedef struct pseg_session_create_info {
  * still scenes to 38 %, the mean IoU within 0.002). */
 #define PSEG_SMOOTHING_VIDEO 0.7f
 
-pseg_result pseg_session_create(pseg_model *model, const pseg_session_create_info *info,
+PSEG_API pseg_result pseg_session_create(pseg_model *model, const pseg_session_create_info *info,
                                 pseg_session **out);
-void pseg_session_destroy(pseg_session *s);
+PSEG_API void pseg_session_destroy(pseg_session *s);
 
 /* Run one frame. mask (may be NULL): width*height floats, the person probability in [0, 1].
  * composite (may be NULL; needs a background): width*height*4 bytes RGBA8, I = aF + (1-a)B. */
-pseg_result pseg_session_run(pseg_session *s, const pseg_image *frame, float *mask, uint8_t *composite);
+PSEG_API pseg_result pseg_session_run(pseg_session *s, const pseg_image *frame, float *mask, uint8_t *composite);
 
 /* Models with a 4-channel input, RGB + a prior mask (the person probability of the frame before,
  * as video portrait models are trained): pseg_model_takes_prior() says so (3-channel models: 0).
@@ -235,17 +246,17 @@ pseg_result pseg_session_run(pseg_session *s, const pseg_image *frame, float *ma
  * width x height floats of the session's frame size in [0, 1] (stretched to the model's input
  * like the frame; NULL: zeros, to start a new sequence). Not while a frame is in flight; such
  * sessions run batch 1. Sessions of 3-channel models: PSEG_ERROR_INVALID_ARGUMENT. */
-int pseg_model_takes_prior(const pseg_model *model);
+PSEG_API int pseg_model_takes_prior(const pseg_model *model);
 /* The next frame of a session with smoothing starts a new sequence: its mask is its own
  * probability. Not while a frame is in flight. Sessions without smoothing:
  * PSEG_ERROR_INVALID_ARGUMENT. */
-pseg_result pseg_session_reset_smoothing(pseg_session *s);
-pseg_result pseg_session_set_prior(pseg_session *s, const float *prior);
+PSEG_API pseg_result pseg_session_reset_smoothing(pseg_session *s);
+PSEG_API pseg_result pseg_session_set_prior(pseg_session *s, const float *prior);
 
 /* Run count (1..batch) frames in one submit: masks receive count masks one after the other
  * (count*width*height floats), composites count composites. Frames past count in the batch are
  * computed from stale data and not returned. */
-pseg_result pseg_session_run_batch(pseg_session *s, const pseg_image *frames, uint32_t count, float *masks,
+PSEG_API pseg_result pseg_session_run_batch(pseg_session *s, const pseg_image *frames, uint32_t count, float *masks,
                                    uint8_t *composites);
 
 /* Pipelined frames: submit copies count frames (1..batch) in and starts the GPU on them, and
@@ -254,12 +265,12 @@ pseg_result pseg_session_run_batch(pseg_session *s, const pseg_image *frames, ui
  * for one first). A camera loop submits frame k+1, then waits for frame k: the GPU runs one
  * submit after the other without a gap, and a frame's latency (submit to mask) stays about one
  * frame's GPU time plus the copies. Waits may come in any order; each ticket is waited for once. */
-pseg_result pseg_session_submit(pseg_session *s, const pseg_image *frames, uint32_t count, uint64_t *ticket);
-pseg_result pseg_session_wait(pseg_session *s, uint64_t ticket, float *masks, uint8_t *composites);
+PSEG_API pseg_result pseg_session_submit(pseg_session *s, const pseg_image *frames, uint32_t count, uint64_t *ticket);
+PSEG_API pseg_result pseg_session_wait(pseg_session *s, uint64_t ticket, float *masks, uint8_t *composites);
 
 /* Block until the session's frames run on its fast kernels (see PSEG_SESSION_WAIT_FAST); returns
  * at once when they already do, when the device needs no others, or with PSEG_SESSION_BASE_ONLY. */
-pseg_result pseg_session_wait_fast(pseg_session *s);
+PSEG_API pseg_result pseg_session_wait_fast(pseg_session *s);
 
 typedef struct pseg_session_stats {
   uint32_t dispatches;       /* compute dispatches in the frame's command buffer */
@@ -280,7 +291,7 @@ typedef struct pseg_session_stats {
                                  uses any more */
 } pseg_session_stats;
 
-pseg_result pseg_session_get_stats(const pseg_session *s, pseg_session_stats *out);
+PSEG_API pseg_result pseg_session_get_stats(const pseg_session *s, pseg_session_stats *out);
 
 /* Per-dispatch GPU times of the last frame (session created with PSEG_SESSION_PROFILE). */
 typedef struct pseg_step_profile {
@@ -295,7 +306,7 @@ typedef struct pseg_step_profile {
   uint32_t tile;            /* GPU tier: output pixels a workgroup (shaders/g*.comp TP); 0 elsewhere */
 } pseg_step_profile;
 
-pseg_result pseg_session_get_profile(const pseg_session *s, pseg_step_profile *out, uint32_t max,
+PSEG_API pseg_result pseg_session_get_profile(const pseg_session *s, pseg_step_profile *out, uint32_t max,
                                      uint32_t *count);
 
 /* What the driver reports about the pipeline of dispatch `index` (pseg_session_get_profile's
@@ -309,7 +320,7 @@ typedef struct pseg_pipeline_stat {
   char description[192];
   double value; /* booleans 0/1, integers and floats as reported */
 } pseg_pipeline_stat;
-pseg_result pseg_session_get_pipeline_stats(const pseg_session *s, uint32_t index, pseg_pipeline_stat *out, uint32_t max,
+PSEG_API pseg_result pseg_session_get_pipeline_stats(const pseg_session *s, uint32_t index, pseg_pipeline_stat *out, uint32_t max,
                                             uint32_t *count);
 
 /* ---- conformance of output heads (see README "Conformance of output heads", docs/conformance.md) ---- */
@@ -325,7 +336,7 @@ typedef enum pseg_head {
 
 /* pixels x channels fp32 logits (pixel-major) in, the same layout out. fp16_math needs a context
  * created with PSEG_PRECISION_FP16 (shaderFloat16), else PSEG_ERROR_UNSUPPORTED. */
-pseg_result pseg_head_run(pseg_context *ctx, pseg_head head, int stable, int fp16_math, const float *logits,
+PSEG_API pseg_result pseg_head_run(pseg_context *ctx, pseg_head head, int stable, int fp16_math, const float *logits,
                           uint32_t pixels, uint32_t channels, float *out);
 
 /* The reductions of the conformance suite (pseg conformance reductions, docs/conformance.md), one
@@ -340,7 +351,7 @@ typedef enum pseg_reduce_acc {
   PSEG_ACC_FP32 = 2            /* fp32 sum: what pseg's own kernels do in every precision */
 } pseg_reduce_acc;
 /* The fp16 accumulations need a context created with PSEG_PRECISION_FP16 (shaderFloat16). */
-pseg_result pseg_reduce_run(pseg_context *ctx, pseg_reduce_op op, pseg_reduce_acc acc, const uint16_t *halves,
+PSEG_API pseg_result pseg_reduce_run(pseg_context *ctx, pseg_reduce_op op, pseg_reduce_acc acc, const uint16_t *halves,
                             uint32_t pixels, uint32_t channels, float *out);
 
 /* What the device's driver says about its numerics (Vulkan 1.2 driver and float-controls
@@ -353,7 +364,7 @@ typedef struct pseg_head_device {
   int denorm_flush16, denorm_flush32;           /* shaderDenormFlushToZeroFloat16/32 */
   int inf_nan_preserve16, inf_nan_preserve32;   /* shaderSignedZeroInfNanPreserveFloat16/32 */
 } pseg_head_device;
-void pseg_head_device_info(const pseg_context *ctx, pseg_head_device *out);
+PSEG_API void pseg_head_device_info(const pseg_context *ctx, pseg_head_device *out);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,12 @@
 
 #include "gpu.h"
 
+#define PSEG_STR_(x) #x
+#define PSEG_STR(x) PSEG_STR_(x)
+const char *pseg_version(void) {
+  return PSEG_STR(PSEG_VERSION_MAJOR) "." PSEG_STR(PSEG_VERSION_MINOR) "." PSEG_STR(PSEG_VERSION_PATCH);
+}
+
 const char *pseg_result_string(pseg_result r) {
   switch (r) {
 #define PSEG_RESULT_STR(name, value, text)                                                         \

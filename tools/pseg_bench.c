@@ -74,6 +74,7 @@ static int parse(int argc, char **argv, bench_opts *o, int profile) {
                                        {"trace", required_argument, 0, 't'},
                                        {"cpu-threads", required_argument, 0, 'c'},
                                        {"background", required_argument, 0, 'B'},
+                                       {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   memset(o, 0, sizeof *o);
   o->model = "selfie";
@@ -132,7 +133,8 @@ static int parse(int argc, char **argv, bench_opts *o, int profile) {
       if (!profile) return USAGE("--trace belongs to 'pseg profile'%s", "");
       o->trace = optarg;
       break;
-    default: return 2;
+    case 'h': cli_usage(profile ? "profile" : "bench", stdout); return -1; /* exit 0 */
+    default: cli_usage(profile ? "profile" : "bench", stderr); return 2;
     }
   }
   if (optind != argc) return USAGE("unexpected argument '%s'", argv[optind]);
@@ -246,7 +248,7 @@ static double host_rss_mb(void) {
 int cmd_bench(int argc, char **argv, double t_start) {
   bench_opts o;
   int rc = parse(argc, argv, &o, 0);
-  if (rc) return rc;
+  if (rc) return rc < 0 ? 0 : rc;
   bench_ctx b;
   if (bench_setup(&o, &b, 0) || run_frame(&b)) {
     bench_free(&b);
@@ -386,7 +388,7 @@ static int write_trace(const char *path, const pseg_step_profile *p, uint32_t n,
 int cmd_profile(int argc, char **argv) {
   bench_opts o;
   int rc = parse(argc, argv, &o, 1);
-  if (rc) return rc;
+  if (rc) return rc < 0 ? 0 : rc;
   if (o.trace) { /* before the work: the trace may not replace the model or a special file */
     const char *ins[1] = {o.model};
     char oerr[600];

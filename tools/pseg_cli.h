@@ -6,6 +6,8 @@
 
 #include "../include/pseg.h"
 
+/* The usage of subcommand cmd ("segment", "run", "conformance", ...: its section of `pseg`'s usage) */
+void cli_usage(const char *cmd, FILE *f);
 /* Print "pseg: MESSAGE" on one line to stderr; returns 1. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* fp32 | fp16 | fp16-all | auto into ci->precision and ci->fp16_all_activations */

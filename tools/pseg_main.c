@@ -17,78 +17,111 @@
 static const char *prog = "pseg";
 static double t_start;
 
+/* The usage, a section a subcommand: `pseg` alone prints them all, `pseg CMD --help` (and an
+ * unknown option of CMD) its own. */
+static const struct usage_section {
+  const char *cmd;
+  const char *text;
+} usage_sections[] = {
+  {"segment",
+    "  pseg segment [--model selfie|selfie-landscape|FILE.pseg] [--precision fp32|fp16|fp16-all|auto]\n"
+    "               [--device N] [--background blur|IMAGE] [--prior MASK.png]\n"
+    "               [--cutout [--premultiplied] | --matte | --trimap W] [--tta flip|none]\n"
+    "               [--cleanup] [--guided]\n"
+    "               INPUT -o OUTPUT.png|OUTPUT.npy\n"
+    "      INPUT: PNG or JPEG of any size. OUTPUT.png: the 8-bit mask, or the composite when\n"
+    "      --background is given. OUTPUT.npy: the float32 HxW person probability.\n"
+    "      --tta flip (default): the mask of the photo and of its mirror image averaged (better\n"
+    "      masks, twice the network); none: the network once, as TFLite runs it\n"
+    "      --cleanup: keep the largest region of the person, fill its holes; --guided: a guided\n"
+    "      filter (the photo as guide) refines the mask; both off (worse on the dev portraits)\n"
+    "      --cutout: RGBA, the photo with the mask as alpha (--premultiplied: the colour times\n"
+    "      alpha); --matte: the alpha alone (the mask); --trimap W: 255 person, 0 background,\n"
+    "      128 an unknown band of about 2W pixels along the edge, for matting tools\n"
+    "      --prior: for models taking RGB + a prior mask (4 channels), that mask (grey, any\n"
+    "      size; default: none, zeros)\n"},
+  {"devices",
+    "  pseg devices                      list Vulkan devices and their features\n"},
+  {"--version",
+    "  pseg --version                    the version of the tool and of the library it runs\n"},
+  {"video",
+    "  pseg video [--model M] [--background blur|none|IMAGE|#RRGGBB] [--mask | --cutout]\n"
+    "             [--smoothing S] [--raw WxH] [--fps F] IN -o OUT\n"
+    "      every frame of a video (or raw RGB24 frames on stdin: IN = -, --raw WxH): the\n"
+    "      composite (default: over a blur), the mask as video, or a cutout with alpha;\n"
+    "      OUT .mp4/.mkv/.webm/.mov or - (raw frames on stdout); audio copied; temporal\n"
+    "      smoothing on (--smoothing 0: off); pseg video --help for more\n"},
+  {"compare",
+    "  pseg compare MODEL_A MODEL_B IMAGE... [--gt DIR] [--precision-a P] [--precision-b P]\n"
+    "               [--tta-a flip] [--tta-b flip]\n"
+    "               [--device-a N] [--device-b N] -o SHEET.png\n"
+    "      two models (or one at two precisions or on two devices) on the same photos: the IoU\n"
+    "      between their masks; with DIR/NAME.mask.png (or NAME.png) each one's IoU and boundary F;\n"
+    "      a contact sheet (photo | mask A | mask B | difference). MODEL: a name, .pseg or .tflite\n"},
+  {"run",
+    "  pseg run MODEL --input X.npy -o Y.npy [--precision P] [--device N] [--reference]\n"
+    "      the network alone: X the model's input tensor (NHWC float32, no pre-processing),\n"
+    "      Y its own output tensor (before the head pseg appends to raw logits), fp32 default;\n"
+    "      --reference: the plain-C reference of every layer (kernels/), no GPU; MODEL a .pseg\n"},
+  {"convert",
+    "  pseg convert [--output auto|probability|logits] [--person-channel N] [--input-range LO,HI]\n"
+    "               [--mean-std MEAN,STD] IN.tflite OUT.pseg\n"
+    "      convert a TFLite model to pseg's format. --output: what the model's output is when\n"
+    "      the graph does not say (auto: a probability after LOGISTIC or SOFTMAX, else logits,\n"
+    "      which get a sigmoid or a softmax over the channels); --person-channel: the person's\n"
+    "      channel (default 0 of one, 1 of two; required for more); --input-range LO,HI: the model\n"
+    "      takes RGB in [LO,HI] (default 0,1; e.g. -1,1 or 0,255); --mean-std MEAN,STD: it takes\n"
+    "      (0..255 value - MEAN) / STD, the same for the three channels\n"},
+  {"bench",
+    "  pseg bench [--model M] [--precision P] [--device N] [--size WxH] [--iterations N]\n"
+    "             [--batch N] [--pipeline K] [--repeat N] [--tier gpu|auto] [--cpu-threads N]\n"
+    "             [--background blur|none] [--json]\n"
+    "                                    per-frame time, latency, throughput, dispatches, memory\n"
+    "      --batch N: N frames a submit (the batch a dimension of every dispatch; GPU tier)\n"
+    "      --pipeline K: K submits in flight (submit the next before the last mask is read)\n"
+    "      --repeat N: N submits one after another per timed iteration\n"
+    "      --tier gpu: the GPU tier on any device (as PSEG_TIER=gpu)\n"
+    "      --background blur: each frame's composite over a blurred copy too (copied out)\n"},
+  {"profile",
+    "  pseg profile [--model M] [--precision P] [--device N] [--size WxH] [--iterations N]\n"
+    "               [--tier gpu|auto] [--stats] [--cpu-threads N] [--background blur|none]\n"
+    "               [--trace OUT.json]\n"
+    "                                    per-layer GPU time (table + Chrome/Perfetto trace)\n"
+    "      --stats: the driver's statistics of each pipeline (registers, shared memory,\n"
+    "      spills, instructions: VK_KHR_pipeline_executable_properties), where it has them\n"
+    "      --cpu-threads: lavapipe's worker threads (LP_NUM_THREADS); default: cores + 1\n"
+    "      unless LP_NUM_THREADS is set; -1 leaves the driver's default\n"},
+  {"conformance softmax",
+    "  pseg conformance softmax [--device N|all] [--json FILE]\n"
+    "      numerics of sigmoid / softmax / sigsoftmax heads, naive and stable, fp32 and fp16\n"},
+  {"conformance models",
+    "  pseg conformance models MODEL... --image IMG... [--device N|all] [--gate fp32|all]\n"
+    "                          [--json FILE]\n"
+    "      whole models in fp32, fp16 and fp16-all against their plain-C fp32 forward pass:\n"
+    "      NaN/Inf counts, max |d| of the raw output and of the mask, IoU; pass/fail per row\n"},
+  {"conformance reductions",
+    "  pseg conformance reductions [--device N|all] [--json FILE]\n"
+    "      large means and channel sums with fp16 / fp32 accumulation, softmax over +-Inf, NaN\n"
+    "      and huge logits, against their expected answers\n"},
+};
+static const char usage_footer[] =
+    "environment: PSEG_DEVICE=N picks a device, PSEG_VALIDATION=1 enables the Khronos\n"
+    "validation layer (any message makes the command fail), PSEG_TIER=gpu|base|fast picks\n"
+    "the kernel tier (default: gpu on GPUs, base then fast on CPU drivers).\n";
+
 static void usage(FILE *f) {
-  fprintf(f,
-          "usage:\n"
-          "  pseg segment [--model selfie|selfie-landscape|FILE.pseg] [--precision fp32|fp16|fp16-all|auto]\n"
-          "               [--device N] [--background blur|IMAGE] [--prior MASK.png]\n"
-          "               [--cutout [--premultiplied] | --matte | --trimap W] [--tta flip|none]\n"
-          "               [--cleanup] [--guided]\n"
-          "               INPUT -o OUTPUT.png|OUTPUT.npy\n"
-          "      INPUT: PNG or JPEG of any size. OUTPUT.png: the 8-bit mask, or the composite when\n"
-          "      --background is given. OUTPUT.npy: the float32 HxW person probability.\n"
-          "      --tta flip (default): the mask of the photo and of its mirror image averaged (better\n"
-          "      masks, twice the network); none: the network once, as TFLite runs it\n"
-          "      --cleanup: keep the largest region of the person, fill its holes; --guided: a guided\n"
-          "      filter (the photo as guide) refines the mask; both off (worse on the dev portraits)\n"
-          "      --cutout: RGBA, the photo with the mask as alpha (--premultiplied: the colour times\n"
-          "      alpha); --matte: the alpha alone (the mask); --trimap W: 255 person, 0 background,\n"
-          "      128 an unknown band of about 2W pixels along the edge, for matting tools\n"
-          "      --prior: for models taking RGB + a prior mask (4 channels), that mask (grey, any\n"
-          "      size; default: none, zeros)\n"
-          "  pseg devices                      list Vulkan devices and their features\n"
-          "  pseg video [--model M] [--background blur|none|IMAGE|#RRGGBB] [--mask | --cutout]\n"
-          "             [--smoothing S] [--raw WxH] [--fps F] IN -o OUT\n"
-          "      every frame of a video (or raw RGB24 frames on stdin: IN = -, --raw WxH): the\n"
-          "      composite (default: over a blur), the mask as video, or a cutout with alpha;\n"
-          "      OUT .mp4/.mkv/.webm/.mov or - (raw frames on stdout); audio copied; temporal\n"
-          "      smoothing on (--smoothing 0: off); pseg video --help for more\n"
-          "  pseg compare MODEL_A MODEL_B IMAGE... [--gt DIR] [--precision-a P] [--precision-b P]\n"
-          "               [--tta-a flip] [--tta-b flip]\n"
-          "               [--device-a N] [--device-b N] -o SHEET.png\n"
-          "      two models (or one at two precisions or on two devices) on the same photos: the IoU\n"
-          "      between their masks; with DIR/NAME.mask.png (or NAME.png) each one's IoU and boundary F;\n"
-          "      a contact sheet (photo | mask A | mask B | difference). MODEL: a name, .pseg or .tflite\n"
-          "  pseg run MODEL --input X.npy -o Y.npy [--precision P] [--device N]\n"
-          "      the network alone: X the model's input tensor (NHWC float32, no pre-processing),\n"
-          "      Y its own output tensor (before the head pseg appends to raw logits), fp32 default\n"
-          "  pseg convert [--output auto|probability|logits] [--person-channel N] [--input-range LO,HI]\n"
-          "               [--mean-std MEAN,STD] IN.tflite OUT.pseg\n"
-          "      convert a TFLite model to pseg's format. --output: what the model's output is when\n"
-          "      the graph does not say (auto: a probability after LOGISTIC or SOFTMAX, else logits,\n"
-          "      which get a sigmoid or a softmax over the channels); --person-channel: the person's\n"
-          "      channel (default 0 of one, 1 of two; required for more); --input-range LO,HI: the model\n"
-          "      takes RGB in [LO,HI] (default 0,1; e.g. -1,1 or 0,255); --mean-std MEAN,STD: it takes\n"
-          "      (0..255 value - MEAN) / STD, the same for the three channels\n"
-          "  pseg bench [--model M] [--precision P] [--device N] [--size WxH] [--iterations N]\n"
-          "             [--batch N] [--pipeline K] [--repeat N] [--tier gpu|auto] [--cpu-threads N]\n"
-          "             [--background blur|none] [--json]\n"
-          "                                    per-frame time, latency, throughput, dispatches, memory\n"
-          "      --batch N: N frames a submit (the batch a dimension of every dispatch; GPU tier)\n"
-          "      --pipeline K: K submits in flight (submit the next before the last mask is read)\n"
-          "      --repeat N: N submits one after another per timed iteration\n"
-          "      --tier gpu: the GPU tier on any device (as PSEG_TIER=gpu)\n"
-          "      --background blur: each frame's composite over a blurred copy too (copied out)\n"
-          "  pseg profile [--model M] [--precision P] [--device N] [--size WxH] [--iterations N]\n"
-          "               [--tier gpu|auto] [--stats] [--cpu-threads N] [--background blur|none]\n"
-          "               [--trace OUT.json]\n"
-          "                                    per-layer GPU time (table + Chrome/Perfetto trace)\n"
-          "      --stats: the driver's statistics of each pipeline (registers, shared memory,\n"
-          "      spills, instructions: VK_KHR_pipeline_executable_properties), where it has them\n"
-          "      --cpu-threads: lavapipe's worker threads (LP_NUM_THREADS); default: cores + 1\n"
-          "      unless LP_NUM_THREADS is set; -1 leaves the driver's default\n"
-          "  pseg conformance softmax [--device N|all] [--json FILE]\n"
-          "      numerics of sigmoid / softmax / sigsoftmax heads, naive and stable, fp32 and fp16\n"
-          "  pseg conformance models MODEL... --image IMG... [--device N|all] [--gate fp32|all]\n"
-          "                          [--json FILE]\n"
-          "      whole models in fp32, fp16 and fp16-all against their plain-C fp32 forward pass:\n"
-          "      NaN/Inf counts, max |d| of the raw output and of the mask, IoU; pass/fail per row\n"
-          "  pseg conformance reductions [--device N|all] [--json FILE]\n"
-          "      large means and channel sums with fp16 / fp32 accumulation, softmax over +-Inf, NaN\n"
-          "      and huge logits, against their expected answers\n"
-          "environment: PSEG_DEVICE=N picks a device, PSEG_VALIDATION=1 enables the Khronos\n"
-          "validation layer (any message makes the command fail), PSEG_TIER=gpu|base|fast picks\n"
-          "the kernel tier (default: gpu on GPUs, base then fast on CPU drivers).\n");
+  fprintf(f, "usage:\n");
+  for (size_t i = 0; i < sizeof usage_sections / sizeof usage_sections[0]; i++) fputs(usage_sections[i].text, f);
+  fputs(usage_footer, f);
+}
+
+void cli_usage(const char *cmd, FILE *f) {
+  fprintf(f, "usage:\n");
+  size_t n = strlen(cmd);
+  for (size_t i = 0; i < sizeof usage_sections / sizeof usage_sections[0]; i++)
+    if (!strncmp(usage_sections[i].cmd, cmd, n) && (!usage_sections[i].cmd[n] || usage_sections[i].cmd[n] == ' '))
+      fputs(usage_sections[i].text, f); /* "conformance": its three */
+  fputs(usage_footer, f);
 }
 
 int cli_error(const char *fmt, ...) {
@@ -169,7 +202,13 @@ const char *cli_ext(const char *path) {
   return (dot && (!slash || dot > slash)) ? dot : "";
 }
 
-static int cmd_devices(void) {
+static int cmd_devices(int argc, char **argv) {
+  if (argc > 1) {
+    int help = !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h");
+    if (!help) fprintf(stderr, "%s: devices takes no argument (got '%s')\n", prog, argv[1]);
+    cli_usage("devices", help ? stdout : stderr);
+    return help ? 0 : 2;
+  }
   pseg_device_info infos[16];
   uint32_t n = 0;
   char err[512] = "";
@@ -228,13 +267,13 @@ static int cmd_convert(int argc, char **argv) {
       if (cli_parse_index(optarg, &co.person_channel) || co.person_channel < 0)
         return cli_error("--person-channel must be a channel index (got '%s')", optarg);
       break;
-    case 'h': usage(stdout); return 0;
-    default: usage(stderr); return 2;
+    case 'h': cli_usage("convert", stdout); return 0;
+    default: cli_usage("convert", stderr); return 2;
     }
   }
   if (optind + 2 != argc) {
     fprintf(stderr, "%s convert: %s\n", prog, optind + 2 > argc ? "needs IN.tflite and OUT.pseg" : "takes one input and one output");
-    usage(stderr);
+    cli_usage("convert", stderr);
     return 2;
   }
   char err[512];
@@ -328,15 +367,15 @@ static int cmd_segment(int argc, char **argv) {
       trimap = (int)v;
       break;
     }
-    case 'h': usage(stdout); return 0;
-    default: usage(stderr); return 2;
+    case 'h': cli_usage("segment", stdout); return 0;
+    default: cli_usage("segment", stderr); return 2;
     }
   }
   if (optind + 1 != argc || !output) {
     fprintf(stderr, "%s segment: %s\n", prog,
             optind >= argc ? "needs an INPUT image" : optind + 1 < argc ? "takes one INPUT image (for many, run it once per image)"
                                                                         : "needs -o OUTPUT.png or OUTPUT.npy");
-    usage(stderr);
+    cli_usage("segment", stderr);
     return 2;
   }
   const char *input = argv[optind];
@@ -509,6 +548,10 @@ done:
   return rc;
 }
 
+#define PSEG_TOOL_STR_(x) #x
+#define PSEG_TOOL_STR(x) PSEG_TOOL_STR_(x)
+#define PSEG_TOOL_VERSION PSEG_TOOL_STR(PSEG_VERSION_MAJOR) "." PSEG_TOOL_STR(PSEG_VERSION_MINOR) "." PSEG_TOOL_STR(PSEG_VERSION_PATCH)
+
 int main(int argc, char **argv) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -519,7 +562,7 @@ int main(int argc, char **argv) {
   }
   const char *cmd = argv[1];
   if (!strcmp(cmd, "segment")) return cmd_segment(argc - 1, argv + 1);
-  if (!strcmp(cmd, "devices")) return cmd_devices();
+  if (!strcmp(cmd, "devices")) return cmd_devices(argc - 1, argv + 1);
   if (!strcmp(cmd, "convert")) return cmd_convert(argc - 1, argv + 1);
   if (!strcmp(cmd, "bench")) return cmd_bench(argc - 1, argv + 1, t_start);
   if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
@@ -527,6 +570,10 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "video")) return cmd_video(argc - 1, argv + 1);
   if (!strcmp(cmd, "profile")) return cmd_profile(argc - 1, argv + 1);
   if (!strcmp(cmd, "conformance")) return cmd_conformance(argc - 1, argv + 1);
+  if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+    printf("pseg %s (libpseg %s)\n", PSEG_TOOL_VERSION, pseg_version());
+    return 0;
+  }
   if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
     usage(stdout);
     return 0;

@@ -94,11 +94,8 @@ int cmd_run(int argc, char **argv) {
       if (cli_parse_index(optarg, &ci.device_index)) return cli_error("--device must be a device index (got '%s')", optarg);
       break;
     case 'r': reference = 1; break;
-    case 'h':
-      printf("usage: pseg run MODEL --input X.npy -o Y.npy [--precision P] [--device N] [--reference]\n"
-             "  --reference: the plain-C reference of every layer (kernels/), no GPU; MODEL a .pseg file\n");
-      return 0;
-    default: return 2;
+    case 'h': cli_usage("run", stdout); return 0;
+    default: cli_usage("run", stderr); return 2;
     }
   }
   if (optind + 1 != argc || !in || !out) {
