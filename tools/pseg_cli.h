@@ -2,6 +2,7 @@
 #ifndef PSEG_CLI_H
 #define PSEG_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "../include/pseg.h"
@@ -40,6 +41,14 @@ pseg_result cli_conformance_context(int index, const pseg_device_info *info, pse
 /* "device N: NAME (CPU), driver DRIVER VERSION" */
 void cli_print_device_line(int index, const pseg_device_info *d);
 int cmd_run(int argc, char **argv);         /* tools/pseg_run.c */
+
+/* pseg segment's outputs (tools/pseg_main.c): what to write of a photo's mask */
+typedef struct seg_output {
+  int npy, cutout, premul, matte, trimap;
+} seg_output;
+struct img_rgb;
+int seg_write_output(const seg_output *o, const char *output, const struct img_rgb *frame, const float *mask,
+                     const uint8_t *comp, char *err, size_t errlen);
 int cmd_compare(int argc, char **argv);     /* tools/pseg_compare.c */
 int cmd_video(int argc, char **argv);       /* tools/pseg_video.c */
 

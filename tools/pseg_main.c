@@ -13,6 +13,9 @@
 #include "outfile.h"
 #include "../runtime/format.h"
 #include "pseg_cli.h"
+#include "pseg_batch.h"
+
+#include <sys/stat.h>
 
 static const char *prog = "pseg";
 static double t_start;
@@ -28,7 +31,7 @@ static const struct usage_section {
     "               [--device N] [--background blur|IMAGE] [--prior MASK.png]\n"
     "               [--cutout [--premultiplied] | --matte | --trimap W] [--tta flip|none]\n"
     "               [--cleanup] [--guided]\n"
-    "               INPUT -o OUTPUT.png|OUTPUT.npy\n"
+    "               INPUT -o OUTPUT.png|OUTPUT.npy   or   INPUT... -o DIR/ (INPUT: a photo or a directory)\n"
     "      INPUT: PNG or JPEG of any size. OUTPUT.png: the 8-bit mask, or the composite when\n"
     "      --background is given. OUTPUT.npy: the float32 HxW person probability.\n"
     "      --tta flip (default): the mask of the photo and of its mirror image averaged (better\n"
@@ -317,6 +320,38 @@ static int make_trimap(const float *mask, int w, int h, int band, uint8_t *out) 
   return 0;
 }
 
+/* One photo's output: the mask (.npy floats, or 8-bit grey .png, also --matte), the composite
+ * (comp, when a background was given: RGB .png), a cutout (RGBA, straight or premultiplied) or a
+ * trimap. 0, or -1 with a one-line reason. */
+int seg_write_output(const seg_output *o, const char *output, const img_rgb *frame, const float *mask,
+                     const uint8_t *comp, char *err, size_t errlen) {
+  size_t n = (size_t)frame->width * frame->height;
+  if (o->npy) return npy_save_f32(output, mask, frame->height, frame->width, err, errlen) ? -1 : 0;
+  int ch = comp ? 3 : o->cutout ? 4 : 1;
+  uint8_t *px = malloc(n * (size_t)ch);
+  if (!px) return snprintf(err, errlen, "out of memory"), -1;
+  if (comp) {
+    for (size_t i = 0; i < n; i++) memcpy(px + 3 * i, comp + 4 * i, 3);
+  } else if (o->cutout) { /* RGBA, the mask as alpha (straight, or the colour multiplied by it) */
+    for (size_t i = 0; i < n; i++) {
+      uint8_t a = (uint8_t)(mask[i] * 255.0f + 0.5f);
+      for (int k = 0; k < 3; k++)
+        px[4 * i + k] = o->premul ? (uint8_t)((frame->rgb[3 * i + k] * a + 127) / 255) : frame->rgb[3 * i + k];
+      px[4 * i + 3] = a;
+    }
+  } else if (o->trimap) {
+    if (make_trimap(mask, frame->width, frame->height, o->trimap, px)) {
+      free(px);
+      return snprintf(err, errlen, "out of memory"), -1;
+    }
+  } else { /* the mask, 8-bit grey (also --matte) */
+    for (size_t i = 0; i < n; i++) px[i] = (uint8_t)(mask[i] * 255.0f + 0.5f);
+  }
+  int r = img_save_png(output, px, frame->width, frame->height, ch, err, errlen);
+  free(px);
+  return r ? -1 : 0;
+}
+
 static int cmd_segment(int argc, char **argv) {
   static const struct option opts[] = {{"model", required_argument, 0, 'm'},
                                        {"precision", required_argument, 0, 'p'},
@@ -371,12 +406,27 @@ static int cmd_segment(int argc, char **argv) {
     default: cli_usage("segment", stderr); return 2;
     }
   }
-  if (optind + 1 != argc || !output) {
-    fprintf(stderr, "%s segment: %s\n", prog,
-            optind >= argc ? "needs an INPUT image" : optind + 1 < argc ? "takes one INPUT image (for many, run it once per image)"
-                                                                        : "needs -o OUTPUT.png or OUTPUT.npy");
+  if (optind >= argc || !output) {
+    fprintf(stderr, "%s segment: %s\n", prog, optind >= argc ? "needs an INPUT image" : "needs -o OUTPUT.png, OUTPUT.npy or DIR/");
     cli_usage("segment", stderr);
     return 2;
+  }
+  struct stat ost, ist;
+  size_t olen = strlen(output);
+  int many = optind + 1 < argc || (olen && output[olen - 1] == '/') || (!stat(output, &ost) && S_ISDIR(ost.st_mode)) ||
+             (!stat(argv[optind], &ist) && S_ISDIR(ist.st_mode));
+  if (many) { /* many photos (or a directory of them) into a directory: tools/pseg_batch.c */
+    if (prior_path) return cli_error("--prior takes one photo (a prior mask belongs to one frame)");
+    if ((background != NULL) + cutout + matte + (trimap > 0) > 1)
+      return cli_error("choose one output: --background, --cutout, --matte or --trimap");
+    if (premul && !cutout) return cli_error("--premultiplied belongs to --cutout");
+    seg_batch_opts bo = {.ci = ci, .model = model, .tta = tta, .cleanup = cleanup, .guided = guided,
+                         .out = {0, cutout, premul, matte, trimap}};
+    if (background) {
+      bo.background = strcmp(background, "blur") ? PSEG_BACKGROUND_IMAGE : PSEG_BACKGROUND_BLUR;
+      if (bo.background == PSEG_BACKGROUND_IMAGE) bo.background_path = background;
+    }
+    return seg_batch(&bo, argv + optind, argc - optind, output);
   }
   const char *input = argv[optind];
   const char *ext = cli_ext(output);
@@ -398,7 +448,7 @@ static int cmd_segment(int argc, char **argv) {
   pseg_model *md = NULL;
   pseg_session *s = NULL;
   float *mask = NULL;
-  uint8_t *comp = NULL, *px = NULL;
+  uint8_t *comp = NULL;
   pseg_background bgmode = PSEG_BACKGROUND_NONE;
   /* the context first: the images' headers are checked against its largest frame before any
    * pixel is decoded (a small PNG can hold a 16384x16384 image) */
@@ -477,63 +527,16 @@ static int cmd_segment(int argc, char **argv) {
     cli_error("the Vulkan validation layer reported problems (see above)%s", "");
     goto done;
   }
-  if (npy) {
-    if (npy_save_f32(output, mask, frame.height, frame.width, err, sizeof err)) {
-      cli_error("%s", err);
-      goto done;
-    }
-  } else if (comp) {
-    px = malloc(n * 3);
-    if (!px) {
-      cli_error("out of memory");
-      goto done;
-    }
-    for (size_t i = 0; i < n; i++) memcpy(px + 3 * i, comp + 4 * i, 3);
-    if (img_save_png(output, px, frame.width, frame.height, 3, err, sizeof err)) {
-      cli_error("%s", err);
-      goto done;
-    }
-  } else if (cutout) { /* RGBA, the mask as alpha (straight, or the colour multiplied by it) */
-    px = malloc(n * 4);
-    if (!px) {
-      cli_error("out of memory");
-      goto done;
-    }
-    for (size_t i = 0; i < n; i++) {
-      uint8_t a = (uint8_t)(mask[i] * 255.0f + 0.5f);
-      for (int k = 0; k < 3; k++)
-        px[4 * i + k] = premul ? (uint8_t)((frame.rgb[3 * i + k] * a + 127) / 255) : frame.rgb[3 * i + k];
-      px[4 * i + 3] = a;
-    }
-    if (img_save_png(output, px, frame.width, frame.height, 4, err, sizeof err)) {
-      cli_error("%s", err);
-      goto done;
-    }
-  } else if (trimap) {
-    px = malloc(n);
-    if (!px || make_trimap(mask, frame.width, frame.height, trimap, px)) {
-      cli_error("out of memory");
-      goto done;
-    }
-    if (img_save_png(output, px, frame.width, frame.height, 1, err, sizeof err)) {
-      cli_error("%s", err);
-      goto done;
-    }
-  } else { /* the mask, 8-bit grey (also --matte) */
-    px = malloc(n);
-    if (!px) {
-      cli_error("out of memory");
-      goto done;
-    }
-    for (size_t i = 0; i < n; i++) px[i] = (uint8_t)(mask[i] * 255.0f + 0.5f);
-    if (img_save_png(output, px, frame.width, frame.height, 1, err, sizeof err)) {
+  {
+    seg_output so = {npy, cutout, premul, matte, trimap};
+    if (seg_write_output(&so, output, &frame, mask, comp, err, sizeof err)) {
       cli_error("%s", err);
       goto done;
     }
   }
   rc = 0;
 done:
-  free(mask), free(comp), free(px), free(prior);
+  free(mask), free(comp), free(prior);
   pseg_session_destroy(s);
   pseg_model_destroy(md);
   uint32_t vmsgs = ctx ? pseg_context_validation_messages(ctx) : 0;
