@@ -247,7 +247,8 @@ int pseg_fmt_validate(const pseg_fmt_model *m, char *err, size_t errlen) {
     if (pseg_fmt_weight_count(m, l, &wc, &bc)) {
       size_t wb, bb;
       if ((l->wtype == PSEG_WTYPE_I8) != integer) LFAIL("%s weights in an %s layer", l->wtype == PSEG_WTYPE_I8 ? "int8" : "float", integer ? "integer" : "float");
-      if (l->w_off < 0 || l->w_off % 4 || pseg_fmt_weight_bytes(m, l, wc, bc, &wb, &bb) || wb > m->weights_size - (size_t)l->w_off)
+      if (l->w_off < 0 || l->w_off % 4 || (uint32_t)l->w_off > m->weights_size ||
+          pseg_fmt_weight_bytes(m, l, wc, bc, &wb, &bb) || wb > m->weights_size - (size_t)l->w_off)
         LFAIL("weights out of range");
       if (l->b_off != -1 && (l->b_off < 0 || l->b_off % 4 || (size_t)l->b_off + bb > m->weights_size))
         LFAIL("bias out of range");

@@ -142,6 +142,20 @@ int main(int argc, char **argv) {
   if (rc_pc == 0) pseg_fmt_free(&m);
   expect(rc_pc != 0 && strstr(err, "person channel"), "person channel 0xffffffff is rejected");
 
+  /* a layer whose weights start past the end of the blob (fuzz_model found it: the range check
+   * once subtracted the offset from the blob's size) */
+  {
+    memcpy(pb, pseg, npseg);
+    uint32_t nt = (uint32_t)pb[16] | (uint32_t)pb[17] << 8 | (uint32_t)pb[18] << 16 | (uint32_t)pb[19] << 24;
+    size_t f = 64 + 16 * (size_t)nt + 4 * 13; /* layer 0's w_off */
+    pb[f] = 0xf0, pb[f + 1] = 0xff, pb[f + 2] = 0xff, pb[f + 3] = 0x7f;
+    uint32_t c2 = (uint32_t)crc32(0L, pb + 16, (uInt)(npseg - 16));
+    pb[12] = (uint8_t)c2, pb[13] = (uint8_t)(c2 >> 8), pb[14] = (uint8_t)(c2 >> 16), pb[15] = (uint8_t)(c2 >> 24);
+    int rc_w = pseg_fmt_parse(pb, npseg, &m, err, sizeof err);
+    if (rc_w == 0) pseg_fmt_free(&m);
+    expect(rc_w != 0 && strstr(err, "weights out of range"), "weights past the end of the blob are rejected");
+  }
+
   /* a TFLite model with no layer pseg runs (only a DEQUANTIZE; its output is its input) */
   tfw *w = tfw_new();
   int shape[4] = {1, 4, 4, 1}, cshape[1] = {2};
