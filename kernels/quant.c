@@ -133,7 +133,7 @@ int kernel_qplan(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d)
                         .out_c4 = kc4(o->c), .kh = l->kh, .kw = l->kw, .sh = l->sh, .sw = l->sw,
                         .pad_t = l->pad_top, .pad_l = l->pad_left};
   d->spec[0] = kc4(o->c), d->spec[2] = kc4(a->c);
-  d->spec[3] = d->spec[4] = d->spec[5] = 1; /* KH, KW, NPX of the convs (arrays of NPX: never 0) */
+  d->spec[3] = d->spec[4] = d->spec[5] = d->spec[6] = 1; /* KH, KW, NPX, OCB of the convs (arrays: never 0) */
   switch (l->op) {
   case PSEG_OP_CONV2D:
   case PSEG_OP_DWCONV2D:
@@ -141,11 +141,14 @@ int kernel_qplan(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d)
     d->spec[3] = l->kh, d->spec[4] = l->kw;
     d->pc.aux0 = qa.zp, d->pc.aux1 = l->aux, d->pc.mode = pack_range(qo, l->act);
     d->uses_weights = 1;
-    { /* NPX pixels an invocation share each weight load; at least 256 invocations left */
-      int px = o->h * o->w, npx = 16;
-      while (npx > 1 && (px + npx - 1) / npx * kc4(o->c) < 256) npx /= 2;
-      d->spec[5] = npx;
-      kernel_grid_1d(d, (uint32_t)(((size_t)((px + npx - 1) / npx) * kc4(o->c) + 63) / 64), 1);
+    { /* NPX pixels an invocation share each weight load, OCB output vec4s (convs) each input
+       * load; NPX first, then OCB, keeping at least 256 invocations */
+      int px = o->h * o->w, oc4 = kc4(o->c), npx = 16, ocb = l->op == PSEG_OP_DWCONV2D ? 1 : 4;
+      while (npx > 1 && (px + npx - 1) / npx * oc4 < 256) npx /= 2;
+      if (ocb > oc4) ocb = oc4;
+      while (ocb > 1 && (px + npx - 1) / npx * ((oc4 + ocb - 1) / ocb) < 256) ocb /= 2;
+      d->spec[5] = npx, d->spec[6] = ocb;
+      kernel_grid_1d(d, (uint32_t)(((size_t)((px + npx - 1) / npx) * ((oc4 + ocb - 1) / ocb) + 63) / 64), 1);
     }
     return 0;
   case PSEG_OP_ADD: { /* kq_add's constants */

@@ -5,8 +5,8 @@
  * fp32 requantization rounded to nearest even. One invocation: one output vec4 (a pixel's 4
  * channels), invocation i = pixel * OC4 + vec4, over a 1-D grid of 64-wide workgroups.
  * OP 0 CONV2D, 1 DWCONV2D: a KH x KW window (constants: the loops unrolled), NPX consecutive
- *   pixels an invocation (invocation i = pixel group * OC4 + vec4: the pixels share each weight
- *   load); pc.aux0 the input's zero point, pc.aux1 the dilation (rows | columns << 8, 0: 1);
+ *   pixels an invocation and OCB output vec4s (conv; invocation i = pixel group * vec4 blocks +
+ *   block: the pixels share each weight load, the vec4s each input load); pc.aux0 the input's zero point, pc.aux1 the dilation (rows | columns << 8, 0: 1);
  *   weights (kernels/quant.c): OC4 vec4s of int32 bias bits, OC4 of requantization scales, then
  *   the int8 weights as floats: conv [oc4][ky][kx][ic] (vec4: 4 output channels), depthwise
  *   [ky][kx][c4].
@@ -26,6 +26,7 @@ layout(constant_id = 2) const int IC4 = 1;
 layout(constant_id = 3) const int KH = 1;
 layout(constant_id = 4) const int KW = 1;
 layout(constant_id = 5) const int NPX = 1;
+layout(constant_id = 6) const int OCB = 1; /* CONV2D: output vec4s an invocation (their inputs fetched once) */
 
 ivec4 qin(samplerBuffer t, int i) { return ivec4(texelFetch(t, i)); }
 
@@ -43,9 +44,9 @@ void q11(int i, int n_in, float sc, out int i0, out int i1, out int wq) {
 
 void conv() {
   int id = int(gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * 64u);
-  int npx = pc.out_h * pc.out_w;
-  if (id >= (npx + NPX - 1) / NPX * OC4) return;
-  int g = id / OC4, c4 = id - g * OC4, p0 = g * NPX;
+  int npx = pc.out_h * pc.out_w, ncb = (OC4 + OCB - 1) / OCB;
+  if (id >= (npx + NPX - 1) / NPX * ncb) return;
+  int g = id / ncb, cb = id - g * ncb, p0 = g * NPX, c0 = cb * OCB;
   int lo = (pc.mode & 255) - 128, hi = ((pc.mode >> 8) & 255) - 128, zo = ((pc.mode >> 16) & 255) - 128;
   int dh = (pc.aux1 & 255) != 0 ? pc.aux1 & 255 : 1, dw = ((pc.aux1 >> 8) & 255) != 0 ? (pc.aux1 >> 8) & 255 : 1;
   int oy[NPX], ox[NPX];
@@ -54,9 +55,11 @@ void conv() {
     oy[q] = min(y_, pc.out_h - 1), ox[q] = x_;
     if (++x_ == pc.out_w) x_ = 0, y_++;
   }
-  ivec4 bias = floatBitsToInt(wt.w[c4]);
-  ivec4 acc[NPX];
-  [[unroll]] for (int q = 0; q < NPX; q++) acc[q] = bias;
+  ivec4 acc[NPX * OCB]; /* pixel q, output vec4 c0 + j: acc[q * OCB + j] */
+  [[unroll]] for (int j = 0; j < OCB; j++) {
+    ivec4 bias = floatBitsToInt(wt.w[min(c0 + j, OC4 - 1)]);
+    [[unroll]] for (int q = 0; q < NPX; q++) acc[q * OCB + j] = bias;
+  }
   int wb = 2 * OC4;
   [[unroll]] for (int ky = 0; ky < KH; ky++) {
     [[unroll]] for (int kx = 0; kx < KW; kx++) {
@@ -67,29 +70,34 @@ void conv() {
         in_[q] = iy >= 0 && iy < pc.in_h && ix >= 0 && ix < pc.in_w;
         at[q] = (clamp(iy, 0, pc.in_h - 1) * pc.in_w + clamp(ix, 0, pc.in_w - 1)) * IC4;
       }
-      if (OP == 1) {
-        ivec4 w = ivec4(wt.w[wb + (ky * KW + kx) * OC4 + c4]);
+      if (OP == 1) { /* depthwise: OCB 1 */
+        ivec4 w = ivec4(wt.w[wb + (ky * KW + kx) * OC4 + c0]);
         [[unroll]] for (int q = 0; q < NPX; q++)
-          if (in_[q]) acc[q] += w * (qin(X, at[q] + c4) - pc.aux0);
+          if (in_[q]) acc[q] += w * (qin(X, at[q] + c0) - pc.aux0);
         continue;
       }
-      int w0 = wb + ((c4 * KH + ky) * KW + kx) * IC4 * 4;
       [[dont_unroll]] for (int i4 = 0; i4 < IC4; i4++) {
-        ivec4 w_0 = ivec4(wt.w[w0 + 4 * i4]), w_1 = ivec4(wt.w[w0 + 4 * i4 + 1]);
-        ivec4 w_2 = ivec4(wt.w[w0 + 4 * i4 + 2]), w_3 = ivec4(wt.w[w0 + 4 * i4 + 3]);
-        [[unroll]] for (int q = 0; q < NPX; q++) {
-          ivec4 x = in_[q] ? qin(X, at[q] + i4) - pc.aux0 : ivec4(0); /* padding lanes meet zero weights */
-          acc[q] += w_0 * x.x + w_1 * x.y + w_2 * x.z + w_3 * x.w;
+        ivec4 x[NPX]; /* each input vec4 fetched once for the OCB output vec4s */
+        [[unroll]] for (int q = 0; q < NPX; q++) x[q] = in_[q] ? qin(X, at[q] + i4) - pc.aux0 : ivec4(0); /* padding lanes meet zero weights */
+        [[unroll]] for (int j = 0; j < OCB; j++) {
+          int w0 = wb + ((min(c0 + j, OC4 - 1) * KH + ky) * KW + kx) * IC4 * 4 + 4 * i4;
+          ivec4 w_0 = ivec4(wt.w[w0]), w_1 = ivec4(wt.w[w0 + 1]), w_2 = ivec4(wt.w[w0 + 2]), w_3 = ivec4(wt.w[w0 + 3]);
+          [[unroll]] for (int q = 0; q < NPX; q++) acc[q * OCB + j] += w_0 * x[q].x + w_1 * x[q].y + w_2 * x[q].z + w_3 * x[q].w;
         }
       }
     }
   }
-  vec4 sc = wt.w[OC4 + c4];
-  [[unroll]] for (int q = 0; q < NPX; q++) {
-    if (p0 + q < npx) {
-      precise vec4 f = vec4(acc[q]) * sc;
-      f = clamp(f, vec4(float(lo - zo)), vec4(float(hi - zo)));
-      dst.y[(p0 + q) * OC4 + c4] = OTYPE(vec4(ivec4(roundEven(f)) + zo));
+  [[unroll]] for (int j = 0; j < OCB; j++) {
+    int c4 = c0 + j;
+    if (c4 < OC4) {
+      vec4 sc = wt.w[OC4 + c4];
+      [[unroll]] for (int q = 0; q < NPX; q++) {
+        if (p0 + q < npx) {
+          precise vec4 f = vec4(acc[q * OCB + j]) * sc;
+          f = clamp(f, vec4(float(lo - zo)), vec4(float(hi - zo)));
+          dst.y[(p0 + q) * OC4 + c4] = OTYPE(vec4(ivec4(roundEven(f)) + zo));
+        }
+      }
     }
   }
 }
