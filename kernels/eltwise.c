@@ -106,7 +106,9 @@ static void add_qref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const flo
   kq_act_range(l->act, qo, &lo, &hi);
   size_t n = (size_t)t->h * t->w * t->c;
   if (l->aux != 0) return; /* broadcasts: no integer version yet (the converter makes none) */
-  for (size_t i = 0; i < n; i++) out[i] = (float)kq_add((int)in0[i], (int)in1[i], qa, qb, qo, lo, hi);
+  kqadd p;
+  kq_add_params(qa, qb, qo, &p);
+  for (size_t i = 0; i < n; i++) out[i] = (float)kq_add((int)in0[i], (int)in1[i], &p, qo.zp, lo, hi);
 }
 
 const pseg_op_def pseg_def_ADD = {2, binary_check, NULL, NULL, NULL, binary_plan, binary_ref, add_qref};

@@ -132,9 +132,19 @@ void kq_act_range(int act, kquant o, int *lo, int *hi);
 /* XNNPACK's fp32 requantization: v (an accumulator times its scale) clamped to [lo, hi] less the
  * zero point, rounded to nearest even, plus the zero point. */
 int kq_requant(float v, int zp, int lo, int hi);
-/* XNNPACK's int8 ADD: both ratios to the output scale as integers of 20-21 bits at a common
- * shift, an int32 sum rounded half up by the shift, plus the output's zero point, clamped. */
-int kq_add(int a, int b, kquant qa, kquant qb, kquant qo, int lo, int hi);
+/* XNNPACK's int8 ADD: both ratios to the output scale as integers of 20-21 bits at a common shift
+ * (20 - the larger ratio's exponent) and the zero points folded into a bias with the rounding
+ * (kq_add_params: -1 where the shift leaves 1..30, ratios XNNPACK refuses; the values then
+ * clamped); the sum rounded half up by the shift, plus the output's zero point, clamped (kq_add). */
+typedef struct kqadd {
+  int32_t am, bm;
+  int shift;
+  int64_t bias;
+} kqadd;
+int kq_add_params(kquant qa, kquant qb, kquant qo, kqadd *p);
+int kq_add(int a, int b, const kqadd *p, int zo, int lo, int hi);
+/* int8 -> int8 QUANTIZE (XNNPACK's convert): the scale ratio with 8 fraction bits */
+int32_t kq_cvt_multiplier(kquant a, kquant o);
 /* An integer layer's weights (PSEG_WTYPE_I8): its scales (nscale: 1 or per output channel), its
  * int8 values and int32 bias (NULL: zeros). */
 typedef struct kqweights {

@@ -26,18 +26,23 @@ void kq_act_range(int act, kquant o, int *lo, int *hi) {
   if (act == PSEG_ACT_RELU6) *hi = act_limit(6.0f, o);
 }
 
-int kq_add(int a, int b, kquant qa, kquant qb, kquant qo, int lo, int hi) {
+int kq_add_params(kquant qa, kquant qb, kquant qo, kqadd *p) {
   float ra = qa.scale / qo.scale, rb = qb.scale / qo.scale, mx = ra > rb ? ra : rb;
   uint32_t bits;
   memcpy(&bits, &mx, 4);
-  int shift = 20 - ((int)(bits >> 23) - 127);
-  if (shift < 1) shift = 1;
-  if (shift > 30) shift = 30;
-  int32_t am = (int32_t)lrintf(ldexpf(ra, shift)), bm = (int32_t)lrintf(ldexpf(rb, shift));
-  int64_t acc = ((int64_t)1 << (shift - 1)) - (int64_t)am * qa.zp - (int64_t)bm * qb.zp + (int64_t)a * am + (int64_t)b * bm;
-  int64_t q = (acc >> shift) + qo.zp; /* arithmetic shift: round half up */
+  int shift = 20 - ((int)(bits >> 23) - 127), ok = shift >= 1 && shift <= 30;
+  p->shift = shift < 1 ? 1 : shift > 30 ? 30 : shift;
+  p->am = (int32_t)lrintf(ldexpf(ra, p->shift)), p->bm = (int32_t)lrintf(ldexpf(rb, p->shift));
+  p->bias = ((int64_t)1 << (p->shift - 1)) - (int64_t)p->am * qa.zp - (int64_t)p->bm * qb.zp;
+  return ok ? 0 : -1;
+}
+
+int kq_add(int a, int b, const kqadd *p, int zo, int lo, int hi) {
+  int64_t q = ((p->bias + (int64_t)a * p->am + (int64_t)b * p->bm) >> p->shift) + zo; /* arithmetic shift: half up */
   return q < lo ? lo : q > hi ? hi : (int)q;
 }
+
+int32_t kq_cvt_multiplier(kquant a, kquant o) { return (int32_t)lrintf(256.0f * (a.scale / o.scale)); }
 
 int kq_requant(float v, int zp, int lo, int hi) {
   float a = (float)(lo - zp), b = (float)(hi - zp);
@@ -86,7 +91,7 @@ static void quantize_qref(const pseg_fmt_model *m, const pseg_fmt_layer *l, cons
     }
     return;
   }
-  int32_t mul = (int32_t)lrintf(256.0f * (a.scale / o.scale));
+  int32_t mul = kq_cvt_multiplier(a, o);
   for (size_t i = 0; i < n; i++) {
     int32_t v = ((((int32_t)in0[i] - a.zp) * mul + 128) >> 8) + o.zp;
     out[i] = (float)(v < -128 ? -128 : v > 127 ? 127 : v);
@@ -152,17 +157,10 @@ int kernel_qplan(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d)
     }
     return 0;
   case PSEG_OP_ADD: { /* kq_add's constants */
-    if (l->aux != 0) return -1;
-    kquant qb = kq_of(m, l->in1);
-    float ra = qa.scale / qo.scale, rb = qb.scale / qo.scale, mx = ra > rb ? ra : rb;
-    uint32_t bits;
-    memcpy(&bits, &mx, 4);
-    int shift = 20 - ((int)(bits >> 23) - 127);
-    if (shift < 1 || shift > 30) return -1; /* ratios XNNPACK refuses too */
-    int32_t am = (int32_t)lrintf(ldexpf(ra, shift)), bm = (int32_t)lrintf(ldexpf(rb, shift));
+    kqadd p;
+    if (l->aux != 0 || kq_add_params(qa, kq_of(m, l->in1), qo, &p)) return -1; /* ratios XNNPACK refuses too */
     d->spec[1] = 2;
-    d->pc.kh = am, d->pc.kw = bm, d->pc.sh = shift;
-    d->pc.sw = (int32_t)((1 << (shift - 1)) - am * qa.zp - bm * qb.zp);
+    d->pc.kh = p.am, d->pc.kw = p.bm, d->pc.sh = p.shift, d->pc.sw = (int32_t)p.bias;
     d->pc.mode = pack_range(qo, l->act);
     break;
   }
@@ -178,7 +176,7 @@ int kernel_qplan(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d)
     if (qa.scale == 0) {
       d->spec[1] = 4, d->pc.aux1 = fbits(qo.scale);
     } else {
-      d->spec[1] = 5, d->pc.kh = (int32_t)lrintf(256.0f * (qa.scale / qo.scale)), d->pc.aux0 = qa.zp;
+      d->spec[1] = 5, d->pc.kh = kq_cvt_multiplier(qa, qo), d->pc.aux0 = qa.zp;
     }
     d->pc.mode = pack_range(qo, PSEG_ACT_NONE);
     break;

@@ -37,6 +37,12 @@ static uint32_t next(void) {
 
 static int one_line(const char *s) { return s[0] && !strchr(s, '\n'); }
 
+/* A .pseg's checksum recomputed after a change: the validator is then what stands in the way */
+static void fix_crc(uint8_t *b, size_t n) {
+  uint32_t crc = (uint32_t)crc32(0L, b + 16, (uInt)(n - 16));
+  b[12] = (uint8_t)crc, b[13] = (uint8_t)(crc >> 8), b[14] = (uint8_t)(crc >> 16), b[15] = (uint8_t)(crc >> 24);
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: test_corrupt MODEL.tflite\n");
@@ -120,8 +126,7 @@ int main(int argc, char **argv) {
       pf_ok = 0;
     }
     /* recompute the checksum: now the validator is what stands between us and a bad model */
-    uint32_t crc = (uint32_t)crc32(0L, pb + 16, (uInt)(npseg - 16));
-    pb[12] = (uint8_t)crc, pb[13] = (uint8_t)(crc >> 8), pb[14] = (uint8_t)(crc >> 16), pb[15] = (uint8_t)(crc >> 24);
+    fix_crc(pb, npseg);
     if (pseg_fmt_parse(pb, npseg, &m, err, sizeof err) == 0) {
       valid_after_fix++;
       pseg_fmt_free(&m);
@@ -136,8 +141,7 @@ int main(int argc, char **argv) {
   /* a .pseg whose person channel has the high bit set (once passed a signed comparison) */
   memcpy(pb, pseg, npseg);
   pb[40] = pb[41] = pb[42] = pb[43] = 0xff;
-  uint32_t crc = (uint32_t)crc32(0L, pb + 16, (uInt)(npseg - 16));
-  pb[12] = (uint8_t)crc, pb[13] = (uint8_t)(crc >> 8), pb[14] = (uint8_t)(crc >> 16), pb[15] = (uint8_t)(crc >> 24);
+  fix_crc(pb, npseg);
   int rc_pc = pseg_fmt_parse(pb, npseg, &m, err, sizeof err);
   if (rc_pc == 0) pseg_fmt_free(&m);
   expect(rc_pc != 0 && strstr(err, "person channel"), "person channel 0xffffffff is rejected");
@@ -149,8 +153,7 @@ int main(int argc, char **argv) {
     uint32_t nt = (uint32_t)pb[16] | (uint32_t)pb[17] << 8 | (uint32_t)pb[18] << 16 | (uint32_t)pb[19] << 24;
     size_t f = 64 + 16 * (size_t)nt + 4 * 13; /* layer 0's w_off */
     pb[f] = 0xf0, pb[f + 1] = 0xff, pb[f + 2] = 0xff, pb[f + 3] = 0x7f;
-    uint32_t c2 = (uint32_t)crc32(0L, pb + 16, (uInt)(npseg - 16));
-    pb[12] = (uint8_t)c2, pb[13] = (uint8_t)(c2 >> 8), pb[14] = (uint8_t)(c2 >> 16), pb[15] = (uint8_t)(c2 >> 24);
+    fix_crc(pb, npseg);
     int rc_w = pseg_fmt_parse(pb, npseg, &m, err, sizeof err);
     if (rc_w == 0) pseg_fmt_free(&m);
     expect(rc_w != 0 && strstr(err, "weights out of range"), "weights past the end of the blob are rejected");
@@ -204,8 +207,7 @@ int main(int argc, char **argv) {
            "an integer model round-trips as a version 2 file");
     if (prc == 0) pseg_fmt_free(&m);
     qb[4] = 1; /* version 1 with quantization entries */
-    uint32_t qcrc = (uint32_t)crc32(0L, qb + 16, (uInt)(nqb - 16));
-    qb[12] = (uint8_t)qcrc, qb[13] = (uint8_t)(qcrc >> 8), qb[14] = (uint8_t)(qcrc >> 16), qb[15] = (uint8_t)(qcrc >> 24);
+    fix_crc(qb, nqb);
     prc = pseg_fmt_parse(qb, nqb, &m, err, sizeof err);
     if (prc == 0) pseg_fmt_free(&m);
     expect(prc != 0 && strstr(err, "version 1"), "quantization entries in a version 1 file are rejected");

@@ -18,25 +18,7 @@ const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
 const { parseModel, loadTFLite, shapeOf } = require('./tflite_ref.js');
-
-function npyWrite(file, shape, data) {
-  let h = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(', ')}), }`;
-  const total = Math.ceil((10 + h.length + 1) / 64) * 64;
-  h = h.padEnd(total - 11, ' ') + '\n';
-  const b = Buffer.alloc(total + data.length * 4);
-  b.write('\x93NUMPY', 0, 'latin1');
-  b[6] = 1, b[7] = 0, b.writeUInt16LE(total - 10, 8);
-  b.write(h, 10, 'latin1');
-  for (let i = 0; i < data.length; i++) b.writeFloatLE(data[i], total + 4 * i);
-  fs.writeFileSync(file, b);
-}
-
-function npyRead(file) {
-  const b = fs.readFileSync(file);
-  const st = 10 + b.readUInt16LE(8), n = (b.length - st) / 4, out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = b.readFloatLE(st + 4 * i);
-  return out;
-}
+const { npyWrite, npyRead } = require('./npy.js');
 
 // scale and zero point of tensor ti (the first of each)
 function quantOf(m, ti) {

@@ -14,6 +14,7 @@ const path = require('path');
 const { spawnSync } = require('child_process');
 const zlib = require('zlib');
 const { createModel } = require('./tflite_model.js');
+const { npyWrite, npyRead } = require('./npy.js');
 
 function crc32(buf) {
   let c, crc = 0xffffffff;
@@ -37,26 +38,6 @@ function pngGreyWrite(file, w, h, px) {
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw[y * (w + 1) + 1 + x] = px[y * w + x];
   fs.writeFileSync(file, Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]));
-}
-
-function npyWrite(file, shape, data) {
-  let h = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
-  const total = Math.ceil((10 + h.length + 1) / 64) * 64;
-  h = h.padEnd(total - 11, ' ') + '\n';
-  const b = Buffer.alloc(total + data.length * 4);
-  b.write('\x93NUMPY', 0, 'latin1');
-  b[6] = 1, b[7] = 0, b.writeUInt16LE(total - 10, 8);
-  b.write(h, 10, 'latin1');
-  for (let i = 0; i < data.length; i++) b.writeFloatLE(data[i], total + 4 * i);
-  fs.writeFileSync(file, b);
-}
-
-function npyRead(file) {
-  const b = fs.readFileSync(file);
-  const hl = b.readUInt16LE(8), start = 10 + hl;
-  const n = (b.length - start) / 4, out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = b.readFloatLE(start + 4 * i);
-  return out;
 }
 
 async function main() {
