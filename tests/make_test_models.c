@@ -42,8 +42,15 @@
  *                        -> DEPTHWISE_CONV_2D 3x3 dilation 4 VALID                      [56,56,8]
  *                        -> CONV_2D 1x1 (8->1) -> RESIZE_BILINEAR 64x64 -> LOGISTIC     [64,64,1]
  *
+ *   int8.tflite          an integer model (issue 15): 64x64x3 uint8 (the pixels) -> QUANTIZE to
+ *                        int8 -> PAD (0,1),(0,1) -> CONV_2D 3x3 s2 VALID +relu (per-channel int8
+ *                        weights, int32 bias) [32,32,8] -> DEPTHWISE 3x3 SAME +relu6 -> CONV_2D 1x1
+ *                        (8->8), the two ADDed -> RESIZE_BILINEAR 64x64 -> QUANTIZE int8 -> int8
+ *                        (another scale) -> CONV_2D 1x1 (8->2): int8 logits            [64,64,2]
+ *
  * Float32 weights from a fixed seed at He-initialisation scale; the heads' weights scaled so the
- * logits span several units. Usage: make_test_models OUTDIR */
+ * logits span several units (the int8 model's quantized per output channel). Usage:
+ * make_test_models OUTDIR */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -336,6 +343,82 @@ static int pools(const char *dir) {
   return finish(w, in, out, dir, "pools.tflite");
 }
 
+/* an int8 activation tensor of scale sc, zero point zp */
+static int qtensor(tfw *w, const char *name, const int *shape, float sc, int zp) {
+  int t = tfw_tensor(w, name, TFW_INT8, shape, 4, NULL, 0);
+  int64_t z = zp;
+  return tfw_quantization(w, t, &sc, &z, 1, 0);
+}
+
+/* int8 weights quantized per output channel (dimension qdim of shape, oc channels; inner: the
+ * values a channel's index repeats over, 1 for depthwise [1,kh,kw,c]) and the int32 bias at
+ * scale in_scale x the channel's weight scale: the tensors TFLite's converter writes */
+static void qweights(tfw *w, const char *name, const int *shape, int oc, int qdim, const float *wf, const float *bf,
+                     float in_scale, int *tw, int *tb) {
+  size_t n = (size_t)shape[0] * shape[1] * shape[2] * shape[3], per = n / (size_t)oc;
+  int8_t *q = malloc(n);
+  int32_t *b = malloc((size_t)oc * 4);
+  float *sc = malloc((size_t)oc * 4), *bs = malloc((size_t)oc * 4);
+  int64_t *z = calloc((size_t)oc, 8);
+  for (int c = 0; c < oc; c++) {
+    float mx = 1e-6f;
+    for (size_t i = 0; i < per; i++) {
+      size_t k = qdim == 0 ? (size_t)c * per + i : i * (size_t)oc + (size_t)c;
+      if (fabsf(wf[k]) > mx) mx = fabsf(wf[k]);
+    }
+    sc[c] = mx / 127.0f, bs[c] = in_scale * sc[c];
+    for (size_t i = 0; i < per; i++) {
+      size_t k = qdim == 0 ? (size_t)c * per + i : i * (size_t)oc + (size_t)c;
+      q[k] = (int8_t)lrintf(wf[k] / sc[c]);
+    }
+    b[c] = (int32_t)lrintf(bf[c] / bs[c]);
+  }
+  const int s_b[1] = {oc};
+  char bname[64];
+  snprintf(bname, sizeof bname, "%s/bias", name);
+  *tw = tfw_quantization(w, tfw_tensor(w, name, TFW_INT8, shape, 4, q, n), sc, z, oc, qdim);
+  *tb = tfw_quantization(w, tfw_tensor(w, bname, TFW_INT32, s_b, 1, b, (size_t)oc * 4), bs, z, oc, 0);
+  free(q), free(b), free(sc), free(bs), free(z);
+}
+
+static int int8_model(const char *dir) {
+  static float w1[8 * 27], b1[8], w2[9 * 8], b2[8], w3[8 * 8], b3[8], w4[2 * 8], b4[2];
+  fill(w1, sizeof w1 / 4, sqrt(2.0 / 27)), fill(b1, 8, 0.05), fill(w2, sizeof w2 / 4, sqrt(2.0 / 9));
+  fill(b2, 8, 0.05), fill(w3, sizeof w3 / 4, sqrt(2.0 / 8)), fill(b3, 8, 0.05);
+  fill(w4, sizeof w4 / 4, 2.0 * sqrt(2.0 / 8)), fill(b4, 2, 0.1);
+  tfw *w = tfw_new();
+  if (!w) return 1;
+  const int s_in[4] = {1, 64, 64, 3}, s_pad[4] = {1, 65, 65, 3}, s_a[4] = {1, 32, 32, 8}, s_r[4] = {1, 64, 64, 8},
+            s_o[4] = {1, 64, 64, 2}, s_w1[4] = {8, 3, 3, 3}, s_w2[4] = {1, 3, 3, 8}, s_w3[4] = {8, 1, 1, 8},
+            s_w4[4] = {2, 1, 1, 8}, s_42[2] = {4, 2}, s_2[1] = {2};
+  const int32_t pads[8] = {0, 0, 0, 1, 0, 1, 0, 0}, size[2] = {64, 64};
+  const float s0 = 1.0f / 255, s1 = 4.0f / 255, s2 = 6.0f / 255, s3 = 12.0f / 255, s4 = 18.0f / 255, s5 = 20.0f / 255,
+              s6 = 16.0f / 255;
+  int64_t z0 = 0;
+  int in = tfw_quantization(w, tfw_tensor(w, "pixels", TFW_UINT8, s_in, 4, NULL, 0), &s0, &z0, 1, 0);
+  int q0 = qtensor(w, "q", s_in, s0, -128), qp = qtensor(w, "padded", s_pad, s0, -128);
+  int tpad = tfw_tensor(w, "paddings", TFW_INT32, s_42, 2, pads, sizeof pads);
+  int a1 = qtensor(w, "conv1", s_a, s1, -128), a2 = qtensor(w, "dw", s_a, s2, -128), a3 = qtensor(w, "pw", s_a, s3, 0);
+  int a4 = qtensor(w, "add", s_a, s4, -43), r = qtensor(w, "up", s_r, s4, -43), rq = qtensor(w, "requant", s_r, s5, -40);
+  int out = qtensor(w, "logits", s_o, s6, 3);
+  int tsz = tfw_tensor(w, "size", TFW_INT32, s_2, 1, size, sizeof size);
+  int tw1, tb1, tw2, tb2, tw3, tb3, tw4, tb4;
+  qweights(w, "conv1/weights", s_w1, 8, 0, w1, b1, s0, &tw1, &tb1);
+  qweights(w, "dw/weights", s_w2, 8, 3, w2, b2, s1, &tw2, &tb2);
+  qweights(w, "pw/weights", s_w3, 8, 0, w3, b3, s2, &tw3, &tb3);
+  qweights(w, "head/weights", s_w4, 2, 0, w4, b4, s5, &tw4, &tb4);
+  tfw_op(w, TFW_OP_QUANTIZE, &in, 1, q0);
+  tfw_op(w, TFW_OP_PAD, (int[]){q0, tpad}, 2, qp);
+  tfw_conv2d(w, qp, tw1, tb1, a1, TFW_VALID, 2, 2, TFW_ACT_RELU);
+  tfw_depthwise_conv2d(w, a1, tw2, tb2, a2, TFW_SAME, 1, 1, TFW_ACT_RELU6);
+  tfw_conv2d(w, a2, tw3, tb3, a3, TFW_SAME, 1, 1, TFW_ACT_NONE);
+  tfw_add(w, a2, a3, a4, TFW_ACT_NONE);
+  tfw_resize_bilinear(w, a4, tsz, r, 0, 1);
+  tfw_op(w, TFW_OP_QUANTIZE, &r, 1, rq);
+  tfw_conv2d(w, rq, tw4, tb4, out, TFW_SAME, 1, 1, TFW_ACT_NONE);
+  return finish(w, in, out, dir, "int8.tflite");
+}
+
 static int dense_se(const char *dir) {
   static float w1[8 * 27], b1[8], f1[4 * 8], fb1[4], f2[8 * 4], fb2[8], f3[8], fb3[1] = {-0.2f};
   fill(w1, sizeof w1 / 4, sqrt(2.0 / 27)), fill(b1, 8, 0.1), fill(f1, 32, 2.0 * sqrt(2.0 / 8)), fill(fb1, 4, 0.1);
@@ -463,5 +546,5 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: make_test_models OUTDIR\n");
     return 2;
   }
-  return pad_logits1(argv[1]) || flat_logits2(argv[1]) || tconv_bias(argv[1]) || hand_softmax(argv[1]) || naive_softmax(argv[1]) || nearest(argv[1]) || dense_se(argv[1]) || prior4(argv[1]) || concat_slice(argv[1]) || prelu(argv[1]) || dilated(argv[1]) || pools(argv[1]);
+  return pad_logits1(argv[1]) || flat_logits2(argv[1]) || tconv_bias(argv[1]) || hand_softmax(argv[1]) || naive_softmax(argv[1]) || nearest(argv[1]) || dense_se(argv[1]) || prior4(argv[1]) || concat_slice(argv[1]) || prelu(argv[1]) || dilated(argv[1]) || pools(argv[1]) || int8_model(argv[1]);
 }

@@ -8,7 +8,8 @@
 #      and a STRIDED_SLICE of channels at offsets that are not multiples of 4; PRELU with alphas
 #      below 0, in [0, 1] and above 1; dilated CONV_2D and DEPTHWISE_CONV_2D; one of them converted with --input-range -1,1 and fed to
 #      TFLite as such; a 4-channel model reading a prior mask, also with a prior through `pseg run`
-#      and `pseg segment --prior` (tests/reference/run_compare.js --prior-png));
+#      and `pseg segment --prior` (tests/reference/run_compare.js --prior-png); an int8 model
+#      (tests/reference/int_compare.js: every output identical, on the GPU and in the C references));
 #   2. the real models of tests/models.txt (weights/models/ in the tree, ../shared/models when
 #      present), on the 3 portraits of tests/data at the model's input size (the small models get
 #      each also centre-cropped and mirrored: 9 inputs).
@@ -78,6 +79,15 @@ node "$SRC/tests/reference/run_compare.js" --pseg "$PSEG" --tflite "$T/synthetic
 grep -E "summary|FAIL" "$T/prior.txt"
 cp "$T/synthetic/pad_logits1.tflite" "$T/synthetic/pad_logits1_pm1.tflite" # a model trained on RGB in [-1,1]
 INRANGE=-1,1 fidelity "$T/synthetic/pad_logits1_pm1.tflite" logits 0 2e-2 --input-range -1,1
+# an integer model (issue 15: uint8 pixels in, int8 logits out; PAD, per-channel convs, a depthwise
+# conv, ADD, RESIZE_BILINEAR, a requantization): GPU and C references against TFLite, bit for bit
+if "$PSEG" convert "$T/synthetic/int8.tflite" "$T/int8.pseg"; then
+  node "$SRC/tests/reference/int_compare.js" --pseg "$PSEG" --tflite "$T/synthetic/int8.tflite" --model "$T/int8.pseg" \
+    --min-identical 1 "$T"/in/64x64c/*.f32 > "$T/int8.txt" 2>&1 || status=1
+  grep -E "summary|FAIL" "$T/int8.txt"
+else
+  echo "FAIL int8: pseg convert"; status=1
+fi
 
 crops= # the real ones (seconds a frame on lavapipe): the 3 photos as they are
 while read -r file head rest; do

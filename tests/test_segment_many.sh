@@ -28,14 +28,14 @@ for n in astronaut grace_hopper; do
   "$PSEG" segment "$f" -o "$T/$n.alone.png" 2>/dev/null
   cmp -s "$T/out/$n.png" "$T/$n.alone.png" && ok "$n: the same mask as segmented alone" || fail "$n: differs from the photo segmented alone"
 done
-# a list of files with a composite, into a directory made for it
-"$PSEG" segment "$T/in/astronaut.png" "$T/in/grace_hopper.jpg" --background blur -o "$T/comp" > "$T/log2" 2>&1 &&
+# a list of files with a composite, into a directory made for it (DIR/: a name ending in /)
+"$PSEG" segment "$T/in/astronaut.png" "$T/in/grace_hopper.jpg" --background blur -o "$T/comp/" > "$T/log2" 2>&1 &&
   [ -s "$T/comp/astronaut.png" ] && [ -s "$T/comp/grace_hopper.png" ] && ok "two files, composites, into a new directory" ||
   fail "two files: $(cat "$T/log2")"
 # refused: several inputs into a file, --prior with several photos, two photos writing the same name
 touch "$T/afile.png"
 "$PSEG" segment "$T/in/astronaut.png" "$T/in/grace_hopper.jpg" -o "$T/afile.png" > "$T/log3" 2>&1
-[ $? = 2 ] && grep -q "not a directory" "$T/log3" && ok "several inputs into a file: exit 2 ($(head -1 "$T/log3"))" || fail "into a file: $(cat "$T/log3")"
+[ $? = 2 ] && grep -q "for several (or a directory), -o DIR/" "$T/log3" && ok "several inputs into a file: exit 2 ($(head -1 "$T/log3"))" || fail "into a file: $(cat "$T/log3")"
 "$PSEG" segment "$T/in" --prior "$T/in/astronaut.png" -o "$T/o4/" > "$T/log4" 2>&1
 [ $? != 0 ] && grep -q "prior" "$T/log4" && ok "--prior with several photos refused" || fail "--prior: $(cat "$T/log4")"
 mkdir -p "$T/in2" && cp "$T/in/astronaut.png" "$T/in2/astronaut.png" && cp "$SRC/tests/data/grace_hopper.jpg" "$T/in2/astronaut.jpg"

@@ -411,11 +411,18 @@ static int cmd_segment(int argc, char **argv) {
     cli_usage("segment", stderr);
     return 2;
   }
+  /* many photos (several inputs, a directory of them, or -o DIR/) into a directory (tools/pseg_batch.c);
+   * its output must say it is one: a name ending in '/', or an existing directory */
   struct stat ost, ist;
   size_t olen = strlen(output);
-  int many = optind + 1 < argc || (olen && output[olen - 1] == '/') || (!stat(output, &ost) && S_ISDIR(ost.st_mode)) ||
-             (!stat(argv[optind], &ist) && S_ISDIR(ist.st_mode));
-  if (many) { /* many photos (or a directory of them) into a directory: tools/pseg_batch.c */
+  int out_slash = olen && output[olen - 1] == '/', out_dir = !stat(output, &ost) && S_ISDIR(ost.st_mode);
+  int many = optind + 1 < argc || out_slash || (!stat(argv[optind], &ist) && S_ISDIR(ist.st_mode));
+  if (many && !out_slash && !out_dir) {
+    fprintf(stderr, "%s segment: takes one INPUT image per -o FILE; for several (or a directory), -o DIR/\n", prog);
+    cli_usage("segment", stderr);
+    return 2;
+  }
+  if (many) {
     if (prior_path) return cli_error("--prior takes one photo (a prior mask belongs to one frame)");
     if ((background != NULL) + cutout + matte + (trimap > 0) > 1)
       return cli_error("choose one output: --background, --cutout, --matte or --trimap");
