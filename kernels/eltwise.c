@@ -105,7 +105,10 @@ static void add_qref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const flo
   int lo, hi;
   kq_act_range(l->act, qo, &lo, &hi);
   size_t n = (size_t)t->h * t->w * t->c;
-  if (l->aux != 0) return; /* broadcasts: no integer version yet (the converter makes none) */
+  if (l->aux != 0) { /* broadcasts: no integer version yet (the converter refuses them): zeros */
+    memset(out, 0, n * sizeof(float));
+    return;
+  }
   kqadd p;
   kq_add_params(qa, qb, qo, &p);
   for (size_t i = 0; i < n; i++) out[i] = (float)kq_add((int)in0[i], (int)in1[i], &p, qo.zp, lo, hi);
