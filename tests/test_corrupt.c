@@ -148,10 +148,16 @@ int main(int argc, char **argv) {
 
   /* a layer whose weights start past the end of the blob (fuzz_model found it: the range check
    * once subtracted the offset from the blob's size) */
-  {
+  int wl = -1; /* the first layer with weights */
+  if (pseg_fmt_parse(pseg, npseg, &m, err, sizeof err) == 0) {
+    for (uint32_t i = 0; i < m.n_layers && wl < 0; i++)
+      if (m.layers[i].w_off >= 0) wl = (int)i;
+    pseg_fmt_free(&m);
+  }
+  if (wl >= 0) {
     memcpy(pb, pseg, npseg);
     uint32_t nt = (uint32_t)pb[16] | (uint32_t)pb[17] << 8 | (uint32_t)pb[18] << 16 | (uint32_t)pb[19] << 24;
-    size_t f = 64 + 16 * (size_t)nt + 4 * 13; /* layer 0's w_off */
+    size_t f = 64 + 16 * (size_t)nt + 64 * (size_t)wl + 4 * 13; /* its w_off */
     pb[f] = 0xf0, pb[f + 1] = 0xff, pb[f + 2] = 0xff, pb[f + 3] = 0x7f;
     fix_crc(pb, npseg);
     int rc_w = pseg_fmt_parse(pb, npseg, &m, err, sizeof err);
