@@ -160,6 +160,15 @@ void kq_free(kqweights *q);
 int kernel_qplan(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d);
 size_t kernel_qpacked(const pseg_fmt_model *m, const pseg_fmt_layer *l);
 void kernel_qpack(const pseg_fmt_model *m, const pseg_fmt_layer *l, float *dst);
+/* Fusions into a planned integer dispatch d (qnet.comp PRO / EPI), each 0 or -1 where it cannot
+ * be fused: the residual ADD `add` of conv `conv`'s output (its other operand bound as R); an
+ * int8 -> int8 QUANTIZE or a DEQUANTIZE of d's output; d's input X read through RESIZE_BILINEAR
+ * `rs` (a 1x1 stride-1 conv or an ADD reading its output as in0). */
+enum { KQ_EPI = 7, KQ_PRO = 8 };
+int kernel_qfuse_add(const pseg_fmt_model *m, const pseg_fmt_layer *conv, const pseg_fmt_layer *add, kdispatch *d);
+int kernel_qfuse_out(const pseg_fmt_model *m, const pseg_fmt_layer *lq, kdispatch *d);
+int kernel_qfuse_resize_in(const pseg_fmt_model *m, const pseg_fmt_layer *rs, kdispatch *d);
+
 /* Integer CONV2D (dw 0) and DWCONV2D (dw 1), kernels/conv.c */
 void ref_qconv(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in0, float *out, int dw);
 

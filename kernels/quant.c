@@ -2,7 +2,7 @@
  * other families share (kernels.h). An integer tensor holds int8 q, real value (q - zero point)
  * x scale; the references keep q in float arrays (exact) and compute as TFLite's XNNPACK delegate
  * does (fp32 requantization: the int32 accumulator times a float scale, rounded to nearest even).
- * No GPU kernels yet: plan declines, and the runtime says so. */
+ * Their GPU kernels: shaders/qnet.comp, planned and packed below. */
 #include "kernels.h"
 
 #include <math.h>
@@ -138,7 +138,7 @@ int kernel_qplan(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d)
                         .out_c4 = kc4(o->c), .kh = l->kh, .kw = l->kw, .sh = l->sh, .sw = l->sw,
                         .pad_t = l->pad_top, .pad_l = l->pad_left};
   d->spec[0] = kc4(o->c), d->spec[2] = kc4(a->c);
-  d->spec[3] = d->spec[4] = d->spec[5] = d->spec[6] = 1; /* KH, KW, NPX, OCB of the convs (arrays: never 0) */
+  d->spec[3] = d->spec[4] = d->spec[5] = d->spec[6] = d->spec[10] = 1; /* KH, KW, NPX, OCB, SW of the convs (arrays: never 0) */
   switch (l->op) {
   case PSEG_OP_CONV2D:
   case PSEG_OP_DWCONV2D:
@@ -149,11 +149,17 @@ int kernel_qplan(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d)
     { /* NPX pixels an invocation share each weight load, OCB output vec4s (convs) each input
        * load; NPX first, then OCB, keeping at least 256 invocations */
       int px = o->h * o->w, oc4 = kc4(o->c), npx = 16, ocb = l->op == PSEG_OP_DWCONV2D ? 1 : 4;
-      while (npx > 1 && (px + npx - 1) / npx * oc4 < 256) npx /= 2;
+      while (npx > 1 && (px + npx - 1) / npx * oc4 < 128) npx /= 2;
       if (ocb > oc4) ocb = oc4;
-      while (ocb > 1 && (px + npx - 1) / npx * ((oc4 + ocb - 1) / ocb) < 256) ocb /= 2;
+      while (ocb > 1 && (px + npx - 1) / npx * ((oc4 + ocb - 1) / ocb) < 128) ocb /= 2;
       d->spec[5] = npx, d->spec[6] = ocb;
       kernel_grid_1d(d, (uint32_t)(((size_t)((px + npx - 1) / npx) * ((oc4 + ocb - 1) / ocb) + 63) / 64), 1);
+    }
+    if (l->op == PSEG_OP_DWCONV2D && (l->aux & 255) <= 1 && ((l->aux >> 8) & 255) <= 1) { /* no dilation: NPX pixels of a row (ROWS) */
+      int w = o->w, h = o->h, oc4 = kc4(o->c), npx = 16;
+      while (npx > 1 && (npx / 2 >= w || h * ((w + npx - 1) / npx) * oc4 < 128)) npx /= 2;
+      d->spec[5] = npx, d->spec[9] = 1, d->spec[10] = l->sw;
+      kernel_grid_1d(d, (uint32_t)(((size_t)h * ((w + npx - 1) / npx) * oc4 + 63) / 64), 1);
     }
     return 0;
   case PSEG_OP_ADD: { /* kq_add's constants */
@@ -165,6 +171,7 @@ int kernel_qplan(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d)
     break;
   }
   case PSEG_OP_RESIZE_BILINEAR: {
+    d->pc.mode = pack_range(qo, PSEG_ACT_NONE); /* the zero point, for a fused QUANTIZE */
     int adjh = l->aux == 2 && o->h != 1, adjw = l->aux == 2 && o->w != 1;
     d->spec[1] = 3;
     d->pc.aux0 = fbits((float)(a->h - adjh) / (float)(o->h - adjh));
@@ -187,6 +194,51 @@ int kernel_qplan(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d)
     return -1;
   }
   kernel_grid_1d(d, (uint32_t)(((size_t)o->h * o->w * kc4(o->c) + 63) / 64), 1);
+  return 0;
+}
+
+/* ---- fusions (qnet.comp PRO / EPI) ---- */
+
+int kernel_qfuse_add(const pseg_fmt_model *m, const pseg_fmt_layer *conv, const pseg_fmt_layer *add, kdispatch *d) {
+  kqadd p;
+  if (d->spec[1] != 0 || d->spec[KQ_EPI] || add->op != PSEG_OP_ADD || add->aux != 0 || add->in0 == add->in1 ||
+      (add->in0 != conv->out && add->in1 != conv->out) ||
+      kq_add_params(kq_of(m, add->in0), kq_of(m, add->in1), kq_of(m, add->out), &p))
+    return -1;
+  int first = add->in0 == conv->out; /* the sum is symmetric: the conv's value takes its multiplier */
+  d->pc.bx = first ? p.am : p.bm, d->pc.br = first ? p.bm : p.am;
+  d->pc.bg = p.shift, d->pc.by = (int32_t)p.bias, d->pc.by2 = pack_range(kq_of(m, add->out), add->act);
+  d->spec[KQ_EPI] |= 1;
+  return 0;
+}
+
+int kernel_qfuse_out(const pseg_fmt_model *m, const pseg_fmt_layer *lq, kdispatch *d) {
+  kquant qa = kq_of(m, lq->in0);
+  if (d->spec[KQ_EPI] & 4) return -1; /* already float */
+  if (lq->op == PSEG_OP_QUANTIZE && qa.scale != 0 && !(d->spec[KQ_EPI] & 2)) {
+    kquant qo = kq_of(m, lq->out);
+    d->pc.s0 = kq_cvt_multiplier(qa, qo), d->pc.s1 = pack_range(qo, PSEG_ACT_NONE);
+    d->spec[KQ_EPI] |= 2;
+    return 0;
+  }
+  if (lq->op == PSEG_OP_DEQUANTIZE) {
+    d->pc.s2 = fbits(qa.scale);
+    d->spec[KQ_EPI] |= 4;
+    return 0;
+  }
+  return -1;
+}
+
+int kernel_qfuse_resize_in(const pseg_fmt_model *m, const pseg_fmt_layer *rs, kdispatch *d) {
+  const pseg_fmt_tensor *a = &m->tensors[rs->in0];
+  int op = d->spec[1], conv1x1 = op == 0 && d->spec[3] == 1 && d->spec[4] == 1 && d->pc.sh == 1 && d->pc.sw == 1 &&
+                                 d->pc.pad_t == 0 && d->pc.pad_l == 0;
+  if (rs->op != PSEG_OP_RESIZE_BILINEAR || d->spec[KQ_PRO] || (!conv1x1 && op != 2)) return -1;
+  kdispatch r;
+  if (kernel_qplan(m, rs, &r)) return -1;
+  d->pc.in_h = a->h, d->pc.in_w = a->w;
+  d->pc.w0 = r.pc.aux0, d->pc.w1 = r.pc.aux1, d->pc.act = r.pc.act;
+  d->spec[KQ_PRO] = 1;
   return 0;
 }
 

@@ -461,6 +461,79 @@ static void plan_fold_prelu(planner *p, uint32_t i, pseg_node *nd) {
   append_name(nd, "+prelu");
 }
 
+/* Integer models (qnet.comp): the layers absorbed into their readers, decided before planning.
+ * A RESIZE_BILINEAR read only by a 1x1 stride-1 conv or an ADD is computed as they read it (PRO
+ * 1), except where that is the model's own output (pseg run reads it). (A QUANTIZE of the float
+ * input computed as the first conv reads it measured slower than the two dispatches: a division
+ * a tap; runtime/session.c folds it into the pre-processing instead.) */
+static void plan_qbackward(planner *p) {
+  const pseg_fmt_model *m = p->m;
+  for (uint32_t i = 0; i < m->n_layers; i++) {
+    const pseg_fmt_layer *l = &m->layers[i];
+    int32_t t = l->out;
+    int j = sole_reader(m, p->uses, t, i);
+    if (j < 0 || t == (int32_t)m->raw_output || m->tensors[t].quant == 0 || m->tensors[m->layers[j].out].quant == 0) continue;
+    const pseg_fmt_layer *lj = &m->layers[j];
+    if (l->op == PSEG_OP_RESIZE_BILINEAR &&
+        ((lj->op == PSEG_OP_CONV2D && lj->in0 == t && lj->kh == 1 && lj->kw == 1 && lj->sh == 1 && lj->sw == 1 &&
+          lj->pad_top == 0 && lj->pad_left == 0) ||
+         (lj->op == PSEG_OP_ADD && lj->aux == 0 && lj->in0 != lj->in1 && p->resize_of[lj->in0] < 0 && p->resize_of[lj->in1] < 0))) {
+      p->resize_of[t] = (int32_t)i, p->absorbed[i] = 1;
+      FUSED(t);
+    }
+  }
+}
+
+/* An integer layer's node (planned by kernel_qplan): its input through the layers plan_qbackward
+ * absorbed, then the layers after it it absorbs: a residual ADD of a conv's output (EPI 1), then
+ * int8 -> int8 QUANTIZE and DEQUANTIZE (EPI 2, 4). 0, or -1 where a fusion decided before is not
+ * possible (a planner bug). */
+static int plan_qfusions(planner *p, uint32_t i, pseg_node *nd) {
+  const pseg_fmt_model *m = p->m;
+  const pseg_fmt_layer *l = &m->layers[i];
+  char pre[24] = "";
+  if (l->op == PSEG_OP_ADD && l->in1 >= 0 && p->resize_of[l->in1] >= 0) { /* the resized operand as X */
+    int32_t t = nd->d.pc.kh;
+    nd->in0 = l->in1, nd->in1 = l->in0;
+    nd->d.pc.kh = nd->d.pc.kw, nd->d.pc.kw = t;
+  }
+  if (p->resize_of[nd->in0] >= 0) {
+    const pseg_fmt_layer *lr = &m->layers[p->resize_of[nd->in0]];
+    if (kernel_qfuse_resize_in(m, lr, &nd->d)) return -1;
+    nd->in0 = lr->in0;
+    snprintf(pre, sizeof pre, "resize+");
+  }
+  snprintf(nd->name, sizeof nd->name, "%s%s%s%s (int8)", pre, pseg_op_name(l->op), l->act ? "+" : "", l->act ? pseg_act_name(l->act) : "");
+  char post[40] = "";
+  int32_t other;
+  int j = first_reader(m, l->out, i);
+  if (l->op == PSEG_OP_CONV2D && p->uses[l->out] == 1 && l->out != (int32_t)m->output && l->out != (int32_t)m->raw_output &&
+      residual_add(p, j, l->out, (int)i, &other) && m->tensors[m->layers[j].out].quant > 0 &&
+      !kernel_qfuse_add(m, l, &m->layers[j], &nd->d)) {
+    nd->in1 = other, nd->out = m->layers[j].out;
+    p->absorbed[j] = 1;
+    FUSED(l->out);
+    snprintf(post, sizeof post, "+add%s%s", m->layers[j].act ? "+" : "", m->layers[j].act ? pseg_act_name(m->layers[j].act) : "");
+  }
+  for (;;) { /* requantizations and a dequantization of the result */
+    int32_t t = nd->out;
+    j = sole_reader(m, p->uses, t, i);
+    if (j < 0 || t == (int32_t)m->raw_output || p->absorbed[j] || m->layers[j].in0 != t ||
+        kernel_qfuse_out(m, &m->layers[j], &nd->d))
+      break;
+    p->absorbed[j] = 1;
+    FUSED(t);
+    nd->out = m->layers[j].out;
+    size_t n = strlen(post);
+    snprintf(post + n, sizeof post - n, "%s", m->layers[j].op == PSEG_OP_QUANTIZE ? "+requantize" : "+dequantize");
+  }
+  if (post[0]) {
+    size_t n = strlen(nd->name) - strlen(" (int8)");
+    snprintf(nd->name + n, sizeof nd->name - n, "%s (int8)", post);
+  }
+  return 0;
+}
+
 /* Forward fusions of a planned node: layers after it that it absorbs. */
 static void plan_forward_fusions(planner *p, uint32_t i, pseg_node *nd) {
   const pseg_fmt_model *m = p->m;
@@ -760,7 +833,8 @@ pseg_result pseg_plan_model(pseg_model *model, pseg_plan *md) {
     if (l->in1 >= 0) p->uses[l->in1]++;
     p->producer[l->out] = (int)i;
   }
-  if (!m->n_quant) plan_backward_fusions(p); /* integer models: one dispatch a layer, for now */
+  if (!m->n_quant) plan_backward_fusions(p);
+  else plan_qbackward(p); /* integer models: their own fusions */
 
   int wide = plan_wspec(p);
   md->n_nodes = 0;
@@ -780,7 +854,10 @@ pseg_result pseg_plan_model(pseg_model *model, pseg_plan *md) {
         break;
       }
       if (nd->d.uses_weights) nd->wl = (int32_t)i;
-      snprintf(nd->name, sizeof nd->name, "%s%s%s (int8)", pseg_op_name(l->op), l->act ? "+" : "", l->act ? pseg_act_name(l->act) : "");
+      if (plan_qfusions(p, i, nd)) {
+        r = gpu_fail(ctx, PSEG_ERROR_UNSUPPORTED, "layer %u: integer %s: a fusion planned for it is not possible", i, pseg_op_name(l->op));
+        break;
+      }
       md->n_nodes++;
       continue;
     }

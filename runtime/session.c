@@ -193,6 +193,11 @@ static void describe_node(const pseg_fmt_model *m, const pseg_node *nd, const ui
       st->flops += 2.0 * tensor_elems(m, lq->out) * m->tensors[lq->in0].c;
     }
     break;
+  case PSEG_SHADER_QNET: /* integer layers: a multiply-add is two operations, as in float */
+    if (l->op == PSEG_OP_CONV2D) st->flops = 2.0 * lout * l->kh * l->kw * a->c;
+    else if (l->op == PSEG_OP_DWCONV2D) st->flops = 2.0 * lout * l->kh * l->kw;
+    else st->flops = tensor_elems(m, nd->in0) > out_n ? tensor_elems(m, nd->in0) : out_n;
+    break;
   case PSEG_SHADER_SE_FC: st->flops = 2.0 * nd->w_vec4 * 4 + tensor_elems(m, nd->in0); break;
   case PSEG_SHADER_RESIZE: st->flops = 6.0 * out_n; break;
   case PSEG_SHADER_SOFTMAX: st->flops = 4.0 * out_n; break;
@@ -394,6 +399,15 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
     fuse_pre = md->nodes[i].in0 != (int32_t)m->input && md->nodes[i].in1 != (int32_t)m->input &&
                md->nodes[i].gate != (int32_t)m->input;
   if (fuse_pre) s->t_size[m->input] = 0;
+  /* Integer models: their first layer, the QUANTIZE of the float input, done by the
+   * pre-processing (pre.comp QUANT), which then writes the int8 tensor; the float one is never
+   * stored. (pseg run, a raw session, uploads the float input: the QUANTIZE runs there.) */
+  int fuse_quant = !s->raw && !s->gpu && first && first->d.shader == PSEG_SHADER_QNET && first->d.spec[1] == 4 &&
+                   first->in0 == (int32_t)m->input;
+  for (uint32_t i = 1; fuse_quant && i < md->n_nodes; i++)
+    fuse_quant = md->nodes[i].in0 != (int32_t)m->input && md->nodes[i].in1 != (int32_t)m->input &&
+                 md->nodes[i].gate != (int32_t)m->input;
+  if (fuse_quant) s->t_size[m->input] = 0;
   /* Post-processing fused into the last layer (dwconv.comp MASK_OUT) when that is a depthwise conv
    * with a one-vec4 projection making the model's output: it writes the person channel, one float
    * a pixel, straight to the mask when the frame has the output's size (the output tensor is then
@@ -490,13 +504,19 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
     } else if (!s->raw && !fuse_pre) {
       step pre = {.shader = PSEG_SHADER_PRE, .layer = -1, .name = "pre (stretch, scale)",
                   .oh = tin->h, .ow = tin->w, .oc = 3, .flops = 12.0 * tin->h * tin->w,
-                  .k[0] = {.variant = s->t16[m->input] ? (unsigned)PSEG_VARIANT_O16 : 0u, .spec = {pass} /* FLIP */,
+                  .k[0] = {.variant = s->t16[m->input] ? (unsigned)PSEG_VARIANT_O16 : 0u, .spec = {pass /* FLIP */, fuse_quant},
                            .groups = {(uint32_t)(tin->w + 7) / 8, (uint32_t)(tin->h + 7) / 8, 1},
                            .pc = {.in_h = s->height, .in_w = s->width, .out_h = tin->h, .out_w = tin->w,
                                   .out_c4 = kc4(tin->c), .mode = s->prior, .aux0 = in_sb, .aux1 = in_ob}},
                   .bytes = 4.0 * (double)npix + (double)s->t_size[m->input],
                   .b = {slot_bind(SB_IMG), prior, dummy, TENSOR(m->input)}};
       if (pass) snprintf(pre.name, sizeof pre.name, "pre (stretch, scale, mirror)");
+      if (fuse_quant) { /* qnet.comp OP 4's scale and the zero point */
+        pre.k[0].pc.kh = first->d.pc.aux1, pre.k[0].pc.kw = ((first->d.pc.mode >> 16) & 255) - 128;
+        pre.b[3] = TENSOR(first->out);
+        pre.bytes += (double)s->t_size[first->out];
+        snprintf(pre.name, sizeof pre.name, "pre (stretch, scale%s)+quantize", pass ? ", mirror" : "");
+      }
       if ((r = add_step(s, &cap, &pre))) return r;
     }
     for (uint32_t i = 0; i < md->n_nodes && s->gpu; i++) { /* the GPU tier's steps */
@@ -544,7 +564,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
       }
       if ((r = add_step(s, &cap, &st))) return r;
     }
-    for (uint32_t i = 0; i < md->n_nodes - (fuse_softmax ? 1u : 0u) && !s->gpu; i++) {
+    for (uint32_t i = fuse_quant ? 1u : 0u; i < md->n_nodes - (fuse_softmax ? 1u : 0u) && !s->gpu; i++) {
       const pseg_node *nd = &md->nodes[i];
       const kdispatch *d = &nd->d;
       step st = {.shader = d->shader, .layer = nd->layer};

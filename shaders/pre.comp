@@ -4,10 +4,13 @@
  * to the model input (out_w x out_h) with half-pixel bilinear filtering, scale to [0, 1], then
  * v * scale + offset (the model's input range: floats in pc.aux0, pc.aux1). pc.mode 1: the model
  * takes a 4th channel, a prior mask (binding 1, a float a frame pixel, in [0, 1]: the last
- * frame's mask or the application's), stretched the same way and not scaled. */
+ * frame's mask or the application's), stretched the same way and not scaled. QUANT 1: an integer
+ * model's QUANTIZE of that input as qnet.comp OP 4 computes it (pc.kh the scale's bits, pc.kw the
+ * zero point), written in its place. */
 #include "common/common.glsl"
 layout(local_size_x = 8, local_size_y = 8, local_size_z = 1) in;
 layout(constant_id = 0) const int FLIP = 0; /* 1: the input written mirrored (session tta_flip) */
+layout(constant_id = 1) const int QUANT = 0;
 layout(std430, binding = 0) readonly buffer Img { uint p[]; } img;
 layout(std430, binding = 1) readonly buffer Prior { float v[]; } prior;
 layout(std430, binding = 3) writeonly buffer Out { OTYPE y[]; } dst;
@@ -28,5 +31,10 @@ void main() {
   float p = 0.0;
   if (pc.mode != 0) p = mix(mix(pr(x0, y0), pr(x1, y0), lx), mix(pr(x0, y1), pr(x1, y1), lx), ly);
   int xo = FLIP != 0 ? pc.out_w - 1 - x : x;
-  dst.y[(y * pc.out_w + xo) * pc.out_c4] = OTYPE(v.rgb * intBitsToFloat(pc.aux0) + intBitsToFloat(pc.aux1), p);
+  vec4 o = vec4(v.rgb * intBitsToFloat(pc.aux0) + intBitsToFloat(pc.aux1), p);
+  if (QUANT != 0) {
+    precise vec4 q = o / intBitsToFloat(pc.kh);
+    o = vec4(clamp(ivec4(sign(q) * floor(abs(q) + 0.5)) + pc.kw, -128, 127)); /* round half away from zero */
+  }
+  dst.y[(y * pc.out_w + xo) * pc.out_c4] = OTYPE(o);
 }

@@ -16,7 +16,17 @@
  * OP 4 QUANTIZE from float: pc.aux1 the scale (float bits); 5 from int8: pc.kh the multiplier of
  *   8 fraction bits, pc.aux0 the input's zero point; 6 DEQUANTIZE: pc.aux0 the zero point, aux1
  *   the scale (float bits): a float output.
- * pc.mode: the output's lowest and highest value and zero point, each + 128, in bytes 0, 1, 2. */
+ * pc.mode: the output's lowest and highest value and zero point, each + 128, in bytes 0, 1, 2.
+ *
+ * Fusions (runtime/plan.c: plan_qfusions), each computing exactly what the layers it replaces
+ * compute:
+ *   PRO 1  X is read through a RESIZE_BILINEAR (OP 2, and OP 0 1x1 stride 1): X is the resize's
+ *          input (pc.in_h x in_w), pc.w0 / w1 the row / column scales (float bits), pc.act the
+ *          mode; the resize's output has its input's quantization, as in XNNPACK.
+ *   EPI 1  (OP 0) the residual ADD of the conv's int8 output and R: pc.bx, br its multipliers, bg
+ *          the shift, by the bias, by2 the sum's range as pc.mode packs it.
+ *   EPI 2  an int8 -> int8 QUANTIZE of the result (OP 5): pc.s0 the multiplier, s1 the range.
+ *   EPI 4  a DEQUANTIZE of the result (OP 6): pc.s2 the scale's bits; a float output. */
 #define WEIGHTS
 #include "common/net.glsl"
 layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
@@ -27,11 +37,15 @@ layout(constant_id = 3) const int KH = 1;
 layout(constant_id = 4) const int KW = 1;
 layout(constant_id = 5) const int NPX = 1;
 layout(constant_id = 6) const int OCB = 1; /* CONV2D: output vec4s an invocation (their inputs fetched once) */
+layout(constant_id = 7) const int EPI = 0;
+layout(constant_id = 8) const int PRO = 0;
+layout(constant_id = 9) const int ROWS = 0;
+layout(constant_id = 10) const int SW_ = 1; /* ROWS: the column stride */ /* DWCONV2D without dilation: NPX pixels of a row (dw_rows) */
 
 ivec4 qin(samplerBuffer t, int i) { return ivec4(texelFetch(t, i)); }
 
 /* XNNPACK's source coordinate and 11-bit weight of output index i */
-void q11(int i, int n_in, float sc, out int i0, out int i1, out int wq) {
+void q11(int i, int n_in, float sc, out int i0, out int i1, out int wq) { /* pc.act: the mode */
   precise float x = float(i) * sc;
   if (pc.act == 0) {
     precise float off = 0.5 * sc - 0.5;
@@ -40,6 +54,81 @@ void q11(int i, int n_in, float sc, out int i0, out int i1, out int wq) {
   i0 = int(x);
   i1 = min(i0 + 1, n_in - 1);
   wq = int(roundEven((x - float(i0)) * 2048.0));
+}
+
+/* the resized X (PRO 1) at output pixel (oy, ox), vec4 c4 of OC4 per pixel */
+struct rsrc { int a, b, c, d, wy, wx; }; /* the four source texels (first vec4) and the weights */
+rsrc rs_at(int oy, int ox, int c4n) {
+  int y0, y1, wy, x0, x1, wx;
+  q11(oy, pc.in_h, intBitsToFloat(pc.w0), y0, y1, wy);
+  q11(ox, pc.in_w, intBitsToFloat(pc.w1), x0, x1, wx);
+  return rsrc((y0 * pc.in_w + x0) * c4n, (y0 * pc.in_w + x1) * c4n, (y1 * pc.in_w + x0) * c4n, (y1 * pc.in_w + x1) * c4n, wy, wx);
+}
+ivec4 rs_fetch(rsrc r, int c4) {
+  ivec4 tl = qin(X, r.a + c4), tr = qin(X, r.b + c4), bl = qin(X, r.c + c4), br = qin(X, r.d + c4);
+  ivec4 t = tl * 2048 + (tr - tl) * r.wx, b = bl * 2048 + (br - bl) * r.wx;
+  return (t * 2048 + (b - t) * r.wy + (1 << 21)) >> 22;
+}
+
+/* output element i (vec4), the op's int8 result q with zero point zo: the fused layers after it */
+void store(int i, ivec4 q, int zo) {
+  if ((EPI & 1) != 0) {
+    ivec4 acc = pc.by + q * pc.bx + qin(R, i) * pc.br;
+    zo = ((pc.by2 >> 16) & 255) - 128;
+    q = clamp((acc >> pc.bg) + zo, (pc.by2 & 255) - 128, ((pc.by2 >> 8) & 255) - 128);
+  }
+  if ((EPI & 2) != 0) {
+    int z2 = ((pc.s1 >> 16) & 255) - 128;
+    q = clamp((((q - zo) * pc.s0 + 128) >> 8) + z2, (pc.s1 & 255) - 128, ((pc.s1 >> 8) & 255) - 128);
+    zo = z2;
+  }
+  if ((EPI & 4) != 0) {
+    dst.y[i] = OTYPE(vec4(q - zo) * intBitsToFloat(pc.s2));
+    return;
+  }
+  dst.y[i] = OTYPE(vec4(q));
+}
+
+/* the conv's input vec4 i4 at texel `at` (the pixel's first vec4) */
+ivec4 xin(int at, rsrc r, int i4) {
+  if (PRO == 1) return rs_fetch(r, i4);
+  return qin(X, at + i4);
+}
+
+/* DWCONV2D, NPX consecutive pixels of an output row an invocation (invocation i = (row * segments
+ * + segment) * OC4 + vec4: neighbouring invocations read neighbouring texels): each tap row's
+ * (NPX - 1) * stride + KW input texels fetched once for the NPX pixels. Sums in fp32, exact. */
+void dw_rows() {
+  int id = int(gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * 64u);
+  int seg = (pc.out_w + NPX - 1) / NPX;
+  if (id >= pc.out_h * seg * OC4) return;
+  int g = id / OC4, c4 = id - g * OC4, ry = g / seg, rx = (g - ry * seg) * NPX;
+  const int NT = (NPX - 1) * SW_ + KW;
+  vec4 f[NPX];
+  [[unroll]] for (int q = 0; q < NPX; q++) f[q] = vec4(0.0);
+  [[unroll]] for (int ky = 0; ky < KH; ky++) {
+    int iy = ry * pc.sh - pc.pad_t + ky;
+    if (iy < 0 || iy >= pc.in_h) continue; /* padding rows: zero weights' worth */
+    vec4 x[NT];
+    [[unroll]] for (int t = 0; t < NT; t++) {
+      int ix = rx * SW_ - pc.pad_l + t;
+      x[t] = ix >= 0 && ix < pc.in_w ? texelFetch(X, (iy * pc.in_w + ix) * OC4 + c4) - float(pc.aux0) : vec4(0.0);
+    }
+    [[unroll]] for (int kx = 0; kx < KW; kx++) {
+      vec4 w = wt.w[2 * OC4 + (ky * KW + kx) * OC4 + c4];
+      [[unroll]] for (int q = 0; q < NPX; q++) f[q] += w * x[q * SW_ + kx];
+    }
+  }
+  int lo = (pc.mode & 255) - 128, hi = ((pc.mode >> 8) & 255) - 128, zo = ((pc.mode >> 16) & 255) - 128;
+  ivec4 bias = floatBitsToInt(wt.w[c4]);
+  vec4 sc = wt.w[OC4 + c4];
+  [[unroll]] for (int q = 0; q < NPX; q++) {
+    if (rx + q < pc.out_w) {
+      precise vec4 v = vec4(bias + ivec4(f[q])) * sc;
+      v = clamp(v, vec4(float(lo - zo)), vec4(float(hi - zo)));
+      store((ry * pc.out_w + rx + q) * OC4 + c4, ivec4(roundEven(v)) + zo, zo);
+    }
+  }
 }
 
 void conv() {
@@ -55,30 +144,34 @@ void conv() {
     oy[q] = min(y_, pc.out_h - 1), ox[q] = x_;
     if (++x_ == pc.out_w) x_ = 0, y_++;
   }
+  rsrc rs[NPX]; /* PRO 1 (1x1, stride 1, no padding): each pixel's source texels */
+  [[unroll]] for (int q = 0; q < NPX; q++) rs[q] = PRO == 1 ? rs_at(oy[q], ox[q], IC4) : rsrc(0, 0, 0, 0, 0, 0);
   ivec4 acc[NPX * OCB]; /* pixel q, output vec4 c0 + j: acc[q * OCB + j] */
   [[unroll]] for (int j = 0; j < OCB; j++) {
     ivec4 bias = floatBitsToInt(wt.w[min(c0 + j, OC4 - 1)]);
     [[unroll]] for (int q = 0; q < NPX; q++) acc[q * OCB + j] = bias;
   }
   int wb = 2 * OC4;
+  vec4 fdw[NPX];
+  [[unroll]] for (int q = 0; q < NPX; q++) fdw[q] = vec4(0.0);
   [[unroll]] for (int ky = 0; ky < KH; ky++) {
     [[unroll]] for (int kx = 0; kx < KW; kx++) {
       int at[NPX];
       bool in_[NPX];
       [[unroll]] for (int q = 0; q < NPX; q++) {
         int iy = oy[q] * pc.sh - pc.pad_t + ky * dh, ix = ox[q] * pc.sw - pc.pad_l + kx * dw;
-        in_[q] = iy >= 0 && iy < pc.in_h && ix >= 0 && ix < pc.in_w;
+        in_[q] = PRO == 1 || (iy >= 0 && iy < pc.in_h && ix >= 0 && ix < pc.in_w); /* PRO 1: 1x1, stride 1 */
         at[q] = (clamp(iy, 0, pc.in_h - 1) * pc.in_w + clamp(ix, 0, pc.in_w - 1)) * IC4;
       }
-      if (OP == 1) { /* depthwise: OCB 1 */
-        ivec4 w = ivec4(wt.w[wb + (ky * KW + kx) * OC4 + c0]);
+      if (OP == 1) { /* depthwise: OCB 1; the sums in fp32, exact (KH * KW <= 512 products) */
+        vec4 w = wt.w[wb + (ky * KW + kx) * OC4 + c0];
         [[unroll]] for (int q = 0; q < NPX; q++)
-          if (in_[q]) acc[q] += w * (qin(X, at[q] + c0) - pc.aux0);
+          fdw[q] += w * (in_[q] ? texelFetch(X, at[q] + c0) - float(pc.aux0) : vec4(0.0));
         continue;
       }
       [[dont_unroll]] for (int i4 = 0; i4 < IC4; i4++) {
         ivec4 x[NPX]; /* each input vec4 fetched once for the OCB output vec4s */
-        [[unroll]] for (int q = 0; q < NPX; q++) x[q] = in_[q] ? qin(X, at[q] + i4) - pc.aux0 : ivec4(0); /* padding lanes meet zero weights */
+        [[unroll]] for (int q = 0; q < NPX; q++) x[q] = in_[q] ? xin(at[q], rs[q], i4) - pc.aux0 : ivec4(0); /* padding lanes meet zero weights */
         [[unroll]] for (int j = 0; j < OCB; j++) {
           int w0 = wb + ((min(c0 + j, OC4 - 1) * KH + ky) * KW + kx) * IC4 * 4 + 4 * i4;
           ivec4 w_0 = ivec4(wt.w[w0]), w_1 = ivec4(wt.w[w0 + 1]), w_2 = ivec4(wt.w[w0 + 2]), w_3 = ivec4(wt.w[w0 + 3]);
@@ -87,6 +180,8 @@ void conv() {
       }
     }
   }
+  if (OP == 1)
+    [[unroll]] for (int q = 0; q < NPX; q++) acc[q] += ivec4(fdw[q]);
   [[unroll]] for (int j = 0; j < OCB; j++) {
     int c4 = c0 + j;
     if (c4 < OC4) {
@@ -95,7 +190,7 @@ void conv() {
         if (p0 + q < npx) {
           precise vec4 f = vec4(acc[q * OCB + j]) * sc;
           f = clamp(f, vec4(float(lo - zo)), vec4(float(hi - zo)));
-          dst.y[(p0 + q) * OC4 + c4] = OTYPE(vec4(ivec4(roundEven(f)) + zo));
+          store((p0 + q) * OC4 + c4, ivec4(roundEven(f)) + zo, zo);
         }
       }
     }
@@ -103,6 +198,10 @@ void conv() {
 }
 
 void main() {
+  if (OP == 1 && ROWS != 0) {
+    dw_rows();
+    return;
+  }
   if (OP <= 1) {
     conv();
     return;
@@ -114,7 +213,7 @@ void main() {
   int lo = (pc.mode & 255) - 128, hi = ((pc.mode >> 8) & 255) - 128, zo = ((pc.mode >> 16) & 255) - 128;
   ivec4 q;
   if (OP == 2) {
-    ivec4 a = qin(X, id), b = qin(R, id);
+    ivec4 a = PRO == 1 ? rs_fetch(rs_at(oy, ox, OC4), c4) : qin(X, id), b = qin(R, id);
     ivec4 acc = pc.sw + a * pc.kh + b * pc.kw;
     q = clamp((acc >> pc.sh) + zo, lo, hi);
   } else if (OP == 3) {
@@ -134,5 +233,5 @@ void main() {
     dst.y[id] = OTYPE(vec4(qin(X, id) - pc.aux0) * intBitsToFloat(pc.aux1));
     return;
   }
-  dst.y[id] = OTYPE(vec4(q));
+  store(id, q, zo);
 }
