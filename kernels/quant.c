@@ -242,6 +242,33 @@ int kernel_qfuse_resize_in(const pseg_fmt_model *m, const pseg_fmt_layer *rs, kd
   return 0;
 }
 
+size_t kernel_qwspec(const float *packed, size_t n, int oc4, uint64_t *out) {
+  size_t raw = 8 * (size_t)oc4, count = raw / 2 + (n - raw) / 4;
+  if (!out) return count;
+  for (size_t j = 0; j < raw / 2; j++) { /* biases and scales: 32-bit words, two a constant */
+    uint32_t a, b;
+    memcpy(&a, &packed[2 * j], 4), memcpy(&b, &packed[2 * j + 1], 4);
+    out[j] = (uint64_t)a | (uint64_t)b << 32;
+  }
+  for (size_t k = raw; k < n; k++) /* the int8 weights: halves, exact */
+    out[raw / 2 + (k - raw) / 4] |= (uint64_t)pseg_float_to_half(packed[k]) << (16 * ((k - raw) % 4));
+  return count;
+}
+
+int kernel_qfast(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d) {
+  const pseg_fmt_tensor *o = &m->tensors[l->out];
+  int oc4 = kc4(o->c), w = o->w, h = o->h;
+  size_t n = kernel_qpacked(m, l);
+  if (!n || kernel_qwspec(NULL, n, oc4, NULL) > PSEG_WSPEC_MAX) return -1;
+  /* convs only: a pixel an invocation, every output vec4, each input fetched once. (Depthwise
+   * convs with every channel vec4 in one invocation ran slower than by rows over the buffer, and
+   * took lavapipe minutes to build at 576 channels.) */
+  if (l->op != PSEG_OP_CONV2D) return -1;
+  d->spec[5] = 1, d->spec[6] = oc4;
+  kernel_grid_1d(d, (uint32_t)((w * h + 63) / 64), 1);
+  return 0;
+}
+
 size_t kernel_qpacked(const pseg_fmt_model *m, const pseg_fmt_layer *l) {
   if (l->wtype != PSEG_WTYPE_I8 || (l->op != PSEG_OP_CONV2D && l->op != PSEG_OP_DWCONV2D)) return 0;
   const pseg_fmt_tensor *a = &m->tensors[l->in0], *o = &m->tensors[l->out];

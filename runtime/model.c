@@ -124,6 +124,18 @@ static pseg_result upload_weights(pseg_model *md, pseg_plan *pl) {
       r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory packing weights");
       break;
     }
+    if (nd->d.shader == PSEG_SHADER_QNET) { /* raw biases and scales, then halves (kernels/quant.c) */
+      size_t c = kernel_qwspec(blobs[i], n, nd->d.spec[0], NULL);
+      uint64_t *ws = realloc(nd->wspec, c * sizeof(uint64_t));
+      if (!ws) {
+        r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory packing weights");
+        break;
+      }
+      memset(ws, 0, c * sizeof(uint64_t));
+      nd->wspec = ws;
+      nd->n_wspec = (uint32_t)kernel_qwspec(blobs[i], n, nd->d.spec[0], ws);
+      continue;
+    }
     for (size_t k = 0; k < n; k++) nd->wspec[k / 4] |= (uint64_t)pseg_float_to_half(blobs[i][k]) << (16 * (k % 4));
     nd->n_wspec = (uint32_t)(n / 4);
   }

@@ -945,6 +945,8 @@ pseg_result pseg_plan_model(pseg_model *model, pseg_plan *md) {
      * quickly (the first mask waits for them: NPX kernels took the selfie's from 152 to 290 ms) */
     pseg_node *nd = &md->nodes[i];
     nd->wspec_fit = nd->wl >= 0 && nd->d.shader != PSEG_SHADER_SE_FC && nd->d.shader != PSEG_SHADER_QNET && layers_wspec(p, nd->wl, nd->wl2, nd->wl3, nd->prelu);
+    if (nd->d.shader == PSEG_SHADER_QNET) /* integer weights are exact in fp16: the fast dispatch where they fit */
+      nd->wspec_fit = nd->wl >= 0 && plan_wspec(p) && !kernel_qfast(m, &m->layers[nd->wl], &nd->d);
     plan_narrow(&nd->d_base, md->gpu || nd->wspec_fit);
     plan_grid(ctx, &md->nodes[i].d);
     plan_grid(ctx, &md->nodes[i].d_base);

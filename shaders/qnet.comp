@@ -1,5 +1,5 @@
 #version 450
-// pseg variants: 0 1  (storage variants built: bits in CMakeLists.txt)
+// pseg variants: 0 1 8 40 72 104  (storage variants built: bits in CMakeLists.txt)
 /* The layers of integer models (issue 15), as their references in kernels/ compute them (TFLite's
  * XNNPACK delegate): tensors hold int8 values (exact in the float texels), int32 arithmetic, the
  * fp32 requantization rounded to nearest even. One invocation: one output vec4 (a pixel's 4
@@ -29,8 +29,28 @@
  *   EPI 4  a DEQUANTIZE of the result (OP 6): pc.s2 the scale's bits; a float output. */
 #define WEIGHTS
 #include "common/net.glsl"
+/* The packed weights (kernels/quant.c): per output vec4 c4 its int32 biases QB and
+ * requantization scales QS, then the int8 weights QW(k). In a buffer: vec4s [bias bits | scales |
+ * weights]. With WSPEC (the fast tier: runtime/model.c): the biases and scales as raw 32-bit
+ * words, two to a constant (constants 0 .. 4 OC4 - 1), then the weights as halves (exact: integers
+ * of at most 8 bits), one vec4 a constant; every index must then be a compile-time constant
+ * (the loops unrolled, OCB = OC4: kernels/quant.c kernel_qfast; convs only), so each weight is an
+ * immediate. */
+layout(constant_id = 0) const int OC4_ = 1; /* OC4 below */
+#ifdef WSPEC
+#define QLOOP [[unroll]]
+uvec4 qraw(int k) { return uvec4(uint(wsa[k]), uint(wsa[k] >> 32), uint(wsa[k + 1]), uint(wsa[k + 1] >> 32)); }
+ivec4 QB(int c4) { return ivec4(qraw(2 * c4)); }
+vec4 QS(int c4) { return uintBitsToFloat(qraw(2 * OC4_ + 2 * c4)); }
+vec4 QW(int k) { return W4(4 * OC4_ + k); }
+#else
+#define QLOOP [[dont_unroll]]
+ivec4 QB(int c4) { return floatBitsToInt(wt.w[c4]); }
+vec4 QS(int c4) { return wt.w[OC4_ + c4]; }
+vec4 QW(int k) { return wt.w[2 * OC4_ + k]; }
+#endif
 layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
-layout(constant_id = 0) const int OC4 = 1;
+const int OC4 = OC4_;
 layout(constant_id = 1) const int OP = 0;
 layout(constant_id = 2) const int IC4 = 1;
 layout(constant_id = 3) const int KH = 1;
@@ -40,7 +60,8 @@ layout(constant_id = 6) const int OCB = 1; /* CONV2D: output vec4s an invocation
 layout(constant_id = 7) const int EPI = 0;
 layout(constant_id = 8) const int PRO = 0;
 layout(constant_id = 9) const int ROWS = 0;
-layout(constant_id = 10) const int SW_ = 1; /* ROWS: the column stride */ /* DWCONV2D without dilation: NPX pixels of a row (dw_rows) */
+layout(constant_id = 10) const int SW_ = 1; /* ROWS: the column stride */
+layout(constant_id = 11) const int DWALL = 0; /* ROWS: every channel vec4 in one invocation (WSPEC) */ /* DWCONV2D without dilation: NPX pixels of a row (dw_rows) */
 
 ivec4 qin(samplerBuffer t, int i) { return ivec4(texelFetch(t, i)); }
 
@@ -98,11 +119,7 @@ ivec4 xin(int at, rsrc r, int i4) {
 /* DWCONV2D, NPX consecutive pixels of an output row an invocation (invocation i = (row * segments
  * + segment) * OC4 + vec4: neighbouring invocations read neighbouring texels): each tap row's
  * (NPX - 1) * stride + KW input texels fetched once for the NPX pixels. Sums in fp32, exact. */
-void dw_rows() {
-  int id = int(gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * 64u);
-  int seg = (pc.out_w + NPX - 1) / NPX;
-  if (id >= pc.out_h * seg * OC4) return;
-  int g = id / OC4, c4 = id - g * OC4, ry = g / seg, rx = (g - ry * seg) * NPX;
+void dw_rows_c(int c4, int ry, int rx) {
   const int NT = (NPX - 1) * SW_ + KW;
   vec4 f[NPX];
   [[unroll]] for (int q = 0; q < NPX; q++) f[q] = vec4(0.0);
@@ -115,13 +132,13 @@ void dw_rows() {
       x[t] = ix >= 0 && ix < pc.in_w ? texelFetch(X, (iy * pc.in_w + ix) * OC4 + c4) - float(pc.aux0) : vec4(0.0);
     }
     [[unroll]] for (int kx = 0; kx < KW; kx++) {
-      vec4 w = wt.w[2 * OC4 + (ky * KW + kx) * OC4 + c4];
+      vec4 w = QW((ky * KW + kx) * OC4 + c4);
       [[unroll]] for (int q = 0; q < NPX; q++) f[q] += w * x[q * SW_ + kx];
     }
   }
   int lo = (pc.mode & 255) - 128, hi = ((pc.mode >> 8) & 255) - 128, zo = ((pc.mode >> 16) & 255) - 128;
-  ivec4 bias = floatBitsToInt(wt.w[c4]);
-  vec4 sc = wt.w[OC4 + c4];
+  ivec4 bias = QB(c4);
+  vec4 sc = QS(c4);
   [[unroll]] for (int q = 0; q < NPX; q++) {
     if (rx + q < pc.out_w) {
       precise vec4 v = vec4(bias + ivec4(f[q])) * sc;
@@ -131,11 +148,19 @@ void dw_rows() {
   }
 }
 
+void dw_rows() {
+  int id = int(gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * 64u);
+  int seg = (pc.out_w + NPX - 1) / NPX;
+  if (id >= pc.out_h * seg * OC4) return;
+  int g = id / OC4, ry = g / seg;
+  dw_rows_c(id - g * OC4, ry, (g - ry * seg) * NPX);
+}
+
 void conv() {
   int id = int(gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * 64u);
   int npx = pc.out_h * pc.out_w, ncb = (OC4 + OCB - 1) / OCB;
   if (id >= (npx + NPX - 1) / NPX * ncb) return;
-  int g = id / ncb, cb = id - g * ncb, p0 = g * NPX, c0 = cb * OCB;
+  int g = id / ncb, cb = id - g * ncb, p0 = g * NPX, c0 = OCB == OC4 ? 0 : cb * OCB; /* WSPEC: OCB = OC4 */
   int lo = (pc.mode & 255) - 128, hi = ((pc.mode >> 8) & 255) - 128, zo = ((pc.mode >> 16) & 255) - 128;
   int dh = (pc.aux1 & 255) != 0 ? pc.aux1 & 255 : 1, dw = ((pc.aux1 >> 8) & 255) != 0 ? (pc.aux1 >> 8) & 255 : 1;
   int oy[NPX], ox[NPX];
@@ -148,10 +173,9 @@ void conv() {
   [[unroll]] for (int q = 0; q < NPX; q++) rs[q] = PRO == 1 ? rs_at(oy[q], ox[q], IC4) : rsrc(0, 0, 0, 0, 0, 0);
   ivec4 acc[NPX * OCB]; /* pixel q, output vec4 c0 + j: acc[q * OCB + j] */
   [[unroll]] for (int j = 0; j < OCB; j++) {
-    ivec4 bias = floatBitsToInt(wt.w[min(c0 + j, OC4 - 1)]);
+    ivec4 bias = QB(min(c0 + j, OC4 - 1));
     [[unroll]] for (int q = 0; q < NPX; q++) acc[q * OCB + j] = bias;
   }
-  int wb = 2 * OC4;
   vec4 fdw[NPX];
   [[unroll]] for (int q = 0; q < NPX; q++) fdw[q] = vec4(0.0);
   [[unroll]] for (int ky = 0; ky < KH; ky++) {
@@ -164,17 +188,17 @@ void conv() {
         at[q] = (clamp(iy, 0, pc.in_h - 1) * pc.in_w + clamp(ix, 0, pc.in_w - 1)) * IC4;
       }
       if (OP == 1) { /* depthwise: OCB 1; the sums in fp32, exact (KH * KW <= 512 products) */
-        vec4 w = wt.w[wb + (ky * KW + kx) * OC4 + c0];
+        vec4 w = QW((ky * KW + kx) * OC4 + c0);
         [[unroll]] for (int q = 0; q < NPX; q++)
           fdw[q] += w * (in_[q] ? texelFetch(X, at[q] + c0) - float(pc.aux0) : vec4(0.0));
         continue;
       }
-      [[dont_unroll]] for (int i4 = 0; i4 < IC4; i4++) {
+      QLOOP for (int i4 = 0; i4 < IC4; i4++) {
         ivec4 x[NPX]; /* each input vec4 fetched once for the OCB output vec4s */
         [[unroll]] for (int q = 0; q < NPX; q++) x[q] = in_[q] ? xin(at[q], rs[q], i4) - pc.aux0 : ivec4(0); /* padding lanes meet zero weights */
         [[unroll]] for (int j = 0; j < OCB; j++) {
-          int w0 = wb + ((min(c0 + j, OC4 - 1) * KH + ky) * KW + kx) * IC4 * 4 + 4 * i4;
-          ivec4 w_0 = ivec4(wt.w[w0]), w_1 = ivec4(wt.w[w0 + 1]), w_2 = ivec4(wt.w[w0 + 2]), w_3 = ivec4(wt.w[w0 + 3]);
+          int w0 = ((min(c0 + j, OC4 - 1) * KH + ky) * KW + kx) * IC4 * 4 + 4 * i4;
+          ivec4 w_0 = ivec4(QW(w0)), w_1 = ivec4(QW(w0 + 1)), w_2 = ivec4(QW(w0 + 2)), w_3 = ivec4(QW(w0 + 3));
           [[unroll]] for (int q = 0; q < NPX; q++) acc[q * OCB + j] += w_0 * x[q].x + w_1 * x[q].y + w_2 * x[q].z + w_3 * x[q].w;
         }
       }
@@ -185,7 +209,7 @@ void conv() {
   [[unroll]] for (int j = 0; j < OCB; j++) {
     int c4 = c0 + j;
     if (c4 < OC4) {
-      vec4 sc = wt.w[OC4 + c4];
+      vec4 sc = QS(c4);
       [[unroll]] for (int q = 0; q < NPX; q++) {
         if (p0 + q < npx) {
           precise vec4 f = vec4(acc[q * OCB + j]) * sc;
@@ -198,6 +222,7 @@ void conv() {
 }
 
 void main() {
+  WEIGHTS_INIT();
   if (OP == 1 && ROWS != 0) {
     dw_rows();
     return;
