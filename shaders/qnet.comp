@@ -125,11 +125,12 @@ void dw_rows_c(int c4, int ry, int rx) {
   [[unroll]] for (int q = 0; q < NPX; q++) f[q] = vec4(0.0);
   [[unroll]] for (int ky = 0; ky < KH; ky++) {
     int iy = ry * pc.sh - pc.pad_t + ky;
-    if (iy < 0 || iy >= pc.in_h) continue; /* padding rows: zero weights' worth */
+    float vy = iy >= 0 && iy < pc.in_h ? 1.0 : 0.0; /* padding taps: fetched in bounds, times 0 */
+    int row = clamp(iy, 0, pc.in_h - 1) * pc.in_w;
     vec4 x[NT];
     [[unroll]] for (int t = 0; t < NT; t++) {
       int ix = rx * SW_ - pc.pad_l + t;
-      x[t] = ix >= 0 && ix < pc.in_w ? texelFetch(X, (iy * pc.in_w + ix) * OC4 + c4) - float(pc.aux0) : vec4(0.0);
+      x[t] = (texelFetch(X, (row + clamp(ix, 0, pc.in_w - 1)) * OC4 + c4) - float(pc.aux0)) * (ix >= 0 && ix < pc.in_w ? vy : 0.0);
     }
     [[unroll]] for (int kx = 0; kx < KW; kx++) {
       vec4 w = QW((ky * KW + kx) * OC4 + c4);
