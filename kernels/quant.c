@@ -201,7 +201,7 @@ int kernel_qplan(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d)
 
 int kernel_qfuse_add(const pseg_fmt_model *m, const pseg_fmt_layer *conv, const pseg_fmt_layer *add, kdispatch *d) {
   kqadd p;
-  if (d->spec[1] != 0 || d->spec[KQ_EPI] || add->op != PSEG_OP_ADD || add->aux != 0 || add->in0 == add->in1 ||
+  if ((d->spec[1] != 0 && !(d->spec[1] == 1 && d->spec[11])) || d->spec[KQ_EPI] || add->op != PSEG_OP_ADD || add->aux != 0 || add->in0 == add->in1 ||
       (add->in0 != conv->out && add->in1 != conv->out) ||
       kq_add_params(kq_of(m, add->in0), kq_of(m, add->in1), kq_of(m, add->out), &p))
     return -1;
@@ -255,11 +255,32 @@ size_t kernel_qwspec(const float *packed, size_t n, int oc4, uint64_t *out) {
   return count;
 }
 
-int kernel_qfast(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d) {
+/* the constants of layer l's packed weights, and of l2's after them (NULL: none) */
+static size_t qwspec_count(const pseg_fmt_model *m, const pseg_fmt_layer *l, const pseg_fmt_layer *l2) {
+  size_t n = kernel_qpacked(m, l), n2 = l2 ? kernel_qpacked(m, l2) : 0;
+  if (!n || (l2 && !n2)) return (size_t)-1;
+  return kernel_qwspec(NULL, n, kc4(m->tensors[l->out].c), NULL) +
+         (l2 ? kernel_qwspec(NULL, n2, kc4(m->tensors[l2->out].c), NULL) : 0);
+}
+
+int kernel_qfuse_proj(const pseg_fmt_model *m, const pseg_fmt_layer *dw, const pseg_fmt_layer *pw, kdispatch *d) {
+  const pseg_fmt_tensor *o = &m->tensors[dw->out];
+  if (dw->op != PSEG_OP_DWCONV2D || pw->op != PSEG_OP_CONV2D || pw->in0 != dw->out || pw->kh != 1 || pw->kw != 1 ||
+      pw->sh != 1 || pw->sw != 1 || pw->pad_top || pw->pad_left || d->spec[KQ_EPI] || d->spec[KQ_PRO] ||
+      qwspec_count(m, dw, pw) > PSEG_WSPEC_MAX)
+    return -1;
+  d->spec[11] = kc4(m->tensors[pw->out].c);
+  d->spec[5] = 1, d->spec[9] = 0; /* a pixel an invocation, not by rows */
+  d->pc.w0 = pack_range(kq_of(m, pw->out), pw->act);
+  kernel_grid_1d(d, (uint32_t)((o->h * o->w + 63) / 64), 1);
+  return 0;
+}
+
+int kernel_qfast(const pseg_fmt_model *m, const pseg_fmt_layer *l, const pseg_fmt_layer *l2, kdispatch *d) {
   const pseg_fmt_tensor *o = &m->tensors[l->out];
   int oc4 = kc4(o->c), w = o->w, h = o->h;
-  size_t n = kernel_qpacked(m, l);
-  if (!n || kernel_qwspec(NULL, n, oc4, NULL) > PSEG_WSPEC_MAX) return -1;
+  if (qwspec_count(m, l, l2) > PSEG_WSPEC_MAX) return -1;
+  if (d->spec[11]) return 0; /* a depthwise conv and its 1x1 conv: planned so (kernel_qfuse_proj) */
   /* convs only: a pixel an invocation, every output vec4, each input fetched once. (Depthwise
    * convs with every channel vec4 in one invocation ran slower than by rows over the buffer, and
    * took lavapipe minutes to build at 576 channels.) */

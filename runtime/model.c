@@ -125,7 +125,10 @@ static pseg_result upload_weights(pseg_model *md, pseg_plan *pl) {
       break;
     }
     if (nd->d.shader == PSEG_SHADER_QNET) { /* raw biases and scales, then halves (kernels/quant.c) */
-      size_t c = kernel_qwspec(blobs[i], n, nd->d.spec[0], NULL);
+      /* a depthwise conv's fused 1x1 conv (qnet.comp dw_proj): its weights after, packed alike */
+      size_t n1 = nd->wl2 >= 0 ? kernel_qpacked(&md->fmt, &md->fmt.layers[nd->wl]) : n;
+      size_t c1 = kernel_qwspec(blobs[i], n1, nd->d.spec[0], NULL);
+      size_t c = c1 + (n > n1 ? kernel_qwspec(blobs[i] + n1, n - n1, nd->d.spec[11], NULL) : 0);
       uint64_t *ws = realloc(nd->wspec, c * sizeof(uint64_t));
       if (!ws) {
         r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory packing weights");
@@ -133,7 +136,9 @@ static pseg_result upload_weights(pseg_model *md, pseg_plan *pl) {
       }
       memset(ws, 0, c * sizeof(uint64_t));
       nd->wspec = ws;
-      nd->n_wspec = (uint32_t)kernel_qwspec(blobs[i], n, nd->d.spec[0], ws);
+      kernel_qwspec(blobs[i], n1, nd->d.spec[0], ws);
+      if (n > n1) kernel_qwspec(blobs[i] + n1, n - n1, nd->d.spec[11], ws + c1);
+      nd->n_wspec = (uint32_t)c;
       continue;
     }
     for (size_t k = 0; k < n; k++) nd->wspec[k / 4] |= (uint64_t)pseg_float_to_half(blobs[i][k]) << (16 * (k % 4));

@@ -37,31 +37,40 @@
  * (the loops unrolled, OCB = OC4: kernels/quant.c kernel_qfast; convs only), so each weight is an
  * immediate. */
 layout(constant_id = 0) const int OC4_ = 1; /* OC4 below */
+layout(constant_id = 3) const int KH_ = 1;
+layout(constant_id = 4) const int KW_ = 1;
+layout(constant_id = 11) const int PO4 = 0; /* DWCONV2D: the 1x1 conv after it, its output vec4s (dw_proj) */
+/* dw_proj: the 1x1 conv's weights, after the depthwise conv's (whose OC4 is its input) */
+const int QBASE = 2 * OC4_ + KH_ * KW_ * OC4_, QBASE_WS = 4 * OC4_ + KH_ * KW_ * OC4_;
 #ifdef WSPEC
 #define QLOOP [[unroll]]
 uvec4 qraw(int k) { return uvec4(uint(wsa[k]), uint(wsa[k] >> 32), uint(wsa[k + 1]), uint(wsa[k + 1] >> 32)); }
 ivec4 QB(int c4) { return ivec4(qraw(2 * c4)); }
 vec4 QS(int c4) { return uintBitsToFloat(qraw(2 * OC4_ + 2 * c4)); }
 vec4 QW(int k) { return W4(4 * OC4_ + k); }
+ivec4 QB2(int j) { return ivec4(qraw(QBASE_WS + 2 * j)); }
+vec4 QS2(int j) { return uintBitsToFloat(qraw(QBASE_WS + 2 * PO4 + 2 * j)); }
+vec4 QW2(int k) { return W4(QBASE_WS + 4 * PO4 + k); }
 #else
 #define QLOOP [[dont_unroll]]
 ivec4 QB(int c4) { return floatBitsToInt(wt.w[c4]); }
 vec4 QS(int c4) { return wt.w[OC4_ + c4]; }
 vec4 QW(int k) { return wt.w[2 * OC4_ + k]; }
+ivec4 QB2(int j) { return floatBitsToInt(wt.w[QBASE + j]); }
+vec4 QS2(int j) { return wt.w[QBASE + PO4 + j]; }
+vec4 QW2(int k) { return wt.w[QBASE + 2 * PO4 + k]; }
 #endif
 layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
 const int OC4 = OC4_;
 layout(constant_id = 1) const int OP = 0;
 layout(constant_id = 2) const int IC4 = 1;
-layout(constant_id = 3) const int KH = 1;
-layout(constant_id = 4) const int KW = 1;
+const int KH = KH_, KW = KW_;
 layout(constant_id = 5) const int NPX = 1;
 layout(constant_id = 6) const int OCB = 1; /* CONV2D: output vec4s an invocation (their inputs fetched once) */
 layout(constant_id = 7) const int EPI = 0;
 layout(constant_id = 8) const int PRO = 0;
-layout(constant_id = 9) const int ROWS = 0;
+layout(constant_id = 9) const int ROWS = 0; /* DWCONV2D without dilation: NPX pixels of a row (dw_rows) */
 layout(constant_id = 10) const int SW_ = 1; /* ROWS: the column stride */
-layout(constant_id = 11) const int DWALL = 0; /* ROWS: every channel vec4 in one invocation (WSPEC) */ /* DWCONV2D without dilation: NPX pixels of a row (dw_rows) */
 
 ivec4 qin(samplerBuffer t, int i) { return ivec4(texelFetch(t, i)); }
 
@@ -157,6 +166,43 @@ void dw_rows() {
   dw_rows_c(id - g * OC4, ry, (g - ry * seg) * NPX);
 }
 
+/* DWCONV2D then the 1x1 conv reading it (PO4 > 0; the fast tier's plan, where both layers'
+ * weights are constants), a pixel an invocation: each channel vec4's depthwise result, requantized
+ * as the depthwise layer writes it, goes straight into the conv's sums; the conv's output range
+ * pc.w0 (as pc.mode packs it), its input zero point the depthwise output's. */
+void dw_proj() {
+  int id = int(gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * 64u);
+  if (id >= pc.out_h * pc.out_w) return;
+  int oy = id / pc.out_w, ox = id - oy * pc.out_w;
+  int dh = (pc.aux1 & 255) != 0 ? pc.aux1 & 255 : 1, dw = ((pc.aux1 >> 8) & 255) != 0 ? (pc.aux1 >> 8) & 255 : 1;
+  int lo = (pc.mode & 255) - 128, hi = ((pc.mode >> 8) & 255) - 128, zo = ((pc.mode >> 16) & 255) - 128;
+  ivec4 acc[PO4 > 0 ? PO4 : 1];
+  [[unroll]] for (int j = 0; j < PO4; j++) acc[j] = QB2(j);
+  QLOOP for (int c4 = 0; c4 < OC4; c4++) {
+    vec4 f = vec4(0.0);
+    [[unroll]] for (int ky = 0; ky < KH; ky++)
+      [[unroll]] for (int kx = 0; kx < KW; kx++) {
+        int iy = oy * pc.sh - pc.pad_t + ky * dh, ix = ox * pc.sw - pc.pad_l + kx * dw;
+        float v = iy >= 0 && iy < pc.in_h && ix >= 0 && ix < pc.in_w ? 1.0 : 0.0;
+        vec4 x = texelFetch(X, (clamp(iy, 0, pc.in_h - 1) * pc.in_w + clamp(ix, 0, pc.in_w - 1)) * OC4 + c4);
+        f += QW((ky * KW + kx) * OC4 + c4) * ((x - float(pc.aux0)) * v);
+      }
+    precise vec4 d = vec4(QB(c4) + ivec4(f)) * QS(c4);
+    d = clamp(d, vec4(float(lo - zo)), vec4(float(hi - zo)));
+    ivec4 x = ivec4(roundEven(d)); /* the depthwise output minus its zero point: the conv's input */
+    [[unroll]] for (int j = 0; j < PO4; j++) {
+      int w0 = j * OC4 * 4 + 4 * c4;
+      acc[j] += ivec4(QW2(w0)) * x.x + ivec4(QW2(w0 + 1)) * x.y + ivec4(QW2(w0 + 2)) * x.z + ivec4(QW2(w0 + 3)) * x.w;
+    }
+  }
+  int lo2 = (pc.w0 & 255) - 128, hi2 = ((pc.w0 >> 8) & 255) - 128, zo2 = ((pc.w0 >> 16) & 255) - 128;
+  [[unroll]] for (int j = 0; j < PO4; j++) {
+    precise vec4 v = vec4(acc[j]) * QS2(j);
+    v = clamp(v, vec4(float(lo2 - zo2)), vec4(float(hi2 - zo2)));
+    store(id * PO4 + j, ivec4(roundEven(v)) + zo2, zo2);
+  }
+}
+
 void conv() {
   int id = int(gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * 64u);
   int npx = pc.out_h * pc.out_w, ncb = (OC4 + OCB - 1) / OCB;
@@ -224,6 +270,10 @@ void conv() {
 
 void main() {
   WEIGHTS_INIT();
+  if (OP == 1 && PO4 > 0) {
+    dw_proj();
+    return;
+  }
   if (OP == 1 && ROWS != 0) {
     dw_rows();
     return;
