@@ -164,11 +164,14 @@ void kernel_qpack(const pseg_fmt_model *m, const pseg_fmt_layer *l, float *dst);
  * that reads them (every output vec4 of a pixel an invocation), or -1 where the layer's do not fit
  * PSEG_WSPEC_MAX; and the constants of packed weights (kernel_qpack's n floats) for out (NULL:
  * only counted). */
-int kernel_qfast(const pseg_fmt_model *m, const pseg_fmt_layer *l, const pseg_fmt_layer *l2, kdispatch *d);
+int kernel_qfast(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d);
 size_t kernel_qwspec(const float *packed, size_t n, int oc4, uint64_t *out);
-/* A depthwise conv's dispatch d made to compute the 1x1 conv `pw` reading its output too
- * (qnet.comp dw_proj), where both layers' weights fit the constants together; -1 otherwise. */
-int kernel_qfuse_proj(const pseg_fmt_model *m, const pseg_fmt_layer *dw, const pseg_fmt_layer *pw, kdispatch *d);
+/* The fast-tier dispatch f of 1x1 conv `pw` (planned: f, with its fusions after it) made to
+ * compute depthwise conv `dw` (planned: dwd) first, from dw's input bound as G (qnet.comp
+ * dw_proj; weights: pw's, then dw's), where both layers' weights fit the constants together; -1
+ * otherwise. */
+int kernel_qfuse_proj(const pseg_fmt_model *m, const pseg_fmt_layer *dw, const pseg_fmt_layer *pw, const kdispatch *dwd,
+                      kdispatch *f);
 /* Fusions into a planned integer dispatch d (qnet.comp PRO / EPI), each 0 or -1 where it cannot
  * be fused: the residual ADD `add` of conv `conv`'s output (its other operand bound as R); an
  * int8 -> int8 QUANTIZE or a DEQUANTIZE of d's output; d's input X read through RESIZE_BILINEAR

@@ -201,7 +201,7 @@ int kernel_qplan(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d)
 
 int kernel_qfuse_add(const pseg_fmt_model *m, const pseg_fmt_layer *conv, const pseg_fmt_layer *add, kdispatch *d) {
   kqadd p;
-  if ((d->spec[1] != 0 && !(d->spec[1] == 1 && d->spec[11])) || d->spec[KQ_EPI] || add->op != PSEG_OP_ADD || add->aux != 0 || add->in0 == add->in1 ||
+  if (d->spec[1] != 0 || d->spec[KQ_EPI] || add->op != PSEG_OP_ADD || add->aux != 0 || add->in0 == add->in1 ||
       (add->in0 != conv->out && add->in1 != conv->out) ||
       kq_add_params(kq_of(m, add->in0), kq_of(m, add->in1), kq_of(m, add->out), &p))
     return -1;
@@ -263,27 +263,32 @@ static size_t qwspec_count(const pseg_fmt_model *m, const pseg_fmt_layer *l, con
          (l2 ? kernel_qwspec(NULL, n2, kc4(m->tensors[l2->out].c), NULL) : 0);
 }
 
-int kernel_qfuse_proj(const pseg_fmt_model *m, const pseg_fmt_layer *dw, const pseg_fmt_layer *pw, kdispatch *d) {
-  const pseg_fmt_tensor *o = &m->tensors[dw->out];
+int kernel_qfuse_proj(const pseg_fmt_model *m, const pseg_fmt_layer *dw, const pseg_fmt_layer *pw, const kdispatch *dwd,
+                      kdispatch *f) {
   if (dw->op != PSEG_OP_DWCONV2D || pw->op != PSEG_OP_CONV2D || pw->in0 != dw->out || pw->kh != 1 || pw->kw != 1 ||
-      pw->sh != 1 || pw->sw != 1 || pw->pad_top || pw->pad_left || d->spec[KQ_EPI] || d->spec[KQ_PRO] ||
-      qwspec_count(m, dw, pw) > PSEG_WSPEC_MAX)
+      pw->sh != 1 || pw->sw != 1 || pw->pad_top || pw->pad_left || f->spec[1] != 0 || f->spec[KQ_PRO] ||
+      dwd->spec[1] != 1 || dwd->spec[KQ_EPI] || dwd->spec[KQ_PRO] || qwspec_count(m, pw, dw) > PSEG_WSPEC_MAX)
     return -1;
-  d->spec[11] = kc4(m->tensors[pw->out].c);
-  d->spec[5] = 1, d->spec[9] = 0; /* a pixel an invocation, not by rows */
-  d->pc.w0 = pack_range(kq_of(m, pw->out), pw->act);
-  kernel_grid_1d(d, (uint32_t)((o->h * o->w + 63) / 64), 1);
+  f->pc.w0 = f->pc.mode;            /* the conv's output range; its fused layers' parameters stay */
+  f->spec[11] = f->spec[0];         /* PO4: the conv's output vec4s */
+  f->spec[0] = dwd->spec[0], f->spec[2] = dwd->spec[2]; /* the depthwise conv's channels */
+  f->spec[1] = 1, f->spec[3] = dwd->spec[3], f->spec[4] = dwd->spec[4];
+  f->spec[5] = f->spec[6] = f->spec[10] = 1, f->spec[9] = 0; /* a pixel an invocation */
+  f->pc.in_h = dwd->pc.in_h, f->pc.in_w = dwd->pc.in_w, f->pc.in_c4 = dwd->pc.in_c4;
+  f->pc.sh = dwd->pc.sh, f->pc.sw = dwd->pc.sw, f->pc.pad_t = dwd->pc.pad_t, f->pc.pad_l = dwd->pc.pad_l;
+  f->pc.aux0 = dwd->pc.aux0, f->pc.aux1 = dwd->pc.aux1, f->pc.mode = dwd->pc.mode;
+  kernel_grid_1d(f, (uint32_t)((f->pc.out_h * f->pc.out_w + 63) / 64), 1);
   return 0;
 }
 
-int kernel_qfast(const pseg_fmt_model *m, const pseg_fmt_layer *l, const pseg_fmt_layer *l2, kdispatch *d) {
+int kernel_qfast(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d) {
   const pseg_fmt_tensor *o = &m->tensors[l->out];
   int oc4 = kc4(o->c), w = o->w, h = o->h;
-  if (qwspec_count(m, l, l2) > PSEG_WSPEC_MAX) return -1;
-  if (d->spec[11]) return 0; /* a depthwise conv and its 1x1 conv: planned so (kernel_qfuse_proj) */
+  if (qwspec_count(m, l, NULL) > PSEG_WSPEC_MAX) return -1;
   /* convs only: a pixel an invocation, every output vec4, each input fetched once. (Depthwise
    * convs with every channel vec4 in one invocation ran slower than by rows over the buffer, and
-   * took lavapipe minutes to build at 576 channels.) */
+   * took lavapipe minutes to build at 576 channels; a depthwise conv and its 1x1 conv: plan_qproj,
+   * kernel_qfuse_proj.) */
   if (l->op != PSEG_OP_CONV2D) return -1;
   d->spec[5] = 1, d->spec[6] = oc4;
   kernel_grid_1d(d, (uint32_t)((w * h + 63) / 64), 1);

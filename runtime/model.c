@@ -113,6 +113,10 @@ static pseg_result upload_weights(pseg_model *md, pseg_plan *pl) {
      * needs weights a loop can index: se_fc.comp) */
     if (!(wspec && nd->wspec_fit && n / 4 <= PSEG_WSPEC_MAX)) {
       nd->d = nd->d_base;
+      if (nd->d_base.shader == PSEG_SHADER_QNET && nd->wl2 >= 0) { /* plan_qproj's pair: both dispatched */
+        pl->nodes[i - 1].fast_skip = 0;
+        memmove(nd->name, nd->name + 3, sizeof nd->name - 3); /* "dw+" */
+      }
       if (nd->se_wl >= 0) { /* a squeeze-excite block is computed only by WSPEC convs: unfold it */
         pl->nodes[i - 1].fast_skip = 0; /* the block's own dispatch, just before (plan.c) */
         nd->se_wl = nd->se_wl2 = nd->se_out = -1;
@@ -125,10 +129,12 @@ static pseg_result upload_weights(pseg_model *md, pseg_plan *pl) {
       break;
     }
     if (nd->d.shader == PSEG_SHADER_QNET) { /* raw biases and scales, then halves (kernels/quant.c) */
-      /* a depthwise conv's fused 1x1 conv (qnet.comp dw_proj): its weights after, packed alike */
-      size_t n1 = nd->wl2 >= 0 ? kernel_qpacked(&md->fmt, &md->fmt.layers[nd->wl]) : n;
-      size_t c1 = kernel_qwspec(blobs[i], n1, nd->d.spec[0], NULL);
-      size_t c = c1 + (n > n1 ? kernel_qwspec(blobs[i] + n1, n - n1, nd->d.spec[11], NULL) : 0);
+      /* a 1x1 conv computing the depthwise conv before it (qnet.comp dw_proj, runtime/plan.c
+       * plan_qproj): its own weights (PO4 output vec4s), then the depthwise conv's, packed alike */
+      int two = nd->wl2 >= 0, oc4a = two ? nd->d.spec[11] : nd->d.spec[0], oc4b = nd->d.spec[0];
+      size_t n1 = two ? kernel_qpacked(&md->fmt, &md->fmt.layers[nd->wl]) : n;
+      size_t c1 = kernel_qwspec(blobs[i], n1, oc4a, NULL);
+      size_t c = c1 + (n > n1 ? kernel_qwspec(blobs[i] + n1, n - n1, oc4b, NULL) : 0);
       uint64_t *ws = realloc(nd->wspec, c * sizeof(uint64_t));
       if (!ws) {
         r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory packing weights");
@@ -136,8 +142,8 @@ static pseg_result upload_weights(pseg_model *md, pseg_plan *pl) {
       }
       memset(ws, 0, c * sizeof(uint64_t));
       nd->wspec = ws;
-      kernel_qwspec(blobs[i], n1, nd->d.spec[0], ws);
-      if (n > n1) kernel_qwspec(blobs[i] + n1, n - n1, nd->d.spec[11], ws + c1);
+      kernel_qwspec(blobs[i], n1, oc4a, ws);
+      if (n > n1) kernel_qwspec(blobs[i] + n1, n - n1, oc4b, ws + c1);
       nd->n_wspec = (uint32_t)c;
       continue;
     }

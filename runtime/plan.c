@@ -506,27 +506,14 @@ static int plan_qfusions(planner *p, uint32_t i, pseg_node *nd) {
   snprintf(nd->name, sizeof nd->name, "%s%s%s%s (int8)", pre, pseg_op_name(l->op), l->act ? "+" : "", l->act ? pseg_act_name(l->act) : "");
   char post[40] = "";
   int32_t other;
-  const pseg_fmt_layer *lc = l; /* the conv whose output the fusions below read */
-  int j = sole_reader(m, p->uses, l->out, i);
-  /* the 1x1 conv after a depthwise conv, where both layers' weights become constants (the fast
-   * tier; the base tier runs the same dispatch from the buffer until then) */
-  if (l->op == PSEG_OP_DWCONV2D && plan_wspec(p) && j >= 0 && l->out != (int32_t)m->raw_output && !p->absorbed[j] &&
-      m->tensors[m->layers[j].out].quant > 0 && !kernel_qfuse_proj(m, l, &m->layers[j], &nd->d)) {
-    lc = &m->layers[j];
-    nd->wl2 = j, nd->out = lc->out;
-    p->absorbed[j] = 1;
-    FUSED(l->out);
-    snprintf(post, sizeof post, "+conv1x1%s%s", lc->act ? "+" : "", lc->act ? pseg_act_name(lc->act) : "");
-  }
-  j = first_reader(m, lc->out, (uint32_t)(lc - m->layers));
-  if (lc->op == PSEG_OP_CONV2D && p->uses[lc->out] == 1 && lc->out != (int32_t)m->output && lc->out != (int32_t)m->raw_output &&
-      residual_add(p, j, lc->out, (int)i, &other) && m->tensors[m->layers[j].out].quant > 0 &&
-      !kernel_qfuse_add(m, lc, &m->layers[j], &nd->d)) {
+  int j = first_reader(m, l->out, i);
+  if (l->op == PSEG_OP_CONV2D && p->uses[l->out] == 1 && l->out != (int32_t)m->output && l->out != (int32_t)m->raw_output &&
+      residual_add(p, j, l->out, (int)i, &other) && m->tensors[m->layers[j].out].quant > 0 &&
+      !kernel_qfuse_add(m, l, &m->layers[j], &nd->d)) {
     nd->in1 = other, nd->out = m->layers[j].out;
     p->absorbed[j] = 1;
-    FUSED(lc->out);
-    size_t n = strlen(post);
-    snprintf(post + n, sizeof post - n, "+add%s%s", m->layers[j].act ? "+" : "", m->layers[j].act ? pseg_act_name(m->layers[j].act) : "");
+    FUSED(l->out);
+    snprintf(post, sizeof post, "+add%s%s", m->layers[j].act ? "+" : "", m->layers[j].act ? pseg_act_name(m->layers[j].act) : "");
   }
   for (;;) { /* requantizations and a dequantization of the result */
     int32_t t = nd->out;
@@ -545,6 +532,33 @@ static int plan_qfusions(planner *p, uint32_t i, pseg_node *nd) {
     snprintf(nd->name + n, sizeof nd->name - n, "%s (int8)", post);
   }
   return 0;
+}
+
+/* Integer models on the fast tier: a depthwise conv node A and the 1x1 conv node B right after it,
+ * reading only A's output, where both layers' weights fit the constants together: B's fast
+ * dispatch computes both (qnet.comp dw_proj, reading A's input as G) and A is not dispatched
+ * there; the base tier keeps both dispatches (the fused one, from the buffer, ran at half the
+ * speed of the two: its weights loaded a pixel at a time). B's weights: its own, then A's. */
+static void plan_qproj(planner *p, pseg_plan *md) {
+  const pseg_fmt_model *m = p->m;
+  if (!plan_wspec(p)) return;
+  for (uint32_t b = 1; b < md->n_nodes; b++) {
+    pseg_node *a = &md->nodes[b - 1], *nb = &md->nodes[b];
+    if (a->d.shader != PSEG_SHADER_QNET || nb->d.shader != PSEG_SHADER_QNET || a->wl < 0 || nb->wl < 0 ||
+        a->fast_skip || a->wl2 >= 0 || nb->wl2 >= 0 || a->d.spec[1] != 1 || a->d.spec[KQ_EPI] || a->d.spec[KQ_PRO] ||
+        nb->d.spec[KQ_PRO] || nb->in0 != a->out || a->out != m->layers[a->wl].out || nb->gate >= 0 ||
+        p->uses[a->out] != 1 || a->out == (int32_t)m->raw_output)
+      continue;
+    kdispatch f = nb->d_base;
+    if (kernel_qfuse_proj(m, &m->layers[a->wl], &m->layers[nb->wl], &a->d_base, &f)) continue;
+    nb->d = f;
+    nb->gate = a->in0, nb->wl2 = a->wl;
+    nb->wspec_fit = 1;
+    a->fast_skip = 1;
+    char name[sizeof nb->name];
+    snprintf(name, sizeof name, "dw+%.44s", nb->name);
+    memcpy(nb->name, name, sizeof name);
+  }
 }
 
 /* Forward fusions of a planned node: layers after it that it absorbs. */
@@ -959,12 +973,12 @@ pseg_result pseg_plan_model(pseg_model *model, pseg_plan *md) {
     pseg_node *nd = &md->nodes[i];
     nd->wspec_fit = nd->wl >= 0 && nd->d.shader != PSEG_SHADER_SE_FC && nd->d.shader != PSEG_SHADER_QNET && layers_wspec(p, nd->wl, nd->wl2, nd->wl3, nd->prelu);
     if (nd->d.shader == PSEG_SHADER_QNET) /* integer weights are exact in fp16: the fast dispatch where they fit */
-      nd->wspec_fit = nd->wl >= 0 && plan_wspec(p) &&
-                      !kernel_qfast(m, &m->layers[nd->wl], nd->wl2 >= 0 ? &m->layers[nd->wl2] : NULL, &nd->d);
+      nd->wspec_fit = nd->wl >= 0 && plan_wspec(p) && !kernel_qfast(m, &m->layers[nd->wl], &nd->d);
     plan_narrow(&nd->d_base, md->gpu || nd->wspec_fit);
     plan_grid(ctx, &md->nodes[i].d);
     plan_grid(ctx, &md->nodes[i].d_base);
   }
+  plan_qproj(p, md);
   plan_fold_squeeze_excite(ctx, md);
   plan_fold_squeeze_excite_gpu(md);
 done:

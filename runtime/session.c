@@ -197,8 +197,8 @@ static void describe_node(const pseg_fmt_model *m, const pseg_node *nd, const ui
     if (l->op == PSEG_OP_CONV2D) st->flops = 2.0 * lout * l->kh * l->kw * a->c;
     else if (l->op == PSEG_OP_DWCONV2D) st->flops = 2.0 * lout * l->kh * l->kw;
     else st->flops = tensor_elems(m, nd->in0) > out_n ? tensor_elems(m, nd->in0) : out_n;
-    if (nd->wl2 >= 0) /* a depthwise conv's 1x1 conv */
-      st->flops += 2.0 * tensor_elems(m, m->layers[nd->wl2].out) * m->tensors[m->layers[nd->wl2].in0].c;
+    if (nd->wl2 >= 0) /* the depthwise conv a 1x1 conv computes first on the fast tier (plan_qproj) */
+      st->flops += 2.0 * tensor_elems(m, m->layers[nd->wl2].out) * m->layers[nd->wl2].kh * m->layers[nd->wl2].kw;
     break;
   case PSEG_SHADER_SE_FC: st->flops = 2.0 * nd->w_vec4 * 4 + tensor_elems(m, nd->in0); break;
   case PSEG_SHADER_RESIZE: st->flops = 6.0 * out_n; break;

@@ -23,8 +23,10 @@
  *   PRO 1  X is read through a RESIZE_BILINEAR (OP 2, and OP 0 1x1 stride 1): X is the resize's
  *          input (pc.in_h x in_w), pc.w0 / w1 the row / column scales (float bits), pc.act the
  *          mode; the resize's output has its input's quantization, as in XNNPACK.
- *   EPI 1  (OP 0) the residual ADD of the conv's int8 output and R: pc.bx, br its multipliers, bg
- *          the shift, by the bias, by2 the sum's range as pc.mode packs it.
+ *   EPI 1  (OP 0, and OP 1 with PO4) the residual ADD of the conv's int8 output and R: pc.bx, br
+ *          its multipliers, bg the shift, by the bias, by2 the sum's range as pc.mode packs it.
+ *   PO4    (OP 1) a depthwise conv, then the 1x1 conv reading its output, in the same
+ *          invocation (dw_proj below: the conv's fast-tier dispatch).
  *   EPI 2  an int8 -> int8 QUANTIZE of the result (OP 5): pc.s0 the multiplier, s1 the range.
  *   EPI 4  a DEQUANTIZE of the result (OP 6): pc.s2 the scale's bits; a float output. */
 #define WEIGHTS
@@ -40,25 +42,26 @@ layout(constant_id = 0) const int OC4_ = 1; /* OC4 below */
 layout(constant_id = 3) const int KH_ = 1;
 layout(constant_id = 4) const int KW_ = 1;
 layout(constant_id = 11) const int PO4 = 0; /* DWCONV2D: the 1x1 conv after it, its output vec4s (dw_proj) */
-/* dw_proj: the 1x1 conv's weights, after the depthwise conv's (whose OC4 is its input) */
-const int QBASE = 2 * OC4_ + KH_ * KW_ * OC4_, QBASE_WS = 4 * OC4_ + KH_ * KW_ * OC4_;
+/* dw_proj's weights: the 1x1 conv's (QB2, QS2, QW2: PO4 output vec4s, OC4 input vec4s), then the
+ * depthwise conv's (QB, QS, QW from DWB) */
+const int DWB = PO4 > 0 ? 2 * PO4 + PO4 * OC4_ * 4 : 0, DWB_WS = PO4 > 0 ? 4 * PO4 + PO4 * OC4_ * 4 : 0;
 #ifdef WSPEC
 #define QLOOP [[unroll]]
 uvec4 qraw(int k) { return uvec4(uint(wsa[k]), uint(wsa[k] >> 32), uint(wsa[k + 1]), uint(wsa[k + 1] >> 32)); }
-ivec4 QB(int c4) { return ivec4(qraw(2 * c4)); }
-vec4 QS(int c4) { return uintBitsToFloat(qraw(2 * OC4_ + 2 * c4)); }
-vec4 QW(int k) { return W4(4 * OC4_ + k); }
-ivec4 QB2(int j) { return ivec4(qraw(QBASE_WS + 2 * j)); }
-vec4 QS2(int j) { return uintBitsToFloat(qraw(QBASE_WS + 2 * PO4 + 2 * j)); }
-vec4 QW2(int k) { return W4(QBASE_WS + 4 * PO4 + k); }
+ivec4 QB(int c4) { return ivec4(qraw(DWB_WS + 2 * c4)); }
+vec4 QS(int c4) { return uintBitsToFloat(qraw(DWB_WS + 2 * OC4_ + 2 * c4)); }
+vec4 QW(int k) { return W4(DWB_WS + 4 * OC4_ + k); }
+ivec4 QB2(int j) { return ivec4(qraw(2 * j)); }
+vec4 QS2(int j) { return uintBitsToFloat(qraw(2 * PO4 + 2 * j)); }
+vec4 QW2(int k) { return W4(4 * PO4 + k); }
 #else
 #define QLOOP [[dont_unroll]]
-ivec4 QB(int c4) { return floatBitsToInt(wt.w[c4]); }
-vec4 QS(int c4) { return wt.w[OC4_ + c4]; }
-vec4 QW(int k) { return wt.w[2 * OC4_ + k]; }
-ivec4 QB2(int j) { return floatBitsToInt(wt.w[QBASE + j]); }
-vec4 QS2(int j) { return wt.w[QBASE + PO4 + j]; }
-vec4 QW2(int k) { return wt.w[QBASE + 2 * PO4 + k]; }
+ivec4 QB(int c4) { return floatBitsToInt(wt.w[DWB + c4]); }
+vec4 QS(int c4) { return wt.w[DWB + OC4_ + c4]; }
+vec4 QW(int k) { return wt.w[DWB + 2 * OC4_ + k]; }
+ivec4 QB2(int j) { return floatBitsToInt(wt.w[j]); }
+vec4 QS2(int j) { return wt.w[PO4 + j]; }
+vec4 QW2(int k) { return wt.w[2 * PO4 + k]; }
 #endif
 layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
 const int OC4 = OC4_;
@@ -166,10 +169,11 @@ void dw_rows() {
   dw_rows_c(id - g * OC4, ry, (g - ry * seg) * NPX);
 }
 
-/* DWCONV2D then the 1x1 conv reading it (PO4 > 0; the fast tier's plan, where both layers'
- * weights are constants), a pixel an invocation: each channel vec4's depthwise result, requantized
- * as the depthwise layer writes it, goes straight into the conv's sums; the conv's output range
- * pc.w0 (as pc.mode packs it), its input zero point the depthwise output's. */
+/* DWCONV2D then the 1x1 conv reading it (PO4 > 0: the fast tier's dispatch of the conv,
+ * runtime/plan.c plan_qproj, where both layers' weights are constants), a pixel an invocation,
+ * the depthwise conv's input bound as G: each channel vec4's depthwise result, requantized as the
+ * depthwise layer writes it, goes straight into the conv's sums; the conv's output range pc.w0
+ * (as pc.mode packs it), its input zero point the depthwise output's. */
 void dw_proj() {
   int id = int(gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * 64u);
   if (id >= pc.out_h * pc.out_w) return;
@@ -184,7 +188,7 @@ void dw_proj() {
       [[unroll]] for (int kx = 0; kx < KW; kx++) {
         int iy = oy * pc.sh - pc.pad_t + ky * dh, ix = ox * pc.sw - pc.pad_l + kx * dw;
         float v = iy >= 0 && iy < pc.in_h && ix >= 0 && ix < pc.in_w ? 1.0 : 0.0;
-        vec4 x = texelFetch(X, (clamp(iy, 0, pc.in_h - 1) * pc.in_w + clamp(ix, 0, pc.in_w - 1)) * OC4 + c4);
+        vec4 x = texelFetch(G, (clamp(iy, 0, pc.in_h - 1) * pc.in_w + clamp(ix, 0, pc.in_w - 1)) * OC4 + c4);
         f += QW((ky * KW + kx) * OC4 + c4) * ((x - float(pc.aux0)) * v);
       }
     precise vec4 d = vec4(QB(c4) + ivec4(f)) * QS(c4);
