@@ -147,7 +147,7 @@ int kernel_qplan(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d)
     d->pc.aux0 = qa.zp, d->pc.aux1 = l->aux, d->pc.mode = pack_range(qo, l->act);
     d->uses_weights = 1;
     { /* NPX pixels an invocation share each weight load, OCB output vec4s (convs) each input
-       * load; NPX first, then OCB, keeping at least 256 invocations */
+       * load; NPX first, then OCB, keeping at least 128 invocations (256: about 3 % slower) */
       int px = o->h * o->w, oc4 = kc4(o->c), npx = 16, ocb = l->op == PSEG_OP_DWCONV2D ? 1 : 4;
       while (npx > 1 && (px + npx - 1) / npx * oc4 < 128) npx /= 2;
       if (ocb > oc4) ocb = oc4;
