@@ -166,6 +166,10 @@ void kernel_qpack(const pseg_fmt_model *m, const pseg_fmt_layer *l, float *dst);
  * only counted). */
 int kernel_qfast(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d);
 size_t kernel_qwspec(const float *packed, size_t n, int oc4, uint64_t *out);
+/* The buffer form of packed weights (qnet.comp without WSPEC: a uniform or storage buffer of
+ * uvec4): the biases and scales as 32-bit words, then each vec4 of int8 weights as one word (byte
+ * j: component j), padded to a multiple of 4 words; the words for out (NULL: only counted). */
+size_t kernel_qbuf(const float *packed, size_t n, int oc4, uint32_t *out);
 /* The fast-tier dispatch f of 1x1 conv `pw` (planned: f, with its fusions after it) made to
  * compute depthwise conv `dw` (planned: dwd) first, from dw's input bound as G (qnet.comp
  * dw_proj; weights: pw's, then dw's), where both layers' weights fit the constants together; -1

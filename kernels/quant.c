@@ -255,6 +255,19 @@ size_t kernel_qwspec(const float *packed, size_t n, int oc4, uint64_t *out) {
   return count;
 }
 
+size_t kernel_qbuf(const float *packed, size_t n, int oc4, uint32_t *out) {
+  size_t raw = 8 * (size_t)oc4, nw = (n - raw) / 4, count = (raw + nw + 3) & ~(size_t)3;
+  if (!out) return count;
+  memcpy(out, packed, raw * sizeof(uint32_t)); /* int32 bias bits, float scales */
+  for (size_t k = 0; k < nw; k++) {
+    uint32_t u = 0;
+    for (int j = 0; j < 4; j++) u |= (uint32_t)(uint8_t)(int8_t)packed[raw + 4 * k + (size_t)j] << (8 * j);
+    out[raw + k] = u;
+  }
+  for (size_t k = raw + nw; k < count; k++) out[k] = 0;
+  return count;
+}
+
 /* the constants of layer l's packed weights, and of l2's after them (NULL: none) */
 static size_t qwspec_count(const pseg_fmt_model *m, const pseg_fmt_layer *l, const pseg_fmt_layer *l2) {
   size_t n = kernel_qpacked(m, l), n2 = l2 ? kernel_qpacked(m, l2) : 0;

@@ -94,7 +94,11 @@ static pseg_result upload_weights(pseg_model *md, pseg_plan *pl) {
   size_t es = ctx->precision == PSEG_PRECISION_FP16 ? 2 : 4;
   VkDeviceSize total = 0;
   float **blobs = calloc(pl->n_nodes ? pl->n_nodes : 1, sizeof(float *));
-  if (!blobs) return gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory packing weights");
+  uint32_t **qbufs = calloc(pl->n_nodes ? pl->n_nodes : 1, sizeof(uint32_t *)); /* integer nodes' (kernel_qbuf) */
+  if (!blobs || !qbufs) {
+    free(blobs), free(qbufs);
+    return gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory packing weights");
+  }
   pseg_result r = PSEG_SUCCESS;
   for (uint32_t i = 0; i < pl->n_nodes && !r; i++) {
     pseg_node *nd = &pl->nodes[i];
@@ -107,6 +111,28 @@ static pseg_result upload_weights(pseg_model *md, pseg_plan *pl) {
     nd->w_vec4 = (uint32_t)(n / 4);
     nd->w_off = total;
     nd->w_size = (n * es + 15) & ~(VkDeviceSize)15; /* uniform blocks are read in 16-byte units */
+    if (nd->d_base.shader == PSEG_SHADER_QNET) { /* integer layers: int8 weights four to a word */
+      const int32_t ql[2] = {nd->wl, nd->wl2};
+      size_t words = 0, at = 0, wat = 0;
+      for (int k = 0; k < 2; k++)
+        if (ql[k] >= 0) {
+          const pseg_fmt_layer *l = &md->fmt.layers[ql[k]];
+          words += kernel_qbuf(NULL, kernel_qpacked(&md->fmt, l), kc4(md->fmt.tensors[l->out].c), NULL);
+        }
+      if (!(qbufs[i] = calloc(words ? words : 4, sizeof(uint32_t)))) {
+        r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory packing weights");
+        break;
+      }
+      for (int k = 0; k < 2; k++)
+        if (ql[k] >= 0) {
+          const pseg_fmt_layer *l = &md->fmt.layers[ql[k]];
+          size_t nk = kernel_qpacked(&md->fmt, l);
+          wat += kernel_qbuf(blobs[i] + at, nk, kc4(md->fmt.tensors[l->out].c), qbufs[i] + wat);
+          at += nk;
+        }
+      nd->w_vec4 = (uint32_t)(words / 4);
+      nd->w_size = words * sizeof(uint32_t);
+    }
     total = gpu_align(ctx, total + nd->w_size);
     /* the planner decided (nd->wspec_fit: exact in fp16, few enough; not the squeeze-excite
      * blocks, whose 1x1 layers run once a frame spread over the workgroup's invocations, which
@@ -172,6 +198,10 @@ static pseg_result upload_weights(pseg_model *md, pseg_plan *pl) {
   for (uint32_t i = 0; i < pl->n_nodes && !r; i++) {
     const pseg_node *nd = &pl->nodes[i];
     if (!blobs[i]) continue;
+    if (qbufs[i]) {
+      memcpy(host + nd->w_off, qbufs[i], nd->w_size);
+      continue;
+    }
     size_t n = (size_t)nd->w_vec4 * 4;
     for (size_t k = 0; k < n; k++) {
       if (es == 2) {
@@ -187,8 +217,8 @@ static pseg_result upload_weights(pseg_model *md, pseg_plan *pl) {
   if (!r) r = gpu_buffer_create(ctx, total ? total : 16, 0, &pl->weights);
   if (!r) r = gpu_upload(ctx, &pl->weights, 0, host, total ? total : 16);
   free(host);
-  for (uint32_t i = 0; i < pl->n_nodes; i++) free(blobs[i]), free(se_blobs ? se_blobs[i] : NULL);
-  free(blobs), free(se_blobs);
+  for (uint32_t i = 0; i < pl->n_nodes; i++) free(blobs[i]), free(qbufs[i]), free(se_blobs ? se_blobs[i] : NULL);
+  free(blobs), free(qbufs), free(se_blobs);
   return r;
 }
 

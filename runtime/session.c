@@ -53,6 +53,7 @@ typedef struct slot {
   int busy;                   /* submitted, not yet waited for */
   uint64_t ticket;
   uint32_t count;             /* frames submitted */
+  int tier;                   /* the tier submitted */
   double submitted_ms;
 } slot;
 
@@ -96,6 +97,7 @@ struct pseg_session {
   int builder_running;
   int start_builder;     /* start it after the next frame (so it does not slow the first mask) */
   int fast_built;        /* set by the builder (atomic): 1 built, -1 failed */
+  int tier_ran[2];       /* a frame of that tier has finished */
   int cancel;            /* set (atomic) to stop the builder early: the session is going away */
   uint32_t n_queries;
   int profile;
@@ -598,7 +600,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
         } else if (nd->wl >= 0) {
           k->spec[PSEG_SPEC_WN] = (int32_t)nd->w_vec4;
           if (w16) k->variant |= PSEG_VARIANT_W16;
-          if (nd->w_size <= ctx->max_ubo_range && dd->shader != PSEG_SHADER_QNET) k->variant |= PSEG_VARIANT_WUBO;
+          if (nd->w_size <= ctx->max_ubo_range) k->variant |= PSEG_VARIANT_WUBO;
           if ((dd->shader == PSEG_SHADER_CONV && (dd->spec[KC_NPX] > 1 || dd->spec[KC_MODE] == 6)) ||
               (dd->shader == PSEG_SHADER_DWCONV && dd->spec[KD_NPX] > 1))
             k->variant |= PSEG_VARIANT_NPX;
@@ -1367,7 +1369,7 @@ static pseg_result submit_slot(pseg_session *s, slot *sl, uint32_t count, uint64
   VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1, .pCommandBuffers = &sl->cb[s->tier]};
   sl->submitted_ms = now_ms();
   if ((r = gpu_check(ctx, ctx->vk.vkQueueSubmit(ctx->queue, 1, &si, sl->fence), "vkQueueSubmit"))) return r;
-  sl->busy = 1, sl->count = count, sl->ticket = ++s->next_ticket;
+  sl->busy = 1, sl->count = count, sl->ticket = ++s->next_ticket, sl->tier = s->tier;
   if (ticket) *ticket = sl->ticket;
   return PSEG_SUCCESS;
 }
@@ -1375,11 +1377,17 @@ static pseg_result submit_slot(pseg_session *s, slot *sl, uint32_t count, uint64
 /* Wait for slot sl, read its timestamps, free it. */
 static pseg_result wait_slot(pseg_session *s, slot *sl) {
   pseg_context *ctx = s->ctx;
-  VkResult vr = ctx->vk.vkWaitForFences(ctx->device, 1, &sl->fence, VK_TRUE, 60ull * 1000 * 1000 * 1000);
+  /* A tier's first frame may wait for the driver's compiler: lavapipe (Mesa 22) compiles each
+   * pipeline with LLVM when it is first dispatched, on its one queue thread, and the int8 model's
+   * fast kernels took over 60 s so with an empty shader cache; later frames take milliseconds. */
+  uint64_t limit_s = s->tier_ran[sl->tier & 1] ? 60 : 900;
+  VkResult vr = ctx->vk.vkWaitForFences(ctx->device, 1, &sl->fence, VK_TRUE, limit_s * 1000 * 1000 * 1000);
   sl->busy = 0;
-  if (vr == VK_TIMEOUT) return gpu_fail(ctx, PSEG_ERROR_VULKAN, "the GPU did not finish the frame within 60 s");
+  if (vr == VK_TIMEOUT)
+    return gpu_fail(ctx, PSEG_ERROR_VULKAN, "the GPU did not finish the frame within %d s", (int)limit_s);
   pseg_result r = gpu_check(ctx, vr, "vkWaitForFences");
   if (r) return r;
+  s->tier_ran[sl->tier & 1] = 1;
   if (sl->queries) {
     uint64_t *ts = malloc(s->n_queries * sizeof *ts);
     if (!ts) return gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");

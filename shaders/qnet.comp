@@ -1,5 +1,5 @@
 #version 450
-// pseg variants: 0 1 8 40 72 104  (storage variants built: bits in CMakeLists.txt)
+// pseg variants: 0 1 4 5 8 40 72 104  (storage variants built: bits in CMakeLists.txt)
 /* The layers of integer models (issue 15), as their references in kernels/ compute them (TFLite's
  * XNNPACK delegate): tensors hold int8 values (exact in the float texels), int32 arithmetic, the
  * fp32 requantization rounded to nearest even. One invocation: one output vec4 (a pixel's 4
@@ -29,7 +29,9 @@
  *          invocation (dw_proj below: the conv's fast-tier dispatch).
  *   EPI 2  an int8 -> int8 QUANTIZE of the result (OP 5): pc.s0 the multiplier, s1 the range.
  *   EPI 4  a DEQUANTIZE of the result (OP 6): pc.s2 the scale's bits; a float output. */
+#ifdef WSPEC
 #define WEIGHTS
+#endif
 #include "common/net.glsl"
 /* The packed weights (kernels/quant.c): per output vec4 c4 its int32 biases QB and
  * requantization scales QS, then the int8 weights QW(k). In a buffer: vec4s [bias bits | scales |
@@ -55,13 +57,32 @@ ivec4 QB2(int j) { return ivec4(qraw(2 * j)); }
 vec4 QS2(int j) { return uintBitsToFloat(qraw(2 * PO4 + 2 * j)); }
 vec4 QW2(int k) { return W4(4 * PO4 + k); }
 #else
+/* From a buffer (kernels/quant.c kernel_qbuf): uvec4 c4 the biases, OC4 + c4 the scales' bits,
+ * then each vec4 of int8 weights one 32-bit word (byte j: component j). A uniform buffer where the
+ * layer's words fit (WUBO: on lavapipe a uniform load at an index the same in every invocation is
+ * one scalar load, any other a vector gather, where a storage-buffer load is a loop over the
+ * invocations), else a storage buffer. */
 #define QLOOP [[dont_unroll]]
-ivec4 QB(int c4) { return floatBitsToInt(wt.w[DWB + c4]); }
-vec4 QS(int c4) { return wt.w[DWB + OC4_ + c4]; }
-vec4 QW(int k) { return wt.w[DWB + 2 * OC4_ + k]; }
-ivec4 QB2(int j) { return floatBitsToInt(wt.w[j]); }
-vec4 QS2(int j) { return wt.w[PO4 + j]; }
-vec4 QW2(int k) { return wt.w[2 * PO4 + k]; }
+#define WEIGHTS_INIT()
+layout(constant_id = 15) const int WN = 1; /* uvec4s */
+#ifdef WUBO
+layout(std140, binding = 4) uniform QBlock { uvec4 w[WN]; } wq;
+#else
+layout(std430, binding = 5) readonly buffer QBuf { uvec4 w[]; } wq;
+#endif
+ivec4 q8(uint u) { return ivec4(uvec4(u) << uvec4(24, 16, 8, 0)) >> 24; } /* 4 signed bytes */
+const int QWB = DWB + 2 * OC4_; /* the weights' first uvec4 */
+ivec4 QB(int c4) { return ivec4(wq.w[DWB + c4]); }
+vec4 QS(int c4) { return uintBitsToFloat(wq.w[DWB + OC4_ + c4]); }
+vec4 QW(int k) { return vec4(q8(wq.w[QWB + (k >> 2)][k & 3])); }
+/* weight vec4s k .. k + 3 (k a multiple of 4) */
+void QW4(int k, out ivec4 a, out ivec4 b, out ivec4 c, out ivec4 d) {
+  uvec4 u = wq.w[QWB + (k >> 2)];
+  a = q8(u.x), b = q8(u.y), c = q8(u.z), d = q8(u.w);
+}
+ivec4 QB2(int j) { return ivec4(wq.w[j]); }
+vec4 QS2(int j) { return uintBitsToFloat(wq.w[PO4 + j]); }
+vec4 QW2(int k) { return vec4(q8(wq.w[2 * PO4 + (k >> 2)][k & 3])); }
 #endif
 layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
 const int OC4 = OC4_;
@@ -249,7 +270,12 @@ void conv() {
         [[unroll]] for (int q = 0; q < NPX; q++) x[q] = in_[q] ? xin(at[q], rs[q], i4) - pc.aux0 : ivec4(0); /* padding lanes meet zero weights */
         [[unroll]] for (int j = 0; j < OCB; j++) {
           int w0 = ((min(c0 + j, OC4 - 1) * KH + ky) * KW + kx) * IC4 * 4 + 4 * i4;
+#ifdef WSPEC
           ivec4 w_0 = ivec4(QW(w0)), w_1 = ivec4(QW(w0 + 1)), w_2 = ivec4(QW(w0 + 2)), w_3 = ivec4(QW(w0 + 3));
+#else
+          ivec4 w_0, w_1, w_2, w_3;
+          QW4(w0, w_0, w_1, w_2, w_3); /* one load */
+#endif
           [[unroll]] for (int q = 0; q < NPX; q++) acc[q * OCB + j] += w_0 * x[q].x + w_1 * x[q].y + w_2 * x[q].z + w_3 * x[q].w;
         }
       }

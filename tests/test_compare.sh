@@ -27,7 +27,7 @@ ok = ab == 1.0 and min(ia, ib, fa, fb) >= 0.99 and ia == ib and fa == fb
 print('IoU(A,B) %.4f, IoU %.4f/%.4f, boundary F %.4f/%.4f: %s' % (ab, ia, ib, fa, fb, 'ok' if ok else 'FAIL'))
 sys.exit(0 if ok else 1)
 PY
-head -c 8 "$T/sheet.png" | od -An -c | grep -q "P   N   G" || fail "the sheet is not a PNG"
+head -c 8 "$T/sheet.png" | od -An -c | grep -c "P   N   G" >/dev/null || fail "the sheet is not a PNG"
 # an independent expectation: ground truth = A's mask with its left half cleared (written here as
 # a PNG), so IoU A = |A right half| / |A|, computed here from A's float mask
 "$PSEG" segment --tta none --model selfie "${imgs[0]}" -o "$T/a.npy" || fail "segment to .npy"

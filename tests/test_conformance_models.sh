@@ -28,7 +28,7 @@ if [ -d "$SHARED/origin" ]; then
   origin=1
 fi
 fp16=0
-"$PSEG" devices | grep -q "fp16 (shaderFloat16 + 16-bit storage): yes" && fp16=1
+"$PSEG" devices | grep -c "fp16 (shaderFloat16 + 16-bit storage): yes" >/dev/null && fp16=1
 images=(--image "$SRC/tests/data/astronaut.png" --image "$SRC/tests/data/grace_hopper.jpg")
 
 rc=0

@@ -22,7 +22,7 @@ for f in bin/pseg "$LIB/libpseg.so.1" "$LIB/libpseg.a" include/pseg.h "$LIB/pkgc
   [ -e "$P/$f" ] || fail "not installed: $f"
 done
 ok "installed: bin/pseg, $LIB/libpseg.so.1 and libpseg.a, include/pseg.h, pkg-config and CMake files, notices"
-readelf -d "$P/$LIB/libpseg.so.1" | grep -q 'SONAME.*\[libpseg\.so\.1\]' && ok "soname libpseg.so.1" || fail "soname"
+readelf -d "$P/$LIB/libpseg.so.1" | grep -c 'SONAME.*\[libpseg\.so\.1\]' >/dev/null && ok "soname libpseg.so.1" || fail "soname"
 others=$(nm -D --defined-only "$P/$LIB/libpseg.so.1" | awk '{print $3}' | grep -v '^pseg_' | head -5)
 [ -z "$others" ] && ok "libpseg.so exports only pseg_ symbols ($(nm -D --defined-only "$P/$LIB/libpseg.so.1" | grep -c ' pseg_'))" ||
   fail "libpseg.so exports more than pseg_: $others"
@@ -36,7 +36,7 @@ export LD_LIBRARY_PATH=$P/$LIB
 if cc -Wall -Wextra -Werror "$SRC/examples/segment.c" $(pkg-config --cflags --libs pseg libpng) -o "$T/segment_pc" 2> "$T/cc.log"; then
   out=$("$T/segment_pc" "$PHOTO" "$T/mask_pc.png" "$T/comp_pc.png") && [ -s "$T/mask_pc.png" ] && [ -s "$T/comp_pc.png" ] &&
     ok "example through pkg-config: $out" || fail "example through pkg-config did not run: $out"
-  ldd "$T/segment_pc" | grep -q "libpseg.so.1 => $P" && ok "it runs the installed libpseg.so.1" || fail "not linked to the installed libpseg.so.1"
+  ldd "$T/segment_pc" | grep -c "libpseg.so.1 => $P" >/dev/null && ok "it runs the installed libpseg.so.1" || fail "not linked to the installed libpseg.so.1"
 else
   cat "$T/cc.log"; fail "example through pkg-config does not build"
 fi
@@ -60,7 +60,7 @@ cmake -S "$T/v2" -B "$T/v2/b" -DCMAKE_PREFIX_PATH="$P" > /dev/null 2>&1 && fail 
 if (cd "$BUILD" && cpack -G DEB -B "$T/deb" > "$T/cpack.log" 2>&1); then
   deb=$(ls "$T"/deb/*.deb | head -1)
   dep=$(dpkg-deb -f "$deb" Depends)
-  echo "$dep" | grep -q libvulkan1 && echo "$dep" | grep -q libpng && ok "$(basename "$deb"): Depends: $dep" || fail ".deb dependencies: $dep"
+  echo "$dep" | grep -c libvulkan1 >/dev/null && echo "$dep" | grep -c libpng >/dev/null && ok "$(basename "$deb"): Depends: $dep" || fail ".deb dependencies: $dep"
   files=$(dpkg-deb -c "$deb")
   grep -q 'usr/bin/pseg$' <<< "$files" && grep -q 'libpseg.so.1' <<< "$files" && grep -q 'include/pseg.h$' <<< "$files" &&
     ok ".deb holds usr/bin/pseg, libpseg.so.1, include/pseg.h" || fail ".deb contents"

@@ -242,8 +242,9 @@ static void integer_cases(pseg_context *ctx, builder *b) {
   /* conv: h w ci co k stride pad dilation act per-channel */
   int convs[][10] = {{13, 11, 13, 10, 3, 1, 1, 1, PSEG_ACT_RELU, 1}, {17, 12, 3, 16, 3, 2, 0, 1, PSEG_ACT_RELU6, 1},
                      {9, 9, 8, 5, 1, 1, 0, 1, PSEG_ACT_NONE, 0},      {12, 10, 6, 7, 3, 1, 2, 2, PSEG_ACT_NONE, 1},
-                     {63, 47, 8, 18, 3, 1, 1, 1, PSEG_ACT_RELU, 1}}; /* the last: 16 pixels and 4 output vec4s an invocation (a block of 1), rows wrapping */
-  for (int i = 0; i < 5; i++) {
+                     {63, 47, 8, 18, 3, 1, 1, 1, PSEG_ACT_RELU, 1}, /* 16 pixels and 4 output vec4s an invocation (a block of 1), rows wrapping */
+                     {5, 4, 320, 224, 1, 1, 0, 1, PSEG_ACT_RELU6, 1}}; /* 70 KB of weights: a storage buffer, not a uniform one (qnet.comp) */
+  for (int i = 0; i < 6; i++) {
     const int *c = convs[i];
     char name[80];
     snprintf(name, sizeof name, "int8 conv %dx%d s%d d%d %dx%dx%d->%d %s", c[4], c[4], c[5], c[7], c[0], c[1], c[2], c[3],

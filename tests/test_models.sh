@@ -25,7 +25,7 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 SHARED=${PSEG_MODELS_DIR:-$SRC/../shared/models}
 fp16=0
-"$PSEG" devices | grep -q "fp16 (shaderFloat16 + 16-bit storage): yes" && fp16=1
+"$PSEG" devices | grep -c "fp16 (shaderFloat16 + 16-bit storage): yes" >/dev/null && fp16=1
 status=0
 
 # fidelity TFLITE HEAD PERSON FP16_BOUND [CONVERT_OPTION...]: convert, prepare the portraits at its

@@ -18,7 +18,7 @@ trap 'rm -rf "$T"' EXIT
 status=0
 node "$SRC/tests/softmax_head_ref.js" --pseg "$PSEG" --tflite "$T/softmax_head.tflite" --pseg-model "$T/softmax_head.pseg" \
   --precision fp32 --max-abs 1e-3 --min-images 9 --out-dir "$T/out" "$T/in" || status=1
-if "$PSEG" devices | grep -q "fp16 (shaderFloat16 + 16-bit storage): yes"; then
+if "$PSEG" devices | grep -c "fp16 (shaderFloat16 + 16-bit storage): yes" >/dev/null; then
   node "$SRC/tests/softmax_head_ref.js" --pseg "$PSEG" --tflite "$T/softmax_head.tflite" --pseg-model "$T/softmax_head.pseg" \
     --precision fp16 --max-abs 2e-2 --min-images 9 --out-dir "$T/out" "$T/in" || status=1
 fi

@@ -18,7 +18,7 @@ bad() { echo "FAIL $*"; fails=$((fails + 1)); }
 PHOTO="$SRC/tests/data/astronaut.png"
 W=160 H=120 N=24
 "$CLIP" "$T/clip.mp4" "$PHOTO" $N $W $H || { echo "FAIL make_clip"; exit 1; }
-"$CLIP" --probe "$T/clip.mp4" | grep -q "frames $N size ${W}x$H audio aac" || { echo "FAIL the clip: $("$CLIP" --probe "$T/clip.mp4")"; exit 1; }
+"$CLIP" --probe "$T/clip.mp4" | grep -c "frames $N size ${W}x$H audio aac" >/dev/null || { echo "FAIL the clip: $("$CLIP" --probe "$T/clip.mp4")"; exit 1; }
 
 for out in composite.mp4 colour.mkv mask.mp4 cutout.mov cutout.webm; do
   args=()
@@ -88,6 +88,6 @@ expect_fail "output = input" "is the input" "$PSEG" video "$T/clip.mp4" -o "$T/c
 expect_fail "raw without size" "raw" "$PSEG" video - -o "$T/out.mp4"
 expect_fail "bad smoothing" "smoothing" "$PSEG" video --smoothing 1.5 "$T/clip.mp4" -o "$T/out.mp4"
 expect_fail "missing input" "missing.mp4" "$PSEG" video "$T/missing.mp4" -o "$T/out.mp4"
-[ -e "$T/clip.mp4" ] && "$CLIP" --probe "$T/clip.mp4" | grep -q "frames $N" && ok "the input survived" || bad "the input was damaged"
+[ -e "$T/clip.mp4" ] && "$CLIP" --probe "$T/clip.mp4" | grep -c "frames $N" >/dev/null && ok "the input survived" || bad "the input was damaged"
 echo "$fails failed"
 [ $fails -eq 0 ]
