@@ -226,7 +226,7 @@ static int cmd_devices(int argc, char **argv) {
     printf("   fp16 (shaderFloat16 + 16-bit storage): %s, subgroup size %u, timestamps: %s (period %.3g ns)\n",
            d->fp16 ? "yes" : "no", d->subgroup_size, d->timestamps ? "yes" : "no", (double)d->timestamp_period_ns);
     printf("   integer models: 8-bit storage %s, integer dot products %s (pseg's int8 kernels use neither yet: "
-           "32-bit values and int32 products everywhere)\n",
+           "int8 weights packed four to a 32-bit word, activations as 32-bit values, int32 products)\n",
            d->int8_storage ? "yes" : "no", d->int_dot_product ? "yes" : "no");
   }
   return 0;
