@@ -146,5 +146,5 @@ static void copy_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const 
   ref_copy(in0, a, in1, b, l->op, l->aux, l->act, out, o);
 }
 
-const pseg_op_def pseg_def_CONCAT = {2, concat_check, NULL, NULL, NULL, copy_plan, copy_ref, NULL};
-const pseg_op_def pseg_def_SLICE = {1, slice_check, NULL, NULL, NULL, copy_plan, copy_ref, NULL};
+const pseg_op_def pseg_def_CONCAT = {2, concat_check, NULL, NULL, NULL, copy_plan, copy_ref, kq_pass_ref};
+const pseg_op_def pseg_def_SLICE = {1, slice_check, NULL, NULL, NULL, copy_plan, copy_ref, kq_pass_ref};

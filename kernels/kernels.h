@@ -155,6 +155,12 @@ typedef struct kqweights {
 } kqweights;
 int kq_weights(const pseg_fmt_model *m, const pseg_fmt_layer *l, size_t bcount, kqweights *q); /* free with kq_free */
 void kq_free(kqweights *q);
+/* Integer layers that only move or compare values (CONCAT, SLICE, MAXPOOL): where every tensor has
+ * the output's scale and zero point and there is no activation, the int8 values out are input
+ * values, so the float kernel and reference compute them exactly (the tensors hold them as
+ * floats). kq_pass_ok: NULL, or why not; kq_pass_ref: their integer reference (the float one). */
+const char *kq_pass_ok(const pseg_fmt_model *m, const pseg_fmt_layer *l);
+void kq_pass_ref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in0, const float *in1, float *out);
 /* The dispatch of an integer layer (shaders/qnet.comp), -1 for one it cannot run; the floats of
  * its packed weights (0: none) and their packing (kernels/quant.c). */
 int kernel_qplan(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d);

@@ -105,7 +105,7 @@ static void maxpool_ref(const pseg_fmt_layer *l, const float *in0, kshape a, con
   ref_maxpool(in0, a, l->kh, l->kw, l->sh, l->sw, l->pad_top, l->pad_left, l->act, out, o);
 }
 
-const pseg_op_def pseg_def_MAXPOOL = {1, maxpool_check, NULL, NULL, NULL, maxpool_plan, maxpool_ref, NULL};
+const pseg_op_def pseg_def_MAXPOOL = {1, maxpool_check, NULL, NULL, NULL, maxpool_plan, maxpool_ref, kq_pass_ref};
 
 /* TFLite's AVERAGE_POOL_2D: the mean of the window's cells inside the map (its divisor) */
 static void avgpool_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const float *in1, kshape b,

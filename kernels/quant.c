@@ -70,6 +70,25 @@ void kq_free(kqweights *q) {
   memset(q, 0, sizeof *q);
 }
 
+static int same_quant(const pseg_fmt_model *m, int32_t a, int32_t b) {
+  kquant x = kq_of(m, a), y = kq_of(m, b);
+  return x.scale == y.scale && x.zp == y.zp;
+}
+
+const char *kq_pass_ok(const pseg_fmt_model *m, const pseg_fmt_layer *l) {
+  if (l->op != PSEG_OP_CONCAT && l->op != PSEG_OP_SLICE && l->op != PSEG_OP_MAXPOOL) return "not a pass-through op";
+  if (!same_quant(m, l->in0, l->out) || (l->in1 >= 0 && !same_quant(m, l->in1, l->out)))
+    return "its inputs and output must share one scale and zero point (XNNPACK's rule)";
+  if (l->act != PSEG_ACT_NONE) return "it takes no activation";
+  return NULL;
+}
+
+void kq_pass_ref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in0, const float *in1, float *out) {
+  const pseg_fmt_tensor *a = &m->tensors[l->in0], *b = &m->tensors[l->in1 >= 0 ? l->in1 : l->in0], *o = &m->tensors[l->out];
+  pseg_op_def_of(l->op)->ref(l, in0, (kshape){a->h, a->w, a->c}, in1, (kshape){b->h, b->w, b->c}, NULL, NULL, out,
+                             (kshape){o->h, o->w, o->c});
+}
+
 static const char *same_shape(const pseg_fmt_layer *l, kshape a, kshape b, kshape o) {
   (void)l, (void)b;
   return a.h != o.h || a.w != o.w || a.c != o.c ? "output shape differs from the input's" : NULL;

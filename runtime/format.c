@@ -241,6 +241,10 @@ int pseg_fmt_validate(const pseg_fmt_model *m, char *err, size_t errlen) {
       LFAIL("integer and float tensors mixed (QUANTIZE and DEQUANTIZE convert between them)");
     if (integer && l->op != PSEG_OP_QUANTIZE && l->op != PSEG_OP_DEQUANTIZE && !def->qref)
       LFAIL("no integer version of this op");
+    if (integer && def->qref == kq_pass_ref) {
+      const char *pw = kq_pass_ok(m, l);
+      if (pw) LFAIL("an integer %s: %s", pseg_op_name(l->op), pw);
+    }
     if (integer && l->act != PSEG_ACT_NONE && l->act != PSEG_ACT_RELU && l->act != PSEG_ACT_RELU6)
       LFAIL("integer layers take no activation but relu and relu6");
     if (integer && l->op == PSEG_OP_ADD && l->aux != 0) LFAIL("an integer add takes two tensors of one shape");

@@ -47,6 +47,11 @@
  *                        weights, int32 bias) [32,32,8] -> DEPTHWISE 3x3 SAME +relu6 -> CONV_2D 1x1
  *                        (8->8), the two ADDed -> RESIZE_BILINEAR 64x64 -> QUANTIZE int8 -> int8
  *                        (another scale) -> CONV_2D 1x1 (8->2): int8 logits            [64,64,2]
+ *   int8_ops.tflite      the integer ops that move or compare values (one scale and zero point
+ *                        throughout): 64x64x3 uint8 -> QUANTIZE -> CONV_2D 3x3 SAME +relu (3->8)
+ *                        -> MAX_POOL_2D 2x2 s2 [32,32,8] -> CONV_2D 1x1 (8->4); CONCATENATION
+ *                        (conv, pool, conv) [32,32,16] -> STRIDED_SLICE channels 2..14 -> MAX_POOL_2D
+ *                        3x3 s1 SAME -> RESIZE_BILINEAR 64x64 -> CONV_2D 1x1 (12->2)   [64,64,2]
  *
  * Float32 weights from a fixed seed at He-initialisation scale; the heads' weights scaled so the
  * logits span several units (the int8 model's quantized per output channel). Usage:
@@ -381,6 +386,43 @@ static void qweights(tfw *w, const char *name, const int *shape, int oc, int qdi
   free(q), free(b), free(sc), free(bs), free(z);
 }
 
+static int int8_ops(const char *dir) {
+  static float w1[8 * 27], b1[8], w2[4 * 8], b2[4], w3[2 * 12], b3[2];
+  fill(w1, sizeof w1 / 4, sqrt(2.0 / 27)), fill(b1, 8, 0.05), fill(w2, sizeof w2 / 4, sqrt(2.0 / 8));
+  fill(b2, 4, 0.05), fill(w3, sizeof w3 / 4, 2.0 * sqrt(2.0 / 12)), fill(b3, 2, 0.1);
+  tfw *w = tfw_new();
+  if (!w) return 1;
+  const int s_in[4] = {1, 64, 64, 3}, s_c1[4] = {1, 64, 64, 8}, s_p[4] = {1, 32, 32, 8}, s_c2[4] = {1, 32, 32, 4},
+            s_cc[4] = {1, 32, 32, 16}, s_sl[4] = {1, 32, 32, 12}, s_r[4] = {1, 64, 64, 12}, s_o[4] = {1, 64, 64, 2},
+            s_w1[4] = {8, 3, 3, 3}, s_w2[4] = {4, 1, 1, 8}, s_w3[4] = {2, 1, 1, 12}, s_4[1] = {4}, s_2[1] = {2};
+  const int32_t size[2] = {64, 64}, begin[4] = {0, 0, 0, 2}, end[4] = {1, 32, 32, 14}, strides[4] = {1, 1, 1, 1};
+  const float s0 = 1.0f / 255, s1 = 5.0f / 255, s6 = 16.0f / 255;
+  int64_t z0 = 0;
+  int in = tfw_quantization(w, tfw_tensor(w, "pixels", TFW_UINT8, s_in, 4, NULL, 0), &s0, &z0, 1, 0);
+  int q0 = qtensor(w, "q", s_in, s0, -128), c1 = qtensor(w, "conv1", s_c1, s1, -128), p = qtensor(w, "pool", s_p, s1, -128);
+  int c2 = qtensor(w, "conv2", s_c2, s1, -128), cc = qtensor(w, "concat", s_cc, s1, -128);
+  int sl = qtensor(w, "slice", s_sl, s1, -128), p2 = qtensor(w, "pool2", s_sl, s1, -128), r = qtensor(w, "up", s_r, s1, -128);
+  int out = qtensor(w, "logits", s_o, s6, 3);
+  int tsz = tfw_tensor(w, "size", TFW_INT32, s_2, 1, size, sizeof size);
+  int tbe = tfw_tensor(w, "slice/begin", TFW_INT32, s_4, 1, begin, sizeof begin);
+  int ten = tfw_tensor(w, "slice/end", TFW_INT32, s_4, 1, end, sizeof end);
+  int tst = tfw_tensor(w, "slice/strides", TFW_INT32, s_4, 1, strides, sizeof strides);
+  int tw1, tb1, tw2, tb2, tw3, tb3;
+  qweights(w, "conv1/weights", s_w1, 8, 0, w1, b1, s0, &tw1, &tb1);
+  qweights(w, "conv2/weights", s_w2, 4, 0, w2, b2, s1, &tw2, &tb2);
+  qweights(w, "head/weights", s_w3, 2, 0, w3, b3, s1, &tw3, &tb3);
+  tfw_op(w, TFW_OP_QUANTIZE, &in, 1, q0);
+  tfw_conv2d(w, q0, tw1, tb1, c1, TFW_SAME, 1, 1, TFW_ACT_RELU);
+  tfw_max_pool2d(w, c1, p, 2, 2, 2, 2, TFW_VALID);
+  tfw_conv2d(w, p, tw2, tb2, c2, TFW_SAME, 1, 1, TFW_ACT_NONE);
+  tfw_concat(w, (int[]){c2, p, c2}, 3, cc, 3);
+  tfw_strided_slice(w, cc, tbe, ten, tst, sl);
+  tfw_max_pool2d(w, sl, p2, 3, 3, 1, 1, TFW_SAME);
+  tfw_resize_bilinear(w, p2, tsz, r, 0, 1);
+  tfw_conv2d(w, r, tw3, tb3, out, TFW_SAME, 1, 1, TFW_ACT_NONE);
+  return finish(w, in, out, dir, "int8_ops.tflite");
+}
+
 static int int8_model(const char *dir) {
   static float w1[8 * 27], b1[8], w2[9 * 8], b2[8], w3[8 * 8], b3[8], w4[2 * 8], b4[2];
   fill(w1, sizeof w1 / 4, sqrt(2.0 / 27)), fill(b1, 8, 0.05), fill(w2, sizeof w2 / 4, sqrt(2.0 / 9));
@@ -546,5 +588,5 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: make_test_models OUTDIR\n");
     return 2;
   }
-  return pad_logits1(argv[1]) || flat_logits2(argv[1]) || tconv_bias(argv[1]) || hand_softmax(argv[1]) || naive_softmax(argv[1]) || nearest(argv[1]) || dense_se(argv[1]) || prior4(argv[1]) || concat_slice(argv[1]) || prelu(argv[1]) || dilated(argv[1]) || pools(argv[1]) || int8_model(argv[1]);
+  return pad_logits1(argv[1]) || flat_logits2(argv[1]) || tconv_bias(argv[1]) || hand_softmax(argv[1]) || naive_softmax(argv[1]) || nearest(argv[1]) || dense_se(argv[1]) || prior4(argv[1]) || concat_slice(argv[1]) || prelu(argv[1]) || dilated(argv[1]) || pools(argv[1]) || int8_model(argv[1]) || int8_ops(argv[1]);
 }

@@ -271,7 +271,8 @@ int main(int argc, char **argv) {
                  {"uint8 weights", "weights must be constant int8"},
                  {"a bias of float32", "bias must be 2 constant int32"},
                  {"a negative weight scale", "weight scale 1 is"},
-                 {"an activation with two scales", "2 scales"}};
+                 {"an activation with two scales", "2 scales"},
+                 {"an int8 max pool changing the scale", "must share one scale and zero point"}};
     for (int k = 0; k < (int)(sizeof qcase / sizeof qcase[0]); k++) {
       tfw *qw = tfw_new();
       int s_in[4] = {1, 4, 4, 3}, s_w[4] = {2, 1, 1, 3}, s_b[1] = {2}, s_o[4] = {1, 4, 4, 2};
@@ -284,6 +285,7 @@ int main(int argc, char **argv) {
       int bt = k == 7 ? tfw_tensor(qw, "b", TFW_FLOAT32, s_b, 1, fb, sizeof fb) : tfw_tensor(qw, "b", TFW_INT32, s_b, 1, bv, sizeof bv);
       int co = tfw_tensor(qw, "conv", TFW_INT8, s_o, 4, NULL, 0);
       int out = tfw_tensor(qw, "out", TFW_FLOAT32, s_o, 4, NULL, 0);
+      int mp = k == 10 ? tfw_tensor(qw, "pool", TFW_INT8, s_o, 4, NULL, 0) : -1; /* a MAX_POOL_2D after the conv */
       float sc1 = 1.0f / 127.5f, sc2[2] = {0.02f, k == 8 ? -0.03f : 0.03f}, sc3 = 0.05f, bsc[2] = {sc1 * 0.02f, sc1 * 0.03f};
       int64_t z128 = 128, z0 = 0, zc = k == 2 ? 200 : -4, zw[2] = {0, k == 5 ? 3 : 0}, zb[2] = {0, 0};
       tfw_quantization(qw, qin, &sc1, &z128, 1, 0);
@@ -294,7 +296,11 @@ int main(int argc, char **argv) {
       else tfw_quantization(qw, co, &sc3, &zc, 1, 0);
       tfw_op(qw, TFW_OP_QUANTIZE, &qin, 1, q8);
       tfw_conv2d(qw, q8, wt, bt, co, TFW_VALID, 1, 1, TFW_ACT_NONE);
-      tfw_dequantize(qw, co, out);
+      if (mp >= 0) {
+        tfw_quantization(qw, mp, (float[]){2 * sc3}, &zc, 1, 0);
+        tfw_max_pool2d(qw, co, mp, 1, 1, 1, 1, TFW_VALID);
+      }
+      tfw_dequantize(qw, mp >= 0 ? mp : co, out);
       uint8_t *qt;
       size_t nqt;
       int qbuilt = tfw_finish(qw, qin, out, &qt, &nqt) == 0;

@@ -79,15 +79,18 @@ node "$SRC/tests/reference/run_compare.js" --pseg "$PSEG" --tflite "$T/synthetic
 grep -E "summary|FAIL" "$T/prior.txt"
 cp "$T/synthetic/pad_logits1.tflite" "$T/synthetic/pad_logits1_pm1.tflite" # a model trained on RGB in [-1,1]
 INRANGE=-1,1 fidelity "$T/synthetic/pad_logits1_pm1.tflite" logits 0 2e-2 --input-range -1,1
-# an integer model (issue 15: uint8 pixels in, int8 logits out; PAD, per-channel convs, a depthwise
-# conv, ADD, RESIZE_BILINEAR, a requantization): GPU and C references against TFLite, bit for bit
-if "$PSEG" convert "$T/synthetic/int8.tflite" "$T/int8.pseg"; then
-  node "$SRC/tests/reference/int_compare.js" --pseg "$PSEG" --tflite "$T/synthetic/int8.tflite" --model "$T/int8.pseg" \
-    --min-identical 1 "$T"/in/64x64c/*.f32 > "$T/int8.txt" 2>&1 || status=1
-  grep -E "summary|FAIL" "$T/int8.txt"
-else
-  echo "FAIL int8: pseg convert"; status=1
-fi
+# integer models (issue 15: uint8 pixels in, int8 logits out): int8 (PAD, per-channel convs, a
+# depthwise conv, ADD, RESIZE_BILINEAR, a requantization) and int8_ops (MAX_POOL_2D, a
+# three-input CONCATENATION, STRIDED_SLICE): GPU and C references against TFLite, bit for bit
+for q in int8 int8_ops; do
+  if "$PSEG" convert "$T/synthetic/$q.tflite" "$T/$q.pseg"; then
+    node "$SRC/tests/reference/int_compare.js" --pseg "$PSEG" --tflite "$T/synthetic/$q.tflite" --model "$T/$q.pseg" \
+      --min-identical 1 "$T"/in/64x64c/*.f32 > "$T/$q.txt" 2>&1 || status=1
+    grep -E "summary|FAIL" "$T/$q.txt"
+  else
+    echo "FAIL $q: pseg convert"; status=1
+  fi
+done
 
 crops= # the real ones (seconds a frame on lavapipe): the 3 photos as they are
 while read -r file head rest; do

@@ -992,7 +992,9 @@ static int convert(conv_state *s) {
         if (k + 1 < (int)nin) { /* a tensor of pseg's own between two links of the chain */
           if (grow((void **)&s->m.tensors, &s->cap_tensors, s->m.n_tensors + 1, sizeof(pseg_fmt_tensor)))
             return cfail(s, "out of memory");
-          s->m.tensors[s->m.n_tensors] = (pseg_fmt_tensor){oh, ow, sum, 0};
+          int32_t q = 0; /* an integer concatenation's links: the output's scale and zero point */
+          if (is_int(to) && add_quant(s, to, opi, &q)) return -1;
+          s->m.tensors[s->m.n_tensors] = (pseg_fmt_tensor){oh, ow, sum, q};
           l->out = prev = (int32_t)s->m.n_tensors++;
         }
       }
