@@ -34,8 +34,8 @@
 #endif
 #include "common/net.glsl"
 /* The packed weights (kernels/quant.c): per output vec4 c4 its int32 biases QB and
- * requantization scales QS, then the int8 weights QW(k). In a buffer: vec4s [bias bits | scales |
- * weights]. With WSPEC (the fast tier: runtime/model.c): the biases and scales as raw 32-bit
+ * requantization scales QS, then the int8 weights QW(k). In a buffer: uvec4s [bias | scale bits |
+ * weights, each vec4 of int8 one word] (kernel_qbuf, below). With WSPEC (the fast tier: runtime/model.c): the biases and scales as raw 32-bit
  * words, two to a constant (constants 0 .. 4 OC4 - 1), then the weights as halves (exact: integers
  * of at most 8 bits), one vec4 a constant; every index must then be a compile-time constant
  * (the loops unrolled, OCB = OC4: kernels/quant.c kernel_qfast; convs only), so each weight is an
