@@ -98,7 +98,13 @@ static float *load_weights(const pseg_fmt_model *m, int32_t off, size_t n, int w
   return w;
 }
 
-int ref_run_model(const pseg_fmt_model *m, const float *input, float **t) {
+static void round_half(float *v, size_t n) {
+  for (size_t k = 0; v && k < n; k++) v[k] = pseg_half_to_float(pseg_float_to_half(v[k]));
+}
+
+int ref_run_model(const pseg_fmt_model *m, const float *input, float **t) { return ref_run_model_prec(m, input, t, 0); }
+
+int ref_run_model_prec(const pseg_fmt_model *m, const float *input, float **t, int prec) {
   for (uint32_t i = 0; i < m->n_tensors; i++) t[i] = NULL;
   const pseg_fmt_tensor *ti = &m->tensors[m->input];
   size_t nin = (size_t)ti->h * ti->w * ti->c;
@@ -121,6 +127,7 @@ int ref_run_model(const pseg_fmt_model *m, const float *input, float **t) {
       w = load_weights(m, l->w_off, wc, l->wtype);
       b = load_weights(m, l->b_off, bc, l->wtype);
       if (!w) return free(b), -1;
+      if (prec) round_half(w, wc), round_half(b, bc);
     }
     const pseg_op_def *def = pseg_op_def_of(l->op);
     const pseg_fmt_tensor *bt = &m->tensors[l->in1 >= 0 ? l->in1 : l->in0];
@@ -128,6 +135,7 @@ int ref_run_model(const pseg_fmt_model *m, const float *input, float **t) {
       def->ref(l, t[l->in0], as, l->in1 >= 0 ? t[l->in1] : NULL, (kshape){bt->h, bt->w, bt->c}, w, b, t[l->out], os);
     free(w);
     free(b);
+    if (prec == 2) round_half(t[l->out], (size_t)o->h * o->w * o->c);
   }
   return 0;
 }

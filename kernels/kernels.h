@@ -287,5 +287,9 @@ void ref_cleanup(float *mask, int w, int h);
 
 /* Run a whole model on the CPU: tensors[i] receives malloc'ed NHWC data for every tensor. */
 int ref_run_model(const pseg_fmt_model *m, const float *input, float **tensors);
+/* The same with fp16 emulated, to tell a model's own sensitivity from a device's: prec 1 rounds
+ * every layer's weights and biases to fp16 (--precision fp16), 2 also every layer's output
+ * (fp16-all); the arithmetic stays fp32. Float layers only: integer models compute in integers. */
+int ref_run_model_prec(const pseg_fmt_model *m, const float *input, float **tensors, int prec);
 
 #endif

@@ -65,7 +65,9 @@ static const struct usage_section {
     "  pseg run MODEL --input X.npy -o Y.npy [--precision P] [--device N] [--reference]\n"
     "      the network alone: X the model's input tensor (NHWC float32, no pre-processing),\n"
     "      Y its own output tensor (before the head pseg appends to raw logits), fp32 default;\n"
-    "      --reference: the plain-C reference of every layer (kernels/), no GPU; MODEL a .pseg\n"},
+    "      --reference: the plain-C reference of every layer (kernels/), no GPU; MODEL a .pseg;\n"
+    "      with --precision fp16 (fp16-all) it rounds the weights (and each layer's output) to\n"
+    "      fp16 and computes in fp32: the model's own fp16 sensitivity, whatever the device\n"},
   {"convert",
     "  pseg convert [--output auto|probability|logits] [--person-channel N] [--input-range LO,HI]\n"
     "               [--mean-std MEAN,STD] IN.tflite OUT.pseg\n"

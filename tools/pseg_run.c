@@ -153,7 +153,12 @@ int cmd_run(int argc, char **argv) {
   }
   for (size_t p = 0; p < npx; p++) memcpy(xs + p * is[2], x + p * ic, (size_t)is[2] * sizeof(float));
   if (reference) {
-    if (!(t = calloc(fm.n_tensors, sizeof *t)) || ref_run_model(&fm, xs, t)) {
+    int prec = ci.precision != PSEG_PRECISION_FP16 ? 0 : ci.fp16_all_activations ? 2 : 1;
+    if (prec && fm.n_quant) {
+      cli_error("%s: an integer (int8) model computes in integers: --precision fp16 / fp16-all does not apply", argv[optind]);
+      goto done;
+    }
+    if (!(t = calloc(fm.n_tensors, sizeof *t)) || ref_run_model_prec(&fm, xs, t, prec)) {
       cli_error("the reference run failed (out of memory)");
       goto done;
     }

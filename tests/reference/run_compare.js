@@ -1,6 +1,9 @@
 'use strict';
 // `pseg run` (the network alone, raw tensors) against the real TFLite interpreter on the same input
 // tensor: the model's own output, element by element, max |d| <= --rel * max(1, max |ref|).
+// --emulated: the reference is instead `pseg run --reference --precision P` (the plain-C layers
+// with fp16 emulated: weights, and with fp16-all each layer's output, rounded to fp16), so a GPU
+// run in fp16 is held to the model's own fp16 arithmetic rather than to TFLite's fp32.
 //
 // usage: node tests/reference/run_compare.js --pseg PSEG --tflite M.tflite --model M.pseg
 //          [--precision fp32] [--rel 1e-4] [--tiers default,gpu] INPUT.f32...
@@ -48,10 +51,11 @@ async function main() {
     else if (a[i] === '--model') o.model = v(); else if (a[i] === '--precision') o.precision = v();
     else if (a[i] === '--rel') o.rel = Number(v()); else if (a[i] === '--tiers') o.tiers = v().split(',');
     else if (a[i] === '--prior-png') o.priorPng = v();
+    else if (a[i] === '--emulated') o.emulated = true;
     else o.inputs.push(a[i]);
   }
   if (!o.pseg || !o.tflite || !o.model || !o.inputs.length) {
-    console.error('usage: run_compare.js --pseg PSEG --tflite M.tflite --model M.pseg [--precision P] [--rel R] INPUT.f32...');
+    console.error('usage: run_compare.js --pseg PSEG --tflite M.tflite --model M.pseg [--precision P] [--rel R] [--emulated] INPUT.f32...');
     process.exit(2);
   }
   const m = await createModel(o.tflite);
@@ -76,13 +80,19 @@ async function main() {
       const x = new Float32Array(H * W * C);
       for (let p = 0; p < H * W; p++) for (let c = 0; c < 3; c++) x[p * C + c] = rgb[p * 3 + c];
       if (prior) for (let p = 0; p < H * W; p++) x[p * C + 3] = prior[p];
-      const ref = m.run(x);
       npyWrite(path.join(tmp, 'x.npy'), [1, H, W, C], x);
+      let ref;
+      if (o.emulated) {
+        const e = spawnSync(o.pseg, ['run', o.model, '--reference', '--input', path.join(tmp, 'x.npy'), '-o',
+          path.join(tmp, 'e.npy'), '--precision', o.precision], { encoding: 'utf8' });
+        if (e.status !== 0) { console.log(`${tag}: FAIL pseg run --reference: ${e.stderr.trim()}`); fail++; continue; }
+        ref = npyRead(path.join(tmp, 'e.npy'));
+      } else ref = m.run(x);
       const env = { ...process.env };
       if (tier !== 'default') env.PSEG_TIER = tier;
       const r = spawnSync(o.pseg, ['run', o.model, '--input', path.join(tmp, 'x.npy'), '-o', path.join(tmp, 'y.npy'),
         '--precision', o.precision], { encoding: 'utf8', env });
-      const name = `${tag} ${o.precision}${tier === 'default' ? '' : ` (${tier} tier)`} ${path.basename(f, '.f32')}`;
+      const name = `${tag} ${o.precision}${tier === 'default' ? '' : ` (${tier} tier)`}${o.emulated ? ' vs emulated' : ''} ${path.basename(f, '.f32')}`;
       if (r.status !== 0) { console.log(`${name}: FAIL pseg run: ${r.stderr.trim()}`); fail++; continue; }
       const got = npyRead(path.join(tmp, 'y.npy'));
       if (got.length !== ref.length) { console.log(`${name}: FAIL ${got.length} values, TFLite ${ref.length}`); fail++; continue; }
@@ -113,7 +123,7 @@ async function main() {
       }
     }
   fs.rmSync(tmp, { recursive: true, force: true });
-  console.log(`${tag} ${o.precision} raw summary: ${o.inputs.length * o.tiers.length} runs, ${fail} failed; ` +
+  console.log(`${tag} ${o.precision}${o.emulated ? ' vs emulated' : ''} raw summary: ${o.inputs.length * o.tiers.length} runs, ${fail} failed; ` +
     `worst max|d| / max(1, max|ref|) = ${worst.toExponential(2)} (bound ${o.rel}) => ${fail ? 'FAIL' : 'PASS'}`);
   process.exit(fail ? 1 : 0);
 }
