@@ -290,11 +290,16 @@ static pseg_result make_device(pseg_context *ctx, int index, pseg_precision want
   /* Weights as specialization constants (shaders/common/net.glsl, WSPEC) on CPU drivers: there
    * a weight load costs far more than an immediate operand (measured on lavapipe: a 1x1 conv
    * 32 -> 128 at 16x16 ran in 65 us with constants and 141 us from a uniform buffer).
-   * PSEG_WEIGHTS=spec or =buffer overrides the choice (the tests run both). */
+   * PSEG_WEIGHTS=spec or =buffer overrides the choice (the tests run both); =storage is =buffer
+   * with every buffer weight read from the storage buffer, none from a uniform or texel buffer;
+   * =no-texel the choice without texel buffers (a uniform buffer where a layer's fit, else the
+   * storage buffer: what came before them, to measure them against). */
   const char *wenv = getenv("PSEG_WEIGHTS");
   ctx->wspec = ctx->info.is_cpu;
   if (wenv && !strcmp(wenv, "spec")) ctx->wspec = 1;
-  if (wenv && !strcmp(wenv, "buffer")) ctx->wspec = 0;
+  if (wenv && (!strcmp(wenv, "buffer") || !strcmp(wenv, "storage"))) ctx->wspec = 0;
+  ctx->wstorage = wenv && !strcmp(wenv, "storage");
+  ctx->wnotexel = wenv && !strcmp(wenv, "no-texel");
   if (!ctx->int64) ctx->wspec = 0;
   VkPhysicalDeviceSubgroupProperties sub = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
   VkPhysicalDeviceProperties2 p2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &sub};
@@ -386,7 +391,8 @@ static pseg_result make_device(pseg_context *ctx, int index, pseg_precision want
       VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER,
       VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
       VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER,       VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-      VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,       VK_DESCRIPTOR_TYPE_STORAGE_BUFFER};
+      VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,       VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+      VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER};
   for (uint32_t i = 0; i < PSEG_NET_BINDINGS; i++)
     nb[i] = (VkDescriptorSetLayoutBinding){.binding = i,
                                            .descriptorType = net_types[i],

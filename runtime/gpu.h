@@ -12,9 +12,10 @@
  * shaders, shaders/common/gnet.glsl): 8 storage buffers, 0 input, 1/2 more inputs, 3 output,
  * 4-7 as each shader says. "net" (the CPU tiers' layers, shaders/common/net.glsl): 0-2 uniform
  * texel buffers (inputs), 3 storage buffer (output), 4 uniform buffer and 5 storage buffer
- * (weights), 6 storage buffer (a second output), 7 storage buffer (squeeze-excite weights). */
+ * (weights), 6 storage buffer (a second output), 7 storage buffer (squeeze-excite weights), 8
+ * uniform texel buffer (weights too large for the uniform buffer: variant WTEX). */
 #define PSEG_BINDINGS 8
-#define PSEG_NET_BINDINGS 8
+#define PSEG_NET_BINDINGS 9
 
 /* The Vulkan entry points of one context (issue 13): loaded from its own instance and device, so
  * contexts with and without the validation layer, or on two drivers, never share them (volk's
@@ -78,6 +79,9 @@ struct pseg_context {
   uint32_t max_texel_elements; /* maxTexelBufferElements */
   int int64;                   /* shaderInt64 (enabled): weights can be specialization constants */
   int wspec;                   /* put weights in specialization constants (CPU drivers; PSEG_WEIGHTS) */
+  int wstorage;                /* buffer weights from the storage buffer only, never a uniform or
+                                  texel buffer (PSEG_WEIGHTS=storage: the tests cover that path) */
+  int wnotexel;                /* no texel-buffer weights (PSEG_WEIGHTS=no-texel: to measure them) */
   int cpu_threads;             /* a CPU driver's worker threads (LP_NUM_THREADS at creation) */
   int gpu_tier;                /* sessions run the GPU tier by default (pseg_context_gpu_tier) */
   int subgroup_shuffle;        /* subgroup shuffles in compute shaders (gpool.comp's variant) */
@@ -124,6 +128,7 @@ pseg_result gpu_upload(pseg_context *ctx, gpu_buffer *dst, VkDeviceSize off, con
 enum { PSEG_VARIANT_O16 = 1, PSEG_VARIANT_W16 = 2, PSEG_VARIANT_WUBO = 4, PSEG_VARIANT_WSPEC = 8, PSEG_VARIANT_SE = 16,
        PSEG_VARIANT_NPX = 16, /* without WSPEC (conv, dwconv): NPX pixels an invocation, conv MODE 6 */
        PSEG_VARIANT_SUBGROUP = 128, /* gpool.comp: subgroup shuffles */
+       PSEG_VARIANT_WTEX = 128, /* the CPU tiers' conv / dwconv: weights through a uniform texel buffer */
        PSEG_VARIANT_F16MATH = 4 /* the GPU tier's gconv / gdwconv (no WUBO there): fp16 products (fp16-all) */ };
 /* With WSPEC, bits 5-6 pick the size of the shader's weight array: tier t holds
  * pseg_wspec_tier(t) uint64 constants. */

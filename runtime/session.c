@@ -115,6 +115,15 @@ static binding bind_of(const gpu_buffer *b, VkDeviceSize off, VkDeviceSize range
 /* The whole of a slot buffer (SB_*), resolved per slot when the descriptor sets are written. */
 static binding slot_bind(int which) { return (binding){NULL, 0, VK_WHOLE_SIZE, VK_FORMAT_UNDEFINED, which}; }
 
+/* Weights too large for the uniform buffer, read through a uniform texel buffer instead of the
+ * storage buffer (conv.comp and dwconv.comp variant WTEX: on lavapipe a texel fetch at an index
+ * not known to be uniform is a gather, a storage-buffer load a loop over the invocations). */
+static int wtex_ok(const pseg_context *ctx, const pseg_node *nd) {
+  int s = nd->d.shader;
+  return (s == PSEG_SHADER_CONV || s == PSEG_SHADER_DWCONV || s == PSEG_SHADER_QNET) && nd->w_size > ctx->max_ubo_range &&
+         (s == PSEG_SHADER_QNET ? nd->w_size / 16 : nd->w_vec4) <= ctx->max_texel_elements && !ctx->wstorage && !ctx->wnotexel;
+}
+
 static pseg_result add_step(pseg_session *s, uint32_t *cap, const step *st) {
   if (s->n_steps == *cap) {
     uint32_t nc = *cap ? *cap * 2 : 64;
@@ -582,8 +591,14 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
       if (nd->aux >= 0) st.b[6] = TENSOR(nd->aux);
       if (nd->se_wl >= 0) st.b[7] = bind_of(&md->weights, nd->se_off, nd->se_size);
       if (nd->wl >= 0) {
-        if (nd->w_size <= ctx->max_ubo_range) st.b[4] = bind_of(&md->weights, nd->w_off, nd->w_size);
+        if (nd->w_size <= ctx->max_ubo_range && !ctx->wstorage) st.b[4] = bind_of(&md->weights, nd->w_off, nd->w_size);
         st.b[5] = bind_of(&md->weights, nd->w_off, nd->w_size);
+        if (wtex_ok(ctx, nd)) {
+          st.b[8] = bind_of(&md->weights, nd->w_off, nd->w_size);
+          st.b[8].format = nd->d.shader == PSEG_SHADER_QNET ? VK_FORMAT_R32G32B32A32_UINT /* packed int8 words */
+                           : w16                          ? VK_FORMAT_R16G16B16A16_SFLOAT
+                                                          : VK_FORMAT_R32G32B32A32_SFLOAT;
+        }
       }
       for (int t = 0; t < 2; t++) { /* base: weights in the buffer; fast: in constants where they fit */
         const kdispatch *dd = t ? &nd->d : &nd->d_base;
@@ -600,7 +615,8 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
         } else if (nd->wl >= 0) {
           k->spec[PSEG_SPEC_WN] = (int32_t)nd->w_vec4;
           if (w16) k->variant |= PSEG_VARIANT_W16;
-          if (nd->w_size <= ctx->max_ubo_range) k->variant |= PSEG_VARIANT_WUBO;
+          if (nd->w_size <= ctx->max_ubo_range && !ctx->wstorage) k->variant |= PSEG_VARIANT_WUBO;
+          else if (wtex_ok(ctx, nd)) k->variant |= PSEG_VARIANT_WTEX;
           if ((dd->shader == PSEG_SHADER_CONV && (dd->spec[KC_NPX] > 1 || dd->spec[KC_MODE] == 6)) ||
               (dd->shader == PSEG_SHADER_DWCONV && dd->spec[KD_NPX] > 1))
             k->variant |= PSEG_VARIANT_NPX;
@@ -822,7 +838,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
   VkDescriptorPoolSize ps[3] = {
       {.type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, .descriptorCount = PSEG_BINDINGS * s->n_steps * ns},
       {.type = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, .descriptorCount = n_net ? n_net * ns : 1},
-      {.type = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, .descriptorCount = n_net ? 3 * n_net * ns : 1}};
+      {.type = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, .descriptorCount = n_net ? 4 * n_net * ns : 1}};
   VkDescriptorPoolCreateInfo pi = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
                                    .maxSets = s->n_steps * ns,
                                    .poolSizeCount = 3,
@@ -833,7 +849,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
   VkDescriptorSetLayout *layouts = calloc(s->n_steps, sizeof *layouts);
   VkWriteDescriptorSet *writes = calloc(nb, sizeof *writes);
   VkDescriptorBufferInfo *infos = calloc(nb, sizeof *infos);
-  s->views = calloc(3 * (size_t)(n_net ? n_net : 1) * ns, sizeof *s->views);
+  s->views = calloc(4 * (size_t)(n_net ? n_net : 1) * ns, sizeof *s->views);
   if (!layouts || !writes || !infos || !s->views) {
     r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
     goto out;
@@ -874,7 +890,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
         *w = (VkWriteDescriptorSet){.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = sl->sets[i],
                                     .dstBinding = k, .descriptorCount = 1,
                                     .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER};
-        if (net && k <= 2) { /* X, R, G: uniform texel buffers */
+        if (net && (k <= 2 || k == 8)) { /* X, R, G, weights (WTEX): uniform texel buffers */
           VkBufferViewCreateInfo vi = {.sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO,
                                        .buffer = buf->buf,
                                        .format = b->format ? b->format : VK_FORMAT_R32G32B32A32_SFLOAT,

@@ -1,5 +1,5 @@
 #version 450
-// pseg variants: 0 1 2 3 4 5 6 7 8 9 40 41 72 73 104 105 24 25 56 57 88 89 120 121 16 17 18 19 20 21 22 23  (storage variants built: bits in CMakeLists.txt)
+// pseg variants: 0 1 2 3 4 5 6 7 8 9 40 41 72 73 104 105 24 25 56 57 88 89 120 121 16 17 18 19 20 21 22 23 128 129 130 131 144 145 146 147  (storage variants built: bits in CMakeLists.txt)
 /* CONV2D (MODE 0), TCONV2D (MODE 1: transposed convolution with kernel == stride: each input
  * pixel makes a KH x KW block of output pixels, so the grid is over input pixels) and a 1x1
  * CONV2D of the bilinear resize of its input (MODE 2: RESIZE_BILINEAR fused into the 1x1 conv

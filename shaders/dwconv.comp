@@ -1,5 +1,5 @@
 #version 450
-// pseg variants: 0 1 2 3 4 5 6 7 8 9 40 41 72 73 104 105 16 17 18 19 20 21 22 23  (storage variants built: bits in CMakeLists.txt)
+// pseg variants: 0 1 2 3 4 5 6 7 8 9 40 41 72 73 104 105 16 17 18 19 20 21 22 23 128 129 130 131 144 145 146 147  (storage variants built: bits in CMakeLists.txt)
 /* DWCONV2D (depth multiplier 1), optionally followed, in the same invocation, by the pointwise
  * layer that reads its output (PROJ_OC4 > 0): a 1x1 conv (PROJ_K = 1), or a transposed conv with
  * kernel == stride == PROJ_K (each pixel makes a PROJ_K x PROJ_K block of outputs). The depthwise

@@ -1,5 +1,5 @@
 #version 450
-// pseg variants: 0 1 4 5 8 40 72 104  (storage variants built: bits in CMakeLists.txt)
+// pseg variants: 0 1 4 5 8 40 72 104 128 129  (storage variants built: bits in CMakeLists.txt)
 /* The layers of integer models (issue 15), as their references in kernels/ compute them (TFLite's
  * XNNPACK delegate): tensors hold int8 values (exact in the float texels), int32 arithmetic, the
  * fp32 requantization rounded to nearest even. One invocation: one output vec4 (a pixel's 4
@@ -61,28 +61,34 @@ vec4 QW2(int k) { return W4(4 * PO4 + k); }
  * then each vec4 of int8 weights one 32-bit word (byte j: component j). A uniform buffer where the
  * layer's words fit (WUBO: on lavapipe a uniform load at an index the same in every invocation is
  * one scalar load, any other a vector gather, where a storage-buffer load is a loop over the
- * invocations), else a storage buffer. */
+ * invocations), else a uniform texel buffer (WTEX: a gather as well) where the device's texel
+ * limit allows, else a storage buffer. */
 #define QLOOP [[dont_unroll]]
 #define WEIGHTS_INIT()
 layout(constant_id = 15) const int WN = 1; /* uvec4s */
-#ifdef WUBO
+#if defined(WTEX) /* words larger than the uniform buffer's range: a texel fetch is a gather too */
+layout(binding = 8) uniform usamplerBuffer WQT;
+#define WQ(i) texelFetch(WQT, i)
+#elif defined(WUBO)
 layout(std140, binding = 4) uniform QBlock { uvec4 w[WN]; } wq;
+#define WQ(i) wq.w[i]
 #else
 layout(std430, binding = 5) readonly buffer QBuf { uvec4 w[]; } wq;
+#define WQ(i) wq.w[i]
 #endif
 ivec4 q8(uint u) { return ivec4(uvec4(u) << uvec4(24, 16, 8, 0)) >> 24; } /* 4 signed bytes */
 const int QWB = DWB + 2 * OC4_; /* the weights' first uvec4 */
-ivec4 QB(int c4) { return ivec4(wq.w[DWB + c4]); }
-vec4 QS(int c4) { return uintBitsToFloat(wq.w[DWB + OC4_ + c4]); }
-vec4 QW(int k) { return vec4(q8(wq.w[QWB + (k >> 2)][k & 3])); }
+ivec4 QB(int c4) { return ivec4(WQ(DWB + c4)); }
+vec4 QS(int c4) { return uintBitsToFloat(WQ(DWB + OC4_ + c4)); }
+vec4 QW(int k) { return vec4(q8(WQ(QWB + (k >> 2))[k & 3])); }
 /* weight vec4s k .. k + 3 (k a multiple of 4) */
 void QW4(int k, out ivec4 a, out ivec4 b, out ivec4 c, out ivec4 d) {
-  uvec4 u = wq.w[QWB + (k >> 2)];
+  uvec4 u = WQ(QWB + (k >> 2));
   a = q8(u.x), b = q8(u.y), c = q8(u.z), d = q8(u.w);
 }
-ivec4 QB2(int j) { return ivec4(wq.w[j]); }
-vec4 QS2(int j) { return uintBitsToFloat(wq.w[PO4 + j]); }
-vec4 QW2(int k) { return vec4(q8(wq.w[2 * PO4 + (k >> 2)][k & 3])); }
+ivec4 QB2(int j) { return ivec4(WQ(j)); }
+vec4 QS2(int j) { return uintBitsToFloat(WQ(PO4 + j)); }
+vec4 QW2(int k) { return vec4(q8(WQ(2 * PO4 + (k >> 2))[k & 3])); }
 #endif
 layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
 const int OC4 = OC4_;

@@ -243,7 +243,7 @@ static void integer_cases(pseg_context *ctx, builder *b) {
   int convs[][10] = {{13, 11, 13, 10, 3, 1, 1, 1, PSEG_ACT_RELU, 1}, {17, 12, 3, 16, 3, 2, 0, 1, PSEG_ACT_RELU6, 1},
                      {9, 9, 8, 5, 1, 1, 0, 1, PSEG_ACT_NONE, 0},      {12, 10, 6, 7, 3, 1, 2, 2, PSEG_ACT_NONE, 1},
                      {63, 47, 8, 18, 3, 1, 1, 1, PSEG_ACT_RELU, 1}, /* 16 pixels and 4 output vec4s an invocation (a block of 1), rows wrapping */
-                     {5, 4, 320, 224, 1, 1, 0, 1, PSEG_ACT_RELU6, 1}}; /* 70 KB of weights: a storage buffer, not a uniform one (qnet.comp) */
+                     {5, 4, 320, 224, 1, 1, 0, 1, PSEG_ACT_RELU6, 1}}; /* 70 KB of weights: not a uniform buffer (qnet.comp) */
   for (int i = 0; i < 6; i++) {
     const int *c = convs[i];
     char name[80];
@@ -312,6 +312,13 @@ static void run_all(pseg_context *ctx) {
   conv_case(ctx, &b, 1, 1, 96, 24, 1, 1, 0, PSEG_ACT_RELU, 0);
   conv_case(ctx, &b, 1, 1, 24, 96, 1, 1, 0, PSEG_ACT_SIGMOID, 0);
   conv_case(ctx, &b, 32, 32, 128, 24, 1, 1, 0, PSEG_ACT_NONE, 0);
+  /* weights over the 64 KB of lavapipe's uniform buffers: a texel buffer (WTEX), or the storage
+   * buffer (PSEG_WEIGHTS=storage); the cases after them draw the numbers they drew before */
+  uint32_t saved = rng;
+  conv_case(ctx, &b, 5, 4, 160, 112, 1, 1, 0, PSEG_ACT_RELU, 0);
+  conv_case(ctx, &b, 19, 7, 64, 80, 3, 1, 1, PSEG_ACT_NONE, 0);
+  conv_case(ctx, &b, 6, 5, 720, 0, 5, 1, 1, PSEG_ACT_RELU, 1); /* depthwise, 72 KB */
+  rng = saved;
   /* depthwise */
   conv_case(ctx, &b, 13, 11, 72, 0, 3, 1, 1, PSEG_ACT_RELU, 1);
   conv_case(ctx, &b, 32, 32, 96, 0, 5, 2, 1, PSEG_ACT_HARD_SWISH, 1);

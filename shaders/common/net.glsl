@@ -74,7 +74,10 @@ vec4 W4(int k) {
 #define UNROLL
 #define WEIGHTS_INIT()
 layout(constant_id = 15) const int WN = 1; /* vec4s of weights + bias */
-#if defined(WUBO) && defined(W16)
+#if defined(WTEX) /* the view's format (RGBA32F or RGBA16F) gives the precision */
+layout(binding = 8) uniform samplerBuffer WT;
+vec4 W4(int k) { return texelFetch(WT, k); }
+#elif defined(WUBO) && defined(W16)
 layout(std140, binding = 4) uniform WBlock { uvec4 w[(WN + 1) / 2]; } wt;
 vec4 W4(int k) {
   uvec4 u = wt.w[k >> 1];
