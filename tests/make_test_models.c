@@ -5,6 +5,9 @@
  *                        -> PAD (1,1),(2,1) -> DEPTHWISE 3x3 s1 VALID +relu6            [32,33,8]
  *                        -> CONV_2D 1x1 (8->1), no activation: raw logits               [32,33,1]
  *                        -> RESIZE_BILINEAR 64x64: the output, 1-channel logits         [64,64,1]
+ *   pad_logits1_meta.tflite  the same with TFLite metadata: its input normalized as (x - 127.5) /
+ *                        127.5 (pixels in [-1,1]); pad_logits1_imagenet.tflite: with ImageNet's
+ *                        per-channel mean and std (pseg refuses it unless told the range)
  *   flat_logits2.tflite  64x64x3 -> CONV_2D 3x3 s2 SAME +relu -> CONV_2D 1x1 (8->2)     [32,32,2]
  *                        -> RESIZE_BILINEAR 64x64 -> RESHAPE [1, 8192]: the output, 2-channel
  *                        logits flattened (channel 1 the person)
@@ -89,7 +92,8 @@ static int finish(tfw *w, int in, int out, const char *dir, const char *name) {
   return 0;
 }
 
-static int pad_logits1(const char *dir) {
+/* pad_logits1 with TFLite metadata naming its input's normalization (nmean / nstd values; 0: none) */
+static int pad_logits1_as(const char *dir, const char *name, const float *mean, int nmean, const float *std, int nstd) {
   enum { C = 8 };
   static float w1[C * 3 * 3 * 3], b1[C], w2[3 * 3 * C], b2[C], w3[C], b3[1];
   fill(w1, sizeof w1 / 4, sqrt(2.0 / 27)), fill(b1, C, 0.05);
@@ -124,7 +128,19 @@ static int pad_logits1(const char *dir) {
   tfw_depthwise_conv2d(w, p2, tw2, tb2, a2, TFW_VALID, 1, 1, TFW_ACT_RELU6);
   tfw_conv2d(w, a2, tw3, tb3, a3, TFW_SAME, 1, 1, TFW_ACT_NONE);
   tfw_resize_bilinear(w, a3, tsz, out, 0, 1);
-  return finish(w, in, out, dir, "pad_logits1.tflite");
+  if (nmean || nstd) tfw_metadata_normalization(w, mean, nmean, std, nstd);
+  return finish(w, in, out, dir, name);
+}
+
+static int pad_logits1(const char *dir) {
+  static const float m1[1] = {127.5f}, s1[1] = {127.5f}, m3[3] = {123.675f, 116.28f, 103.53f},
+                     s3[3] = {58.395f, 57.12f, 57.375f};
+  if (pad_logits1_as(dir, "pad_logits1.tflite", NULL, 0, NULL, 0)) return 1;
+  uint64_t saved = state; /* the models after these draw the numbers they drew before */
+  int rc = pad_logits1_as(dir, "pad_logits1_meta.tflite", m1, 1, s1, 1) || /* trained on [-1,1] */
+           pad_logits1_as(dir, "pad_logits1_imagenet.tflite", m3, 3, s3, 3); /* per-channel: not supported */
+  state = saved;
+  return rc;
 }
 
 static int flat_logits2(const char *dir) {

@@ -59,15 +59,20 @@ int main(int argc, char **argv) {
   pseg_fmt_model m;
 
   /* the intact file converts (a model of several output channels: its first taken as the person) */
-  pseg_convert_options opt = {PSEG_OUTPUT_AUTO, -1, 0.0f, 0.0f};
+  pseg_convert_options opt = {PSEG_OUTPUT_AUTO, -1, 0.0f, 0.0f, 0};
   int conv_rc = pseg_convert_tflite_opts(data, size, &opt, &m, err, sizeof err);
   if (conv_rc && strstr(err, "which one is the person")) {
     opt.person_channel = 0;
     conv_rc = pseg_convert_tflite_opts(data, size, &opt, &m, err, sizeof err);
   }
+  if (conv_rc && strstr(err, "each colour channel differently")) { /* as --input-range 0,1 would */
+    opt.input_given = 1;
+    conv_rc = pseg_convert_tflite_opts(data, size, &opt, &m, err, sizeof err);
+  }
   expect(conv_rc == 0, "intact model converts");
   if (conv_rc) {
     printf("%s: %s\n", argv[1], err);
+    free(buf), free(data);
     return 1;
   }
   uint8_t *pseg;
@@ -182,6 +187,34 @@ int main(int argc, char **argv) {
     int rc = pseg_convert_tflite(tfl, ntfl, &m, err, sizeof err);
     if (rc == 0) pseg_fmt_free(&m);
     expect(rc != 0 && strstr(err, "no supported layer"), "a model without a supported layer is rejected");
+    free(tfl);
+  }
+
+  /* TFLite metadata naming the input's normalization: unusable values and a broken metadata
+   * flatbuffer are one clear error each (the graph is the no-layer one above: the metadata is read
+   * first) */
+  for (int k = 0; k < 3; k++) {
+    float mean[1] = {127.5f}, sd[1] = {k == 0 ? 0.0f : 127.5f};
+    tfw *mw = tfw_new();
+    int min = tfw_tensor(mw, "input", TFW_FLOAT32, shape, 4, NULL, 0);
+    int m16 = tfw_tensor(mw, "c16", TFW_FLOAT16, cshape, 1, half, sizeof half);
+    tfw_dequantize(mw, m16, tfw_tensor(mw, "c32", TFW_FLOAT32, cshape, 1, NULL, 0));
+    tfw_metadata_normalization(mw, mean, 1, sd, k == 2 ? 0 : 1);
+    int mb = tfw_finish(mw, min, min, &tfl, &ntfl) == 0;
+    tfw_free(mw);
+    expect(mb, "tflite writer builds a model with metadata");
+    if (!mb) continue;
+    uint8_t *id = NULL;
+    for (size_t i = 4; i + 4 <= ntfl && !id; i++)
+      if (!memcmp(tfl + i, "M001", 4)) id = tfl + i;
+    if (k == 1 && id) id[-4] = 0xf0, id[-3] = 0xff, id[-2] = 0xff, id[-1] = 0x7f; /* its root offset */
+    int rc = pseg_convert_tflite(tfl, ntfl, &m, err, sizeof err);
+    if (rc == 0) pseg_fmt_free(&m);
+    const char *want[3] = {"mean 127.5 and std 0: unusable", "corrupt TFLite metadata", "1 means and 0 standard deviations"};
+    const char *what[3] = {"metadata with a zero std is rejected", "a corrupt metadata flatbuffer is rejected",
+                           "metadata without a std is rejected"};
+    expect(id && rc != 0 && strstr(err, want[k]) && one_line(err), what[k]);
+    if (rc && !strstr(err, want[k])) fprintf(stderr, "  (said: %s)\n", err);
     free(tfl);
   }
 

@@ -7,7 +7,8 @@
 #      softmax written out as REDUCE_MAX, SUB, EXP, SUM, DIV, 3 classes; CONCATENATION of 3 inputs
 #      and a STRIDED_SLICE of channels at offsets that are not multiples of 4; PRELU with alphas
 #      below 0, in [0, 1] and above 1; dilated CONV_2D and DEPTHWISE_CONV_2D; one of them converted with --input-range -1,1 and fed to
-#      TFLite as such; a 4-channel model reading a prior mask, also with a prior through `pseg run`
+#      TFLite as such, the same reading [-1,1] from its TFLite metadata, one whose metadata has
+#      per-channel normalization refused; a 4-channel model reading a prior mask, also with a prior through `pseg run`
 #      and `pseg segment --prior` (tests/reference/run_compare.js --prior-png); an int8 model
 #      (tests/reference/int_compare.js: every output identical, on the GPU and in the C references));
 #   2. the real models of tests/models.txt (weights/models/ in the tree, ../shared/models when
@@ -88,6 +89,20 @@ node "$SRC/tests/reference/run_compare.js" --pseg "$PSEG" --tflite "$T/synthetic
 grep -E "summary|FAIL" "$T/prior.txt"
 cp "$T/synthetic/pad_logits1.tflite" "$T/synthetic/pad_logits1_pm1.tflite" # a model trained on RGB in [-1,1]
 INRANGE=-1,1 fidelity "$T/synthetic/pad_logits1_pm1.tflite" logits 0 2e-2 --input-range -1,1
+# the same saying so in its TFLite metadata (mean 127.5, std 127.5): converted without an option
+INRANGE=-1,1 fidelity "$T/synthetic/pad_logits1_meta.tflite" logits 0 2e-2
+# ImageNet's per-channel mean and std in the metadata: refused, with what to do; an explicit
+# --input-range overrides the metadata
+if "$PSEG" convert "$T/synthetic/pad_logits1_imagenet.tflite" "$T/x.pseg" 2> "$T/err.txt"; then
+  echo "FAIL pad_logits1_imagenet: converted, though its metadata normalizes each channel differently"; status=1
+elif ! grep -c "each colour channel differently.*--mean-std or --input-range" "$T/err.txt" >/dev/null; then
+  echo "FAIL pad_logits1_imagenet: message $(cat "$T/err.txt")"; status=1
+elif [ -e "$T/x.pseg" ] || ! "$PSEG" convert --input-range 0,1 "$T/synthetic/pad_logits1_imagenet.tflite" "$T/x.pseg"; then
+  echo "FAIL pad_logits1_imagenet: output left behind, or --input-range did not override the metadata"; status=1
+else
+  echo "pad_logits1_imagenet: refused as expected ($(cat "$T/err.txt")), converted with --input-range"
+fi
+rm -f "$T/x.pseg"
 # integer models (issue 15: uint8 pixels in, int8 logits out): int8 (PAD, per-channel convs, a
 # depthwise conv, ADD, RESIZE_BILINEAR, a requantization) and int8_ops (MAX_POOL_2D, a
 # three-input CONCATENATION, STRIDED_SLICE): GPU and C references against TFLite, bit for bit

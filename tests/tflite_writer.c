@@ -77,6 +77,7 @@ struct tfw {
   int noc, coc;
   top *op;
   int nop, cop;
+  int meta_buffer; /* > 0: the buffer holding the TFLITE_METADATA flatbuffer */
   int err;
 };
 
@@ -496,21 +497,62 @@ static size_t bb_ints(bb *b, const int *p, int n) {
   return bb_vector(b, tmp, 4, (size_t)n, 4);
 }
 
+/* TFLite metadata (tensorflow_lite_support's metadata_schema.fbs, identifier "M001"):
+ * ModelMetadata.subgraph_metadata (3)[0].input_tensor_metadata (2)[0].process_units (4)[0], a
+ * ProcessUnit whose options (type 0, value 1) are NormalizationOptions (1): mean (0), std (1). */
+int tfw_metadata_normalization(tfw *w, const float *mean, int nmean, const float *std, int nstd) {
+  if (!w || w->err) return -1;
+  if (nmean < 0 || nstd < 0 || (nmean && !mean) || (nstd && !std)) return fail(w);
+  bb m = {0};
+  size_t p[2];
+  bb_u32(&m, 0);
+  bb_put(&m, "M001", 4);
+  fld mm[] = {{3, 0, 0}}, sg[] = {{2, 0, 0}}, tm[] = {{4, 0, 0}}, pu[] = {{0, 1, 1}, {1, 0, 0}}, no[] = {{0, 0, 0}, {1, 0, 0}};
+  size_t t = bb_table(&m, mm, 1, p);
+  bb_patch(&m, 0, t);
+  size_t v = bb_vector(&m, NULL, 4, 1, 4);
+  bb_patch(&m, p[0], v);
+  t = bb_table(&m, sg, 1, p);
+  bb_patch(&m, v + 4, t);
+  v = bb_vector(&m, NULL, 4, 1, 4);
+  bb_patch(&m, p[0], v);
+  t = bb_table(&m, tm, 1, p);
+  bb_patch(&m, v + 4, t);
+  v = bb_vector(&m, NULL, 4, 1, 4);
+  bb_patch(&m, p[0], v);
+  t = bb_table(&m, pu, 2, p);
+  bb_patch(&m, v + 4, t);
+  size_t opt = p[1];
+  t = bb_table(&m, no, 2, p);
+  bb_patch(&m, opt, t);
+  size_t f_std = p[1];
+  bb_patch(&m, p[0], bb_vector(&m, mean, 4, (size_t)nmean, 4));
+  bb_patch(&m, f_std, bb_vector(&m, std, 4, (size_t)nstd, 4));
+  if (m.err || grow((void **)&w->b, &w->cb, w->nb + 1, sizeof(tbuf))) {
+    free(m.d);
+    return fail(w);
+  }
+  w->b[w->nb].data = m.d;
+  w->b[w->nb].n = m.n;
+  w->meta_buffer = w->nb++;
+  return 0;
+}
+
 int tfw_finish(tfw *w, int input, int output, uint8_t **out, size_t *size) {
   if (!w || !out || !size) return -1;
   *out = NULL;
   *size = 0;
   if (w->err || !valid_tensor(w, input) || !valid_tensor(w, output)) return -1;
   bb b = {0};
-  size_t fp[TFW_MAX_FIELDS];
+  size_t fp[TFW_MAX_FIELDS] = {0};
 
   bb_u32(&b, 0); /* root uoffset, patched below */
   bb_put(&b, "TFL3", 4);
 
   /* Model */
-  fld model[] = {{0, 4, 3}, {1, 0, 0}, {2, 0, 0}, {4, 0, 0}};
-  size_t mt = bb_table(&b, model, 4, fp);
-  size_t f_opc = fp[1], f_sg = fp[2], f_buf = fp[3];
+  fld model[] = {{0, 4, 3}, {1, 0, 0}, {2, 0, 0}, {4, 0, 0}, {6, 0, 0}};
+  size_t mt = bb_table(&b, model, w->meta_buffer > 0 ? 5 : 4, fp);
+  size_t f_opc = fp[1], f_sg = fp[2], f_buf = fp[3], f_meta = fp[4];
   bb_patch(&b, 0, mt);
 
   /* operator_codes */
@@ -606,6 +648,15 @@ int tfw_finish(tfw *w, int input, int output, uint8_t **out, size_t *size) {
     size_t bt = bb_table(&b, f, 1, fp);
     bb_patch(&b, v + 4 + 4 * (size_t)i, bt);
     bb_patch(&b, fp[0], bb_vector(&b, w->b[i].data, 1, w->b[i].n, 16));
+  }
+  if (w->meta_buffer > 0) { /* metadata: one entry, TFLITE_METADATA, naming its buffer */
+    v = bb_vector(&b, NULL, 4, 1, 4);
+    bb_patch(&b, f_meta, v);
+    fld mf[] = {{0, 0, 0}, {1, 4, (uint32_t)w->meta_buffer}};
+    size_t mp[2];
+    size_t t = bb_table(&b, mf, 2, mp);
+    bb_patch(&b, v + 4, t);
+    bb_patch(&b, mp[0], bb_string(&b, "TFLITE_METADATA"));
   }
   bb_align(&b, 16);
 

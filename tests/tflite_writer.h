@@ -82,6 +82,8 @@ int tfw_custom(tfw *w, const char *custom_code, const int *inputs, int nin, int 
 
 /* Serialize: one subgraph "main" with the given graph input and output. *out is malloc'ed (free()).
  * Returns 0, or -1 after an earlier failure or when out of memory. The tfw stays usable. */
+/* TFLite metadata with the input's normalization, (x - mean) / std per channel (one value: all). */
+int tfw_metadata_normalization(tfw *w, const float *mean, int nmean, const float *std, int nstd);
 int tfw_finish(tfw *w, int input, int output, uint8_t **out, size_t *size);
 
 /* Convenience for tests. */

@@ -178,6 +178,7 @@ typedef struct conv_state {
   uint32_t n_owned;
   int input_channels; /* of the TFLite model's input, when pseg's input is a slice of it */
   float qin_scale, qin_offset; /* an integer model input: its real value from the pixels (q: p or p - 128) */
+  int meta_norm; /* the input's normalization came from the TFLite metadata */
 } conv_state;
 
 static int cfail(conv_state *s, const char *fmt, ...) {
@@ -561,6 +562,81 @@ static int add_head(conv_state *s) {
   return 0;
 }
 
+/* The input's normalization in the model's TFLite metadata (tensorflow_lite_support's
+ * metadata_schema.fbs: Model.metadata (6) names a buffer "TFLITE_METADATA" holding a ModelMetadata
+ * flatbuffer, "M001"; subgraph_metadata (3)[0].input_tensor_metadata (2)[0].process_units (4): a
+ * ProcessUnit whose options (type 0, value 1) are NormalizationOptions (type 1): mean (0), std (1),
+ * per channel or one for all, on the values the model is fed (0..255 pixels for an image)). Sets
+ * the model's input scale and offset from one mean and std; per-channel values that differ are
+ * refused (pseg's pre-processing applies one to R, G and B). No metadata: nothing changes. */
+static int read_metadata_normalization(conv_state *s, size_t root, size_t buf_s, uint32_t n_buf, int channels) {
+  fb *f = &s->f;
+  size_t md_s;
+  uint32_t n_md;
+  if (!fb_vector(f, root, 6, 4, &md_s, &n_md)) return f->bad ? cfail(s, "corrupt TFLite model (bad metadata table)") : 0;
+  for (uint32_t i = 0; i < n_md && i < 64; i++) {
+    size_t mt = fb_vec_table(f, md_s, i);
+    char name[32];
+    fb_string(f, mt, 0, name, sizeof name);
+    if (f->bad) return cfail(s, "corrupt TFLite model (metadata entry %u)", i);
+    if (strcmp(name, "TFLITE_METADATA")) continue;
+    uint32_t bi = (uint32_t)fb_int(f, mt, 1, 4, 0);
+    if (bi == 0 || bi >= n_buf) return cfail(s, "corrupt TFLite metadata (names buffer %u of %u)", bi, n_buf);
+    size_t b = fb_vec_table(f, buf_s, bi), ds = 0;
+    uint32_t dl = 0;
+    const uint8_t *data = NULL;
+    size_t len = 0;
+    if (fb_vector(f, b, 0, 1, &ds, &dl) && dl > 0) {
+      data = f->d + ds, len = dl;
+    } else {
+      uint64_t off = fb_u64field(f, b, 1), sz = fb_u64field(f, b, 2);
+      if (off > 1 && sz > 0 && off <= f->n && sz <= f->n - off) data = f->d + off, len = (size_t)sz;
+    }
+    if (f->bad || !data) return cfail(s, "corrupt TFLite metadata (buffer %u)", bi);
+    if (len < 8 || memcmp(data + 4, "M001", 4)) return 0; /* not the metadata schema pseg knows */
+    fb m = {data, len, 0};
+    size_t mroot = fb_deref(&m, 0), v, pv;
+    uint32_t n, npu;
+    if (!fb_vector(&m, mroot, 3, 4, &v, &n) || n < 1) return m.bad ? cfail(s, "corrupt TFLite metadata (model)") : 0;
+    size_t sg = fb_vec_table(&m, v, 0);
+    if (!fb_vector(&m, sg, 2, 4, &v, &n) || n < 1) return m.bad ? cfail(s, "corrupt TFLite metadata (subgraph)") : 0;
+    size_t tm = fb_vec_table(&m, v, 0);
+    if (!fb_vector(&m, tm, 4, 4, &pv, &npu)) return m.bad ? cfail(s, "corrupt TFLite metadata (input tensor)") : 0;
+    for (uint32_t k = 0; k < npu && k < 64; k++) {
+      size_t pu = fb_vec_table(&m, pv, k);
+      if (fb_int(&m, pu, 0, 1, 0) != 1) continue; /* not NormalizationOptions */
+      size_t no = fb_table(&m, pu, 1), ms, ss;
+      uint32_t nm, ns;
+      fb_vector(&m, no, 0, 4, &ms, &nm);
+      fb_vector(&m, no, 1, 4, &ss, &ns);
+      if (m.bad || !no) return cfail(s, "corrupt TFLite metadata (normalization options)");
+      int rgb = channels < 3 ? channels : 3;
+      if (nm < 1 || ns < 1 || (nm != 1 && nm < (uint32_t)rgb) || (ns != 1 && ns < (uint32_t)rgb))
+        return cfail(s, "the model's metadata gives %u means and %u standard deviations for a %d-channel input", nm, ns,
+                     channels);
+      float mean[3], sd[3];
+      for (int c = 0; c < 3; c++) {
+        uint32_t a = fb_u32(&m, ms + 4 * (nm == 1 ? 0 : (size_t)(c < rgb ? c : 0)));
+        uint32_t d = fb_u32(&m, ss + 4 * (ns == 1 ? 0 : (size_t)(c < rgb ? c : 0)));
+        memcpy(&mean[c], &a, 4), memcpy(&sd[c], &d, 4);
+        if (!(sd[c] > 0.0f && sd[c] < 1e5f) || !(mean[c] > -1e5f && mean[c] < 1e5f))
+          return cfail(s, "the model's metadata normalizes its input with mean %g and std %g: unusable", (double)mean[c],
+                       (double)sd[c]);
+      }
+      if (mean[1] != mean[0] || mean[2] != mean[0] || sd[1] != sd[0] || sd[2] != sd[0])
+        return cfail(s,
+                     "the model's metadata normalizes each colour channel differently (mean %g,%g,%g, std %g,%g,%g); "
+                     "pseg applies one mean and std to R, G and B: give --mean-std or --input-range if one fits",
+                     (double)mean[0], (double)mean[1], (double)mean[2], (double)sd[0], (double)sd[1], (double)sd[2]);
+      s->opt.input_scale = (float)(255.0 / sd[0]), s->opt.input_offset = (float)(-(double)mean[0] / sd[0]);
+      s->meta_norm = 1;
+      return 0;
+    }
+    return 0;
+  }
+  return 0;
+}
+
 static int convert(conv_state *s) {
   fb *f = &s->f;
   if (s->f.n < 8) return cfail(s, "not a TFLite model (file too short)");
@@ -641,6 +717,9 @@ static int convert(conv_state *s) {
     s->qin_scale = 255.0f * sc, s->qin_offset = (float)(-(double)(zp + (a->type == TFL_INT8 ? 128 : 0)) * sc);
   } else if (s->t[gin].type != TFL_FLOAT32) {
     return cfail(s, "model input must be float32, int8 or uint8");
+  } else if (!s->opt.input_given) { /* integer inputs take the pixels as their quantization says */
+    const ttensor *a = &s->t[gin];
+    if (read_metadata_normalization(s, root, buf_s, n_buf, a->rank ? a->shape[a->rank - 1] : 1)) return -1;
   }
   if (new_tensor(s, gin, -1)) return -1;
   s->m.input = (uint32_t)s->t[gin].pid;
@@ -1170,7 +1249,7 @@ int pseg_convert_tflite_opts(const void *data, size_t size, const pseg_convert_o
                              char *err, size_t errlen) {
   conv_state s;
   memset(&s, 0, sizeof s);
-  s.opt = opt ? *opt : (pseg_convert_options){PSEG_OUTPUT_AUTO, -1, 0.0f, 0.0f};
+  s.opt = opt ? *opt : (pseg_convert_options){PSEG_OUTPUT_AUTO, -1, 0.0f, 0.0f, 0};
   s.f.d = data;
   s.f.n = size;
   s.err = err;

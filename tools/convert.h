@@ -17,6 +17,8 @@ typedef struct pseg_convert_options {
   pseg_output_kind output;
   int person_channel; /* -1: 0 for one channel, 1 for two (Keras: background, person); required above */
   float input_scale, input_offset; /* the model's input is RGB in [0,1] * scale + offset (0, 0: as is) */
+  int input_given; /* input_scale / input_offset were given (--input-range, --mean-std): the TFLite
+                      metadata's normalization, which is otherwise read, is ignored */
 } pseg_convert_options;
 
 /* Convert TFLite flatbuffer bytes into a model. Every offset, length and index is checked

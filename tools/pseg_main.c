@@ -76,7 +76,8 @@ static const struct usage_section {
     "      which get a sigmoid or a softmax over the channels); --person-channel: the person's\n"
     "      channel (default 0 of one, 1 of two; required for more); --input-range LO,HI: the model\n"
     "      takes RGB in [LO,HI] (default 0,1; e.g. -1,1 or 0,255); --mean-std MEAN,STD: it takes\n"
-    "      (0..255 value - MEAN) / STD, the same for the three channels\n"},
+    "      (0..255 value - MEAN) / STD, the same for the three channels; without either, the\n"
+    "      model's TFLite metadata says, where it has a normalization (else 0,1)\n"},
   {"bench",
     "  pseg bench [--model M] [--precision P] [--device N] [--size WxH] [--iterations N]\n"
     "             [--batch N] [--pipeline K] [--repeat N] [--tier gpu|auto] [--cpu-threads N]\n"
@@ -241,7 +242,7 @@ static int cmd_convert(int argc, char **argv) {
                                        {"mean-std", required_argument, 0, 'm'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
-  pseg_convert_options co = {PSEG_OUTPUT_AUTO, -1, 0.0f, 0.0f};
+  pseg_convert_options co = {PSEG_OUTPUT_AUTO, -1, 0.0f, 0.0f, 0};
   int c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -257,7 +258,7 @@ static int cmd_convert(int argc, char **argv) {
       double lo = strtod(optarg, &e), hi = *e == ',' ? strtod(e + 1, &e) : 0;
       if (*e || !(hi > lo) || lo < -1e5 || hi > 1e5)
         return cli_error("--input-range must be LO,HI with LO < HI, such as 0,1 or -1,1 or 0,255 (got '%s')", optarg);
-      co.input_scale = (float)(hi - lo), co.input_offset = (float)lo;
+      co.input_scale = (float)(hi - lo), co.input_offset = (float)lo, co.input_given = 1;
       break;
     }
     case 'm': { /* MEAN,STD on 0..255 values: (255 x - MEAN) / STD */
@@ -265,7 +266,7 @@ static int cmd_convert(int argc, char **argv) {
       double mean = strtod(optarg, &e), sd = *e == ',' ? strtod(e + 1, &e) : 0;
       if (*e || !(sd > 0) || sd > 1e5 || mean < -1e5 || mean > 1e5)
         return cli_error("--mean-std must be MEAN,STD of 0..255 values with STD > 0, such as 127.5,127.5 (got '%s')", optarg);
-      co.input_scale = (float)(255.0 / sd), co.input_offset = (float)(-mean / sd);
+      co.input_scale = (float)(255.0 / sd), co.input_offset = (float)(-mean / sd), co.input_given = 1;
       break;
     }
     case 'c':
