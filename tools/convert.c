@@ -178,7 +178,6 @@ typedef struct conv_state {
   uint32_t n_owned;
   int input_channels; /* of the TFLite model's input, when pseg's input is a slice of it */
   float qin_scale, qin_offset; /* an integer model input: its real value from the pixels (q: p or p - 128) */
-  int meta_norm; /* the input's normalization came from the TFLite metadata */
 } conv_state;
 
 static int cfail(conv_state *s, const char *fmt, ...) {
@@ -562,6 +561,24 @@ static int add_head(conv_state *s) {
   return 0;
 }
 
+/* The bytes of buffer bi (a vector in the flatbuffer, or offset and size past it: files over 2 GB),
+ * NULL / 0 when it has none; -1 when they lie outside the file. */
+static int buffer_bytes(fb *f, size_t buf_s, uint32_t bi, const uint8_t **data, size_t *len) {
+  size_t b = fb_vec_table(f, buf_s, bi), ds;
+  uint32_t dl;
+  *data = NULL, *len = 0;
+  if (fb_vector(f, b, 0, 1, &ds, &dl) && dl > 0) {
+    *data = f->d + ds, *len = dl;
+    return 0;
+  }
+  uint64_t off = fb_u64field(f, b, 1), sz = fb_u64field(f, b, 2);
+  if (off > 1 && sz > 0) {
+    if (off > f->n || sz > f->n - off) return -1;
+    *data = f->d + off, *len = (size_t)sz;
+  }
+  return 0;
+}
+
 /* The input's normalization in the model's TFLite metadata (tensorflow_lite_support's
  * metadata_schema.fbs: Model.metadata (6) names a buffer "TFLITE_METADATA" holding a ModelMetadata
  * flatbuffer, "M001"; subgraph_metadata (3)[0].input_tensor_metadata (2)[0].process_units (4): a
@@ -582,17 +599,10 @@ static int read_metadata_normalization(conv_state *s, size_t root, size_t buf_s,
     if (strcmp(name, "TFLITE_METADATA")) continue;
     uint32_t bi = (uint32_t)fb_int(f, mt, 1, 4, 0);
     if (bi == 0 || bi >= n_buf) return cfail(s, "corrupt TFLite metadata (names buffer %u of %u)", bi, n_buf);
-    size_t b = fb_vec_table(f, buf_s, bi), ds = 0;
-    uint32_t dl = 0;
     const uint8_t *data = NULL;
     size_t len = 0;
-    if (fb_vector(f, b, 0, 1, &ds, &dl) && dl > 0) {
-      data = f->d + ds, len = dl;
-    } else {
-      uint64_t off = fb_u64field(f, b, 1), sz = fb_u64field(f, b, 2);
-      if (off > 1 && sz > 0 && off <= f->n && sz <= f->n - off) data = f->d + off, len = (size_t)sz;
-    }
-    if (f->bad || !data) return cfail(s, "corrupt TFLite metadata (buffer %u)", bi);
+    if (buffer_bytes(f, buf_s, bi, &data, &len) || f->bad || !data)
+      return cfail(s, "corrupt TFLite metadata (buffer %u)", bi);
     if (len < 8 || memcmp(data + 4, "M001", 4)) return 0; /* not the metadata schema pseg knows */
     fb m = {data, len, 0};
     size_t mroot = fb_deref(&m, 0), v, pv;
@@ -629,7 +639,6 @@ static int read_metadata_normalization(conv_state *s, size_t root, size_t buf_s,
                      "pseg applies one mean and std to R, G and B: give --mean-std or --input-range if one fits",
                      (double)mean[0], (double)mean[1], (double)mean[2], (double)sd[0], (double)sd[1], (double)sd[2]);
       s->opt.input_scale = (float)(255.0 / sd[0]), s->opt.input_offset = (float)(-(double)mean[0] / sd[0]);
-      s->meta_norm = 1;
       return 0;
     }
     return 0;
@@ -686,22 +695,8 @@ static int convert(conv_state *s) {
     uint32_t bi = (uint32_t)fb_int(f, tt, 2, 4, 0);
     t->pid = t->pad_src = -1;
     if (bi >= n_buf && bi != 0) return cfail(s, "tensor %u names buffer %u of %u", i, bi, n_buf);
-    if (bi > 0) {
-      size_t b = fb_vec_table(f, buf_s, bi);
-      size_t ds;
-      uint32_t dl;
-      if (fb_vector(f, b, 0, 1, &ds, &dl) && dl > 0) {
-        t->data = f->d + ds;
-        t->data_len = dl;
-      } else {
-        uint64_t off = fb_u64field(f, b, 1), sz = fb_u64field(f, b, 2);
-        if (off > 1 && sz > 0) {
-          if (off > f->n || sz > f->n - off) return cfail(s, "buffer %u lies outside the file", bi);
-          t->data = f->d + off;
-          t->data_len = (size_t)sz;
-        }
-      }
-    }
+    if (bi > 0 && buffer_bytes(f, buf_s, bi, &t->data, &t->data_len))
+      return cfail(s, "buffer %u lies outside the file", bi);
     if (f->bad) return cfail(s, "corrupt TFLite model (tensor %u)", i);
   }
   if (n_in != 1 || n_out != 1) return cfail(s, "model must have one input and one output (has %u and %u)", n_in, n_out);
