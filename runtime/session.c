@@ -115,6 +115,11 @@ static binding bind_of(const gpu_buffer *b, VkDeviceSize off, VkDeviceSize range
 /* The whole of a slot buffer (SB_*), resolved per slot when the descriptor sets are written. */
 static binding slot_bind(int which) { return (binding){NULL, 0, VK_WHOLE_SIZE, VK_FORMAT_UNDEFINED, which}; }
 
+/* A layer's buffer weights in a uniform buffer (variant WUBO): where they fit its range. */
+static int wubo_ok(const pseg_context *ctx, const pseg_node *nd) {
+  return nd->w_size <= ctx->max_ubo_range && !ctx->wstorage;
+}
+
 /* Weights too large for the uniform buffer, read through a uniform texel buffer instead of the
  * storage buffer (conv.comp and dwconv.comp variant WTEX: on lavapipe a texel fetch at an index
  * not known to be uniform is a gather, a storage-buffer load a loop over the invocations). */
@@ -591,7 +596,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
       if (nd->aux >= 0) st.b[6] = TENSOR(nd->aux);
       if (nd->se_wl >= 0) st.b[7] = bind_of(&md->weights, nd->se_off, nd->se_size);
       if (nd->wl >= 0) {
-        if (nd->w_size <= ctx->max_ubo_range && !ctx->wstorage) st.b[4] = bind_of(&md->weights, nd->w_off, nd->w_size);
+        if (wubo_ok(ctx, nd)) st.b[4] = bind_of(&md->weights, nd->w_off, nd->w_size);
         st.b[5] = bind_of(&md->weights, nd->w_off, nd->w_size);
         if (wtex_ok(ctx, nd)) {
           st.b[8] = bind_of(&md->weights, nd->w_off, nd->w_size);
@@ -615,7 +620,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
         } else if (nd->wl >= 0) {
           k->spec[PSEG_SPEC_WN] = (int32_t)nd->w_vec4;
           if (w16) k->variant |= PSEG_VARIANT_W16;
-          if (nd->w_size <= ctx->max_ubo_range && !ctx->wstorage) k->variant |= PSEG_VARIANT_WUBO;
+          if (wubo_ok(ctx, nd)) k->variant |= PSEG_VARIANT_WUBO;
           else if (wtex_ok(ctx, nd)) k->variant |= PSEG_VARIANT_WTEX;
           if ((dd->shader == PSEG_SHADER_CONV && (dd->spec[KC_NPX] > 1 || dd->spec[KC_MODE] == 6)) ||
               (dd->shader == PSEG_SHADER_DWCONV && dd->spec[KD_NPX] > 1))
