@@ -197,8 +197,9 @@ int pseg_fmt_validate(const pseg_fmt_model *m, char *err, size_t errlen) {
   if (m->head != PSEG_HEAD_PROBABILITY) FAIL("unknown head kind %u", m->head);
   if (m->person_channel >= (uint32_t)tout->c) FAIL("person channel %u out of range", m->person_channel);
   if (m->raw_output >= m->n_tensors) FAIL("bad raw output tensor index");
-  if (!(m->input_scale >= 0 && m->input_scale < 1e6f) || !(m->input_offset > -1e6f && m->input_offset < 1e6f))
-    FAIL("bad input scale or offset");
+  for (int c = 0; c < 3; c++)
+    if (!(m->input_scale[c] >= 0 && m->input_scale[c] < 1e6f) || !(m->input_offset[c] > -1e6f && m->input_offset[c] < 1e6f))
+      FAIL("bad input scale or offset");
   if (m->input_channels && (m->input_channels < (uint32_t)tin->c || m->input_channels > PSEG_FMT_MAX_CHANNELS))
     FAIL("bad input channel count");
   if (m->weights_size % 4) FAIL("weight blob size not a multiple of 4");
@@ -282,11 +283,13 @@ done:
 }
 
 int pseg_fmt_serialize(const pseg_fmt_model *m, uint8_t **out, size_t *out_size) {
-  size_t size = PSEG_FMT_HEADER_SIZE + 16u * m->n_tensors + 64u * m->n_layers + 16u * m->n_quant + m->weights_size;
+  int norm3 = !pseg_fmt_input_uniform(m);
+  size_t hdr = norm3 ? PSEG_FMT_HEADER_SIZE_V3 : PSEG_FMT_HEADER_SIZE;
+  size_t size = hdr + 16u * m->n_tensors + 64u * m->n_layers + 16u * m->n_quant + m->weights_size;
   uint8_t *b = calloc(1, size);
   if (!b) return -1;
   memcpy(b, PSEG_FMT_MAGIC, 4);
-  wr32(b + 4, m->n_quant ? PSEG_FMT_VERSION_QUANT : PSEG_FMT_VERSION);
+  wr32(b + 4, norm3 ? PSEG_FMT_VERSION_NORM3 : m->n_quant ? PSEG_FMT_VERSION_QUANT : PSEG_FMT_VERSION);
   wr32(b + 8, (uint32_t)size);
   wr32(b + 16, m->n_tensors);
   wr32(b + 20, m->n_layers);
@@ -297,11 +300,12 @@ int pseg_fmt_serialize(const pseg_fmt_model *m, uint8_t **out, size_t *out_size)
   wr32(b + 40, m->person_channel);
   wr32(b + 44, m->raw_output == m->output ? 0 : m->raw_output + 1);
   wr32(b + 48, m->input_channels == (uint32_t)m->tensors[m->input].c ? 0 : m->input_channels);
-  uint32_t sb, ob;
-  memcpy(&sb, &m->input_scale, 4), memcpy(&ob, &m->input_offset, 4);
-  wr32(b + 52, sb), wr32(b + 56, ob);
+  uint32_t sb[3], ob[3];
+  memcpy(sb, m->input_scale, 12), memcpy(ob, m->input_offset, 12);
+  wr32(b + 52, sb[0]), wr32(b + 56, ob[0]);
   wr32(b + 60, m->n_quant);
-  uint8_t *p = b + PSEG_FMT_HEADER_SIZE;
+  if (norm3) wr32(b + 64, sb[1]), wr32(b + 68, sb[2]), wr32(b + 72, ob[1]), wr32(b + 76, ob[2]);
+  uint8_t *p = b + hdr;
   for (uint32_t i = 0; i < m->n_tensors; i++, p += 16) {
     const pseg_fmt_tensor *t = &m->tensors[i];
     wr32(p, (uint32_t)t->h);
@@ -340,8 +344,10 @@ int pseg_fmt_parse(const void *data, size_t size, pseg_fmt_model *m, char *err, 
   if (!data || size < PSEG_FMT_HEADER_SIZE) FAIL("not a .pseg model (file too short: %zu bytes)", size);
   if (memcmp(b, PSEG_FMT_MAGIC, 4)) FAIL("not a .pseg model (bad magic)");
   uint32_t version = rd32(b + 4);
-  if (version != PSEG_FMT_VERSION && version != PSEG_FMT_VERSION_QUANT)
-    FAIL("unsupported .pseg version %u (this build reads %u and %u)", version, PSEG_FMT_VERSION, PSEG_FMT_VERSION_QUANT);
+  if (version != PSEG_FMT_VERSION && version != PSEG_FMT_VERSION_QUANT && version != PSEG_FMT_VERSION_NORM3)
+    FAIL("unsupported .pseg version %u (this build reads %u to %u)", version, PSEG_FMT_VERSION, PSEG_FMT_VERSION_NORM3);
+  size_t hdr = version == PSEG_FMT_VERSION_NORM3 ? PSEG_FMT_HEADER_SIZE_V3 : PSEG_FMT_HEADER_SIZE;
+  if (size < hdr) FAIL("not a .pseg model (file too short: %zu bytes)", size);
   if (rd32(b + 8) != size) FAIL("truncated or padded .pseg model (header says %u bytes, got %zu)", rd32(b + 8), size);
   uint32_t crc = (uint32_t)crc32(0L, b + 16, (uInt)(size - 16));
   if (crc != rd32(b + 12)) FAIL("corrupt .pseg model (checksum mismatch)");
@@ -352,13 +358,20 @@ int pseg_fmt_parse(const void *data, size_t size, pseg_fmt_model *m, char *err, 
   m->output = rd32(b + 32);
   m->head = rd32(b + 36);
   m->person_channel = rd32(b + 40);
-  uint32_t raw = rd32(b + 44), ich = rd32(b + 48), sb = rd32(b + 52), ob = rd32(b + 56);
-  memcpy(&m->input_scale, &sb, 4), memcpy(&m->input_offset, &ob, 4);
+  uint32_t raw = rd32(b + 44), ich = rd32(b + 48), sb[3] = {rd32(b + 52)}, ob[3] = {rd32(b + 56)};
+  if (version == PSEG_FMT_VERSION_NORM3) {
+    sb[1] = rd32(b + 64), sb[2] = rd32(b + 68), ob[1] = rd32(b + 72), ob[2] = rd32(b + 76);
+    for (int k = 80; k < 96; k += 4)
+      if (rd32(b + k)) FAIL("corrupt .pseg model (reserved header bytes are not zero)");
+  } else {
+    sb[1] = sb[2] = sb[0], ob[1] = ob[2] = ob[0];
+  }
+  memcpy(m->input_scale, sb, 12), memcpy(m->input_offset, ob, 12);
   m->n_quant = rd32(b + 60);
   if (version == PSEG_FMT_VERSION && m->n_quant) FAIL("corrupt .pseg model (quantization entries in a version 1 file)");
   if (m->n_tensors > PSEG_FMT_MAX_TENSORS || m->n_layers > PSEG_FMT_MAX_LAYERS || m->n_quant > PSEG_FMT_MAX_QUANT)
     FAIL("corrupt .pseg model (too many tensors, layers or quantization entries)");
-  uint64_t need = PSEG_FMT_HEADER_SIZE + 16ull * m->n_tensors + 64ull * m->n_layers + 16ull * m->n_quant + m->weights_size;
+  uint64_t need = hdr + 16ull * m->n_tensors + 64ull * m->n_layers + 16ull * m->n_quant + m->weights_size;
   if (need != size) FAIL("corrupt .pseg model (section sizes do not add up)");
   m->tensors = calloc(m->n_tensors ? m->n_tensors : 1, sizeof *m->tensors);
   m->layers = calloc(m->n_layers ? m->n_layers : 1, sizeof *m->layers);
@@ -368,7 +381,7 @@ int pseg_fmt_parse(const void *data, size_t size, pseg_fmt_model *m, char *err, 
     pseg_fmt_free(m);
     FAIL("out of memory");
   }
-  const uint8_t *p = b + PSEG_FMT_HEADER_SIZE;
+  const uint8_t *p = b + hdr;
   for (uint32_t i = 0; i < m->n_tensors; i++, p += 16) {
     m->tensors[i].h = (int32_t)rd32(p);
     m->tensors[i].w = (int32_t)rd32(p + 4);

@@ -18,7 +18,9 @@
  *   48      4     channels of the TFLite model's input when pseg's input is its first ones (0: same)
  *   52      4     the input's scale: the model sees RGB in [0,1] times it plus the offset (float bits; 0: 1)
  *   56      4     the input's offset (float bits)
- *   60      4     quantization entries Q (version 2; version 1: reserved, zero)
+ *   60      4     quantization entries Q (versions 2 and 3; version 1: reserved, zero)
+ *   (64     32    version 3 only: green's scale, blue's scale, green's offset, blue's offset (float
+ *                 bits; 52 and 56 are then red's), 16 bytes reserved, zero)
  *   64      16*T  tensors: int32 h, w, c, quant (0: float; k: 8-bit integers, entry k - 1)
  *   ...     64*L  layers: 16 int32 each, see pseg_fmt_layer
  *   ...     16*Q  quantization entries: float scale, int32 zero point, int32 type (1: int8), 0
@@ -29,6 +31,10 @@
  * PSEG_WTYPE_I8 (the layers of an integer graph): at w_off an int32 n (1, or one per output
  * channel), n float scales, then the int8 weights (in the float layouts below), padded to 4
  * bytes; at b_off int32 biases (scale: input scale x weight scale, zero point 0).
+ *
+ * Version 3 is version 2 with a 96-byte header: a scale and an offset per colour channel (a model
+ * normalized with ImageNet's per-channel mean and std). A file whose R, G and B share one scale and
+ * offset is written as version 1 or 2.
  *
  * Tensors are NHWC with batch 1. Weight layouts are TFLite's: CONV2D and TCONV2D
  * [out, kh, kw, in], DWCONV2D [kh, kw, c]; bias [out]. Layers are listed in execution order
@@ -43,6 +49,8 @@
 #define PSEG_FMT_MAGIC "PSEG"
 #define PSEG_FMT_VERSION 1u
 #define PSEG_FMT_VERSION_QUANT 2u /* files with integer tensors */
+#define PSEG_FMT_VERSION_NORM3 3u /* files normalizing R, G and B differently (with or without integer tensors) */
+#define PSEG_FMT_HEADER_SIZE_V3 96u
 #define PSEG_FMT_MAX_QUANT 4096u
 #define PSEG_FMT_HEADER_SIZE 64u
 #define PSEG_FMT_MAX_TENSORS 4096u
@@ -125,7 +133,7 @@ typedef struct pseg_fmt_model {
   uint32_t input, output, head, person_channel;
   uint32_t raw_output;     /* the model's own output (pseg run), before an appended head */
   uint32_t input_channels; /* of the original model's input (pseg's input: its first channels) */
-  float input_scale, input_offset; /* RGB in [0,1] -> rgb * scale (0: 1) + offset, as the model was trained */
+  float input_scale[3], input_offset[3]; /* R, G, B in [0,1] -> v * scale (0: 1) + offset, as the model was trained */
   pseg_fmt_tensor *tensors;
   pseg_fmt_layer *layers;
   uint32_t n_quant; /* quantization entries (integer tensors) */
@@ -133,6 +141,18 @@ typedef struct pseg_fmt_model {
   uint8_t *weights;
   uint32_t weights_size;
 } pseg_fmt_model;
+
+/* The input's scale of colour channel c (0 R, 1 G, 2 B): what the model sees is the pixel in [0,1]
+ * times it plus its offset (input_offset[c]). */
+static inline float pseg_fmt_input_scale(const pseg_fmt_model *m, int c) {
+  return m->input_scale[c] != 0.0f ? m->input_scale[c] : 1.0f;
+}
+
+/* 1 when R, G and B are normalized alike (a version 1 or 2 file). */
+static inline int pseg_fmt_input_uniform(const pseg_fmt_model *m) {
+  return pseg_fmt_input_scale(m, 1) == pseg_fmt_input_scale(m, 0) && pseg_fmt_input_scale(m, 2) == pseg_fmt_input_scale(m, 0) &&
+         m->input_offset[1] == m->input_offset[0] && m->input_offset[2] == m->input_offset[0];
+}
 
 const char *pseg_op_name(int op);
 const char *pseg_act_name(int act);

@@ -405,11 +405,15 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
    * input's size) when that is a convolution reading the model's input, which nothing else reads:
    * the input tensor is then never stored. */
   const pseg_node *first = md->n_nodes ? &md->nodes[0] : NULL;
-  float in_scale = m->input_scale != 0.0f ? m->input_scale : 1.0f, in_offset = m->input_offset;
-  int32_t in_sb, in_ob; /* for the pre-processing step's push constants */
-  memcpy(&in_sb, &in_scale, 4), memcpy(&in_ob, &in_offset, 4);
+  int32_t in_sb[3], in_ob[3]; /* for the pre-processing step's push constants: R's, G's and B's scale and offset */
+  int as_is = 1;
+  for (int c = 0; c < 3; c++) {
+    float sc = pseg_fmt_input_scale(m, c);
+    memcpy(&in_sb[c], &sc, 4), memcpy(&in_ob[c], &m->input_offset[c], 4);
+    as_is &= sc == 1.0f && m->input_offset[c] == 0.0f;
+  }
   int fuse_pre = !s->raw && !s->tta && first && first->d.shader == PSEG_SHADER_CONV && first->d.spec[KC_MODE] == 0 &&
-                 in_scale == 1.0f && in_offset == 0.0f && /* the fused read scales to [0,1] only */
+                 as_is && /* the fused read scales to [0,1] only */
                  m->tensors[m->input].c == 3 && /* and has no prior to read */
                  first->in0 == (int32_t)m->input && first->in1 != (int32_t)m->input && first->gate < 0 &&
                  kc4(m->tensors[m->input].c) == 1 && (s->gpu || (uint64_t)s->width * s->height <= ctx->max_texel_elements);
@@ -513,7 +517,8 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
                   .k[0] = {.variant = s->t16[m->input] ? (unsigned)PSEG_VARIANT_O16 : 0u, .spec = {[4] = pass} /* FLIP */,
                            .groups = {(uint32_t)(tin->w + 7) / 8, (uint32_t)(tin->h + 7) / 8, (uint32_t)s->batch},
                            .pc = {.in_h = s->height, .in_w = s->width, .out_h = tin->h, .out_w = tin->w,
-                                  .out_c4 = kc4(tin->c), .mode = s->prior, .aux0 = in_sb, .aux1 = in_ob,
+                                  .out_c4 = kc4(tin->c), .mode = s->prior, .aux0 = in_sb[0], .aux1 = in_ob[0],
+                                  .sh = in_sb[1], .sw = in_ob[1], .pad_t = in_sb[2], .pad_l = in_ob[2],
                                   .bx = (int)npix, .by = tvec4(s, m->input)}},
                   .bytes = 4.0 * (double)npix + (double)s->t_size[m->input],
                   .b = {dummy, prior, dummy, TENSOR(m->input), dummy, dummy, dummy, slot_bind(SB_IMG)}};
@@ -525,7 +530,8 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
                   .k[0] = {.variant = s->t16[m->input] ? (unsigned)PSEG_VARIANT_O16 : 0u, .spec = {pass /* FLIP */, fuse_quant},
                            .groups = {(uint32_t)(tin->w + 7) / 8, (uint32_t)(tin->h + 7) / 8, 1},
                            .pc = {.in_h = s->height, .in_w = s->width, .out_h = tin->h, .out_w = tin->w,
-                                  .out_c4 = kc4(tin->c), .mode = s->prior, .aux0 = in_sb, .aux1 = in_ob}},
+                                  .out_c4 = kc4(tin->c), .mode = s->prior, .aux0 = in_sb[0], .aux1 = in_ob[0],
+                                  .sh = in_sb[1], .sw = in_ob[1], .pad_t = in_sb[2], .pad_l = in_ob[2]}},
                   .bytes = 4.0 * (double)npix + (double)s->t_size[m->input],
                   .b = {slot_bind(SB_IMG), prior, dummy, TENSOR(m->input)}};
       if (pass) snprintf(pre.name, sizeof pre.name, "pre (stretch, scale, mirror)");

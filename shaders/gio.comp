@@ -45,7 +45,7 @@ void main() {
     float p = 0.0;
     if (pc.mode != 0) p = mix(mix(pr(x0, y0), pr(x1, y0), lx), mix(pr(x0, y1), pr(x1, y1), lx), ly);
     int xo = FLIP != 0 ? pc.out_w - 1 - x : x;
-    yb.v[BATCH * pc.by + (y * pc.out_w + xo) * pc.out_c4] = ATYPE(v.rgb * intBitsToFloat(pc.aux0) + intBitsToFloat(pc.aux1), p);
+    yb.v[BATCH * pc.by + (y * pc.out_w + xo) * pc.out_c4] = ATYPE(v.rgb * intBitsToFloat(ivec3(pc.aux0, pc.sh, pc.pad_t)) + intBitsToFloat(ivec3(pc.aux1, pc.sw, pc.pad_l)), p);
     return;
   }
   float v = SAME != 0 ? at(x, y) : mix(mix(at(x0, y0), at(x1, y0), lx), mix(at(x0, y1), at(x1, y1), lx), ly);

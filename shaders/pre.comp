@@ -2,7 +2,8 @@
 // pseg variants: 0 1  (storage variants built: bits in CMakeLists.txt)
 /* Pre-processing: stretch the RGBA8 frame (in_w x in_h, one uint per pixel, R in the low byte)
  * to the model input (out_w x out_h) with half-pixel bilinear filtering, scale to [0, 1], then
- * v * scale + offset (the model's input range: floats in pc.aux0, pc.aux1). pc.mode 1: the model
+ * v * scale + offset per channel (the model's input range: float bits, R's in pc.aux0 and pc.aux1,
+ * G's in pc.sh and pc.sw, B's in pc.pad_t and pc.pad_l). pc.mode 1: the model
  * takes a 4th channel, a prior mask (binding 1, a float a frame pixel, in [0, 1]: the last
  * frame's mask or the application's), stretched the same way and not scaled. QUANT 1: an integer
  * model's QUANTIZE of that input as qnet.comp OP 4 computes it (pc.kh the scale's bits, pc.kw the
@@ -31,7 +32,7 @@ void main() {
   float p = 0.0;
   if (pc.mode != 0) p = mix(mix(pr(x0, y0), pr(x1, y0), lx), mix(pr(x0, y1), pr(x1, y1), lx), ly);
   int xo = FLIP != 0 ? pc.out_w - 1 - x : x;
-  vec4 o = vec4(v.rgb * intBitsToFloat(pc.aux0) + intBitsToFloat(pc.aux1), p);
+  vec4 o = vec4(v.rgb * intBitsToFloat(ivec3(pc.aux0, pc.sh, pc.pad_t)) + intBitsToFloat(ivec3(pc.aux1, pc.sw, pc.pad_l)), p);
   if (QUANT != 0) {
     precise vec4 q = o / intBitsToFloat(pc.kh);
     o = vec4(clamp(ivec4(sign(q) * floor(abs(q) + 0.5)) + pc.kw, -128, 127)); /* round half away from zero */

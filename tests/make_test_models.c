@@ -7,7 +7,7 @@
  *                        -> RESIZE_BILINEAR 64x64: the output, 1-channel logits         [64,64,1]
  *   pad_logits1_meta.tflite  the same with TFLite metadata: its input normalized as (x - 127.5) /
  *                        127.5 (pixels in [-1,1]); pad_logits1_imagenet.tflite: with ImageNet's
- *                        per-channel mean and std (pseg refuses it unless told the range)
+ *                        per-channel mean and std (a version 3 .pseg)
  *   flat_logits2.tflite  64x64x3 -> CONV_2D 3x3 s2 SAME +relu -> CONV_2D 1x1 (8->2)     [32,32,2]
  *                        -> RESIZE_BILINEAR 64x64 -> RESHAPE [1, 8192]: the output, 2-channel
  *                        logits flattened (channel 1 the person)
@@ -138,7 +138,7 @@ static int pad_logits1(const char *dir) {
   if (pad_logits1_as(dir, "pad_logits1.tflite", NULL, 0, NULL, 0)) return 1;
   uint64_t saved = state; /* the models after these draw the numbers they drew before */
   int rc = pad_logits1_as(dir, "pad_logits1_meta.tflite", m1, 1, s1, 1) || /* trained on [-1,1] */
-           pad_logits1_as(dir, "pad_logits1_imagenet.tflite", m3, 3, s3, 3); /* per-channel: not supported */
+           pad_logits1_as(dir, "pad_logits1_imagenet.tflite", m3, 3, s3, 3); /* per channel (ImageNet) */
   state = saved;
   return rc;
 }

@@ -6,9 +6,10 @@
 #      TRANSPOSE_CONV 3x3 stride 2 and 1x1 with their bias a following ADD of a constant; TANH; a
 #      softmax written out as REDUCE_MAX, SUB, EXP, SUM, DIV, 3 classes; CONCATENATION of 3 inputs
 #      and a STRIDED_SLICE of channels at offsets that are not multiples of 4; PRELU with alphas
-#      below 0, in [0, 1] and above 1; dilated CONV_2D and DEPTHWISE_CONV_2D; one of them converted with --input-range -1,1 and fed to
-#      TFLite as such, the same reading [-1,1] from its TFLite metadata, one whose metadata has
-#      per-channel normalization refused; a 4-channel model reading a prior mask, also with a prior through `pseg run`
+#      below 0, in [0, 1] and above 1; dilated CONV_2D and DEPTHWISE_CONV_2D; RESIZE_BILINEAR
+#      then ADD of a skip connection (half-pixel and align corners); one of them converted with --input-range -1,1 and fed to
+#      TFLite as such, the same reading [-1,1] from its TFLite metadata, and ImageNet's
+#      per-channel mean and std (from the metadata, and given as --mean-std); a 4-channel model reading a prior mask, also with a prior through `pseg run`
 #      and `pseg segment --prior` (tests/reference/run_compare.js --prior-png); an int8 model
 #      (tests/reference/int_compare.js: every output identical, on the GPU and in the C references));
 #   2. the real models of tests/models.txt (weights/models/ in the tree, ../shared/models when
@@ -46,7 +47,7 @@ fidelity() {
   local dir=$T/in/${size/ /x}${crops:+c}
   [ -d "$dir" ] || "$PREP" $crops "$dir" $size "$SRC"/tests/data/*.png "$SRC"/tests/data/*.jpg >/dev/null
   local args=(--pseg "$PSEG" --tflite "$tfl" --model "$T/$name.pseg" --head "$head" --person-channel "$pc"
-              --min-images 3 --out-dir "$T/out" ${INRANGE:+--input-range "$INRANGE"} "$dir")
+              --min-images 3 --out-dir "$T/out" ${INRANGE:+--input-range "$INRANGE"} ${INNORM:+--mean-std "$INNORM"} "$dir")
   node "$SRC/tests/reference/fidelity.js" "${args[@]}" --precision fp32 --max-abs "$b32" --min-iou "$iou" \
     --tiers default,gpu > "$T/f32.txt" 2>&1 || status=1
   grep -E "summary|FAIL" "$T/f32.txt"
@@ -91,17 +92,24 @@ cp "$T/synthetic/pad_logits1.tflite" "$T/synthetic/pad_logits1_pm1.tflite" # a m
 INRANGE=-1,1 fidelity "$T/synthetic/pad_logits1_pm1.tflite" logits 0 2e-2 --input-range -1,1
 # the same saying so in its TFLite metadata (mean 127.5, std 127.5): converted without an option
 INRANGE=-1,1 fidelity "$T/synthetic/pad_logits1_meta.tflite" logits 0 2e-2
-# ImageNet's per-channel mean and std in the metadata: refused, with what to do; an explicit
-# --input-range overrides the metadata
-if "$PSEG" convert "$T/synthetic/pad_logits1_imagenet.tflite" "$T/x.pseg" 2> "$T/err.txt"; then
-  echo "FAIL pad_logits1_imagenet: converted, though its metadata normalizes each channel differently"; status=1
-elif ! grep -c "each colour channel differently.*--mean-std or --input-range" "$T/err.txt" >/dev/null; then
-  echo "FAIL pad_logits1_imagenet: message $(cat "$T/err.txt")"; status=1
-elif [ -e "$T/x.pseg" ] || ! "$PSEG" convert --input-range 0,1 "$T/synthetic/pad_logits1_imagenet.tflite" "$T/x.pseg"; then
-  echo "FAIL pad_logits1_imagenet: output left behind, or --input-range did not override the metadata"; status=1
-else
-  echo "pad_logits1_imagenet: refused as expected ($(cat "$T/err.txt")), converted with --input-range"
+# ImageNet's per-channel mean and std: read from the metadata (a version 3 .pseg), and given as
+# --mean-std with six values; TFLite fed (255 x - mean) / std per channel
+imagenet=123.675,116.28,103.53,58.395,57.12,57.375
+INNORM=$imagenet fidelity "$T/synthetic/pad_logits1_imagenet.tflite" logits 0 2e-2
+cp "$T/synthetic/pad_logits1.tflite" "$T/synthetic/pad_logits1_msd.tflite"
+INNORM=$imagenet fidelity "$T/synthetic/pad_logits1_msd.tflite" logits 0 2e-2 --mean-std $imagenet
+# an explicit --input-range overrides the metadata: a version 1 file (one scale and offset)
+if ! "$PSEG" convert --input-range 0,1 "$T/synthetic/pad_logits1_imagenet.tflite" "$T/x.pseg" ||
+   [ "$(od -An -tu4 -j4 -N4 "$T/x.pseg" | tr -d ' ')" != 1 ]; then
+  echo "FAIL pad_logits1_imagenet: --input-range 0,1 did not override the metadata"; status=1
 fi
+rm -f "$T/x.pseg"
+for bad in 1,2,3 1,2,3,4,5,0 1,2,3,4,5,x; do
+  if "$PSEG" convert --mean-std $bad "$T/synthetic/pad_logits1.tflite" "$T/x.pseg" 2> "$T/err.txt" ||
+     ! grep -c "mean-std must be" "$T/err.txt" >/dev/null || [ -e "$T/x.pseg" ]; then
+    echo "FAIL --mean-std $bad: accepted, or message $(cat "$T/err.txt")"; status=1
+  fi
+done
 rm -f "$T/x.pseg"
 # integer models (issue 15: uint8 pixels in, int8 logits out): int8 (PAD, per-channel convs, a
 # depthwise conv, ADD, RESIZE_BILINEAR, a requantization) and int8_ops (MAX_POOL_2D, a

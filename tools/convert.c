@@ -543,9 +543,12 @@ static int add_head(conv_state *s) {
   m->person_channel = (uint32_t)pc;
   m->raw_output = m->output; /* the model's own output, for pseg run */
   m->input_channels = s->input_channels ? (uint32_t)s->input_channels : (uint32_t)m->tensors[m->input].c;
-  m->input_scale = s->opt.input_scale == 1.0f ? 0.0f : s->opt.input_scale, m->input_offset = s->opt.input_offset;
-  if (s->qin_scale != 0 && (s->opt.input_scale == 0.0f || s->opt.input_scale == 1.0f) && s->opt.input_offset == 0.0f) /* no --input-range */
-    m->input_scale = s->qin_scale, m->input_offset = s->qin_offset;
+  int as_is = 1; /* no --input-range (or 0,1) */
+  for (int c = 0; c < 3; c++) {
+    m->input_scale[c] = s->opt.input_scale[c] == 1.0f ? 0.0f : s->opt.input_scale[c], m->input_offset[c] = s->opt.input_offset[c];
+    as_is &= m->input_scale[c] == 0.0f && m->input_offset[c] == 0.0f;
+  }
+  for (int c = 0; c < 3 && s->qin_scale != 0 && as_is; c++) m->input_scale[c] = s->qin_scale, m->input_offset[c] = s->qin_offset;
   if (kind == PSEG_OUTPUT_PROBABILITY) return 0;
   /* a layer of its own (not folded into the last one), so the raw output stays a stored tensor */
   if (grow((void **)&m->tensors, &s->cap_tensors, m->n_tensors + 1, sizeof(pseg_fmt_tensor)))
@@ -584,8 +587,8 @@ static int buffer_bytes(fb *f, size_t buf_s, uint32_t bi, const uint8_t **data, 
  * flatbuffer, "M001"; subgraph_metadata (3)[0].input_tensor_metadata (2)[0].process_units (4): a
  * ProcessUnit whose options (type 0, value 1) are NormalizationOptions (type 1): mean (0), std (1),
  * per channel or one for all, on the values the model is fed (0..255 pixels for an image)). Sets
- * the model's input scale and offset from one mean and std; per-channel values that differ are
- * refused (pseg's pre-processing applies one to R, G and B). No metadata: nothing changes. */
+ * the model's input scale and offset of R, G and B (one mean and std for all three, or one each:
+ * ImageNet's). No metadata: nothing changes. */
 static int read_metadata_normalization(conv_state *s, size_t root, size_t buf_s, uint32_t n_buf, int channels) {
   fb *f = &s->f;
   size_t md_s;
@@ -633,12 +636,8 @@ static int read_metadata_normalization(conv_state *s, size_t root, size_t buf_s,
           return cfail(s, "the model's metadata normalizes its input with mean %g and std %g: unusable", (double)mean[c],
                        (double)sd[c]);
       }
-      if (mean[1] != mean[0] || mean[2] != mean[0] || sd[1] != sd[0] || sd[2] != sd[0])
-        return cfail(s,
-                     "the model's metadata normalizes each colour channel differently (mean %g,%g,%g, std %g,%g,%g); "
-                     "pseg applies one mean and std to R, G and B: give --mean-std or --input-range if one fits",
-                     (double)mean[0], (double)mean[1], (double)mean[2], (double)sd[0], (double)sd[1], (double)sd[2]);
-      s->opt.input_scale = (float)(255.0 / sd[0]), s->opt.input_offset = (float)(-(double)mean[0] / sd[0]);
+      for (int c = 0; c < 3; c++)
+        s->opt.input_scale[c] = (float)(255.0 / sd[c]), s->opt.input_offset[c] = (float)(-(double)mean[c] / sd[c]);
       return 0;
     }
     return 0;
@@ -1244,7 +1243,7 @@ int pseg_convert_tflite_opts(const void *data, size_t size, const pseg_convert_o
                              char *err, size_t errlen) {
   conv_state s;
   memset(&s, 0, sizeof s);
-  s.opt = opt ? *opt : (pseg_convert_options){PSEG_OUTPUT_AUTO, -1, 0.0f, 0.0f, 0};
+  s.opt = opt ? *opt : (pseg_convert_options){PSEG_OUTPUT_AUTO, -1, {0}, {0}, 0};
   s.f.d = data;
   s.f.n = size;
   s.err = err;

@@ -16,7 +16,7 @@ typedef enum pseg_output_kind {
 typedef struct pseg_convert_options {
   pseg_output_kind output;
   int person_channel; /* -1: 0 for one channel, 1 for two (Keras: background, person); required above */
-  float input_scale, input_offset; /* the model's input is RGB in [0,1] * scale + offset (0, 0: as is) */
+  float input_scale[3], input_offset[3]; /* the model's input is R, G, B in [0,1] * scale + offset (0, 0: as is) */
   int input_given; /* input_scale / input_offset were given (--input-range, --mean-std): the TFLite
                       metadata's normalization, which is otherwise read, is ignored */
 } pseg_convert_options;

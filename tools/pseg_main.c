@@ -70,14 +70,15 @@ static const struct usage_section {
     "      fp16 and computes in fp32: the model's own fp16 sensitivity, whatever the device\n"},
   {"convert",
     "  pseg convert [--output auto|probability|logits] [--person-channel N] [--input-range LO,HI]\n"
-    "               [--mean-std MEAN,STD] IN.tflite OUT.pseg\n"
+    "               [--mean-std MEAN,STD | --mean-std MR,MG,MB,SR,SG,SB] IN.tflite OUT.pseg\n"
     "      convert a TFLite model to pseg's format. --output: what the model's output is when\n"
     "      the graph does not say (auto: a probability after LOGISTIC or SOFTMAX, else logits,\n"
     "      which get a sigmoid or a softmax over the channels); --person-channel: the person's\n"
     "      channel (default 0 of one, 1 of two; required for more); --input-range LO,HI: the model\n"
     "      takes RGB in [LO,HI] (default 0,1; e.g. -1,1 or 0,255); --mean-std MEAN,STD: it takes\n"
-    "      (0..255 value - MEAN) / STD, the same for the three channels; without either, the\n"
-    "      model's TFLite metadata says, where it has a normalization (else 0,1)\n"},
+    "      (0..255 value - MEAN) / STD, the same for the three channels, or a mean and a std\n"
+    "      for each of R, G, B (ImageNet's: 123.675,116.28,103.53,58.395,57.12,57.375); without\n"
+    "      either, the model's TFLite metadata says, where it has a normalization (else 0,1)\n"},
   {"bench",
     "  pseg bench [--model M] [--precision P] [--device N] [--size WxH] [--iterations N]\n"
     "             [--batch N] [--pipeline K] [--repeat N] [--tier gpu|auto] [--cpu-threads N]\n"
@@ -242,7 +243,7 @@ static int cmd_convert(int argc, char **argv) {
                                        {"mean-std", required_argument, 0, 'm'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
-  pseg_convert_options co = {PSEG_OUTPUT_AUTO, -1, 0.0f, 0.0f, 0};
+  pseg_convert_options co = {PSEG_OUTPUT_AUTO, -1, {0}, {0}, 0};
   int c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -258,15 +259,30 @@ static int cmd_convert(int argc, char **argv) {
       double lo = strtod(optarg, &e), hi = *e == ',' ? strtod(e + 1, &e) : 0;
       if (*e || !(hi > lo) || lo < -1e5 || hi > 1e5)
         return cli_error("--input-range must be LO,HI with LO < HI, such as 0,1 or -1,1 or 0,255 (got '%s')", optarg);
-      co.input_scale = (float)(hi - lo), co.input_offset = (float)lo, co.input_given = 1;
+      for (int k = 0; k < 3; k++) co.input_scale[k] = (float)(hi - lo), co.input_offset[k] = (float)lo;
+      co.input_given = 1;
       break;
     }
-    case 'm': { /* MEAN,STD on 0..255 values: (255 x - MEAN) / STD */
-      char *e;
-      double mean = strtod(optarg, &e), sd = *e == ',' ? strtod(e + 1, &e) : 0;
-      if (*e || !(sd > 0) || sd > 1e5 || mean < -1e5 || mean > 1e5)
-        return cli_error("--mean-std must be MEAN,STD of 0..255 values with STD > 0, such as 127.5,127.5 (got '%s')", optarg);
-      co.input_scale = (float)(255.0 / sd), co.input_offset = (float)(-mean / sd), co.input_given = 1;
+    case 'm': { /* MEAN,STD or MR,MG,MB,SR,SG,SB on 0..255 values: (255 x - MEAN) / STD */
+      char *e = optarg;
+      double v[6];
+      int n = 0;
+      while (n < 6) {
+        v[n++] = strtod(e, &e);
+        if (*e != ',') break;
+        e++;
+      }
+      int bad = *e || (n != 2 && n != 6);
+      for (int k = 0; k < n && !bad; k++) bad = k < n / 2 ? v[k] < -1e5 || v[k] > 1e5 : !(v[k] > 0) || v[k] > 1e5;
+      if (bad)
+        return cli_error("--mean-std must be MEAN,STD or three means then three standard deviations (R,G,B) of "
+                         "0..255 values, each STD > 0, such as 127.5,127.5 or 123.675,116.28,103.53,58.395,57.12,57.375 "
+                         "(got '%s')", optarg);
+      for (int k = 0; k < 3; k++) {
+        double mean = v[n == 2 ? 0 : k], sd = v[n == 2 ? 1 : 3 + k];
+        co.input_scale[k] = (float)(255.0 / sd), co.input_offset[k] = (float)(-mean / sd);
+      }
+      co.input_given = 1;
       break;
     }
     case 'c':

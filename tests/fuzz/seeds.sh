@@ -10,9 +10,8 @@ cp "$SRC"/weights/*.tflite "$OUT/convert/"
 "$MAKE" "$OUT/convert" >/dev/null
 for f in "$OUT"/convert/*.tflite; do
   n=$(basename "$f" .tflite)
-  "$PSEG" convert "$f" "$OUT/pseg/$n.pseg" 2>/dev/null ||
-    "$PSEG" convert --output probability --person-channel 1 "$f" "$OUT/pseg/$n.pseg" 2>/dev/null ||
-    "$PSEG" convert --input-range 0,1 "$f" "$OUT/pseg/$n.pseg" # metadata pseg refuses (per-channel normalization)
+  "$PSEG" convert "$f" "$OUT/pseg/$n.pseg" 2>/dev/null || # (pad_logits1_imagenet: a version 3 file)
+    "$PSEG" convert --output probability --person-channel 1 "$f" "$OUT/pseg/$n.pseg"
 done
 cp "$OUT"/pseg/*.pseg "$OUT/model/"
 cp "$SRC"/tests/data/*.png "$SRC"/tests/data/*.jpg "$OUT/image/"

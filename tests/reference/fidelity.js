@@ -5,9 +5,10 @@
 //          --model selfie --precision fp32 --max-abs 1e-3 --min-iou 0.999 [--min-images 5]
 //          [--tiers default,gpu] [--masks DIR] [--out-dir DIR] [--verbose] INPUT_DIR
 //        any other model: --model FILE.pseg --tflite FILE.tflite --head logits|probability
-//          [--person-channel N] (the TFLite model runs whole, tflite_model.js; its raw output becomes
-//          the person probability as the head says: an expectation written by the caller, not read
-//          from pseg)
+//          [--person-channel N] [--input-range LO,HI | --mean-std M,S | --mean-std MR,MG,MB,SR,SG,SB]
+//          (the TFLite model runs whole, tflite_model.js, on RGB normalized as the option says, the
+//          way `pseg convert` was told or the model's metadata says; its raw output becomes the person
+//          probability as the head says: an expectation written by the caller, not read from pseg)
 //
 // INPUT_DIR holds pairs NAME.png (exactly at the model's input size) and NAME.f32 (same pixels, raw
 // little-endian float32 NHWC RGB, value/255). For each pair, sorted by name, the reference runs on
@@ -53,6 +54,7 @@ function parseArgs(argv) {
       case '--head': o.head = need(i); i++; break;
       case '--person-channel': o.personChannel = Number(need(i)); i++; break;
       case '--input-range': o.inputRange = need(i).split(',').map(Number); i++; break;
+      case '--mean-std': o.meanStd = need(i).split(',').map(Number); i++; break;
       case '--verbose': case '-v': o.verbose = true; break;
       case '-h': case '--help': usage();
       // falls through (usage exits)
@@ -67,6 +69,10 @@ function parseArgs(argv) {
   if (!o.pseg && !o.masks) usage('--pseg (or --masks) is required');
   o.tiers = o.tiers || ['default'];
   if (o.head !== undefined && !['logits', 'probability'].includes(o.head)) usage('--head must be logits or probability');
+  if (o.inputRange && (o.inputRange.length !== 2 || o.inputRange.some(isNaN))) usage('--input-range must be LO,HI');
+  if (o.meanStd && ((o.meanStd.length !== 2 && o.meanStd.length !== 6) || o.meanStd.some(isNaN))) {
+    usage('--mean-std must be MEAN,STD or MR,MG,MB,SR,SG,SB');
+  }
   o.tag = path.basename(o.model).replace(/\.pseg$/, '');
   for (const t of o.tiers) if (!['default', 'gpu', 'base', 'fast'].includes(t)) usage(`unknown tier ${t}`);
   if (!(o.maxAbs >= 0)) usage('--max-abs must be a number >= 0');
@@ -165,11 +171,19 @@ async function genericReference(o) {
   if (!Number.isInteger(oc)) throw new Error(`${o.tflite}: output [${m.outShape}] is not a map of the input's size`);
   const pc = o.personChannel !== undefined ? o.personChannel : (oc === 2 ? 1 : 0);
   // Channels after RGB (a prior mask) get 0: the models here that have them slice them off. RGB
-  // in [0,1] becomes [lo,hi] with --input-range (what pseg convert --input-range told pseg).
+  // in [0,1] becomes [lo,hi] with --input-range, (255 x - mean) / std (per channel) with --mean-std.
   const [lo, hi] = o.inputRange || [0, 1];
+  const scale = [0, 1, 2].map(() => hi - lo), offset = [lo, lo, lo];
+  if (o.meanStd) {
+    const k = o.meanStd.length / 2;
+    for (let c = 0; c < 3; c++) {
+      const mean = o.meanStd[k === 1 ? 0 : c], sd = o.meanStd[k === 1 ? 1 : 3 + c];
+      scale[c] = 255 / sd, offset[c] = -mean / sd;
+    }
+  }
   const widen = (x) => {
     const y = new Float32Array(H * W * C);
-    for (let i = 0; i < H * W; i++) for (let c = 0; c < 3; c++) y[i * C + c] = x[i * 3 + c] * (hi - lo) + lo;
+    for (let i = 0; i < H * W; i++) for (let c = 0; c < 3; c++) y[i * C + c] = x[i * 3 + c] * scale[c] + offset[c];
     return y;
   };
   return { inputH: H, inputW: W, outH, outW, run: (x) => personProbability(m.run(widen(x)), oc, o.head, pc) };
