@@ -27,11 +27,12 @@ static int resize_plan(const pseg_fmt_layer *l, kshape in, kshape in1, kshape ou
   return 0;
 }
 
-/* GPU tier (gpix.comp KIND 1): one invocation an output vec4; the activation moves to id 4. */
+/* GPU tier (gpix.comp KIND 1): one invocation an output vec4; the activation moves to id 4, the
+ * absorbed ADD (KR_RES) to id 1. */
 void resize_gpu(const kdispatch *d, int batch, kdispatch *g) {
   g->shader = PSEG_SHADER_GPIX;
   memset(g->spec, 0, sizeof g->spec);
-  g->spec[KB_C4] = d->spec[KR_C4], g->spec[KB_ACT] = d->spec[KR_ACT], g->spec[5] = 1;
+  g->spec[KB_C4] = d->spec[KR_C4], g->spec[KB_ACT] = d->spec[KR_ACT], g->spec[KB_OP] = d->spec[KR_RES], g->spec[5] = 1;
   kernel_grid_1d(g, (uint32_t)(((long)d->pc.out_w * d->pc.out_h * d->spec[KR_C4] + 63) / 64), batch);
 }
 

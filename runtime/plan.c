@@ -14,7 +14,7 @@
  *    where the gated tensor is a conv's output that nothing else reads and the gate is made
  *    before that conv, into the conv (it writes the gated output);
  *  - a RESIZE_BILINEAR into the 1x1 CONV2D that reads it (the conv samples its input bilinearly),
- *    gated or not;
+ *    gated or not; else the residual ADD after a RESIZE into the resize (it adds the other operand);
  *  - a same-shape ADD of a gated operand and another into the 1x1 CONV2D that reads it first: the
  *    conv adds them as it reads them, and writes the sum as a second output when others read it;
  *  - a 1x1 CONV2D after a CONV2D (its result in registers: the second conv runs in the same
@@ -631,6 +631,20 @@ static void plan_forward_fusions(planner *p, uint32_t i, pseg_node *nd) {
         append_name(nd, ")");
         break;
       }
+    }
+  }
+  /* A residual ADD after a RESIZE (a decoder's upsampled map plus its skip connection): the resize
+   * adds the other operand as it writes (resize.comp RES), the resized map is never stored. */
+  if ((l->op == PSEG_OP_RESIZE_BILINEAR || l->op == PSEG_OP_RESIZE_NEAREST) && l->act == PSEG_ACT_NONE &&
+      l->out != (int32_t)m->raw_output) {
+    int32_t other;
+    int j = sole_reader(m, p->uses, l->out, i);
+    if (residual_add(p, j, l->out, (int)i, &other) && p->gate_mul[other] < 0) {
+      nd->in1 = other, nd->out = m->layers[j].out;
+      nd->d.spec[KR_RES] = 1, nd->d.spec[KR_ACT] = m->layers[j].act;
+      p->absorbed[j] = 1;
+      FUSED(l->out);
+      append_name(nd, "+add");
     }
   }
   if (l->op == PSEG_OP_DWCONV2D) {

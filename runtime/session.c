@@ -233,9 +233,13 @@ static void describe_node(const pseg_fmt_model *m, const pseg_node *nd, const ui
  * invocation, every channel at once, in both tiers (not one computing a squeeze-excite block,
  * which pools the whole input first).
  * kind 1 (in1 under the main output only): a conv's residual (HAS_RES: read at the element the
- * invocation writes, just before, whatever the grid; the second output is written before it). */
+ * invocation writes, just before, whatever the grid; the second output is written before it), or
+ * a resize's (KR_RES). */
 static int pixel_local(const pseg_session *s, uint32_t i, int kind) {
   const pseg_node *nd = &s->plan->nodes[i];
+  /* a resize with its residual ADD (resize.comp RES, gpix.comp KIND 1 OP 1) reads each element
+   * of R in the invocation that writes the same element of the output */
+  if (nd->d.shader == PSEG_SHADER_RESIZE) return kind == 1 && nd->d.spec[KR_RES];
   /* the GPU tier's conv (gconv.comp) reads a tile's input pixels before writing any output and
    * computes every output channel of a pixel in the workgroup that reads it */
   const kdispatch *ds[2] = {&nd->d, &nd->d_base};

@@ -5,7 +5,8 @@
  *   KIND 0: binary.comp's ADD / MUL / SUB / DIV (same shape, or R broadcast: BCAST), CONCAT and
  *           SLICE (OP 5, 6), MAX_POOL_2D (OP 7), AVERAGE_POOL_2D (OP 8) and the
  *           standalone activations (OP 2), X optionally gated by G (HAS_GATE);
- *   KIND 1: resize.comp's RESIZE_BILINEAR (pc.mode the coordinate convention);
+ *   KIND 1: resize.comp's RESIZE_BILINEAR and RESIZE_NEAREST_NEIGHBOR (pc.mode the coordinate
+ *           convention), OP 1: R added before the activation (resize.comp's RES);
  *   KIND 2: softmax.comp's SOFTMAX over the pc.aux0 channels of a pixel (max subtracted);
  *   KIND 3: softmax.comp's channel reductions (pc.mode 0 sum, 1 max) to one value a pixel.
  * Constant ids 0-4 as binary.comp's (resize's activation moves to id 4: kernels/resize.c). */
@@ -51,7 +52,8 @@ void main() {
     int y = q / pc.out_w, x = q - y * pc.out_w;
     if (pc.mode >= 3) { /* RESIZE_NEAREST_NEIGHBOR (resize.comp's) */
       int sy = nearest_src(y, pc.in_h, intBitsToFloat(pc.aux0)), sx = nearest_src(x, pc.in_w, intBitsToFloat(pc.aux1));
-      SY(it, activate(LX((sy * pc.in_w + sx) * C4 + c), ACT));
+      vec4 v = LX((sy * pc.in_w + sx) * C4 + c);
+      SY(it, activate(OP != 0 ? v + LR(it) : v, ACT));
       return;
     }
     float fy = src_coord(y, pc.in_h, pc.out_h), fx = src_coord(x, pc.in_w, pc.out_w);
@@ -60,7 +62,8 @@ void main() {
     float ly = fy - float(y0), lx = fx - float(x0);
     vec4 top = mix(LX((y0 * pc.in_w + x0) * C4 + c), LX((y0 * pc.in_w + x1) * C4 + c), lx);
     vec4 bot = mix(LX((y1 * pc.in_w + x0) * C4 + c), LX((y1 * pc.in_w + x1) * C4 + c), lx);
-    SY(it, activate(mix(top, bot, ly), ACT));
+    vec4 v = mix(top, bot, ly);
+    SY(it, activate(OP != 0 ? v + LR(it) : v, ACT));
     return;
   }
   if (OP == 7 || OP == 8) { /* MAX_POOL_2D, AVERAGE_POOL_2D: binary.comp's */

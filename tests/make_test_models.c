@@ -44,6 +44,12 @@
  *   dilated.tflite       64x64x3 -> CONV_2D 3x3 dilation 2x3 SAME (3->8)               [64,64,8]
  *                        -> DEPTHWISE_CONV_2D 3x3 dilation 4 VALID                      [56,56,8]
  *                        -> CONV_2D 1x1 (8->1) -> RESIZE_BILINEAR 64x64 -> LOGISTIC     [64,64,1]
+ *   resize_add.tflite    a decoder's skip connections: 64x64x3 -> CONV_2D 3x3 (3->6) +relu: s1
+ *                        -> CONV_2D 3x3 s2 +relu [32,32,6] -> RESIZE_BILINEAR 64x64 (half-pixel)
+ *                        -> ADD s1 +relu: s2; the 32x32 map -> CONV_2D 3x3 s2 +relu [16,16,6]
+ *                        -> RESIZE_BILINEAR 64x64 (align corners) -> ADD s2 -> CONV_2D 1x1 (6->1)
+ *                        -> LOGISTIC. (Not a 3x3 stride-4 SAME conv of the 64x64 map: TFLite's
+ *                        XNNPACK gives a constant map for that, where pseg matches its VALID twin.)
  *
  *   int8.tflite          an integer model (issue 15): 64x64x3 uint8 (the pixels) -> QUANTIZE to
  *                        int8 -> PAD (0,1),(0,1) -> CONV_2D 3x3 s2 VALID +relu (per-channel int8
@@ -293,6 +299,49 @@ static int concat_slice(const char *dir) {
   tfw_conv2d(w, cc, tw3, tb3, a3, TFW_SAME, 1, 1, TFW_ACT_NONE);
   tfw_simple(w, TFW_OP_LOGISTIC, a3, out);
   return finish(w, in, out, dir, "concat_slice.tflite");
+}
+
+static int resize_add(const char *dir) {
+  static float w1[6 * 27], b1[6], w2[6 * 54], b2[6], w3[6 * 54], b3[6], w4[6], b4[1] = {-0.2f};
+  fill(w1, sizeof w1 / 4, 2.0 * sqrt(2.0 / 27)), fill(b1, 6, 0.1);
+  fill(w2, sizeof w2 / 4, sqrt(2.0 / 54)), fill(b2, 6, 0.1);
+  fill(w3, sizeof w3 / 4, sqrt(2.0 / 54)), fill(b3, 6, 0.1);
+  fill(w4, 6, 2.0 * sqrt(2.0 / 6));
+  tfw *w = tfw_new();
+  if (!w) return 1;
+  const int s_in[4] = {1, 64, 64, 3}, s_f[4] = {1, 64, 64, 6}, s_h[4] = {1, 32, 32, 6}, s_q[4] = {1, 16, 16, 6},
+            s_o[4] = {1, 64, 64, 1}, s_w1[4] = {6, 3, 3, 3}, s_w2[4] = {6, 3, 3, 6}, s_w4[4] = {1, 1, 1, 6}, s_6[1] = {6},
+            s_1[1] = {1}, s_2[1] = {2};
+  const int size[2] = {64, 64};
+  int in = tfw_tensor(w, "input", TFW_FLOAT32, s_in, 4, NULL, 0);
+  int tw1 = tfw_tensor(w, "conv1/weights", TFW_FLOAT32, s_w1, 4, w1, sizeof w1);
+  int tb1 = tfw_tensor(w, "conv1/bias", TFW_FLOAT32, s_6, 1, b1, sizeof b1);
+  int s1 = tfw_tensor(w, "skip1", TFW_FLOAT32, s_f, 4, NULL, 0);
+  int tw2 = tfw_tensor(w, "down2/weights", TFW_FLOAT32, s_w2, 4, w2, sizeof w2);
+  int tb2 = tfw_tensor(w, "down2/bias", TFW_FLOAT32, s_6, 1, b2, sizeof b2);
+  int d2 = tfw_tensor(w, "down2", TFW_FLOAT32, s_h, 4, NULL, 0);
+  int tsz = tfw_tensor(w, "size", TFW_INT32, s_2, 1, size, sizeof size);
+  int u2 = tfw_tensor(w, "up2", TFW_FLOAT32, s_f, 4, NULL, 0);
+  int s2 = tfw_tensor(w, "skip2", TFW_FLOAT32, s_f, 4, NULL, 0);
+  int tw3 = tfw_tensor(w, "down4/weights", TFW_FLOAT32, s_w2, 4, w3, sizeof w3);
+  int tb3 = tfw_tensor(w, "down4/bias", TFW_FLOAT32, s_6, 1, b3, sizeof b3);
+  int d4 = tfw_tensor(w, "down4", TFW_FLOAT32, s_q, 4, NULL, 0);
+  int u4 = tfw_tensor(w, "up4", TFW_FLOAT32, s_f, 4, NULL, 0);
+  int s3 = tfw_tensor(w, "sum", TFW_FLOAT32, s_f, 4, NULL, 0);
+  int tw4 = tfw_tensor(w, "head/weights", TFW_FLOAT32, s_w4, 4, w4, sizeof w4);
+  int tb4 = tfw_tensor(w, "head/bias", TFW_FLOAT32, s_1, 1, b4, sizeof b4);
+  int a4 = tfw_tensor(w, "head", TFW_FLOAT32, s_o, 4, NULL, 0);
+  int out = tfw_tensor(w, "prob", TFW_FLOAT32, s_o, 4, NULL, 0);
+  tfw_conv2d(w, in, tw1, tb1, s1, TFW_SAME, 1, 1, TFW_ACT_RELU);
+  tfw_conv2d(w, s1, tw2, tb2, d2, TFW_SAME, 2, 2, TFW_ACT_RELU);
+  tfw_resize_bilinear(w, d2, tsz, u2, 0, 1);
+  tfw_add(w, u2, s1, s2, TFW_ACT_RELU);
+  tfw_conv2d(w, d2, tw3, tb3, d4, TFW_SAME, 2, 2, TFW_ACT_RELU);
+  tfw_resize_bilinear(w, d4, tsz, u4, 1, 0);
+  tfw_add(w, s2, u4, s3, TFW_ACT_NONE);
+  tfw_conv2d(w, s3, tw4, tb4, a4, TFW_SAME, 1, 1, TFW_ACT_NONE);
+  tfw_simple(w, TFW_OP_LOGISTIC, a4, out);
+  return finish(w, in, out, dir, "resize_add.tflite");
 }
 
 static int nearest(const char *dir) {
@@ -604,5 +653,5 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: make_test_models OUTDIR\n");
     return 2;
   }
-  return pad_logits1(argv[1]) || flat_logits2(argv[1]) || tconv_bias(argv[1]) || hand_softmax(argv[1]) || naive_softmax(argv[1]) || nearest(argv[1]) || dense_se(argv[1]) || prior4(argv[1]) || concat_slice(argv[1]) || prelu(argv[1]) || dilated(argv[1]) || pools(argv[1]) || int8_model(argv[1]) || int8_ops(argv[1]);
+  return pad_logits1(argv[1]) || flat_logits2(argv[1]) || tconv_bias(argv[1]) || hand_softmax(argv[1]) || naive_softmax(argv[1]) || nearest(argv[1]) || dense_se(argv[1]) || prior4(argv[1]) || concat_slice(argv[1]) || prelu(argv[1]) || dilated(argv[1]) || pools(argv[1]) || int8_model(argv[1]) || int8_ops(argv[1]) || resize_add(argv[1]);
 }

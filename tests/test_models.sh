@@ -81,6 +81,7 @@ fidelity "$T/synthetic/concat_slice.tflite" probability 0 2e-2
 fidelity "$T/synthetic/prelu.tflite" probability 0 2e-2
 fidelity "$T/synthetic/dilated.tflite" probability 0 2e-2
 fidelity "$T/synthetic/nearest.tflite" probability 0 2e-2
+fidelity "$T/synthetic/resize_add.tflite" probability 0 2e-2
 fidelity "$T/synthetic/pools.tflite" probability 0 2e-2
 fidelity "$T/synthetic/dense_se.tflite" probability 0 2e-2
 fidelity "$T/synthetic/prior4.tflite" probability 0 2e-2 # RGB + a prior mask; the prior 0 here
