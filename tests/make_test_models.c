@@ -50,6 +50,10 @@
  *                        -> RESIZE_BILINEAR 64x64 (align corners) -> ADD s2 -> CONV_2D 1x1 (6->1)
  *                        -> LOGISTIC. (Not a 3x3 stride-4 SAME conv of the 64x64 map: TFLite's
  *                        XNNPACK gives a constant map for that, where pseg matches its VALID twin.)
+ *   resize_chain.tflite  a classifier after two upsamplings: 64x64x3 -> CONV_2D 3x3 s2 +relu (3->8)
+ *                        -> CONV_2D 3x3 s2 +relu [16,16,8] -> RESIZE_BILINEAR 32x32 (half-pixel)
+ *                        -> RESIZE_BILINEAR 64x64 (align corners) -> CONV_2D 1x1 (8->2): logits
+ *                        [64,64,2] (pseg convert computes the 1x1 conv at 16x16, before the resizes)
  *
  *   int8.tflite          an integer model (issue 15): 64x64x3 uint8 (the pixels) -> QUANTIZE to
  *                        int8 -> PAD (0,1),(0,1) -> CONV_2D 3x3 s2 VALID +relu (per-channel int8
@@ -342,6 +346,39 @@ static int resize_add(const char *dir) {
   tfw_conv2d(w, s3, tw4, tb4, a4, TFW_SAME, 1, 1, TFW_ACT_NONE);
   tfw_simple(w, TFW_OP_LOGISTIC, a4, out);
   return finish(w, in, out, dir, "resize_add.tflite");
+}
+
+static int resize_chain(const char *dir) {
+  static float w1[8 * 27], b1[8], w2[8 * 72], b2[8], w3[2 * 8], b3[2] = {0.3f, -0.3f};
+  fill(w1, sizeof w1 / 4, 2.0 * sqrt(2.0 / 27)), fill(b1, 8, 0.1);
+  fill(w2, sizeof w2 / 4, sqrt(2.0 / 72)), fill(b2, 8, 0.1);
+  fill(w3, sizeof w3 / 4, 3.0 * sqrt(2.0 / 8));
+  tfw *w = tfw_new();
+  if (!w) return 1;
+  const int s_in[4] = {1, 64, 64, 3}, s_a[4] = {1, 32, 32, 8}, s_b[4] = {1, 16, 16, 8}, s_c[4] = {1, 64, 64, 8},
+            s_o[4] = {1, 64, 64, 2}, s_w1[4] = {8, 3, 3, 3}, s_w2[4] = {8, 3, 3, 8}, s_w3[4] = {2, 1, 1, 8}, s_8[1] = {8},
+            s_2[1] = {2};
+  const int size32[2] = {32, 32}, size64[2] = {64, 64};
+  int in = tfw_tensor(w, "input", TFW_FLOAT32, s_in, 4, NULL, 0);
+  int tw1 = tfw_tensor(w, "conv1/weights", TFW_FLOAT32, s_w1, 4, w1, sizeof w1);
+  int tb1 = tfw_tensor(w, "conv1/bias", TFW_FLOAT32, s_8, 1, b1, sizeof b1);
+  int a1 = tfw_tensor(w, "conv1", TFW_FLOAT32, s_a, 4, NULL, 0);
+  int tw2 = tfw_tensor(w, "conv2/weights", TFW_FLOAT32, s_w2, 4, w2, sizeof w2);
+  int tb2 = tfw_tensor(w, "conv2/bias", TFW_FLOAT32, s_8, 1, b2, sizeof b2);
+  int a2 = tfw_tensor(w, "conv2", TFW_FLOAT32, s_b, 4, NULL, 0);
+  int tz1 = tfw_tensor(w, "up1/size", TFW_INT32, s_2, 1, size32, sizeof size32);
+  int u1 = tfw_tensor(w, "up1", TFW_FLOAT32, s_a, 4, NULL, 0);
+  int tz2 = tfw_tensor(w, "up2/size", TFW_INT32, s_2, 1, size64, sizeof size64);
+  int u2 = tfw_tensor(w, "up2", TFW_FLOAT32, s_c, 4, NULL, 0);
+  int tw3 = tfw_tensor(w, "head/weights", TFW_FLOAT32, s_w3, 4, w3, sizeof w3);
+  int tb3 = tfw_tensor(w, "head/bias", TFW_FLOAT32, s_2, 1, b3, sizeof b3);
+  int out = tfw_tensor(w, "logits", TFW_FLOAT32, s_o, 4, NULL, 0);
+  tfw_conv2d(w, in, tw1, tb1, a1, TFW_SAME, 2, 2, TFW_ACT_RELU);
+  tfw_conv2d(w, a1, tw2, tb2, a2, TFW_SAME, 2, 2, TFW_ACT_RELU);
+  tfw_resize_bilinear(w, a2, tz1, u1, 0, 1);
+  tfw_resize_bilinear(w, u1, tz2, u2, 1, 0);
+  tfw_conv2d(w, u2, tw3, tb3, out, TFW_SAME, 1, 1, TFW_ACT_NONE);
+  return finish(w, in, out, dir, "resize_chain.tflite");
 }
 
 static int nearest(const char *dir) {
@@ -653,5 +690,5 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: make_test_models OUTDIR\n");
     return 2;
   }
-  return pad_logits1(argv[1]) || flat_logits2(argv[1]) || tconv_bias(argv[1]) || hand_softmax(argv[1]) || naive_softmax(argv[1]) || nearest(argv[1]) || dense_se(argv[1]) || prior4(argv[1]) || concat_slice(argv[1]) || prelu(argv[1]) || dilated(argv[1]) || pools(argv[1]) || int8_model(argv[1]) || int8_ops(argv[1]) || resize_add(argv[1]);
+  return pad_logits1(argv[1]) || flat_logits2(argv[1]) || tconv_bias(argv[1]) || hand_softmax(argv[1]) || naive_softmax(argv[1]) || nearest(argv[1]) || dense_se(argv[1]) || prior4(argv[1]) || concat_slice(argv[1]) || prelu(argv[1]) || dilated(argv[1]) || pools(argv[1]) || int8_model(argv[1]) || int8_ops(argv[1]) || resize_add(argv[1]) || resize_chain(argv[1]);
 }

@@ -422,6 +422,87 @@ static int fuse_and_compact(conv_state *s) {
   return 0;
 }
 
+/* A linear 1x1 conv (stride 1, no padding, no activation, float, fewer output than input vec4s)
+ * whose input comes through a chain of two or more resizes, each read only by the next (a decoder
+ * upsampling twice before its classifier), computed before the chain instead: a resize is linear
+ * in each channel and its weights at a pixel sum to 1, so it commutes with the conv and its bias
+ * (to rounding), and the resizes then carry the conv's few output channels at the large sizes,
+ * where the conv computed its many inputs there. One resize is left alone: the planner reads it
+ * inside the conv (conv.comp MODE 2). The chain's tensors become new ones of the conv's channels;
+ * the last resize writes the conv's output tensor. Then the unused tensors are dropped. */
+static int conv_before_resizes(conv_state *s) {
+  pseg_fmt_model *m = &s->m;
+  int *uses = calloc(m->n_tensors, sizeof(int)), *prod = malloc(m->n_tensors * sizeof(int));
+  if (!uses || !prod) return free(uses), free(prod), cfail(s, "out of memory");
+  int rc = 0, moved = 0;
+  for (uint32_t t = 0; t < m->n_tensors; t++) prod[t] = -1;
+  for (uint32_t i = 0; i < m->n_layers; i++) {
+    uses[m->layers[i].in0]++;
+    if (m->layers[i].in1 >= 0) uses[m->layers[i].in1]++;
+    prod[m->layers[i].out] = (int)i;
+  }
+#define IS_RESIZE(L) (((L)->op == PSEG_OP_RESIZE_BILINEAR || (L)->op == PSEG_OP_RESIZE_NEAREST) && (L)->act == PSEG_ACT_NONE)
+#define ONLY_READ(t) (uses[t] == 1 && (uint32_t)(t) != m->output && !m->tensors[t].quant)
+  for (uint32_t ci = 0; ci < m->n_layers && !rc; ci++) {
+    pseg_fmt_layer c = m->layers[ci];
+    const pseg_fmt_tensor *ti = &m->tensors[c.in0], *to = &m->tensors[c.out];
+    if (c.op != PSEG_OP_CONV2D || c.act != PSEG_ACT_NONE || c.kh != 1 || c.kw != 1 || c.sh != 1 || c.sw != 1 ||
+        c.pad_top || c.pad_left || c.aux || to->quant || (to->c + 3) / 4 >= (ti->c + 3) / 4)
+      continue;
+    int chain[16], n = 0; /* the resizes, last first */
+    for (int32_t t = c.in0; n < 16 && ONLY_READ(t) && prod[t] >= 0 && IS_RESIZE(&m->layers[prod[t]]); t = m->layers[prod[t]].in0)
+      chain[n++] = prod[t];
+    if (n < 2) continue;
+    int32_t oc = to->c; /* (to and ti point into the tensors, which grow) */
+    uint32_t nt = m->n_tensors + (uint32_t)n;
+    if (grow((void **)&m->tensors, &s->cap_tensors, nt, sizeof(pseg_fmt_tensor))) {
+      rc = cfail(s, "out of memory");
+      break;
+    }
+    pseg_fmt_layer seq[17];
+    int32_t src = m->layers[chain[n - 1]].in0, prev = (int32_t)m->n_tensors;
+    m->tensors[prev] = m->tensors[src], m->tensors[prev].c = oc;
+    seq[0] = c, seq[0].in0 = src, seq[0].out = prev;
+    for (int k = 1; k <= n; k++) {
+      pseg_fmt_layer r = m->layers[chain[n - k]];
+      r.in0 = prev;
+      if (k < n) {
+        m->tensors[prev + 1] = m->tensors[r.out], m->tensors[prev + 1].c = oc;
+        r.out = ++prev;
+      } else {
+        r.out = c.out;
+      }
+      seq[k] = r;
+    }
+    m->n_tensors = nt; /* n new tensors: the conv's at the source's size, then n - 1 between the resizes */
+    /* the sequence replaces the last resize (chain[0]); the others and the conv go */
+    uint32_t w = 0, nl = m->n_layers;
+    pseg_fmt_layer *out = malloc(nl * sizeof *out);
+    if (!out) {
+      rc = cfail(s, "out of memory");
+      break;
+    }
+    for (uint32_t i = 0; i < nl; i++) {
+      int skip = i == ci;
+      for (int k = 1; k < n; k++) skip |= (int)i == chain[k];
+      if ((int)i == chain[0])
+        for (int k = 0; k <= n; k++) out[w++] = seq[k];
+      else if (!skip)
+        out[w++] = m->layers[i];
+    }
+    memcpy(m->layers, out, w * sizeof *out);
+    free(out);
+    m->n_layers = w;
+    moved = 1;
+    break; /* the indices changed: start over */
+  }
+#undef IS_RESIZE
+#undef ONLY_READ
+  free(uses), free(prod);
+  if (rc) return rc;
+  return moved ? conv_before_resizes(s) : 0;
+}
+
 /* Scale and zero point k of a quantized tensor (the zero point 0 where the file gives none). */
 static void qparam(fb *f, const ttensor *a, uint32_t k, float *sc, int64_t *zp) {
   uint32_t bits = fb_u32(f, a->qscale + 4 * k);
@@ -1228,7 +1309,7 @@ static int convert(conv_state *s) {
     l->in0 = (int32_t)s->m.output, l->out = (int32_t)s->m.n_tensors;
     s->m.output = s->m.n_tensors++;
   }
-  if (fuse_and_compact(s)) return -1;
+  if (fuse_and_compact(s) || conv_before_resizes(s) || fuse_and_compact(s)) return -1;
   if (add_head(s)) return -1;
   char why[200];
   if (pseg_fmt_validate(&s->m, why, sizeof why)) return cfail(s, "converted model is invalid: %s", why);
