@@ -6,18 +6,17 @@
  * round with align corners), the scales in pc.aux0 / aux1 (float bits).
  * RES 1: the residual ADD after the resize absorbed (a decoder's upsampled map plus its skip
  * connection): R (the output's shape) added before the activation, which is then the ADD's.
- * One invocation: one output pixel x every vec4 of channels. */
+ * One invocation: NPX output pixels of a row x every vec4 of channels. */
 #include "common/net.glsl"
 layout(local_size_x = 8, local_size_y = 8, local_size_z = 1) in;
 layout(constant_id = 0) const int C4 = 1;
 layout(constant_id = 1) const int ACT = 0;
 layout(constant_id = 2) const int RES = 0;
+layout(constant_id = 3) const int NPX = 1; /* output pixels of a row an invocation */
 
 vec4 res(int o, vec4 v) { return RES != 0 ? v + texelFetch(R, o) : v; }
 
-void main() {
-  int x = int(gl_GlobalInvocationID.x), y = int(gl_GlobalInvocationID.y);
-  if (x >= pc.out_w || y >= pc.out_h) return;
+void px(int x, int y) {
   if (pc.mode >= 3) { /* RESIZE_NEAREST_NEIGHBOR */
     int sy = nearest_src(y, pc.in_h, intBitsToFloat(pc.aux0)), sx = nearest_src(x, pc.in_w, intBitsToFloat(pc.aux1));
     int i = (sy * pc.in_w + sx) * C4, o = (y * pc.out_w + x) * C4;
@@ -36,4 +35,10 @@ void main() {
     vec4 bot = mix(texelFetch(X, i10 + c), texelFetch(X, i11 + c), lx);
     dst.y[o + c] = OTYPE(activate(res(o + c, mix(top, bot, ly)), ACT));
   }
+}
+
+void main() {
+  int x = int(gl_GlobalInvocationID.x) * NPX, y = int(gl_GlobalInvocationID.y);
+  if (y >= pc.out_h) return;
+  for (int k = 0; k < NPX && x + k < pc.out_w; k++) px(x + k, y);
 }
