@@ -229,6 +229,8 @@ void dwconv_fuse_pre(kdispatch *d, const pseg_fmt_layer *pre, kshape pre_in);
  * has the same total weight over the outputs (n_out / n_in), as a 2x half-pixel upsampling has:
  * then the mean of the resized map is the mean of its source. */
 int resize_uniform(int n_in, int n_out, int mode);
+/* A resize dispatch's pixels an invocation (4 from 32 columns up where `pays`, else 1) and grid. */
+void resize_set_npx(kdispatch *d, int pays);
 
 /* Plain-C references, NHWC float tensors (no vec4 padding). */
 /* Dilation of CONV2D / DWCONV2D, in the layer's aux (and the dispatch's pc.mode): height in the

@@ -8,6 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* NPX output pixels of a row an invocation (KR_NPX) and the grid for it. On lavapipe 4 pixels
+ * from 32 columns up took 30-45 % less time for a resize of few channels and for a resize with
+ * its residual ADD (pseg profile, anil-mnv3-float's decoder: 256x256x2 1.53-1.66 -> 0.95 ms,
+ * the 64x64x72 resize+add 1.07-1.26 -> 0.75-0.83 ms), but about 10 % more for a plain resize of
+ * 32 channels (anil-slimnet's 128x128x32: 1.25 -> 1.35-1.42 ms); a 16x16 map had too few
+ * workgroups for it. */
+void resize_set_npx(kdispatch *d, int pays) {
+  int npx = pays && d->pc.out_w >= 32 ? 4 : 1;
+  d->spec[KR_NPX] = npx;
+  d->groups[0] = (uint32_t)(d->pc.out_w + 8 * npx - 1) / (8 * npx);
+}
+
 static int resize_plan(const pseg_fmt_layer *l, kshape in, kshape in1, kshape out, int wide, kdispatch *d) {
   (void)in1, (void)wide;
   memset(d, 0, sizeof *d);
@@ -21,12 +33,7 @@ static int resize_plan(const pseg_fmt_layer *l, kshape in, kshape in1, kshape ou
   }
   d->spec[KR_C4] = kc4(in.c);
   d->spec[KR_ACT] = l->act;
-  /* 4 pixels of a row an invocation from 32 columns up: on lavapipe the resizes of
-   * anil-mnv3-float's decoder took 30-45 % less time (pseg profile: 256x256x2 1.53-1.66 ->
-   * 0.95 ms, 64x64x72 1.07-1.26 -> 0.75-0.83 ms), the 16x16 one no better (too few workgroups) */
-  int npx = out.w >= 32 ? 4 : 1;
-  d->spec[KR_NPX] = npx;
-  d->groups[0] = (uint32_t)(out.w + 8 * npx - 1) / (8 * npx);
+  resize_set_npx(d, kc4(in.c) <= 2);
   d->groups[1] = (uint32_t)(out.h + 7) / 8;
   d->groups[2] = 1;
   return 0;

@@ -642,6 +642,7 @@ static void plan_forward_fusions(planner *p, uint32_t i, pseg_node *nd) {
     if (residual_add(p, j, l->out, (int)i, &other) && p->gate_mul[other] < 0) {
       nd->in1 = other, nd->out = m->layers[j].out;
       nd->d.spec[KR_RES] = 1, nd->d.spec[KR_ACT] = m->layers[j].act;
+      resize_set_npx(&nd->d, 1);
       p->absorbed[j] = 1;
       FUSED(l->out);
       append_name(nd, "+add");

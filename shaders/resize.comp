@@ -40,5 +40,9 @@ void px(int x, int y) {
 void main() {
   int x = int(gl_GlobalInvocationID.x) * NPX, y = int(gl_GlobalInvocationID.y);
   if (y >= pc.out_h) return;
+  if (NPX == 1) {
+    if (x < pc.out_w) px(x, y);
+    return;
+  }
   for (int k = 0; k < NPX && x + k < pc.out_w; k++) px(x + k, y);
 }
