@@ -21,7 +21,7 @@
  *   60      4     quantization entries Q (versions 2 and 3; version 1: reserved, zero)
  *   (64     32    version 3 only: green's scale, blue's scale, green's offset, blue's offset (float
  *                 bits; 52 and 56 are then red's), 16 bytes reserved, zero)
- *   64      16*T  tensors: int32 h, w, c, quant (0: float; k: 8-bit integers, entry k - 1)
+ *   64 (96) 16*T  tensors: int32 h, w, c, quant (0: float; k: 8-bit integers, entry k - 1)
  *   ...     64*L  layers: 16 int32 each, see pseg_fmt_layer
  *   ...     16*Q  quantization entries: float scale, int32 zero point, int32 type (1: int8), 0
  *   ...     W     weight blob (fp16 or fp32 values, 4-byte aligned offsets)

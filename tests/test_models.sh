@@ -107,7 +107,7 @@ if ! "$PSEG" convert --input-range 0,1 "$T/synthetic/pad_logits1_imagenet.tflite
   echo "FAIL pad_logits1_imagenet: --input-range 0,1 did not override the metadata"; status=1
 fi
 rm -f "$T/x.pseg"
-for bad in 1,2,3 1,2,3,4,5,0 1,2,3,4,5,x; do
+for bad in 1,2,3 1,2,3,4,5,0 1,2,3,4,5,x nan,1 1,2,3,4,5,6,7; do
   if "$PSEG" convert --mean-std $bad "$T/synthetic/pad_logits1.tflite" "$T/x.pseg" 2> "$T/err.txt" ||
      ! grep -c "mean-std must be" "$T/err.txt" >/dev/null || [ -e "$T/x.pseg" ]; then
     echo "FAIL --mean-std $bad: accepted, or message $(cat "$T/err.txt")"; status=1

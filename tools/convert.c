@@ -426,15 +426,23 @@ static int fuse_and_compact(conv_state *s) {
  * whose input comes through a chain of two or more resizes, each read only by the next (a decoder
  * upsampling twice before its classifier), computed before the chain instead: a resize is linear
  * in each channel and its weights at a pixel sum to 1, so it commutes with the conv and its bias
- * (to rounding), and the resizes then carry the conv's few output channels at the large sizes,
- * where the conv computed its many inputs there. One resize is left alone: the planner reads it
- * inside the conv (conv.comp MODE 2). The chain's tensors become new ones of the conv's channels;
+ * (to rounding), and the resizes then carry the conv's few output channels to the large sizes,
+ * where the conv read its many input channels. A single resize is left alone: the planner reads
+ * it inside the conv (conv.comp MODE 2). The chain's tensors become new ones of the conv's channels;
  * the last resize writes the conv's output tensor. Then the unused tensors are dropped. */
+static int conv_before_resizes_once(conv_state *s, int *moved);
 static int conv_before_resizes(conv_state *s) {
+  int moved = 1, rc = 0;
+  while (moved && !rc) rc = conv_before_resizes_once(s, &moved); /* each move: indices change, look again */
+  return rc;
+}
+
+static int conv_before_resizes_once(conv_state *s, int *moved) {
   pseg_fmt_model *m = &s->m;
   int *uses = calloc(m->n_tensors, sizeof(int)), *prod = malloc(m->n_tensors * sizeof(int));
   if (!uses || !prod) return free(uses), free(prod), cfail(s, "out of memory");
-  int rc = 0, moved = 0;
+  int rc = 0;
+  *moved = 0;
   for (uint32_t t = 0; t < m->n_tensors; t++) prod[t] = -1;
   for (uint32_t i = 0; i < m->n_layers; i++) {
     uses[m->layers[i].in0]++;
@@ -493,14 +501,13 @@ static int conv_before_resizes(conv_state *s) {
     memcpy(m->layers, out, w * sizeof *out);
     free(out);
     m->n_layers = w;
-    moved = 1;
-    break; /* the indices changed: start over */
+    *moved = 1;
+    break; /* the indices changed */
   }
 #undef IS_RESIZE
 #undef ONLY_READ
   free(uses), free(prod);
-  if (rc) return rc;
-  return moved ? conv_before_resizes(s) : 0;
+  return rc;
 }
 
 /* Scale and zero point k of a quantized tensor (the zero point 0 where the file gives none). */

@@ -273,7 +273,7 @@ static int cmd_convert(int argc, char **argv) {
         e++;
       }
       int bad = *e || (n != 2 && n != 6);
-      for (int k = 0; k < n && !bad; k++) bad = k < n / 2 ? v[k] < -1e5 || v[k] > 1e5 : !(v[k] > 0) || v[k] > 1e5;
+      for (int k = 0; k < n && !bad; k++) bad = k < n / 2 ? !(v[k] >= -1e5 && v[k] <= 1e5) : !(v[k] > 0 && v[k] <= 1e5);
       if (bad)
         return cli_error("--mean-std must be MEAN,STD or three means then three standard deviations (R,G,B) of "
                          "0..255 values, each STD > 0, such as 127.5,127.5 or 123.675,116.28,103.53,58.395,57.12,57.375 "
