@@ -148,6 +148,11 @@ static inline float pseg_fmt_input_scale(const pseg_fmt_model *m, int c) {
   return m->input_scale[c] != 0.0f ? m->input_scale[c] : 1.0f;
 }
 
+/* What the model sees for colour channel c of a pixel v in [0,1] (pre.comp's arithmetic). */
+static inline float pseg_fmt_input_value(const pseg_fmt_model *m, int c, float v) {
+  return v * pseg_fmt_input_scale(m, c) + m->input_offset[c];
+}
+
 /* 1 when R, G and B are normalized alike (a version 1 or 2 file). */
 static inline int pseg_fmt_input_uniform(const pseg_fmt_model *m) {
   return pseg_fmt_input_scale(m, 1) == pseg_fmt_input_scale(m, 0) && pseg_fmt_input_scale(m, 2) == pseg_fmt_input_scale(m, 0) &&

@@ -670,6 +670,10 @@ static int buffer_bytes(fb *f, size_t buf_s, uint32_t bi, const uint8_t **data, 
   return 0;
 }
 
+void pseg_convert_set_mean_std(pseg_convert_options *o, const double mean[3], const double sd[3]) {
+  for (int c = 0; c < 3; c++) o->input_scale[c] = (float)(255.0 / sd[c]), o->input_offset[c] = (float)(-mean[c] / sd[c]);
+}
+
 /* The input's normalization in the model's TFLite metadata (tensorflow_lite_support's
  * metadata_schema.fbs: Model.metadata (6) names a buffer "TFLITE_METADATA" holding a ModelMetadata
  * flatbuffer, "M001"; subgraph_metadata (3)[0].input_tensor_metadata (2)[0].process_units (4): a
@@ -724,8 +728,7 @@ static int read_metadata_normalization(conv_state *s, size_t root, size_t buf_s,
           return cfail(s, "the model's metadata normalizes its input with mean %g and std %g: unusable", (double)mean[c],
                        (double)sd[c]);
       }
-      for (int c = 0; c < 3; c++)
-        s->opt.input_scale[c] = (float)(255.0 / sd[c]), s->opt.input_offset[c] = (float)(-(double)mean[c] / sd[c]);
+      pseg_convert_set_mean_std(&s->opt, (double[3]){mean[0], mean[1], mean[2]}, (double[3]){sd[0], sd[1], sd[2]});
       return 0;
     }
     return 0;

@@ -21,6 +21,10 @@ typedef struct pseg_convert_options {
                       metadata's normalization, which is otherwise read, is ignored */
 } pseg_convert_options;
 
+/* The options' input scale and offset from a mean and a standard deviation per colour channel
+ * (R, G, B) of 0..255 values: the model sees (255 v - mean) / std for a pixel v in [0,1]. */
+void pseg_convert_set_mean_std(pseg_convert_options *o, const double mean[3], const double sd[3]);
+
 /* Convert TFLite flatbuffer bytes into a model. Every offset, length and index is checked
  * against the buffer before use. On failure returns -1 with a one-line reason in err
  * (for example "unsupported TFLite op TANH at operator 12"). */

@@ -121,7 +121,7 @@ static int load_model(cmodel *cm, int n_images, img_rgb *imgs) {
     cm->px[i] = r.rgb;
     for (size_t q = 0; q < npx; q++)
       for (int c = 0; c < cm->ic; c++) /* a prior mask (channel 3) 0 */
-        in[q * cm->ic + c] = c < 3 ? r.rgb[q * 3 + c] / 255.0f * pseg_fmt_input_scale(m, c) + m->input_offset[c] : 0.0f;
+        in[q * cm->ic + c] = c < 3 ? pseg_fmt_input_value(m, c, r.rgb[q * 3 + c] / 255.0f) : 0.0f;
     if (ref_run_model(m, in, t)) {
       for (uint32_t k = 0; k < m->n_tensors; k++) free(t[k]), t[k] = NULL;
       free(t), free(in);
@@ -211,8 +211,7 @@ static void run_model_prec(pseg_context *ctx, const cmodel *cm, int n_images, mr
     pseg_image f = {cm->iw, cm->ih, PSEG_PIXEL_RGB8, 0, cm->px[i]};
     for (size_t q = 0; q < npx; q++)
       for (int c = 0; c < cm->ic; c++)
-        in[q * cm->ic + c] =
-            c < 3 ? cm->px[i][q * 3 + c] / 255.0f * pseg_fmt_input_scale(&cm->fmt, c) + cm->fmt.input_offset[c] : 0.0f;
+        in[q * cm->ic + c] = c < 3 ? pseg_fmt_input_value(&cm->fmt, c, cm->px[i][q * 3 + c] / 255.0f) : 0.0f;
     if ((pseg_model_takes_prior(md) && pseg_session_set_prior(s, NULL)) || /* each image on its own: prior 0 */
         pseg_session_run(s, &f, mask, NULL) || pseg_model_run_raw(md, in, raw)) {
       snprintf(why, whylen, "%s", pseg_context_last_error(ctx));

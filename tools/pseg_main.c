@@ -278,10 +278,9 @@ static int cmd_convert(int argc, char **argv) {
         return cli_error("--mean-std must be MEAN,STD or three means then three standard deviations (R,G,B) of "
                          "0..255 values, each STD > 0, such as 127.5,127.5 or 123.675,116.28,103.53,58.395,57.12,57.375 "
                          "(got '%s')", optarg);
-      for (int k = 0; k < 3; k++) {
-        double mean = v[n == 2 ? 0 : k], sd = v[n == 2 ? 1 : 3 + k];
-        co.input_scale[k] = (float)(255.0 / sd), co.input_offset[k] = (float)(-mean / sd);
-      }
+      double mean[3], sd[3];
+      for (int k = 0; k < 3; k++) mean[k] = v[n == 2 ? 0 : k], sd[k] = v[n == 2 ? 1 : 3 + k];
+      pseg_convert_set_mean_std(&co, mean, sd);
       co.input_given = 1;
       break;
     }
