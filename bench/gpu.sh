@@ -2,9 +2,12 @@
 # One-call GPU benchmark (issue 11): pseg on its GPU tier against the PyTorch peer, on the same
 # GPU in the same script, alternating, medians. Two uses:
 #
-#   there, in one call:     bash .gpu/run.sh bash bench/gpu.sh          (after a build here and
-#                           bash ../shared/device/prepare.sh; the device tool's run with carry
-#                           .gpu and build; results under $OUT; about 6 minutes, --budget S caps it)
+#   here, before it:        bash bench/gpu.sh --carry   (after a build: a pseg without FFmpeg in
+#                           build-gpu/, which the device lacks, and build/gpu-carry.tgz: it, the
+#                           GPU tests and the models, ~30 MB), and bash ../shared/device/prepare.sh
+#   there, in one call:     tar xzf build/gpu-carry.tgz && bash .gpu/run.sh bash bench/gpu.sh
+#                           (the device tool's run with carry .gpu and build/gpu-carry.tgz; results
+#                           under $OUT; about 6 minutes, --budget S caps it)
 #   here, after it:         bash bench/gpu.sh --report DIR|gpu.tgz      (the call's files: the masks
 #                           against the real TFLite, and DIR/gpu.md's table into BENCHMARKS.md)
 #
@@ -16,7 +19,8 @@
 #      (pipelined); then the PyTorch peer (../shared/peers/torch_selfie.py: CUDA graph, fp16
 #      channels-last and fp32, batches 1, 64, 1024; --compile adds torch.compile);
 #   3. pseg profile --stats (per-dispatch time, GFLOP/s, GB/s, the driver's pipeline statistics)
-#      and Chrome traces, both models, fp32 and fp16;
+#      and Chrome traces, both models, fp32 and fp16; the general model's fp16 profile at the
+#      batch sizes of phase 2 (profile-selfie-fp16-batchN.txt);
 #   4. masks of the test portraits (tests/data, their crops and mirror images at each model's input
 #      size, made by build/tests/prep_portraits there and again by --report here) in fp32, fp16,
 #      fp16-all, compared with TFLite by --report;
@@ -44,6 +48,7 @@ while [ $# -gt 0 ]; do
     --short) SHORT=1 ROUNDS=1; shift ;;
     --compile) COMPILE=1; shift ;;
     --report) MODE=report; REPORT=$2; shift 2 ;;
+    --carry) MODE=carry; shift ;;
     -h|--help) sed -n 2,28p "$0"; exit 0 ;;
     *) echo "gpu.sh: unknown argument $1 (--help)" >&2; exit 2 ;;
   esac
@@ -58,6 +63,18 @@ prep_inputs() { # DIR
     build/tests/prep_portraits --crops "$DIR_/$1" "$2" "$3" tests/data/*.png tests/data/*.jpg >/dev/null || return 1
   done
 }
+
+if [ "$MODE" = carry ]; then
+  cmake -S . -B build-gpu -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPSEG_VIDEO=OFF > /dev/null &&
+    cmake --build build-gpu -j2 --target pseg > /dev/null || { echo "gpu.sh: cannot build build-gpu/pseg" >&2; exit 1; }
+  files="build/models build/CTestTestfile.cmake build/tests/CTestTestfile.cmake"
+  for t in test_layers test_model test_composite test_smooth test_tta test_cutout test_batch test_prior make_test_models \
+    test_threads test_release prep_portraits; do files="$files build/tests/$t"; done
+  for f in $files; do [ -e "$f" ] || { echo "gpu.sh: $f missing: build first" >&2; exit 1; }; done
+  tar czf build/gpu-carry.tgz --transform 's,^build-gpu/pseg$,build/pseg,' build-gpu/pseg $files || exit 1
+  du -h build/gpu-carry.tgz
+  exit 0
+fi
 
 if [ "$MODE" = report ]; then
   if [ -f "$REPORT" ]; then # the call's gpu.tgz: unpacked beside it
@@ -186,6 +203,12 @@ if phase "profile" 40; then
       head -3 "$OUTDIR/profile-$name-$prec.txt"; tail -1 "$OUTDIR/profile-$name-$prec.txt"
     done
   done
+  # where a batch's time goes (the throughput goal): each dispatch over the whole batch
+  for b in $batches; do
+    timeout 60 "$PSEG" profile --model selfie --precision fp16 --batch "$b" --iterations $((QUICK ? 2 : 10)) \
+      > "$OUTDIR/profile-selfie-fp16-batch$b.txt" 2>&1
+    head -2 "$OUTDIR/profile-selfie-fp16-batch$b.txt"; tail -1 "$OUTDIR/profile-selfie-fp16-batch$b.txt"
+  done
 fi
 
 DIR_=$(mktemp -d)
@@ -207,8 +230,12 @@ fi
 
 if [ $QUICK = 0 ] && phase "ctest" 60; then
   # the node steps cannot run there: conformance's report is checked by --report here
-  skip="fidelity|softmax_head|conformance"; [ $SHORT = 1 ] && skip="$skip|base_tier|buffer_weights"
-  (cd build && timeout "$(left)" ctest -E "$skip" --timeout 300) > "$OUTDIR/ctest.txt" 2>&1
+  # the tests that run pseg's kernels (the rest test the CLI, files and the host); on a GPU the
+  # tests without a tier suffix run the GPU tier (the device's default); --short drops the CPU tiers
+  only="layers|layers_gpu_tier_f16math|layers_gpu_tier_no_subgroups|model_vs_reference|composite|smoothing|tta|cutout"
+  only="$only|batch|batch_staged|prior_mask|threads|release"
+  [ $SHORT = 1 ] || only="$only|layers_base_tier|layers_buffer_weights|layers_storage_weights|model_vs_reference_base_tier|model_vs_reference_buffer_weights"
+  (cd build && timeout "$(left)" ctest -R "^($only)\$" --timeout 300) > "$OUTDIR/ctest.txt" 2>&1
   tail -4 "$OUTDIR/ctest.txt"
   PSEG_VALIDATION=1 timeout 60 "$PSEG" conformance softmax --device all --json "$OUTDIR/conformance.json" > "$OUTDIR/conformance.txt" 2>&1
   echo "pseg conformance softmax: exit code $? ($OUTDIR/conformance.json)"

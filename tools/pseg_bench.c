@@ -101,7 +101,6 @@ static int parse(int argc, char **argv, bench_opts *o, int profile) {
       if (int_arg(optarg, 1, 1000000, &o->iterations)) return USAGE("--iterations must be 1..1000000 (got '%s')", optarg);
       break;
     case 'b':
-      if (profile) return USAGE("--batch belongs to 'pseg bench'%s", "");
       if (int_arg(optarg, 1, 65535, &o->batch)) return USAGE("--batch must be 1..65535 (got '%s')", optarg);
       break;
     case 'r':
@@ -431,8 +430,9 @@ int cmd_profile(int argc, char **argv) {
   const char *prec = cli_precision_name(b.ctx);
   pseg_session_stats st;
   pseg_session_get_stats(b.s, &st);
-  printf("model %s, %s, device %s, %s tier: per-dispatch GPU time, median of %d frames\n", o.model, prec,
-         pseg_context_device(b.ctx)->name, pseg_tier_name(st.tier), o.iterations);
+  printf("model %s, %s, device %s, %s tier: per-dispatch GPU time, median of %d %s\n", o.model, prec,
+         pseg_context_device(b.ctx)->name, pseg_tier_name(st.tier), o.iterations, o.batch > 1 ? "submits" : "frames");
+  if (o.batch > 1) printf("batch %d: each dispatch runs every frame of the batch; times are a submit's\n", o.batch);
   if (o.stats) {
     pst = calloc((size_t)n * PSEG_MAX_STATS, sizeof *pst), nst = calloc(n, sizeof *nst);
     if (!pst || !nst) {
@@ -458,8 +458,8 @@ int cmd_profile(int argc, char **argv) {
     char tile[16] = "-";
     if (med[j].tile) snprintf(tile, sizeof tile, "%u", med[j].tile);
     printf("%4u %-28s %-14s %10.1f %6.1f%% %9.2f %8.2f %8u %5s\n", j, med[j].name, shape, med[j].us,
-           total > 0 ? 100.0 * med[j].us / total : 0.0, med[j].us > 0 ? med[j].flops / (med[j].us * 1e3) : 0.0,
-           med[j].us > 0 ? med[j].bytes / (med[j].us * 1e3) : 0.0, med[j].workgroups, tile);
+           total > 0 ? 100.0 * med[j].us / total : 0.0, med[j].us > 0 ? o.batch * med[j].flops / (med[j].us * 1e3) : 0.0,
+           med[j].us > 0 ? o.batch * med[j].bytes / (med[j].us * 1e3) : 0.0, med[j].workgroups, tile);
     if (nst && nst[j]) { /* the driver's statistics of the dispatch's pipeline, in its names */
       printf("       ");
       for (uint32_t k = 0; k < nst[j]; k++)

@@ -91,11 +91,12 @@ static const struct usage_section {
     "      --background blur: each frame's composite over a blurred copy too (copied out)\n"},
   {"profile",
     "  pseg profile [--model M] [--precision P] [--device N] [--size WxH] [--iterations N]\n"
-    "               [--tier gpu|auto] [--stats] [--cpu-threads N] [--background blur|none]\n"
+    "               [--batch N] [--tier gpu|auto] [--stats] [--cpu-threads N] [--background blur|none]\n"
     "               [--trace OUT.json]\n"
     "                                    per-layer GPU time (table + Chrome/Perfetto trace)\n"
     "      --stats: the driver's statistics of each pipeline (registers, shared memory,\n"
     "      spills, instructions: VK_KHR_pipeline_executable_properties), where it has them\n"
+    "      --batch: N frames a submit, each dispatch over all of them (times are a submit's)\n"
     "      --cpu-threads: lavapipe's worker threads (LP_NUM_THREADS); default: cores + 1\n"
     "      unless LP_NUM_THREADS is set; -1 leaves the driver's default\n"},
   {"conformance softmax",
@@ -579,6 +580,15 @@ done:
 #define PSEG_TOOL_STR_(x) #x
 #define PSEG_TOOL_STR(x) PSEG_TOOL_STR_(x)
 #define PSEG_TOOL_VERSION PSEG_TOOL_STR(PSEG_VERSION_MAJOR) "." PSEG_TOOL_STR(PSEG_VERSION_MINOR) "." PSEG_TOOL_STR(PSEG_VERSION_PATCH)
+
+#ifdef PSEG_NO_VIDEO
+/* pseg built with -DPSEG_VIDEO=OFF (no FFmpeg): pseg video says so */
+int cmd_video(int argc, char **argv) {
+  (void)argc, (void)argv;
+  return cli_error("this pseg was built without video support (cmake -DPSEG_VIDEO=ON, with FFmpeg's libavformat, "
+                   "libavcodec and libswscale development packages)%s", "");
+}
+#endif
 
 int main(int argc, char **argv) {
   struct timespec ts;
