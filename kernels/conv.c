@@ -60,8 +60,10 @@ static int conv_plan(const pseg_fmt_layer *l, kshape in, kshape in1, kshape out,
 /* GPU tier (gconv.comp): a tile of TP pixels x every output vec4 a workgroup, about one output
  * vec4 an invocation in the widest phase (64 outputs a tile: a 16x16 map of 32 channels in 32
  * workgroups of 8 pixels; with a 1x1 conv to 128 channels after it, 128 workgroups of 2); CK input vec4s a pixel staged per pass, at most 1024 vec4s (16 KB) of shared memory.
- * The tile does not depend on the batch (a batch only adds workgroups), so a batch runs the
- * batch-1 pipelines and every frame's numbers are the same at any batch. */
+ * A large batch gets a larger tile (kernel_batch_tile: up to about four output vec4s an
+ * invocation, weights loaded by fewer distinct addresses a warp), while it keeps 1024 workgroups;
+ * an output is summed by one invocation in the same order whatever the tile, so every frame's
+ * numbers are the same at any batch. */
 void conv_gpu(const kdispatch *d, int batch, kdispatch *g) {
   const int32_t *sp = d->spec;
   int mode = sp[KC_MODE], kk = sp[KC_KH] * sp[KC_KW];
@@ -70,6 +72,7 @@ void conv_gpu(const kdispatch *d, int batch, kdispatch *g) {
   int epi = sp[KC_EPI_OC4], per = no > epi ? no : epi; /* the widest phase sets the tile */
   int tp = kernel_pow2_floor(64 / per);
   while (tp > 1 && tp / 2 >= npix) tp /= 2;
+  tp = kernel_batch_tile(tp, per, npix, batch, 64);
   int ck = 1024 / tp;
   if (ck > kt) ck = kt;
   g->shader = PSEG_SHADER_GCONV;

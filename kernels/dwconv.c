@@ -88,9 +88,10 @@ void dwconv_fuse_pre(kdispatch *d, const pseg_fmt_layer *pre, kshape pre_in) {
 }
 
 /* GPU tier (gdwconv.comp): a tile of TP output pixels a workgroup, about one item (a channel
- * vec4 of a pixel; with a projection also an output vec4 of it) an invocation, whatever the
- * batch (as conv_gpu); with a projection the tile's depthwise results stay in shared memory (at
- * most 1024 vec4s). */
+ * vec4 of a pixel; with a projection also an output vec4 of it) an invocation at batch 1, larger
+ * tiles for large batches (as conv_gpu) unless a pool sums the tile (its partial sums would
+ * change); with a projection the tile's depthwise results stay in shared memory (at most 1024
+ * vec4s). */
 void dwconv_gpu(const kdispatch *d, int batch, kdispatch *g) {
   const int32_t *sp = d->spec;
   int c4 = sp[KD_C4], k = sp[KD_PROJ_K], nb = sp[KD_PROJ_OC4] * k * k, per = c4 > nb ? c4 : nb;
@@ -98,6 +99,10 @@ void dwconv_gpu(const kdispatch *d, int batch, kdispatch *g) {
   int tp = kernel_pow2_floor(64 / per);
   int se = sp[KD_SE_LAYERS] > 0; /* a squeeze-excite block pooling the output (plan.c): the tile in shared memory */
   while (tp > 1 && (tp / 2 >= npix || ((nb || se) && tp * c4 > 1024))) tp /= 2;
+  if (!se) {
+    tp = kernel_batch_tile(tp, per, npix, batch, 64);
+    while (nb && tp * c4 > 1024) tp /= 2;
+  }
   g->shader = PSEG_SHADER_GDWCONV;
   g->spec[KD_CB] = 0;
   g->spec[KG_TP] = tp;

@@ -18,6 +18,13 @@ int kernel_pow2_floor(int v) {
   return p;
 }
 
+int kernel_batch_tile(int tp1, int per, int npix, int batch, int cap) {
+  int tp = kernel_pow2_floor(256 / (per > 0 ? per : 1));
+  if (tp > cap) tp = cap;
+  while (tp > tp1 && (tp / 2 >= npix || (long)((npix + tp - 1) / tp) * batch < 1024)) tp /= 2;
+  return tp > tp1 ? tp : tp1;
+}
+
 void kernel_groups_1d(uint32_t groups[3], uint32_t n, int batch) {
   if (!n) n = 1;
   groups[0] = n < 65535 ? n : 65535;

@@ -71,13 +71,15 @@ typedef struct kdispatch {
 } kdispatch;
 
 /* The GPU tier's tile constants (shaders/g*.comp; ids no GPU-tier shader uses otherwise). */
-enum { KG_TP = 20, KG_CK = 21, KG_IPT = 22 };
+enum { KG_TP = 20, KG_CK = 21, KG_IPT = 22, KG_SEIF = 23 /* common/gse.glsl: loads in flight */,
+       KG_UNR = 19 /* gconv, gdwconv: DOT_RUN four steps at a time (common/gnet.glsl) */ };
 
 /* The GPU tier (pseg.h; shaders/g*.comp, shaders/common/gnet.glsl): a planned dispatch shaped
  * for a GPU. The semantics stay the planned ones (the specialization constants keep their ids
  * and meanings, the push constants theirs); the shader, its tile constants and its grid change,
- * and `batch` frames run as grid z. Shapes the tile for latency (about one output vec4 an
- * invocation, many small workgroups); the tile never depends on the batch.
+ * and `batch` frames run as grid z. Shapes the tile for latency at batch 1 (about one output vec4
+ * an invocation, many small workgroups); large batches get larger tiles where that does not change
+ * the numbers (kernel_batch_tile: convs, depthwise convs without a pool).
  * g->scratch: the uints of scratch memory it needs (gpool: a counter per frame, then the partial
  * sums); the caller places them (pc.s0 the counters, pc.s1 the partial sums). Returns -1 for a
  * shader with no GPU-tier kernel. Families: kernels/<family>.c, *_gpu(). */
@@ -89,6 +91,11 @@ void kernel_grid_1d(kdispatch *g, uint32_t n, int batch);
 void kernel_groups_1d(uint32_t groups[3], uint32_t n, int batch);
 /* The largest power of two <= v (1 for v < 2). */
 int kernel_pow2_floor(int v);
+/* A GPU-tier tile for a batch: tp1 (the batch-1 tile of `per` items a pixel, npix pixels) grown
+ * up to about four items an invocation, at most `cap` pixels, while the batch keeps at least 1024
+ * workgroups. Each output is still summed by one invocation in the same order, so a frame's
+ * numbers do not depend on the tile (or the batch). */
+int kernel_batch_tile(int tp1, int per, int npix, int batch, int cap);
 
 /* The op table: what each op of PSEG_OP_MAP (runtime/format.h) needs beyond the common checks,
  * defined as pseg_def_<ID> by the family file that runs it (kernels/<family>.c) and found by

@@ -313,6 +313,12 @@ static pseg_result make_device(pseg_context *ctx, int index, pseg_precision want
    * it moves layer outputs by up to about 3e-3 (relative) where fp16 storage alone stays in 2e-3 */
   const char *f16env = getenv("PSEG_F16MATH");
   ctx->f16_math = ctx->fp16_all && f16env && !strcmp(f16env, "1");
+  /* the split pools' tails: partial sums loaded eight at a time, or sixteen (an experiment) */
+  const char *ifenv = getenv("PSEG_GSE_INFLIGHT");
+  ctx->gse_inflight = ifenv && !strcmp(ifenv, "16") ? 16 : 8;
+  /* the convs' inner loops four steps at a time (the same sums); PSEG_GUNROLL=0: one at a time */
+  const char *unenv = getenv("PSEG_GUNROLL");
+  ctx->gunroll = unenv && !strcmp(unenv, "0") ? 0 : 4;
   /* On a discrete GPU host-visible memory is across PCIe: the frames are copied in and the masks
    * out by the copy engine, in bulk, and the layers read and write device memory only. */
   const char *stenv = getenv("PSEG_STAGING");

@@ -88,6 +88,8 @@ struct pseg_context {
   int staged;                  /* frames and masks go through device-local copies (a discrete GPU:
                                   shaders then never read or write host memory; PSEG_STAGING=0|1) */
   int f16_math;                /* GPU tier, fp16-all: fp16 products in the convs (PSEG_F16MATH=1) */
+  int gunroll;                 /* GPU tier: gconv / gdwconv inner loops 4 steps at a time (4; PSEG_GUNROLL=0: 0) */
+  int gse_inflight;            /* GPU tier: partial sums a tail invocation loads at once (8; PSEG_GSE_INFLIGHT=16) */
   int pipeline_stats;          /* pipelines capture statistics (VK_KHR_pipeline_executable_properties) */
   int pipeline_stats_missing;  /* asked for, but the driver lacks them */
   struct gpu_pipe {

@@ -45,6 +45,7 @@ layout(constant_id = 18) const int EPI_AUX = 0;
 layout(constant_id = 20) const int TP = 16; /* pixels a workgroup */
 layout(constant_id = 21) const int CK = 8;  /* input vec4s a pixel staged per pass */
 layout(constant_id = 22) const int IPT = 1; /* output vec4s an invocation: ceil(TP * NO / 64) */
+layout(constant_id = 19) const int UNR = 0; /* 4: the inner loops four steps at a time (DOT_RUN) */
 layout(std430, binding = 7) readonly buffer Frame { uint p[]; } frame; /* MODE 3, 4 */
 
 const int NO = MODE == 1 ? KH * KW * OC4 : OC4;                  /* output vec4s a tile pixel */
@@ -129,7 +130,11 @@ void main() {
       if (it < TP * NO) {
         int p = it % TP, w = ((it / TP) * KT + k0) * 4;
         vec4 a = acc[r];
-        for (int kk = 0; kk < kn; kk++) a += DOT(w + kk * 4, xs[kk * TP + p]);
+#define WK(j) (w + (j) * 4)
+#define XV(j) xs[(j) * TP + p]
+        DOT_RUN(a, kn, WK, XV)
+#undef WK
+#undef XV
         acc[r] = a;
       }
     }
@@ -166,7 +171,11 @@ void main() {
       int p = it % TP, e = it / TP, q = q0 + p;
       if (q >= npix) continue;
       vec4 a = W4(EBIAS + e);
-      for (int c = 0; c < OC4; c++) a += DOT(EW + (e * OC4 + c) * 4, es[c * TP + p]);
+#define WK(j) (EW + (e * OC4 + (j)) * 4)
+#define XV(j) es[(j) * TP + p]
+      DOT_RUN(a, OC4, WK, XV)
+#undef WK
+#undef XV
       SY(q * EPI_OC4 + e, activate(a, EPI_ACT));
     }
   }

@@ -41,6 +41,7 @@ layout(constant_id = 18) const int SE_R4 = 1;     /* its hidden vec4s */
 layout(constant_id = 16) const int PRE_IC4 = 0;
 layout(constant_id = 17) const int PRE_ACT = 0;
 layout(constant_id = 20) const int TP = 16; /* output pixels a workgroup */
+layout(constant_id = 19) const int UNR = 0; /* 4: the projection four steps at a time (DOT_RUN) */
 layout(std430, binding = 7) writeonly buffer Mask { float m[]; } mask; /* frame b at b * pc.by2 */
 
 const int DW_BIAS = KH * KW * C4;
@@ -64,9 +65,32 @@ shared int gse_is_last;
 #define GSE_W(k) W4S(k)
 #include "common/gse.glsl"
 
-/* The depthwise input, channel vec4 c of input pixel i (PRE: computed from X). */
+/* PRE with at most PRE_REG_MAX input vec4s: the item's weights of the 1x1 conv (PRE_IC4 x 4 vec4s
+ * of channel vec4 c) are loaded into registers once, not at each tap: on an H100 the loads, not the
+ * multiply-adds, bounded the fused stride-2 block (consecutive invocations on consecutive channels
+ * read different weights, four L1 wavefronts a load for sixteen FMAs). */
+#define PRE_REG_MAX 4 /* 64 registers of weights */
+const bool PRE_REG = PRE_IC4 > 0 && PRE_IC4 <= PRE_REG_MAX;
+vec4 pw[PRE_REG ? PRE_IC4 * 4 : 1];
+vec4 pb;
+void pre_load(int c) {
+  if (!PRE_REG) return;
+  [[unroll]] for (int j = 0; j < PRE_IC4 * 4; j++) pw[j] = W4(PRE_W + c * PRE_IC4 * 4 + j);
+  pb = W4(PRE_BIAS + c);
+}
+
+/* The depthwise input, channel vec4 c of input pixel i (PRE: computed from X; the same sums with
+ * the weights from registers or from the buffer). */
 vec4 dw_in(int i, int c) {
   if (PRE_IC4 == 0) return LX(i * C4 + c);
+  if (PRE_REG) {
+    vec4 a = pb;
+    [[unroll]] for (int j = 0; j < PRE_IC4; j++) {
+      vec4 x = LX(i * PRE_IC4 + j);
+      a += pw[4 * j] * x.x + pw[4 * j + 1] * x.y + pw[4 * j + 2] * x.z + pw[4 * j + 3] * x.w;
+    }
+    return activate(a, PRE_ACT);
+  }
   vec4 a = W4(PRE_BIAS + c);
   for (int j = 0; j < PRE_IC4; j++) a += W4X(PRE_W + (c * PRE_IC4 + j) * 4, LX(i * PRE_IC4 + j));
   return activate(a, PRE_ACT);
@@ -82,6 +106,7 @@ void main() {
       continue;
     }
     int oy = q / pc.out_w, ox = q - oy * pc.out_w;
+    pre_load(c);
     vec4 d = W4(DW_BIAS + c);
     int dly = max(pc.mode & 255, 1), dlx = max((pc.mode >> 8) & 255, 1); /* dilation: rows, columns */
     for (int ky = 0; ky < KH; ky++) {
@@ -120,7 +145,11 @@ void main() {
     if (q >= npix) continue;
     int o4 = o / (PROJ_K * PROJ_K), tap = o - o4 * PROJ_K * PROJ_K, ky = tap / PROJ_K, kx = tap - ky * PROJ_K;
     vec4 a = W4(PW_BIAS + o4);
-    for (int c = 0; c < C4; c++) a += DOT(PW + (o * C4 + c) * 4, STYPE(ds[c * TP + p]));
+#define WK(j) (PW + (o * C4 + (j)) * 4)
+#define XV(j) STYPE(ds[(j) * TP + p])
+    DOT_RUN(a, C4, WK, XV)
+#undef WK
+#undef XV
     a = activate(a, PROJ_ACT);
     int oy = q / pc.out_w, ox = q - oy * pc.out_w;
     int po = ((oy * PROJ_K + ky) * pc.out_w * PROJ_K + ox * PROJ_K + kx) * PROJ_OC4 + o4;

@@ -5,10 +5,11 @@
  *  - submits pipelined three deep, waited for out of order, give each its frame's mask; a fourth
  *    submit while three are pending fails with a message, as does waiting for an unknown ticket.
  * The batch-1 sessions run the GPU tier (PSEG_SESSION_GPU_TIER) as batches do: the same
- * pipelines (a tile never depends on the batch, kernels/) and the same order of every sum (the
- * split reductions split by the map, not the batch), so masks and composites must be equal bit
- * for bit; pipelined submits likewise. (The tiers against the plain-C reference: test_model.) Frames differ (a disc moves, colours change),
+ * order of every sum (a larger batch may get larger tiles, kernels/kernel_batch_tile, but each
+ * output is still summed by one invocation in the same order; the split reductions split by the
+ * map, not the batch), so masks and composites must be equal bit for bit; pipelined submits likewise. (The tiers against the plain-C reference: test_model.) Frames differ (a disc moves, colours change),
  * so a frame mixed up with another fails. */
+#define _POSIX_C_SOURCE 200809L /* setenv */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +89,34 @@ static void run_model(pseg_context *ctx, pseg_builtin_model which, const char *m
   snprintf(name, sizeof name, "%s %dx%d batch %d: composites", mname, w, h, N);
   d = max_diff8(ref_c, got_c, N * n * 4);
   expect(d == 0, name, d);
+  /* a batch large enough for larger tiles (kernel_batch_tile: the 16x16 layers from 32 frames):
+   * the same numbers, frame k being frame k % N; the host's copies on three threads (a large
+   * batch's; PSEG_HOST_THREADS forces them for this small one) */
+  {
+    setenv("PSEG_HOST_THREADS", "3", 1);
+    enum { NL = 32 };
+    pseg_image many[NL];
+    for (int k = 0; k < NL; k++) many[k] = frames[k % N];
+    float *big = malloc(NL * n * sizeof(float));
+    pseg_session *lb = NULL;
+    pseg_session_create_info sl = si;
+    sl.batch = NL;
+    r = big ? pseg_session_create(md, &sl, &lb) : PSEG_ERROR_OUT_OF_HOST_MEMORY;
+    if (!r) r = pseg_session_run_batch(lb, many, NL, big, NULL);
+    if (r) {
+      printf("FAIL %s batch %d: %s\n", mname, NL, pseg_context_last_error(ctx));
+      fails++;
+    } else {
+      d = 0;
+      for (int k = 0; k < NL; k++) d = fmax(d, max_diff(ref + (k % N) * n, big + k * n, n));
+      snprintf(name, sizeof name, "%s %dx%d batch %d (larger tiles) vs batch 1: masks", mname, w, h, NL);
+      expect(d == 0, name, d);
+    }
+    unsetenv("PSEG_HOST_THREADS");
+    pseg_session_destroy(lb);
+    free(big);
+    if (r) goto done;
+  }
   /* a partial batch: frames 2, 0 */
   pseg_image two[2] = {frames[2], frames[0]};
   memset(got, 0, N * n * sizeof(float));

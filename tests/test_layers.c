@@ -748,6 +748,24 @@ static void run_all(pseg_context *ctx) {
     conv1x1(&b, mean, PSEG_ACT_SIGMOID, 264);
     check(ctx, &b, "add -> mean -> wide 1x1 (not a squeeze-excite)", -2, 2);
   }
+  /* 1x1 conv of 16 channels -> 3x3 stride-2 depthwise conv: the GPU tier keeps the first conv's
+   * weights of up to 4 input vec4s in registers (of 5, above, it reads them at each tap)
+   * (the generator restored after it: every other case draws what it drew before it was added) */
+  {
+    uint32_t saved = rng;
+    int h = 9, w = 10, oh, ow;
+    begin(&b, h, w, 16);
+    int x = conv1x1(&b, 0, PSEG_ACT_RELU, 12);
+    int pt = same_pad(h, 3, 2, &oh), pl = same_pad(w, 3, 2, &ow), y = add_tensor(&b, oh, ow, 12);
+    pseg_fmt_layer *dw = add_layer(&b, PSEG_OP_DWCONV2D, PSEG_ACT_RELU, x, -1, y);
+    dw->kh = dw->kw = 3, dw->sh = dw->sw = 2, dw->pad_top = pt, dw->pad_left = pl;
+    dw->w_off = add_weights(&b, (size_t)9 * 12, -0.6f, 0.6f);
+    dw->b_off = add_weights(&b, 12, -0.2f, 0.2f);
+    expect_dispatches = 1;
+    check(ctx, &b, "fused: conv1x1 (16 channels) -> dwconv s2", -2, 2);
+    expect_dispatches = 0;
+    rng = saved;
+  }
 }
 
 int main(void) {

@@ -67,6 +67,26 @@ vec4 W4XH(int k, f16vec4 x) { return vec4(W4H(k) * x.x + W4H(k + 1) * x.y + W4H(
 #endif
 #endif
 
+#ifdef WEIGHTS
+/* a += DOT(WK(j), XV(j)) for j = 0 .. n-1, in that order (the same sums whatever UNR). UNR 4
+ * (gconv, gdwconv: specialization constant 19, runtime/context.c; PSEG_GUNROLL=0 turns it off):
+ * four at a time in straight-line code, so their weight loads are issued together rather than
+ * one step's after the last one's multiply-adds (at batch 1 each is an L1/L2 round trip). The
+ * includer declares UNR and defines WK(j) (a weight index) and XV(j) (an STYPE value). */
+#define DOT_RUN(a, n, WK, XV)                                                                      \
+  {                                                                                                \
+    int j_ = 0;                                                                                    \
+    if (UNR == 4)                                                                                  \
+      for (; j_ + 4 <= (n); j_ += 4) {                                                             \
+        a += DOT(WK(j_), XV(j_));                                                                  \
+        a += DOT(WK(j_ + 1), XV(j_ + 1));                                                          \
+        a += DOT(WK(j_ + 2), XV(j_ + 2));                                                          \
+        a += DOT(WK(j_ + 3), XV(j_ + 3));                                                          \
+      }                                                                                            \
+    for (; j_ < (n); j_++) a += DOT(WK(j_), XV(j_));                                               \
+  }
+#endif
+
 /* RESIZE_BILINEAR's source coordinate (net.glsl's src_coord, pc.mode the convention) */
 float src_coord(int d, int n_in, int n_out) {
   if (pc.mode == 2) return n_out > 1 ? float(d) * float(n_in - 1) / float(n_out - 1) : 0.0;

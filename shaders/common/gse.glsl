@@ -9,6 +9,12 @@
  * counts last adds the partial sums (their writes made visible by the barrier and the atomic
  * before its reads: the scratch is coherent) and resets the counter for the next frame. */
 
+/* Partial sums loaded at once by each invocation of the last workgroup (8, or 16 with
+ * PSEG_GSE_INFLIGHT=16: runtime/context.c; an experiment for GPUs, where these loads are L2 round
+ * trips that the tail waits for; the sums' association differs, so the numbers do slightly). */
+layout(constant_id = 23) const int GSE_IF_SPEC = 8;
+const int GSE_IF = GSE_IF_SPEC >= 16 ? 16 : 8;
+
 void gse_put(int base, int nwg, int w, int ct, int c, vec4 v) {
   int a = base + ((BATCH * nwg + w) * ct + c) * 4;
   sc.u[a] = floatBitsToUint(v.x), sc.u[a + 1] = floatBitsToUint(v.y);
@@ -40,8 +46,8 @@ bool gse_last(int counter, int nwg) {
  * for c in [c0, c1). All NT invocations read: each channel's workgroups split over NT / channels
  * of them, eight loads in flight each, then summed in shared memory (on an H100 one invocation
  * per channel reading its 128-256 partial sums one after another took 35-65 us: the scratch is
- * coherent, its loads go to L2 and were not overlapped). Every invocation calls it; vin is
- * complete when it returns. */
+ * coherent, its loads go to L2 and were not overlapped; GSE_IF 16: sixteen). Every invocation
+ * calls it; vin is complete when it returns. */
 void gse_total(int base, int nwg, int ct, int c0, int c1, float scale) {
   int t = int(gl_LocalInvocationIndex);
   for (int cb = c0; cb < c1; cb += NT) {
@@ -49,6 +55,14 @@ void gse_total(int base, int nwg, int ct, int c0, int c1, float scale) {
     vec4 s = vec4(0.0);
     if (slot < slots) {
       int w = slot;
+      if (GSE_IF == 16)
+        for (; w + 15 * slots < nwg; w += 16 * slots) {
+          vec4 a[16];
+          [[unroll]] for (int i = 0; i < 16; i++) a[i] = gse_get(base, nwg, w + i * slots, ct, c);
+          vec4 lo = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+          vec4 hi = ((a[8] + a[9]) + (a[10] + a[11])) + ((a[12] + a[13]) + (a[14] + a[15]));
+          s += lo + hi;
+        }
       for (; w + 7 * slots < nwg; w += 8 * slots) {
         vec4 a0 = gse_get(base, nwg, w, ct, c), a1 = gse_get(base, nwg, w + slots, ct, c);
         vec4 a2 = gse_get(base, nwg, w + 2 * slots, ct, c), a3 = gse_get(base, nwg, w + 3 * slots, ct, c);
