@@ -123,14 +123,14 @@ int pseg_read_file(const char *path, void **data, size_t *size, char *err, size_
 
 void pseg_fmt_read_values(const pseg_fmt_model *m, int32_t off, size_t n, int wtype, float *dst) {
   const uint8_t *p = m->weights + off;
+  if (wtype != PSEG_WTYPE_F16) {
+    memcpy(dst, p, n * 4);
+    return;
+  }
   for (size_t i = 0; i < n; i++) {
-    if (wtype == PSEG_WTYPE_F16) {
-      uint16_t h;
-      memcpy(&h, p + 2 * i, 2);
-      dst[i] = pseg_half_to_float(h);
-    } else {
-      memcpy(&dst[i], p + 4 * i, 4);
-    }
+    uint16_t h;
+    memcpy(&h, p + 2 * i, 2);
+    dst[i] = pseg_half_to_float(h);
   }
 }
 

@@ -203,13 +203,14 @@ static pseg_result upload_weights(pseg_model *md, pseg_plan *pl) {
       continue;
     }
     size_t n = (size_t)nd->w_vec4 * 4;
-    for (size_t k = 0; k < n; k++) {
-      if (es == 2) {
+    if (es == 2) {
+      uint8_t *dst = host + nd->w_off;
+      for (size_t k = 0; k < n; k++) {
         uint16_t h = pseg_float_to_half(blobs[i][k]);
-        memcpy(host + nd->w_off + 2 * k, &h, 2);
-      } else {
-        memcpy(host + nd->w_off + 4 * k, &blobs[i][k], 4);
+        memcpy(dst + 2 * k, &h, 2);
       }
+    } else {
+      memcpy(host + nd->w_off, blobs[i], n * 4);
     }
   }
   for (uint32_t i = 0; i < pl->n_nodes && !r; i++)
