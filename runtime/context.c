@@ -472,6 +472,7 @@ pseg_result pseg_context_create(const pseg_context_create_info *info, pseg_conte
   apply_cpu_threads(info->cpu_threads, cores);
   const char *lp = getenv("LP_NUM_THREADS");
   ctx->cpu_threads = lp && *lp ? atoi(lp) : cores > 1 ? cores : 0; /* else Mesa's default */
+  ctx->cpu_cores = cores;
   pseg_result r = make_instance(ctx, validation);
   if (!r) r = make_device(ctx, info->device_index, info->precision, info->fp16_all_activations, info->pipeline_stats);
   pthread_mutex_unlock(&instance_lock);

@@ -83,6 +83,7 @@ struct pseg_context {
                                   texel buffer (PSEG_WEIGHTS=storage: the tests cover that path) */
   int wnotexel;                /* no texel-buffer weights (PSEG_WEIGHTS=no-texel: to measure them) */
   int cpu_threads;             /* a CPU driver's worker threads (LP_NUM_THREADS at creation) */
+  int cpu_cores;               /* cores this process may run on, at creation (sched_getaffinity) */
   int gpu_tier;                /* sessions run the GPU tier by default (pseg_context_gpu_tier) */
   int subgroup_shuffle;        /* subgroup shuffles in compute shaders (gpool.comp's variant) */
   int staged;                  /* frames and masks go through device-local copies (a discrete GPU:

@@ -735,10 +735,15 @@ static void plan_narrow(kdispatch *d, int no_npx) {
  * driver (lavapipe) runs each workgroup on one of its threads, looping over the invocations
  * eight lanes at a time: the size is the multiple of 8 that gives the fewest rounds of work
  * across the threads, wasting the fewest invocations (a 9x16 map in four workgroups of 64 ran
- * 1.8 times the work on 2 threads in 2 rounds; two of 72 run it in one). */
+ * 1.8 times the work on 2 threads in 2 rounds; two of 72 run it in one). The threads that run
+ * at once are the driver's workers, but no more than the cores: the context starts one worker
+ * more than cores (apply_cpu_threads), and three equal workgroups on two cores take two rounds.
+ * Counting 3 workers on this project's 2-core machine, A/B in one script (BENCHMARKS.md,
+ * "Grid rounds"): selfie 7.7-9.4 ms a frame against 6.8-8.3 counting the 2 cores. */
 static int grid_lanes(const pseg_context *ctx, int pixels, int gz) {
   if (!ctx->info.is_cpu) return 64;
   long threads = ctx->cpu_threads; /* 0: the driver runs workgroups on the submitting thread */
+  if (ctx->cpu_cores > 0 && threads > ctx->cpu_cores) threads = ctx->cpu_cores;
   if (threads < 1) threads = 1;
   int best = 64;
   long best_cost = -1;
