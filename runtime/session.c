@@ -70,6 +70,7 @@ struct pseg_session {
   kdispatch *gk;   /* GPU tier: each node's kernel */
   gpu_buffer scratch; /* GPU tier: partial sums and counters of the split reductions (gpool.comp) */
   int width, height, raw;
+  int32_t mask_in; /* >= 0: a tensor the mask dispatch reads other than the output (mask.comp UPS) */
   pseg_background background;
   gpu_buffer act, tmp1, tmp2, bgimg, dummy;
   int prior;            /* the model's input is RGB + a prior mask (4 channels) */
@@ -360,6 +361,7 @@ static pseg_result plan_memory(pseg_session *s, VkDeviceSize *total) {
   for (uint32_t i = 0; i < n; i++) first[i] = end, last[i] = -1;
   first[m->input] = -1;
   last[m->output] = end;
+  if (s->mask_in >= 0) last[s->mask_in] = end; /* read by the mask dispatch, after every node */
   for (uint32_t i = 0; i < md->n_nodes; i++) {
     const pseg_node *nd = &md->nodes[i];
     int32_t reads[3] = {nd->in0, nd->in1, nd->gate};
@@ -437,6 +439,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
   pseg_result r;
   uint32_t cap = 0;
 
+  s->mask_in = -1;
   /* Activations: one arena; tensors whose lifetimes do not overlap share memory. */
   s->t_off = calloc(m->n_tensors, sizeof(VkDeviceSize));
   s->t_size = calloc(m->n_tensors, sizeof(VkDeviceSize));
@@ -505,6 +508,35 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
                      last->d.spec[1] == 0 /* KIND: softmax */ && last->out == (int32_t)m->output && to->c <= 4 &&
                      last->in0 != (int32_t)m->input && last->aux < 0;
   if (fuse_softmax) s->t_size[m->output] = 0;
+  /* On the CPU tiers, a bilinear resize to the frame's size that makes what the mask dispatch
+   * reads (the model's output, the logits of a fused softmax, or the input of a standalone
+   * activation ending the model: the sigmoid of a 1-channel logits head), read by nothing else:
+   * the mask dispatch samples the resize's input itself (mask.comp UPS, resize.comp's arithmetic,
+   * then that activation), so the frame-sized map is never written nor read back and the resize
+   * (and the activation) are no dispatches of their own. A decoder ending in an upsampling, at the
+   * model's size: anil-mnv3-float's 256x256x2 resize took about 0.9 ms of its 20 ms frame on
+   * lavapipe (BENCHMARKS.md, "Grid rounds and the last resize"). */
+  const pseg_node *ups = NULL, *ups_act = NULL;
+  if (!s->raw && !s->gpu && !fuse_mask && md->n_nodes >= 2) {
+    const pseg_node *r = fuse_softmax ? last - 1 : last;
+    int32_t want = fuse_softmax ? last->in0 : (int32_t)m->output;
+    if (!fuse_softmax && r->d.shader == PSEG_SHADER_BINARY && m->layers[r->layer].op == PSEG_OP_ACT && r->in1 < 0 &&
+        r->gate < 0 && r->aux < 0 && r->out == want && r->d.spec[KB_ACT] != PSEG_ACT_PRELU && r - md->nodes >= 1)
+      ups_act = r, want = r->in0, r--;
+    int ok = r->d.shader == PSEG_SHADER_RESIZE && r->d.pc.mode <= 2 /* bilinear */ && r->out == want &&
+             !r->d.spec[KR_RES] && r->d.spec[KR_ACT] == PSEG_ACT_NONE && r->aux < 0 && r->in0 >= 0 &&
+             r->in0 != (int32_t)m->input && to->w == s->width && to->h == s->height;
+    for (uint32_t i = 0; ok && i < md->n_nodes; i++) {
+      const pseg_node *nd = &md->nodes[i];
+      if (nd == r || nd == ups_act || (fuse_softmax && nd == last)) continue;
+      ok = nd->in0 != r->out && nd->in1 != r->out && nd->gate != r->out;
+    }
+    if (ok) {
+      ups = r, s->t_size[r->out] = 0, s->mask_in = r->in0;
+      if (ups_act) s->t_size[ups_act->out] = 0;
+    } else
+      ups_act = NULL;
+  }
   if (s->gpu) { /* each node's GPU-tier kernel (the memory plan asks which may work in place) */
     if (!(s->gk = calloc(md->n_nodes ? md->n_nodes : 1, sizeof *s->gk)))
       return gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
@@ -646,7 +678,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
       }
       if ((r = add_step(s, &cap, &st))) return r;
     }
-    for (uint32_t i = fuse_quant ? 1u : 0u; i < md->n_nodes - (fuse_softmax ? 1u : 0u) && !s->gpu; i++) {
+    for (uint32_t i = fuse_quant ? 1u : 0u; i < md->n_nodes - (fuse_softmax ? 1u : 0u) - (ups ? 1u : 0u) - (ups_act ? 1u : 0u) && !s->gpu; i++) {
       const pseg_node *nd = &md->nodes[i];
       const kdispatch *d = &nd->d;
       step st = {.shader = d->shader, .layer = nd->layer};
@@ -724,6 +756,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
       int mask_nsrc = (int)ceil((MASK_PX - 1) * (double)tout->w / s->width) + 3;
       if (mask_nsrc > 8 || s->width <= (int)tout->w) mask_nsrc = 0;
       binding in = fuse_mask      ? (binding){&s->act, s->t_off[m->output], tsz(s, m->output), VK_FORMAT_R32_SFLOAT, SB_NONE}
+                   : ups          ? TEXELS(ups->in0)
                    : fuse_softmax ? TEXELS(last->in0)
                                   : TEXELS(m->output);
       step mk = {.shader = PSEG_SHADER_MASK, .layer = -1,
@@ -740,6 +773,14 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
                  .bytes = 4.0 * (double)npix + (double)(fuse_softmax ? s->t_size[last->in0] : s->t_size[m->output]),
                  .b = {in, dummy, dummy, slot_bind(SB_MASK), dummy, dummy, dummy}};
       if (fuse_softmax) snprintf(mk.name, sizeof mk.name, "softmax+mask (resize to frame)");
+      if (ups) { /* mask.comp UPS: the resize's input, its size, convention and activation */
+        mk.k[0].spec[7] = 1, mk.k[0].spec[8] = ups_act ? ups_act->d.spec[KB_ACT] : PSEG_ACT_NONE;
+        mk.k[0].pc.in_h = ups->d.pc.in_h, mk.k[0].pc.in_w = ups->d.pc.in_w, mk.k[0].pc.mode = ups->d.pc.mode;
+        mk.flops += 8.0 * (double)npix * (fuse_softmax ? tout->c : 1);
+        mk.bytes = 4.0 * (double)npix + (double)s->t_size[ups->in0];
+        snprintf(mk.name, sizeof mk.name, "%.24s+%s%s%smask", ups->name, fuse_softmax ? "softmax+" : "",
+                 ups_act ? pseg_act_name((pseg_act)ups_act->d.spec[KB_ACT]) : "", ups_act ? "+" : "");
+      }
       mk.k[0].spec[6] = pass; /* mask.comp FLIP: mirrored back and averaged with the first pass's */
       if (pass) snprintf(mk.name, sizeof mk.name, "%smask (mirrored, averaged)", fuse_softmax ? "softmax+" : "");
       if (s->gpu) { /* gio.comp KIND 1: the output tensor (or the person channel's plane) to the mask */

@@ -21,6 +21,12 @@ layout(constant_id = 5) const int SOFTMAX_C = 0;
 /* 1 (session tta_flip, the mirrored pass): pixel x's value goes to out_w - 1 - x, averaged with
  * the first pass's mask there */
 layout(constant_id = 6) const int FLIP = 0;
+/* 1 (runtime/session.c: a frame of the size of a bilinear resize that ends the network, SAME): X
+ * holds that resize's input, of pc.in_h x pc.in_w, and each pixel samples it as resize.comp does
+ * (pc.mode its convention), then applies UPS_ACT (a standalone activation after the resize; not
+ * PRELU) and the head: the frame-sized map is never stored */
+layout(constant_id = 7) const int UPS = 0;
+layout(constant_id = 8) const int UPS_ACT = 0;
 layout(std430, binding = 3) buffer Out { float m[]; } dst;
 
 void emit(int x, int y, float v) {
@@ -33,13 +39,27 @@ void emit(int x, int y, float v) {
   }
 }
 
-float at(int x, int y) {
-  vec4 v = texelFetch(X, (y * pc.in_w + x) * C4 + CH / 4);
+vec4 texel(int x, int y) { return texelFetch(X, (y * pc.in_w + x) * C4 + CH / 4); }
+
+/* the person channel of a texel of the model's output (or its logits: their softmax) */
+float head(vec4 v) {
   if (SOFTMAX_C == 0) return v[CH % 4];
   float mx = -1.0 / 0.0, s = 0.0;
   [[unroll]] for (int c = 0; c < SOFTMAX_C; c++) mx = max(mx, v[c]);
   [[unroll]] for (int c = 0; c < SOFTMAX_C; c++) s += exp(v[c] - mx);
   return exp(v[CH] - mx) / s;
+}
+
+float at(int x, int y) { return head(texel(x, y)); }
+
+/* UPS: output pixel (x, y) of the resize, with resize.comp's arithmetic */
+float up(int x, int y) {
+  float fy = src_coord(y, pc.in_h, pc.out_h), fx = src_coord(x, pc.in_w, pc.out_w);
+  int y0 = min(int(floor(fy)), pc.in_h - 1), x0 = min(int(floor(fx)), pc.in_w - 1);
+  int y1 = min(y0 + 1, pc.in_h - 1), x1 = min(x0 + 1, pc.in_w - 1);
+  float ly = fy - float(y0), lx = fx - float(x0);
+  vec4 top = mix(texel(x0, y0), texel(x1, y0), lx), bot = mix(texel(x0, y1), texel(x1, y1), lx);
+  return head(activate(mix(top, bot, ly), UPS_ACT));
 }
 
 /* output column x: its two source columns and the weight of the second */
@@ -95,7 +115,7 @@ void main() {
     if (x >= pc.out_w) break;
     float v;
     if (SAME != 0) {
-      v = at(x, y);
+      v = UPS != 0 ? up(x, y) : at(x, y);
     } else {
       int x1;
       float lx;

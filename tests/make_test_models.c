@@ -54,6 +54,9 @@
  *                        -> CONV_2D 3x3 s2 +relu [16,16,8] -> RESIZE_BILINEAR 32x32 (half-pixel)
  *                        -> RESIZE_BILINEAR 64x64 (align corners) -> CONV_2D 1x1 (8->2): logits
  *                        [64,64,2] (pseg convert computes the 1x1 conv at 16x16, before the resizes)
+ *   resize_head.tflite   a probability upsampled last: 64x64x3 -> CONV_2D 3x3 s2 +relu (3->4)
+ *                        -> CONV_2D 1x1 (4->1) [32,32,1] -> RESIZE_BILINEAR 64x64 (legacy)
+ *                        -> LOGISTIC                                                    [64,64,1]
  *
  *   int8.tflite          an integer model (issue 15): 64x64x3 uint8 (the pixels) -> QUANTIZE to
  *                        int8 -> PAD (0,1),(0,1) -> CONV_2D 3x3 s2 VALID +relu (per-channel int8
@@ -415,6 +418,32 @@ static int nearest(const char *dir) {
   return finish(w, in, out, dir, "nearest.tflite");
 }
 
+static int resize_head(const char *dir) {
+  static float w1[4 * 27], b1[4], w2[4], b2[1] = {-0.2f};
+  fill(w1, sizeof w1 / 4, 2.0 * sqrt(2.0 / 27)), fill(b1, 4, 0.1);
+  fill(w2, 4, 3.0 * sqrt(2.0 / 4));
+  tfw *w = tfw_new();
+  if (!w) return 1;
+  const int s_in[4] = {1, 64, 64, 3}, s_a[4] = {1, 32, 32, 4}, s_b[4] = {1, 32, 32, 1}, s_o[4] = {1, 64, 64, 1},
+            s_w1[4] = {4, 3, 3, 3}, s_w2[4] = {1, 1, 1, 4}, s_4[1] = {4}, s_1[1] = {1}, s_2[1] = {2};
+  const int size[2] = {64, 64};
+  int in = tfw_tensor(w, "input", TFW_FLOAT32, s_in, 4, NULL, 0);
+  int tw1 = tfw_tensor(w, "conv1/weights", TFW_FLOAT32, s_w1, 4, w1, sizeof w1);
+  int tb1 = tfw_tensor(w, "conv1/bias", TFW_FLOAT32, s_4, 1, b1, sizeof b1);
+  int a1 = tfw_tensor(w, "conv1", TFW_FLOAT32, s_a, 4, NULL, 0);
+  int tw2 = tfw_tensor(w, "head/weights", TFW_FLOAT32, s_w2, 4, w2, sizeof w2);
+  int tb2 = tfw_tensor(w, "head/bias", TFW_FLOAT32, s_1, 1, b2, sizeof b2);
+  int a2 = tfw_tensor(w, "head", TFW_FLOAT32, s_b, 4, NULL, 0);
+  int tsz = tfw_tensor(w, "up/size", TFW_INT32, s_2, 1, size, sizeof size);
+  int u = tfw_tensor(w, "up", TFW_FLOAT32, s_o, 4, NULL, 0);
+  int out = tfw_tensor(w, "prob", TFW_FLOAT32, s_o, 4, NULL, 0);
+  tfw_conv2d(w, in, tw1, tb1, a1, TFW_SAME, 2, 2, TFW_ACT_RELU);
+  tfw_conv2d(w, a1, tw2, tb2, a2, TFW_SAME, 1, 1, TFW_ACT_NONE);
+  tfw_resize_bilinear(w, a2, tsz, u, 0, 0);
+  tfw_simple(w, TFW_OP_LOGISTIC, u, out);
+  return finish(w, in, out, dir, "resize_head.tflite");
+}
+
 /* AVERAGE_POOL_2D with a window (3x3 stride 2 SAME: TFLite divides by the cells inside the map,
  * fewer at the borders; 5x5 stride 1 SAME), MAX_POOL_2D 2x2 stride 2 VALID, bilinear back up. */
 static int pools(const char *dir) {
@@ -690,5 +719,5 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: make_test_models OUTDIR\n");
     return 2;
   }
-  return pad_logits1(argv[1]) || flat_logits2(argv[1]) || tconv_bias(argv[1]) || hand_softmax(argv[1]) || naive_softmax(argv[1]) || nearest(argv[1]) || dense_se(argv[1]) || prior4(argv[1]) || concat_slice(argv[1]) || prelu(argv[1]) || dilated(argv[1]) || pools(argv[1]) || int8_model(argv[1]) || int8_ops(argv[1]) || resize_add(argv[1]) || resize_chain(argv[1]);
+  return pad_logits1(argv[1]) || flat_logits2(argv[1]) || tconv_bias(argv[1]) || hand_softmax(argv[1]) || naive_softmax(argv[1]) || nearest(argv[1]) || dense_se(argv[1]) || prior4(argv[1]) || concat_slice(argv[1]) || prelu(argv[1]) || dilated(argv[1]) || pools(argv[1]) || int8_model(argv[1]) || int8_ops(argv[1]) || resize_add(argv[1]) || resize_chain(argv[1]) || resize_head(argv[1]);
 }

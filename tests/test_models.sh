@@ -8,7 +8,8 @@
 #      and a STRIDED_SLICE of channels at offsets that are not multiples of 4; PRELU with alphas
 #      below 0, in [0, 1] and above 1; dilated CONV_2D and DEPTHWISE_CONV_2D; RESIZE_BILINEAR
 #      then ADD of a skip connection (half-pixel and align corners); two resizes then a 1x1 conv
-#      (which pseg convert moves before them); one of them converted with --input-range -1,1 and fed to
+#      (which pseg convert moves before them); a resize then a LOGISTIC ending the model (at the
+#      model's size the mask dispatch does both: mask.comp UPS); one of them converted with --input-range -1,1 and fed to
 #      TFLite as such, the same reading [-1,1] from its TFLite metadata, and ImageNet's
 #      per-channel mean and std (from the metadata, and given as --mean-std); a 4-channel model reading a prior mask, also with a prior through `pseg run`
 #      and `pseg segment --prior` (tests/reference/run_compare.js --prior-png); an int8 model
@@ -84,6 +85,7 @@ fidelity "$T/synthetic/dilated.tflite" probability 0 2e-2
 fidelity "$T/synthetic/nearest.tflite" probability 0 2e-2
 fidelity "$T/synthetic/resize_add.tflite" probability 0 2e-2
 fidelity "$T/synthetic/resize_chain.tflite" logits 1 2e-2
+fidelity "$T/synthetic/resize_head.tflite" probability 0 2e-2
 fidelity "$T/synthetic/pools.tflite" probability 0 2e-2
 fidelity "$T/synthetic/dense_se.tflite" probability 0 2e-2
 fidelity "$T/synthetic/prior4.tflite" probability 0 2e-2 # RGB + a prior mask; the prior 0 here
