@@ -738,8 +738,8 @@ static void plan_narrow(kdispatch *d, int no_npx) {
  * 1.8 times the work on 2 threads in 2 rounds; two of 72 run it in one). The threads that run
  * at once are the driver's workers, but no more than the cores: the context starts one worker
  * more than cores (apply_cpu_threads), and three equal workgroups on two cores take two rounds.
- * Counting 3 workers on this project's 2-core machine, A/B in one script (BENCHMARKS.md,
- * "Grid rounds"): selfie 7.7-9.4 ms a frame against 6.8-8.3 counting the 2 cores. */
+ * Counting 3 workers on this project's 2-core machine, A/B in one script (BENCHMARKS.md, "Grid
+ * rounds and the last resize"): selfie 7.7-9.4 ms a frame against 6.8-8.3 counting the 2 cores. */
 static int grid_lanes(const pseg_context *ctx, int pixels, int gz) {
   if (!ctx->info.is_cpu) return 64;
   long threads = ctx->cpu_threads; /* 0: the driver runs workgroups on the submitting thread */
