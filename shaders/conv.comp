@@ -220,10 +220,9 @@ void conv(int p, int ob) {
   vec4 acc[OCB];
   init(acc, ob);
   if (MODE == 2) { /* 1x1 conv of the bilinear resize of X */
-    float fy = src_coord(oy, pc.in_h, pc.out_h), fx = src_coord(ox, pc.in_w, pc.out_w);
-    int y0 = min(int(floor(fy)), pc.in_h - 1), x0 = min(int(floor(fx)), pc.in_w - 1);
-    int y1 = min(y0 + 1, pc.in_h - 1), x1 = min(x0 + 1, pc.in_w - 1);
-    float ly = fy - float(y0), lx = fx - float(x0);
+    int y1, x1;
+    float ly, lx;
+    int y0 = src_pair(oy, pc.in_h, pc.out_h, y1, ly), x0 = src_pair(ox, pc.in_w, pc.out_w, x1, lx);
     int i00 = y0 * pc.in_w + x0, i01 = y0 * pc.in_w + x1, i10 = y1 * pc.in_w + x0, i11 = y1 * pc.in_w + x1;
     CUNROLL for (int c = 0; c < IC4; c++) {
       vec4 top = mix(fetch(i00, c), fetch(i01, c), lx), bot = mix(fetch(i10, c), fetch(i11, c), lx);
@@ -290,10 +289,8 @@ void conv_npx(int p, int ob) {
     int i00[NPX], i01[NPX], i10[NPX], i11[NPX];
     float ly[NPX], lx[NPX];
     UNROLL for (int q = 0; q < NPX; q++) {
-      float fy = src_coord(oy[q], pc.in_h, pc.out_h), fx = src_coord(ox[q], pc.in_w, pc.out_w);
-      int y0 = min(int(floor(fy)), pc.in_h - 1), x0 = min(int(floor(fx)), pc.in_w - 1);
-      int y1 = min(y0 + 1, pc.in_h - 1), x1 = min(x0 + 1, pc.in_w - 1);
-      ly[q] = fy - float(y0), lx[q] = fx - float(x0);
+      int y1, x1;
+      int y0 = src_pair(oy[q], pc.in_h, pc.out_h, y1, ly[q]), x0 = src_pair(ox[q], pc.in_w, pc.out_w, x1, lx[q]);
       i00[q] = y0 * pc.in_w + x0, i01[q] = y0 * pc.in_w + x1, i10[q] = y1 * pc.in_w + x0, i11[q] = y1 * pc.in_w + x1;
     }
     CUNROLL for (int c = 0; c < IC4; c++) {

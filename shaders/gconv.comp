@@ -86,10 +86,9 @@ vec4 stage_value(int q, int k) {
   if (MODE == 1) return fetch(q, k);
   int oy = q / pc.out_w, ox = q - oy * pc.out_w;
   if (MODE == 2) {
-    float fy = src_coord(oy, pc.in_h, pc.out_h), fx = src_coord(ox, pc.in_w, pc.out_w);
-    int y0 = min(int(floor(fy)), pc.in_h - 1), x0 = min(int(floor(fx)), pc.in_w - 1);
-    int y1 = min(y0 + 1, pc.in_h - 1), x1 = min(x0 + 1, pc.in_w - 1);
-    float ly = fy - float(y0), lx = fx - float(x0);
+    int y1, x1;
+    float ly, lx;
+    int y0 = src_pair(oy, pc.in_h, pc.out_h, y1, ly), x0 = src_pair(ox, pc.in_w, pc.out_w, x1, lx);
     vec4 top = mix(fetch(y0 * pc.in_w + x0, k), fetch(y0 * pc.in_w + x1, k), lx);
     vec4 bot = mix(fetch(y1 * pc.in_w + x0, k), fetch(y1 * pc.in_w + x1, k), lx);
     return mix(top, bot, ly);

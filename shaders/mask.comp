@@ -54,10 +54,9 @@ float at(int x, int y) { return head(texel(x, y)); }
 
 /* UPS: output pixel (x, y) of the resize, with resize.comp's arithmetic */
 float up(int x, int y) {
-  float fy = src_coord(y, pc.in_h, pc.out_h), fx = src_coord(x, pc.in_w, pc.out_w);
-  int y0 = min(int(floor(fy)), pc.in_h - 1), x0 = min(int(floor(fx)), pc.in_w - 1);
-  int y1 = min(y0 + 1, pc.in_h - 1), x1 = min(x0 + 1, pc.in_w - 1);
-  float ly = fy - float(y0), lx = fx - float(x0);
+  int y1, x1;
+  float ly, lx;
+  int y0 = src_pair(y, pc.in_h, pc.out_h, y1, ly), x0 = src_pair(x, pc.in_w, pc.out_w, x1, lx);
   vec4 top = mix(texel(x0, y0), texel(x1, y0), lx), bot = mix(texel(x0, y1), texel(x1, y1), lx);
   return head(activate(mix(top, bot, ly), UPS_ACT));
 }

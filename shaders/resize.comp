@@ -23,10 +23,9 @@ void px(int x, int y) {
     [[unroll]] for (int c = 0; c < C4; c++) dst.y[o + c] = OTYPE(activate(res(o + c, texelFetch(X, i + c)), ACT));
     return;
   }
-  float fy = src_coord(y, pc.in_h, pc.out_h), fx = src_coord(x, pc.in_w, pc.out_w);
-  int y0 = min(int(floor(fy)), pc.in_h - 1), x0 = min(int(floor(fx)), pc.in_w - 1);
-  int y1 = min(y0 + 1, pc.in_h - 1), x1 = min(x0 + 1, pc.in_w - 1);
-  float ly = fy - float(y0), lx = fx - float(x0);
+  int y1, x1;
+  float ly, lx;
+  int y0 = src_pair(y, pc.in_h, pc.out_h, y1, ly), x0 = src_pair(x, pc.in_w, pc.out_w, x1, lx);
   int i00 = (y0 * pc.in_w + x0) * C4, i01 = (y0 * pc.in_w + x1) * C4;
   int i10 = (y1 * pc.in_w + x0) * C4, i11 = (y1 * pc.in_w + x1) * C4;
   int o = (y * pc.out_w + x) * C4;

@@ -40,3 +40,29 @@ vec4 activate(vec4 v, int act) {
   }
   return v;
 }
+
+/* RESIZE_BILINEAR's source coordinate of output d (pc.mode: 0 half-pixel centres, clamped;
+ * 1 legacy src = dst * in/out; 2 align corners). */
+float src_coord(int d, int n_in, int n_out) {
+  if (pc.mode == 2) return n_out > 1 ? float(d) * float(n_in - 1) / float(n_out - 1) : 0.0;
+  float scale = float(n_in) / float(n_out);
+  if (pc.mode == 1) return float(d) * scale;
+  return max((float(d) + 0.5) * scale - 0.5, 0.0);
+}
+/* Along one axis, output d of a RESIZE_BILINEAR reads source i0 (returned) and i1 (the next,
+ * clamped), weighting i1 by l: every bilinear read (resize.comp, conv.comp MODE 2, mask.comp UPS,
+ * gpix.comp, gconv.comp) takes its taps from here. */
+int src_pair(int d, int n_in, int n_out, out int i1, out float l) {
+  float f = src_coord(d, n_in, n_out);
+  int i0 = min(int(floor(f)), n_in - 1);
+  i1 = min(i0 + 1, n_in - 1);
+  l = f - float(i0);
+  return i0;
+}
+/* RESIZE_NEAREST_NEIGHBOR's source index of output d (pc.mode 3 half-pixel, 4 legacy, 5 align
+ * corners; scale: the CPU's fp32 n_in / n_out or (n_in - 1) / (n_out - 1), kernels/resize.c) */
+int nearest_src(int d, int n_in, float scale) {
+  float s = (float(d) + (pc.mode == 3 ? 0.5 : 0.0)) * scale, f = floor(s);
+  int v = int(f) + ((pc.mode == 5 && s - f >= 0.5) ? 1 : 0);
+  return clamp(v, 0, n_in - 1);
+}

@@ -87,20 +87,6 @@ vec4 W4XH(int k, f16vec4 x) { return vec4(W4H(k) * x.x + W4H(k + 1) * x.y + W4H(
   }
 #endif
 
-/* RESIZE_BILINEAR's source coordinate (net.glsl's src_coord, pc.mode the convention) */
-float src_coord(int d, int n_in, int n_out) {
-  if (pc.mode == 2) return n_out > 1 ? float(d) * float(n_in - 1) / float(n_out - 1) : 0.0;
-  float scale = float(n_in) / float(n_out);
-  if (pc.mode == 1) return float(d) * scale;
-  return max((float(d) + 0.5) * scale - 0.5, 0.0);
-}
-/* RESIZE_NEAREST_NEIGHBOR's source index of output d (pc.mode 3 half-pixel, 4 legacy, 5 align
- * corners; scale: the CPU's fp32 n_in / n_out or (n_in - 1) / (n_out - 1), kernels/resize.c) */
-int nearest_src(int d, int n_in, float scale) {
-  float s = (float(d) + (pc.mode == 3 ? 0.5 : 0.0)) * scale, f = floor(s);
-  int v = int(f) + ((pc.mode == 5 && s - f >= 0.5) ? 1 : 0);
-  return clamp(v, 0, n_in - 1);
-}
 
 #define NT 64 /* invocations a workgroup, every GPU-tier shader */
 /* a workgroup's number on a 1D grid laid out as x + y * gl_NumWorkGroups.x (kernel_grid_1d) */

@@ -29,21 +29,6 @@
 layout(binding = 0) uniform samplerBuffer X;
 layout(binding = 1) uniform samplerBuffer R;
 layout(binding = 2) uniform samplerBuffer G;
-/* RESIZE_BILINEAR's source coordinate of output d (pc.mode: 0 half-pixel centres, clamped;
- * 1 legacy src = dst * in/out; 2 align corners). Shared by resize.comp and conv.comp (MODE 2). */
-float src_coord(int d, int n_in, int n_out) {
-  if (pc.mode == 2) return n_out > 1 ? float(d) * float(n_in - 1) / float(n_out - 1) : 0.0;
-  float scale = float(n_in) / float(n_out);
-  if (pc.mode == 1) return float(d) * scale;
-  return max((float(d) + 0.5) * scale - 0.5, 0.0);
-}
-/* RESIZE_NEAREST_NEIGHBOR's source index of output d (pc.mode 3 half-pixel, 4 legacy, 5 align
- * corners; scale: the CPU's fp32 n_in / n_out or (n_in - 1) / (n_out - 1), kernels/resize.c) */
-int nearest_src(int d, int n_in, float scale) {
-  float s = (float(d) + (pc.mode == 3 ? 0.5 : 0.0)) * scale, f = floor(s);
-  int v = int(f) + ((pc.mode == 5 && s - f >= 0.5) ? 1 : 0);
-  return clamp(v, 0, n_in - 1);
-}
 
 #ifndef NO_DST
 layout(std430, binding = 3) writeonly buffer Out { OTYPE y[]; } dst;
