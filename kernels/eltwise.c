@@ -125,7 +125,7 @@ static const char *same_shape_check(const pseg_fmt_layer *l, kshape a, kshape b,
   return o.h != a.h || o.w != a.w || o.c != a.c ? "output shape mismatch" : NULL;
 }
 
-const pseg_op_def pseg_def_ACT = {1, same_shape_check, NULL, NULL, NULL, binary_plan, binary_ref, NULL};
+const pseg_op_def pseg_def_ACT = {1, same_shape_check, NULL, NULL, NULL, binary_plan, binary_ref, kq_act_qref};
 
 /* channels of in0, then in1's; aux: in0's channels */
 static const char *concat_check(const pseg_fmt_layer *l, kshape a, kshape b, kshape o) {

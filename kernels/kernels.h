@@ -150,6 +150,14 @@ typedef struct kqadd {
 } kqadd;
 int kq_add_params(kquant qa, kquant qb, kquant qo, kqadd *p);
 int kq_add(int a, int b, const kqadd *p, int zo, int lo, int hi);
+/* An integer LOGISTIC or TANH (an ACT layer) as XNNPACK computes it: a table of the 256 inputs,
+ * each dequantized, the function in fp32, times 1 / the output scale, lrintf, plus the zero
+ * point, clamped. kq_lut_ok: NULL, or why XNNPACK's operator refuses these parameters (the output
+ * quantization TFLite's converter always writes: 1/256 and -128 for LOGISTIC, 1/128 and 0 for
+ * TANH); kq_act_qref: the reference. */
+const char *kq_lut_ok(kquant a, kquant o, int act);
+void kq_lut(kquant a, kquant o, int act, int8_t lut[256]);
+void kq_act_qref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in0, const float *in1, float *out);
 /* int8 -> int8 QUANTIZE (XNNPACK's convert): the scale ratio with 8 fraction bits */
 int32_t kq_cvt_multiplier(kquant a, kquant o);
 /* An integer layer's weights (PSEG_WTYPE_I8): its scales (nscale: 1 or per output channel), its

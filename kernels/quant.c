@@ -42,6 +42,29 @@ int kq_add(int a, int b, const kqadd *p, int zo, int lo, int hi) {
   return q < lo ? lo : q > hi ? hi : (int)q;
 }
 
+/* XNNPACK's functions for its lookup tables (operators/lut-elementwise-nc.c): the sigmoid from
+ * whichever side keeps 1 / (1 + e) away from cancelling, the tanh as tanhf */
+static float lut_sigmoid(float x) { return signbit(x) ? 1.0f / (1.0f + expf(-x)) : 1.0f - 1.0f / (1.0f + expf(x)); }
+
+const char *kq_lut_ok(kquant a, kquant o, int act) {
+  if (act != PSEG_ACT_SIGMOID && act != PSEG_ACT_TANH) return "an integer activation must be logistic or tanh (relu and relu6 fuse into the layer before)";
+  if (!(a.scale > 0.0f && isnormal(a.scale))) return "an integer activation's input scale must be positive and normal";
+  if (act == PSEG_ACT_SIGMOID && (o.scale != 0x1.0p-8f || o.zp != -128))
+    return "an integer logistic must have output scale 1/256 and zero point -128 (as TFLite's converter writes it)";
+  if (act == PSEG_ACT_TANH && (o.scale != 0x1.0p-7f || o.zp != 0))
+    return "an integer tanh must have output scale 1/128 and zero point 0 (as TFLite's converter writes it)";
+  return NULL;
+}
+
+void kq_lut(kquant a, kquant o, int act, int8_t lut[256]) {
+  const float inv = 1.0f / o.scale;
+  for (int i = -128; i < 128; i++) {
+    float x = (float)(i - a.zp) * a.scale, y = act == PSEG_ACT_TANH ? tanhf(x) : lut_sigmoid(x);
+    long q = lrintf(y * inv) + o.zp;
+    lut[i + 128] = (int8_t)(q < -128 ? -128 : q > 127 ? 127 : q);
+  }
+}
+
 int32_t kq_cvt_multiplier(kquant a, kquant o) { return (int32_t)lrintf(256.0f * (a.scale / o.scale)); }
 
 int kq_requant(float v, int zp, int lo, int hi) {
@@ -131,6 +154,15 @@ static int no_plan(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, 
   return -1;
 }
 
+/* An integer LOGISTIC or TANH: XNNPACK's table (kq_lut) */
+void kq_act_qref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in0, const float *in1, float *out) {
+  const pseg_fmt_tensor *t = &m->tensors[l->out];
+  int8_t lut[256];
+  (void)in1;
+  kq_lut(kq_of(m, l->in0), kq_of(m, l->out), l->act, lut);
+  for (size_t i = 0, n = (size_t)t->h * t->w * t->c; i < n; i++) out[i] = (float)lut[(int)in0[i] + 128];
+}
+
 const pseg_op_def pseg_def_QUANTIZE = {1, same_shape, NULL, NULL, NULL, no_plan, NULL, quantize_qref};
 const pseg_op_def pseg_def_DEQUANTIZE = {1, same_shape, NULL, NULL, NULL, no_plan, NULL, dequantize_qref};
 
@@ -189,6 +221,12 @@ int kernel_qplan(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d)
     d->pc.mode = pack_range(qo, l->act);
     break;
   }
+  case PSEG_OP_ACT: /* LOGISTIC, TANH: a table in the weights (kernel_qpack), read at the input's value */
+    if (kq_lut_ok(qa, qo, l->act)) return -1;
+    d->spec[1] = 7;
+    d->pc.mode = pack_range(qo, PSEG_ACT_NONE);
+    d->uses_weights = 1;
+    break;
   case PSEG_OP_RESIZE_BILINEAR: {
     d->pc.mode = pack_range(qo, PSEG_ACT_NONE); /* the zero point, for a fused QUANTIZE */
     int adjh = l->aux == 2 && o->h != 1, adjw = l->aux == 2 && o->w != 1;
@@ -328,6 +366,8 @@ int kernel_qfast(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d)
 }
 
 size_t kernel_qpacked(const pseg_fmt_model *m, const pseg_fmt_layer *l) {
+  if (l->op == PSEG_OP_ACT && m->tensors[l->out].quant > 0) /* the table: 256 int8 after the (unused) biases and scales */
+    return 8 * (size_t)kc4(m->tensors[l->out].c) + 256;
   if (l->wtype != PSEG_WTYPE_I8 || (l->op != PSEG_OP_CONV2D && l->op != PSEG_OP_DWCONV2D)) return 0;
   const pseg_fmt_tensor *a = &m->tensors[l->in0], *o = &m->tensors[l->out];
   size_t oc4 = (size_t)kc4(o->c), taps = (size_t)l->kh * l->kw;
@@ -340,6 +380,12 @@ void kernel_qpack(const pseg_fmt_model *m, const pseg_fmt_layer *l, float *dst) 
   kqweights q;
   size_t n = kernel_qpacked(m, l);
   memset(dst, 0, n * sizeof(float));
+  if (n && l->op == PSEG_OP_ACT) { /* qnet.comp OP 7 reads entry q + 128 as weight vec4 (q + 128) / 4, component (q + 128) % 4 */
+    int8_t lut[256];
+    kq_lut(qa, qo, l->act, lut);
+    for (int k = 0; k < 256; k++) dst[8 * (size_t)kc4(o->c) + (size_t)k] = (float)lut[k];
+    return;
+  }
   if (!n || kq_weights(m, l, (size_t)o->c, &q)) return;
   int oc4 = kc4(o->c), ic = a->c, ic4 = kc4(a->c), taps = l->kh * l->kw, dw = l->op == PSEG_OP_DWCONV2D;
   for (int c = 0; c < o->c; c++) {

@@ -246,7 +246,10 @@ int pseg_fmt_validate(const pseg_fmt_model *m, char *err, size_t errlen) {
       const char *pw = kq_pass_ok(m, l);
       if (pw) LFAIL("an integer %s: %s", pseg_op_name(l->op), pw);
     }
-    if (integer && l->act != PSEG_ACT_NONE && l->act != PSEG_ACT_RELU && l->act != PSEG_ACT_RELU6)
+    if (integer && l->op == PSEG_OP_ACT) {
+      const char *why = kq_lut_ok(kq_of(m, l->in0), kq_of(m, l->out), l->act);
+      if (why) LFAIL("%s", why);
+    } else if (integer && l->act != PSEG_ACT_NONE && l->act != PSEG_ACT_RELU && l->act != PSEG_ACT_RELU6)
       LFAIL("integer layers take no activation but relu and relu6");
     if (integer && l->op == PSEG_OP_ADD && l->aux != 0) LFAIL("an integer add takes two tensors of one shape");
     size_t wc, bc;

@@ -25,7 +25,7 @@ size_t pseg_layers_packed_floats(const pseg_fmt_model *m, const int32_t wls[4]) 
   for (int k = 0; k < 3; k++)
     if (wls[k] >= 0) {
       const pseg_fmt_layer *l = &m->layers[wls[k]];
-      if (l->wtype == PSEG_WTYPE_I8) { /* an integer layer (kernels/quant.c) */
+      if (l->wtype == PSEG_WTYPE_I8 || m->tensors[l->out].quant > 0) { /* an integer layer (kernels/quant.c) */
         total += kernel_qpacked(m, l);
         continue;
       }
@@ -45,7 +45,7 @@ static float *layers_weights(const pseg_model *md, const int32_t wls[4], size_t 
   for (int k = 0; k < 3; k++) {
     if (wls[k] < 0) continue;
     const pseg_fmt_layer *l = &m->layers[wls[k]];
-    if (l->wtype == PSEG_WTYPE_I8) {
+    if (l->wtype == PSEG_WTYPE_I8 || m->tensors[l->out].quant > 0) {
       kernel_qpack(m, l, blob + at);
       at += kernel_qpacked(m, l);
       continue;

@@ -16,6 +16,8 @@
  * OP 4 QUANTIZE from float: pc.aux1 the scale (float bits); 5 from int8: pc.kh the multiplier of
  *   8 fraction bits, pc.aux0 the input's zero point; 6 DEQUANTIZE: pc.aux0 the zero point, aux1
  *   the scale (float bits): a float output.
+ * OP 7 LOGISTIC or TANH (an ACT layer): the 256 int8 of XNNPACK's table (kernels/quant.c kq_lut)
+ *   as the weights, entry q + 128 for input q; buffer weights only (a dynamic index).
  * pc.mode: the output's lowest and highest value and zero point, each + 128, in bytes 0, 1, 2.
  *
  * Fusions (runtime/plan.c: plan_qfusions), each computing exactly what the layers it replaces
@@ -341,6 +343,11 @@ void main() {
     q = clamp(ivec4(sign(v) * floor(abs(v) + 0.5)) + zo, -128, 127); /* round half away from zero */
   } else if (OP == 5) {
     q = clamp((((qin(X, id) - pc.aux0) * pc.kh + 128) >> 8) + zo, -128, 127);
+#ifndef WSPEC
+  } else if (OP == 7) { /* entry e = q + 128 of the table: weight vec4 e / 4, component e % 4 */
+    ivec4 e = qin(X, id) + 128;
+    q = ivec4(QW(e.x >> 2)[e.x & 3], QW(e.y >> 2)[e.y & 3], QW(e.z >> 2)[e.z & 3], QW(e.w >> 2)[e.w & 3]);
+#endif
   } else {
     dst.y[id] = OTYPE(vec4(qin(X, id) - pc.aux0) * intBitsToFloat(pc.aux1));
     return;

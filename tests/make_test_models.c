@@ -68,6 +68,9 @@
  *                        -> MAX_POOL_2D 2x2 s2 [32,32,8] -> CONV_2D 1x1 (8->4); CONCATENATION
  *                        (conv, pool, conv) [32,32,16] -> STRIDED_SLICE channels 2..14 -> MAX_POOL_2D
  *                        3x3 s1 SAME -> RESIZE_BILINEAR 64x64 -> CONV_2D 1x1 (12->2)   [64,64,2]
+ *   int8_act.tflite      an int8 sigmoid head: 64x64x3 uint8 -> QUANTIZE -> CONV_2D 3x3 SAME
+ *                        (3->4) -> TANH (scale 1/128) -> CONV_2D 1x1 (4->1) -> LOGISTIC (scale
+ *                        1/256, zero point -128): int8 probabilities                   [64,64,1]
  *
  * Float32 weights from a fixed seed at He-initialisation scale; the heads' weights scaled so the
  * logits span several units (the int8 model's quantized per output channel). Usage:
@@ -592,6 +595,31 @@ static int int8_model(const char *dir) {
   return finish(w, in, out, dir, "int8.tflite");
 }
 
+/* LOGISTIC and TANH on int8 tensors: XNNPACK's lookup tables (the inputs' scales wide enough that
+ * the tables' saturated and steep parts are both read) */
+static int int8_act(const char *dir) {
+  static float w1[4 * 27], b1[4], w2[4], b2[1] = {0.2f};
+  fill(w1, sizeof w1 / 4, 6.0 * sqrt(2.0 / 27)), fill(b1, 4, 0.3), fill(w2, 4, 3.0 * sqrt(2.0 / 4));
+  tfw *w = tfw_new();
+  if (!w) return 1;
+  const int s_in[4] = {1, 64, 64, 3}, s_a[4] = {1, 64, 64, 4}, s_o[4] = {1, 64, 64, 1}, s_w1[4] = {4, 3, 3, 3},
+            s_w2[4] = {1, 1, 1, 4};
+  const float s0 = 1.0f / 255, s1 = 16.0f / 255, s2 = 1.0f / 128, s3 = 12.0f / 255, s4 = 1.0f / 256;
+  int64_t z0 = 0;
+  int in = tfw_quantization(w, tfw_tensor(w, "pixels", TFW_UINT8, s_in, 4, NULL, 0), &s0, &z0, 1, 0);
+  int q0 = qtensor(w, "q", s_in, s0, -128), c1 = qtensor(w, "conv1", s_a, s1, 3), t = qtensor(w, "tanh", s_a, s2, 0);
+  int c2 = qtensor(w, "conv2", s_o, s3, 5), out = qtensor(w, "probability", s_o, s4, -128);
+  int tw1, tb1, tw2, tb2;
+  qweights(w, "conv1/weights", s_w1, 4, 0, w1, b1, s0, &tw1, &tb1);
+  qweights(w, "conv2/weights", s_w2, 1, 0, w2, b2, s2, &tw2, &tb2);
+  tfw_op(w, TFW_OP_QUANTIZE, &in, 1, q0);
+  tfw_conv2d(w, q0, tw1, tb1, c1, TFW_SAME, 1, 1, TFW_ACT_NONE);
+  tfw_simple(w, TFW_OP_TANH, c1, t);
+  tfw_conv2d(w, t, tw2, tb2, c2, TFW_SAME, 1, 1, TFW_ACT_NONE);
+  tfw_simple(w, TFW_OP_LOGISTIC, c2, out);
+  return finish(w, in, out, dir, "int8_act.tflite");
+}
+
 static int dense_se(const char *dir) {
   static float w1[8 * 27], b1[8], f1[4 * 8], fb1[4], f2[8 * 4], fb2[8], f3[8], fb3[1] = {-0.2f};
   fill(w1, sizeof w1 / 4, sqrt(2.0 / 27)), fill(b1, 8, 0.1), fill(f1, 32, 2.0 * sqrt(2.0 / 8)), fill(fb1, 4, 0.1);
@@ -719,5 +747,5 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: make_test_models OUTDIR\n");
     return 2;
   }
-  return pad_logits1(argv[1]) || flat_logits2(argv[1]) || tconv_bias(argv[1]) || hand_softmax(argv[1]) || naive_softmax(argv[1]) || nearest(argv[1]) || dense_se(argv[1]) || prior4(argv[1]) || concat_slice(argv[1]) || prelu(argv[1]) || dilated(argv[1]) || pools(argv[1]) || int8_model(argv[1]) || int8_ops(argv[1]) || resize_add(argv[1]) || resize_chain(argv[1]) || resize_head(argv[1]);
+  return pad_logits1(argv[1]) || flat_logits2(argv[1]) || tconv_bias(argv[1]) || hand_softmax(argv[1]) || naive_softmax(argv[1]) || nearest(argv[1]) || dense_se(argv[1]) || prior4(argv[1]) || concat_slice(argv[1]) || prelu(argv[1]) || dilated(argv[1]) || pools(argv[1]) || int8_model(argv[1]) || int8_ops(argv[1]) || resize_add(argv[1]) || resize_chain(argv[1]) || resize_head(argv[1]) || int8_act(argv[1]);
 }

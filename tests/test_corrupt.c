@@ -343,7 +343,10 @@ int main(int argc, char **argv) {
                  {"a bias of float32", "bias must be 2 constant int32"},
                  {"a negative weight scale", "weight scale 1 is"},
                  {"an activation with two scales", "2 scales"},
-                 {"an int8 max pool changing the scale", "must share one scale and zero point"}};
+                 {"an int8 max pool changing the scale", "must share one scale and zero point"},
+                 {"an int8 logistic of output scale 1/255", "output scale 1/256 and zero point -128"},
+                 {"an int8 relu of its own", "must be logistic or tanh"},
+                 {"an int8 logistic of output scale 1/256, zero point -128", NULL}};
     for (int k = 0; k < (int)(sizeof qcase / sizeof qcase[0]); k++) {
       tfw *qw = tfw_new();
       int s_in[4] = {1, 4, 4, 3}, s_w[4] = {2, 1, 1, 3}, s_b[1] = {2}, s_o[4] = {1, 4, 4, 2};
@@ -357,6 +360,7 @@ int main(int argc, char **argv) {
       int co = tfw_tensor(qw, "conv", TFW_INT8, s_o, 4, NULL, 0);
       int out = tfw_tensor(qw, "out", TFW_FLOAT32, s_o, 4, NULL, 0);
       int mp = k == 10 ? tfw_tensor(qw, "pool", TFW_INT8, s_o, 4, NULL, 0) : -1; /* a MAX_POOL_2D after the conv */
+      int ac = k >= 11 ? tfw_tensor(qw, "act", TFW_INT8, s_o, 4, NULL, 0) : -1; /* a LOGISTIC or RELU after it */
       float sc1 = 1.0f / 127.5f, sc2[2] = {0.02f, k == 8 ? -0.03f : 0.03f}, sc3 = 0.05f, bsc[2] = {sc1 * 0.02f, sc1 * 0.03f};
       int64_t z128 = 128, z0 = 0, zc = k == 2 ? 200 : -4, zw[2] = {0, k == 5 ? 3 : 0}, zb[2] = {0, 0};
       tfw_quantization(qw, qin, &sc1, &z128, 1, 0);
@@ -371,7 +375,11 @@ int main(int argc, char **argv) {
         tfw_quantization(qw, mp, (float[]){2 * sc3}, &zc, 1, 0);
         tfw_max_pool2d(qw, co, mp, 1, 1, 1, 1, TFW_VALID);
       }
-      tfw_dequantize(qw, mp >= 0 ? mp : co, out);
+      if (ac >= 0) {
+        tfw_quantization(qw, ac, (float[]){k == 11 ? 1.0f / 255 : 1.0f / 256}, (int64_t[]){-128}, 1, 0);
+        tfw_simple(qw, k == 12 ? TFW_OP_RELU : TFW_OP_LOGISTIC, co, ac);
+      }
+      tfw_dequantize(qw, ac >= 0 ? ac : mp >= 0 ? mp : co, out);
       uint8_t *qt;
       size_t nqt;
       int qbuilt = tfw_finish(qw, qin, out, &qt, &nqt) == 0;

@@ -291,6 +291,23 @@ static void integer_cases(pseg_context *ctx, builder *b) {
     qoutput(b, y);
     check(ctx, b, name, -8, 8);
   }
+  /* LOGISTIC and TANH: the table packed as weights and read at every int8 input (scale 1/16 over
+   * -8..8 reaches nearly all 256), one with an int8 -> int8 requantization fused after it */
+  uint32_t saved = rng; /* the cases after these draw the same numbers with or without them */
+  for (int k = 0; k < 3; k++) {
+    static const char *names[3] = {"int8 logistic 23x17x7", "int8 tanh 23x17x7", "int8 logistic + requantize 23x17x7"};
+    int act = k == 1 ? PSEG_ACT_TANH : PSEG_ACT_SIGMOID, x = qinput(b, 23, 17, 7);
+    int y = k == 1 ? add_qtensor(b, 23, 17, 7, 1.0f / 128, 0) : add_qtensor(b, 23, 17, 7, 1.0f / 256, -128);
+    add_layer(b, PSEG_OP_ACT, act, x, -1, y);
+    if (k == 2) {
+      int z = add_qtensor(b, 23, 17, 7, 1.0f / 100, -90);
+      add_layer(b, PSEG_OP_QUANTIZE, PSEG_ACT_NONE, y, -1, z);
+      y = z;
+    }
+    qoutput(b, y);
+    check(ctx, b, names[k], -8, 8);
+  }
+  rng = saved;
 }
 
 /* Whether the planner folds squeeze-excite blocks into convs: only for the CPU driver's fast

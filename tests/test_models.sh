@@ -118,11 +118,13 @@ done
 rm -f "$T/x.pseg"
 # integer models (issue 15: uint8 pixels in, int8 logits out): int8 (PAD, per-channel convs, a
 # depthwise conv, ADD, RESIZE_BILINEAR, a requantization) and int8_ops (MAX_POOL_2D, a
-# three-input CONCATENATION, STRIDED_SLICE): GPU and C references against TFLite, bit for bit
-for q in int8 int8_ops; do
+# three-input CONCATENATION, STRIDED_SLICE) and int8_act (TANH, LOGISTIC): GPU and C references
+# against TFLite, bit for bit
+for q in int8 int8_ops int8_act; do
+  head=logits; [ $q = int8_act ] && head=probability # int8_act ends in LOGISTIC: its output is the mask
   if "$PSEG" convert "$T/synthetic/$q.tflite" "$T/$q.pseg"; then
     node "$SRC/tests/reference/int_compare.js" --pseg "$PSEG" --tflite "$T/synthetic/$q.tflite" --model "$T/$q.pseg" \
-      --min-identical 1 "$T"/in/64x64c/*.f32 > "$T/$q.txt" 2>&1 || status=1
+      --min-identical 1 --head $head "$T"/in/64x64c/*.f32 > "$T/$q.txt" 2>&1 || status=1
     grep -E "summary|FAIL" "$T/$q.txt"
   else
     echo "FAIL $q: pseg convert"; status=1

@@ -616,6 +616,11 @@ static int add_head(conv_state *s) {
   for (uint32_t i = 0; i < m->n_layers; i++)
     if ((uint32_t)m->layers[i].out == m->output) last = &m->layers[i];
   if (!last) return cfail(s, "model output is not computed by a supported op");
+  for (int moved = 1; moved && (last->op == PSEG_OP_DEQUANTIZE || (last->op == PSEG_OP_QUANTIZE && m->tensors[last->in0].quant > 0));) {
+    moved = 0; /* an integer output, requantized (to uint8) and made float: the layer that computed it */
+    for (uint32_t i = 0; i < m->n_layers && !moved; i++)
+      if (m->layers[i].out == last->in0) last = &m->layers[i], moved = 1;
+  }
   int kind = s->opt.output;
   if (kind == PSEG_OUTPUT_AUTO)
     kind = (o.c == 1 && last->act == PSEG_ACT_SIGMOID) || (o.c > 1 && last->op == PSEG_OP_SOFTMAX) ? PSEG_OUTPUT_PROBABILITY

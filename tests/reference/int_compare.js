@@ -4,11 +4,12 @@
 // the CPU references of kernels/), issue 15's bound: >= --min-identical of the output elements
 // identical, none off by more than one quantization step; and the mask (`pseg segment --tta none`
 // on NAME.png beside NAME.f32) against TFLite's output made a probability (a softmax over its
-// channels, the person's --person-channel; a sigmoid of one channel): max |d| <= --max-abs, mask
-// IoU@0.5 >= 0.999.
+// channels, the person's --person-channel; a sigmoid of one channel; with --head probability, the
+// output's real values as they are: a LOGISTIC head): max |d| <= --max-abs, mask IoU@0.5 >= 0.999.
 //
 // usage: node tests/reference/int_compare.js --pseg PSEG --tflite M.tflite --model M.pseg
-//          [--min-identical 0.999] [--person-channel 1] [--max-abs 1e-4] INPUT.f32...
+//          [--min-identical 0.999] [--person-channel 1] [--max-abs 1e-4] [--head logits|probability]
+//          INPUT.f32...
 // INPUT.f32: RGB in [0,1], NHWC float32 at the model's input size (prep_portraits). Pixels
 // p = round(255 x); TFLite gets q = p (uint8 input) or p - 128 (int8), pseg the real values
 // (q - zero point) x scale (its input tensor, as `pseg convert` reads the model's input); pseg's
@@ -30,16 +31,17 @@ function quantOf(m, ti) {
 }
 
 async function main() {
-  const a = process.argv.slice(2), o = { minIdentical: 0.999, pc: 1, maxAbs: 1e-4, inputs: [] };
+  const a = process.argv.slice(2), o = { minIdentical: 0.999, pc: 1, maxAbs: 1e-4, head: 'logits', inputs: [] };
   for (let i = 0; i < a.length; i++) {
     const v = () => a[++i];
     if (a[i] === '--pseg') o.pseg = v(); else if (a[i] === '--tflite') o.tflite = v();
     else if (a[i] === '--model') o.model = v(); else if (a[i] === '--min-identical') o.minIdentical = Number(v());
     else if (a[i] === '--person-channel') o.pc = Number(v()); else if (a[i] === '--max-abs') o.maxAbs = Number(v());
+    else if (a[i] === '--head') o.head = v();
     else o.inputs.push(a[i]);
   }
-  if (!o.pseg || !o.tflite || !o.model || !o.inputs.length) {
-    console.error('usage: int_compare.js --pseg PSEG --tflite M.tflite --model M.pseg [--min-identical F] INPUT.f32...');
+  if (!o.pseg || !o.tflite || !o.model || !o.inputs.length || (o.head !== 'logits' && o.head !== 'probability')) {
+    console.error('usage: int_compare.js --pseg PSEG --tflite M.tflite --model M.pseg [--min-identical F] [--head logits|probability] INPUT.f32...');
     process.exit(2);
   }
   const bytes = new Uint8Array(fs.readFileSync(o.tflite));
@@ -97,7 +99,8 @@ async function main() {
     let md = 0, inter = 0, uni = 0;
     for (let px = 0; px < mk.length; px++) {
       let pr;
-      if (K === 1) pr = 1 / (1 + Math.exp(-(ref[px] - qo.zp) * qo.scale));
+      if (o.head === 'probability') pr = (ref[px * K + (K === 1 ? 0 : o.pc)] - qo.zp) * qo.scale;
+      else if (K === 1) pr = 1 / (1 + Math.exp(-(ref[px] - qo.zp) * qo.scale));
       else {
         let mx = -Infinity, sum = 0;
         for (let c = 0; c < K; c++) mx = Math.max(mx, (ref[px * K + c] - qo.zp) * qo.scale);
