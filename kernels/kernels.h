@@ -56,7 +56,7 @@ enum {
 enum { KB_C4 = 0, KB_OP, KB_BCAST, KB_HAS_GATE, KB_ACT };
 enum { KR_C4 = 0, KR_ACT, KR_RES, KR_NPX }; /* resize, mean (and softmax: KR_C4 only); KR_RES: resize + R (an absorbed ADD); KR_NPX: pixels an invocation */
 enum { KS_C4 = 0, KS_R4, KS_ACT, KS_ACT2, KS_LAYERS, KS_POOL_ADD, KS_PRE_IC4 }; /* se_fc */
-#define PSEG_SPEC_LSX 19 /* conv.comp, dwconv.comp: workgroup size of their linear pixel grid */
+#define PSEG_SPEC_LSX 19 /* conv.comp, dwconv.comp, qnet.comp: workgroup size of their linear grid */
 #define PSEG_SPEC_WN 15
 #define PSEG_SPEC_WEIGHTS 24
 #define PSEG_WSPEC_MAX 2023 /* uint64 weight constants (4 halves each): ids 24..2046 */

@@ -777,6 +777,16 @@ static void plan_grid(const pseg_context *ctx, kdispatch *d) {
   kernel_set_grid(d, pixels, grid_lanes(ctx, pixels, (int)d->groups[2]));
 }
 
+/* An integer dispatch's workgroups (qnet.comp, planned in 64-wide groups by kernels/quant.c): on a
+ * CPU driver, sized as the convs' grids are (grid_lanes: lavapipe pays for each workgroup, and the
+ * 256x256 maps of an int8 model made 1024 of them a dispatch); 64 elsewhere. */
+static void plan_qgrid(const pseg_context *ctx, kdispatch *d) {
+  if (d->spec[PSEG_SPEC_LSX] > 0) return; /* sized already */
+  uint32_t n = d->groups[0] * d->groups[1] * 64, lanes = (uint32_t)grid_lanes(ctx, (int)n, (int)d->groups[2]);
+  d->spec[PSEG_SPEC_LSX] = (int32_t)lanes;
+  kernel_groups_1d(d->groups, (n + lanes - 1) / lanes, (int)d->groups[2]);
+}
+
 static uint32_t total_groups(const kdispatch *d) { return d->groups[0] * d->groups[1] * d->groups[2]; }
 
 /* A squeeze-excite dispatch whose gate only the next dispatch reads, a conv gating the same
@@ -1001,6 +1011,8 @@ pseg_result pseg_plan_model(pseg_model *model, pseg_plan *md) {
     plan_grid(ctx, &md->nodes[i].d_base);
   }
   plan_qproj(p, md);
+  for (uint32_t i = 0; i < md->n_nodes; i++)
+    if (md->nodes[i].d.shader == PSEG_SHADER_QNET) plan_qgrid(ctx, &md->nodes[i].d), plan_qgrid(ctx, &md->nodes[i].d_base);
   plan_fold_squeeze_excite(ctx, md);
   plan_fold_squeeze_excite_gpu(md);
 done:

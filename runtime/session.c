@@ -1411,8 +1411,10 @@ pseg_result pseg_session_get_profile(const pseg_session *s, pseg_step_profile *o
     p->bytes = st->bytes;
     const kernel *k = &st->k[s->tier];
     p->workgroups = k->groups[0] * k->groups[1] * k->groups[2];
-    /* the CPU tiers' convs size their workgroups per layer (PSEG_SPEC_LSX); every other shader has 64 */
-    p->local_size = (st->shader == PSEG_SHADER_CONV || st->shader == PSEG_SHADER_DWCONV) ? (uint32_t)k->spec[PSEG_SPEC_LSX] : 64;
+    /* the CPU tiers' convs and the integer layers size their workgroups per layer (PSEG_SPEC_LSX); every other shader has 64 */
+    p->local_size = (st->shader == PSEG_SHADER_CONV || st->shader == PSEG_SHADER_DWCONV || st->shader == PSEG_SHADER_QNET)
+                        ? (uint32_t)k->spec[PSEG_SPEC_LSX]
+                        : 64;
     p->tile = st->shader == PSEG_SHADER_GCONV || st->shader == PSEG_SHADER_GDWCONV ? (uint32_t)k->spec[KG_TP] : 0;
   }
   *count = n;

@@ -93,6 +93,7 @@ vec4 QS2(int j) { return uintBitsToFloat(WQ(PO4 + j)); }
 vec4 QW2(int k) { return vec4(q8(WQ(2 * PO4 + (k >> 2))[k & 3])); }
 #endif
 layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
+layout(local_size_x_id = 19) in; /* runtime/plan.c plan_qgrid: 64 on a GPU, on a CPU driver what fills its threads in the fewest rounds */
 const int OC4 = OC4_;
 layout(constant_id = 1) const int OP = 0;
 layout(constant_id = 2) const int IC4 = 1;
@@ -191,7 +192,7 @@ void dw_rows_c(int c4, int ry, int rx) {
 }
 
 void dw_rows() {
-  int id = int(gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * 64u);
+  int id = int(gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * gl_WorkGroupSize.x);
   int seg = (pc.out_w + NPX - 1) / NPX;
   if (id >= pc.out_h * seg * OC4) return;
   int g = id / OC4, ry = g / seg;
@@ -204,7 +205,7 @@ void dw_rows() {
  * depthwise layer writes it, goes straight into the conv's sums; the conv's output range pc.w0
  * (as pc.mode packs it), its input zero point the depthwise output's. */
 void dw_proj() {
-  int id = int(gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * 64u);
+  int id = int(gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * gl_WorkGroupSize.x);
   if (id >= pc.out_h * pc.out_w) return;
   int oy = id / pc.out_w, ox = id - oy * pc.out_w;
   int dh = (pc.aux1 & 255) != 0 ? pc.aux1 & 255 : 1, dw = ((pc.aux1 >> 8) & 255) != 0 ? (pc.aux1 >> 8) & 255 : 1;
@@ -237,7 +238,7 @@ void dw_proj() {
 }
 
 void conv() {
-  int id = int(gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * 64u);
+  int id = int(gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * gl_WorkGroupSize.x);
   int npx = pc.out_h * pc.out_w, ncb = (OC4 + OCB - 1) / OCB;
   if (id >= (npx + NPX - 1) / NPX * ncb) return;
   int g = id / ncb, cb = id - g * ncb, p0 = g * NPX, c0 = OCB == OC4 ? 0 : cb * OCB; /* WSPEC: OCB = OC4 */
@@ -320,7 +321,7 @@ void main() {
     conv();
     return;
   }
-  int id = int(gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * 64u);
+  int id = int(gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * gl_WorkGroupSize.x);
   int npx = pc.out_h * pc.out_w;
   if (id >= npx * OC4) return;
   int p = id / OC4, c4 = id - p * OC4, oy = p / pc.out_w, ox = p - oy * pc.out_w;
