@@ -71,6 +71,9 @@
  *   int8_act.tflite      an int8 sigmoid head: 64x64x3 uint8 -> QUANTIZE -> CONV_2D 3x3 SAME
  *                        (3->4) -> TANH (scale 1/128) -> CONV_2D 1x1 (4->1) -> LOGISTIC (scale
  *                        1/256, zero point -128): int8 probabilities                   [64,64,1]
+ *   int8_lut_logistic.tflite, int8_lut_tanh.tflite  the op on the input itself: 16x16x3 uint8
+ *                        (scale 0.05, zero point 128) -> QUANTIZE (zero point 0) -> LOGISTIC
+ *                        or TANH: on a ramp image every entry of the table    [16,16,3]
  *
  * Float32 weights from a fixed seed at He-initialisation scale; the heads' weights scaled so the
  * logits span several units (the int8 model's quantized per output channel). Usage:
@@ -620,6 +623,23 @@ static int int8_act(const char *dir) {
   return finish(w, in, out, dir, "int8_act.tflite");
 }
 
+/* An int8 LOGISTIC or TANH of the model's input itself: uint8 pixels (scale 0.05, zero point 128)
+ * -> QUANTIZE to int8 (zero point 0: the real values -6.4 .. 6.35) -> the op; on
+ * prep_portraits --ramp's image every entry of the op's table is read and compared. */
+static int int8_lut(const char *dir, int op, const char *name) {
+  tfw *w = tfw_new();
+  if (!w) return 1;
+  const int s_in[4] = {1, 16, 16, 3};
+  const float s0 = 0.05f;
+  int64_t z128 = 128;
+  int in = tfw_quantization(w, tfw_tensor(w, "pixels", TFW_UINT8, s_in, 4, NULL, 0), &s0, &z128, 1, 0);
+  int q = qtensor(w, "q", s_in, s0, 0);
+  int out = op == TFW_OP_TANH ? qtensor(w, "tanh", s_in, 1.0f / 128, 0) : qtensor(w, "logistic", s_in, 1.0f / 256, -128);
+  tfw_op(w, TFW_OP_QUANTIZE, &in, 1, q);
+  tfw_simple(w, op, q, out);
+  return finish(w, in, out, dir, name);
+}
+
 static int dense_se(const char *dir) {
   static float w1[8 * 27], b1[8], f1[4 * 8], fb1[4], f2[8 * 4], fb2[8], f3[8], fb3[1] = {-0.2f};
   fill(w1, sizeof w1 / 4, sqrt(2.0 / 27)), fill(b1, 8, 0.1), fill(f1, 32, 2.0 * sqrt(2.0 / 8)), fill(fb1, 4, 0.1);
@@ -747,5 +767,6 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: make_test_models OUTDIR\n");
     return 2;
   }
-  return pad_logits1(argv[1]) || flat_logits2(argv[1]) || tconv_bias(argv[1]) || hand_softmax(argv[1]) || naive_softmax(argv[1]) || nearest(argv[1]) || dense_se(argv[1]) || prior4(argv[1]) || concat_slice(argv[1]) || prelu(argv[1]) || dilated(argv[1]) || pools(argv[1]) || int8_model(argv[1]) || int8_ops(argv[1]) || resize_add(argv[1]) || resize_chain(argv[1]) || resize_head(argv[1]) || int8_act(argv[1]);
+  return pad_logits1(argv[1]) || flat_logits2(argv[1]) || tconv_bias(argv[1]) || hand_softmax(argv[1]) || naive_softmax(argv[1]) || nearest(argv[1]) || dense_se(argv[1]) || prior4(argv[1]) || concat_slice(argv[1]) || prelu(argv[1]) || dilated(argv[1]) || pools(argv[1]) || int8_model(argv[1]) || int8_ops(argv[1]) || resize_add(argv[1]) || resize_chain(argv[1]) || resize_head(argv[1]) || int8_act(argv[1]) ||
+         int8_lut(argv[1], TFW_OP_LOGISTIC, "int8_lut_logistic.tflite") || int8_lut(argv[1], TFW_OP_TANH, "int8_lut_tanh.tflite");
 }

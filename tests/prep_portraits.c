@@ -7,7 +7,12 @@
  * where NAME is the basename of IMAGE without its extension. With --crops, two more framings:
  *   NAME_c70   the centred middle 70% (of width and height) of the original, resized to W x H
  *   NAME_flip  NAME mirrored horizontally (exactly the mirror of NAME.png's pixels)
- * OUTDIR is created if it does not exist. Exits non-zero with a message on any error. */
+ * OUTDIR is created if it does not exist. Exits non-zero with a message on any error.
+ *
+ * prep_portraits --ramp OUTDIR W H (W x H >= 256) writes OUTDIR/ramp.png and ramp.f32 the same
+ * way from a synthetic image in which every channel takes each of the 256 values: pixel i has
+ * R = i, G = 255 - i, B = 7 i (mod 256), so an 8-bit model input meets every value (the int8
+ * lookup tables' test, tests/test_models.sh). */
 #include "../tools/image_io.h"
 
 #include <errno.h>
@@ -25,8 +30,10 @@ static void usage(FILE *f) {
   fprintf(f,
           "usage: %s [--crops] OUTDIR W H IMAGE...\n"
           "  writes OUTDIR/NAME.png and OUTDIR/NAME.f32 (H*W*3 float32 LE, NHWC, 0..1) per image;\n"
-          "  --crops also writes NAME_c70 (centred 70%% crop) and NAME_flip (mirrored)\n",
-          prog);
+          "  --crops also writes NAME_c70 (centred 70%% crop) and NAME_flip (mirrored)\n"
+          "usage: %s --ramp OUTDIR W H\n"
+          "  writes OUTDIR/ramp.png and ramp.f32: every channel takes each of the 256 values (W x H >= 256)\n",
+          prog, prog);
 }
 
 static int parse_dim(const char *s, int *out) {
@@ -208,7 +215,9 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (a < argc && !strcmp(argv[a], "--crops")) crops = 1, a++;
-  if (argc - a < 4) {
+  int ramp = 0;
+  if (!crops && a < argc && !strcmp(argv[a], "--ramp")) ramp = 1, a++;
+  if (ramp ? argc - a != 3 : argc - a < 4) {
     usage(stderr);
     return 2;
   }
@@ -219,6 +228,10 @@ int main(int argc, char **argv) {
             argv[a + 1], argv[a + 2]);
     return 2;
   }
+  if (ramp && (long)w * h < 256) {
+    fprintf(stderr, "%s: --ramp needs W x H >= 256 (got %dx%d)\n", prog, w, h);
+    return 2;
+  }
   if (mkdir(outdir, 0777) != 0 && errno != EEXIST) {
     fprintf(stderr, "%s: %s: cannot create directory: %s\n", prog, outdir, strerror(errno));
     return 1;
@@ -227,6 +240,18 @@ int main(int argc, char **argv) {
   if (stat(outdir, &st) != 0 || !S_ISDIR(st.st_mode)) {
     fprintf(stderr, "%s: %s: not a directory\n", prog, outdir);
     return 1;
+  }
+  if (ramp) {
+    img_rgb im = {w, h, malloc((size_t)w * (size_t)h * 3)};
+    if (!im.rgb) {
+      fprintf(stderr, "%s: out of memory\n", prog);
+      return 1;
+    }
+    for (size_t i = 0; i < (size_t)w * (size_t)h; i++)
+      im.rgb[3 * i] = (unsigned char)i, im.rgb[3 * i + 1] = (unsigned char)(255 - i % 256), im.rgb[3 * i + 2] = (unsigned char)(7 * i);
+    int rr = write_pair(outdir, "ramp", &im);
+    img_free(&im);
+    return rr ? 1 : 0;
   }
   int first = a + 3, nimg = argc - first;
   char **names = calloc((size_t)nimg, sizeof *names);

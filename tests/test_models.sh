@@ -130,6 +130,20 @@ for q in int8 int8_ops int8_act; do
     echo "FAIL $q: pseg convert"; status=1
   fi
 done
+# the int8 LOGISTIC and TANH tables entry by entry: the op on the model's input, fed a ramp image
+# in which every channel takes each of the 256 values (prep_portraits --ramp)
+"$PREP" --ramp "$T/in/ramp" 16 16 >/dev/null || { echo "FAIL prep_portraits --ramp"; status=1; }
+for q in int8_lut_logistic int8_lut_tanh; do
+  opts=(--person-channel 0) head=logits
+  [ $q = int8_lut_logistic ] && opts+=(--output probability) head=probability
+  if "$PSEG" convert "${opts[@]}" "$T/synthetic/$q.tflite" "$T/$q.pseg"; then
+    node "$SRC/tests/reference/int_compare.js" --pseg "$PSEG" --tflite "$T/synthetic/$q.tflite" --model "$T/$q.pseg" \
+      --min-identical 1 --head $head --person-channel 0 "$T/in/ramp/ramp.f32" > "$T/$q.txt" 2>&1 || status=1
+    grep -E "summary|FAIL" "$T/$q.txt"
+  else
+    echo "FAIL $q: pseg convert"; status=1
+  fi
+done
 
 crops= # the real ones (seconds a frame on lavapipe): the 3 photos as they are
 while read -r file head rest; do
