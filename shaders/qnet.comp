@@ -346,7 +346,7 @@ void main() {
     q = clamp((((qin(X, id) - pc.aux0) * pc.kh + 128) >> 8) + zo, -128, 127);
 #ifndef WSPEC
   } else if (OP == 7) { /* entry e = q + 128 of the table: weight vec4 e / 4, component e % 4 */
-    ivec4 e = qin(X, id) + 128;
+    ivec4 e = clamp(qin(X, id) + 128, 0, 255); /* int8 values; a padding lane's too, but never read past the table */
     q = ivec4(QW(e.x >> 2)[e.x & 3], QW(e.y >> 2)[e.y & 3], QW(e.z >> 2)[e.z & 3], QW(e.w >> 2)[e.w & 3]);
 #endif
   } else {
