@@ -116,34 +116,30 @@ for bad in 1,2,3 1,2,3,4,5,0 1,2,3,4,5,x nan,1 1,2,3,4,5,6,7; do
   fi
 done
 rm -f "$T/x.pseg"
-# integer models (issue 15: uint8 pixels in, int8 logits out): int8 (PAD, per-channel convs, a
-# depthwise conv, ADD, RESIZE_BILINEAR, a requantization) and int8_ops (MAX_POOL_2D, a
-# three-input CONCATENATION, STRIDED_SLICE) and int8_act (TANH, LOGISTIC): GPU and C references
-# against TFLite, bit for bit
-for q in int8 int8_ops int8_act; do
-  head=logits; [ $q = int8_act ] && head=probability # int8_act ends in LOGISTIC: its output is the mask
-  if "$PSEG" convert "$T/synthetic/$q.tflite" "$T/$q.pseg"; then
+# int_fidelity NAME HEAD PERSON INPUT_DIR [CONVERT_OPTION...]: the synthetic integer model NAME
+# converted, then on the GPU and in the C references against TFLite, bit for bit
+int_fidelity() {
+  local q=$1 head=$2 pc=$3 dir=$4
+  shift 4
+  if "$PSEG" convert "$@" "$T/synthetic/$q.tflite" "$T/$q.pseg"; then
     node "$SRC/tests/reference/int_compare.js" --pseg "$PSEG" --tflite "$T/synthetic/$q.tflite" --model "$T/$q.pseg" \
-      --min-identical 1 --head $head "$T"/in/64x64c/*.f32 > "$T/$q.txt" 2>&1 || status=1
+      --min-identical 1 --head "$head" --person-channel "$pc" "$dir"/*.f32 > "$T/$q.txt" 2>&1 || status=1
     grep -E "summary|FAIL" "$T/$q.txt"
   else
     echo "FAIL $q: pseg convert"; status=1
   fi
-done
+}
+# integer models (issue 15: uint8 pixels in, int8 logits out): int8 (PAD, per-channel convs, a
+# depthwise conv, ADD, RESIZE_BILINEAR, a requantization), int8_ops (MAX_POOL_2D, a three-input
+# CONCATENATION, STRIDED_SLICE) and int8_act (TANH, then LOGISTIC: its output is the mask)
+int_fidelity int8 logits 1 "$T/in/64x64c"
+int_fidelity int8_ops logits 1 "$T/in/64x64c"
+int_fidelity int8_act probability 1 "$T/in/64x64c"
 # the int8 LOGISTIC and TANH tables entry by entry: the op on the model's input, fed a ramp image
 # in which every channel takes each of the 256 values (prep_portraits --ramp)
 "$PREP" --ramp "$T/in/ramp" 16 16 >/dev/null || { echo "FAIL prep_portraits --ramp"; status=1; }
-for q in int8_lut_logistic int8_lut_tanh; do
-  opts=(--person-channel 0) head=logits
-  [ $q = int8_lut_logistic ] && opts+=(--output probability) head=probability
-  if "$PSEG" convert "${opts[@]}" "$T/synthetic/$q.tflite" "$T/$q.pseg"; then
-    node "$SRC/tests/reference/int_compare.js" --pseg "$PSEG" --tflite "$T/synthetic/$q.tflite" --model "$T/$q.pseg" \
-      --min-identical 1 --head $head --person-channel 0 "$T/in/ramp/ramp.f32" > "$T/$q.txt" 2>&1 || status=1
-    grep -E "summary|FAIL" "$T/$q.txt"
-  else
-    echo "FAIL $q: pseg convert"; status=1
-  fi
-done
+int_fidelity int8_lut_logistic probability 0 "$T/in/ramp" --person-channel 0 --output probability
+int_fidelity int8_lut_tanh logits 0 "$T/in/ramp" --person-channel 0
 
 crops= # the real ones (seconds a frame on lavapipe): the 3 photos as they are
 while read -r file head rest; do
