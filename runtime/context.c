@@ -291,7 +291,9 @@ static pseg_result make_device(pseg_context *ctx, int index, pseg_precision want
    * a weight load costs far more than an immediate operand (measured on lavapipe: a 1x1 conv
    * 32 -> 128 at 16x16 ran in 65 us with constants and 141 us from a uniform buffer).
    * PSEG_WEIGHTS=spec or =buffer overrides the choice (the tests run both); =storage is =buffer
-   * with every buffer weight read from the storage buffer, none from a uniform or texel buffer;
+   * with every buffer weight read from the storage buffer, none from a uniform or texel buffer,
+   * and the CPU tiers' separate pre-processing reading the frame from its storage buffer (the
+   * path of frames larger than the device's texel-buffer limit);
    * =no-texel the choice without texel buffers (a uniform buffer where a layer's fit, else the
    * storage buffer: what came before them, to measure them against). */
   const char *wenv = getenv("PSEG_WEIGHTS");

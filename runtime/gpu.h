@@ -141,14 +141,14 @@ static inline uint32_t pseg_wspec_tier(unsigned t) {
   return n[t & 3];
 }
 
-/* The layers, the mask, the blur and the composite use the "net" layout (texel-buffer inputs);
- * pre-processing and the GPU tier's shaders the "io" one. */
+/* The layers, the CPU tiers' pre-processing, the mask, the blur and the composite use the "net"
+ * layout (texel-buffer inputs); the GPU tier's shaders and the video filters the "io" one. */
 static inline int gpu_shader_is_gpu_tier(pseg_shader s) { /* shaders/g*.comp (the map is in name order) */
   return s == PSEG_SHADER_GCONV || s == PSEG_SHADER_GDWCONV || s == PSEG_SHADER_GPOOL || s == PSEG_SHADER_GPIX ||
          s == PSEG_SHADER_GIO;
 }
 static inline int gpu_shader_is_net(pseg_shader s) {
-  return s != PSEG_SHADER_PRE && s != PSEG_SHADER_SMOOTH && s != PSEG_SHADER_GUIDED && s != PSEG_SHADER_CLEANUP &&
+  return s != PSEG_SHADER_SMOOTH && s != PSEG_SHADER_GUIDED && s != PSEG_SHADER_CLEANUP &&
          !gpu_shader_is_gpu_tier(s);
 }
 static inline VkPipelineLayout gpu_layout(const pseg_context *ctx, pseg_shader s) {

@@ -613,15 +613,23 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
       if (pass) snprintf(pre.name, sizeof pre.name, "pre (stretch, scale, mirror)");
       if ((r = add_step(s, &cap, &pre))) return r;
     } else if (!s->raw && !fuse_pre) {
+      /* pre.comp TEX: the frame (and the prior, as large) through texel views where they fit the
+       * device's limit (and PSEG_WEIGHTS=storage does not ask for storage buffers throughout) */
+      int pre_tex = npix <= ctx->max_texel_elements && !ctx->wstorage;
       step pre = {.shader = PSEG_SHADER_PRE, .layer = -1, .name = "pre (stretch, scale)",
                   .oh = tin->h, .ow = tin->w, .oc = 3, .flops = 12.0 * tin->h * tin->w,
-                  .k[0] = {.variant = s->t16[m->input] ? (unsigned)PSEG_VARIANT_O16 : 0u, .spec = {pass /* FLIP */, fuse_quant},
-                           .groups = {(uint32_t)(tin->w + 7) / 8, (uint32_t)(tin->h + 7) / 8, 1},
+                  .k[0] = {.variant = s->t16[m->input] ? (unsigned)PSEG_VARIANT_O16 : 0u, .spec = {pass /* FLIP */, fuse_quant, pre_tex, s->width == (int)tin->w && s->height == (int)tin->h},
+                           .groups = {(uint32_t)(tin->w + 31) / 32, (uint32_t)(tin->h + 7) / 8, 1},
                            .pc = {.in_h = s->height, .in_w = s->width, .out_h = tin->h, .out_w = tin->w,
                                   .out_c4 = kc4(tin->c), .mode = s->prior, .aux0 = in_sb[0], .aux1 = in_ob[0],
                                   .sh = in_sb[1], .sw = in_ob[1], .pad_t = in_sb[2], .pad_l = in_ob[2]}},
                   .bytes = 4.0 * (double)npix + (double)s->t_size[m->input],
-                  .b = {slot_bind(SB_IMG), prior, dummy, TENSOR(m->input)}};
+                  .b = {dummy, dummy, dummy, TENSOR(m->input), dummy, prior, dummy, slot_bind(SB_IMG)}};
+      if (pre_tex) { /* the frame and the prior through texel views (TEX) */
+        pre.b[0] = (binding){NULL, 0, VK_WHOLE_SIZE, VK_FORMAT_R8G8B8A8_UNORM, SB_IMG};
+        pre.b[1] = prior, pre.b[1].format = VK_FORMAT_R32_SFLOAT;
+        pre.b[5] = pre.b[7] = dummy;
+      }
       if (pass) snprintf(pre.name, sizeof pre.name, "pre (stretch, scale, mirror)");
       if (fuse_quant) { /* qnet.comp OP 4's scale and the zero point */
         pre.k[0].pc.kh = first->d.pc.aux1, pre.k[0].pc.kw = ((first->d.pc.mode >> 16) & 255) - 128;
