@@ -213,4 +213,49 @@ static void tconv_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const
   ref_tconv2d(in0, a, w, bias, l->kh, l->kw, l->sh, l->sw, l->pad_top, l->pad_left, l->act, out, o);
 }
 
-const pseg_op_def pseg_def_TCONV2D = {1, tconv_check, conv_weights, conv_packed, conv_pack, conv_plan, tconv_ref, NULL};
+/* Integer TCONV2D: out[oy, ox, oc] = bias + the sums of (q - zp_in) x w[oc][ky][kx][ic] over the
+ * input pixels with iy * sh - pad_t + ky = oy (and likewise in x), requantized as TFLite does it:
+ * per-channel weights by its builtin kernel's fixed-point multipliers (kq_fixed_mul), one weight
+ * scale by XNNPACK's deconvolution (fp32, as ref_qconv) */
+void ref_qtconv(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in0, float *out) {
+  const pseg_fmt_tensor *ti = &m->tensors[l->in0], *to = &m->tensors[l->out];
+  kquant a = kq_of(m, l->in0), o = kq_of(m, l->out);
+  kqweights q;
+  if (kq_weights(m, l, (size_t)to->c, &q)) return;
+  int lo, hi, fixed = kq_tconv_fixed(m, l);
+  kq_act_range(l->act, o, &lo, &hi);
+  for (int oy = 0; oy < to->h; oy++)
+    for (int ox = 0; ox < to->w; ox++)
+      for (int oc = 0; oc < to->c; oc++) {
+        int32_t acc = q.bias[oc];
+        for (int ky = 0; ky < l->kh; ky++) {
+          int ny = oy + l->pad_top - ky, iy = ny / l->sh;
+          if (ny < 0 || ny % l->sh || iy >= ti->h) continue;
+          for (int kx = 0; kx < l->kw; kx++) {
+            int nx = ox + l->pad_left - kx, ix = nx / l->sw;
+            if (nx < 0 || nx % l->sw || ix >= ti->w) continue;
+            const float *x = in0 + ((size_t)iy * ti->w + ix) * ti->c;
+            const int8_t *w = q.w + (((size_t)oc * l->kh + ky) * l->kw + kx) * ti->c;
+            for (int c = 0; c < ti->c; c++) acc += ((int32_t)x[c] - a.zp) * w[c];
+          }
+        }
+        float *y = &out[((size_t)oy * to->w + ox) * to->c + oc];
+        if (fixed) {
+          int32_t mult;
+          int shift;
+          kq_fixed_multiplier((double)a.scale * (double)q.scale[oc] / (double)o.scale, &mult, &shift);
+          int32_t v = kq_fixed_mul(acc, mult, shift) + o.zp;
+          *y = (float)(v < lo ? lo : v > hi ? hi : v);
+        } else {
+          *y = (float)kq_requant((float)acc * (a.scale * q.scale[0] / o.scale), o.zp, lo, hi);
+        }
+      }
+  kq_free(&q);
+}
+
+static void tconv_qref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in0, const float *in1, float *out) {
+  (void)in1;
+  ref_qtconv(m, l, in0, out);
+}
+
+const pseg_op_def pseg_def_TCONV2D = {1, tconv_check, conv_weights, conv_packed, conv_pack, conv_plan, tconv_ref, tconv_qref};

@@ -160,6 +160,17 @@ void kq_lut(kquant a, kquant o, int act, int8_t lut[256]);
 void kq_act_qref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in0, const float *in1, float *out);
 /* int8 -> int8 QUANTIZE (XNNPACK's convert): the scale ratio with 8 fraction bits */
 int32_t kq_cvt_multiplier(kquant a, kquant o);
+/* TFLite's builtin integer kernels' requantization (where XNNPACK declines a layer: per-channel
+ * transposed convs): the scale in_scale x w_scale / out_scale, computed in double, as a Q31
+ * multiplier and a power-of-two shift (QuantizeMultiplier: frexp, the fraction x 2^31 rounded half
+ * away from zero), applied as MultiplyByQuantizedMultiplier: x shifted left by a positive shift,
+ * the doubling high half of x x multiplier rounded (SaturatingRoundingDoublingHighMul), then a
+ * rounding right shift by a negative one (RoundingDivideByPOT). */
+void kq_fixed_multiplier(double scale, int32_t *mult, int *shift);
+int32_t kq_fixed_mul(int32_t x, int32_t mult, int shift);
+/* An integer TCONV2D's requantization: TFLite's builtin kernel's (1: weights with a scale per
+ * output channel, which XNNPACK's deconvolution does not take) or XNNPACK's fp32 one (0) */
+int kq_tconv_fixed(const pseg_fmt_model *m, const pseg_fmt_layer *l);
 /* An integer layer's weights (PSEG_WTYPE_I8): its scales (nscale: 1 or per output channel), its
  * int8 values and int32 bias (NULL: zeros). */
 typedef struct kqweights {
@@ -188,9 +199,11 @@ void kernel_qpack(const pseg_fmt_model *m, const pseg_fmt_layer *l, float *dst);
 int kernel_qfast(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d);
 size_t kernel_qwspec(const float *packed, size_t n, int oc4, uint64_t *out);
 /* The buffer form of packed weights (qnet.comp without WSPEC: a uniform or storage buffer of
- * uvec4): the biases and scales as 32-bit words, then each vec4 of int8 weights as one word (byte
- * j: component j), padded to a multiple of 4 words; the words for out (NULL: only counted). */
-size_t kernel_qbuf(const float *packed, size_t n, int oc4, uint32_t *out);
+ * uvec4): the first raw words as they are (biases, scales and, for TCONV2D, shifts: 32-bit words;
+ * kernel_qraw gives their count), then each vec4 of int8 weights as one word (byte j: component
+ * j), padded to a multiple of 4 words; the words for out (NULL: only counted). */
+size_t kernel_qraw(const pseg_fmt_model *m, const pseg_fmt_layer *l);
+size_t kernel_qbuf(const float *packed, size_t n, size_t raw, uint32_t *out);
 /* The fast-tier dispatch f of 1x1 conv `pw` (planned: f, with its fusions after it) made to
  * compute depthwise conv `dw` (planned: dwd) first, from dw's input bound as G (qnet.comp
  * dw_proj; weights: pw's, then dw's), where both layers' weights fit the constants together; -1
@@ -208,6 +221,7 @@ int kernel_qfuse_resize_in(const pseg_fmt_model *m, const pseg_fmt_layer *rs, kd
 
 /* Integer CONV2D (dw 0) and DWCONV2D (dw 1), kernels/conv.c */
 void ref_qconv(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in0, float *out, int dw);
+void ref_qtconv(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in0, float *out);
 
 /* NULL for a value that is no op */
 const pseg_op_def *pseg_op_def_of(int op);

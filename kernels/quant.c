@@ -67,6 +67,37 @@ void kq_lut(kquant a, kquant o, int act, int8_t lut[256]) {
 
 int32_t kq_cvt_multiplier(kquant a, kquant o) { return (int32_t)lrintf(256.0f * (a.scale / o.scale)); }
 
+void kq_fixed_multiplier(double scale, int32_t *mult, int *shift) {
+  *mult = 0, *shift = 0;
+  if (!(scale > 0.0) || !isfinite(scale)) return;
+  double q = frexp(scale, shift);
+  int64_t f = (int64_t)round(q * (double)(1ll << 31)); /* half away from zero, as TfLiteRound */
+  if (f == (1ll << 31)) f /= 2, ++*shift;
+  if (*shift < -31) *shift = 0, f = 0;
+  if (*shift > 30) *shift = 30, f = (1ll << 31) - 1;
+  *mult = (int32_t)f;
+}
+
+int32_t kq_fixed_mul(int32_t x, int32_t mult, int shift) {
+  int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
+  int32_t a = (int32_t)(uint32_t)((uint64_t)(uint32_t)x << left), h; /* wraps as TFLite's x * (1 << left) */
+  if (a == INT32_MIN && mult == INT32_MIN) {
+    h = INT32_MAX;
+  } else {
+    int64_t ab = (int64_t)a * mult, nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
+    h = (int32_t)((ab + nudge) / (1ll << 31)); /* truncated toward zero */
+  }
+  if (right <= 0) return h;
+  int32_t mask = (int32_t)(((uint32_t)1 << right) - 1u), rem = h & mask, thr = (mask >> 1) + (h < 0 ? 1 : 0);
+  return (h >> right) + (rem > thr ? 1 : 0);
+}
+
+int kq_tconv_fixed(const pseg_fmt_model *m, const pseg_fmt_layer *l) {
+  uint32_t ns;
+  memcpy(&ns, m->weights + l->w_off, 4);
+  return ns > 1;
+}
+
 int kq_requant(float v, int zp, int lo, int hi) {
   float a = (float)(lo - zp), b = (float)(hi - zp);
   v = v < a ? a : v > b ? b : v;
@@ -213,6 +244,11 @@ int kernel_qplan(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d)
       kernel_grid_1d(d, (uint32_t)(((size_t)h * ((w + npx - 1) / npx) * oc4 + 63) / 64), 1);
     }
     return 0;
+  case PSEG_OP_TCONV2D: /* a gather: an invocation an output vec4 (qnet.comp OP 8) */
+    d->spec[1] = 8, d->spec[3] = l->kh, d->spec[4] = l->kw;
+    d->pc.aux0 = qa.zp, d->pc.aux1 = kq_tconv_fixed(m, l), d->pc.mode = pack_range(qo, l->act);
+    d->uses_weights = 1;
+    break;
   case PSEG_OP_ADD: { /* kq_add's constants */
     kqadd p;
     if (l->aux != 0 || kq_add_params(qa, kq_of(m, l->in1), qo, &p)) return -1; /* ratios XNNPACK refuses too */
@@ -312,8 +348,12 @@ size_t kernel_qwspec(const float *packed, size_t n, int oc4, uint64_t *out) {
   return count;
 }
 
-size_t kernel_qbuf(const float *packed, size_t n, int oc4, uint32_t *out) {
-  size_t raw = 8 * (size_t)oc4, nw = (n - raw) / 4, count = (raw + nw + 3) & ~(size_t)3;
+size_t kernel_qraw(const pseg_fmt_model *m, const pseg_fmt_layer *l) {
+  return (l->op == PSEG_OP_TCONV2D ? 12 : 8) * (size_t)kc4(m->tensors[l->out].c);
+}
+
+size_t kernel_qbuf(const float *packed, size_t n, size_t raw, uint32_t *out) {
+  size_t nw = (n - raw) / 4, count = (raw + nw + 3) & ~(size_t)3;
   if (!out) return count;
   memcpy(out, packed, raw * sizeof(uint32_t)); /* int32 bias bits, float scales */
   for (size_t k = 0; k < nw; k++) {
@@ -368,10 +408,10 @@ int kernel_qfast(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d)
 size_t kernel_qpacked(const pseg_fmt_model *m, const pseg_fmt_layer *l) {
   if (l->op == PSEG_OP_ACT && m->tensors[l->out].quant > 0) /* the table: 256 int8 after the (unused) biases and scales */
     return 8 * (size_t)kc4(m->tensors[l->out].c) + 256;
-  if (l->wtype != PSEG_WTYPE_I8 || (l->op != PSEG_OP_CONV2D && l->op != PSEG_OP_DWCONV2D)) return 0;
+  if (l->wtype != PSEG_WTYPE_I8 || (l->op != PSEG_OP_CONV2D && l->op != PSEG_OP_DWCONV2D && l->op != PSEG_OP_TCONV2D)) return 0;
   const pseg_fmt_tensor *a = &m->tensors[l->in0], *o = &m->tensors[l->out];
-  size_t oc4 = (size_t)kc4(o->c), taps = (size_t)l->kh * l->kw;
-  return 4 * (2 * oc4 + (l->op == PSEG_OP_DWCONV2D ? taps * oc4 : oc4 * taps * (size_t)kc4(a->c) * 4));
+  size_t oc4 = (size_t)kc4(o->c), taps = (size_t)l->kh * l->kw, slots = l->op == PSEG_OP_TCONV2D ? 3 : 2;
+  return 4 * (slots * oc4 + (l->op == PSEG_OP_DWCONV2D ? taps * oc4 : oc4 * taps * (size_t)kc4(a->c) * 4));
 }
 
 void kernel_qpack(const pseg_fmt_model *m, const pseg_fmt_layer *l, float *dst) {
@@ -388,18 +428,27 @@ void kernel_qpack(const pseg_fmt_model *m, const pseg_fmt_layer *l, float *dst) 
   }
   if (!n || kq_weights(m, l, (size_t)o->c, &q)) return;
   int oc4 = kc4(o->c), ic = a->c, ic4 = kc4(a->c), taps = l->kh * l->kw, dw = l->op == PSEG_OP_DWCONV2D;
+  int tconv = l->op == PSEG_OP_TCONV2D, fixed = tconv && kq_tconv_fixed(m, l);
   for (int c = 0; c < o->c; c++) {
     memcpy(&dst[c], &q.bias[c], 4);                                          /* int32 bits */
     dst[4 * oc4 + c] = qa.scale * q.scale[q.nscale > 1 ? c : 0] / qo.scale; /* as ref_qconv */
+    if (fixed) { /* TCONV2D: the multiplier's and the shift's bits instead (ref_qtconv) */
+      int32_t mult;
+      int shift;
+      kq_fixed_multiplier((double)qa.scale * (double)q.scale[c] / (double)qo.scale, &mult, &shift);
+      memcpy(&dst[4 * oc4 + c], &mult, 4);
+      int32_t sh = shift;
+      memcpy(&dst[8 * oc4 + c], &sh, 4);
+    }
   }
-  float *w = dst + 8 * oc4;
+  float *w = dst + (tconv ? 12 : 8) * oc4;
   for (int c = 0; c < o->c; c++)
     for (int t = 0; t < taps; t++) {
       if (dw) {
         w[((size_t)t * oc4 + c / 4) * 4 + c % 4] = (float)q.w[(size_t)t * o->c + c];
         continue;
       }
-      for (int i = 0; i < ic; i++) /* [oc4][tap][ic4 * 4 input channels]: a vec4 of 4 output channels */
+      for (int i = 0; i < ic; i++) /* [oc4][tap][ic4 * 4 input channels]: a vec4 of 4 output channels (TCONV2D's too) */
         w[((((size_t)(c / 4) * taps + t) * ic4 * 4) + i) * 4 + c % 4] = (float)q.w[((size_t)c * taps + t) * ic + i];
     }
   kq_free(&q);

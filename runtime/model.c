@@ -117,7 +117,7 @@ static pseg_result upload_weights(pseg_model *md, pseg_plan *pl) {
       for (int k = 0; k < 2; k++)
         if (ql[k] >= 0) {
           const pseg_fmt_layer *l = &md->fmt.layers[ql[k]];
-          words += kernel_qbuf(NULL, kernel_qpacked(&md->fmt, l), kc4(md->fmt.tensors[l->out].c), NULL);
+          words += kernel_qbuf(NULL, kernel_qpacked(&md->fmt, l), kernel_qraw(&md->fmt, l), NULL);
         }
       if (!(qbufs[i] = calloc(words ? words : 4, sizeof(uint32_t)))) {
         r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory packing weights");
@@ -127,7 +127,7 @@ static pseg_result upload_weights(pseg_model *md, pseg_plan *pl) {
         if (ql[k] >= 0) {
           const pseg_fmt_layer *l = &md->fmt.layers[ql[k]];
           size_t nk = kernel_qpacked(&md->fmt, l);
-          wat += kernel_qbuf(blobs[i] + at, nk, kc4(md->fmt.tensors[l->out].c), qbufs[i] + wat);
+          wat += kernel_qbuf(blobs[i] + at, nk, kernel_qraw(&md->fmt, l), qbufs[i] + wat);
           at += nk;
         }
       nd->w_vec4 = (uint32_t)(words / 4);

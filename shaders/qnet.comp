@@ -18,6 +18,9 @@
  *   the scale (float bits): a float output.
  * OP 7 LOGISTIC or TANH (an ACT layer): the 256 int8 of XNNPACK's table (kernels/quant.c kq_lut)
  *   as the weights, entry q + 128 for input q; buffer weights only (a dynamic index).
+ * OP 8 TCONV2D (tconv below): weights as a conv's, after a third vec4 slot a channel (the shifts of
+ *   TFLite's fixed-point requantization, pc.aux1 1); pc.aux0 the input's zero point; buffer
+ *   weights only.
  * pc.mode: the output's lowest and highest value and zero point, each + 128, in bytes 0, 1, 2.
  *
  * Fusions (runtime/plan.c: plan_qfusions), each computing exactly what the layers it replaces
@@ -43,6 +46,7 @@
  * (the loops unrolled, OCB = OC4: kernels/quant.c kernel_qfast; convs only), so each weight is an
  * immediate. */
 layout(constant_id = 0) const int OC4_ = 1; /* OC4 below */
+layout(constant_id = 1) const int OP = 0;
 layout(constant_id = 3) const int KH_ = 1;
 layout(constant_id = 4) const int KW_ = 1;
 layout(constant_id = 11) const int PO4 = 0; /* DWCONV2D: the 1x1 conv after it, its output vec4s (dw_proj) */
@@ -79,7 +83,7 @@ layout(std430, binding = 5) readonly buffer QBuf { uvec4 w[]; } wq;
 #define WQ(i) wq.w[i]
 #endif
 ivec4 q8(uint u) { return ivec4(uvec4(u) << uvec4(24, 16, 8, 0)) >> 24; } /* 4 signed bytes */
-const int QWB = DWB + 2 * OC4_; /* the weights' first uvec4 */
+const int QWB = DWB + (OP == 8 ? 3 : 2) * OC4_; /* the weights' first uvec4 (OP 8: after a third slot, the shifts) */
 ivec4 QB(int c4) { return ivec4(WQ(DWB + c4)); }
 vec4 QS(int c4) { return uintBitsToFloat(WQ(DWB + OC4_ + c4)); }
 vec4 QW(int k) { return vec4(q8(WQ(QWB + (k >> 2))[k & 3])); }
@@ -95,7 +99,6 @@ vec4 QW2(int k) { return vec4(q8(WQ(2 * PO4 + (k >> 2))[k & 3])); }
 layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
 layout(local_size_x_id = 19) in; /* runtime/plan.c plan_qgrid: 64 on a GPU, on a CPU driver what fills its threads in the fewest rounds */
 const int OC4 = OC4_;
-layout(constant_id = 1) const int OP = 0;
 layout(constant_id = 2) const int IC4 = 1;
 const int KH = KH_, KW = KW_;
 layout(constant_id = 5) const int NPX = 1;
@@ -307,6 +310,57 @@ void conv() {
   }
 }
 
+#ifndef WSPEC
+/* TFLite's builtin integer kernels' MultiplyByQuantizedMultiplier (kernels/quant.c kq_fixed_mul),
+ * the 64-bit product from imulExtended */
+int fixed_mul(int x, int mult, int shift) {
+  int a = x << max(shift, 0), right = max(-shift, 0), h;
+  if (a == mult && a == int(0x80000000u)) {
+    h = 0x7fffffff;
+  } else {
+    int hi, lo;
+    imulExtended(a, mult, hi, lo);
+    int nudge = hi >= 0 ? (1 << 30) : 1 - (1 << 30); /* hi >= 0: the product is >= 0 */
+    uint carry, s = uaddCarry(uint(lo), uint(nudge), carry);
+    int h64 = hi + (nudge < 0 ? -1 : 0) + int(carry); /* (hi, s): the sum, 64 bits */
+    h = (h64 << 1) | int(s >> 31);                    /* divided by 2^31, rounded down */
+    if (h64 < 0 && (s & 0x7fffffffu) != 0u) h += 1;  /* toward zero */
+  }
+  int mask = int((1u << right) - 1u), thr = (mask >> 1) + (h < 0 ? 1 : 0);
+  return (h >> right) + ((h & mask) > thr ? 1 : 0);
+}
+
+/* OP 8 TCONV2D, output vec4 c4 of pixel (oy, ox): the input pixels with iy * sh - pad_t + ky = oy
+ * (and in x), a gather; requantized by TFLite's builtin kernel (pc.aux1 1: per-channel weights,
+ * the multipliers' and shifts' bits in QS and the third slot) or XNNPACK's deconvolution (fp32) */
+ivec4 tconv(int oy, int ox, int c4, int lo, int hi, int zo) {
+  ivec4 acc = QB(c4);
+  QLOOP for (int ky = 0; ky < KH; ky++) {
+    int ny = oy + pc.pad_t - ky, iy = ny / pc.sh;
+    if (ny < 0 || ny - iy * pc.sh != 0 || iy >= pc.in_h) continue;
+    QLOOP for (int kx = 0; kx < KW; kx++) {
+      int nx = ox + pc.pad_l - kx, ix = nx / pc.sw;
+      if (nx < 0 || nx - ix * pc.sw != 0 || ix >= pc.in_w) continue;
+      int at = (iy * pc.in_w + ix) * IC4, k = ((c4 * KH + ky) * KW + kx) * IC4 * 4;
+      QLOOP for (int i4 = 0; i4 < IC4; i4++) {
+        ivec4 x = qin(X, at + i4) - pc.aux0, a, b, c, d;
+        QW4(k + 4 * i4, a, b, c, d);
+        acc += a * x.x + b * x.y + c * x.z + d * x.w;
+      }
+    }
+  }
+  if (pc.aux1 != 0) {
+    ivec4 m = floatBitsToInt(QS(c4)), sh = ivec4(WQ(DWB + 2 * OC4_ + c4));
+    ivec4 v = ivec4(fixed_mul(acc.x, m.x, sh.x), fixed_mul(acc.y, m.y, sh.y), fixed_mul(acc.z, m.z, sh.z),
+                    fixed_mul(acc.w, m.w, sh.w)) + zo;
+    return clamp(v, lo, hi);
+  }
+  precise vec4 v = vec4(acc) * QS(c4);
+  v = clamp(v, vec4(float(lo - zo)), vec4(float(hi - zo)));
+  return ivec4(roundEven(v)) + zo;
+}
+#endif
+
 void main() {
   WEIGHTS_INIT();
   if (OP == 1 && PO4 > 0) {
@@ -348,6 +402,8 @@ void main() {
   } else if (OP == 7) { /* entry e = q + 128 of the table: weight vec4 e / 4, component e % 4 */
     ivec4 e = clamp(qin(X, id) + 128, 0, 255); /* int8 values; a padding lane's too, but never read past the table */
     q = ivec4(QW(e.x >> 2)[e.x & 3], QW(e.y >> 2)[e.y & 3], QW(e.z >> 2)[e.z & 3], QW(e.w >> 2)[e.w & 3]);
+  } else if (OP == 8) {
+    q = tconv(oy, ox, c4, lo, hi, zo);
 #endif
   } else {
     dst.y[id] = OTYPE(vec4(qin(X, id) - pc.aux0) * intBitsToFloat(pc.aux1));

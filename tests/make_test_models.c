@@ -74,6 +74,12 @@
  *   int8_lut_logistic.tflite, int8_lut_tanh.tflite  the op on the input itself: 16x16x3 uint8
  *                        (scale 0.05, zero point 128) -> QUANTIZE (zero point 0) -> LOGISTIC
  *                        or TANH: on a ramp image every entry of the table    [16,16,3]
+ *   int8_tconv.tflite    int8 transposed convs: 64x64x3 uint8 -> QUANTIZE -> CONV_2D 3x3 s2
+ *                        SAME +relu (3->8) -> CONV_2D 3x3 s2 SAME +relu (8->8) [16,16,8]
+ *                        -> TRANSPOSE_CONV 3x3 s2 SAME, per-channel weights, int32 bias (8->8)
+ *                        [32,32,8] (TFLite's builtin kernel: XNNPACK has no per-channel
+ *                        deconvolution) -> TRANSPOSE_CONV 2x2 s2 SAME, one weight scale, no bias
+ *                        (8->2): int8 logits (XNNPACK's deconvolution)                [64,64,2]
  *
  * Float32 weights from a fixed seed at He-initialisation scale; the heads' weights scaled so the
  * logits span several units (the int8 model's quantized per output channel). Usage:
@@ -640,6 +646,42 @@ static int int8_lut(const char *dir, int op, const char *name) {
   return finish(w, in, out, dir, name);
 }
 
+/* int8 transposed convs (per channel with a bias; per tensor without) */
+static int int8_tconv(const char *dir) {
+  static float w1[8 * 27], b1[8], w2[8 * 72], b2[8], w3[8 * 72], b3[8], w4[2 * 4 * 8];
+  fill(w1, sizeof w1 / 4, sqrt(2.0 / 27)), fill(b1, 8, 0.05), fill(w2, sizeof w2 / 4, sqrt(2.0 / 72)), fill(b2, 8, 0.05);
+  fill(w3, sizeof w3 / 4, sqrt(2.0 / 18)), fill(b3, 8, 0.1), fill(w4, sizeof w4 / 4, 2.0 * sqrt(2.0 / 8));
+  tfw *w = tfw_new();
+  if (!w) return 1;
+  const int s_in[4] = {1, 64, 64, 3}, s_a[4] = {1, 32, 32, 8}, s_b[4] = {1, 16, 16, 8}, s_o[4] = {1, 64, 64, 2},
+            s_w1[4] = {8, 3, 3, 3}, s_w2[4] = {8, 3, 3, 8}, s_w4[4] = {2, 2, 2, 8}, s_4[1] = {4};
+  const int os3[4] = {1, 32, 32, 8}, os4[4] = {1, 64, 64, 2};
+  const float s0 = 1.0f / 255, s1 = 4.0f / 255, s2 = 6.0f / 255, s3 = 10.0f / 255, s4 = 16.0f / 255;
+  int64_t z0 = 0, zw = 0;
+  int in = tfw_quantization(w, tfw_tensor(w, "pixels", TFW_UINT8, s_in, 4, NULL, 0), &s0, &z0, 1, 0);
+  int q0 = qtensor(w, "q", s_in, s0, -128), a1 = qtensor(w, "conv1", s_a, s1, -128), a2 = qtensor(w, "conv2", s_b, s2, -128);
+  int a3 = qtensor(w, "up1", s_a, s3, -7), out = qtensor(w, "logits", s_o, s4, 3);
+  int to3 = tfw_tensor(w, "up1/shape", TFW_INT32, s_4, 1, os3, sizeof os3);
+  int to4 = tfw_tensor(w, "up2/shape", TFW_INT32, s_4, 1, os4, sizeof os4);
+  int tw1, tb1, tw2, tb2, tw3, tb3;
+  qweights(w, "conv1/weights", s_w1, 8, 0, w1, b1, s0, &tw1, &tb1);
+  qweights(w, "conv2/weights", s_w2, 8, 0, w2, b2, s1, &tw2, &tb2);
+  qweights(w, "up1/weights", s_w2, 8, 0, w3, b3, s2, &tw3, &tb3);
+  /* one scale for the whole tensor */
+  float mx = 1e-6f;
+  for (size_t i = 0; i < sizeof w4 / 4; i++) mx = fabsf(w4[i]) > mx ? fabsf(w4[i]) : mx;
+  float sw = mx / 127.0f;
+  int8_t q4[sizeof w4 / 4];
+  for (size_t i = 0; i < sizeof w4 / 4; i++) q4[i] = (int8_t)lrintf(w4[i] / sw);
+  int tw4 = tfw_quantization(w, tfw_tensor(w, "up2/weights", TFW_INT8, s_w4, 4, q4, sizeof q4), &sw, &zw, 1, 0);
+  tfw_op(w, TFW_OP_QUANTIZE, &in, 1, q0);
+  tfw_conv2d(w, q0, tw1, tb1, a1, TFW_SAME, 2, 2, TFW_ACT_RELU);
+  tfw_conv2d(w, a1, tw2, tb2, a2, TFW_SAME, 2, 2, TFW_ACT_RELU);
+  tfw_transpose_conv_bias(w, to3, tw3, a2, tb3, a3, TFW_SAME, 2, 2);
+  tfw_transpose_conv(w, to4, tw4, a3, out, TFW_SAME, 2, 2);
+  return finish(w, in, out, dir, "int8_tconv.tflite");
+}
+
 static int dense_se(const char *dir) {
   static float w1[8 * 27], b1[8], f1[4 * 8], fb1[4], f2[8 * 4], fb2[8], f3[8], fb3[1] = {-0.2f};
   fill(w1, sizeof w1 / 4, sqrt(2.0 / 27)), fill(b1, 8, 0.1), fill(f1, 32, 2.0 * sqrt(2.0 / 8)), fill(fb1, 4, 0.1);
@@ -768,5 +810,6 @@ int main(int argc, char **argv) {
     return 2;
   }
   return pad_logits1(argv[1]) || flat_logits2(argv[1]) || tconv_bias(argv[1]) || hand_softmax(argv[1]) || naive_softmax(argv[1]) || nearest(argv[1]) || dense_se(argv[1]) || prior4(argv[1]) || concat_slice(argv[1]) || prelu(argv[1]) || dilated(argv[1]) || pools(argv[1]) || int8_model(argv[1]) || int8_ops(argv[1]) || resize_add(argv[1]) || resize_chain(argv[1]) || resize_head(argv[1]) || int8_act(argv[1]) ||
-         int8_lut(argv[1], TFW_OP_LOGISTIC, "int8_lut_logistic.tflite") || int8_lut(argv[1], TFW_OP_TANH, "int8_lut_tanh.tflite");
+         int8_lut(argv[1], TFW_OP_LOGISTIC, "int8_lut_logistic.tflite") || int8_lut(argv[1], TFW_OP_TANH, "int8_lut_tanh.tflite") ||
+         int8_tconv(argv[1]);
 }

@@ -307,6 +307,26 @@ static void integer_cases(pseg_context *ctx, builder *b) {
     qoutput(b, y);
     check(ctx, b, names[k], -8, 8);
   }
+  /* transposed convs: per-channel weights (TFLite's builtin kernel: fixed-point requantization)
+   * and one weight scale (XNNPACK's deconvolution: fp32); h w ci co k stride pad oh ow act
+   * per-channel */
+  int tconvs[][11] = {{8, 7, 6, 10, 3, 2, 0, 16, 14, PSEG_ACT_RELU, 1}, /* SAME */
+                      {7, 5, 5, 6, 4, 2, 0, 16, 12, PSEG_ACT_NONE, 0},  /* VALID */
+                      {7, 5, 5, 6, 4, 2, 1, 14, 10, PSEG_ACT_NONE, 1},  /* VALID then a crop of one pixel */
+                      {9, 9, 8, 3, 1, 1, 0, 9, 9, PSEG_ACT_RELU6, 1},
+                      {6, 5, 16, 8, 2, 2, 0, 12, 10, PSEG_ACT_NONE, 0}};
+  for (int i = 0; i < 5; i++) {
+    const int *c = tconvs[i];
+    char name[80];
+    snprintf(name, sizeof name, "int8 tconv %dx%d s%d pad %d %dx%dx%d->%dx%dx%d %s %s", c[4], c[4], c[5], c[6], c[0], c[1],
+             c[2], c[7], c[8], c[3], pseg_act_name(c[9]), c[10] ? "per-channel" : "per-tensor");
+    int x = qinput(b, c[0], c[1], c[2]), y = add_qtensor(b, c[7], c[8], c[3], 0.5f, 3);
+    pseg_fmt_layer *l = add_layer(b, PSEG_OP_TCONV2D, c[9], x, -1, y);
+    l->kh = l->kw = c[4], l->sh = l->sw = c[5], l->pad_top = l->pad_left = c[6];
+    add_qweights(b, l, c[10] ? (uint32_t)c[3] : 1u, (size_t)c[3] * c[4] * c[4] * c[2], (size_t)c[3]);
+    qoutput(b, y);
+    check(ctx, b, name, -8, 8);
+  }
   rng = saved;
 }
 

@@ -275,6 +275,13 @@ int tfw_transpose_conv(tfw *w, int out_shape, int weights, int in, int out, int 
   return add_op(w, TFW_OP_TRANSPOSE_CONV, NULL, ins, 3, out, OPT_TRANSPOSE_CONV, o, 3);
 }
 
+int tfw_transpose_conv_bias(tfw *w, int out_shape, int weights, int in, int bias, int out, int padding, int stride_h,
+                            int stride_w) {
+  int ins[4] = {out_shape, weights, in, bias};
+  fld o[] = {{0, 1, (uint32_t)padding}, {1, 4, (uint32_t)stride_w}, {2, 4, (uint32_t)stride_h}};
+  return add_op(w, TFW_OP_TRANSPOSE_CONV, NULL, ins, 4, out, OPT_TRANSPOSE_CONV, o, 3);
+}
+
 int tfw_conv2d_dilated(tfw *w, int dw, int in, int weights, int bias, int out, int padding, int dil_h, int dil_w) {
   return conv_like(w, dw, in, weights, bias, out, padding, 1, 1, TFW_ACT_NONE, dil_h, dil_w);
 }

@@ -73,6 +73,9 @@ int tfw_reduce(tfw *w, int builtin_code, int in, int axes, int out, int keep_dim
 /* TRANSPOSE_CONV (no bias input: as older converters write it, the bias is a following ADD);
  * out_shape: a constant INT32 [4]; weights [out, kh, kw, in]. */
 int tfw_transpose_conv(tfw *w, int out_shape, int weights, int in, int out, int padding, int stride_h, int stride_w);
+/* the same with its int32 bias (the 4th input: TFLite's integer transposed convs) */
+int tfw_transpose_conv_bias(tfw *w, int out_shape, int weights, int in, int bias, int out, int padding, int stride_h,
+                            int stride_w);
 /* Any builtin op with these inputs, one output and no options (PAD: input, paddings; RESHAPE: input,
  * shape). */
 int tfw_op(tfw *w, int builtin_code, const int *inputs, int nin, int out);

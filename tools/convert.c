@@ -1031,7 +1031,7 @@ static int convert(conv_state *s) {
       if (!(l = new_layer(s, PSEG_OP_TCONV2D, opi))) return cfail(s, "out of memory");
       l->kh = kh, l->kw = kw, l->sh = sh, l->sw = sw, l->pad_top = pt, l->pad_left = pl;
       l->in0 = a->pid;
-      if (add_layer_weights(s, l, w, b, occ, opi)) return -1;
+      if (is_int(to) ? add_qweights(s, l, w, b, occ, 0, opi) : add_layer_weights(s, l, w, b, occ, opi)) return -1;
       break;
     }
     case TFL_CUSTOM: {
