@@ -74,6 +74,10 @@
  *   int8_lut_logistic.tflite, int8_lut_tanh.tflite  the op on the input itself: 16x16x3 uint8
  *                        (scale 0.05, zero point 128) -> QUANTIZE (zero point 0) -> LOGISTIC
  *                        or TANH: on a ramp image every entry of the table    [16,16,3]
+ *   tconv_crop.tflite, int8_tconv_crop.tflite  a transposed conv and its crop (float, and int8
+ *                        with uint8 pixels in): 64x64x3 -> CONV_2D 3x3 s2 SAME +relu (3->8)
+ *                        [32,32,8] -> TRANSPOSE_CONV 4x4 s2 VALID (8->4) [66,66,4] -> STRIDED_SLICE
+ *                        rows and columns 1..64 [64,64,4] -> CONV_2D 1x1 (4->2): logits [64,64,2]
  *   int8_tconv.tflite    int8 transposed convs: 64x64x3 uint8 -> QUANTIZE -> CONV_2D 3x3 s2
  *                        SAME +relu (3->8) -> CONV_2D 3x3 s2 SAME +relu (8->8) [16,16,8]
  *                        -> TRANSPOSE_CONV 3x3 s2 SAME, per-channel weights, int32 bias (8->8)
@@ -682,6 +686,56 @@ static int int8_tconv(const char *dir) {
   return finish(w, in, out, dir, "int8_tconv.tflite");
 }
 
+/* A 4x4 stride-2 VALID transposed conv cropped back to twice its input (Keras' Conv2DTranspose
+ * with padding "same" as some converters write it): float, or int8 with per-channel weights */
+static int tconv_crop(const char *dir, int integer) {
+  static float w1[8 * 27], b1[8], w2[4 * 16 * 8], b2[4], w3[2 * 4], b3[2];
+  fill(w1, sizeof w1 / 4, sqrt(2.0 / 27)), fill(b1, 8, 0.05), fill(w2, sizeof w2 / 4, sqrt(2.0 / 32)), fill(b2, 4, 0.1);
+  fill(w3, sizeof w3 / 4, 2.0 * sqrt(2.0 / 4)), fill(b3, 2, 0.1);
+  tfw *w = tfw_new();
+  if (!w) return 1;
+  const int s_in[4] = {1, 64, 64, 3}, s_a[4] = {1, 32, 32, 8}, s_u[4] = {1, 66, 66, 4}, s_c[4] = {1, 64, 64, 4},
+            s_o[4] = {1, 64, 64, 2}, s_w1[4] = {8, 3, 3, 3}, s_w2[4] = {4, 4, 4, 8}, s_w3[4] = {2, 1, 1, 4}, s_4[1] = {4},
+            s_8[1] = {8}, s_2[1] = {2};
+  const int os[4] = {1, 66, 66, 4}, begin[4] = {0, 1, 1, 0}, end[4] = {1, 65, 65, 4}, strides[4] = {1, 1, 1, 1};
+  int tos = tfw_tensor(w, "up/shape", TFW_INT32, s_4, 1, os, sizeof os);
+  int tbe = tfw_tensor(w, "crop/begin", TFW_INT32, s_4, 1, begin, sizeof begin);
+  int ten = tfw_tensor(w, "crop/end", TFW_INT32, s_4, 1, end, sizeof end);
+  int tst = tfw_tensor(w, "crop/strides", TFW_INT32, s_4, 1, strides, sizeof strides);
+  int in, a1, u, c, out, tw1, tb1, tw2, tb2, tw3, tb3;
+  if (integer) {
+    const float s0 = 1.0f / 255, s1 = 4.0f / 255, s2 = 8.0f / 255, s3 = 16.0f / 255;
+    int64_t z0 = 0;
+    in = tfw_quantization(w, tfw_tensor(w, "pixels", TFW_UINT8, s_in, 4, NULL, 0), &s0, &z0, 1, 0);
+    int q0 = qtensor(w, "q", s_in, s0, -128);
+    a1 = qtensor(w, "conv1", s_a, s1, -128), u = qtensor(w, "up", s_u, s2, -9), c = qtensor(w, "crop", s_c, s2, -9);
+    out = qtensor(w, "logits", s_o, s3, 3);
+    qweights(w, "conv1/weights", s_w1, 8, 0, w1, b1, s0, &tw1, &tb1);
+    qweights(w, "up/weights", s_w2, 4, 0, w2, b2, s1, &tw2, &tb2);
+    qweights(w, "head/weights", s_w3, 2, 0, w3, b3, s2, &tw3, &tb3);
+    tfw_op(w, TFW_OP_QUANTIZE, &in, 1, q0);
+    tfw_conv2d(w, q0, tw1, tb1, a1, TFW_SAME, 2, 2, TFW_ACT_RELU);
+    tfw_transpose_conv_bias(w, tos, tw2, a1, tb2, u, TFW_VALID, 2, 2);
+  } else {
+    in = tfw_tensor(w, "input", TFW_FLOAT32, s_in, 4, NULL, 0);
+    tw1 = tfw_tensor(w, "conv1/weights", TFW_FLOAT32, s_w1, 4, w1, sizeof w1);
+    tb1 = tfw_tensor(w, "conv1/bias", TFW_FLOAT32, s_8, 1, b1, sizeof b1);
+    tw2 = tfw_tensor(w, "up/weights", TFW_FLOAT32, s_w2, 4, w2, sizeof w2);
+    tb2 = tfw_tensor(w, "up/bias", TFW_FLOAT32, s_4, 1, b2, sizeof b2);
+    tw3 = tfw_tensor(w, "head/weights", TFW_FLOAT32, s_w3, 4, w3, sizeof w3);
+    tb3 = tfw_tensor(w, "head/bias", TFW_FLOAT32, s_2, 1, b3, sizeof b3);
+    a1 = tfw_tensor(w, "conv1", TFW_FLOAT32, s_a, 4, NULL, 0);
+    u = tfw_tensor(w, "up", TFW_FLOAT32, s_u, 4, NULL, 0);
+    c = tfw_tensor(w, "crop", TFW_FLOAT32, s_c, 4, NULL, 0);
+    out = tfw_tensor(w, "logits", TFW_FLOAT32, s_o, 4, NULL, 0);
+    tfw_conv2d(w, in, tw1, tb1, a1, TFW_SAME, 2, 2, TFW_ACT_RELU);
+    tfw_transpose_conv_bias(w, tos, tw2, a1, tb2, u, TFW_VALID, 2, 2);
+  }
+  tfw_strided_slice(w, u, tbe, ten, tst, c);
+  tfw_conv2d(w, c, tw3, tb3, out, TFW_SAME, 1, 1, TFW_ACT_NONE);
+  return finish(w, in, out, dir, integer ? "int8_tconv_crop.tflite" : "tconv_crop.tflite");
+}
+
 static int dense_se(const char *dir) {
   static float w1[8 * 27], b1[8], f1[4 * 8], fb1[4], f2[8 * 4], fb2[8], f3[8], fb3[1] = {-0.2f};
   fill(w1, sizeof w1 / 4, sqrt(2.0 / 27)), fill(b1, 8, 0.1), fill(f1, 32, 2.0 * sqrt(2.0 / 8)), fill(fb1, 4, 0.1);
@@ -811,5 +865,5 @@ int main(int argc, char **argv) {
   }
   return pad_logits1(argv[1]) || flat_logits2(argv[1]) || tconv_bias(argv[1]) || hand_softmax(argv[1]) || naive_softmax(argv[1]) || nearest(argv[1]) || dense_se(argv[1]) || prior4(argv[1]) || concat_slice(argv[1]) || prelu(argv[1]) || dilated(argv[1]) || pools(argv[1]) || int8_model(argv[1]) || int8_ops(argv[1]) || resize_add(argv[1]) || resize_chain(argv[1]) || resize_head(argv[1]) || int8_act(argv[1]) ||
          int8_lut(argv[1], TFW_OP_LOGISTIC, "int8_lut_logistic.tflite") || int8_lut(argv[1], TFW_OP_TANH, "int8_lut_tanh.tflite") ||
-         int8_tconv(argv[1]);
+         int8_tconv(argv[1]) || tconv_crop(argv[1], 0) || tconv_crop(argv[1], 1);
 }

@@ -186,6 +186,33 @@ int main(int argc, char **argv) {
     free(tfl);
   }
 
+  /* a STRIDED_SLICE cropping height and width folds only into a transposed conv right before it:
+   * after a conv it is one clear error */
+  {
+    tfw *cw = tfw_new();
+    static const float cwv[2 * 9 * 1] = {0.5f, 0.25f}, cb[2] = {0.1f, 0.2f};
+    const int s_i[4] = {1, 8, 8, 1}, s_c[4] = {1, 8, 8, 2}, s_o[4] = {1, 6, 6, 2}, s_w[4] = {2, 3, 3, 1}, s_b[1] = {2},
+              s_4[1] = {4};
+    const int be[4] = {0, 1, 1, 0}, en[4] = {1, 7, 7, 2}, st[4] = {1, 1, 1, 1};
+    int ci = tfw_tensor(cw, "input", TFW_FLOAT32, s_i, 4, NULL, 0);
+    int cwt = tfw_tensor(cw, "w", TFW_FLOAT32, s_w, 4, cwv, sizeof cwv), cbt = tfw_tensor(cw, "b", TFW_FLOAT32, s_b, 1, cb, sizeof cb);
+    int cc = tfw_tensor(cw, "conv", TFW_FLOAT32, s_c, 4, NULL, 0), co = tfw_tensor(cw, "crop", TFW_FLOAT32, s_o, 4, NULL, 0);
+    int tb = tfw_tensor(cw, "begin", TFW_INT32, s_4, 1, be, sizeof be), te = tfw_tensor(cw, "end", TFW_INT32, s_4, 1, en, sizeof en);
+    int ts = tfw_tensor(cw, "strides", TFW_INT32, s_4, 1, st, sizeof st);
+    tfw_conv2d(cw, ci, cwt, cbt, cc, TFW_SAME, 1, 1, TFW_ACT_NONE);
+    tfw_strided_slice(cw, cc, tb, te, ts, co);
+    int cbuilt = tfw_finish(cw, ci, co, &tfl, &ntfl) == 0;
+    tfw_free(cw);
+    expect(cbuilt, "tflite writer builds the conv-then-crop model");
+    if (cbuilt) {
+      int rc = pseg_convert_tflite(tfl, ntfl, &m, err, sizeof err);
+      if (rc == 0) pseg_fmt_free(&m);
+      expect(rc != 0 && strstr(err, "right after a transposed conv") && one_line(err),
+             "a crop of height and width after a conv (not a transposed conv) is rejected with one line");
+      free(tfl);
+    }
+  }
+
   /* TFLite metadata naming the input's normalization: unusable values and a broken metadata
    * flatbuffer are one clear error each (the graph is the no-layer one above: the metadata is read
    * first) */

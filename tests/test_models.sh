@@ -88,6 +88,7 @@ fidelity "$T/synthetic/resize_chain.tflite" logits 1 2e-2
 fidelity "$T/synthetic/resize_head.tflite" probability 0 2e-2
 fidelity "$T/synthetic/pools.tflite" probability 0 2e-2
 fidelity "$T/synthetic/dense_se.tflite" probability 0 2e-2
+fidelity "$T/synthetic/tconv_crop.tflite" logits 1 2e-2 # a 4x4 s2 VALID transposed conv, cropped
 fidelity "$T/synthetic/prior4.tflite" probability 0 2e-2 # RGB + a prior mask; the prior 0 here
 # its prior channel: TFLite on [RGB, a soft disc] against pseg run, and pseg segment --prior P.png
 node "$SRC/tests/reference/run_compare.js" --pseg "$PSEG" --tflite "$T/synthetic/prior4.tflite" --model "$T/prior4.pseg" \
@@ -143,6 +144,7 @@ int_fidelity int8_lut_tanh logits 0 "$T/in/ramp" --person-channel 0
 # int8 transposed convs: per-channel weights with a bias (TFLite's builtin kernel, fixed-point
 # requantization) and one weight scale without (XNNPACK's deconvolution)
 int_fidelity int8_tconv logits 1 "$T/in/64x64c"
+int_fidelity int8_tconv_crop logits 1 "$T/in/64x64c" # per-channel, 4x4 s2 VALID, then a crop
 
 crops= # the real ones (seconds a frame on lavapipe): the 3 photos as they are
 while read -r file head rest; do

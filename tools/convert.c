@@ -979,6 +979,34 @@ static int convert(conv_state *s) {
       }
       int bmask = (int)fb_int(f, opts, 0, 4, 0), emask = (int)fb_int(f, opts, 1, 4, 0);
       int other = (int)fb_int(f, opts, 2, 4, 0) | (int)fb_int(f, opts, 3, 4, 0) | (int)fb_int(f, opts, 4, 4, 0);
+      int crop = !other && to->rank == 4, rb[4] = {0}, re[4] = {0}; /* a crop of the borders, stride 1 */
+      for (int d = 0; d < 4 && crop; d++) {
+        rb[d] = (bmask >> d) & 1 ? 0 : be[0][d], re[d] = (emask >> d) & 1 ? a->shape[d] : be[1][d];
+        if (rb[d] < 0) rb[d] += a->shape[d];
+        if (re[d] < 0) re[d] += a->shape[d];
+        crop = be[2][d] == 1 && rb[d] >= 0 && rb[d] < re[d] && re[d] <= a->shape[d] && to->shape[d] == re[d] - rb[d] &&
+               ((d != 1 && d != 2) ? rb[d] == 0 && re[d] == a->shape[d] : 1);
+      }
+      if (crop && (rb[1] || rb[2] || re[1] != a->shape[1] || re[2] != a->shape[2])) {
+        /* folded into the transposed conv making its input: its padding grows by the first rows
+         * and columns cropped, its output is the crop (kernels/conv.c tconv_check bounds both) */
+        pseg_fmt_layer *p = NULL;
+        for (uint32_t k = s->m.n_layers; k-- > 0 && !p;)
+          if (s->m.layers[k].out == a->pid) p = &s->m.layers[k];
+        float sa = 0, so = 0;
+        int64_t za = 0, zo = 0;
+        if (is_int(a) || is_int(to)) {
+          if (a->nscale != 1 || to->nscale != 1 || a->type != to->type) p = NULL;
+          else qparam(&s->f, a, 0, &sa, &za), qparam(&s->f, to, 0, &so, &zo);
+        }
+        if (!p || p->op != PSEG_OP_TCONV2D || a->readers != 1 || a->pid == (int)s->m.output || sa != so || za != zo ||
+            p->pad_top + rb[1] >= p->kh || p->pad_left + rb[2] >= p->kw)
+          return cfail(s, "unsupported TFLite op STRIDED_SLICE at operator %d (a crop of height and width only right after a transposed conv that nothing else reads, within its kernel, the quantization unchanged)", opi);
+        p->pad_top += rb[1], p->pad_left += rb[2];
+        s->m.tensors[a->pid].h = re[1] - rb[1], s->m.tensors[a->pid].w = re[2] - rb[2];
+        to->pid = a->pid;
+        continue;
+      }
       int ok = !other, c0 = 0, c1 = 0;
       for (int d = 0; d < 4 && ok; d++) {
         int b0 = (bmask >> d) & 1 ? 0 : be[0][d], e0 = (emask >> d) & 1 ? a->shape[d] : be[1][d];
