@@ -158,6 +158,15 @@ int kq_add(int a, int b, const kqadd *p, int zo, int lo, int hi);
 const char *kq_lut_ok(kquant a, kquant o, int act);
 void kq_lut(kquant a, kquant o, int act, int8_t lut[256]);
 void kq_act_qref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in0, const float *in1, float *out);
+/* An integer SOFTMAX over the channels as TFLite's builtin kernel computes it (XNNPACK has none
+ * for int8; optimized_ops::Softmax, the build without its uint16 tables): a table of 256 expf of
+ * -input_scale x d (kq_softmax_table, entry 255 - d); per pixel the max q, the sum in fp32 in
+ * channel order of table[255 - max + q], its inverse times 1 / the output scale, each entry times
+ * it rounded half away from zero, plus the zero point, clamped (kq_softmax_row). kq_softmax_ok:
+ * NULL, or why TFLite refuses the output's quantization (it must be 1/256 and -128). */
+const char *kq_softmax_ok(kquant o);
+void kq_softmax_table(kquant a, float table[256]);
+void kq_softmax_row(const float table[256], const float *q, int n, float oscale, int zo, float *out);
 /* int8 -> int8 QUANTIZE (XNNPACK's convert): the scale ratio with 8 fraction bits */
 int32_t kq_cvt_multiplier(kquant a, kquant o);
 /* TFLite's builtin integer kernels' requantization (where XNNPACK declines a layer: per-channel

@@ -65,6 +65,29 @@ void kq_lut(kquant a, kquant o, int act, int8_t lut[256]) {
   }
 }
 
+const char *kq_softmax_ok(kquant o) {
+  return o.scale == 0x1.0p-8f && o.zp == -128 ? NULL
+                                              : "an integer softmax must have output scale 1/256 and zero point -128 (as TFLite requires)";
+}
+
+void kq_softmax_table(kquant a, float table[256]) {
+  const float sc = -a.scale; /* beta 1 */
+  for (int v = 0; v <= 255; v++) table[255 - v] = expf(sc * (float)v);
+}
+
+void kq_softmax_row(const float table[256], const float *q, int n, float oscale, int zo, float *out) {
+  int mx = -128;
+  for (int c = 0; c < n; c++) mx = (int)q[c] > mx ? (int)q[c] : mx;
+  const float *t = table + 255 - mx;
+  float sum = 0.0f;
+  for (int c = 0; c < n; c++) sum += t[(int)q[c]];
+  const float inv = 1.0f / (sum * oscale);
+  for (int c = 0; c < n; c++) {
+    int v = (int)roundf(t[(int)q[c]] * inv) + zo;
+    out[c] = (float)(v < -128 ? -128 : v > 127 ? 127 : v);
+  }
+}
+
 int32_t kq_cvt_multiplier(kquant a, kquant o) { return (int32_t)lrintf(256.0f * (a.scale / o.scale)); }
 
 void kq_fixed_multiplier(double scale, int32_t *mult, int *shift) {
@@ -257,6 +280,13 @@ int kernel_qplan(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d)
     d->pc.mode = pack_range(qo, l->act);
     break;
   }
+  case PSEG_OP_SOFTMAX: /* TFLite's builtin kernel: a table of expf in the weights, an invocation a pixel */
+    if (kq_softmax_ok(qo) || l->act != PSEG_ACT_NONE) return -1;
+    d->spec[1] = 9;
+    d->pc.aux1 = o->c, d->pc.mode = pack_range(qo, PSEG_ACT_NONE);
+    d->uses_weights = 1;
+    kernel_grid_1d(d, (uint32_t)(((size_t)o->h * o->w + 63) / 64), 1);
+    return 0;
   case PSEG_OP_ACT: /* LOGISTIC, TANH: a table in the weights (kernel_qpack), read at the input's value */
     if (kq_lut_ok(qa, qo, l->act)) return -1;
     d->spec[1] = 7;
@@ -349,7 +379,8 @@ size_t kernel_qwspec(const float *packed, size_t n, int oc4, uint64_t *out) {
 }
 
 size_t kernel_qraw(const pseg_fmt_model *m, const pseg_fmt_layer *l) {
-  return (l->op == PSEG_OP_TCONV2D ? 12 : 8) * (size_t)kc4(m->tensors[l->out].c);
+  size_t oc4 = (size_t)kc4(m->tensors[l->out].c);
+  return l->op == PSEG_OP_SOFTMAX ? 8 * oc4 + 256 : (l->op == PSEG_OP_TCONV2D ? 12 : 8) * oc4;
 }
 
 size_t kernel_qbuf(const float *packed, size_t n, size_t raw, uint32_t *out) {
@@ -406,7 +437,7 @@ int kernel_qfast(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d)
 }
 
 size_t kernel_qpacked(const pseg_fmt_model *m, const pseg_fmt_layer *l) {
-  if (l->op == PSEG_OP_ACT && m->tensors[l->out].quant > 0) /* the table: 256 int8 after the (unused) biases and scales */
+  if ((l->op == PSEG_OP_ACT || l->op == PSEG_OP_SOFTMAX) && m->tensors[l->out].quant > 0) /* the table: 256 int8 (ACT) or floats (SOFTMAX) after the (unused) biases and scales */
     return 8 * (size_t)kc4(m->tensors[l->out].c) + 256;
   if (l->wtype != PSEG_WTYPE_I8 || (l->op != PSEG_OP_CONV2D && l->op != PSEG_OP_DWCONV2D && l->op != PSEG_OP_TCONV2D)) return 0;
   const pseg_fmt_tensor *a = &m->tensors[l->in0], *o = &m->tensors[l->out];
@@ -420,6 +451,10 @@ void kernel_qpack(const pseg_fmt_model *m, const pseg_fmt_layer *l, float *dst) 
   kqweights q;
   size_t n = kernel_qpacked(m, l);
   memset(dst, 0, n * sizeof(float));
+  if (n && l->op == PSEG_OP_SOFTMAX) { /* qnet.comp OP 9: the floats, raw words (kernel_qraw) */
+    kq_softmax_table(qa, dst + 8 * (size_t)kc4(o->c));
+    return;
+  }
   if (n && l->op == PSEG_OP_ACT) { /* qnet.comp OP 7 reads entry q + 128 as weight vec4 (q + 128) / 4, component (q + 128) % 4 */
     int8_t lut[256];
     kq_lut(qa, qo, l->act, lut);

@@ -75,7 +75,18 @@ static void softmax_ref(const pseg_fmt_layer *l, const float *in0, kshape a, con
   ref_softmax(in0, a, out);
 }
 
-const pseg_op_def pseg_def_SOFTMAX = {1, softmax_check, NULL, NULL, NULL, softmax_plan, softmax_ref, NULL};
+/* Integer SOFTMAX: kernels/quant.c kq_softmax_row, a pixel at a time */
+static void softmax_qref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in0, const float *in1, float *out) {
+  (void)in1;
+  const pseg_fmt_tensor *t = &m->tensors[l->out];
+  kquant o = kq_of(m, l->out);
+  float table[256];
+  kq_softmax_table(kq_of(m, l->in0), table);
+  for (size_t p = 0; p < (size_t)t->h * t->w; p++)
+    kq_softmax_row(table, in0 + p * t->c, t->c, o.scale, o.zp, out + p * t->c);
+}
+
+const pseg_op_def pseg_def_SOFTMAX = {1, softmax_check, NULL, NULL, NULL, softmax_plan, softmax_ref, softmax_qref};
 
 /* over the channels to [H,W,1]; aux 0 sum, 1 max */
 static const char *reduce_check(const pseg_fmt_layer *l, kshape a, kshape b, kshape o) {

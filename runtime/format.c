@@ -252,6 +252,10 @@ int pseg_fmt_validate(const pseg_fmt_model *m, char *err, size_t errlen) {
     } else if (integer && l->act != PSEG_ACT_NONE && l->act != PSEG_ACT_RELU && l->act != PSEG_ACT_RELU6)
       LFAIL("integer layers take no activation but relu and relu6");
     if (integer && l->op == PSEG_OP_ADD && l->aux != 0) LFAIL("an integer add takes two tensors of one shape");
+    if (integer && l->op == PSEG_OP_SOFTMAX) {
+      const char *why = kq_softmax_ok(kq_of(m, l->out));
+      if (why) LFAIL("%s", why);
+    }
     size_t wc, bc;
     if (pseg_fmt_weight_count(m, l, &wc, &bc)) {
       size_t wb, bb;

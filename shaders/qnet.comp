@@ -18,6 +18,7 @@
  *   the scale (float bits): a float output.
  * OP 7 LOGISTIC or TANH (an ACT layer): the 256 int8 of XNNPACK's table (kernels/quant.c kq_lut)
  *   as the weights, entry q + 128 for input q; buffer weights only (a dynamic index).
+ * OP 9 SOFTMAX over the channels (softmax_q below: TFLite's builtin kernel); buffer weights only.
  * OP 8 TCONV2D (tconv below): weights as a conv's, after a third vec4 slot a channel (the shifts of
  *   TFLite's fixed-point requantization, pc.aux1 1); pc.aux0 the input's zero point; buffer
  *   weights only.
@@ -359,10 +360,46 @@ ivec4 tconv(int oy, int ox, int c4, int lo, int hi, int zo) {
   v = clamp(v, vec4(float(lo - zo)), vec4(float(hi - zo)));
   return ivec4(roundEven(v)) + zo;
 }
+
+/* OP 9 SOFTMAX over the channels (kernels/quant.c kq_softmax_row): an invocation a pixel, pc.aux1
+ * channels; the table of 256 expf as raw float words after the (unused) bias and scale slots */
+float sm_table(int k) { return uintBitsToFloat(WQ(DWB + 2 * OC4_ + (k >> 2))[k & 3]); }
+void softmax_q() {
+  int id = int(gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * gl_WorkGroupSize.x);
+  if (id >= pc.out_h * pc.out_w) return;
+  int n = pc.aux1, mx = -128, zo = ((pc.mode >> 16) & 255) - 128;
+  QLOOP for (int c4 = 0; c4 < OC4; c4++) {
+    ivec4 q = qin(X, id * OC4 + c4);
+    for (int j = 0; j < 4; j++)
+      if (c4 * 4 + j < n) mx = max(mx, q[j]);
+  }
+  precise float sum = 0.0;
+  QLOOP for (int c4 = 0; c4 < OC4; c4++) {
+    ivec4 q = qin(X, id * OC4 + c4);
+    for (int j = 0; j < 4; j++)
+      if (c4 * 4 + j < n) sum += sm_table(255 - mx + q[j]);
+  }
+  precise float inv = 1.0 / (sum * 0.00390625); /* the output scale: 1/256 (kq_softmax_ok) */
+  QLOOP for (int c4 = 0; c4 < OC4; c4++) {
+    ivec4 q = qin(X, id * OC4 + c4), r;
+    for (int j = 0; j < 4; j++) {
+      precise float p = sm_table(clamp(255 - mx + q[j], 0, 255)) * inv; /* padding lanes: in the table, never stored as read */
+      float f = floor(p);
+      r[j] = int(f) + (p - f >= 0.5 ? 1 : 0) + zo; /* half away from zero (p >= 0) */
+    }
+    store(id * OC4 + c4, clamp(r, -128, 127), zo);
+  }
+}
 #endif
 
 void main() {
   WEIGHTS_INIT();
+#ifndef WSPEC
+  if (OP == 9) {
+    softmax_q();
+    return;
+  }
+#endif
   if (OP == 1 && PO4 > 0) {
     dw_proj();
     return;

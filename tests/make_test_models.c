@@ -78,6 +78,9 @@
  *                        with uint8 pixels in): 64x64x3 -> CONV_2D 3x3 s2 SAME +relu (3->8)
  *                        [32,32,8] -> TRANSPOSE_CONV 4x4 s2 VALID (8->4) [66,66,4] -> STRIDED_SLICE
  *                        rows and columns 1..64 [64,64,4] -> CONV_2D 1x1 (4->2): logits [64,64,2]
+ *   int8_softmax.tflite  an int8 softmax head: 64x64x3 uint8 -> QUANTIZE -> CONV_2D 3x3 SAME
+ *                        (3->2, logits over several units) -> SOFTMAX (scale 1/256, zero point
+ *                        -128, as TFLite requires): int8 probabilities                  [64,64,2]
  *   int8_tconv.tflite    int8 transposed convs: 64x64x3 uint8 -> QUANTIZE -> CONV_2D 3x3 s2
  *                        SAME +relu (3->8) -> CONV_2D 3x3 s2 SAME +relu (8->8) [16,16,8]
  *                        -> TRANSPOSE_CONV 3x3 s2 SAME, per-channel weights, int32 bias (8->8)
@@ -686,6 +689,25 @@ static int int8_tconv(const char *dir) {
   return finish(w, in, out, dir, "int8_tconv.tflite");
 }
 
+/* An int8 SOFTMAX head (TFLite's builtin kernel: XNNPACK has no int8 softmax) */
+static int int8_softmax(const char *dir) {
+  static float w1[2 * 27], b1[2] = {0.3f, -0.2f};
+  fill(w1, sizeof w1 / 4, 6.0 * sqrt(2.0 / 27));
+  tfw *w = tfw_new();
+  if (!w) return 1;
+  const int s_in[4] = {1, 64, 64, 3}, s_o[4] = {1, 64, 64, 2}, s_w1[4] = {2, 3, 3, 3};
+  const float s0 = 1.0f / 255, s1 = 24.0f / 255, s2 = 1.0f / 256;
+  int64_t z0 = 0;
+  int in = tfw_quantization(w, tfw_tensor(w, "pixels", TFW_UINT8, s_in, 4, NULL, 0), &s0, &z0, 1, 0);
+  int q0 = qtensor(w, "q", s_in, s0, -128), c1 = qtensor(w, "logits", s_o, s1, 5), out = qtensor(w, "softmax", s_o, s2, -128);
+  int tw1, tb1;
+  qweights(w, "conv1/weights", s_w1, 2, 0, w1, b1, s0, &tw1, &tb1);
+  tfw_op(w, TFW_OP_QUANTIZE, &in, 1, q0);
+  tfw_conv2d(w, q0, tw1, tb1, c1, TFW_SAME, 1, 1, TFW_ACT_NONE);
+  tfw_softmax(w, c1, out, 1.0f);
+  return finish(w, in, out, dir, "int8_softmax.tflite");
+}
+
 /* A 4x4 stride-2 VALID transposed conv cropped back to twice its input (Keras' Conv2DTranspose
  * with padding "same" as some converters write it): float, or int8 with per-channel weights */
 static int tconv_crop(const char *dir, int integer) {
@@ -865,5 +887,6 @@ int main(int argc, char **argv) {
   }
   return pad_logits1(argv[1]) || flat_logits2(argv[1]) || tconv_bias(argv[1]) || hand_softmax(argv[1]) || naive_softmax(argv[1]) || nearest(argv[1]) || dense_se(argv[1]) || prior4(argv[1]) || concat_slice(argv[1]) || prelu(argv[1]) || dilated(argv[1]) || pools(argv[1]) || int8_model(argv[1]) || int8_ops(argv[1]) || resize_add(argv[1]) || resize_chain(argv[1]) || resize_head(argv[1]) || int8_act(argv[1]) ||
          int8_lut(argv[1], TFW_OP_LOGISTIC, "int8_lut_logistic.tflite") || int8_lut(argv[1], TFW_OP_TANH, "int8_lut_tanh.tflite") ||
-         int8_tconv(argv[1]) || tconv_crop(argv[1], 0) || tconv_crop(argv[1], 1);
+         int8_tconv(argv[1]) || tconv_crop(argv[1], 0) || tconv_crop(argv[1], 1) ||
+         int8_softmax(argv[1]);
 }

@@ -373,7 +373,9 @@ int main(int argc, char **argv) {
                  {"an int8 max pool changing the scale", "must share one scale and zero point"},
                  {"an int8 logistic of output scale 1/255", "output scale 1/256 and zero point -128"},
                  {"an int8 relu of its own", "must be logistic or tanh"},
-                 {"an int8 logistic of output scale 1/256, zero point -128", NULL}};
+                 {"an int8 logistic of output scale 1/256, zero point -128", NULL},
+                 {"an int8 softmax of output scale 1/255", "softmax must have output scale 1/256 and zero point -128"},
+                 {"an int8 softmax of output scale 1/256, zero point -128", NULL}};
     for (int k = 0; k < (int)(sizeof qcase / sizeof qcase[0]); k++) {
       tfw *qw = tfw_new();
       int s_in[4] = {1, 4, 4, 3}, s_w[4] = {2, 1, 1, 3}, s_b[1] = {2}, s_o[4] = {1, 4, 4, 2};
@@ -387,7 +389,7 @@ int main(int argc, char **argv) {
       int co = tfw_tensor(qw, "conv", TFW_INT8, s_o, 4, NULL, 0);
       int out = tfw_tensor(qw, "out", TFW_FLOAT32, s_o, 4, NULL, 0);
       int mp = k == 10 ? tfw_tensor(qw, "pool", TFW_INT8, s_o, 4, NULL, 0) : -1; /* a MAX_POOL_2D after the conv */
-      int ac = k >= 11 ? tfw_tensor(qw, "act", TFW_INT8, s_o, 4, NULL, 0) : -1; /* a LOGISTIC or RELU after it */
+      int ac = k >= 11 ? tfw_tensor(qw, "act", TFW_INT8, s_o, 4, NULL, 0) : -1; /* a LOGISTIC, RELU or SOFTMAX after it */
       float sc1 = 1.0f / 127.5f, sc2[2] = {0.02f, k == 8 ? -0.03f : 0.03f}, sc3 = 0.05f, bsc[2] = {sc1 * 0.02f, sc1 * 0.03f};
       int64_t z128 = 128, z0 = 0, zc = k == 2 ? 200 : -4, zw[2] = {0, k == 5 ? 3 : 0}, zb[2] = {0, 0};
       tfw_quantization(qw, qin, &sc1, &z128, 1, 0);
@@ -403,8 +405,9 @@ int main(int argc, char **argv) {
         tfw_max_pool2d(qw, co, mp, 1, 1, 1, 1, TFW_VALID);
       }
       if (ac >= 0) {
-        tfw_quantization(qw, ac, (float[]){k == 11 ? 1.0f / 255 : 1.0f / 256}, (int64_t[]){-128}, 1, 0);
-        tfw_simple(qw, k == 12 ? TFW_OP_RELU : TFW_OP_LOGISTIC, co, ac);
+        tfw_quantization(qw, ac, (float[]){k == 11 || k == 14 ? 1.0f / 255 : 1.0f / 256}, (int64_t[]){-128}, 1, 0);
+        if (k >= 14) tfw_softmax(qw, co, ac, 1.0f); /* over the conv's 2 channels */
+        else tfw_simple(qw, k == 12 ? TFW_OP_RELU : TFW_OP_LOGISTIC, co, ac);
       }
       tfw_dequantize(qw, ac >= 0 ? ac : mp >= 0 ? mp : co, out);
       uint8_t *qt;

@@ -327,6 +327,13 @@ static void integer_cases(pseg_context *ctx, builder *b) {
     qoutput(b, y);
     check(ctx, b, name, -8, 8);
   }
+  /* SOFTMAX over 2 and 6 channels (the second vec4 half padding): TFLite's builtin kernel */
+  for (int k = 0; k < 2; k++) {
+    int c = k ? 6 : 2, x = qinput(b, 13, 11, c), y = add_qtensor(b, 13, 11, c, 1.0f / 256, -128);
+    add_layer(b, PSEG_OP_SOFTMAX, PSEG_ACT_NONE, x, -1, y);
+    qoutput(b, y);
+    check(ctx, b, k ? "int8 softmax 13x11x6" : "int8 softmax 13x11x2", -8, 8);
+  }
   rng = saved;
 }
 

@@ -145,6 +145,7 @@ int_fidelity int8_lut_tanh logits 0 "$T/in/ramp" --person-channel 0
 # requantization) and one weight scale without (XNNPACK's deconvolution)
 int_fidelity int8_tconv logits 1 "$T/in/64x64c"
 int_fidelity int8_tconv_crop logits 1 "$T/in/64x64c" # per-channel, 4x4 s2 VALID, then a crop
+int_fidelity int8_softmax probability 1 "$T/in/64x64c" # TFLite's builtin int8 softmax
 
 crops= # the real ones (seconds a frame on lavapipe): the 3 photos as they are
 while read -r file head rest; do
