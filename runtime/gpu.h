@@ -8,9 +8,10 @@
 #include "../include/pseg.h"
 #include "../kernels/kernels.h"
 
-/* Descriptor set layouts. "io" (pre/post-processing, conformance heads, and the GPU tier's
- * shaders, shaders/common/gnet.glsl): 8 storage buffers, 0 input, 1/2 more inputs, 3 output,
- * 4-7 as each shader says. "net" (the CPU tiers' layers, shaders/common/net.glsl): 0-2 uniform
+/* Descriptor set layouts. "io" (the video filters, conformance heads, and the GPU tier's
+ * shaders, shaders/common/gnet.glsl, its pre/post-processing gio.comp too): 8 storage buffers, 0
+ * input, 1/2 more inputs, 3 output, 4-7 as each shader says. "net" (the CPU tiers' layers and
+ * their pre-processing pre.comp, shaders/common/net.glsl): 0-2 uniform
  * texel buffers (inputs), 3 storage buffer (output), 4 uniform buffer and 5 storage buffer
  * (weights), 6 storage buffer (a second output), 7 storage buffer (squeeze-excite weights), 8
  * uniform texel buffer (weights too large for the uniform buffer: variant WTEX). */

@@ -18,10 +18,10 @@
  *   the scale (float bits): a float output.
  * OP 7 LOGISTIC or TANH (an ACT layer): the 256 int8 of XNNPACK's table (kernels/quant.c kq_lut)
  *   as the weights, entry q + 128 for input q; buffer weights only (a dynamic index).
- * OP 9 SOFTMAX over the channels (softmax_q below: TFLite's builtin kernel); buffer weights only.
  * OP 8 TCONV2D (tconv below): weights as a conv's, after a third vec4 slot a channel (the shifts of
  *   TFLite's fixed-point requantization, pc.aux1 1); pc.aux0 the input's zero point; buffer
  *   weights only.
+ * OP 9 SOFTMAX over the channels (softmax_q below: TFLite's builtin kernel); buffer weights only.
  * pc.mode: the output's lowest and highest value and zero point, each + 128, in bytes 0, 1, 2.
  *
  * Fusions (runtime/plan.c: plan_qfusions), each computing exactly what the layers it replaces
