@@ -222,7 +222,13 @@ void ref_qtconv(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *i
   kquant a = kq_of(m, l->in0), o = kq_of(m, l->out);
   kqweights q;
   if (kq_weights(m, l, (size_t)to->c, &q)) return;
-  int lo, hi, fixed = kq_tconv_fixed(m, l);
+  int lo, hi, fixed = kq_tconv_fixed(m, l), *shift = malloc((size_t)to->c * sizeof(int));
+  int32_t *mult = malloc((size_t)to->c * sizeof(int32_t));
+  if (!shift || !mult) {
+    free(shift), free(mult), kq_free(&q);
+    return;
+  }
+  for (int oc = 0; oc < to->c && fixed; oc++) kq_fixed_channel(a, q.scale[oc], o, &mult[oc], &shift[oc]);
   kq_act_range(l->act, o, &lo, &hi);
   for (int oy = 0; oy < to->h; oy++)
     for (int ox = 0; ox < to->w; ox++)
@@ -241,16 +247,13 @@ void ref_qtconv(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *i
         }
         float *y = &out[((size_t)oy * to->w + ox) * to->c + oc];
         if (fixed) {
-          int32_t mult;
-          int shift;
-          kq_fixed_multiplier((double)a.scale * (double)q.scale[oc] / (double)o.scale, &mult, &shift);
-          int32_t v = kq_fixed_mul(acc, mult, shift) + o.zp;
+          int32_t v = kq_fixed_mul(acc, mult[oc], shift[oc]) + o.zp;
           *y = (float)(v < lo ? lo : v > hi ? hi : v);
         } else {
           *y = (float)kq_requant((float)acc * (a.scale * q.scale[0] / o.scale), o.zp, lo, hi);
         }
       }
-  kq_free(&q);
+  free(shift), free(mult), kq_free(&q);
 }
 
 static void tconv_qref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in0, const float *in1, float *out) {

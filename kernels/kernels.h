@@ -176,6 +176,8 @@ int32_t kq_cvt_multiplier(kquant a, kquant o);
  * the doubling high half of x x multiplier rounded (SaturatingRoundingDoublingHighMul), then a
  * rounding right shift by a negative one (RoundingDivideByPOT). */
 void kq_fixed_multiplier(double scale, int32_t *mult, int *shift);
+/* a channel's: the scale in_scale x w_scale / out_scale, in double as TFLite computes it */
+void kq_fixed_channel(kquant a, float w_scale, kquant o, int32_t *mult, int *shift);
 int32_t kq_fixed_mul(int32_t x, int32_t mult, int shift);
 /* An integer TCONV2D's requantization: TFLite's builtin kernel's (1: weights with a scale per
  * output channel, which XNNPACK's deconvolution does not take) or XNNPACK's fp32 one (0) */

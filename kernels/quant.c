@@ -101,6 +101,10 @@ void kq_fixed_multiplier(double scale, int32_t *mult, int *shift) {
   *mult = (int32_t)f;
 }
 
+void kq_fixed_channel(kquant a, float w_scale, kquant o, int32_t *mult, int *shift) {
+  kq_fixed_multiplier((double)a.scale * (double)w_scale / (double)o.scale, mult, shift);
+}
+
 int32_t kq_fixed_mul(int32_t x, int32_t mult, int shift) {
   int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
   int32_t a = (int32_t)(uint32_t)((uint64_t)(uint32_t)x << left), h; /* wraps as TFLite's x * (1 << left) */
@@ -470,7 +474,7 @@ void kernel_qpack(const pseg_fmt_model *m, const pseg_fmt_layer *l, float *dst) 
     if (fixed) { /* TCONV2D: the multiplier's and the shift's bits instead (ref_qtconv) */
       int32_t mult;
       int shift;
-      kq_fixed_multiplier((double)qa.scale * (double)q.scale[c] / (double)qo.scale, &mult, &shift);
+      kq_fixed_channel(qa, q.scale[c], qo, &mult, &shift);
       memcpy(&dst[4 * oc4 + c], &mult, 4);
       int32_t sh = shift;
       memcpy(&dst[8 * oc4 + c], &sh, 4);
