@@ -161,8 +161,8 @@ void ref_qconv(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in
   kquant a = kq_of(m, l->in0), o = kq_of(m, l->out);
   kqweights q;
   if (kq_weights(m, l, (size_t)to->c, &q)) return;
-  int lo, hi, dh = kernel_dil_h(l->aux), dwl = kernel_dil_w(l->aux), ic = dw ? 1 : ti->c;
-  kq_act_range(l->act, o, &lo, &hi);
+  int lo, hi, dh = kernel_dil_h(l->aux), dwl = kernel_dil_w(l->aux), ic = dw ? 1 : ti->c, fixed = kq_builtin(m);
+  kq_act_range(l->act, o, fixed, &lo, &hi);
   for (int oy = 0; oy < to->h; oy++)
     for (int ox = 0; ox < to->w; ox++)
       for (int oc = 0; oc < to->c; oc++) {
@@ -174,16 +174,27 @@ void ref_qconv(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in
             int ix = ox * l->sw - l->pad_left + kx * dwl;
             if (ix < 0 || ix >= ti->w) continue;
             const float *x = in0 + ((size_t)iy * ti->w + ix) * ti->c;
+            int32_t sum = 0; /* wrapping as int32 does on the GPU and in TFLite (a dead channel's bias can be -2^31 + 1) */
             if (dw) {
-              acc += ((int32_t)x[oc] - a.zp) * q.w[((size_t)ky * l->kw + kx) * to->c + oc];
-              continue;
+              sum = ((int32_t)x[oc] - a.zp) * q.w[((size_t)ky * l->kw + kx) * to->c + oc];
+            } else {
+              const int8_t *w = q.w + (((size_t)oc * l->kh + ky) * l->kw + kx) * ic;
+              for (int c = 0; c < ic; c++) sum += ((int32_t)x[c] - a.zp) * w[c];
             }
-            const int8_t *w = q.w + (((size_t)oc * l->kh + ky) * l->kw + kx) * ic;
-            for (int c = 0; c < ic; c++) acc += ((int32_t)x[c] - a.zp) * w[c];
+            acc = (int32_t)((uint32_t)acc + (uint32_t)sum);
           }
         }
-        float sc = a.scale * q.scale[q.nscale > 1 ? oc : 0] / o.scale;
-        out[((size_t)oy * to->w + ox) * to->c + oc] = (float)kq_requant((float)acc * sc, o.zp, lo, hi);
+        float *y = &out[((size_t)oy * to->w + ox) * to->c + oc];
+        float ws = q.scale[q.nscale > 1 ? oc : 0];
+        if (fixed) { /* TFLite's builtin kernels (kq_builtin): the conv's requantization is ruy's, the depthwise conv's TFLite's own */
+          int32_t mult;
+          int shift;
+          kq_fixed_channel(a, ws, o, &mult, &shift);
+          int32_t v = (dw ? kq_fixed_mul : kq_fixed_mul_ruy)(acc, mult, shift) + o.zp; /* TFLite's convs: ruy's GEMM */
+          *y = (float)(v < lo ? lo : v > hi ? hi : v);
+        } else {
+          *y = (float)kq_requant((float)acc * (a.scale * ws / o.scale), o.zp, lo, hi);
+        }
       }
   kq_free(&q);
 }
@@ -228,8 +239,8 @@ void ref_qtconv(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *i
     free(shift), free(mult), kq_free(&q);
     return;
   }
-  for (int oc = 0; oc < to->c && fixed; oc++) kq_fixed_channel(a, q.scale[oc], o, &mult[oc], &shift[oc]);
-  kq_act_range(l->act, o, &lo, &hi);
+  for (int oc = 0; oc < to->c && fixed; oc++) kq_fixed_channel(a, q.scale[q.nscale > 1 ? oc : 0], o, &mult[oc], &shift[oc]);
+  kq_act_range(l->act, o, kq_builtin(m), &lo, &hi);
   for (int oy = 0; oy < to->h; oy++)
     for (int ox = 0; ox < to->w; ox++)
       for (int oc = 0; oc < to->c; oc++) {
@@ -242,7 +253,9 @@ void ref_qtconv(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *i
             if (nx < 0 || nx % l->sw || ix >= ti->w) continue;
             const float *x = in0 + ((size_t)iy * ti->w + ix) * ti->c;
             const int8_t *w = q.w + (((size_t)oc * l->kh + ky) * l->kw + kx) * ti->c;
-            for (int c = 0; c < ti->c; c++) acc += ((int32_t)x[c] - a.zp) * w[c];
+            int32_t sum = 0;
+            for (int c = 0; c < ti->c; c++) sum += ((int32_t)x[c] - a.zp) * w[c];
+            acc = (int32_t)((uint32_t)acc + (uint32_t)sum); /* wrapping, as in ref_qconv */
           }
         }
         float *y = &out[((size_t)oy * to->w + ox) * to->c + oc];

@@ -98,15 +98,22 @@ static void binary_ref(const pseg_fmt_layer *l, const float *in0, kshape a, cons
   ref_binary(in0, in1, o, l->op, l->aux, l->act, out);
 }
 
-/* Integer ADD of two same-shape tensors (kq_add) */
+/* Integer ADD of two same-shape tensors (kq_add: XNNPACK's; kq_addf: TFLite's builtin kernel's,
+ * in kq_builtin models) */
 static void add_qref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in0, const float *in1, float *out) {
   const pseg_fmt_tensor *t = &m->tensors[l->out];
   kquant qa = kq_of(m, l->in0), qb = kq_of(m, l->in1), qo = kq_of(m, l->out);
-  int lo, hi;
-  kq_act_range(l->act, qo, &lo, &hi);
+  int lo, hi, builtin = kq_builtin(m);
+  kq_act_range(l->act, qo, builtin, &lo, &hi);
   size_t n = (size_t)t->h * t->w * t->c;
   if (l->aux != 0) { /* broadcasts: no integer version yet (the converter refuses them): zeros */
     memset(out, 0, n * sizeof(float));
+    return;
+  }
+  if (builtin) {
+    kqaddf f;
+    kq_addf_params(qa, qb, qo, &f);
+    for (size_t i = 0; i < n; i++) out[i] = (float)kq_addf((int)in0[i], (int)in1[i], qa, qb, &f, qo.zp, lo, hi);
     return;
   }
   kqadd p;

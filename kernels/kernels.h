@@ -134,8 +134,10 @@ typedef struct kquant {
   int zp;
 } kquant;
 kquant kq_of(const pseg_fmt_model *m, int32_t t);
-/* The int8 range a fused activation leaves (relu: from the zero point; relu6: to 6 as well). */
-void kq_act_range(int act, kquant o, int *lo, int *hi);
+/* The int8 range a fused activation leaves (relu: from the zero point; relu6: to 6 as well), as
+ * XNNPACK rounds the limits (builtin 0: lrintf) or TFLite's builtin kernels (1: kq_builtin
+ * models; zero point + roundf(limit / scale)). */
+void kq_act_range(int act, kquant o, int builtin, int *lo, int *hi);
 /* XNNPACK's fp32 requantization: v (an accumulator times its scale) clamped to [lo, hi] less the
  * zero point, rounded to nearest even, plus the zero point. */
 int kq_requant(float v, int zp, int lo, int hi);
@@ -150,6 +152,16 @@ typedef struct kqadd {
 } kqadd;
 int kq_add_params(kquant qa, kquant qb, kquant qo, kqadd *p);
 int kq_add(int a, int b, const kqadd *p, int zo, int lo, int hi);
+/* TFLite's builtin int8 ADD (kq_builtin models): each input plus its offset, shifted left by 20,
+ * times its multiplier (in_scale / (2 max(in scales)), MultiplyByQuantizedMultiplierSmallerThanOneExp),
+ * the sum times the output's (2 max / (2^20 out_scale)), plus the zero point, clamped.
+ * kq_addf_params: -1 where TFLite's checks would stop (a multiplier not in (0, 1)). */
+typedef struct kqaddf {
+  int32_t am, bm, om;
+  int ash, bsh, osh; /* <= 0 */
+} kqaddf;
+int kq_addf_params(kquant qa, kquant qb, kquant qo, kqaddf *p);
+int kq_addf(int a, int b, kquant qa, kquant qb, const kqaddf *p, int zo, int lo, int hi);
 /* An integer LOGISTIC or TANH (an ACT layer) as XNNPACK computes it: a table of the 256 inputs,
  * each dequantized, the function in fp32, times 1 / the output scale, lrintf, plus the zero
  * point, clamped. kq_lut_ok: NULL, or why XNNPACK's operator refuses these parameters (the output
@@ -179,9 +191,21 @@ void kq_fixed_multiplier(double scale, int32_t *mult, int *shift);
 /* a channel's: the scale in_scale x w_scale / out_scale, in double as TFLite computes it */
 void kq_fixed_channel(kquant a, float w_scale, kquant o, int32_t *mult, int *shift);
 int32_t kq_fixed_mul(int32_t x, int32_t mult, int shift);
+/* ruy's MultiplyByQuantizedMultiplier (TFLite's builtin CONV_2D: its GEMM is ruy's), one rounding:
+ * (x x multiplier + 2^(30 - shift)) >> (31 - shift), in 64 bits. Measured against TFLite on the
+ * int8-4ch model: its convs match only this way, its depthwise convs only kq_fixed_mul's way. */
+int32_t kq_fixed_mul_ruy(int32_t x, int32_t mult, int shift);
 /* An integer TCONV2D's requantization: TFLite's builtin kernel's (1: weights with a scale per
- * output channel, which XNNPACK's deconvolution does not take) or XNNPACK's fp32 one (0) */
+ * output channel, which XNNPACK's deconvolution does not take, or a kq_builtin model) or
+ * XNNPACK's fp32 one (0) */
 int kq_tconv_fixed(const pseg_fmt_model *m, const pseg_fmt_layer *l);
+/* 1 when TFLite runs the whole model on its builtin integer kernels: a scale XNNPACK does not
+ * take (an activation's, or a conv-family layer's weight scale, that is not positive and normal:
+ * 0, a denormal, inf) makes its delegate fail to prepare, and TFLite then restores its plan
+ * without the delegate for every layer ("Restored original execution plan after delegate
+ * application failure"). Convs, depthwise convs and ADDs then requantize by fixed-point
+ * multipliers (kq_fixed_mul, kq_addf) and clamp to TFLite's activation range (kq_act_range). */
+int kq_builtin(const pseg_fmt_model *m);
 /* An integer layer's weights (PSEG_WTYPE_I8): its scales (nscale: 1 or per output channel), its
  * int8 values and int32 bias (NULL: zeros). */
 typedef struct kqweights {
@@ -225,7 +249,7 @@ int kernel_qfuse_proj(const pseg_fmt_model *m, const pseg_fmt_layer *dw, const p
  * be fused: the residual ADD `add` of conv `conv`'s output (its other operand bound as R); an
  * int8 -> int8 QUANTIZE or a DEQUANTIZE of d's output; d's input X read through RESIZE_BILINEAR
  * `rs` (a 1x1 stride-1 conv or an ADD reading its output as in0). */
-enum { KQ_EPI = 7, KQ_PRO = 8 };
+enum { KQ_EPI = 7, KQ_PRO = 8, KQ_FIX = 12 }; /* KQ_FIX: TFLite's builtin requantization (kq_builtin) */
 int kernel_qfuse_add(const pseg_fmt_model *m, const pseg_fmt_layer *conv, const pseg_fmt_layer *add, kdispatch *d);
 int kernel_qfuse_out(const pseg_fmt_model *m, const pseg_fmt_layer *lq, kdispatch *d);
 int kernel_qfuse_resize_in(const pseg_fmt_model *m, const pseg_fmt_layer *rs, kdispatch *d);

@@ -20,10 +20,23 @@ static int act_limit(float v, kquant o) {
   return (int)lrintf(q < -128.0f ? -128.0f : q > 127.0f ? 127.0f : q);
 }
 
-void kq_act_range(int act, kquant o, int *lo, int *hi) {
+/* TFLite's CalculateActivationRangeQuantized: zp + (int)round(limit / scale), in float (a limit
+ * past int32, from a denormal scale, as the highest value) */
+static int builtin_limit(float v, kquant o) {
+  float q = roundf(v / o.scale);
+  return q >= 2147483520.0f ? INT32_MAX : (int)q + o.zp;
+}
+
+void kq_act_range(int act, kquant o, int builtin, int *lo, int *hi) {
   *lo = -128, *hi = 127;
-  if (act == PSEG_ACT_RELU || act == PSEG_ACT_RELU6) *lo = act_limit(0.0f, o);
-  if (act == PSEG_ACT_RELU6) *hi = act_limit(6.0f, o);
+  if (act == PSEG_ACT_RELU || act == PSEG_ACT_RELU6) *lo = builtin ? 0 + o.zp : act_limit(0.0f, o);
+  if (act == PSEG_ACT_RELU6 && builtin) {
+    int h = builtin_limit(6.0f, o);
+    *hi = h < 127 ? h : 127;
+  } else if (act == PSEG_ACT_RELU6) {
+    *hi = act_limit(6.0f, o);
+  }
+  if (*lo < -128) *lo = -128;
 }
 
 int kq_add_params(kquant qa, kquant qb, kquant qo, kqadd *p) {
@@ -35,6 +48,49 @@ int kq_add_params(kquant qa, kquant qb, kquant qo, kqadd *p) {
   p->am = (int32_t)lrintf(ldexpf(ra, p->shift)), p->bm = (int32_t)lrintf(ldexpf(rb, p->shift));
   p->bias = ((int64_t)1 << (p->shift - 1)) - (int64_t)p->am * qa.zp - (int64_t)p->bm * qb.zp;
   return ok ? 0 : -1;
+}
+
+static int quantize_below_one(double r, int32_t *mult, int *shift) {
+  if (!(r > 0.0 && r < 1.0)) return -1; /* TFLite's QuantizeMultiplierSmallerThanOneExp checks */
+  kq_fixed_multiplier(r, mult, shift);
+  return *shift <= 0 ? 0 : -1;
+}
+
+int kq_addf_params(kquant qa, kquant qb, kquant qo, kqaddf *p) {
+  float mx = qa.scale > qb.scale ? qa.scale : qb.scale;
+  double twice = (double)(2 * mx); /* float arithmetic, as TFLite's Prepare writes it */
+  memset(p, 0, sizeof *p);
+  if (quantize_below_one((double)qa.scale / twice, &p->am, &p->ash) ||
+      quantize_below_one((double)qb.scale / twice, &p->bm, &p->bsh) ||
+      quantize_below_one(twice / (double)((float)(1 << 20) * qo.scale), &p->om, &p->osh))
+    return -1;
+  return 0;
+}
+
+int kq_addf(int a, int b, kquant qa, kquant qb, const kqaddf *p, int zo, int lo, int hi) {
+  int32_t x = kq_fixed_mul((a - qa.zp) * (1 << 20), p->am, p->ash), y = kq_fixed_mul((b - qb.zp) * (1 << 20), p->bm, p->bsh);
+  int32_t v = kq_fixed_mul(x + y, p->om, p->osh) + zo;
+  return v < lo ? lo : v > hi ? hi : v;
+}
+
+static int pos_normal(float s) { return s > 0.0f && isnormal(s); }
+
+int kq_builtin(const pseg_fmt_model *m) {
+  for (uint32_t i = 0; i < m->n_quant; i++)
+    if (!pos_normal(m->quant[i].scale)) return 1;
+  for (uint32_t i = 0; i < m->n_layers; i++) {
+    const pseg_fmt_layer *l = &m->layers[i];
+    if (l->wtype != PSEG_WTYPE_I8 || (l->op != PSEG_OP_CONV2D && l->op != PSEG_OP_DWCONV2D && l->op != PSEG_OP_TCONV2D))
+      continue;
+    uint32_t ns;
+    memcpy(&ns, m->weights + l->w_off, 4);
+    for (uint32_t k = 0; k < ns; k++) {
+      float sc;
+      memcpy(&sc, m->weights + l->w_off + 4 + 4 * (size_t)k, 4);
+      if (!pos_normal(sc)) return 1;
+    }
+  }
+  return 0;
 }
 
 int kq_add(int a, int b, const kqadd *p, int zo, int lo, int hi) {
@@ -105,6 +161,11 @@ void kq_fixed_channel(kquant a, float w_scale, kquant o, int32_t *mult, int *shi
   kq_fixed_multiplier((double)a.scale * (double)w_scale / (double)o.scale, mult, shift);
 }
 
+int32_t kq_fixed_mul_ruy(int32_t x, int32_t mult, int shift) {
+  int64_t t = 31 - shift; /* 1 .. 62: kq_fixed_multiplier keeps shifts in -31 .. 30 */
+  return (int32_t)(((int64_t)x * mult + ((int64_t)1 << (t - 1))) >> t);
+}
+
 int32_t kq_fixed_mul(int32_t x, int32_t mult, int shift) {
   int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
   int32_t a = (int32_t)(uint32_t)((uint64_t)(uint32_t)x << left), h; /* wraps as TFLite's x * (1 << left) */
@@ -122,7 +183,7 @@ int32_t kq_fixed_mul(int32_t x, int32_t mult, int shift) {
 int kq_tconv_fixed(const pseg_fmt_model *m, const pseg_fmt_layer *l) {
   uint32_t ns;
   memcpy(&ns, m->weights + l->w_off, 4);
-  return ns > 1;
+  return ns > 1 || kq_builtin(m);
 }
 
 int kq_requant(float v, int zp, int lo, int hi) {
@@ -226,9 +287,9 @@ const pseg_op_def pseg_def_DEQUANTIZE = {1, same_shape, NULL, NULL, NULL, no_pla
 
 /* ---- the GPU kernels of integer layers: shaders/qnet.comp ---- */
 
-static int pack_range(kquant o, int act) {
+static int pack_range(const pseg_fmt_model *m, kquant o, int act) {
   int lo, hi;
-  kq_act_range(act, o, &lo, &hi);
+  kq_act_range(act, o, kq_builtin(m), &lo, &hi);
   return (lo + 128) | (hi + 128) << 8 | (o.zp + 128) << 16;
 }
 
@@ -241,6 +302,7 @@ static int fbits(float f) {
 int kernel_qplan(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d) {
   const pseg_fmt_tensor *a = &m->tensors[l->in0], *o = &m->tensors[l->out];
   kquant qa = kq_of(m, l->in0), qo = kq_of(m, l->out);
+  int builtin = kq_builtin(m);
   memset(d, 0, sizeof *d);
   d->shader = PSEG_SHADER_QNET;
   d->pc = (pseg_params){.in_h = a->h, .in_w = a->w, .in_c4 = kc4(a->c), .out_h = o->h, .out_w = o->w,
@@ -252,8 +314,8 @@ int kernel_qplan(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d)
   case PSEG_OP_CONV2D:
   case PSEG_OP_DWCONV2D:
     d->spec[1] = l->op == PSEG_OP_DWCONV2D;
-    d->spec[3] = l->kh, d->spec[4] = l->kw;
-    d->pc.aux0 = qa.zp, d->pc.aux1 = l->aux, d->pc.mode = pack_range(qo, l->act);
+    d->spec[3] = l->kh, d->spec[4] = l->kw, d->spec[KQ_FIX] = builtin ? (l->op == PSEG_OP_CONV2D ? 2 : 1) : 0;
+    d->pc.aux0 = qa.zp, d->pc.aux1 = l->aux, d->pc.mode = pack_range(m, qo, l->act);
     d->uses_weights = 1;
     { /* NPX pixels an invocation share each weight load, OCB output vec4s (convs) each input
        * load; NPX first, then OCB, keeping at least 128 invocations (256: about 3 % slower) */
@@ -273,32 +335,42 @@ int kernel_qplan(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d)
     return 0;
   case PSEG_OP_TCONV2D: /* a gather: an invocation an output vec4 (qnet.comp OP 8) */
     d->spec[1] = 8, d->spec[3] = l->kh, d->spec[4] = l->kw;
-    d->pc.aux0 = qa.zp, d->pc.aux1 = kq_tconv_fixed(m, l), d->pc.mode = pack_range(qo, l->act);
+    d->pc.aux0 = qa.zp, d->pc.aux1 = kq_tconv_fixed(m, l), d->pc.mode = pack_range(m, qo, l->act);
     d->uses_weights = 1;
     break;
   case PSEG_OP_ADD: { /* kq_add's constants */
     kqadd p;
-    if (l->aux != 0 || kq_add_params(qa, kq_of(m, l->in1), qo, &p)) return -1; /* ratios XNNPACK refuses too */
+    kqaddf f;
+    kquant qb = kq_of(m, l->in1);
+    if (builtin) { /* TFLite's builtin kernel (kq_addf): OP 10 */
+      if (l->aux != 0 || kq_addf_params(qa, qb, qo, &f)) return -1;
+      d->spec[1] = 10;
+      d->pc.kh = f.am, d->pc.kw = f.bm, d->pc.sh = f.om, d->pc.sw = -f.ash | -f.bsh << 8 | -f.osh << 16;
+      d->pc.aux0 = qa.zp, d->pc.aux1 = qb.zp, d->pc.mode = pack_range(m, qo, l->act);
+      break;
+    }
+    if (l->aux != 0 || kq_add_params(qa, qb, qo, &p)) return -1; /* ratios XNNPACK refuses too */
     d->spec[1] = 2;
     d->pc.kh = p.am, d->pc.kw = p.bm, d->pc.sh = p.shift, d->pc.sw = (int32_t)p.bias;
-    d->pc.mode = pack_range(qo, l->act);
+    d->pc.mode = pack_range(m, qo, l->act);
     break;
   }
   case PSEG_OP_SOFTMAX: /* TFLite's builtin kernel: a table of expf in the weights, an invocation a pixel */
     if (kq_softmax_ok(qo) || l->act != PSEG_ACT_NONE) return -1;
     d->spec[1] = 9;
-    d->pc.aux1 = o->c, d->pc.mode = pack_range(qo, PSEG_ACT_NONE);
+    d->pc.aux1 = o->c, d->pc.mode = pack_range(m, qo, PSEG_ACT_NONE);
     d->uses_weights = 1;
     kernel_grid_1d(d, (uint32_t)(((size_t)o->h * o->w + 63) / 64), 1);
     return 0;
   case PSEG_OP_ACT: /* LOGISTIC, TANH: a table in the weights (kernel_qpack), read at the input's value */
-    if (kq_lut_ok(qa, qo, l->act)) return -1;
+    if (kq_lut_ok(qa, qo, l->act) || builtin) return -1;
     d->spec[1] = 7;
-    d->pc.mode = pack_range(qo, PSEG_ACT_NONE);
+    d->pc.mode = pack_range(m, qo, PSEG_ACT_NONE);
     d->uses_weights = 1;
     break;
   case PSEG_OP_RESIZE_BILINEAR: {
-    d->pc.mode = pack_range(qo, PSEG_ACT_NONE); /* the zero point, for a fused QUANTIZE */
+    if (builtin) return -1;
+    d->pc.mode = pack_range(m, qo, PSEG_ACT_NONE); /* the zero point, for a fused QUANTIZE */
     int adjh = l->aux == 2 && o->h != 1, adjw = l->aux == 2 && o->w != 1;
     d->spec[1] = 3;
     d->pc.aux0 = fbits((float)(a->h - adjh) / (float)(o->h - adjh));
@@ -310,9 +382,10 @@ int kernel_qplan(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d)
     if (qa.scale == 0) {
       d->spec[1] = 4, d->pc.aux1 = fbits(qo.scale);
     } else {
+      if (builtin) return -1;
       d->spec[1] = 5, d->pc.kh = kq_cvt_multiplier(qa, qo), d->pc.aux0 = qa.zp;
     }
-    d->pc.mode = pack_range(qo, PSEG_ACT_NONE);
+    d->pc.mode = pack_range(m, qo, PSEG_ACT_NONE);
     break;
   case PSEG_OP_DEQUANTIZE:
     d->spec[1] = 6, d->pc.aux0 = qa.zp, d->pc.aux1 = fbits(qa.scale);
@@ -328,13 +401,13 @@ int kernel_qplan(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d)
 
 int kernel_qfuse_add(const pseg_fmt_model *m, const pseg_fmt_layer *conv, const pseg_fmt_layer *add, kdispatch *d) {
   kqadd p;
-  if (d->spec[1] != 0 || d->spec[KQ_EPI] || add->op != PSEG_OP_ADD || add->aux != 0 || add->in0 == add->in1 ||
+  if (d->spec[1] != 0 || d->spec[KQ_EPI] || d->spec[KQ_FIX] || add->op != PSEG_OP_ADD || add->aux != 0 || add->in0 == add->in1 ||
       (add->in0 != conv->out && add->in1 != conv->out) ||
       kq_add_params(kq_of(m, add->in0), kq_of(m, add->in1), kq_of(m, add->out), &p))
     return -1;
   int first = add->in0 == conv->out; /* the sum is symmetric: the conv's value takes its multiplier */
   d->pc.bx = first ? p.am : p.bm, d->pc.br = first ? p.bm : p.am;
-  d->pc.bg = p.shift, d->pc.by = (int32_t)p.bias, d->pc.by2 = pack_range(kq_of(m, add->out), add->act);
+  d->pc.bg = p.shift, d->pc.by = (int32_t)p.bias, d->pc.by2 = pack_range(m, kq_of(m, add->out), add->act);
   d->spec[KQ_EPI] |= 1;
   return 0;
 }
@@ -342,9 +415,9 @@ int kernel_qfuse_add(const pseg_fmt_model *m, const pseg_fmt_layer *conv, const 
 int kernel_qfuse_out(const pseg_fmt_model *m, const pseg_fmt_layer *lq, kdispatch *d) {
   kquant qa = kq_of(m, lq->in0);
   if (d->spec[KQ_EPI] & 4) return -1; /* already float */
-  if (lq->op == PSEG_OP_QUANTIZE && qa.scale != 0 && !(d->spec[KQ_EPI] & 2)) {
+  if (lq->op == PSEG_OP_QUANTIZE && qa.scale != 0 && !(d->spec[KQ_EPI] & 2) && !kq_builtin(m)) {
     kquant qo = kq_of(m, lq->out);
-    d->pc.s0 = kq_cvt_multiplier(qa, qo), d->pc.s1 = pack_range(qo, PSEG_ACT_NONE);
+    d->pc.s0 = kq_cvt_multiplier(qa, qo), d->pc.s1 = pack_range(m, qo, PSEG_ACT_NONE);
     d->spec[KQ_EPI] |= 2;
     return 0;
   }
@@ -360,7 +433,7 @@ int kernel_qfuse_resize_in(const pseg_fmt_model *m, const pseg_fmt_layer *rs, kd
   const pseg_fmt_tensor *a = &m->tensors[rs->in0];
   int op = d->spec[1], conv1x1 = op == 0 && d->spec[3] == 1 && d->spec[4] == 1 && d->pc.sh == 1 && d->pc.sw == 1 &&
                                  d->pc.pad_t == 0 && d->pc.pad_l == 0;
-  if (rs->op != PSEG_OP_RESIZE_BILINEAR || d->spec[KQ_PRO] || (!conv1x1 && op != 2)) return -1;
+  if (rs->op != PSEG_OP_RESIZE_BILINEAR || d->spec[KQ_PRO] || (!conv1x1 && op != 2) || kq_builtin(m)) return -1;
   kdispatch r;
   if (kernel_qplan(m, rs, &r)) return -1;
   d->pc.in_h = a->h, d->pc.in_w = a->w;
@@ -384,7 +457,7 @@ size_t kernel_qwspec(const float *packed, size_t n, int oc4, uint64_t *out) {
 
 size_t kernel_qraw(const pseg_fmt_model *m, const pseg_fmt_layer *l) {
   size_t oc4 = (size_t)kc4(m->tensors[l->out].c);
-  return l->op == PSEG_OP_SOFTMAX ? 8 * oc4 + 256 : (l->op == PSEG_OP_TCONV2D ? 12 : 8) * oc4;
+  return l->op == PSEG_OP_SOFTMAX ? 8 * oc4 + 256 : (l->op == PSEG_OP_TCONV2D || kq_builtin(m) ? 12 : 8) * oc4;
 }
 
 size_t kernel_qbuf(const float *packed, size_t n, size_t raw, uint32_t *out) {
@@ -411,7 +484,7 @@ static size_t qwspec_count(const pseg_fmt_model *m, const pseg_fmt_layer *l, con
 int kernel_qfuse_proj(const pseg_fmt_model *m, const pseg_fmt_layer *dw, const pseg_fmt_layer *pw, const kdispatch *dwd,
                       kdispatch *f) {
   if (dw->op != PSEG_OP_DWCONV2D || pw->op != PSEG_OP_CONV2D || pw->in0 != dw->out || pw->kh != 1 || pw->kw != 1 ||
-      pw->sh != 1 || pw->sw != 1 || pw->pad_top || pw->pad_left || f->spec[1] != 0 || f->spec[KQ_PRO] ||
+      pw->sh != 1 || pw->sw != 1 || pw->pad_top || pw->pad_left || f->spec[1] != 0 || f->spec[KQ_PRO] || f->spec[KQ_FIX] ||
       dwd->spec[1] != 1 || dwd->spec[KQ_EPI] || dwd->spec[KQ_PRO] || qwspec_count(m, pw, dw) > PSEG_WSPEC_MAX)
     return -1;
   f->pc.w0 = f->pc.mode;            /* the conv's output range; its fused layers' parameters stay */
@@ -429,7 +502,7 @@ int kernel_qfuse_proj(const pseg_fmt_model *m, const pseg_fmt_layer *dw, const p
 int kernel_qfast(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d) {
   const pseg_fmt_tensor *o = &m->tensors[l->out];
   int oc4 = kc4(o->c), w = o->w, h = o->h;
-  if (qwspec_count(m, l, NULL) > PSEG_WSPEC_MAX) return -1;
+  if (qwspec_count(m, l, NULL) > PSEG_WSPEC_MAX || d->spec[KQ_FIX]) return -1; /* WSPEC reads float scales */
   /* convs only: a pixel an invocation, every output vec4, each input fetched once. (Depthwise
    * convs with every channel vec4 in one invocation ran slower than by rows over the buffer, and
    * took lavapipe minutes to build at 576 channels; a depthwise conv and its 1x1 conv: plan_qproj,
@@ -445,7 +518,7 @@ size_t kernel_qpacked(const pseg_fmt_model *m, const pseg_fmt_layer *l) {
     return 8 * (size_t)kc4(m->tensors[l->out].c) + 256;
   if (l->wtype != PSEG_WTYPE_I8 || (l->op != PSEG_OP_CONV2D && l->op != PSEG_OP_DWCONV2D && l->op != PSEG_OP_TCONV2D)) return 0;
   const pseg_fmt_tensor *a = &m->tensors[l->in0], *o = &m->tensors[l->out];
-  size_t oc4 = (size_t)kc4(o->c), taps = (size_t)l->kh * l->kw, slots = l->op == PSEG_OP_TCONV2D ? 3 : 2;
+  size_t oc4 = (size_t)kc4(o->c), taps = (size_t)l->kh * l->kw, slots = l->op == PSEG_OP_TCONV2D || kq_builtin(m) ? 3 : 2;
   return 4 * (slots * oc4 + (l->op == PSEG_OP_DWCONV2D ? taps * oc4 : oc4 * taps * (size_t)kc4(a->c) * 4));
 }
 
@@ -467,20 +540,20 @@ void kernel_qpack(const pseg_fmt_model *m, const pseg_fmt_layer *l, float *dst) 
   }
   if (!n || kq_weights(m, l, (size_t)o->c, &q)) return;
   int oc4 = kc4(o->c), ic = a->c, ic4 = kc4(a->c), taps = l->kh * l->kw, dw = l->op == PSEG_OP_DWCONV2D;
-  int tconv = l->op == PSEG_OP_TCONV2D, fixed = tconv && kq_tconv_fixed(m, l);
+  int tconv = l->op == PSEG_OP_TCONV2D, fixed = tconv ? kq_tconv_fixed(m, l) : kq_builtin(m), slots = tconv || fixed ? 3 : 2;
   for (int c = 0; c < o->c; c++) {
     memcpy(&dst[c], &q.bias[c], 4);                                          /* int32 bits */
     dst[4 * oc4 + c] = qa.scale * q.scale[q.nscale > 1 ? c : 0] / qo.scale; /* as ref_qconv */
-    if (fixed) { /* TCONV2D: the multiplier's and the shift's bits instead (ref_qtconv) */
+    if (fixed) { /* the multiplier's and the shift's bits instead (ref_qtconv, ref_qconv) */
       int32_t mult;
       int shift;
-      kq_fixed_channel(qa, q.scale[c], qo, &mult, &shift);
+      kq_fixed_channel(qa, q.scale[q.nscale > 1 ? c : 0], qo, &mult, &shift);
       memcpy(&dst[4 * oc4 + c], &mult, 4);
       int32_t sh = shift;
       memcpy(&dst[8 * oc4 + c], &sh, 4);
     }
   }
-  float *w = dst + (tconv ? 12 : 8) * oc4;
+  float *w = dst + 4 * slots * oc4;
   for (int c = 0; c < o->c; c++)
     for (int t = 0; t < taps; t++) {
       if (dw) {

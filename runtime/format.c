@@ -272,7 +272,7 @@ int pseg_fmt_validate(const pseg_fmt_model *m, char *err, size_t errlen) {
         for (uint32_t k = 0; k < ns; k++) {
           float sc;
           memcpy(&sc, m->weights + l->w_off + 4 + 4 * k, 4);
-          if (!(sc >= 0.0f && sc <= 1e30f)) LFAIL("weight scale %u is %g (must be 0 or positive, and finite)", k, (double)sc);
+          if (!(sc >= 0.0f)) LFAIL("weight scale %u is %g (must be 0 or positive)", k, (double)sc);
         }
       }
     }
@@ -283,6 +283,22 @@ int pseg_fmt_validate(const pseg_fmt_model *m, char *err, size_t errlen) {
     seterr(err, errlen, "output tensor is never computed");
     goto done;
   }
+  if (kq_builtin(m)) /* TFLite runs such a model on its builtin kernels: the integer ops pseg has their arithmetic for */
+    for (uint32_t i = 0; i < m->n_layers; i++) {
+      const pseg_fmt_layer *l = &m->layers[i];
+      int op = l->op, integer = m->tensors[l->out].quant > 0;
+      if (integer && (op == PSEG_OP_ACT || op == PSEG_OP_RESIZE_BILINEAR || (op == PSEG_OP_QUANTIZE && m->tensors[l->in0].quant > 0))) {
+        seterr(err, errlen, "layer %u: an integer %s in a model with scales XNNPACK does not take (0, denormal or inf: TFLite "
+               "then runs every layer on its builtin kernels, whose arithmetic pseg has only for convs, adds, transposed convs, "
+               "softmax and the ops that move values)", i, pseg_op_name(op));
+        goto done;
+      }
+      kqaddf f;
+      if (integer && op == PSEG_OP_ADD && kq_addf_params(kq_of(m, l->in0), kq_of(m, l->in1), kq_of(m, l->out), &f)) {
+        seterr(err, errlen, "layer %u: an integer add whose scales TFLite's builtin kernel refuses (a multiplier not below 1)", i);
+        goto done;
+      }
+    }
   rc = 0;
 done:
   free(ready);

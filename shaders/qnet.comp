@@ -22,6 +22,12 @@
  *   TFLite's fixed-point requantization, pc.aux1 1); pc.aux0 the input's zero point; buffer
  *   weights only.
  * OP 9 SOFTMAX over the channels (softmax_q below: TFLite's builtin kernel); buffer weights only.
+ * OP 10 ADD as TFLite's builtin kernel computes it (kernels/quant.c kq_addf): pc.kh, kw, sh the
+ *   two inputs' and the output's Q31 multipliers, pc.sw their right shifts in bytes 0, 1, 2,
+ *   pc.aux0 / aux1 the inputs' zero points.
+ * FIX (OP 0, 1; kernels/quant.c kq_builtin models): TFLite's builtin requantization (2: the
+ *   convs', ruy's; 1: the depthwise convs'), the multipliers' bits in the scale slot and the
+ *   shifts in a third slot, as OP 8's; buffer weights only.
  * pc.mode: the output's lowest and highest value and zero point, each + 128, in bytes 0, 1, 2.
  *
  * Fusions (runtime/plan.c: plan_qfusions), each computing exactly what the layers it replaces
@@ -51,6 +57,7 @@ layout(constant_id = 1) const int OP = 0;
 layout(constant_id = 3) const int KH_ = 1;
 layout(constant_id = 4) const int KW_ = 1;
 layout(constant_id = 11) const int PO4 = 0; /* DWCONV2D: the 1x1 conv after it, its output vec4s (dw_proj) */
+layout(constant_id = 12) const int FIX = 0; /* OP 0, 1: TFLite's builtin fixed-point requantization (fixed_mul) */
 /* dw_proj's weights: the 1x1 conv's (QB2, QS2, QW2: PO4 output vec4s, OC4 input vec4s), then the
  * depthwise conv's (QB, QS, QW from DWB) */
 const int DWB = PO4 > 0 ? 2 * PO4 + PO4 * OC4_ * 4 : 0, DWB_WS = PO4 > 0 ? 4 * PO4 + PO4 * OC4_ * 4 : 0;
@@ -60,6 +67,7 @@ uvec4 qraw(int k) { return uvec4(uint(wsa[k]), uint(wsa[k] >> 32), uint(wsa[k + 
 ivec4 QB(int c4) { return ivec4(qraw(DWB_WS + 2 * c4)); }
 vec4 QS(int c4) { return uintBitsToFloat(qraw(DWB_WS + 2 * OC4_ + 2 * c4)); }
 vec4 QW(int k) { return W4(DWB_WS + 4 * OC4_ + k); }
+ivec4 QSH(int c4) { return ivec4(0); } /* FIX: never with WSPEC */
 ivec4 QB2(int j) { return ivec4(qraw(2 * j)); }
 vec4 QS2(int j) { return uintBitsToFloat(qraw(2 * PO4 + 2 * j)); }
 vec4 QW2(int k) { return W4(4 * PO4 + k); }
@@ -84,9 +92,10 @@ layout(std430, binding = 5) readonly buffer QBuf { uvec4 w[]; } wq;
 #define WQ(i) wq.w[i]
 #endif
 ivec4 q8(uint u) { return ivec4(uvec4(u) << uvec4(24, 16, 8, 0)) >> 24; } /* 4 signed bytes */
-const int QWB = DWB + (OP == 8 ? 3 : 2) * OC4_; /* the weights' first uvec4 (OP 8: after a third slot, the shifts) */
+const int QWB = DWB + (OP == 8 || FIX != 0 ? 3 : 2) * OC4_; /* the weights' first uvec4 (OP 8, FIX: after a third slot, the shifts) */
 ivec4 QB(int c4) { return ivec4(WQ(DWB + c4)); }
 vec4 QS(int c4) { return uintBitsToFloat(WQ(DWB + OC4_ + c4)); }
+ivec4 QSH(int c4) { return ivec4(WQ(DWB + 2 * OC4_ + c4)); } /* OP 8, FIX: the shifts */
 vec4 QW(int k) { return vec4(q8(WQ(QWB + (k >> 2))[k & 3])); }
 /* weight vec4s k .. k + 3 (k a multiple of 4) */
 void QW4(int k, out ivec4 a, out ivec4 b, out ivec4 c, out ivec4 d) {
@@ -137,6 +146,51 @@ ivec4 rs_fetch(rsrc r, int c4) {
   return (t * 2048 + (b - t) * r.wy + (1 << 21)) >> 22;
 }
 
+/* TFLite's builtin integer kernels' MultiplyByQuantizedMultiplier (kernels/quant.c kq_fixed_mul),
+ * the 64-bit product from imulExtended */
+int fixed_mul(int x, int mult, int shift) {
+  int a = x << max(shift, 0), right = max(-shift, 0), h;
+  if (a == mult && a == int(0x80000000u)) {
+    h = 0x7fffffff;
+  } else {
+    int hi, lo;
+    imulExtended(a, mult, hi, lo);
+    int nudge = hi >= 0 ? (1 << 30) : 1 - (1 << 30); /* hi >= 0: the product is >= 0 */
+    uint carry, s = uaddCarry(uint(lo), uint(nudge), carry);
+    int h64 = hi + (nudge < 0 ? -1 : 0) + int(carry); /* (hi, s): the sum, 64 bits */
+    h = (h64 << 1) | int(s >> 31);                    /* divided by 2^31, rounded down */
+    if (h64 < 0 && (s & 0x7fffffffu) != 0u) h += 1;  /* toward zero */
+  }
+  int mask = int((1u << right) - 1u), thr = (mask >> 1) + (h < 0 ? 1 : 0);
+  return (h >> right) + ((h & mask) > thr ? 1 : 0);
+}
+
+/* ruy's MultiplyByQuantizedMultiplier (kernels/quant.c kq_fixed_mul_ruy): one rounding,
+ * (x * mult + 2^(t - 1)) >> t with t = 31 - shift (1 .. 62), in 64 bits from imulExtended */
+int fixed_mul_ruy(int x, int mult, int shift) {
+  int t = 31 - shift, hi, lo;
+  imulExtended(x, mult, hi, lo);
+  uint carry = 0u, s = uint(lo);
+  if (t <= 32) s = uaddCarry(s, 1u << (t - 1), carry);
+  else hi += 1 << (t - 33);
+  hi += int(carry);
+  return t < 32 ? int((s >> t) | (uint(hi) << (32 - t))) : hi >> (t - 32);
+}
+
+/* an accumulator vec4 of output vec4 c4 requantized: FIX, TFLite's builtin kernels' fixed point
+ * (the multipliers' bits in QS; FIX 2, the convs: ruy's one rounding, 1: TFLite's two); else
+ * XNNPACK's fp32 (QS the scales); plus zo, clamped */
+ivec4 requant(ivec4 acc, int c4, int lo, int hi, int zo) {
+  if (FIX != 0) {
+    ivec4 m = floatBitsToInt(QS(c4)), sh = QSH(c4), v;
+    for (int j = 0; j < 4; j++) v[j] = FIX == 2 ? fixed_mul_ruy(acc[j], m[j], sh[j]) : fixed_mul(acc[j], m[j], sh[j]);
+    return clamp(v + zo, lo, hi);
+  }
+  precise vec4 f = vec4(acc) * QS(c4);
+  f = clamp(f, vec4(float(lo - zo)), vec4(float(hi - zo)));
+  return ivec4(roundEven(f)) + zo;
+}
+
 /* output element i (vec4), the op's int8 result q with zero point zo: the fused layers after it */
 void store(int i, ivec4 q, int zo) {
   if ((EPI & 1) != 0) {
@@ -185,14 +239,8 @@ void dw_rows_c(int c4, int ry, int rx) {
   }
   int lo = (pc.mode & 255) - 128, hi = ((pc.mode >> 8) & 255) - 128, zo = ((pc.mode >> 16) & 255) - 128;
   ivec4 bias = QB(c4);
-  vec4 sc = QS(c4);
-  [[unroll]] for (int q = 0; q < NPX; q++) {
-    if (rx + q < pc.out_w) {
-      precise vec4 v = vec4(bias + ivec4(f[q])) * sc;
-      v = clamp(v, vec4(float(lo - zo)), vec4(float(hi - zo)));
-      store((ry * pc.out_w + rx + q) * OC4 + c4, ivec4(roundEven(v)) + zo, zo);
-    }
-  }
+  [[unroll]] for (int q = 0; q < NPX; q++)
+    if (rx + q < pc.out_w) store((ry * pc.out_w + rx + q) * OC4 + c4, requant(bias + ivec4(f[q]), c4, lo, hi, zo), zo);
 }
 
 void dw_rows() {
@@ -298,39 +346,13 @@ void conv() {
     [[unroll]] for (int q = 0; q < NPX; q++) acc[q] += ivec4(fdw[q]);
   [[unroll]] for (int j = 0; j < OCB; j++) {
     int c4 = c0 + j;
-    if (c4 < OC4) {
-      vec4 sc = QS(c4);
-      [[unroll]] for (int q = 0; q < NPX; q++) {
-        if (p0 + q < npx) {
-          precise vec4 f = vec4(acc[q * OCB + j]) * sc;
-          f = clamp(f, vec4(float(lo - zo)), vec4(float(hi - zo)));
-          store((p0 + q) * OC4 + c4, ivec4(roundEven(f)) + zo, zo);
-        }
-      }
-    }
+    if (c4 < OC4)
+      [[unroll]] for (int q = 0; q < NPX; q++)
+        if (p0 + q < npx) store((p0 + q) * OC4 + c4, requant(acc[q * OCB + j], c4, lo, hi, zo), zo);
   }
 }
 
 #ifndef WSPEC
-/* TFLite's builtin integer kernels' MultiplyByQuantizedMultiplier (kernels/quant.c kq_fixed_mul),
- * the 64-bit product from imulExtended */
-int fixed_mul(int x, int mult, int shift) {
-  int a = x << max(shift, 0), right = max(-shift, 0), h;
-  if (a == mult && a == int(0x80000000u)) {
-    h = 0x7fffffff;
-  } else {
-    int hi, lo;
-    imulExtended(a, mult, hi, lo);
-    int nudge = hi >= 0 ? (1 << 30) : 1 - (1 << 30); /* hi >= 0: the product is >= 0 */
-    uint carry, s = uaddCarry(uint(lo), uint(nudge), carry);
-    int h64 = hi + (nudge < 0 ? -1 : 0) + int(carry); /* (hi, s): the sum, 64 bits */
-    h = (h64 << 1) | int(s >> 31);                    /* divided by 2^31, rounded down */
-    if (h64 < 0 && (s & 0x7fffffffu) != 0u) h += 1;  /* toward zero */
-  }
-  int mask = int((1u << right) - 1u), thr = (mask >> 1) + (h < 0 ? 1 : 0);
-  return (h >> right) + ((h & mask) > thr ? 1 : 0);
-}
-
 /* OP 8 TCONV2D, output vec4 c4 of pixel (oy, ox): the input pixels with iy * sh - pad_t + ky = oy
  * (and in x), a gather; requantized by TFLite's builtin kernel (pc.aux1 1: per-channel weights,
  * the multipliers' and shifts' bits in QS and the third slot) or XNNPACK's deconvolution (fp32) */
@@ -351,7 +373,7 @@ ivec4 tconv(int oy, int ox, int c4, int lo, int hi, int zo) {
     }
   }
   if (pc.aux1 != 0) {
-    ivec4 m = floatBitsToInt(QS(c4)), sh = ivec4(WQ(DWB + 2 * OC4_ + c4));
+    ivec4 m = floatBitsToInt(QS(c4)), sh = QSH(c4);
     ivec4 v = ivec4(fixed_mul(acc.x, m.x, sh.x), fixed_mul(acc.y, m.y, sh.y), fixed_mul(acc.z, m.z, sh.z),
                     fixed_mul(acc.w, m.w, sh.w)) + zo;
     return clamp(v, lo, hi);
@@ -441,6 +463,12 @@ void main() {
     q = ivec4(QW(e.x >> 2)[e.x & 3], QW(e.y >> 2)[e.y & 3], QW(e.z >> 2)[e.z & 3], QW(e.w >> 2)[e.w & 3]);
   } else if (OP == 8) {
     q = tconv(oy, ox, c4, lo, hi, zo);
+  } else if (OP == 10) { /* kq_addf */
+    ivec4 a = (qin(X, id) - pc.aux0) << 20, b = (qin(R, id) - pc.aux1) << 20, v;
+    int sa = pc.sw & 255, sb = (pc.sw >> 8) & 255, so = (pc.sw >> 16) & 255;
+    for (int j = 0; j < 4; j++)
+      v[j] = fixed_mul(fixed_mul(a[j], pc.kh, -sa) + fixed_mul(b[j], pc.kw, -sb), pc.sh, -so);
+    q = clamp(v + zo, lo, hi);
 #endif
   } else {
     dst.y[id] = OTYPE(vec4(qin(X, id) - pc.aux0) * intBitsToFloat(pc.aux1));

@@ -334,6 +334,32 @@ static void integer_cases(pseg_context *ctx, builder *b) {
     qoutput(b, y);
     check(ctx, b, k ? "int8 softmax 13x11x6" : "int8 softmax 13x11x2", -8, 8);
   }
+  /* models TFLite runs on its builtin kernels (kq_builtin: here a conv's dead channel, weight
+   * scale 0): the conv's requantization ruy's (one rounding), the depthwise conv's and the ADD's
+   * TFLite's (two); relu6's limit rounded as TFLite does */
+  for (int k = 0; k < 3; k++) {
+    static const char *names[3] = {"int8 builtin conv 3x3 13x11x9->10 relu6", "int8 builtin conv 1x1 + dwconv 3x3 s2 15x13x12",
+                                   "int8 builtin conv 1x1 + add relu 11x9x6"};
+    int h = k == 0 ? 13 : k == 1 ? 15 : 11, w = k == 0 ? 11 : k == 1 ? 13 : 9, c = k == 0 ? 9 : k == 1 ? 12 : 6;
+    int oc = k == 0 ? 10 : c, x = qinput(b, h, w, c), y = add_qtensor(b, h, w, oc, 0.11f, 7);
+    pseg_fmt_layer *l = add_layer(b, PSEG_OP_CONV2D, k == 0 ? PSEG_ACT_RELU6 : PSEG_ACT_NONE, x, -1, y);
+    l->kh = l->kw = k == 0 ? 3 : 1, l->pad_top = l->pad_left = k == 0;
+    add_qweights(b, l, (uint32_t)oc, (size_t)oc * l->kh * l->kw * c, (size_t)oc);
+    memset(b->w + l->w_off + 4 + 4 * 1, 0, 4); /* channel 1: scale 0 */
+    if (k == 1) {
+      int z = add_qtensor(b, (h - 1) / 2 + 1, (w - 1) / 2 + 1, c, 0.05f, -100);
+      l = add_layer(b, PSEG_OP_DWCONV2D, PSEG_ACT_RELU, y, -1, z);
+      l->kh = l->kw = 3, l->sh = l->sw = 2, l->pad_top = l->pad_left = 1;
+      add_qweights(b, l, (uint32_t)c, (size_t)9 * c, (size_t)c);
+      y = z;
+    } else if (k == 2) {
+      int z = add_qtensor(b, h, w, c, 0.07f, -3);
+      add_layer(b, PSEG_OP_ADD, PSEG_ACT_RELU, x, y, z);
+      y = z;
+    }
+    qoutput(b, y);
+    check(ctx, b, names[k], -8, 8);
+  }
   rng = saved;
 }
 

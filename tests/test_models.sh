@@ -164,10 +164,16 @@ while read -r file head rest; do
   if [ "$head" = integer ]; then
     name=$(basename "$tfl" .tflite)
     if ! "$PSEG" convert "$tfl" "$T/$name.pseg"; then echo "FAIL $name: pseg convert"; status=1; continue; fi
-    dir=$T/in/256x256 # the integer model's input size (int_compare.js checks it)
-    [ -d "$dir" ] || "$PREP" "$dir" 256 256 "$SRC"/tests/data/*.png "$SRC"/tests/data/*.jpg >/dev/null
+    size=$(node -e "
+      const { createModel } = require('$SRC/tests/reference/tflite_model.js');
+      createModel('$tfl').then((m) => console.log(m.inShape[2] + ' ' + m.inShape[1])).catch((e) => { console.error(e.message); process.exit(1); });" 2>/dev/null | tail -1) ||
+      { echo "FAIL $name: TFLite cannot load it"; status=1; continue; }
+    dir=$T/in/${size/ /x} # the integer model's input size (int_compare.js checks it)
+    [ -d "$dir" ] || "$PREP" "$dir" $size "$SRC"/tests/data/*.png "$SRC"/tests/data/*.jpg >/dev/null
+    read -r pc ihead _ <<< "$rest"
+    case $ihead in head=*) ihead=${ihead#head=} ;; *) ihead=logits ;; esac
     node "$SRC/tests/reference/int_compare.js" --pseg "$PSEG" --tflite "$tfl" --model "$T/$name.pseg" \
-      --person-channel "${rest%% *}" "$dir"/*.f32 \
+      --person-channel "$pc" --head "$ihead" "$dir"/*.f32 \
       > "$T/int.txt" 2>&1 || status=1
     grep -E "summary|FAIL|ok  " "$T/int.txt"
     continue

@@ -310,7 +310,7 @@ static int add_qweights(conv_state *s, pseg_fmt_layer *l, const ttensor *w, cons
     float sc;
     int64_t zp;
     qparam(&s->f, w, k, &sc, &zp);
-    if (!(sc >= 0.0f && sc <= 1e30f)) return cfail(s, "integer operator %d: weight scale %u is %g (0 for a channel of zeros, else positive)", opi, k, (double)sc);
+    if (!(sc >= 0.0f)) return cfail(s, "integer operator %d: weight scale %u is %g (0 for a channel of zeros, else positive)", opi, k, (double)sc);
     if (zp != 0) return cfail(s, "integer operator %d: weight zero point %lld (int8 weights must be symmetric)", opi, (long long)zp);
   }
   if (b && (b->type != TFL_INT32 || !b->data || b->data_len != 4 * (size_t)occ || shape_count(b) != (size_t)occ))
@@ -621,10 +621,18 @@ static int add_head(conv_state *s) {
     for (uint32_t i = 0; i < m->n_layers && !moved; i++)
       if (m->layers[i].out == last->in0) last = &m->layers[i], moved = 1;
   }
+  const pseg_fmt_layer *src = last; /* through slices (channels of probabilities are probabilities) */
+  for (int moved = 1; moved && src->op == PSEG_OP_SLICE;) {
+    moved = 0;
+    for (uint32_t i = 0; i < m->n_layers && !moved; i++)
+      if (m->layers[i].out == src->in0) src = &m->layers[i], moved = 1;
+  }
   int kind = s->opt.output;
   if (kind == PSEG_OUTPUT_AUTO)
-    kind = (o.c == 1 && last->act == PSEG_ACT_SIGMOID) || (o.c > 1 && last->op == PSEG_OP_SOFTMAX) ? PSEG_OUTPUT_PROBABILITY
-                                                                                            : PSEG_OUTPUT_LOGITS;
+    kind = (o.c == 1 && last->act == PSEG_ACT_SIGMOID) || (o.c > 1 && last->op == PSEG_OP_SOFTMAX) ||
+                   (src != last && (src->act == PSEG_ACT_SIGMOID || (src->op == PSEG_OP_SOFTMAX && m->tensors[src->out].c > 1)))
+               ? PSEG_OUTPUT_PROBABILITY
+               : PSEG_OUTPUT_LOGITS;
   int pc = s->opt.person_channel;
   if (pc < 0) {
     if (o.c > 2)
@@ -824,6 +832,25 @@ static int convert(conv_state *s) {
     }
   }
   if (f->bad) return cfail(s, "corrupt TFLite model (operator inputs)");
+  if (is_int(&s->t[gin])) { /* an integer input read by other ops than QUANTIZE: quantize pseg's float input (its real values) first */
+    int other = 0;
+    for (uint32_t oi = 0; oi < n_ops && !other; oi++) {
+      size_t op = fb_vec_table(f, ops_s, oi), ois, code_t;
+      uint32_t nin, oc = (uint32_t)fb_int(f, op, 0, 4, 0);
+      if (!fb_vector(f, op, 1, 4, &ois, &nin) || nin > 64 || oc >= n_opc) continue;
+      code_t = fb_vec_table(f, opc_s, oc);
+      int dep = (int)fb_int(f, code_t, 0, 1, 0), bcode = (int)fb_int(f, code_t, 3, 4, 0);
+      for (uint32_t k = 0; k < nin; k++) other |= fb_u32(f, ois + 4 * k) == gin && (dep > bcode ? dep : bcode) != TFL_QUANTIZE;
+    }
+    if (other) {
+      int32_t fin = s->t[gin].pid;
+      s->t[gin].pid = -1;
+      if (new_tensor(s, gin, 0)) return -1;
+      pseg_fmt_layer *l = new_layer(s, PSEG_OP_QUANTIZE, 0);
+      if (!l) return cfail(s, "out of memory");
+      l->in0 = fin, l->out = s->t[gin].pid;
+    }
+  }
 
   for (uint32_t oi = 0; oi < n_ops; oi++) {
     int opi = (int)oi;

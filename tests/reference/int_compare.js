@@ -64,9 +64,10 @@ async function main() {
     if (rgb.length * C !== n * 3) throw new Error(`${file}: ${rgb.length} values, the model takes [${shape}]`);
     const d = r.GetInputs().get(0).data(), signed = d instanceof Int8Array;
     const real = new Float32Array(n);
-    for (let i = 0; i < n; i++) { /* channels beyond RGB (a prior): 0 */
+    for (let i = 0; i < n; i++) { /* channels beyond RGB (a prior): real 0, the zero point (pseg's prior is the
+                                     model's real value, in [0,1]; pseg segment without --prior: 0) */
       const c = i % C, px = (i - c) / C;
-      const q = c < 3 ? Math.round(rgb[px * 3 + c] * 255) - (signed ? 128 : 0) : (signed ? -128 : 0);
+      const q = c < 3 ? Math.round(rgb[px * 3 + c] * 255) - (signed ? 128 : 0) : qi.zp;
       d[i] = q;
       real[i] = Math.fround((q - qi.zp) * qi.scale);
     }
