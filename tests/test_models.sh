@@ -169,13 +169,19 @@ while read -r file head rest; do
       createModel('$tfl').then((m) => console.log(m.inShape[2] + ' ' + m.inShape[1])).catch((e) => { console.error(e.message); process.exit(1); });" 2>/dev/null | tail -1) ||
       { echo "FAIL $name: TFLite cannot load it"; status=1; continue; }
     dir=$T/in/${size/ /x} # the integer model's input size (int_compare.js checks it)
-    [ -d "$dir" ] || "$PREP" "$dir" $size "$SRC"/tests/data/*.png "$SRC"/tests/data/*.jpg >/dev/null
-    read -r pc ihead _ <<< "$rest"
+    mkdir -p "$T/in" && { [ -d "$dir" ] || "$PREP" "$dir" $size "$SRC"/tests/data/*.png "$SRC"/tests/data/*.jpg >/dev/null; }
+    read -r pc ihead iprior _ <<< "$rest"
     case $ihead in head=*) ihead=${ihead#head=} ;; *) ihead=logits ;; esac
     node "$SRC/tests/reference/int_compare.js" --pseg "$PSEG" --tflite "$tfl" --model "$T/$name.pseg" \
       --person-channel "$pc" --head "$ihead" "$dir"/*.f32 \
       > "$T/int.txt" 2>&1 || status=1
     grep -E "summary|FAIL|ok  " "$T/int.txt"
+    if [ "$iprior" = prior ]; then # its 4th channel read: a prior (pseg run, pseg segment --prior) on the first portrait
+      node "$SRC/tests/reference/int_compare.js" --pseg "$PSEG" --tflite "$tfl" --model "$T/$name.pseg" \
+        --person-channel "$pc" --head "$ihead" --prior-png "$T/prior_$name.png" "$(ls "$dir"/*.f32 | head -1)" \
+        > "$T/int.txt" 2>&1 || status=1
+      sed 's/^/with a prior: /' "$T/int.txt" | grep -E "summary|FAIL|ok  "
+    fi
     continue
   fi
   read -r pc b16 f32 _ <<< "$rest"

@@ -6,10 +6,13 @@
 // on NAME.png beside NAME.f32) against TFLite's output made a probability (a softmax over its
 // channels, the person's --person-channel; a sigmoid of one channel; with --head probability, the
 // output's real values as they are: a LOGISTIC head): max |d| <= --max-abs, mask IoU@0.5 >= 0.999.
+// With --prior-png P.png (a model with a 4th input channel): a soft disc (prior_png.js) as the prior,
+// written to P.png for `pseg segment --prior P.png`; TFLite's 4th channel then holds its real value
+// p = v / 255 quantized as pseg's pre-processing does (the zero point + round(p / scale)); without it, 0.
 //
 // usage: node tests/reference/int_compare.js --pseg PSEG --tflite M.tflite --model M.pseg
 //          [--min-identical 0.999] [--person-channel 1] [--max-abs 1e-4] [--head logits|probability]
-//          INPUT.f32...
+//          [--prior-png P.png] INPUT.f32...
 // INPUT.f32: RGB in [0,1], NHWC float32 at the model's input size (prep_portraits). Pixels
 // p = round(255 x); TFLite gets q = p (uint8 input) or p - 128 (int8), pseg the real values
 // (q - zero point) x scale (its input tensor, as `pseg convert` reads the model's input); pseg's
@@ -20,6 +23,7 @@ const path = require('path');
 const { spawnSync } = require('child_process');
 const { parseModel, loadTFLite, shapeOf } = require('./tflite_ref.js');
 const { npyWrite, npyRead } = require('./npy.js');
+const { priorDisc, pngGreyWrite } = require('./prior_png.js');
 
 // scale and zero point of tensor ti (the first of each)
 function quantOf(m, ti) {
@@ -37,7 +41,7 @@ async function main() {
     if (a[i] === '--pseg') o.pseg = v(); else if (a[i] === '--tflite') o.tflite = v();
     else if (a[i] === '--model') o.model = v(); else if (a[i] === '--min-identical') o.minIdentical = Number(v());
     else if (a[i] === '--person-channel') o.pc = Number(v()); else if (a[i] === '--max-abs') o.maxAbs = Number(v());
-    else if (a[i] === '--head') o.head = v();
+    else if (a[i] === '--head') o.head = v(); else if (a[i] === '--prior-png') o.priorPng = v();
     else o.inputs.push(a[i]);
   }
   if (!o.pseg || !o.tflite || !o.model || !o.inputs.length || (o.head !== 'logits' && o.head !== 'probability')) {
@@ -57,6 +61,17 @@ async function main() {
   const r = st.value();
   const shape = shapeOf(r.GetInputs().get(0)), n = shape.reduce((x, y) => x * y, 1);
   const C = shape[3];
+  const signedIn = r.GetInputs().get(0).data() instanceof Int8Array;
+  let prior = null; /* the 4th channel's int8 / uint8 values */
+  if (o.priorPng) {
+    if (C < 4) throw new Error('--prior-png needs a model with a 4th input channel');
+    const disc = priorDisc(shape[2], shape[1]), fs32 = Math.fround(qi.scale);
+    pngGreyWrite(o.priorPng, shape[2], shape[1], disc);
+    prior = Array.from(disc, (v) => { /* pre.comp: p / scale in fp32, rounded half away from zero (p >= 0) */
+      const q = Math.round(Math.fround(Math.fround(v / 255) / fs32)) + qi.zp;
+      return Math.min(Math.max(q, signedIn ? -128 : 0), signedIn ? 127 : 255);
+    });
+  }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pseg-int-'));
   let fail = 0;
   for (const file of o.inputs) {
@@ -67,7 +82,7 @@ async function main() {
     for (let i = 0; i < n; i++) { /* channels beyond RGB (a prior): real 0, the zero point (pseg's prior is the
                                      model's real value, in [0,1]; pseg segment without --prior: 0) */
       const c = i % C, px = (i - c) / C;
-      const q = c < 3 ? Math.round(rgb[px * 3 + c] * 255) - (signed ? 128 : 0) : qi.zp;
+      const q = c < 3 ? Math.round(rgb[px * 3 + c] * 255) - (signed ? 128 : 0) : c === 3 && prior ? prior[px] : qi.zp;
       d[i] = q;
       real[i] = Math.fround((q - qi.zp) * qi.scale);
     }
@@ -94,7 +109,8 @@ async function main() {
     }
     // the mask: pseg segment on the PNG of the same pixels against TFLite's output as a probability
     const png = file.replace(/\.f32$/, '.png'), K = ref.length / (n / C);
-    const p = spawnSync(o.pseg, ['segment', '--tta', 'none', '--model', o.model, png, '-o', path.join(tmp, 'mask.npy')], { encoding: 'utf8' });
+    const p = spawnSync(o.pseg, ['segment', '--tta', 'none', '--model', o.model, ...(o.priorPng ? ['--prior', o.priorPng] : []), png,
+      '-o', path.join(tmp, 'mask.npy')], { encoding: 'utf8' });
     if (p.status !== 0) { console.log(`FAIL ${tag} mask: pseg segment: ${p.stderr.trim()}`); fail = 1; continue; }
     const mk = npyRead(path.join(tmp, 'mask.npy'));
     let md = 0, inter = 0, uni = 0;

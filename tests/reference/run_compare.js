@@ -15,33 +15,9 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
-const zlib = require('zlib');
 const { createModel } = require('./tflite_model.js');
 const { npyWrite, npyRead } = require('./npy.js');
-
-function crc32(buf) {
-  let c, crc = 0xffffffff;
-  for (let n = 0; n < buf.length; n++) {
-    c = (crc ^ buf[n]) & 0xff;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    crc = (crc >>> 8) ^ c;
-  }
-  return (crc ^ 0xffffffff) >>> 0;
-}
-
-function pngGreyWrite(file, w, h, px) {
-  const chunk = (type, data) => {
-    const len = Buffer.alloc(4), crc = Buffer.alloc(4), td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    len.writeUInt32BE(data.length), crc.writeUInt32BE(crc32(td));
-    return Buffer.concat([len, td, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0), ihdr.writeUInt32BE(h, 4), ihdr[8] = 8, ihdr[9] = 0;
-  const raw = Buffer.alloc((w + 1) * h);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw[y * (w + 1) + 1 + x] = px[y * w + x];
-  fs.writeFileSync(file, Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]));
-}
+const { priorDisc, pngGreyWrite } = require('./prior_png.js');
 
 async function main() {
   const a = process.argv.slice(2), o = { precision: 'fp32', rel: 1e-4, tiers: ['default'], inputs: [] };
@@ -66,11 +42,7 @@ async function main() {
   let prior = null;
   if (o.priorPng) {
     if (C < 4) { console.error('run_compare: --prior-png needs a model with a 4th input channel'); process.exit(2); }
-    const q = new Uint8Array(H * W);
-    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-      const dx = (x - W * 0.6) / W, dy = (y - H * 0.4) / H;
-      q[y * W + x] = Math.round(255 * Math.min(1, Math.max(0, 1.6 - 8 * Math.sqrt(dx * dx + dy * dy))));
-    }
+    const q = priorDisc(W, H);
     pngGreyWrite(o.priorPng, W, H, q);
     prior = Float32Array.from(q, (v) => v / 255);
   }
