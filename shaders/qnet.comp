@@ -358,12 +358,13 @@ void conv() {
  * the multipliers' and shifts' bits in QS and the third slot) or XNNPACK's deconvolution (fp32) */
 ivec4 tconv(int oy, int ox, int c4, int lo, int hi, int zo) {
   ivec4 acc = QB(c4);
-  QLOOP for (int ky = 0; ky < KH; ky++) {
-    int ny = oy + pc.pad_t - ky, iy = ny / pc.sh;
-    if (ny < 0 || ny - iy * pc.sh != 0 || iy >= pc.in_h) continue;
-    QLOOP for (int kx = 0; kx < KW; kx++) {
-      int nx = ox + pc.pad_l - kx, ix = nx / pc.sw;
-      if (nx < 0 || nx - ix * pc.sw != 0 || ix >= pc.in_w) continue;
+  /* only the taps of the output's phase: ky = (oy + pad_t) mod sh, + sh, ... while ny >= 0 */
+  QLOOP for (int ky = (oy + pc.pad_t) % pc.sh; ky < KH && ky <= oy + pc.pad_t; ky += pc.sh) {
+    int iy = (oy + pc.pad_t - ky) / pc.sh;
+    if (iy >= pc.in_h) continue;
+    QLOOP for (int kx = (ox + pc.pad_l) % pc.sw; kx < KW && kx <= ox + pc.pad_l; kx += pc.sw) {
+      int ix = (ox + pc.pad_l - kx) / pc.sw;
+      if (ix >= pc.in_w) continue;
       int at = (iy * pc.in_w + ix) * IC4, k = ((c4 * KH + ky) * KW + kx) * IC4 * 4;
       QLOOP for (int i4 = 0; i4 < IC4; i4++) {
         ivec4 x = qin(X, at + i4) - pc.aux0, a, b, c, d;
