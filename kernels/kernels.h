@@ -232,7 +232,7 @@ void kernel_qpack(const pseg_fmt_model *m, const pseg_fmt_layer *l, float *dst);
  * PSEG_WSPEC_MAX; and the constants of packed weights (kernel_qpack's n floats) for out (NULL:
  * only counted). */
 int kernel_qfast(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d);
-size_t kernel_qwspec(const float *packed, size_t n, int oc4, uint64_t *out);
+size_t kernel_qwspec(const float *packed, size_t n, size_t raw, uint64_t *out); /* raw: kernel_qraw's words */
 /* The buffer form of packed weights (qnet.comp without WSPEC: a uniform or storage buffer of
  * uvec4): the first raw words as they are (biases, scales and, for TCONV2D, shifts: 32-bit words;
  * kernel_qraw gives their count), then each vec4 of int8 weights as one word (byte j: component

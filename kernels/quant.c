@@ -442,10 +442,10 @@ int kernel_qfuse_resize_in(const pseg_fmt_model *m, const pseg_fmt_layer *rs, kd
   return 0;
 }
 
-size_t kernel_qwspec(const float *packed, size_t n, int oc4, uint64_t *out) {
-  size_t raw = 8 * (size_t)oc4, count = raw / 2 + (n - raw) / 4;
+size_t kernel_qwspec(const float *packed, size_t n, size_t raw, uint64_t *out) {
+  size_t count = raw / 2 + (n - raw) / 4;
   if (!out) return count;
-  for (size_t j = 0; j < raw / 2; j++) { /* biases and scales: 32-bit words, two a constant */
+  for (size_t j = 0; j < raw / 2; j++) { /* biases, scales (and shifts): 32-bit words, two a constant */
     uint32_t a, b;
     memcpy(&a, &packed[2 * j], 4), memcpy(&b, &packed[2 * j + 1], 4);
     out[j] = (uint64_t)a | (uint64_t)b << 32;
@@ -477,8 +477,7 @@ size_t kernel_qbuf(const float *packed, size_t n, size_t raw, uint32_t *out) {
 static size_t qwspec_count(const pseg_fmt_model *m, const pseg_fmt_layer *l, const pseg_fmt_layer *l2) {
   size_t n = kernel_qpacked(m, l), n2 = l2 ? kernel_qpacked(m, l2) : 0;
   if (!n || (l2 && !n2)) return (size_t)-1;
-  return kernel_qwspec(NULL, n, kc4(m->tensors[l->out].c), NULL) +
-         (l2 ? kernel_qwspec(NULL, n2, kc4(m->tensors[l2->out].c), NULL) : 0);
+  return kernel_qwspec(NULL, n, kernel_qraw(m, l), NULL) + (l2 ? kernel_qwspec(NULL, n2, kernel_qraw(m, l2), NULL) : 0);
 }
 
 int kernel_qfuse_proj(const pseg_fmt_model *m, const pseg_fmt_layer *dw, const pseg_fmt_layer *pw, const kdispatch *dwd,
@@ -502,7 +501,7 @@ int kernel_qfuse_proj(const pseg_fmt_model *m, const pseg_fmt_layer *dw, const p
 int kernel_qfast(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d) {
   const pseg_fmt_tensor *o = &m->tensors[l->out];
   int oc4 = kc4(o->c), w = o->w, h = o->h;
-  if (qwspec_count(m, l, NULL) > PSEG_WSPEC_MAX || d->spec[KQ_FIX]) return -1; /* WSPEC reads float scales */
+  if (qwspec_count(m, l, NULL) > PSEG_WSPEC_MAX) return -1;
   /* convs only: a pixel an invocation, every output vec4, each input fetched once. (Depthwise
    * convs with every channel vec4 in one invocation ran slower than by rows over the buffer, and
    * took lavapipe minutes to build at 576 channels; a depthwise conv and its 1x1 conv: plan_qproj,

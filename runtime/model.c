@@ -157,10 +157,11 @@ static pseg_result upload_weights(pseg_model *md, pseg_plan *pl) {
     if (nd->d.shader == PSEG_SHADER_QNET) { /* raw biases and scales, then halves (kernels/quant.c) */
       /* a 1x1 conv computing the depthwise conv before it (qnet.comp dw_proj, runtime/plan.c
        * plan_qproj): its own weights (PO4 output vec4s), then the depthwise conv's, packed alike */
-      int two = nd->wl2 >= 0, oc4a = two ? nd->d.spec[11] : nd->d.spec[0], oc4b = nd->d.spec[0];
-      size_t n1 = two ? kernel_qpacked(&md->fmt, &md->fmt.layers[nd->wl]) : n;
-      size_t c1 = kernel_qwspec(blobs[i], n1, oc4a, NULL);
-      size_t c = c1 + (n > n1 ? kernel_qwspec(blobs[i] + n1, n - n1, oc4b, NULL) : 0);
+      int two = nd->wl2 >= 0;
+      size_t n1 = two ? kernel_qpacked(&md->fmt, &md->fmt.layers[nd->wl]) : n, ra = kernel_qraw(&md->fmt, &md->fmt.layers[nd->wl]);
+      size_t rb = two ? kernel_qraw(&md->fmt, &md->fmt.layers[nd->wl2]) : 0;
+      size_t c1 = kernel_qwspec(blobs[i], n1, ra, NULL);
+      size_t c = c1 + (n > n1 ? kernel_qwspec(blobs[i] + n1, n - n1, rb, NULL) : 0);
       uint64_t *ws = realloc(nd->wspec, c * sizeof(uint64_t));
       if (!ws) {
         r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory packing weights");
@@ -168,8 +169,8 @@ static pseg_result upload_weights(pseg_model *md, pseg_plan *pl) {
       }
       memset(ws, 0, c * sizeof(uint64_t));
       nd->wspec = ws;
-      kernel_qwspec(blobs[i], n1, oc4a, ws);
-      if (n > n1) kernel_qwspec(blobs[i] + n1, n - n1, oc4b, ws + c1);
+      kernel_qwspec(blobs[i], n1, ra, ws);
+      if (n > n1) kernel_qwspec(blobs[i] + n1, n - n1, rb, ws + c1);
       nd->n_wspec = (uint32_t)c;
       continue;
     }

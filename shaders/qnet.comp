@@ -66,8 +66,8 @@ const int DWB = PO4 > 0 ? 2 * PO4 + PO4 * OC4_ * 4 : 0, DWB_WS = PO4 > 0 ? 4 * P
 uvec4 qraw(int k) { return uvec4(uint(wsa[k]), uint(wsa[k] >> 32), uint(wsa[k + 1]), uint(wsa[k + 1] >> 32)); }
 ivec4 QB(int c4) { return ivec4(qraw(DWB_WS + 2 * c4)); }
 vec4 QS(int c4) { return uintBitsToFloat(qraw(DWB_WS + 2 * OC4_ + 2 * c4)); }
-vec4 QW(int k) { return W4(DWB_WS + 4 * OC4_ + k); }
-ivec4 QSH(int c4) { return ivec4(0); } /* FIX: never with WSPEC */
+vec4 QW(int k) { return W4(DWB_WS + (FIX != 0 ? 6 : 4) * OC4_ + k); } /* FIX: after the shifts */
+ivec4 QSH(int c4) { return ivec4(qraw(DWB_WS + 4 * OC4_ + 2 * c4)); } /* FIX: the shifts */
 ivec4 QB2(int j) { return ivec4(qraw(2 * j)); }
 vec4 QS2(int j) { return uintBitsToFloat(qraw(2 * PO4 + 2 * j)); }
 vec4 QW2(int k) { return W4(4 * PO4 + k); }
