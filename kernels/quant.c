@@ -29,7 +29,7 @@ static int builtin_limit(float v, kquant o) {
 
 void kq_act_range(int act, kquant o, int builtin, int *lo, int *hi) {
   *lo = -128, *hi = 127;
-  if (act == PSEG_ACT_RELU || act == PSEG_ACT_RELU6) *lo = builtin ? 0 + o.zp : act_limit(0.0f, o);
+  if (act == PSEG_ACT_RELU || act == PSEG_ACT_RELU6) *lo = builtin ? o.zp : act_limit(0.0f, o); /* zp + round(0 / scale) */
   if (act == PSEG_ACT_RELU6 && builtin) {
     int h = builtin_limit(6.0f, o);
     *hi = h < 127 ? h : 127;

@@ -326,7 +326,9 @@ int main(int argc, char **argv) {
                {"a tensor naming a missing quantization entry", "names quantization entry", 4},
                {"an integer conv writing a float tensor", "mixed", 5},
                {"float weights in an integer layer", "float weights in an integer layer", 6},
-               {"a NaN activation scale", "bad scale", 7}};
+               {"a NaN activation scale", "bad scale", 7},
+               {"an int8 -> int8 QUANTIZE in a model TFLite runs on its builtin kernels (a weight scale of 0)",
+                "in a model with scales XNNPACK does not take", 8}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
       pseg_fmt_tensor t2[4];
       pseg_fmt_quant q2[2];
@@ -346,6 +348,14 @@ int main(int argc, char **argv) {
       case 5: t2[2].quant = 0; break;
       case 6: l2[1].wtype = PSEG_WTYPE_F32; break;
       case 7: q2[1].scale = NAN; break;
+      case 8: { /* channel 0's weight scale 0 (accepted alone: kq_builtin), then a requantization */
+        float zero = 0.0f;
+        memcpy(w2 + 4, &zero, 4);
+        char w0[256];
+        expect(pseg_fmt_validate(&b2, w0, sizeof w0) == 0, "a weight scale of 0 (a dead channel) validates");
+        l2[2].op = PSEG_OP_QUANTIZE, t2[3].quant = 1;
+        break;
+      }
       }
       why[0] = 0;
       int rc = pseg_fmt_validate(&b2, why, sizeof why);
