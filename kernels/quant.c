@@ -334,8 +334,8 @@ int kernel_qplan(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d)
     }
     return 0;
   case PSEG_OP_TCONV2D: /* a gather: an invocation an output vec4 (qnet.comp OP 8) */
-    d->spec[1] = 8, d->spec[3] = l->kh, d->spec[4] = l->kw;
-    d->pc.aux0 = qa.zp, d->pc.aux1 = kq_tconv_fixed(m, l), d->pc.mode = pack_range(m, qo, l->act);
+    d->spec[1] = 8, d->spec[3] = l->kh, d->spec[4] = l->kw, d->spec[KQ_FIX] = kq_tconv_fixed(m, l);
+    d->pc.aux0 = qa.zp, d->pc.mode = pack_range(m, qo, l->act);
     d->uses_weights = 1;
     break;
   case PSEG_OP_ADD: { /* kq_add's constants */

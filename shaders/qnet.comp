@@ -19,15 +19,15 @@
  * OP 7 LOGISTIC or TANH (an ACT layer): the 256 int8 of XNNPACK's table (kernels/quant.c kq_lut)
  *   as the weights, entry q + 128 for input q; buffer weights only (a dynamic index).
  * OP 8 TCONV2D (tconv below): weights as a conv's, after a third vec4 slot a channel (the shifts of
- *   TFLite's fixed-point requantization, pc.aux1 1); pc.aux0 the input's zero point; buffer
- *   weights only.
+ *   TFLite's fixed-point requantization, FIX 1); pc.aux0 the input's zero point; buffer weights
+ *   only.
  * OP 9 SOFTMAX over the channels (softmax_q below: TFLite's builtin kernel); buffer weights only.
  * OP 10 ADD as TFLite's builtin kernel computes it (kernels/quant.c kq_addf): pc.kh, kw, sh the
  *   two inputs' and the output's Q31 multipliers, pc.sw their right shifts in bytes 0, 1, 2,
  *   pc.aux0 / aux1 the inputs' zero points.
- * FIX (OP 0, 1; kernels/quant.c kq_builtin models): TFLite's builtin requantization (2: the
- *   convs', ruy's; 1: the depthwise convs'), the multipliers' bits in the scale slot and the
- *   shifts in a third slot, as OP 8's; buffer weights only.
+ * FIX (OP 0, 1, 8): TFLite's builtin requantization (kernels/quant.c: kq_builtin models, and
+ *   OP 8 with per-channel weights; 2: the convs', ruy's one rounding; 1: TFLite's own), the
+ *   multipliers' bits in the scale slot and the shifts in a third slot (requant below).
  * pc.mode: the output's lowest and highest value and zero point, each + 128, in bytes 0, 1, 2.
  *
  * Fusions (runtime/plan.c: plan_qfusions), each computing exactly what the layers it replaces
@@ -57,7 +57,7 @@ layout(constant_id = 1) const int OP = 0;
 layout(constant_id = 3) const int KH_ = 1;
 layout(constant_id = 4) const int KW_ = 1;
 layout(constant_id = 11) const int PO4 = 0; /* DWCONV2D: the 1x1 conv after it, its output vec4s (dw_proj) */
-layout(constant_id = 12) const int FIX = 0; /* OP 0, 1: TFLite's builtin fixed-point requantization (fixed_mul) */
+layout(constant_id = 12) const int FIX = 0; /* TFLite's builtin fixed-point requantization (requant) */
 /* dw_proj's weights: the 1x1 conv's (QB2, QS2, QW2: PO4 output vec4s, OC4 input vec4s), then the
  * depthwise conv's (QB, QS, QW from DWB) */
 const int DWB = PO4 > 0 ? 2 * PO4 + PO4 * OC4_ * 4 : 0, DWB_WS = PO4 > 0 ? 4 * PO4 + PO4 * OC4_ * 4 : 0;
@@ -92,7 +92,7 @@ layout(std430, binding = 5) readonly buffer QBuf { uvec4 w[]; } wq;
 #define WQ(i) wq.w[i]
 #endif
 ivec4 q8(uint u) { return ivec4(uvec4(u) << uvec4(24, 16, 8, 0)) >> 24; } /* 4 signed bytes */
-const int QWB = DWB + (OP == 8 || FIX != 0 ? 3 : 2) * OC4_; /* the weights' first uvec4 (OP 8, FIX: after a third slot, the shifts) */
+const int QWB = DWB + (OP == 8 || FIX != 0 ? 3 : 2) * OC4_; /* the weights' first uvec4 (OP 8, FIX: after a third slot, the shifts; OP 8 always has it) */
 ivec4 QB(int c4) { return ivec4(WQ(DWB + c4)); }
 vec4 QS(int c4) { return uintBitsToFloat(WQ(DWB + OC4_ + c4)); }
 ivec4 QSH(int c4) { return ivec4(WQ(DWB + 2 * OC4_ + c4)); } /* OP 8, FIX: the shifts */
@@ -354,8 +354,8 @@ void conv() {
 
 #ifndef WSPEC
 /* OP 8 TCONV2D, output vec4 c4 of pixel (oy, ox): the input pixels with iy * sh - pad_t + ky = oy
- * (and in x), a gather; requantized by TFLite's builtin kernel (pc.aux1 1: per-channel weights,
- * the multipliers' and shifts' bits in QS and the third slot) or XNNPACK's deconvolution (fp32) */
+ * (and in x), a gather; requantized by TFLite's builtin kernel (FIX 1) or XNNPACK's deconvolution
+ * (fp32) */
 ivec4 tconv(int oy, int ox, int c4, int lo, int hi, int zo) {
   ivec4 acc = QB(c4);
   /* only the taps of the output's phase: ky = (oy + pad_t) mod sh, + sh, ... while ny >= 0 */
@@ -373,15 +373,7 @@ ivec4 tconv(int oy, int ox, int c4, int lo, int hi, int zo) {
       }
     }
   }
-  if (pc.aux1 != 0) {
-    ivec4 m = floatBitsToInt(QS(c4)), sh = QSH(c4);
-    ivec4 v = ivec4(fixed_mul(acc.x, m.x, sh.x), fixed_mul(acc.y, m.y, sh.y), fixed_mul(acc.z, m.z, sh.z),
-                    fixed_mul(acc.w, m.w, sh.w)) + zo;
-    return clamp(v, lo, hi);
-  }
-  precise vec4 v = vec4(acc) * QS(c4);
-  v = clamp(v, vec4(float(lo - zo)), vec4(float(hi - zo)));
-  return ivec4(roundEven(v)) + zo;
+  return requant(acc, c4, lo, hi, zo);
 }
 
 /* OP 9 SOFTMAX over the channels (kernels/quant.c kq_softmax_row): an invocation a pixel, pc.aux1
