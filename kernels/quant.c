@@ -76,6 +76,7 @@ int kq_addf(int a, int b, kquant qa, kquant qb, const kqaddf *p, int zo, int lo,
 static int pos_normal(float s) { return s > 0.0f && isnormal(s); }
 
 int kq_builtin(const pseg_fmt_model *m) {
+  if (m->builtin_int) return (int)m->builtin_int - 1;
   for (uint32_t i = 0; i < m->n_quant; i++)
     if (!pos_normal(m->quant[i].scale)) return 1;
   for (uint32_t i = 0; i < m->n_layers; i++) {

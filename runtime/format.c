@@ -428,5 +428,6 @@ int pseg_fmt_parse(const void *data, size_t size, pseg_fmt_model *m, char *err, 
     pseg_fmt_free(m);
     FAIL("invalid .pseg model: %s", why);
   }
+  m->builtin_int = (uint32_t)kq_builtin(m) + 1; /* asked for every integer layer many times over while planning */
   return 0;
 }

@@ -140,6 +140,8 @@ typedef struct pseg_fmt_model {
   pseg_fmt_quant *quant;
   uint8_t *weights;
   uint32_t weights_size;
+  uint32_t builtin_int; /* kernels/quant.c kq_builtin's answer + 1 once known (pseg_fmt_parse sets it);
+                           0: not known, computed each time it is asked */
 } pseg_fmt_model;
 
 /* The input's scale of colour channel c (0 R, 1 G, 2 B): what the model sees is the pixel in [0,1]
