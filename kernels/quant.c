@@ -456,9 +456,15 @@ size_t kernel_qwspec(const float *packed, size_t n, size_t raw, uint64_t *out) {
   return count;
 }
 
+/* the vec4 slots a channel vec4 has before the weights: biases and scales (multipliers), and
+ * for TFLite's fixed-point requantization the shifts (transposed convs always have them) */
+static size_t qslots(const pseg_fmt_model *m, const pseg_fmt_layer *l) {
+  return l->op == PSEG_OP_TCONV2D || kq_builtin(m) ? 3 : 2;
+}
+
 size_t kernel_qraw(const pseg_fmt_model *m, const pseg_fmt_layer *l) {
   size_t oc4 = (size_t)kc4(m->tensors[l->out].c);
-  return l->op == PSEG_OP_SOFTMAX ? 8 * oc4 + 256 : (l->op == PSEG_OP_TCONV2D || kq_builtin(m) ? 12 : 8) * oc4;
+  return l->op == PSEG_OP_SOFTMAX ? 8 * oc4 + 256 : 4 * qslots(m, l) * oc4;
 }
 
 size_t kernel_qbuf(const float *packed, size_t n, size_t raw, uint32_t *out) {
@@ -518,7 +524,7 @@ size_t kernel_qpacked(const pseg_fmt_model *m, const pseg_fmt_layer *l) {
     return 8 * (size_t)kc4(m->tensors[l->out].c) + 256;
   if (l->wtype != PSEG_WTYPE_I8 || (l->op != PSEG_OP_CONV2D && l->op != PSEG_OP_DWCONV2D && l->op != PSEG_OP_TCONV2D)) return 0;
   const pseg_fmt_tensor *a = &m->tensors[l->in0], *o = &m->tensors[l->out];
-  size_t oc4 = (size_t)kc4(o->c), taps = (size_t)l->kh * l->kw, slots = l->op == PSEG_OP_TCONV2D || kq_builtin(m) ? 3 : 2;
+  size_t oc4 = (size_t)kc4(o->c), taps = (size_t)l->kh * l->kw, slots = qslots(m, l);
   return 4 * (slots * oc4 + (l->op == PSEG_OP_DWCONV2D ? taps * oc4 : oc4 * taps * (size_t)kc4(a->c) * 4));
 }
 
@@ -540,7 +546,8 @@ void kernel_qpack(const pseg_fmt_model *m, const pseg_fmt_layer *l, float *dst) 
   }
   if (!n || kq_weights(m, l, (size_t)o->c, &q)) return;
   int oc4 = kc4(o->c), ic = a->c, ic4 = kc4(a->c), taps = l->kh * l->kw, dw = l->op == PSEG_OP_DWCONV2D;
-  int tconv = l->op == PSEG_OP_TCONV2D, fixed = tconv ? kq_tconv_fixed(m, l) : kq_builtin(m), slots = tconv || fixed ? 3 : 2;
+  int tconv = l->op == PSEG_OP_TCONV2D, fixed = tconv ? kq_tconv_fixed(m, l) : kq_builtin(m);
+  size_t slots = qslots(m, l);
   for (int c = 0; c < o->c; c++) {
     memcpy(&dst[c], &q.bias[c], 4);                                          /* int32 bits */
     dst[4 * oc4 + c] = qa.scale * q.scale[q.nscale > 1 ? c : 0] / qo.scale; /* as ref_qconv */
