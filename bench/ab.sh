@@ -3,18 +3,22 @@
 #   bash bench/ab.sh OLD_PSEG NEW_PSEG [MODEL] [ROUNDS] [ITERATIONS]
 # Per round, `pseg bench --json` of each build (median wall time per frame over ITERATIONS frames);
 # prints each build's round medians, the median of them, and new/old.
+# AB_METRIC=cpu_ms_per_frame compares the process's CPU time a frame instead of wall time: on a CPU
+# driver in a VM whose host lends its cores to others, wall times swing by half from minute to
+# minute, CPU time far less (what the driver's workers compute; their waiting is not counted).
 set -euo pipefail
 if [ $# -lt 2 ]; then
   echo "usage: bash bench/ab.sh OLD_PSEG NEW_PSEG [MODEL] [ROUNDS] [ITERATIONS]" >&2
   exit 2
 fi
-old=$1 new=$2 model=${3:-selfie} rounds=${4:-8} iters=${5:-30}
+old=$1 new=$2 model=${3:-selfie} rounds=${4:-8} iters=${5:-30} metric=${AB_METRIC:-ms_median}
+case $metric in ms_median | cpu_ms_per_frame | latency_ms_median) ;; *) echo "ab.sh: AB_METRIC is ms_median, cpu_ms_per_frame or latency_ms_median" >&2; exit 2 ;; esac
 for b in "$old" "$new"; do [ -x "$b" ] || { echo "ab.sh: $b is not an executable" >&2; exit 2; }; done
 [ "$old" != "$new" ] || { echo "ab.sh: give two different builds" >&2; exit 2; }
 for _ in $(seq "$rounds"); do
   for b in "$old" "$new"; do
     printf '%s ' "$b"
-    "$b" bench --model "$model" --iterations "$iters" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["ms_median"])'
+    "$b" bench --model "$model" --iterations "$iters" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$metric"
   done
 done | python3 -c '
 import statistics, sys

