@@ -242,7 +242,7 @@ void dw_rows() {
   int id = int(gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * gl_WorkGroupSize.x);
   int seg = (pc.out_w + NPX - 1) / NPX;
   if (id >= pc.out_h * seg * OC4) return;
-  int g = id / OC4, ry = g / seg;
+  int g = id / OC4, ry = idiv(g, seg);
   dw_rows_c(id - g * OC4, ry, (g - ry * seg) * NPX);
 }
 
@@ -254,7 +254,7 @@ void dw_rows() {
 void dw_proj() {
   int id = int(gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * gl_WorkGroupSize.x);
   if (id >= pc.out_h * pc.out_w) return;
-  int oy = id / pc.out_w, ox = id - oy * pc.out_w;
+  int oy = idiv(id, pc.out_w), ox = id - oy * pc.out_w;
   int dh = (pc.aux1 & 255) != 0 ? pc.aux1 & 255 : 1, dw = ((pc.aux1 >> 8) & 255) != 0 ? (pc.aux1 >> 8) & 255 : 1;
   int lo = (pc.mode & 255) - 128, hi = ((pc.mode >> 8) & 255) - 128, zo = ((pc.mode >> 16) & 255) - 128;
   ivec4 acc[PO4 > 0 ? PO4 : 1];
@@ -292,7 +292,7 @@ void conv() {
   int lo = (pc.mode & 255) - 128, hi = ((pc.mode >> 8) & 255) - 128, zo = ((pc.mode >> 16) & 255) - 128;
   int dh = (pc.aux1 & 255) != 0 ? pc.aux1 & 255 : 1, dw = ((pc.aux1 >> 8) & 255) != 0 ? (pc.aux1 >> 8) & 255 : 1;
   int oy[NPX], ox[NPX];
-  int y_ = p0 / pc.out_w, x_ = p0 - y_ * pc.out_w; /* one division for the NPX pixels */
+  int y_ = idiv(p0, pc.out_w), x_ = p0 - y_ * pc.out_w; /* one division for the NPX pixels */
   [[unroll]] for (int q = 0; q < NPX; q++) {
     oy[q] = min(y_, pc.out_h - 1), ox[q] = x_;
     if (++x_ == pc.out_w) x_ = 0, y_++;
@@ -366,11 +366,12 @@ void conv() {
 ivec4 tconv(int oy, int ox, int c4, int lo, int hi, int zo) {
   ivec4 acc = QB(c4);
   /* only the taps of the output's phase: ky = (oy + pad_t) mod sh, + sh, ... while ny >= 0 */
-  QLOOP for (int ky = (oy + pc.pad_t) % pc.sh; ky < KH && ky <= oy + pc.pad_t; ky += pc.sh) {
-    int iy = (oy + pc.pad_t - ky) / pc.sh;
+  int ay = oy + pc.pad_t, ax = ox + pc.pad_l, ry = ay - idiv(ay, pc.sh) * pc.sh, rx = ax - idiv(ax, pc.sw) * pc.sw;
+  QLOOP for (int ky = ry; ky < KH && ky <= ay; ky += pc.sh) {
+    int iy = idiv(ay - ky, pc.sh); /* exact: ay - ky is a multiple of sh */
     if (iy >= pc.in_h) continue;
-    QLOOP for (int kx = (ox + pc.pad_l) % pc.sw; kx < KW && kx <= ox + pc.pad_l; kx += pc.sw) {
-      int ix = (ox + pc.pad_l - kx) / pc.sw;
+    QLOOP for (int kx = rx; kx < KW && kx <= ax; kx += pc.sw) {
+      int ix = idiv(ax - kx, pc.sw);
       if (ix >= pc.in_w) continue;
       int at = (iy * pc.in_w + ix) * IC4, k = ((c4 * KH + ky) * KW + kx) * IC4 * 4;
       QLOOP for (int i4 = 0; i4 < IC4; i4++) {
@@ -437,7 +438,7 @@ void main() {
   int id = int(gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * gl_WorkGroupSize.x);
   int npx = pc.out_h * pc.out_w;
   if (id >= npx * OC4) return;
-  int p = id / OC4, c4 = id - p * OC4, oy = p / pc.out_w, ox = p - oy * pc.out_w;
+  int p = id / OC4, c4 = id - p * OC4, oy = idiv(p, pc.out_w), ox = p - oy * pc.out_w;
   int lo = (pc.mode & 255) - 128, hi = ((pc.mode >> 8) & 255) - 128, zo = ((pc.mode >> 16) & 255) - 128;
   ivec4 q;
   if (OP == 2) {

@@ -25,6 +25,17 @@
 #define ACT_EXP 6
 #define ACT_PRELU 7 /* per channel: the shaders with weights read the slopes (act_c) */
 
+/* n / d for n >= 0, d > 0, a quotient below 2^20 (d not known when the shader is built: a push
+ * constant). lavapipe divides integers one lane at a time, a float division is one vector
+ * instruction: its quotient, truncated, is within one of n / d (also with the 2.5 ulp Vulkan
+ * allows a division), and one step each way makes it exact. */
+int idiv(int n, int d) {
+  int q = int(float(n) / float(d));
+  q -= q * d > n ? 1 : 0;
+  q += (q + 1) * d <= n ? 1 : 0;
+  return q;
+}
+
 /* x >= 0 ? x : s x (TFLite's PRELU, exactly) */
 vec4 prelu(vec4 v, vec4 s) { return mix(v * s, v, greaterThanEqual(v, vec4(0.0))); }
 
