@@ -200,7 +200,7 @@ void init(out vec4 acc[OCB], int ob) {
 void tconv(int i, int ob) {
   bool valid = i < pc.in_w * pc.in_h;
   i = min(i, pc.in_w * pc.in_h - 1);
-  int iy = i / pc.in_w, ix = i - iy * pc.in_w;
+  int iy = idiv(i, pc.in_w), ix = i - iy * pc.in_w;
   UNROLL for (int ky = 0; ky < KH; ky++)
     UNROLL for (int kx = 0; kx < KW; kx++) {
       vec4 acc[OCB];
@@ -216,7 +216,7 @@ void tconv(int i, int ob) {
 void conv(int p, int ob) {
   bool valid = p < pc.out_w * pc.out_h;
   p = min(p, pc.out_w * pc.out_h - 1);
-  int oy = p / pc.out_w, ox = p - oy * pc.out_w;
+  int oy = idiv(p, pc.out_w), ox = p - oy * pc.out_w;
   vec4 acc[OCB];
   init(acc, ob);
   if (MODE == 2) { /* 1x1 conv of the bilinear resize of X */
@@ -372,7 +372,7 @@ void tconv_npx(int p, int ob) {
 void tconv_phases(int p, int ob) {
   int bw = (pc.out_w + SW - 1) / SW, bh = (pc.out_h + SH - 1) / SH, nb = bw * bh;
   int nbp = (nb + NPX - 1) / NPX * NPX;
-  int ph = min(p * NPX / nbp, SH * SW - 1), r0 = p * NPX - ph * nbp;
+  int ph = min(idiv(p * NPX, nbp), SH * SW - 1), r0 = p * NPX - ph * nbp;
   int py = ph / SW, px = ph - py * SW;
   int ky0 = (py + pc.pad_t) % SH, kx0 = (px + pc.pad_l) % SW;
   int idx[NPX], by[NPX], bx[NPX];

@@ -168,7 +168,7 @@ void main() {
   int cb = CB == C4 ? 0 : int(gl_GlobalInvocationID.z) * CB; /* constant 0: weight indices fold */
   bool valid = px < pc.out_w * pc.out_h;
   px = min(px, pc.out_w * pc.out_h - 1);
-  int oy = px / pc.out_w, ox = px - oy * pc.out_w;
+  int oy = idiv(px, pc.out_w), ox = px - oy * pc.out_w;
   vec4 d[CB];
   UNROLL for (int j = 0; j < CB; j++) d[j] = CB == C4 || cb + j < C4 ? W4(DW_BIAS + cb + j) : vec4(0.0);
   int dly = max(pc.mode & 255, 1), dlx = max((pc.mode >> 8) & 255, 1); /* dilation: rows, columns */

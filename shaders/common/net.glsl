@@ -83,11 +83,12 @@ vec4 W4(int k) { return wt.w[k]; }
 #endif
 
 /* The rows and columns of NPX consecutive pixels i0, i0 + 1, ... of a w-wide map of n pixels
- * (past the last one: the last one) with one division, not NPX: lavapipe divides integers one
- * lane at a time, and NPX divisions an invocation took half of a narrow layer's time. */
+ * (past the last one: the last one) with one division (idiv, a float one), not NPX: lavapipe
+ * divides integers one lane at a time, and NPX divisions an invocation took half of a narrow
+ * layer's time. */
 #define SEQ_COORDS(i0, w, h, n, ys, xs)                                                            \
   {                                                                                              \
-    int y_ = (i0) / (w), x_ = (i0) - y_ * (w);                                                   \
+    int y_ = idiv((i0), (w)), x_ = (i0) - y_ * (w);                                              \
     UNROLL for (int q_ = 0; q_ < NPX; q_++) {                                                    \
       bool o_ = (i0) + q_ >= (n);                                                                \
       ys[q_] = o_ ? (h) - 1 : y_, xs[q_] = o_ ? (w) - 1 : x_;                                    \
