@@ -4,11 +4,12 @@
 # Per round, `pseg bench --json` of each build (median wall time per frame over ITERATIONS frames);
 # prints each build's round medians, the median of them, and new/old.
 # AB_METRIC=cpu_ms_per_frame compares the process's CPU time a frame instead of wall time: on a CPU
-# driver in a VM whose host lends its cores to others, wall times swing by half from minute to
-# minute, CPU time far less (what the driver's workers compute; their waiting is not counted).
+# driver in a VM whose host lends its cores to others, wall times swung by half from minute to
+# minute, CPU time by about a fifth of that (BENCHMARKS.md, 2026-11-29: what the driver's workers
+# compute; their waiting is not counted).
 set -euo pipefail
 if [ $# -lt 2 ]; then
-  echo "usage: bash bench/ab.sh OLD_PSEG NEW_PSEG [MODEL] [ROUNDS] [ITERATIONS]" >&2
+  echo "usage: [AB_METRIC=cpu_ms_per_frame] bash bench/ab.sh OLD_PSEG NEW_PSEG [MODEL] [ROUNDS] [ITERATIONS]" >&2
   exit 2
 fi
 old=$1 new=$2 model=${3:-selfie} rounds=${4:-8} iters=${5:-30} metric=${AB_METRIC:-ms_median}

@@ -386,6 +386,16 @@ static void integer_cases(pseg_context *ctx, builder *b) {
     qoutput(b, y);
     check(ctx, b, "int8 conv 3x3 5x5x320->8, sums past 2^24 cancelling", 7.9375f, 7.9375f);
   }
+  { /* two resizes of one map added: the half-pixel one read by the ADD (qnet.comp PRO 1), the
+     * legacy one a dispatch of its own; 5 channel vec4s */
+    int x = qinput(b, 7, 5, 20), r0 = add_qtensor(b, 16, 11, 20, 0.0625f, -5), r1 = add_qtensor(b, 16, 11, 20, 0.0625f, -5);
+    int z = add_qtensor(b, 16, 11, 20, 0.09f, 4);
+    add_layer(b, PSEG_OP_RESIZE_BILINEAR, PSEG_ACT_NONE, x, -1, r0)->aux = 0;
+    add_layer(b, PSEG_OP_RESIZE_BILINEAR, PSEG_ACT_NONE, x, -1, r1)->aux = 1;
+    add_layer(b, PSEG_OP_ADD, PSEG_ACT_NONE, r0, r1, z);
+    qoutput(b, z);
+    check(ctx, b, "int8 resize 7x5x20 -> 16x11 twice + add", -8, 8);
+  }
   rng = saved;
 }
 

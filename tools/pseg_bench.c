@@ -293,7 +293,8 @@ int cmd_bench(int argc, char **argv, double t_start) {
   }
   double frames = (double)n * o.repeat * o.batch, fps = frames / (total_ms * 1e-3);
   /* CPU time a frame of the timed loop: on a CPU driver, the driver's work, which time taken by
-   * other guests of a shared host (steal) does not inflate as it does wall time (bench/ab.sh cpu) */
+   * other guests of a shared host (steal) does not inflate as it does wall time (bench/ab.sh
+   * AB_METRIC=cpu_ms_per_frame) */
   double cpu_frame = cpu0 >= 0 ? (cpu_ms() - cpu0) / frames : -1;
   qsort(wall, (size_t)n, sizeof(double), cmp_double);
   qsort(gpu, (size_t)n, sizeof(double), cmp_double);
