@@ -4,7 +4,8 @@
  * XNNPACK delegate): tensors hold int8 values (exact in the float texels), int32 arithmetic (the
  * convs' products summed in fp32 128 input vec4s at a time, every partial sum below 2^24: exact,
  * and 3-6 % faster on lavapipe), the fp32 requantization rounded to nearest even. One invocation:
- * one output vec4 (a pixel's 4 channels), invocation i = pixel * OC4 + vec4, over a 1-D grid of 64-wide workgroups.
+ * one output vec4 (a pixel's 4 channels), invocation i = pixel * OC4 + vec4, over a 1-D grid of
+ * 64-wide workgroups.
  * OP 0 CONV2D, 1 DWCONV2D: a KH x KW window (constants: the loops unrolled), NPX consecutive
  *   pixels an invocation and OCB output vec4s (conv; invocation i = pixel group * vec4 blocks +
  *   block: the pixels share each weight load, the vec4s each input load); pc.aux0 the input's zero point, pc.aux1 the dilation (rows | columns << 8, 0: 1);

@@ -362,10 +362,10 @@ static void integer_cases(pseg_context *ctx, builder *b) {
   }
   { /* sums that pass 2^24 on the way and cancel: qnet.comp adds the products in fp32, exact only
      * below 2^24, so it moves them into the int32 sums every 128 input vec4s. Every input x - zp =
-     * 127 (7.9375 / 0.0625 = 127; q = 122 with the zero point -5); taps 0-3 and half of tap 4 weigh each vec4 +(127, 127,
-     * 127, 126) (an odd sum: fp32 rounds it past 2^24, spacing 2), the rest -(127, 127, 127, 127)
-     * and -(127, 127, 126, 126) in turn (even sums: exact on the way down); 360 vec4s each way, the
-     * partial sum climbs to 2.3e7 and ends at 0. Without the chunks the output, one step a unit of
+     * 127 (7.9375 / 0.0625 = 127; q = 122 with the zero point -5); taps 0-3 and half of tap 4
+     * weigh each vec4 +(127, 127, 127, 126) (an odd sum: fp32 rounds it past 2^24, spacing 2),
+     * the rest -(127, 127, 127, 127) and -(127, 127, 126, 126) in turn (even sums: exact on the
+     * way down); 360 vec4s each way, the partial sum climbs to 2.3e7 and ends at 0. Without the chunks the output, one step a unit of
      * the sum (scale 0.0625 * 0.002 / 1.25e-4), differs from the integer reference. */
     int ic = 320, oc = 8, x = qinput(b, 5, 5, ic), y = add_qtensor(b, 3, 3, oc, 1.25e-4f, 0);
     pseg_fmt_layer *l = add_layer(b, PSEG_OP_CONV2D, PSEG_ACT_NONE, x, -1, y);
