@@ -480,6 +480,36 @@ size_t kernel_qbuf(const float *packed, size_t n, size_t raw, uint32_t *out) {
   return count;
 }
 
+int kernel_qdot_ok(const pseg_fmt_model *m, const pseg_fmt_layer *l, const kdispatch *d) {
+  return l->op == PSEG_OP_CONV2D && l->wtype == PSEG_WTYPE_I8 && d->spec[1] == 0 && !d->spec[11] &&
+         kernel_qpacked(m, l) > kernel_qraw(m, l);
+}
+
+void kernel_qdot_words(const pseg_fmt_model *m, const pseg_fmt_layer *l, uint32_t *words) {
+  size_t raw = kernel_qraw(m, l), nw = (kernel_qpacked(m, l) - raw) / 4;
+  int oc4 = kc4(m->tensors[l->out].c);
+  int32_t zp = kq_of(m, l->in0).zp;
+  size_t per = nw / (size_t)oc4; /* the words of an output vec4: taps x input vec4s x 4 */
+  uint32_t *w = words + raw;
+  for (int c4 = 0; c4 < oc4; c4++) {
+    int32_t sum[4] = {0, 0, 0, 0};
+    for (size_t k = 0; k < per; k++)
+      for (int j = 0; j < 4; j++) sum[j] += (int8_t)(uint8_t)(w[(size_t)c4 * per + k] >> (8 * j));
+    for (int j = 0; j < 4; j++) {
+      int32_t b;
+      memcpy(&b, &words[4 * c4 + j], 4);
+      b -= zp * sum[j];
+      memcpy(&words[4 * c4 + j], &b, 4);
+    }
+  }
+  for (size_t g = 0; g + 4 <= nw; g += 4) { /* word i (input channel i), byte j (output channel j) -> word j, byte i */
+    uint32_t t[4] = {0, 0, 0, 0};
+    for (int i = 0; i < 4; i++)
+      for (int j = 0; j < 4; j++) t[j] |= ((w[g + (size_t)i] >> (8 * j)) & 255u) << (8 * i);
+    memcpy(&w[g], t, sizeof t);
+  }
+}
+
 /* the constants of layer l's packed weights, and of l2's after them (NULL: none) */
 static size_t qwspec_count(const pseg_fmt_model *m, const pseg_fmt_layer *l, const pseg_fmt_layer *l2) {
   size_t n = kernel_qpacked(m, l), n2 = l2 ? kernel_qpacked(m, l2) : 0;

@@ -173,8 +173,8 @@ static void describe(const pseg_vk *vk, VkPhysicalDevice pd, pseg_device_info *i
   VkPhysicalDeviceShaderIntegerDotProductFeatures idp = {
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_FEATURES};
   int s8_known = v12 || has_device_ext(vk, pd, VK_KHR_8BIT_STORAGE_EXTENSION_NAME);
-  int idp_known = (props.apiVersion >= VK_API_VERSION_1_3 && volkGetInstanceVersion() >= VK_API_VERSION_1_3) ||
-                  has_device_ext(vk, pd, VK_KHR_SHADER_INTEGER_DOT_PRODUCT_EXTENSION_NAME);
+  /* the extension (pseg's instance asks for Vulkan 1.2 at most, so not the 1.3 core feature) */
+  int idp_known = has_device_ext(vk, pd, VK_KHR_SHADER_INTEGER_DOT_PRODUCT_EXTENSION_NAME);
   void *chain = f16_known ? (void *)&f16 : NULL;
   if (s8_known) s8.pNext = chain, chain = &s8;
   if (idp_known) idp.pNext = chain, chain = &idp;
@@ -347,7 +347,13 @@ static pseg_result make_device(pseg_context *ctx, int index, pseg_precision want
   VkPhysicalDevice16BitStorageFeatures s16 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES,
                                               .pNext = &f16,
                                               .storageBuffer16BitAccess = ctx->precision == PSEG_PRECISION_FP16};
-  const char *exts[2];
+  /* packed integer dot products for integer models' convs (qnet.comp QDOT) where the device has
+   * them; PSEG_QDOT=0 keeps the fp32 sums, =1 forces them where the device has them */
+  const char *qenv = getenv("PSEG_QDOT");
+  ctx->qdot = ctx->info.int_dot_product && !(qenv && !strcmp(qenv, "0"));
+  VkPhysicalDeviceShaderIntegerDotProductFeatures idp = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_FEATURES, .shaderIntegerDotProduct = VK_TRUE};
+  const char *exts[3];
   uint32_t n_ext = 0;
   if (ctx->precision == PSEG_PRECISION_FP16 && !core12(&ctx->vk, ctx->phys)) exts[n_ext++] = VK_KHR_SHADER_FLOAT16_INT8_EXTENSION_NAME;
   if (ctx->precision != PSEG_PRECISION_FP16) s16.pNext = NULL; /* nothing 1.2-only in the chain */
@@ -367,6 +373,10 @@ static pseg_result make_device(pseg_context *ctx, int index, pseg_precision want
     }
   }
   ctx->pipeline_stats_missing = want_stats && !ctx->pipeline_stats;
+  if (ctx->info.int_dot_product) { /* enabled whenever the device has it: a model may want it */
+    exts[n_ext++] = VK_KHR_SHADER_INTEGER_DOT_PRODUCT_EXTENSION_NAME;
+    idp.pNext = want_f.pNext, want_f.pNext = &idp;
+  }
   VkDeviceCreateInfo di = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
                            .pNext = &want_f,
                            .queueCreateInfoCount = 1,

@@ -92,6 +92,8 @@ struct pseg_context {
   int f16_math;                /* GPU tier, fp16-all: fp16 products in the convs (PSEG_F16MATH=1) */
   int gunroll;                 /* GPU tier: gconv / gdwconv inner loops 4 steps at a time (4; PSEG_GUNROLL=0: 0) */
   int gse_inflight;            /* GPU tier: partial sums a tail invocation loads at once (8; PSEG_GSE_INFLIGHT=16) */
+  int qdot;                    /* integer convs take packed dot products (VK_KHR_shader_integer_dot_product,
+                                  enabled where the device has it; PSEG_QDOT=0|1, runtime/context.c) */
   int pipeline_stats;          /* pipelines capture statistics (VK_KHR_pipeline_executable_properties) */
   int pipeline_stats_missing;  /* asked for, but the driver lacks them */
   struct gpu_pipe {
@@ -131,6 +133,7 @@ pseg_result gpu_upload(pseg_context *ctx, gpu_buffer *dst, VkDeviceSize off, con
  * faster without it). */
 enum { PSEG_VARIANT_O16 = 1, PSEG_VARIANT_W16 = 2, PSEG_VARIANT_WUBO = 4, PSEG_VARIANT_WSPEC = 8, PSEG_VARIANT_SE = 16,
        PSEG_VARIANT_NPX = 16, /* without WSPEC (conv, dwconv): NPX pixels an invocation, conv MODE 6 */
+       PSEG_VARIANT_QDOT = 16, /* qnet.comp: packed integer dot products in the convs */
        PSEG_VARIANT_SUBGROUP = 128, /* gpool.comp: subgroup shuffles */
        PSEG_VARIANT_WTEX = 128, /* the CPU tiers' conv / dwconv: weights through a uniform texel buffer */
        PSEG_VARIANT_F16MATH = 4 /* the GPU tier's gconv / gdwconv (no WUBO there): fp16 products (fp16-all) */ };

@@ -22,6 +22,8 @@ typedef struct pseg_node {
   VkDeviceSize se_off, se_size; /* their weights, always fp32, in the weight buffer (binding 7) */
   uint8_t wspec_fit;      /* CPU plan: its weights become specialization constants (exact in fp16,
                              few enough; runtime/plan.c decides, runtime/model.c packs them) */
+  uint8_t qdot;           /* an integer conv whose buffer kernels take packed dot products (qnet.comp
+                             QDOT: runtime/plan.c decides, runtime/model.c rewrites its words) */
   uint8_t fast_skip;      /* not dispatched in the fast tier (CPU plan) or in the GPU tier (GPU plan):
                              a squeeze-excite block a neighbour computes */
   int32_t gpu_se;         /* GPU plan: the squeeze-excite node this depthwise conv computes (its pool

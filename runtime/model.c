@@ -127,8 +127,9 @@ static pseg_result upload_weights(pseg_model *md, pseg_plan *pl) {
         if (ql[k] >= 0) {
           const pseg_fmt_layer *l = &md->fmt.layers[ql[k]];
           size_t nk = kernel_qpacked(&md->fmt, l);
-          wat += kernel_qbuf(blobs[i] + at, nk, kernel_qraw(&md->fmt, l), qbufs[i] + wat);
-          at += nk;
+          size_t nw = kernel_qbuf(blobs[i] + at, nk, kernel_qraw(&md->fmt, l), qbufs[i] + wat);
+          if (nd->qdot) kernel_qdot_words(&md->fmt, l, qbufs[i] + wat); /* qnet.comp QDOT's words */
+          wat += nw, at += nk;
         }
       nd->w_vec4 = (uint32_t)(words / 4);
       nd->w_size = words * sizeof(uint32_t);

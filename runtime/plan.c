@@ -1011,8 +1011,14 @@ pseg_result pseg_plan_model(pseg_model *model, pseg_plan *md) {
     plan_grid(ctx, &md->nodes[i].d_base);
   }
   plan_qproj(p, md);
-  for (uint32_t i = 0; i < md->n_nodes; i++)
-    if (md->nodes[i].d.shader == PSEG_SHADER_QNET) plan_qgrid(ctx, &md->nodes[i].d), plan_qgrid(ctx, &md->nodes[i].d_base);
+  for (uint32_t i = 0; i < md->n_nodes; i++) {
+    pseg_node *nd = &md->nodes[i];
+    if (nd->d.shader != PSEG_SHADER_QNET) continue;
+    plan_qgrid(ctx, &nd->d), plan_qgrid(ctx, &nd->d_base);
+    /* packed dot products in the convs' buffer kernels, where the device has them (not a 1x1
+     * conv computing a depthwise conv: its words hold both layers') */
+    nd->qdot = ctx->qdot && nd->wl >= 0 && nd->wl2 < 0 && kernel_qdot_ok(m, &m->layers[nd->wl], &nd->d_base);
+  }
   plan_fold_squeeze_excite(ctx, md);
   plan_fold_squeeze_excite_gpu(md);
 done:

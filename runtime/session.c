@@ -724,6 +724,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
         } else if (nd->wl >= 0) {
           k->spec[PSEG_SPEC_WN] = (int32_t)nd->w_vec4;
           if (w16) k->variant |= PSEG_VARIANT_W16;
+          if (nd->qdot) k->variant |= PSEG_VARIANT_QDOT;
           if (wubo_ok(ctx, nd)) k->variant |= PSEG_VARIANT_WUBO;
           else if (wtex_ok(ctx, nd)) k->variant |= PSEG_VARIANT_WTEX;
           if ((dd->shader == PSEG_SHADER_CONV && (dd->spec[KC_NPX] > 1 || dd->spec[KC_MODE] == 6)) ||

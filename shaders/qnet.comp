@@ -1,5 +1,5 @@
 #version 450
-// pseg variants: 0 1 4 5 8 40 72 104 128 129  (storage variants built: bits in CMakeLists.txt)
+// pseg variants: 0 1 4 5 8 40 72 104 128 129 16 20 144  (storage variants built: bits in CMakeLists.txt)
 /* The layers of integer models (issue 15), as their references in kernels/ compute them (TFLite's
  * XNNPACK delegate): tensors hold int8 values (exact in the float texels), int32 arithmetic (the
  * convs' products summed in fp32 128 input vec4s at a time, every partial sum below 2^24: exact,
@@ -42,7 +42,16 @@
  *   PO4    (OP 1) a depthwise conv, then the 1x1 conv reading its output, in the same
  *          invocation (dw_proj below: the conv's fast-tier dispatch).
  *   EPI 2  an int8 -> int8 QUANTIZE of the result (OP 5): pc.s0 the multiplier, s1 the range.
- *   EPI 4  a DEQUANTIZE of the result (OP 6): pc.s2 the scale's bits; a float output. */
+ *   EPI 4  a DEQUANTIZE of the result (OP 6): pc.s2 the scale's bits; a float output.
+ *
+ * QDOT (variant bit 16, buffer weights, OP 0 only; runtime/plan.c, where the device has
+ * VK_KHR_shader_integer_dot_product): the conv's sums as packed dot products of four int8
+ * weights (a word per output channel: kernels/quant.c kernel_qdot_words) with four int8 inputs
+ * packed into a word, the input's zero point folded into the biases on the CPU (padding taps
+ * read it); the same int32 sums. */
+#ifdef QDOT /* variant bit 16: packed int8 dot products (VK_KHR_shader_integer_dot_product) */
+#extension GL_EXT_spirv_intrinsics : require
+#endif
 #ifdef WSPEC
 #define WEIGHTS
 #endif
@@ -107,6 +116,12 @@ void QW4(int k, out ivec4 a, out ivec4 b, out ivec4 c, out ivec4 d) {
 ivec4 QB2(int j) { return ivec4(WQ(j)); }
 vec4 QS2(int j) { return uintBitsToFloat(WQ(PO4 + j)); }
 vec4 QW2(int k) { return vec4(q8(WQ(2 * PO4 + (k >> 2))[k & 3])); }
+#endif
+#ifdef QDOT
+/* OpSDot (4450) of two words of four signed bytes (PackedVectorFormat4x8Bit, 0) */
+spirv_instruction(extensions = ["SPV_KHR_integer_dot_product"], capabilities = [6019, 6018], id = 4450)
+int sdot4x8(uint a, uint b, spirv_literal int packed_format);
+uint pack8(ivec4 v) { return uint(v.x & 255) | uint(v.y & 255) << 8 | uint(v.z & 255) << 16 | uint(v.w) << 24; }
 #endif
 layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
 layout(local_size_x_id = 19) in; /* runtime/plan.c plan_qgrid: 64 on a GPU, on a CPU driver what fills its threads in the fewest rounds */
@@ -327,6 +342,17 @@ void conv() {
           fdw[q] += w * (in_[q] ? texelFetch(X, at[q] + c0) - float(pc.aux0) : vec4(0.0));
         continue;
       }
+#ifdef QDOT
+      QLOOP for (int i4 = 0; i4 < IC4; i4++) {
+        uint xp[NPX]; /* each input vec4 packed once for the OCB output vec4s; padding: the zero point */
+        [[unroll]] for (int q = 0; q < NPX; q++) xp[q] = in_[q] ? pack8(PRO == 1 ? rs_fetch(rs[q], i4) : ivec4(texelFetch(X, at[q] + i4))) : pack8(ivec4(pc.aux0));
+        [[unroll]] for (int j = 0; j < OCB; j++) {
+          uvec4 u = WQ(QWB + ((((min(c0 + j, OC4 - 1) * KH + ky) * KW + kx) * IC4 + i4))); /* word j: output channel j */
+          [[unroll]] for (int q = 0; q < NPX; q++)
+            acc[q * OCB + j] += ivec4(sdot4x8(u.x, xp[q], 0), sdot4x8(u.y, xp[q], 0), sdot4x8(u.z, xp[q], 0), sdot4x8(u.w, xp[q], 0));
+        }
+      }
+#else
       QLOOP for (int i4 = 0; i4 < IC4; i4++) {
         vec4 x[NPX]; /* each input vec4 fetched once for the OCB output vec4s */
         [[unroll]] for (int q = 0; q < NPX; q++) x[q] = in_[q] ? (PRO == 1 ? vec4(rs_fetch(rs[q], i4)) : texelFetch(X, at[q] + i4)) - float(pc.aux0) : vec4(0.0); /* padding lanes meet zero weights */
@@ -346,6 +372,7 @@ void conv() {
           nf = 0;
         }
       }
+#endif
     }
   }
   if (OP == 1)

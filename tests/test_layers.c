@@ -403,6 +403,8 @@ static void integer_cases(pseg_context *ctx, builder *b) {
  * tier (weights as specialization constants), never on the GPU tier. */
 static int fast_tier(const pseg_context *ctx) { return ctx->wspec && !pseg_context_gpu_tier(ctx); }
 
+static int only_int8; /* `test_layers int8`: the integer cases alone (a configuration of the int8 kernels) */
+
 static void run_all(pseg_context *ctx) {
   static builder b;
   if (pseg_context_precision(ctx) == PSEG_PRECISION_FP32) { /* integer models: fp32 contexts */
@@ -410,6 +412,7 @@ static void run_all(pseg_context *ctx) {
     integer_cases(ctx, &b);
     rng = saved;
   }
+  if (only_int8) return;
   /* convolution */
   conv_case(ctx, &b, 13, 7, 16, 24, 1, 1, 1, PSEG_ACT_RELU, 0);
   conv_case(ctx, &b, 17, 13, 3, 16, 3, 2, 1, PSEG_ACT_HARD_SWISH, 0);
@@ -874,7 +877,8 @@ static void run_all(pseg_context *ctx) {
   }
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  only_int8 = argc > 1 && !strcmp(argv[1], "int8");
   /* the resize axes whose mean the gated decoder stage may take from the source (plan_gate_out) */
   int uni[6][4] = {{6, 12, 0, 1}, {8, 16, 0, 1}, {4, 12, 0, 1}, {5, 12, 0, 0}, {6, 12, 2, 0}, {6, 13, 0, 0}};
   for (int i = 0; i < 6; i++)
@@ -885,7 +889,7 @@ int main(void) {
   /* fp32; fp16 with the default storage split (input fp32, small tensors fp16); fp16 everywhere */
   pseg_precision precs[] = {PSEG_PRECISION_FP32, PSEG_PRECISION_FP16, PSEG_PRECISION_FP16};
   const char *labels[] = {"fp32", "fp16", "fp16-all"};
-  for (int p = 0; p < 3; p++) {
+  for (int p = 0; p < (only_int8 ? 1 : 3); p++) {
     label = labels[p];
     pseg_context_create_info ci = {.device_index = -1, .precision = precs[p], .enable_validation = 1,
                                    .fp16_all_activations = p == 2};

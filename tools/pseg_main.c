@@ -230,9 +230,12 @@ static int cmd_devices(int argc, char **argv) {
            d->driver[0] ? d->driver : "?", d->driver_version);
     printf("   fp16 (shaderFloat16 + 16-bit storage): %s, subgroup size %u, timestamps: %s (period %.3g ns)\n",
            d->fp16 ? "yes" : "no", d->subgroup_size, d->timestamps ? "yes" : "no", (double)d->timestamp_period_ns);
-    printf("   integer models: 8-bit storage %s, integer dot products %s (pseg's int8 kernels use neither yet: "
-           "int8 weights packed four to a 32-bit word, activations as 32-bit values, int32 products)\n",
-           d->int8_storage ? "yes" : "no", d->int_dot_product ? "yes" : "no");
+    printf("   integer models: integer dot products %s (%s), 8-bit storage %s (not used: int8 weights are "
+           "packed four to a 32-bit word everywhere, activations stored as 32-bit values)\n",
+           d->int_dot_product ? "yes" : "no",
+           d->int_dot_product ? "the int8 convs sum packed dot products; PSEG_QDOT=0: fp32 sums"
+                              : "the int8 convs sum their products in fp32, exactly",
+           d->int8_storage ? "yes" : "no");
   }
   return 0;
 }
