@@ -104,8 +104,10 @@ typedef struct pseg_device_info {
   uint32_t subgroup_size;
   int timestamps;        /* compute queue supports timestamp queries */
   float timestamp_period_ns;
-  int int8_storage;      /* storageBuffer8BitAccess (integer models: int8 tensors could be stored as bytes) */
-  int int_dot_product;   /* shaderIntegerDotProduct (VK_KHR_shader_integer_dot_product, Vulkan 1.3) */
+  int int8_storage;      /* storageBuffer8BitAccess (pseg does not need it: it packs int8 values four to a
+                            32-bit word on every device) */
+  int int_dot_product;   /* shaderIntegerDotProduct (VK_KHR_shader_integer_dot_product): integer models'
+                            convs sum packed int8 dot products where it is 1 */
 } pseg_device_info;
 
 /* Fill up to max entries; *count receives the number of devices. */

@@ -259,7 +259,8 @@ int kernel_qfuse_proj(const pseg_fmt_model *m, const pseg_fmt_layer *dw, const p
  * be fused: the residual ADD `add` of conv `conv`'s output (its other operand bound as R); an
  * int8 -> int8 QUANTIZE or a DEQUANTIZE of d's output; d's input X read through RESIZE_BILINEAR
  * `rs` (a 1x1 stride-1 conv or an ADD reading its output as in0). */
-enum { KQ_EPI = 7, KQ_PRO = 8, KQ_FIX = 12 }; /* KQ_FIX: TFLite's builtin requantization (kq_builtin) */
+enum { KQ_EPI = 7, KQ_PRO = 8, KQ_FIX = 12, KQ_PK = 13 }; /* KQ_FIX: TFLite's builtin requantization (kq_builtin);
+                                                        KQ_PK: packed int8 tensors (runtime/session.c) */
 int kernel_qfuse_add(const pseg_fmt_model *m, const pseg_fmt_layer *conv, const pseg_fmt_layer *add, kdispatch *d);
 int kernel_qfuse_out(const pseg_fmt_model *m, const pseg_fmt_layer *lq, kdispatch *d);
 int kernel_qfuse_resize_in(const pseg_fmt_model *m, const pseg_fmt_layer *rs, kdispatch *d);

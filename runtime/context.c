@@ -349,6 +349,9 @@ static pseg_result make_device(pseg_context *ctx, int index, pseg_precision want
                                               .storageBuffer16BitAccess = ctx->precision == PSEG_PRECISION_FP16};
   /* packed integer dot products for integer models' convs (qnet.comp QDOT) where the device has
    * them; PSEG_QDOT=0 keeps the fp32 sums, =1 forces them where the device has them */
+  /* int8 tensors four to a 32-bit word (R32_UINT texels) between integer layers */
+  const char *i8env = getenv("PSEG_INT8_STORAGE");
+  ctx->int8_packed = !(i8env && !strcmp(i8env, "0"));
   const char *qenv = getenv("PSEG_QDOT");
   ctx->qdot = ctx->info.int_dot_product && !(qenv && !strcmp(qenv, "0"));
   VkPhysicalDeviceShaderIntegerDotProductFeatures idp = {
@@ -410,7 +413,8 @@ static pseg_result make_device(pseg_context *ctx, int index, pseg_precision want
       VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
       VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER,       VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
       VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,       VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-      VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER};
+      VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER,
+      VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER};
   for (uint32_t i = 0; i < PSEG_NET_BINDINGS; i++)
     nb[i] = (VkDescriptorSetLayoutBinding){.binding = i,
                                            .descriptorType = net_types[i],

@@ -14,9 +14,12 @@
  * their pre-processing pre.comp, shaders/common/net.glsl): 0-2 uniform
  * texel buffers (inputs), 3 storage buffer (output), 4 uniform buffer and 5 storage buffer
  * (weights), 6 storage buffer (a second output), 7 storage buffer (squeeze-excite weights), 8
- * uniform texel buffer (weights too large for the uniform buffer: variant WTEX). */
+ * uniform texel buffer (weights too large for the uniform buffer: variant WTEX), 9-11 uniform
+ * texel buffers: inputs 0-2 when they are int8 tensors packed four to a 32-bit word (qnet.comp
+ * PK: R32_UINT views; a dummy elsewhere). */
 #define PSEG_BINDINGS 8
-#define PSEG_NET_BINDINGS 9
+#define PSEG_NET_BINDINGS 12
+#define PSEG_NET_TEXELS 7 /* the uniform texel buffers among them: 0-2, 8, 9-11 */
 
 /* The Vulkan entry points of one context (issue 13): loaded from its own instance and device, so
  * contexts with and without the validation layer, or on two drivers, never share them (volk's
@@ -92,6 +95,8 @@ struct pseg_context {
   int f16_math;                /* GPU tier, fp16-all: fp16 products in the convs (PSEG_F16MATH=1) */
   int gunroll;                 /* GPU tier: gconv / gdwconv inner loops 4 steps at a time (4; PSEG_GUNROLL=0: 0) */
   int gse_inflight;            /* GPU tier: partial sums a tail invocation loads at once (8; PSEG_GSE_INFLIGHT=16) */
+  int int8_packed;             /* integer models' int8 tensors stored four values to a 32-bit word where
+                                  only integer layers read and write them (PSEG_INT8_STORAGE=0|1) */
   int qdot;                    /* integer convs take packed dot products (VK_KHR_shader_integer_dot_product,
                                   enabled where the device has it; PSEG_QDOT=0|1, runtime/context.c) */
   int pipeline_stats;          /* pipelines capture statistics (VK_KHR_pipeline_executable_properties) */

@@ -89,6 +89,7 @@ struct pseg_session {
   int bg_w, bg_h;
   VkDeviceSize *t_off, *t_size;
   uint8_t *t16; /* per tensor: stored as fp16 */
+  uint8_t *t8;  /* per tensor: int8 values packed four to a 32-bit word (qnet.comp PK) */
   step *steps;
   uint32_t n_steps;
   VkDescriptorPool dpool;
@@ -233,7 +234,8 @@ static double tensor_elems(const pseg_fmt_model *m, int32_t t) {
 }
 
 /* Name, FLOPs and bytes moved of a dispatch, for the profiler (weights counted once). */
-static void describe_node(const pseg_fmt_model *m, const pseg_node *nd, const uint8_t *t16, double wes, step *st) {
+static void describe_node(const pseg_fmt_model *m, const pseg_node *nd, const uint8_t *t16, const uint8_t *t8, double wes,
+                          step *st) {
   const pseg_fmt_layer *l = &m->layers[nd->layer];
   const pseg_fmt_tensor *o = &m->tensors[nd->out];
   double out_n = tensor_elems(m, nd->out);
@@ -277,7 +279,7 @@ static void describe_node(const pseg_fmt_model *m, const pseg_node *nd, const ui
   int32_t ts[5] = {nd->in0, nd->in1, nd->gate, nd->out, nd->aux};
   st->bytes = wes * 4.0 * nd->w_vec4;
   for (int k = 0; k < 5; k++)
-    if (ts[k] >= 0) st->bytes += (t16[ts[k]] ? 2.0 : 4.0) * tensor_elems(m, ts[k]);
+    if (ts[k] >= 0) st->bytes += (t8[ts[k]] ? 1.0 : t16[ts[k]] ? 2.0 : 4.0) * tensor_elems(m, ts[k]);
 }
 
 /* Whether a dispatch may write an output over an input of its size that dies with it: every
@@ -389,7 +391,7 @@ static pseg_result plan_memory(pseg_session *s, VkDeviceSize *total) {
         int32_t o = outs[a], u = ins[b];
         if (!any && !(res && a == 0 && b == 1)) continue;
         if (u < 0 || taken[b] || u == (int32_t)m->input || !s->t_size[u] || s->t_size[u] != s->t_size[o] ||
-            s->t16[u] != s->t16[o] || last[u] != (int)i || first[o] != (int)i || home[o] != (uint32_t)o)
+            s->t16[u] != s->t16[o] || s->t8[u] != s->t8[o] || last[u] != (int)i || first[o] != (int)i || home[o] != (uint32_t)o)
           continue;
         uint32_t r = home[u];
         home[o] = r, taken[b] = 1;
@@ -444,7 +446,8 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
   s->t_off = calloc(m->n_tensors, sizeof(VkDeviceSize));
   s->t_size = calloc(m->n_tensors, sizeof(VkDeviceSize));
   s->t16 = calloc(m->n_tensors, 1);
-  if (!s->t_off || !s->t_size || !s->t16) return gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
+  s->t8 = calloc(m->n_tensors, 1);
+  if (!s->t_off || !s->t_size || !s->t16 || !s->t8) return gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
   for (uint32_t i = 0; i < m->n_tensors; i++) {
     const pseg_fmt_tensor *t = &m->tensors[i];
     s->t16[i] = (uint8_t)pseg_tensor_fp16(s->model, i);
@@ -489,6 +492,21 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
     fuse_quant = md->nodes[i].in0 != (int32_t)m->input && md->nodes[i].in1 != (int32_t)m->input &&
                  md->nodes[i].gate != (int32_t)m->input;
   if (fuse_quant) s->t_size[m->input] = 0;
+  /* Integer tensors that only integer layers (qnet.comp) write and read, on the CPU tiers' path:
+   * int8 values four to a 32-bit word, read through R32_UINT texels (qnet.comp PK), a quarter of
+   * the memory. The model's input and output, and what the pre- and post-processing touch, keep
+   * a float a value. */
+  for (uint32_t t = 0; t < m->n_tensors && ctx->int8_packed && !s->gpu; t++)
+    s->t8[t] = m->tensors[t].quant > 0 && t != m->input && t != m->output;
+  for (uint32_t i = 0; i < md->n_nodes && ctx->int8_packed && !s->gpu; i++) {
+    const pseg_node *nd = &md->nodes[i];
+    int qnet = nd->d.shader == PSEG_SHADER_QNET && nd->d_base.shader == PSEG_SHADER_QNET && !(fuse_quant && i == 0);
+    const int32_t ts[5] = {nd->in0, nd->in1, nd->gate, nd->out, nd->aux};
+    for (int k = 0; k < 5; k++)
+      if (ts[k] >= 0 && (!qnet || k == 4)) s->t8[ts[k]] = 0; /* a float kernel's, or a second output */
+  }
+  for (uint32_t t = 0; t < m->n_tensors; t++)
+    if (s->t8[t] && s->t_size[t]) s->t_size[t] = (VkDeviceSize)m->tensors[t].h * m->tensors[t].w * kc4(m->tensors[t].c) * 4;
   /* Post-processing fused into the last layer (dwconv.comp MASK_OUT) when that is a depthwise conv
    * with a one-vec4 projection making the model's output: it writes the person channel, one float
    * a pixel, straight to the mask when the frame has the output's size (the output tensor is then
@@ -553,7 +571,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
 #define TENSOR(t) bind_of(&s->act, s->t_off[t], tsz(s, t))
 #define TEXELS(t)                                                                                            \
   ((binding){&s->act, s->t_off[t], tsz(s, t),                                                                \
-             s->t16[t] ? VK_FORMAT_R16G16B16A16_SFLOAT : VK_FORMAT_R32G32B32A32_SFLOAT, SB_NONE})
+             s->t8[t] ? VK_FORMAT_R32_UINT : s->t16[t] ? VK_FORMAT_R16G16B16A16_SFLOAT : VK_FORMAT_R32G32B32A32_SFLOAT, SB_NONE})
 
   const pseg_fmt_tensor *tin = &m->tensors[m->input], *tout = &m->tensors[m->output];
   size_t npix = (size_t)s->width * s->height;
@@ -643,7 +661,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
       const pseg_node *nd = &md->nodes[i];
       step st = {.shader = s->gk[i].shader, .layer = nd->layer};
       int w16 = ctx->precision == PSEG_PRECISION_FP16;
-      describe_node(m, nd, s->t16, w16 ? 2.0 : 4.0, &st);
+      describe_node(m, nd, s->t16, s->t8, w16 ? 2.0 : 4.0, &st);
       kernel *k = &st.k[0];
       k->pc = s->gk[i].pc;
       memcpy(k->spec, s->gk[i].spec, sizeof k->spec);
@@ -691,7 +709,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
       const kdispatch *d = &nd->d;
       step st = {.shader = d->shader, .layer = nd->layer};
       int w16 = ctx->precision == PSEG_PRECISION_FP16;
-      describe_node(m, nd, s->t16, w16 ? 2.0 : 4.0, &st);
+      describe_node(m, nd, s->t16, s->t8, w16 ? 2.0 : 4.0, &st);
       for (int k = 0; k < PSEG_NET_BINDINGS; k++) st.b[k] = dummy;
       st.b[0] = TEXELS(nd->in0);
       if (nd->in1 >= 0) st.b[1] = TEXELS(nd->in1);
@@ -709,11 +727,19 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
                                                           : VK_FORMAT_R32G32B32A32_SFLOAT;
         }
       }
+      int32_t pk = 0; /* qnet.comp PK: which of X, R, G and the output are packed int8 words */
+      if (d->shader == PSEG_SHADER_QNET) {
+        const int32_t ins[3] = {nd->in0, nd->in1, nd->gate};
+        for (int j = 0; j < 3; j++)
+          if (ins[j] >= 0 && s->t8[ins[j]]) st.b[9 + j] = TEXELS(ins[j]), st.b[j] = dummy, pk |= 1 << j;
+        if (s->t8[nd->out]) pk |= 8;
+      }
       for (int t = 0; t < 2; t++) { /* base: weights in the buffer; fast: in constants where they fit */
         const kdispatch *dd = t ? &nd->d : &nd->d_base;
         kernel *k = &st.k[t];
         k->pc = dd->pc;
         memcpy(k->spec, dd->spec, sizeof k->spec);
+        if (d->shader == PSEG_SHADER_QNET) k->spec[KQ_PK] = pk;
         memcpy(k->groups, dd->groups, sizeof k->groups);
         k->variant = s->t16[nd->out] ? (unsigned)PSEG_VARIANT_O16 : 0u;
         if (t && nd->wspec) {
@@ -957,7 +983,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
   VkDescriptorPoolSize ps[3] = {
       {.type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, .descriptorCount = PSEG_BINDINGS * s->n_steps * ns},
       {.type = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, .descriptorCount = n_net ? n_net * ns : 1},
-      {.type = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, .descriptorCount = n_net ? 4 * n_net * ns : 1}};
+      {.type = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, .descriptorCount = n_net ? PSEG_NET_TEXELS * n_net * ns : 1}};
   VkDescriptorPoolCreateInfo pi = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
                                    .maxSets = s->n_steps * ns,
                                    .poolSizeCount = 3,
@@ -968,7 +994,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
   VkDescriptorSetLayout *layouts = calloc(s->n_steps, sizeof *layouts);
   VkWriteDescriptorSet *writes = calloc(nb, sizeof *writes);
   VkDescriptorBufferInfo *infos = calloc(nb, sizeof *infos);
-  s->views = calloc(4 * (size_t)(n_net ? n_net : 1) * ns, sizeof *s->views);
+  s->views = calloc(PSEG_NET_TEXELS * (size_t)(n_net ? n_net : 1) * ns, sizeof *s->views);
   if (!layouts || !writes || !infos || !s->views) {
     r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory");
     goto out;
@@ -1009,10 +1035,10 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
         *w = (VkWriteDescriptorSet){.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = sl->sets[i],
                                     .dstBinding = k, .descriptorCount = 1,
                                     .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER};
-        if (net && (k <= 2 || k == 8)) { /* X, R, G, weights (WTEX): uniform texel buffers */
+        if (net && (k <= 2 || k >= 8)) { /* X, R, G, weights (WTEX), packed X, R, G: uniform texel buffers */
           VkBufferViewCreateInfo vi = {.sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO,
                                        .buffer = buf->buf,
-                                       .format = b->format ? b->format : VK_FORMAT_R32G32B32A32_SFLOAT,
+                                       .format = b->format ? b->format : k >= 9 ? VK_FORMAT_R32_UINT : VK_FORMAT_R32G32B32A32_SFLOAT,
                                        .offset = b->off,
                                        .range = b->range ? b->range : VK_WHOLE_SIZE};
           if (buf == &s->dummy) vi.range = 16;
@@ -1355,7 +1381,7 @@ void pseg_session_destroy(pseg_session *s) {
   gpu_buffer *bufs[] = {&s->act, &s->tmp1, &s->tmp2, &s->bgimg, &s->dummy, &s->scratch, &s->prior_buf, &s->smooth_buf, &s->gbuf[0], &s->gbuf[1],
                         &s->cbuf[0], &s->cbuf[1]};
   for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) gpu_buffer_destroy(ctx, bufs[i]);
-  free(s->t_off), free(s->t_size), free(s->t16), free(s->steps), free(s->gk);
+  free(s->t_off), free(s->t_size), free(s->t16), free(s->t8), free(s->steps), free(s->gk);
   free(s);
 }
 

@@ -1,7 +1,8 @@
 #version 450
 // pseg variants: 0 1 4 5 8 40 72 104 128 129 16 20 144  (storage variants built: bits in CMakeLists.txt)
 /* The layers of integer models (issue 15), as their references in kernels/ compute them (TFLite's
- * XNNPACK delegate): tensors hold int8 values (exact in the float texels), int32 arithmetic (the
+ * XNNPACK delegate): tensors hold int8 values (exact in float texels, or four to a 32-bit word
+ * where only integer layers touch the tensor: PK below), int32 arithmetic (the
  * convs' products summed in fp32 128 input vec4s at a time, every partial sum below 2^24: exact,
  * and 3-6 % faster on lavapipe), the fp32 requantization rounded to nearest even. One invocation:
  * one output vec4 (a pixel's 4 channels), invocation i = pixel * OC4 + vec4, over a 1-D grid of
@@ -56,6 +57,8 @@
 #define WEIGHTS
 #endif
 #include "common/net.glsl"
+ivec4 q8(uint u) { return ivec4(uvec4(u) << uvec4(24, 16, 8, 0)) >> 24; } /* 4 signed bytes */
+uint pack8(ivec4 v) { return uint(v.x & 255) | uint(v.y & 255) << 8 | uint(v.z & 255) << 16 | uint(v.w) << 24; }
 /* The packed weights (kernels/quant.c): per output vec4 c4 its int32 biases QB and
  * requantization scales QS, then the int8 weights QW(k). In a buffer: uvec4s [bias | scale bits |
  * weights, each vec4 of int8 one word] (kernel_qbuf, below). With WSPEC (the fast tier: runtime/model.c): the biases and scales as raw 32-bit
@@ -102,7 +105,6 @@ layout(std140, binding = 4) uniform QBlock { uvec4 w[WN]; } wq;
 layout(std430, binding = 5) readonly buffer QBuf { uvec4 w[]; } wq;
 #define WQ(i) wq.w[i]
 #endif
-ivec4 q8(uint u) { return ivec4(uvec4(u) << uvec4(24, 16, 8, 0)) >> 24; } /* 4 signed bytes */
 const int QWB = DWB + (OP == 8 || FIX != 0 ? 3 : 2) * OC4_; /* the weights' first uvec4 (OP 8, FIX: after a third slot, the shifts; OP 8 always has it) */
 ivec4 QB(int c4) { return ivec4(WQ(DWB + c4)); }
 vec4 QS(int c4) { return uintBitsToFloat(WQ(DWB + OC4_ + c4)); }
@@ -121,7 +123,6 @@ vec4 QW2(int k) { return vec4(q8(WQ(2 * PO4 + (k >> 2))[k & 3])); }
 /* OpSDot (4450) of two words of four signed bytes (PackedVectorFormat4x8Bit, 0) */
 spirv_instruction(extensions = ["SPV_KHR_integer_dot_product"], capabilities = [6019, 6018], id = 4450)
 int sdot4x8(uint a, uint b, spirv_literal int packed_format);
-uint pack8(ivec4 v) { return uint(v.x & 255) | uint(v.y & 255) << 8 | uint(v.z & 255) << 16 | uint(v.w) << 24; }
 #endif
 layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
 layout(local_size_x_id = 19) in; /* runtime/plan.c plan_qgrid: 64 on a GPU, on a CPU driver what fills its threads in the fewest rounds */
@@ -135,7 +136,19 @@ layout(constant_id = 8) const int PRO = 0;
 layout(constant_id = 9) const int ROWS = 0; /* DWCONV2D without dilation: NPX pixels of a row (dw_rows) */
 layout(constant_id = 10) const int SW_ = 1; /* ROWS: the column stride */
 
-ivec4 qin(samplerBuffer t, int i) { return ivec4(texelFetch(t, i)); }
+/* The int8 tensors: a float a value (texel buffers X, R, G: RGBA32F), or four values to a 32-bit
+ * word (runtime/session.c, where only integer layers touch the tensor: XU, RU, GU, R32_UINT
+ * texels, and the output's words), as PK says: 1 X, 2 R, 4 G, 8 the output. */
+layout(constant_id = 13) const int PK = 0;
+layout(binding = 9) uniform usamplerBuffer XU;
+layout(binding = 10) uniform usamplerBuffer RU;
+layout(binding = 11) uniform usamplerBuffer GU;
+layout(std430, binding = 3) writeonly buffer Out8 { uint y[]; } dst8;
+ivec4 qX(int i) { return (PK & 1) != 0 ? q8(texelFetch(XU, i).x) : ivec4(texelFetch(X, i)); }
+ivec4 qR(int i) { return (PK & 2) != 0 ? q8(texelFetch(RU, i).x) : ivec4(texelFetch(R, i)); }
+vec4 fX(int i) { return (PK & 1) != 0 ? vec4(q8(texelFetch(XU, i).x)) : texelFetch(X, i); }
+vec4 fG(int i) { return (PK & 4) != 0 ? vec4(q8(texelFetch(GU, i).x)) : texelFetch(G, i); }
+uint pX(int i) { return (PK & 1) != 0 ? texelFetch(XU, i).x : pack8(ivec4(texelFetch(X, i))); }
 
 /* XNNPACK's source coordinate and 11-bit weight of output index i */
 void q11(int i, int n_in, float sc, out int i0, out int i1, out int wq) { /* pc.act: the mode */
@@ -158,7 +171,7 @@ rsrc rs_at(int oy, int ox, int c4n) {
   return rsrc((y0 * pc.in_w + x0) * c4n, (y0 * pc.in_w + x1) * c4n, (y1 * pc.in_w + x0) * c4n, (y1 * pc.in_w + x1) * c4n, wy, wx);
 }
 ivec4 rs_fetch(rsrc r, int c4) {
-  ivec4 tl = qin(X, r.a + c4), tr = qin(X, r.b + c4), bl = qin(X, r.c + c4), br = qin(X, r.d + c4);
+  ivec4 tl = qX(r.a + c4), tr = qX(r.b + c4), bl = qX(r.c + c4), br = qX(r.d + c4);
   ivec4 t = tl * 2048 + (tr - tl) * r.wx, b = bl * 2048 + (br - bl) * r.wx;
   return (t * 2048 + (b - t) * r.wy + (1 << 21)) >> 22;
 }
@@ -211,7 +224,7 @@ ivec4 requant(ivec4 acc, int c4, int lo, int hi, int zo) {
 /* output element i (vec4), the op's int8 result q with zero point zo: the fused layers after it */
 void store(int i, ivec4 q, int zo) {
   if ((EPI & 1) != 0) {
-    ivec4 acc = pc.by + q * pc.bx + qin(R, i) * pc.br;
+    ivec4 acc = pc.by + q * pc.bx + qR(i) * pc.br;
     zo = ((pc.by2 >> 16) & 255) - 128;
     q = clamp((acc >> pc.bg) + zo, (pc.by2 & 255) - 128, ((pc.by2 >> 8) & 255) - 128);
   }
@@ -224,7 +237,8 @@ void store(int i, ivec4 q, int zo) {
     dst.y[i] = OTYPE(vec4(q - zo) * intBitsToFloat(pc.s2));
     return;
   }
-  dst.y[i] = OTYPE(vec4(q));
+  if ((PK & 8) != 0) dst8.y[i] = pack8(q);
+  else dst.y[i] = OTYPE(vec4(q));
 }
 
 /* DWCONV2D, NPX consecutive pixels of an output row an invocation (invocation i = (row * segments
@@ -241,7 +255,7 @@ void dw_rows_c(int c4, int ry, int rx) {
     vec4 x[NT];
     [[unroll]] for (int t = 0; t < NT; t++) {
       int ix = rx * SW_ - pc.pad_l + t;
-      x[t] = (texelFetch(X, (row + clamp(ix, 0, pc.in_w - 1)) * OC4 + c4) - float(pc.aux0)) * (ix >= 0 && ix < pc.in_w ? vy : 0.0);
+      x[t] = (fX((row + clamp(ix, 0, pc.in_w - 1)) * OC4 + c4) - float(pc.aux0)) * (ix >= 0 && ix < pc.in_w ? vy : 0.0);
     }
     [[unroll]] for (int kx = 0; kx < KW; kx++) {
       vec4 w = QW((ky * KW + kx) * OC4 + c4);
@@ -281,7 +295,7 @@ void dw_proj() {
       [[unroll]] for (int kx = 0; kx < KW; kx++) {
         int iy = oy * pc.sh - pc.pad_t + ky * dh, ix = ox * pc.sw - pc.pad_l + kx * dw;
         float v = iy >= 0 && iy < pc.in_h && ix >= 0 && ix < pc.in_w ? 1.0 : 0.0;
-        vec4 x = texelFetch(G, (clamp(iy, 0, pc.in_h - 1) * pc.in_w + clamp(ix, 0, pc.in_w - 1)) * OC4 + c4);
+        vec4 x = fG((clamp(iy, 0, pc.in_h - 1) * pc.in_w + clamp(ix, 0, pc.in_w - 1)) * OC4 + c4);
         f += QW((ky * KW + kx) * OC4 + c4) * ((x - float(pc.aux0)) * v);
       }
     precise vec4 d = vec4(QB(c4) + ivec4(f)) * QS(c4);
@@ -339,13 +353,13 @@ void conv() {
       if (OP == 1) { /* depthwise: OCB 1; the sums in fp32, exact (KH * KW <= 512 products) */
         vec4 w = QW((ky * KW + kx) * OC4 + c0);
         [[unroll]] for (int q = 0; q < NPX; q++)
-          fdw[q] += w * (in_[q] ? texelFetch(X, at[q] + c0) - float(pc.aux0) : vec4(0.0));
+          fdw[q] += w * (in_[q] ? fX(at[q] + c0) - float(pc.aux0) : vec4(0.0));
         continue;
       }
 #ifdef QDOT
       QLOOP for (int i4 = 0; i4 < IC4; i4++) {
         uint xp[NPX]; /* each input vec4 packed once for the OCB output vec4s; padding: the zero point */
-        [[unroll]] for (int q = 0; q < NPX; q++) xp[q] = in_[q] ? pack8(PRO == 1 ? rs_fetch(rs[q], i4) : ivec4(texelFetch(X, at[q] + i4))) : pack8(ivec4(pc.aux0));
+        [[unroll]] for (int q = 0; q < NPX; q++) xp[q] = in_[q] ? (PRO == 1 ? pack8(rs_fetch(rs[q], i4)) : pX(at[q] + i4)) : pack8(ivec4(pc.aux0));
         [[unroll]] for (int j = 0; j < OCB; j++) {
           uvec4 u = WQ(QWB + ((((min(c0 + j, OC4 - 1) * KH + ky) * KW + kx) * IC4 + i4))); /* word j: output channel j */
           [[unroll]] for (int q = 0; q < NPX; q++)
@@ -355,7 +369,7 @@ void conv() {
 #else
       QLOOP for (int i4 = 0; i4 < IC4; i4++) {
         vec4 x[NPX]; /* each input vec4 fetched once for the OCB output vec4s */
-        [[unroll]] for (int q = 0; q < NPX; q++) x[q] = in_[q] ? (PRO == 1 ? vec4(rs_fetch(rs[q], i4)) : texelFetch(X, at[q] + i4)) - float(pc.aux0) : vec4(0.0); /* padding lanes meet zero weights */
+        [[unroll]] for (int q = 0; q < NPX; q++) x[q] = in_[q] ? (PRO == 1 ? vec4(rs_fetch(rs[q], i4)) : fX(at[q] + i4)) - float(pc.aux0) : vec4(0.0); /* padding lanes meet zero weights */
         [[unroll]] for (int j = 0; j < OCB; j++) {
           int w0 = ((min(c0 + j, OC4 - 1) * KH + ky) * KW + kx) * IC4 * 4 + 4 * i4;
 #ifdef WSPEC
@@ -403,7 +417,7 @@ ivec4 tconv(int oy, int ox, int c4, int lo, int hi, int zo) {
       if (ix >= pc.in_w) continue;
       int at = (iy * pc.in_w + ix) * IC4, k = ((c4 * KH + ky) * KW + kx) * IC4 * 4;
       QLOOP for (int i4 = 0; i4 < IC4; i4++) {
-        ivec4 x = qin(X, at + i4) - pc.aux0, a, b, c, d;
+        ivec4 x = qX(at + i4) - pc.aux0, a, b, c, d;
         QW4(k + 4 * i4, a, b, c, d);
         acc += a * x.x + b * x.y + c * x.z + d * x.w;
       }
@@ -420,19 +434,19 @@ void softmax_q() {
   if (id >= pc.out_h * pc.out_w) return;
   int n = pc.aux1, mx = -128, zo = ((pc.mode >> 16) & 255) - 128;
   QLOOP for (int c4 = 0; c4 < OC4; c4++) {
-    ivec4 q = qin(X, id * OC4 + c4);
+    ivec4 q = qX(id * OC4 + c4);
     for (int j = 0; j < 4; j++)
       if (c4 * 4 + j < n) mx = max(mx, q[j]);
   }
   precise float sum = 0.0;
   QLOOP for (int c4 = 0; c4 < OC4; c4++) {
-    ivec4 q = qin(X, id * OC4 + c4);
+    ivec4 q = qX(id * OC4 + c4);
     for (int j = 0; j < 4; j++)
       if (c4 * 4 + j < n) sum += sm_table(255 - mx + q[j]);
   }
   precise float inv = 1.0 / (sum * 0.00390625); /* the output scale: 1/256 (kq_softmax_ok) */
   QLOOP for (int c4 = 0; c4 < OC4; c4++) {
-    ivec4 q = qin(X, id * OC4 + c4), r;
+    ivec4 q = qX(id * OC4 + c4), r;
     for (int j = 0; j < 4; j++) {
       precise float p = sm_table(clamp(255 - mx + q[j], 0, 255)) * inv; /* padding lanes: in the table, never stored as read */
       float f = floor(p);
@@ -470,37 +484,37 @@ void main() {
   int lo = (pc.mode & 255) - 128, hi = ((pc.mode >> 8) & 255) - 128, zo = ((pc.mode >> 16) & 255) - 128;
   ivec4 q;
   if (OP == 2) {
-    ivec4 a = PRO == 1 ? rs_fetch(rs_at(oy, ox, OC4), c4) : qin(X, id), b = qin(R, id);
+    ivec4 a = PRO == 1 ? rs_fetch(rs_at(oy, ox, OC4), c4) : qX(id), b = qR(id);
     ivec4 acc = pc.sw + a * pc.kh + b * pc.kw;
     q = clamp((acc >> pc.sh) + zo, lo, hi);
   } else if (OP == 3) {
     int y0, y1, wy, x0, x1, wx;
     q11(oy, pc.in_h, intBitsToFloat(pc.aux0), y0, y1, wy);
     q11(ox, pc.in_w, intBitsToFloat(pc.aux1), x0, x1, wx);
-    ivec4 tl = qin(X, (y0 * pc.in_w + x0) * OC4 + c4), tr = qin(X, (y0 * pc.in_w + x1) * OC4 + c4);
-    ivec4 bl = qin(X, (y1 * pc.in_w + x0) * OC4 + c4), br = qin(X, (y1 * pc.in_w + x1) * OC4 + c4);
+    ivec4 tl = qX((y0 * pc.in_w + x0) * OC4 + c4), tr = qX((y0 * pc.in_w + x1) * OC4 + c4);
+    ivec4 bl = qX((y1 * pc.in_w + x0) * OC4 + c4), br = qX((y1 * pc.in_w + x1) * OC4 + c4);
     ivec4 t = tl * 2048 + (tr - tl) * wx, b = bl * 2048 + (br - bl) * wx;
     q = (t * 2048 + (b - t) * wy + (1 << 21)) >> 22;
   } else if (OP == 4) {
-    precise vec4 v = texelFetch(X, id) / intBitsToFloat(pc.aux1);
+    precise vec4 v = texelFetch(X, id) / intBitsToFloat(pc.aux1); /* a float input */
     q = clamp(ivec4(sign(v) * floor(abs(v) + 0.5)) + zo, -128, 127); /* round half away from zero */
   } else if (OP == 5) {
-    q = clamp((((qin(X, id) - pc.aux0) * pc.kh + 128) >> 8) + zo, -128, 127);
+    q = clamp((((qX(id) - pc.aux0) * pc.kh + 128) >> 8) + zo, -128, 127);
 #ifndef WSPEC
   } else if (OP == 7) { /* entry e = q + 128 of the table: weight vec4 e / 4, component e % 4 */
-    ivec4 e = clamp(qin(X, id) + 128, 0, 255); /* int8 values; a padding lane's too, but never read past the table */
+    ivec4 e = clamp(qX(id) + 128, 0, 255); /* int8 values; a padding lane's too, but never read past the table */
     q = ivec4(QW(e.x >> 2)[e.x & 3], QW(e.y >> 2)[e.y & 3], QW(e.z >> 2)[e.z & 3], QW(e.w >> 2)[e.w & 3]);
   } else if (OP == 8) {
     q = tconv(oy, ox, c4, lo, hi, zo);
   } else if (OP == 10) { /* kq_addf */
-    ivec4 a = (qin(X, id) - pc.aux0) << 20, b = (qin(R, id) - pc.aux1) << 20, v;
+    ivec4 a = (qX(id) - pc.aux0) << 20, b = (qR(id) - pc.aux1) << 20, v;
     int sa = pc.sw & 255, sb = (pc.sw >> 8) & 255, so = (pc.sw >> 16) & 255;
     for (int j = 0; j < 4; j++)
       v[j] = fixed_mul(fixed_mul(a[j], pc.kh, -sa) + fixed_mul(b[j], pc.kw, -sb), pc.sh, -so);
     q = clamp(v + zo, lo, hi);
 #endif
   } else {
-    dst.y[id] = OTYPE(vec4(qin(X, id) - pc.aux0) * intBitsToFloat(pc.aux1));
+    dst.y[id] = OTYPE(vec4(qX(id) - pc.aux0) * intBitsToFloat(pc.aux1));
     return;
   }
   store(id, q, zo);

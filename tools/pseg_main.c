@@ -230,8 +230,8 @@ static int cmd_devices(int argc, char **argv) {
            d->driver[0] ? d->driver : "?", d->driver_version);
     printf("   fp16 (shaderFloat16 + 16-bit storage): %s, subgroup size %u, timestamps: %s (period %.3g ns)\n",
            d->fp16 ? "yes" : "no", d->subgroup_size, d->timestamps ? "yes" : "no", (double)d->timestamp_period_ns);
-    printf("   integer models: integer dot products %s (%s), 8-bit storage %s (not used: int8 weights are "
-           "packed four to a 32-bit word everywhere, activations stored as 32-bit values)\n",
+    printf("   integer models: integer dot products %s (%s); 8-bit storage %s (not needed: int8 weights, and the "
+           "int8 tensors between integer layers, are packed four to a 32-bit word on every device)\n",
            d->int_dot_product ? "yes" : "no",
            d->int_dot_product ? "the int8 convs sum packed dot products; PSEG_QDOT=0: fp32 sums"
                               : "the int8 convs sum their products in fp32, exactly",
