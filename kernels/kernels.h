@@ -241,12 +241,13 @@ size_t kernel_qraw(const pseg_fmt_model *m, const pseg_fmt_layer *l);
 size_t kernel_qbuf(const float *packed, size_t n, size_t raw, uint32_t *out);
 /* Packed integer dot products (qnet.comp's QDOT variant, where the device has
  * VK_KHR_shader_integer_dot_product): kernel_qdot_ok says whether layer l, planned as d, is a conv
- * that can take them (a plain CONV2D with int8 weights: not a depthwise conv, nor a 1x1 conv
- * computing the depthwise conv before it); kernel_qdot_words rewrites its kernel_qbuf words for
- * them: each group of four weight words transposed (word j: output channel j of the vec4, byte
- * i: input channel i of four), the input's zero point folded into the biases (bias - zp x the
- * channel's weight sum), so the shader sums dot products of raw int8 inputs, its padding taps
- * reading the zero point. The same int32 sums, so the same outputs. */
+ * that can take them (a plain CONV2D or a TCONV2D with int8 weights: not a depthwise conv, nor a
+ * 1x1 conv computing the depthwise conv before it); kernel_qdot_words rewrites its kernel_qbuf
+ * words for them: each group of four weight words transposed (word j: output channel j of the
+ * vec4, byte i: input channel i of four) and, for a CONV2D, the input's zero point folded into
+ * the biases (bias - zp x the channel's weight sum: its padding taps read the zero point; a
+ * TCONV2D's taps vary by pixel, so the shader subtracts it), so the shader sums dot products of
+ * raw int8 inputs. The same int32 sums, so the same outputs. */
 int kernel_qdot_ok(const pseg_fmt_model *m, const pseg_fmt_layer *l, const kdispatch *d);
 void kernel_qdot_words(const pseg_fmt_model *m, const pseg_fmt_layer *l, uint32_t *words);
 /* The fast-tier dispatch f of 1x1 conv `pw` (planned: f, with its fusions after it) made to

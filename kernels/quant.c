@@ -481,8 +481,8 @@ size_t kernel_qbuf(const float *packed, size_t n, size_t raw, uint32_t *out) {
 }
 
 int kernel_qdot_ok(const pseg_fmt_model *m, const pseg_fmt_layer *l, const kdispatch *d) {
-  return l->op == PSEG_OP_CONV2D && l->wtype == PSEG_WTYPE_I8 && d->spec[1] == 0 && !d->spec[11] &&
-         kernel_qpacked(m, l) > kernel_qraw(m, l);
+  return ((l->op == PSEG_OP_CONV2D && d->spec[1] == 0) || (l->op == PSEG_OP_TCONV2D && d->spec[1] == 8)) &&
+         l->wtype == PSEG_WTYPE_I8 && !d->spec[11] && kernel_qpacked(m, l) > kernel_qraw(m, l);
 }
 
 void kernel_qdot_words(const pseg_fmt_model *m, const pseg_fmt_layer *l, uint32_t *words) {
@@ -491,7 +491,7 @@ void kernel_qdot_words(const pseg_fmt_model *m, const pseg_fmt_layer *l, uint32_
   int32_t zp = kq_of(m, l->in0).zp;
   size_t per = nw / (size_t)oc4; /* the words of an output vec4: taps x input vec4s x 4 */
   uint32_t *w = words + raw;
-  for (int c4 = 0; c4 < oc4; c4++) {
+  for (int c4 = 0; c4 < oc4 && l->op == PSEG_OP_CONV2D; c4++) { /* a transposed conv subtracts it per pixel */
     int32_t sum[4] = {0, 0, 0, 0};
     for (size_t k = 0; k < per; k++)
       for (int j = 0; j < 4; j++) sum[j] += (int8_t)(uint8_t)(w[(size_t)c4 * per + k] >> (8 * j));

@@ -45,11 +45,12 @@
  *   EPI 2  an int8 -> int8 QUANTIZE of the result (OP 5): pc.s0 the multiplier, s1 the range.
  *   EPI 4  a DEQUANTIZE of the result (OP 6): pc.s2 the scale's bits; a float output.
  *
- * QDOT (variant bit 16, buffer weights, OP 0 only; runtime/plan.c, where the device has
- * VK_KHR_shader_integer_dot_product): the conv's sums as packed dot products of four int8
+ * QDOT (variant bit 16, buffer weights, OP 0 and OP 8; runtime/plan.c, where the device has
+ * VK_KHR_shader_integer_dot_product): the convs' sums as packed dot products of four int8
  * weights (a word per output channel: kernels/quant.c kernel_qdot_words) with four int8 inputs
- * packed into a word, the input's zero point folded into the biases on the CPU (padding taps
- * read it); the same int32 sums. */
+ * packed into a word, the input's zero point folded into the biases on the CPU (OP 0: padding
+ * taps read it) or subtracted after the taps (OP 8: zp x the taken taps' weight sums, dot
+ * products with a word of ones); the same int32 sums. */
 #ifdef QDOT /* variant bit 16: packed int8 dot products (VK_KHR_shader_integer_dot_product) */
 #extension GL_EXT_spirv_intrinsics : require
 #endif
@@ -406,7 +407,7 @@ void conv() {
  * (and in x), a gather; requantized by TFLite's builtin kernel (FIX 1) or XNNPACK's deconvolution
  * (fp32) */
 ivec4 tconv(int oy, int ox, int c4, int lo, int hi, int zo) {
-  ivec4 acc = QB(c4);
+  ivec4 acc = QB(c4), ws = ivec4(0); /* QDOT: the weights' sums over the taps taken, for the zero point */
   /* only the taps of the output's phase: ky = (oy + pad_t) mod sh, + sh, ... while ny >= 0 */
   int ay = oy + pc.pad_t, ax = ox + pc.pad_l, ry = ay - idiv(ay, pc.sh) * pc.sh, rx = ax - idiv(ax, pc.sw) * pc.sw;
   QLOOP for (int ky = ry; ky < KH && ky <= ay; ky += pc.sh) {
@@ -416,14 +417,25 @@ ivec4 tconv(int oy, int ox, int c4, int lo, int hi, int zo) {
       int ix = idiv(ax - kx, pc.sw);
       if (ix >= pc.in_w) continue;
       int at = (iy * pc.in_w + ix) * IC4, k = ((c4 * KH + ky) * KW + kx) * IC4 * 4;
+#ifdef QDOT
+      /* the raw inputs' dot products; the zero point's share, zp x the taps' weight sums, after */
+      QLOOP for (int i4 = 0; i4 < IC4; i4++) {
+        uint xw = pX(at + i4);
+        uvec4 u = WQ(QWB + (k >> 2) + i4); /* word j: output channel j */
+        acc += ivec4(sdot4x8(u.x, xw, 0), sdot4x8(u.y, xw, 0), sdot4x8(u.z, xw, 0), sdot4x8(u.w, xw, 0));
+        ws += ivec4(sdot4x8(u.x, 0x01010101u, 0), sdot4x8(u.y, 0x01010101u, 0), sdot4x8(u.z, 0x01010101u, 0),
+                    sdot4x8(u.w, 0x01010101u, 0));
+      }
+#else
       QLOOP for (int i4 = 0; i4 < IC4; i4++) {
         ivec4 x = qX(at + i4) - pc.aux0, a, b, c, d;
         QW4(k + 4 * i4, a, b, c, d);
         acc += a * x.x + b * x.y + c * x.z + d * x.w;
       }
+#endif
     }
   }
-  return requant(acc, c4, lo, hi, zo);
+  return requant(acc - pc.aux0 * ws, c4, lo, hi, zo);
 }
 
 /* OP 9 SOFTMAX over the channels (kernels/quant.c kq_softmax_row): an invocation a pixel, pc.aux1
