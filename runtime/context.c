@@ -347,9 +347,9 @@ static pseg_result make_device(pseg_context *ctx, int index, pseg_precision want
   VkPhysicalDevice16BitStorageFeatures s16 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES,
                                               .pNext = &f16,
                                               .storageBuffer16BitAccess = ctx->precision == PSEG_PRECISION_FP16};
-  /* packed integer dot products for integer models' convs (qnet.comp QDOT) where the device has
-   * them; PSEG_QDOT=0 keeps the fp32 sums, =1 forces them where the device has them */
-  /* int8 tensors four to a 32-bit word (R32_UINT texels) between integer layers */
+  /* integer models: int8 tensors between integer layers four to a 32-bit word (R32_UINT texels:
+   * no device feature needed; PSEG_INT8_STORAGE=0, a float a value), and packed int8 dot products
+   * in their convs (qnet.comp QDOT) where the device has them (PSEG_QDOT=0: fp32 sums) */
   const char *i8env = getenv("PSEG_INT8_STORAGE");
   ctx->int8_packed = !(i8env && !strcmp(i8env, "0"));
   const char *qenv = getenv("PSEG_QDOT");

@@ -96,9 +96,9 @@ struct pseg_context {
   int gunroll;                 /* GPU tier: gconv / gdwconv inner loops 4 steps at a time (4; PSEG_GUNROLL=0: 0) */
   int gse_inflight;            /* GPU tier: partial sums a tail invocation loads at once (8; PSEG_GSE_INFLIGHT=16) */
   int int8_packed;             /* integer models' int8 tensors stored four values to a 32-bit word where
-                                  only integer layers read and write them (PSEG_INT8_STORAGE=0|1) */
+                                  only integer layers read and write them (PSEG_INT8_STORAGE=0: not) */
   int qdot;                    /* integer convs take packed dot products (VK_KHR_shader_integer_dot_product,
-                                  enabled where the device has it; PSEG_QDOT=0|1, runtime/context.c) */
+                                  enabled where the device has it; PSEG_QDOT=0: not, runtime/context.c) */
   int pipeline_stats;          /* pipelines capture statistics (VK_KHR_pipeline_executable_properties) */
   int pipeline_stats_missing;  /* asked for, but the driver lacks them */
   struct gpu_pipe {
