@@ -267,6 +267,8 @@ static void describe_node(const pseg_fmt_model *m, const pseg_node *nd, const ui
   case PSEG_SHADER_QNET: /* integer layers: a multiply-add is two operations, as in float */
     if (l->op == PSEG_OP_CONV2D) st->flops = 2.0 * lout * l->kh * l->kw * a->c;
     else if (l->op == PSEG_OP_DWCONV2D) st->flops = 2.0 * lout * l->kh * l->kw;
+    else if (l->op == PSEG_OP_TCONV2D) /* each input element times each tap and output channel */
+      st->flops = 2.0 * tensor_elems(m, l->in0) * l->kh * l->kw * m->tensors[l->out].c;
     else st->flops = tensor_elems(m, nd->in0) > out_n ? tensor_elems(m, nd->in0) : out_n;
     if (nd->wl2 >= 0) /* the depthwise conv a 1x1 conv computes first on the fast tier (plan_qproj) */
       st->flops += 2.0 * tensor_elems(m, m->layers[nd->wl2].out) * m->layers[nd->wl2].kh * m->layers[nd->wl2].kw;
@@ -1445,6 +1447,9 @@ pseg_result pseg_session_get_profile(const pseg_session *s, pseg_step_profile *o
     p->flops = st->flops;
     p->bytes = st->bytes;
     const kernel *k = &st->k[s->tier];
+    const char *q8 = strstr(st->name, " (int8)"); /* the integer convs with packed dot products: "(int8 dot)" */
+    if (st->shader == PSEG_SHADER_QNET && (k->variant & PSEG_VARIANT_QDOT) && q8)
+      snprintf(p->name, sizeof p->name, "%.*s (int8 dot)%s", (int)(q8 - st->name), st->name, q8 + 7);
     p->workgroups = k->groups[0] * k->groups[1] * k->groups[2];
     /* the CPU tiers' convs and the integer layers size their workgroups per layer (PSEG_SPEC_LSX); every other shader has 64 */
     p->local_size = (st->shader == PSEG_SHADER_CONV || st->shader == PSEG_SHADER_DWCONV || st->shader == PSEG_SHADER_QNET)
