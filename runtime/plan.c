@@ -787,6 +787,28 @@ static void plan_qgrid(const pseg_context *ctx, kdispatch *d) {
   kernel_groups_1d(d->groups, (n + lanes - 1) / lanes, (int)d->groups[2]);
 }
 
+/* An integer conv or depthwise conv on the GPU tier (a GPU, or PSEG_TIER=gpu): kernels/quant.c
+ * sized it for a CPU driver (up to 16 pixels and 4 output vec4s an invocation, at least 128
+ * invocations), which leaves most of a GPU idle on small maps (the QAT MobileNetV3's 8x8 convs of
+ * 576 -> 288 channels: 144 invocations). Fewer pixels, then fewer vec4s an invocation, until a
+ * dispatch has 65,536 invocations or one of each. Not a dispatch whose weights are constants
+ * (every output vec4 of a pixel an invocation) nor a depthwise conv with its 1x1 conv (PO4). */
+static void plan_qgpu(const pseg_context *ctx, kdispatch *d) {
+  if (!ctx->gpu_tier || d->shader != PSEG_SHADER_QNET || d->spec[1] > 1 || d->spec[11]) return;
+  const long want = 65536;
+  long h = d->pc.out_h, w = d->pc.out_w, oc4 = d->spec[0], npx = d->spec[5], ocb = d->spec[6];
+  if (d->spec[9]) { /* depthwise by rows (ROWS): NPX pixels of a row */
+    while (npx > 1 && h * ((w + npx - 1) / npx) * oc4 < want) npx /= 2;
+    d->spec[5] = (int32_t)npx;
+    kernel_grid_1d(d, (uint32_t)((h * ((w + npx - 1) / npx) * oc4 + 63) / 64), 1);
+    return;
+  }
+  while (npx > 1 && (h * w + npx - 1) / npx * ((oc4 + ocb - 1) / ocb) < want) npx /= 2;
+  while (ocb > 1 && (h * w + npx - 1) / npx * ((oc4 + ocb - 1) / ocb) < want) ocb /= 2;
+  d->spec[5] = (int32_t)npx, d->spec[6] = (int32_t)ocb;
+  kernel_grid_1d(d, (uint32_t)(((h * w + npx - 1) / npx * ((oc4 + ocb - 1) / ocb) + 63) / 64), 1);
+}
+
 static uint32_t total_groups(const kdispatch *d) { return d->groups[0] * d->groups[1] * d->groups[2]; }
 
 /* A squeeze-excite dispatch whose gate only the next dispatch reads, a conv gating the same
@@ -1014,6 +1036,8 @@ pseg_result pseg_plan_model(pseg_model *model, pseg_plan *md) {
   for (uint32_t i = 0; i < md->n_nodes; i++) {
     pseg_node *nd = &md->nodes[i];
     if (nd->d.shader != PSEG_SHADER_QNET) continue;
+    plan_qgpu(ctx, &nd->d_base);
+    if (!nd->wspec_fit) plan_qgpu(ctx, &nd->d);
     plan_qgrid(ctx, &nd->d), plan_qgrid(ctx, &nd->d_base);
     /* packed dot products in the convs' buffer kernels, where the device has them (not a 1x1
      * conv computing a depthwise conv: its words hold both layers') */
