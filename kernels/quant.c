@@ -391,6 +391,13 @@ int kernel_qplan(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d)
   case PSEG_OP_DEQUANTIZE:
     d->spec[1] = 6, d->pc.aux0 = qa.zp, d->pc.aux1 = fbits(qa.scale);
     break;
+  case PSEG_OP_CONCAT: /* values moved (one scale and zero point: kq_pass_ok), qnet.comp OP 11-13 */
+  case PSEG_OP_SLICE:
+  case PSEG_OP_MAXPOOL:
+    if (kq_pass_ok(m, l)) return -1;
+    d->spec[1] = l->op == PSEG_OP_CONCAT ? 11 : l->op == PSEG_OP_SLICE ? 12 : 13;
+    d->pc.aux0 = l->aux, d->pc.aux1 = o->c, d->pc.mode = pack_range(m, qo, PSEG_ACT_NONE);
+    break;
   default:
     return -1;
   }

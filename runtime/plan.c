@@ -927,8 +927,7 @@ pseg_result pseg_plan_model(pseg_model *model, pseg_plan *md) {
     nd->layer = (int32_t)i;
     nd->in0 = l->in0, nd->in1 = l->in1, nd->out = l->out;
     nd->gate = -1, nd->aux = -1, nd->wl = -1, nd->wl2 = -1, nd->wl3 = -1, nd->prelu = -1;
-    int qpass = m->tensors[l->out].quant > 0 && !kq_pass_ok(m, l); /* int8 values moved or compared: the float kernel */
-    if (!qpass && (m->tensors[l->out].quant > 0 || l->op == PSEG_OP_DEQUANTIZE)) { /* an integer layer: qnet.comp */
+    if (m->tensors[l->out].quant > 0 || l->op == PSEG_OP_DEQUANTIZE) { /* an integer layer: qnet.comp */
       if (kernel_qplan(m, l, &nd->d)) {
         r = gpu_fail(ctx, PSEG_ERROR_UNSUPPORTED, "layer %u: integer %s is not supported on the GPU", i, pseg_op_name(l->op));
         break;
@@ -953,7 +952,6 @@ pseg_result pseg_plan_model(pseg_model *model, pseg_plan *md) {
       append_name(nd, "+");
       append_name(nd, pseg_act_name(l->act));
     }
-    if (qpass) append_name(nd, " (int8)");
 
     /* Inputs produced by absorbed layers. */
     if (l->op == PSEG_OP_CONV2D && p->resize_of[l->in0] >= 0) {

@@ -28,6 +28,9 @@
  * OP 10 ADD as TFLite's builtin kernel computes it (kernels/quant.c kq_addf): pc.kh, kw, sh the
  *   two inputs' and the output's Q31 multipliers, pc.sw their right shifts in bytes 0, 1, 2,
  *   pc.aux0 / aux1 the inputs' zero points.
+ * OP 11 CONCAT (pc.aux0 in0's channels), 12 SLICE (pc.aux0 the first channel taken), pc.aux1 the
+ *   output's channels; 13 MAX_POOL_2D (pc.kh, kw, sh, sw, pad_t, pad_l; padding cells ignored):
+ *   values moved or compared, one scale and zero point for all (kernels/quant.c kq_pass_ok).
  * FIX (OP 0, 1, 8): TFLite's builtin requantization (kernels/quant.c: kq_builtin models, and
  *   OP 8 with per-channel weights; 2: the convs', ruy's one rounding; 1: TFLite's own), the
  *   multipliers' bits in the scale slot and the shifts in a third slot (requant below).
@@ -525,6 +528,20 @@ void main() {
       v[j] = fixed_mul(fixed_mul(a[j], pc.kh, -sa) + fixed_mul(b[j], pc.kw, -sb), pc.sh, -so);
     q = clamp(v + zo, lo, hi);
 #endif
+  } else if (OP == 11 || OP == 12) { /* CONCAT (pc.aux0: in0's channels), SLICE (pc.aux0: the first
+                                        channel taken); pc.aux1 the output's channels */
+    int c4b = (pc.aux1 - pc.aux0 + 3) >> 2; /* CONCAT: in1's vec4s a pixel */
+    for (int j = 0; j < 4; j++) {
+      int c = c4 * 4 + j, ca = OP == 12 ? c + pc.aux0 : c, cb = c - pc.aux0;
+      q[j] = c >= pc.aux1 ? 0 : OP == 12 || c < pc.aux0 ? qX(p * pc.in_c4 + (ca >> 2))[ca & 3] : qR(p * c4b + (cb >> 2))[cb & 3];
+    }
+  } else if (OP == 13) { /* MAX_POOL_2D: the window's cells inside the map */
+    q = ivec4(-128);
+    for (int ky = 0; ky < pc.kh; ky++)
+      for (int kx = 0; kx < pc.kw; kx++) {
+        int iy = oy * pc.sh - pc.pad_t + ky, ix = ox * pc.sw - pc.pad_l + kx;
+        if (iy >= 0 && iy < pc.in_h && ix >= 0 && ix < pc.in_w) q = max(q, qX((iy * pc.in_w + ix) * pc.in_c4 + c4));
+      }
   } else {
     dst.y[id] = OTYPE(vec4(qX(id) - pc.aux0) * intBitsToFloat(pc.aux1));
     return;

@@ -396,6 +396,22 @@ static void integer_cases(pseg_context *ctx, builder *b) {
     qoutput(b, z);
     check(ctx, b, "int8 resize 7x5x20 -> 16x11 twice + add", -8, 8);
   }
+  { /* the layers that only move or compare values (one scale and zero point), on qnet.comp (OP
+     * 11-13): a CONCATENATION whose first input has 5 channels (its second's start inside a
+     * vec4), a STRIDED_SLICE of channels 3..9, a 3x3 stride-2 MAX_POOL_2D with padding */
+    int x = qinput(b, 13, 11, 6), y = add_qtensor(b, 13, 11, 5, 0.0625f, -5);
+    pseg_fmt_layer *l = add_layer(b, PSEG_OP_CONV2D, PSEG_ACT_NONE, x, -1, y);
+    l->kh = l->kw = l->sh = l->sw = 1;
+    add_qweights(b, l, 5, 5 * 6, 5);
+    int z = add_qtensor(b, 13, 11, 11, 0.0625f, -5), sl = add_qtensor(b, 13, 11, 7, 0.0625f, -5);
+    int mp = add_qtensor(b, 7, 6, 7, 0.0625f, -5);
+    add_layer(b, PSEG_OP_CONCAT, PSEG_ACT_NONE, y, x, z)->aux = 5;
+    add_layer(b, PSEG_OP_SLICE, PSEG_ACT_NONE, z, -1, sl)->aux = 3;
+    l = add_layer(b, PSEG_OP_MAXPOOL, PSEG_ACT_NONE, sl, -1, mp);
+    l->kh = l->kw = 3, l->sh = l->sw = 2, l->pad_top = l->pad_left = 1;
+    qoutput(b, mp);
+    check(ctx, b, "int8 conv 1x1 + concat + slice + max_pool 13x11", -8, 8);
+  }
   rng = saved;
 }
 
