@@ -502,7 +502,8 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
     s->t8[t] = m->tensors[t].quant > 0 && t != m->input && t != m->output;
   for (uint32_t i = 0; i < md->n_nodes && ctx->int8_packed && !s->gpu; i++) {
     const pseg_node *nd = &md->nodes[i];
-    int qnet = nd->d.shader == PSEG_SHADER_QNET && nd->d_base.shader == PSEG_SHADER_QNET && !(fuse_quant && i == 0);
+    /* the first layer's QUANTIZE, when the pre-processing computes it, writes packed words too (pre.comp QUANT 2) */
+    int qnet = nd->d.shader == PSEG_SHADER_QNET && nd->d_base.shader == PSEG_SHADER_QNET;
     const int32_t ts[5] = {nd->in0, nd->in1, nd->gate, nd->out, nd->aux};
     for (int k = 0; k < 5; k++)
       if (ts[k] >= 0 && (!qnet || k == 4)) s->t8[ts[k]] = 0; /* a float kernel's, or a second output */
@@ -653,6 +654,7 @@ static pseg_result build(pseg_session *s, const pseg_image *bgimage) {
       if (pass) snprintf(pre.name, sizeof pre.name, "pre (stretch, scale, mirror)");
       if (fuse_quant) { /* qnet.comp OP 4's scale and the zero point */
         pre.k[0].pc.kh = first->d.pc.aux1, pre.k[0].pc.kw = ((first->d.pc.mode >> 16) & 255) - 128;
+        if (s->t8[first->out]) pre.k[0].spec[1] = 2; /* QUANT 2: packed words */
         pre.b[3] = TENSOR(first->out);
         pre.bytes += (double)s->t_size[first->out];
         snprintf(pre.name, sizeof pre.name, "pre (stretch, scale%s)+quantize", pass ? ", mirror" : "");

@@ -7,7 +7,8 @@
  * takes a 4th channel, a prior mask (a float a frame pixel, in [0, 1]: the last
  * frame's mask or the application's), stretched the same way and not scaled. QUANT 1: an integer
  * model's QUANTIZE of that input as qnet.comp OP 4 computes it (pc.kh the scale's bits, pc.kw the
- * zero point), written in its place.
+ * zero point), written in its place; QUANT 2: the same, its four int8 values packed into one 32-bit
+ * word a pixel (a tensor only integer layers read: qnet.comp PK).
  * The "net" layout (runtime/gpu.h). TEX 1: the frame and the prior read through uniform texel
  * buffers (binding 0, an RGBA8 view; binding 1, an R32F view): on lavapipe a texel fetch is a
  * gather, where a storage-buffer load at an index that differs between invocations is a loop over
@@ -24,6 +25,7 @@ layout(binding = 1) uniform samplerBuffer PriorT;
 layout(std430, binding = 7) readonly buffer Img { uint p[]; } img;
 layout(std430, binding = 5) readonly buffer Prior { float v[]; } prior;
 layout(std430, binding = 3) writeonly buffer Out { OTYPE y[]; } dst;
+layout(std430, binding = 3) writeonly buffer Out8 { uint y[]; } dst8; /* QUANT 2 */
 
 vec4 px(int x, int y) {
   int i = y * pc.in_w + x;
@@ -56,7 +58,12 @@ void main() {
   vec4 o = vec4(v.rgb * intBitsToFloat(ivec3(pc.aux0, pc.sh, pc.pad_t)) + intBitsToFloat(ivec3(pc.aux1, pc.sw, pc.pad_l)), p);
   if (QUANT != 0) {
     precise vec4 q = o / intBitsToFloat(pc.kh);
-    o = vec4(clamp(ivec4(sign(q) * floor(abs(q) + 0.5)) + pc.kw, -128, 127)); /* round half away from zero */
+    ivec4 v8 = clamp(ivec4(sign(q) * floor(abs(q) + 0.5)) + pc.kw, -128, 127); /* round half away from zero */
+    if (QUANT == 2) {
+      dst8.y[(y * pc.out_w + xo) * pc.out_c4] = uint(v8.x & 255) | uint(v8.y & 255) << 8 | uint(v8.z & 255) << 16 | uint(v8.w) << 24;
+      return;
+    }
+    o = vec4(v8);
   }
   dst.y[(y * pc.out_w + xo) * pc.out_c4] = OTYPE(o);
 }
