@@ -108,6 +108,8 @@ typedef struct pseg_device_info {
                             32-bit word on every device) */
   int int_dot_product;   /* shaderIntegerDotProduct (VK_KHR_shader_integer_dot_product): integer models'
                             convs sum packed int8 dot products where it is 1 */
+  int int_dot_accelerated; /* integerDotProduct4x8BitPackedSignedAccelerated: the device computes
+                              them natively (the transposed convs take them too) */
 } pseg_device_info;
 
 /* Fill up to max entries; *count receives the number of devices. */

@@ -246,9 +246,11 @@ size_t kernel_qbuf(const float *packed, size_t n, size_t raw, uint32_t *out);
  * words for them: each group of four weight words transposed (word j: output channel j of the
  * vec4, byte i: input channel i of four) and, for a CONV2D, the input's zero point folded into
  * the biases (bias - zp x the channel's weight sum: its padding taps read the zero point; a
- * TCONV2D's taps vary by pixel, so the shader subtracts it), so the shader sums dot products of
+ * TCONV2D's taps vary by pixel, so the shader subtracts it: kernel_qdot_extra more words after
+ * kernel_qbuf's, each tap's weight sum per output channel), so the shader sums dot products of
  * raw int8 inputs. The same int32 sums, so the same outputs. */
 int kernel_qdot_ok(const pseg_fmt_model *m, const pseg_fmt_layer *l, const kdispatch *d);
+size_t kernel_qdot_extra(const pseg_fmt_model *m, const pseg_fmt_layer *l);
 void kernel_qdot_words(const pseg_fmt_model *m, const pseg_fmt_layer *l, uint32_t *words);
 /* The fast-tier dispatch f of 1x1 conv `pw` (planned: f, with its fusions after it) made to
  * compute depthwise conv `dw` (planned: dwd) first, from dw's input bound as G (qnet.comp

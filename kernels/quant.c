@@ -492,6 +492,10 @@ int kernel_qdot_ok(const pseg_fmt_model *m, const pseg_fmt_layer *l, const kdisp
          l->wtype == PSEG_WTYPE_I8 && !d->spec[11] && kernel_qpacked(m, l) > kernel_qraw(m, l);
 }
 
+size_t kernel_qdot_extra(const pseg_fmt_model *m, const pseg_fmt_layer *l) {
+  return l->op == PSEG_OP_TCONV2D ? 4 * (size_t)kc4(m->tensors[l->out].c) * (size_t)l->kh * (size_t)l->kw : 0;
+}
+
 void kernel_qdot_words(const pseg_fmt_model *m, const pseg_fmt_layer *l, uint32_t *words) {
   size_t raw = kernel_qraw(m, l), nw = (kernel_qpacked(m, l) - raw) / 4;
   int oc4 = kc4(m->tensors[l->out].c);
@@ -508,6 +512,17 @@ void kernel_qdot_words(const pseg_fmt_model *m, const pseg_fmt_layer *l, uint32_
       b -= zp * sum[j];
       memcpy(&words[4 * c4 + j], &b, 4);
     }
+  }
+  if (l->op == PSEG_OP_TCONV2D) { /* after the (padded) weights: each tap's weight sums, a word an output channel */
+    size_t taps = (size_t)l->kh * l->kw, ic4 = per / taps / 4;
+    uint32_t *sums = w + ((nw + 3) & ~(size_t)3);
+    for (size_t c4 = 0; c4 < (size_t)oc4; c4++)
+      for (size_t t = 0; t < taps; t++)
+        for (int j = 0; j < 4; j++) {
+          int32_t sum = 0;
+          for (size_t k = 0; k < 4 * ic4; k++) sum += (int8_t)(uint8_t)(w[c4 * per + t * 4 * ic4 + k] >> (8 * j));
+          memcpy(&sums[(c4 * taps + t) * 4 + (size_t)j], &sum, 4);
+        }
   }
   for (size_t g = 0; g + 4 <= nw; g += 4) { /* word i (input channel i), byte j (output channel j) -> word j, byte i */
     uint32_t t[4] = {0, 0, 0, 0};

@@ -185,6 +185,13 @@ static void describe(const pseg_vk *vk, VkPhysicalDevice pd, pseg_device_info *i
   info->fp16 = f16.shaderFloat16 && s16.storageBuffer16BitAccess;
   info->int8_storage = s8.storageBuffer8BitAccess != 0;
   info->int_dot_product = idp.shaderIntegerDotProduct != 0;
+  if (info->int_dot_product) {
+    VkPhysicalDeviceShaderIntegerDotProductProperties idpp = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_PROPERTIES};
+    VkPhysicalDeviceProperties2 pp = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &idpp};
+    vk->vkGetPhysicalDeviceProperties2(pd, &pp);
+    info->int_dot_accelerated = idpp.integerDotProduct4x8BitPackedSignedAccelerated != 0;
+  }
 
   uint32_t nq = 0;
   vk->vkGetPhysicalDeviceQueueFamilyProperties(pd, &nq, NULL);
@@ -354,6 +361,10 @@ static pseg_result make_device(pseg_context *ctx, int index, pseg_precision want
   ctx->int8_packed = !(i8env && !strcmp(i8env, "0"));
   const char *qenv = getenv("PSEG_QDOT");
   ctx->qdot = ctx->info.int_dot_product && !(qenv && !strcmp(qenv, "0"));
+  /* the transposed convs too where the device says its packed signed dot product is accelerated
+   * (on lavapipe, which emulates it, they measured 0-11 % slower with it; its convs faster);
+   * PSEG_QDOT=all: there too on any device that has the extension */
+  ctx->qdot_tconv = ctx->qdot && (ctx->info.int_dot_accelerated || (qenv && !strcmp(qenv, "all")));
   VkPhysicalDeviceShaderIntegerDotProductFeatures idp = {
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_FEATURES, .shaderIntegerDotProduct = VK_TRUE};
   const char *exts[3];

@@ -99,6 +99,7 @@ struct pseg_context {
                                   only integer layers read and write them (PSEG_INT8_STORAGE=0: not) */
   int qdot;                    /* integer convs take packed dot products (VK_KHR_shader_integer_dot_product,
                                   enabled where the device has it; PSEG_QDOT=0: not, runtime/context.c) */
+  int qdot_tconv;              /* and the transposed convs (where accelerated; PSEG_QDOT=all) */
   int pipeline_stats;          /* pipelines capture statistics (VK_KHR_pipeline_executable_properties) */
   int pipeline_stats_missing;  /* asked for, but the driver lacks them */
   struct gpu_pipe {

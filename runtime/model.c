@@ -117,7 +117,8 @@ static pseg_result upload_weights(pseg_model *md, pseg_plan *pl) {
       for (int k = 0; k < 2; k++)
         if (ql[k] >= 0) {
           const pseg_fmt_layer *l = &md->fmt.layers[ql[k]];
-          words += kernel_qbuf(NULL, kernel_qpacked(&md->fmt, l), kernel_qraw(&md->fmt, l), NULL);
+          words += kernel_qbuf(NULL, kernel_qpacked(&md->fmt, l), kernel_qraw(&md->fmt, l), NULL) +
+                   (nd->qdot ? kernel_qdot_extra(&md->fmt, l) : 0);
         }
       if (!(qbufs[i] = calloc(words ? words : 4, sizeof(uint32_t)))) {
         r = gpu_fail(ctx, PSEG_ERROR_OUT_OF_HOST_MEMORY, "out of memory packing weights");
@@ -128,7 +129,7 @@ static pseg_result upload_weights(pseg_model *md, pseg_plan *pl) {
           const pseg_fmt_layer *l = &md->fmt.layers[ql[k]];
           size_t nk = kernel_qpacked(&md->fmt, l);
           size_t nw = kernel_qbuf(blobs[i] + at, nk, kernel_qraw(&md->fmt, l), qbufs[i] + wat);
-          if (nd->qdot) kernel_qdot_words(&md->fmt, l, qbufs[i] + wat); /* qnet.comp QDOT's words */
+          if (nd->qdot) kernel_qdot_words(&md->fmt, l, qbufs[i] + wat), nw += kernel_qdot_extra(&md->fmt, l); /* qnet.comp QDOT's words */
           wat += nw, at += nk;
         }
       nd->w_vec4 = (uint32_t)(words / 4);

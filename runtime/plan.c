@@ -1039,7 +1039,8 @@ pseg_result pseg_plan_model(pseg_model *model, pseg_plan *md) {
     plan_qgrid(ctx, &nd->d), plan_qgrid(ctx, &nd->d_base);
     /* packed dot products in the convs' buffer kernels, where the device has them (not a 1x1
      * conv computing a depthwise conv: its words hold both layers') */
-    nd->qdot = ctx->qdot && nd->wl >= 0 && nd->wl2 < 0 && kernel_qdot_ok(m, &m->layers[nd->wl], &nd->d_base);
+    nd->qdot = ctx->qdot && nd->wl >= 0 && nd->wl2 < 0 && kernel_qdot_ok(m, &m->layers[nd->wl], &nd->d_base) &&
+               (m->layers[nd->wl].op != PSEG_OP_TCONV2D || ctx->qdot_tconv);
   }
   plan_fold_squeeze_excite(ctx, md);
   plan_fold_squeeze_excite_gpu(md);

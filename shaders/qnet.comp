@@ -52,8 +52,8 @@
  * VK_KHR_shader_integer_dot_product): the convs' sums as packed dot products of four int8
  * weights (a word per output channel: kernels/quant.c kernel_qdot_words) with four int8 inputs
  * packed into a word, the input's zero point folded into the biases on the CPU (OP 0: padding
- * taps read it) or subtracted after the taps (OP 8: zp x the taken taps' weight sums, dot
- * products with a word of ones); the same int32 sums. */
+ * taps read it) or subtracted after the taps (OP 8: zp x the taken taps' weight sums, words
+ * after the weights); the same int32 sums. */
 #ifdef QDOT /* variant bit 16: packed int8 dot products (VK_KHR_shader_integer_dot_product) */
 #extension GL_EXT_spirv_intrinsics : require
 #endif
@@ -421,14 +421,14 @@ ivec4 tconv(int oy, int ox, int c4, int lo, int hi, int zo) {
       if (ix >= pc.in_w) continue;
       int at = (iy * pc.in_w + ix) * IC4, k = ((c4 * KH + ky) * KW + kx) * IC4 * 4;
 #ifdef QDOT
-      /* the raw inputs' dot products; the zero point's share, zp x the taps' weight sums, after */
+      /* the raw inputs' dot products; the zero point's share, zp x the taps' weight sums (after
+       * the weights: kernels/quant.c kernel_qdot_words), after */
       QLOOP for (int i4 = 0; i4 < IC4; i4++) {
         uint xw = pX(at + i4);
         uvec4 u = WQ(QWB + (k >> 2) + i4); /* word j: output channel j */
         acc += ivec4(sdot4x8(u.x, xw, 0), sdot4x8(u.y, xw, 0), sdot4x8(u.z, xw, 0), sdot4x8(u.w, xw, 0));
-        ws += ivec4(sdot4x8(u.x, 0x01010101u, 0), sdot4x8(u.y, 0x01010101u, 0), sdot4x8(u.z, 0x01010101u, 0),
-                    sdot4x8(u.w, 0x01010101u, 0));
       }
+      ws += ivec4(WQ(QWB + OC4 * KH * KW * IC4 + (c4 * KH + ky) * KW + kx));
 #else
       QLOOP for (int i4 = 0; i4 < IC4; i4++) {
         ivec4 x = qX(at + i4) - pc.aux0, a, b, c, d;

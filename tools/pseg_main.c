@@ -233,8 +233,9 @@ static int cmd_devices(int argc, char **argv) {
     printf("   integer models: integer dot products %s (%s); 8-bit storage %s (not needed: int8 weights, and the "
            "int8 tensors between integer layers, are packed four to a 32-bit word on every device)\n",
            d->int_dot_product ? "yes" : "no",
-           d->int_dot_product ? "the int8 convs sum packed dot products; PSEG_QDOT=0: fp32 sums"
-                              : "the int8 convs sum their products in fp32, exactly",
+           !d->int_dot_product       ? "the int8 convs sum their products in fp32, exactly"
+           : d->int_dot_accelerated ? "accelerated: the int8 convs and transposed convs sum packed dot products"
+                                    : "not accelerated: the int8 convs sum packed dot products, the transposed convs int32 products",
            d->int8_storage ? "yes" : "no");
   }
   return 0;
