@@ -60,7 +60,7 @@ void main() {
     precise vec4 q = o / intBitsToFloat(pc.kh);
     ivec4 v8 = clamp(ivec4(sign(q) * floor(abs(q) + 0.5)) + pc.kw, -128, 127); /* round half away from zero */
     if (QUANT == 2) {
-      dst8.y[(y * pc.out_w + xo) * pc.out_c4] = uint(v8.x & 255) | uint(v8.y & 255) << 8 | uint(v8.z & 255) << 16 | uint(v8.w) << 24;
+      dst8.y[(y * pc.out_w + xo) * pc.out_c4] = pack8(v8);
       return;
     }
     o = vec4(v8);

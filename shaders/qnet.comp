@@ -61,8 +61,7 @@
 #define WEIGHTS
 #endif
 #include "common/net.glsl"
-ivec4 q8(uint u) { return ivec4(uvec4(u) << uvec4(24, 16, 8, 0)) >> 24; } /* 4 signed bytes */
-uint pack8(ivec4 v) { return uint(v.x & 255) | uint(v.y & 255) << 8 | uint(v.z & 255) << 16 | uint(v.w) << 24; }
+ivec4 q8(uint u) { return ivec4(uvec4(u) << uvec4(24, 16, 8, 0)) >> 24; } /* 4 signed bytes (pack8's inverse) */
 /* The packed weights (kernels/quant.c): per output vec4 c4 its int32 biases QB and
  * requantization scales QS, then the int8 weights QW(k). In a buffer: uvec4s [bias | scale bits |
  * weights, each vec4 of int8 one word] (kernel_qbuf, below). With WSPEC (the fast tier: runtime/model.c): the biases and scales as raw 32-bit

@@ -77,3 +77,7 @@ int nearest_src(int d, int n_in, float scale) {
   int v = int(f) + ((pc.mode == 5 && s - f >= 0.5) ? 1 : 0);
   return clamp(v, 0, n_in - 1);
 }
+
+/* four int8 values in one 32-bit word, byte j component j: the packed int8 tensors of integer
+ * models (qnet.comp PK, pre.comp QUANT 2) */
+uint pack8(ivec4 v) { return uint(v.x & 255) | uint(v.y & 255) << 8 | uint(v.z & 255) << 16 | uint(v.w) << 24; }
