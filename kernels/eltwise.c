@@ -26,21 +26,30 @@ float ref_activate(float v, int act) {
 int binary_plan(const pseg_fmt_layer *l, kshape in, kshape in1, kshape out, int wide, kdispatch *d);
 
 /* CONCAT (OP 5: channels [0, aux) from X, the rest from R) and SLICE (OP 6: channels from aux
- * on of X): binary.comp / gpix.comp with each input's own vec4 stride (pc.in_c4, pc.aux1). */
+ * on of X, output pixel (y, x) from X's (y - pad_top, x - pad_left), zeros outside X): binary.comp
+ * / gpix.comp with each input's own vec4 stride (pc.in_c4, pc.aux1). */
 static int copy_plan(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, int wide, kdispatch *d) {
   binary_plan(l, in0, in1, out, wide, d);
   d->spec[KB_OP] = l->op == PSEG_OP_CONCAT ? 5 : 6;
   d->spec[KB_BCAST] = 0;
   d->pc.in_c4 = kc4(in0.c), d->pc.aux0 = l->aux, d->pc.aux1 = l->op == PSEG_OP_CONCAT ? kc4(in1.c) : 0;
   d->pc.mode = out.c; /* the real channels: the padding lanes after them are written as 0 */
+  if (l->op == PSEG_OP_SLICE) d->pc.in_h = in0.h, d->pc.in_w = in0.w, d->pc.pad_t = l->pad_top, d->pc.pad_l = l->pad_left;
   return 0;
 }
 
-void ref_copy(const float *a, kshape as, const float *b, kshape bs, int op, int aux, int act, float *out, kshape os) {
-  for (size_t p = 0; p < (size_t)os.h * os.w; p++)
-    for (int c = 0; c < os.c; c++) {
-      float v = op == PSEG_OP_SLICE ? a[p * as.c + c + aux] : c < aux ? a[p * as.c + c] : b[p * bs.c + c - aux];
-      out[p * os.c + c] = ref_activate(v, act);
+void ref_copy(const float *a, kshape as, const float *b, kshape bs, const pseg_fmt_layer *l, float fill, float *out,
+              kshape os) {
+  int slice = l->op == PSEG_OP_SLICE, aux = l->aux;
+  for (int y = 0; y < os.h; y++)
+    for (int x = 0; x < os.w; x++) {
+      size_t p = (size_t)y * os.w + x; /* the output's pixel, and for a SLICE the input's (sy, sx) */
+      int sy = slice ? y - l->pad_top : y, sx = slice ? x - l->pad_left : x, in = sy >= 0 && sy < as.h && sx >= 0 && sx < as.w;
+      size_t sp = in ? (size_t)sy * as.w + sx : 0;
+      for (int c = 0; c < os.c; c++) {
+        float v = !in ? fill : slice ? a[sp * as.c + c + aux] : c < aux ? a[p * as.c + c] : b[p * bs.c + c - aux];
+        out[p * os.c + c] = ref_activate(v, l->act);
+      }
     }
 }
 
@@ -126,6 +135,28 @@ const pseg_op_def pseg_def_MUL = {2, binary_check, NULL, NULL, NULL, binary_plan
 const pseg_op_def pseg_def_SUB = {2, binary_check, NULL, NULL, NULL, binary_plan, binary_ref, NULL};
 const pseg_op_def pseg_def_DIV = {2, binary_check, NULL, NULL, NULL, binary_plan, binary_ref, NULL};
 
+/* RESHAPE (binary.comp / gpix.comp OP 9): output element e (NHWC order, no padding lanes) is
+ * input element e: pc.aux0 the input's channels, pc.mode the output's */
+static const char *reshape_check(const pseg_fmt_layer *l, kshape a, kshape b, kshape o) {
+  (void)l, (void)b;
+  return (int64_t)a.h * a.w * a.c != (int64_t)o.h * o.w * o.c ? "reshape to another element count" : NULL;
+}
+
+static int reshape_plan(const pseg_fmt_layer *l, kshape in0, kshape in1, kshape out, int wide, kdispatch *d) {
+  binary_plan(l, in0, in1, out, wide, d);
+  d->spec[KB_OP] = 9;
+  d->pc.in_h = in0.h, d->pc.in_w = in0.w, d->pc.in_c4 = kc4(in0.c), d->pc.aux0 = in0.c, d->pc.mode = out.c;
+  return 0;
+}
+
+static void reshape_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const float *in1, kshape b,
+                        const float *w, const float *bias, float *out, kshape o) {
+  (void)a, (void)in1, (void)b, (void)w, (void)bias;
+  for (size_t i = 0; i < (size_t)o.h * o.w * o.c; i++) out[i] = ref_activate(in0[i], l->act);
+}
+
+const pseg_op_def pseg_def_RESHAPE = {1, reshape_check, NULL, NULL, NULL, reshape_plan, reshape_ref, kq_pass_ref};
+
 /* the act field on a copy of its input */
 static const char *same_shape_check(const pseg_fmt_layer *l, kshape a, kshape b, kshape o) {
   (void)l, (void)b;
@@ -141,16 +172,19 @@ static const char *concat_check(const pseg_fmt_layer *l, kshape a, kshape b, ksh
   return NULL;
 }
 
-/* channels [aux, aux + out's) of in0 */
+/* channels [aux, aux + out's) of in0; output pixel (y, x) is in0's (y - pad_top, x - pad_left),
+ * zero outside in0 (a positive pad_top or pad_left: TFLite's PAD; a negative one: a crop) */
 static const char *slice_check(const pseg_fmt_layer *l, kshape a, kshape b, kshape o) {
   (void)b;
-  return o.h != a.h || o.w != a.w || l->aux < 0 || (int64_t)l->aux + o.c > a.c ? "slice out of range" : NULL;
+  if (l->aux < 0 || (int64_t)l->aux + o.c > a.c) return "slice out of range";
+  if (l->pad_top < -a.h || l->pad_top > o.h || l->pad_left < -a.w || l->pad_left > o.w) return "slice offset out of range";
+  return NULL;
 }
 
 static void copy_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const float *in1, kshape b, const float *w,
                      const float *bias, float *out, kshape o) {
   (void)w, (void)bias;
-  ref_copy(in0, a, in1, b, l->op, l->aux, l->act, out, o);
+  ref_copy(in0, a, in1, b, l, 0.0f, out, o);
 }
 
 const pseg_op_def pseg_def_CONCAT = {2, concat_check, NULL, NULL, NULL, copy_plan, copy_ref, kq_pass_ref};

@@ -331,7 +331,10 @@ int resize_nearest_src(int d, int n_in, int n_out, int mode);
 float resize_nearest_scale(int n_in, int n_out, int mode);
 void ref_reduce(const float *in, kshape s, int max, float *out);
 void ref_maxpool(const float *in, kshape is, int kh, int kw, int sh, int sw, int pt, int pl, int act, float *out, kshape os);
-void ref_copy(const float *a, kshape as, const float *b, kshape bs, int op, int aux, int act, float *out, kshape os);
+/* CONCAT and SLICE (kernels/eltwise.c); fill: a SLICE's value outside its input (0, or an int8
+ * tensor's zero point) */
+void ref_copy(const float *a, kshape as, const float *b, kshape bs, const pseg_fmt_layer *l, float fill, float *out,
+              kshape os);
 void ref_softmax(const float *in, kshape s, float *out);
 void ref_prelu(const float *in, kshape s, const float *slopes, float *out);
 float ref_activate(float v, int act);

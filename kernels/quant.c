@@ -219,7 +219,8 @@ static int same_quant(const pseg_fmt_model *m, int32_t a, int32_t b) {
 }
 
 const char *kq_pass_ok(const pseg_fmt_model *m, const pseg_fmt_layer *l) {
-  if (l->op != PSEG_OP_CONCAT && l->op != PSEG_OP_SLICE && l->op != PSEG_OP_MAXPOOL) return "not a pass-through op";
+  if (l->op != PSEG_OP_CONCAT && l->op != PSEG_OP_SLICE && l->op != PSEG_OP_MAXPOOL && l->op != PSEG_OP_RESHAPE)
+    return "not a pass-through op";
   if (!same_quant(m, l->in0, l->out) || (l->in1 >= 0 && !same_quant(m, l->in1, l->out)))
     return "its inputs and output must share one scale and zero point (XNNPACK's rule)";
   if (l->act != PSEG_ACT_NONE) return "it takes no activation";
@@ -228,6 +229,10 @@ const char *kq_pass_ok(const pseg_fmt_model *m, const pseg_fmt_layer *l) {
 
 void kq_pass_ref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in0, const float *in1, float *out) {
   const pseg_fmt_tensor *a = &m->tensors[l->in0], *b = &m->tensors[l->in1 >= 0 ? l->in1 : l->in0], *o = &m->tensors[l->out];
+  if (l->op == PSEG_OP_SLICE) { /* a padded border holds the real 0: the zero point */
+    ref_copy(in0, (kshape){a->h, a->w, a->c}, NULL, (kshape){0}, l, (float)kq_of(m, l->out).zp, out, (kshape){o->h, o->w, o->c});
+    return;
+  }
   pseg_op_def_of(l->op)->ref(l, in0, (kshape){a->h, a->w, a->c}, in1, (kshape){b->h, b->w, b->c}, NULL, NULL, out,
                              (kshape){o->h, o->w, o->c});
 }
@@ -391,12 +396,13 @@ int kernel_qplan(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d)
   case PSEG_OP_DEQUANTIZE:
     d->spec[1] = 6, d->pc.aux0 = qa.zp, d->pc.aux1 = fbits(qa.scale);
     break;
-  case PSEG_OP_CONCAT: /* values moved (one scale and zero point: kq_pass_ok), qnet.comp OP 11-13 */
+  case PSEG_OP_CONCAT: /* values moved (one scale and zero point: kq_pass_ok), qnet.comp OP 11-14 */
   case PSEG_OP_SLICE:
   case PSEG_OP_MAXPOOL:
+  case PSEG_OP_RESHAPE:
     if (kq_pass_ok(m, l)) return -1;
-    d->spec[1] = l->op == PSEG_OP_CONCAT ? 11 : l->op == PSEG_OP_SLICE ? 12 : 13;
-    d->pc.aux0 = l->aux, d->pc.aux1 = o->c, d->pc.mode = pack_range(m, qo, PSEG_ACT_NONE);
+    d->spec[1] = l->op == PSEG_OP_CONCAT ? 11 : l->op == PSEG_OP_SLICE ? 12 : l->op == PSEG_OP_MAXPOOL ? 13 : 14;
+    d->pc.aux0 = l->op == PSEG_OP_RESHAPE ? a->c : l->aux, d->pc.aux1 = o->c, d->pc.mode = pack_range(m, qo, PSEG_ACT_NONE);
     break;
   default:
     return -1;

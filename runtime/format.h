@@ -80,7 +80,8 @@
   X(PRELU, 17, "prelu")                  /* x >= 0 ? x : slope[c] * x; w_off: slopes [C]; act none */ \
   X(AVGPOOL, 18, "avg_pool")             /* as MAXPOOL, the mean of the window's cells inside the map */ \
   X(QUANTIZE, 19, "quantize")            /* float or integer -> integer (the output's scale, zero point) */ \
-  X(DEQUANTIZE, 20, "dequantize")        /* integer -> float */
+  X(DEQUANTIZE, 20, "dequantize")        /* integer -> float */                                    \
+  X(RESHAPE, 21, "reshape")              /* in0's values in NHWC order, in the output's shape (a copy) */
 
 typedef enum pseg_op {
 #define PSEG_OP_ENUM(name, value, str) PSEG_OP_##name = value,

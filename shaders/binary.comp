@@ -4,11 +4,14 @@
  * OP: 0 add, 1 mul, 2 activation only, 3 sub, 4 div.  BCAST 1: the second input is [1,1,C];
  * 2: it is [H,W,1] (one value a pixel, for every channel).
  * OP 5: CONCAT, channels [0, pc.aux0) from X (pc.in_c4 vec4s a pixel), the rest from R (pc.aux1);
- * OP 6: SLICE, channel c from X's channel c + pc.aux0 (pc.in_c4 vec4s a pixel). pc.mode: the
- * output's real channels (its padding lanes get 0).
+ * OP 6: SLICE, channel c from X's channel c + pc.aux0 (pc.in_c4 vec4s a pixel), pixel (y, x)
+ * from X's (y - pc.pad_t, x - pc.pad_l) of pc.in_h x pc.in_w, 0 outside it (a PAD, or a crop).
+ * pc.mode: the output's real channels (its padding lanes get 0).
  * OP 7: MAX_POOL_2D, a pc.kh x pc.kw window at stride pc.sh, pc.sw after pc.pad_t, pc.pad_l of
  * padding; cells outside the map do not count (TFLite); OP 8: AVERAGE_POOL_2D, the same window's
  * mean over the cells inside the map (TFLite's divisor).
+ * OP 9: RESHAPE, output element e (NHWC order, pc.mode channels a pixel) from X's element e
+ * (pc.aux0 channels a pixel, pc.in_c4 vec4s).
  * HAS_GATE: the first input is multiplied by a per-channel gate (G) as it is read (squeeze-excite).
  * One invocation: one pixel x every vec4 of channels. */
 #include "common/net.glsl"
@@ -53,8 +56,26 @@ void main() {
     }
     return;
   }
+  if (OP == 9) {
+    for (int c = 0; c < C4; c++) {
+      vec4 v = vec4(0.0);
+      for (int k = 0; k < 4 && 4 * c + k < pc.mode; k++) {
+        int e = (y * pc.out_w + x) * pc.mode + 4 * c + k, sp = e / pc.aux0, sc = e - sp * pc.aux0;
+        v[k] = texelFetch(X, sp * pc.in_c4 + sc / 4)[sc % 4];
+      }
+      v = mix(vec4(0.0), activate(v, ACT), greaterThan(ivec4(pc.mode - 4 * c), ivec4(0, 1, 2, 3)));
+      dst.y[base + c] = OTYPE(v);
+    }
+    return;
+  }
   if (OP >= 5) {
-    int px = y * pc.out_w + x;
+    int sy = y - pc.pad_t, sx = x - pc.pad_l; /* the input's pixel (a CONCAT: the output's) */
+    if (sy < 0 || sy >= pc.in_h || sx < 0 || sx >= pc.in_w) { /* a padded border */
+      for (int c = 0; c < C4; c++)
+        dst.y[base + c] = OTYPE(mix(vec4(0.0), activate(vec4(0.0), ACT), greaterThan(ivec4(pc.mode - 4 * c), ivec4(0, 1, 2, 3))));
+      return;
+    }
+    int px = sy * pc.in_w + sx;
     if (pc.aux0 % 4 == 0) {
       /* At a vec4 boundary: whole vec4s, not four lanes gathered one at a time (2x faster) */
       int xc4 = pc.aux0 / 4;

@@ -3,7 +3,7 @@
 /* GPU tier: the pixel-wise layers, one invocation an output vec4 (KIND 0, 1) or a pixel (2), a
  * linear grid of 64-invocation workgroups, frames over grid z:
  *   KIND 0: binary.comp's ADD / MUL / SUB / DIV (same shape, or R broadcast: BCAST), CONCAT and
- *           SLICE (OP 5, 6), MAX_POOL_2D (OP 7), AVERAGE_POOL_2D (OP 8) and the
+ *           SLICE (OP 5, 6), MAX_POOL_2D (OP 7), AVERAGE_POOL_2D (OP 8), RESHAPE (OP 9) and the
  *           standalone activations (OP 2), X optionally gated by G (HAS_GATE);
  *   KIND 1: resize.comp's RESIZE_BILINEAR and RESIZE_NEAREST_NEIGHBOR (pc.mode the coordinate
  *           convention), OP 1: R added before the activation (resize.comp's RES);
@@ -84,13 +84,26 @@ void main() {
     SY(it, activate(m, ACT));
     return;
   }
+  if (OP == 9) { /* RESHAPE: binary.comp's */
+    vec4 v = vec4(0.0);
+    for (int k = 0; k < 4 && 4 * c + k < pc.mode; k++) {
+      int e = q * pc.mode + 4 * c + k, sp = e / pc.aux0, sc = e - sp * pc.aux0;
+      v[k] = LX(sp * pc.in_c4 + sc / 4)[sc % 4];
+    }
+    SY(it, mix(vec4(0.0), activate(v, ACT), greaterThan(ivec4(pc.mode - 4 * c), ivec4(0, 1, 2, 3))));
+    return;
+  }
   if (OP >= 5) { /* CONCAT, SLICE: binary.comp's */
+    int y = q / pc.out_w, iy = y - pc.pad_t, ix = q - y * pc.out_w - pc.pad_l, p = iy * pc.in_w + ix;
+    bool inside = iy >= 0 && iy < pc.in_h && ix >= 0 && ix < pc.in_w; /* else a padded border */
     vec4 v;
     for (int k = 0; k < 4; k++) {
       int ch = 4 * c + k, sx = OP == 6 ? ch + pc.aux0 : ch, sr = ch - pc.aux0;
-      v[k] = ch >= pc.mode ? 0.0 : OP == 6 || ch < pc.aux0 ? LX(q * pc.in_c4 + sx / 4)[sx % 4] : LR(q * pc.aux1 + sr / 4)[sr % 4];
+      v[k] = ch >= pc.mode || !inside ? 0.0
+           : OP == 6 || ch < pc.aux0 ? LX(p * pc.in_c4 + sx / 4)[sx % 4] : LR(q * pc.aux1 + sr / 4)[sr % 4];
     }
-    SY(it, activate(v, ACT));
+    v = activate(v, ACT);
+    SY(it, mix(vec4(0.0), v, greaterThan(ivec4(pc.mode - 4 * c), ivec4(0, 1, 2, 3))));
     return;
   }
   vec4 v = LX(it);

@@ -28,9 +28,12 @@
  * OP 10 ADD as TFLite's builtin kernel computes it (kernels/quant.c kq_addf): pc.kh, kw, sh the
  *   two inputs' and the output's Q31 multipliers, pc.sw their right shifts in bytes 0, 1, 2,
  *   pc.aux0 / aux1 the inputs' zero points.
- * OP 11 CONCAT (pc.aux0 in0's channels), 12 SLICE (pc.aux0 the first channel taken), pc.aux1 the
+ * OP 11 CONCAT (pc.aux0 in0's channels), 12 SLICE (pc.aux0 the first channel taken, output
+ *   pixel (y, x) from X's (y - pc.pad_t, x - pc.pad_l), the zero point outside X), pc.aux1 the
  *   output's channels; 13 MAX_POOL_2D (pc.kh, kw, sh, sw, pad_t, pad_l; padding cells ignored):
- *   values moved or compared, one scale and zero point for all (kernels/quant.c kq_pass_ok).
+ *   values moved or compared, one scale and zero point for all (kernels/quant.c kq_pass_ok); 14
+ *   RESHAPE, output element e (NHWC order, pc.aux1 channels a pixel) from X's element e (pc.aux0
+ *   channels a pixel).
  * FIX (OP 0, 1, 8): TFLite's builtin requantization (kernels/quant.c: kq_builtin models, and
  *   OP 8 with per-channel weights; 2: the convs', ruy's one rounding; 1: TFLite's own), the
  *   multipliers' bits in the scale slot and the shifts in a third slot (requant below).
@@ -530,9 +533,17 @@ void main() {
   } else if (OP == 11 || OP == 12) { /* CONCAT (pc.aux0: in0's channels), SLICE (pc.aux0: the first
                                         channel taken); pc.aux1 the output's channels */
     int c4b = (pc.aux1 - pc.aux0 + 3) >> 2; /* CONCAT: in1's vec4s a pixel */
+    int iy = oy - pc.pad_t, ix = ox - pc.pad_l, sp = iy * pc.in_w + ix; /* X's pixel (CONCAT: p) */
+    bool inside = iy >= 0 && iy < pc.in_h && ix >= 0 && ix < pc.in_w;
     for (int j = 0; j < 4; j++) {
       int c = c4 * 4 + j, ca = OP == 12 ? c + pc.aux0 : c, cb = c - pc.aux0;
-      q[j] = c >= pc.aux1 ? 0 : OP == 12 || c < pc.aux0 ? qX(p * pc.in_c4 + (ca >> 2))[ca & 3] : qR(p * c4b + (cb >> 2))[cb & 3];
+      q[j] = c >= pc.aux1 ? 0 : !inside ? zo
+           : OP == 12 || c < pc.aux0 ? qX(sp * pc.in_c4 + (ca >> 2))[ca & 3] : qR(p * c4b + (cb >> 2))[cb & 3];
+    }
+  } else if (OP == 14) { /* RESHAPE */
+    for (int j = 0; j < 4; j++) {
+      int e = p * pc.aux1 + c4 * 4 + j, sp = e / pc.aux0, sc = e - sp * pc.aux0;
+      q[j] = c4 * 4 + j >= pc.aux1 ? 0 : qX(sp * pc.in_c4 + (sc >> 2))[sc & 3];
     }
   } else if (OP == 13) { /* MAX_POOL_2D: the window's cells inside the map */
     q = ivec4(-128);

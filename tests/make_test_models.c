@@ -87,6 +87,21 @@
  *                        [32,32,8] (TFLite's builtin kernel: XNNPACK has no per-channel
  *                        deconvolution) -> TRANSPOSE_CONV 2x2 s2 SAME, one weight scale, no bias
  *                        (8->2): int8 logits (XNNPACK's deconvolution)                [64,64,2]
+ *   crop_pad.tflite, int8_crop_pad.tflite  crops and pads no conv absorbs (float, and int8 with
+ *                        uint8 pixels in): 64x64x3 -> CONV_2D 3x3 SAME +relu (3->8) [64,64,8];
+ *                        PAD (1,0),(0,1) -> MAX_POOL_2D 2x2 s2 VALID [32,32,8]; STRIDED_SLICE
+ *                        rows 3..34, columns 5..36, channels 2..7 [32,32,6]; CONV_2D 1x1 (8->8),
+ *                        ADD to conv1, SLICE at 16,16 of size 32x32 [32,32,8]; CONCATENATION of
+ *                        the three [32,32,22] -> PAD (3,1),(3,1) [36,36,22] -> CONV_2D 3x3 VALID
+ *                        (22->2) [34,34,2] -> RESIZE_BILINEAR 64x64: logits             [64,64,2]
+ *   reshape_softmax.tflite  keras-segmentation's head: 64x64x3 -> CONV_2D 3x3 SAME (3->2)
+ *                        -> RESHAPE [1,4096,2] -> SOFTMAX: probabilities            [1,4096,2]
+ *   reshape_back.tflite  64x64x3 -> CONV_2D 3x3 SAME (3->3) -> RESHAPE [4096,3] -> LOGISTIC
+ *                        -> RESHAPE [1,64,64,3] -> CONV_2D 1x1 (3->1): a logit          [64,64,1]
+ *   dense_bottleneck.tflite  64x64x3 -> three CONV_2D 3x3 s2 SAME +relu (3->8->8->8) [8,8,8];
+ *                        RESHAPE [1,512] -> FULLY_CONNECTED (512->32), and FULLY_CONNECTED on
+ *                        the map itself (512->32); ADD +relu -> FULLY_CONNECTED (32->256) ->
+ *                        RESHAPE [1,8,8,4] -> RESIZE_BILINEAR 64x64 -> CONV_2D 1x1: a logit [64,64,1]
  *
  * Float32 weights from a fixed seed at He-initialisation scale; the heads' weights scaled so the
  * logits span several units (the int8 model's quantized per output channel). Usage:
@@ -758,6 +773,209 @@ static int tconv_crop(const char *dir, int integer) {
   return finish(w, in, out, dir, integer ? "int8_tconv_crop.tflite" : "tconv_crop.tflite");
 }
 
+/* Crops and pads that no conv absorbs (Keras' Cropping2D and ZeroPadding2D around a U-Net's skip
+ * connections): a PAD read by a max pool, a STRIDED_SLICE cropping rows, columns and channels, a
+ * SLICE cropping an ADD's sum, their concatenation, and a PAD of 3 before a 3x3 VALID conv (past
+ * its kernel, so not folded); float, or int8 (the padded borders hold the zero point) */
+static int crop_pad(const char *dir, int integer) {
+  static float w1[8 * 27], b1[8], w2[8 * 8], b2[8], w3[2 * 9 * 22], b3[2];
+  fill(w1, sizeof w1 / 4, sqrt(2.0 / 27)), fill(b1, 8, 0.05), fill(w2, sizeof w2 / 4, sqrt(2.0 / 8)), fill(b2, 8, 0.05);
+  fill(w3, sizeof w3 / 4, 2.0 * sqrt(2.0 / 198)), fill(b3, 2, 0.1);
+  tfw *w = tfw_new();
+  if (!w) return 1;
+  const int s_in[4] = {1, 64, 64, 3}, s_a[4] = {1, 64, 64, 8}, s_p1[4] = {1, 65, 65, 8}, s_m[4] = {1, 32, 32, 8},
+            s_c1[4] = {1, 32, 32, 6}, s_cat[4] = {1, 32, 32, 22}, s_p2[4] = {1, 36, 36, 22}, s_h[4] = {1, 34, 34, 2},
+            s_o[4] = {1, 64, 64, 2}, s_w1[4] = {8, 3, 3, 3}, s_w2[4] = {8, 1, 1, 8}, s_w3[4] = {2, 3, 3, 22},
+            s_pd[2] = {4, 2}, s_4[1] = {4}, s_8[1] = {8}, s_2[1] = {2};
+  const int pd1[8] = {0, 0, 1, 0, 0, 1, 0, 0}, pd2[8] = {0, 0, 3, 1, 3, 1, 0, 0}, size[2] = {64, 64};
+  const int begin[4] = {0, 3, 5, 2}, end[4] = {1, 35, 37, 8}, strides[4] = {1, 1, 1, 1};
+  const int sbegin[4] = {0, 16, 16, 0}, ssize[4] = {1, 32, 32, -1};
+  int tp1 = tfw_tensor(w, "pad1/paddings", TFW_INT32, s_pd, 2, pd1, sizeof pd1);
+  int tp2 = tfw_tensor(w, "pad2/paddings", TFW_INT32, s_pd, 2, pd2, sizeof pd2);
+  int tbe = tfw_tensor(w, "crop/begin", TFW_INT32, s_4, 1, begin, sizeof begin);
+  int ten = tfw_tensor(w, "crop/end", TFW_INT32, s_4, 1, end, sizeof end);
+  int tst = tfw_tensor(w, "crop/strides", TFW_INT32, s_4, 1, strides, sizeof strides);
+  int tsb = tfw_tensor(w, "slice/begin", TFW_INT32, s_4, 1, sbegin, sizeof sbegin);
+  int tss = tfw_tensor(w, "slice/size", TFW_INT32, s_4, 1, ssize, sizeof ssize);
+  int tsz = tfw_tensor(w, "resize/size", TFW_INT32, s_2, 1, size, sizeof size);
+  int in, x, a1, p1, m1, c1, a2, sm, c2, cat, p2, hd, out, tw1, tb1, tw2, tb2, tw3, tb3;
+  if (integer) {
+    const float s0 = 1.0f / 255, s1 = 4.0f / 255, s3 = 16.0f / 255;
+    int64_t z0 = 0;
+    in = tfw_quantization(w, tfw_tensor(w, "pixels", TFW_UINT8, s_in, 4, NULL, 0), &s0, &z0, 1, 0);
+    x = qtensor(w, "q", s_in, s0, -128);
+    a1 = qtensor(w, "conv1", s_a, s1, -128), p1 = qtensor(w, "pad1", s_p1, s1, -128), m1 = qtensor(w, "pool", s_m, s1, -128);
+    c1 = qtensor(w, "crop", s_c1, s1, -128), a2 = qtensor(w, "conv2", s_a, s1, 0), sm = qtensor(w, "sum", s_a, s1, -128);
+    c2 = qtensor(w, "slice", s_m, s1, -128), cat = qtensor(w, "concat", s_cat, s1, -128);
+    p2 = qtensor(w, "pad2", s_p2, s1, -128), hd = qtensor(w, "head", s_h, s3, 3), out = qtensor(w, "logits", s_o, s3, 3);
+    qweights(w, "conv1/weights", s_w1, 8, 0, w1, b1, s0, &tw1, &tb1);
+    qweights(w, "conv2/weights", s_w2, 8, 0, w2, b2, s1, &tw2, &tb2);
+    qweights(w, "head/weights", s_w3, 2, 0, w3, b3, s1, &tw3, &tb3);
+    tfw_op(w, TFW_OP_QUANTIZE, &in, 1, x);
+  } else {
+    in = x = tfw_tensor(w, "input", TFW_FLOAT32, s_in, 4, NULL, 0);
+    tw1 = tfw_tensor(w, "conv1/weights", TFW_FLOAT32, s_w1, 4, w1, sizeof w1);
+    tb1 = tfw_tensor(w, "conv1/bias", TFW_FLOAT32, s_8, 1, b1, sizeof b1);
+    tw2 = tfw_tensor(w, "conv2/weights", TFW_FLOAT32, s_w2, 4, w2, sizeof w2);
+    tb2 = tfw_tensor(w, "conv2/bias", TFW_FLOAT32, s_8, 1, b2, sizeof b2);
+    tw3 = tfw_tensor(w, "head/weights", TFW_FLOAT32, s_w3, 4, w3, sizeof w3);
+    tb3 = tfw_tensor(w, "head/bias", TFW_FLOAT32, s_2, 1, b3, sizeof b3);
+    a1 = tfw_tensor(w, "conv1", TFW_FLOAT32, s_a, 4, NULL, 0), p1 = tfw_tensor(w, "pad1", TFW_FLOAT32, s_p1, 4, NULL, 0);
+    m1 = tfw_tensor(w, "pool", TFW_FLOAT32, s_m, 4, NULL, 0), c1 = tfw_tensor(w, "crop", TFW_FLOAT32, s_c1, 4, NULL, 0);
+    a2 = tfw_tensor(w, "conv2", TFW_FLOAT32, s_a, 4, NULL, 0), sm = tfw_tensor(w, "sum", TFW_FLOAT32, s_a, 4, NULL, 0);
+    c2 = tfw_tensor(w, "slice", TFW_FLOAT32, s_m, 4, NULL, 0), cat = tfw_tensor(w, "concat", TFW_FLOAT32, s_cat, 4, NULL, 0);
+    p2 = tfw_tensor(w, "pad2", TFW_FLOAT32, s_p2, 4, NULL, 0), hd = tfw_tensor(w, "head", TFW_FLOAT32, s_h, 4, NULL, 0);
+    out = tfw_tensor(w, "logits", TFW_FLOAT32, s_o, 4, NULL, 0);
+  }
+  tfw_conv2d(w, x, tw1, tb1, a1, TFW_SAME, 1, 1, TFW_ACT_RELU);
+  tfw_op(w, TFW_OP_PAD, (int[]){a1, tp1}, 2, p1);
+  tfw_max_pool2d(w, p1, m1, 2, 2, 2, 2, TFW_VALID);
+  tfw_strided_slice(w, a1, tbe, ten, tst, c1);
+  tfw_conv2d(w, a1, tw2, tb2, a2, TFW_SAME, 1, 1, TFW_ACT_NONE);
+  tfw_add(w, a1, a2, sm, TFW_ACT_NONE);
+  tfw_op(w, TFW_OP_SLICE, (int[]){sm, tsb, tss}, 3, c2);
+  tfw_concat(w, (int[]){m1, c1, c2}, 3, cat, 3);
+  tfw_op(w, TFW_OP_PAD, (int[]){cat, tp2}, 2, p2);
+  tfw_conv2d(w, p2, tw3, tb3, hd, TFW_VALID, 1, 1, TFW_ACT_NONE);
+  tfw_resize_bilinear(w, hd, tsz, out, 0, 1);
+  return finish(w, in, out, dir, integer ? "int8_crop_pad.tflite" : "crop_pad.tflite");
+}
+
+/* keras-segmentation's head: the logits map reshaped to [pixels, classes] for a softmax over the
+ * last axis (back = 0: that is the output, [1, 4096, 2]); back = 1: reshaped to [4096, 3] (rank
+ * 2), a LOGISTIC, reshaped back to the map and read by a 1x1 conv making the logit */
+static int reshape_head(const char *dir, int back) {
+  static float w1[3 * 27], b1[3], w2[3], b2[1] = {-0.2f};
+  fill(w1, sizeof w1 / 4, 3.0 * sqrt(2.0 / 27)), fill(b1, 3, 0.1), fill(w2, 3, 3.0 * sqrt(2.0 / 3));
+  tfw *w = tfw_new();
+  if (!w) return 1;
+  int oc = back ? 3 : 2;
+  const int s_in[4] = {1, 64, 64, 3}, s_a[4] = {1, 64, 64, oc}, s_f3[3] = {1, 4096, oc}, s_f2[2] = {4096, oc},
+            s_o[4] = {1, 64, 64, 1}, s_w1[4] = {oc, 3, 3, 3}, s_w2[4] = {1, 1, 1, 3}, s_b1[1] = {oc}, s_1[1] = {1},
+            s_3[1] = {3}, s_2[1] = {2}, s_4[1] = {4};
+  const int flat3[3] = {1, 4096, 2}, flat2[2] = {4096, 3}, map[4] = {1, 64, 64, 3};
+  int in = tfw_tensor(w, "input", TFW_FLOAT32, s_in, 4, NULL, 0);
+  int tw1 = tfw_tensor(w, "conv1/weights", TFW_FLOAT32, s_w1, 4, w1, (size_t)oc * 27 * 4);
+  int tb1 = tfw_tensor(w, "conv1/bias", TFW_FLOAT32, s_b1, 1, b1, (size_t)oc * 4);
+  int a1 = tfw_tensor(w, "conv1", TFW_FLOAT32, s_a, 4, NULL, 0);
+  tfw_conv2d(w, in, tw1, tb1, a1, TFW_SAME, 1, 1, TFW_ACT_NONE);
+  if (!back) {
+    int tsh = tfw_tensor(w, "reshape/shape", TFW_INT32, s_3, 1, flat3, sizeof flat3);
+    int r = tfw_tensor(w, "reshape", TFW_FLOAT32, s_f3, 3, NULL, 0), out = tfw_tensor(w, "prob", TFW_FLOAT32, s_f3, 3, NULL, 0);
+    tfw_op(w, TFW_OP_RESHAPE, (int[]){a1, tsh}, 2, r);
+    tfw_softmax(w, r, out, 1.0f);
+    return finish(w, in, out, dir, "reshape_softmax.tflite");
+  }
+  int tsh = tfw_tensor(w, "reshape/shape", TFW_INT32, s_2, 1, flat2, sizeof flat2);
+  int tsb = tfw_tensor(w, "reshape_back/shape", TFW_INT32, s_4, 1, map, sizeof map);
+  int r = tfw_tensor(w, "reshape", TFW_FLOAT32, s_f2, 2, NULL, 0), g = tfw_tensor(w, "sigmoid", TFW_FLOAT32, s_f2, 2, NULL, 0);
+  int m = tfw_tensor(w, "map", TFW_FLOAT32, s_a, 4, NULL, 0);
+  int tw2 = tfw_tensor(w, "head/weights", TFW_FLOAT32, s_w2, 4, w2, sizeof w2);
+  int tb2 = tfw_tensor(w, "head/bias", TFW_FLOAT32, s_1, 1, b2, sizeof b2);
+  int out = tfw_tensor(w, "logit", TFW_FLOAT32, s_o, 4, NULL, 0);
+  tfw_op(w, TFW_OP_RESHAPE, (int[]){a1, tsh}, 2, r);
+  tfw_simple(w, TFW_OP_LOGISTIC, r, g);
+  tfw_op(w, TFW_OP_RESHAPE, (int[]){g, tsb}, 2, m);
+  tfw_conv2d(w, m, tw2, tb2, out, TFW_SAME, 1, 1, TFW_ACT_NONE);
+  return finish(w, in, out, dir, "reshape_back.tflite");
+}
+
+/* A dense bottleneck (an autoencoder's Flatten -> Dense -> Dense -> Reshape): a map flattened by
+ * a RESHAPE then a FULLY_CONNECTED, beside a FULLY_CONNECTED reading the 4-D map itself (it
+ * flattens it: keep_num_dims off), their sum, a FULLY_CONNECTED to 256 values RESHAPEd to an 8x8x4
+ * map, resized and made a logit */
+static int dense_bottleneck(const char *dir) {
+  static float w1[8 * 27], b1[8], w2[8 * 72], b2[8], wa[32 * 512], ba[32], wb[32 * 512], bb[32], wc[256 * 32], bc[256],
+      w3[4], b3[1] = {0.1f};
+  fill(w1, sizeof w1 / 4, sqrt(2.0 / 27)), fill(b1, 8, 0.05), fill(w2, sizeof w2 / 4, sqrt(2.0 / 72)), fill(b2, 8, 0.05);
+  fill(wa, sizeof wa / 4, sqrt(1.0 / 512)), fill(ba, 32, 0.05), fill(wb, sizeof wb / 4, sqrt(1.0 / 512)), fill(bb, 32, 0.05);
+  fill(wc, sizeof wc / 4, sqrt(2.0 / 32)), fill(bc, 256, 0.1), fill(w3, 4, 2.0 * sqrt(2.0 / 4));
+  tfw *w = tfw_new();
+  if (!w) return 1;
+  const int s_in[4] = {1, 64, 64, 3}, s_a[4] = {1, 32, 32, 8}, s_b[4] = {1, 16, 16, 8}, s_c[4] = {1, 8, 8, 8},
+            s_flat[2] = {1, 512}, s_v[2] = {1, 32}, s_u[2] = {1, 256}, s_m[4] = {1, 8, 8, 4}, s_r[4] = {1, 64, 64, 4},
+            s_o[4] = {1, 64, 64, 1}, s_w1[4] = {8, 3, 3, 3}, s_w2[4] = {8, 3, 3, 8}, s_wa[2] = {32, 512},
+            s_wc[2] = {256, 32}, s_w3[4] = {1, 1, 1, 4}, s_8[1] = {8}, s_32[1] = {32}, s_256[1] = {256}, s_1[1] = {1},
+            s_2[1] = {2}, s_4[1] = {4};
+  const int flat[2] = {1, 512}, map[4] = {1, 8, 8, 4}, size[2] = {64, 64};
+  int in = tfw_tensor(w, "input", TFW_FLOAT32, s_in, 4, NULL, 0);
+  int tw1 = tfw_tensor(w, "conv1/weights", TFW_FLOAT32, s_w1, 4, w1, sizeof w1);
+  int tb1 = tfw_tensor(w, "conv1/bias", TFW_FLOAT32, s_8, 1, b1, sizeof b1);
+  int tw2 = tfw_tensor(w, "conv2/weights", TFW_FLOAT32, s_w2, 4, w2, sizeof w2);
+  int tb2 = tfw_tensor(w, "conv2/bias", TFW_FLOAT32, s_8, 1, b2, sizeof b2);
+  int twa = tfw_tensor(w, "dense_a/weights", TFW_FLOAT32, s_wa, 2, wa, sizeof wa);
+  int tba = tfw_tensor(w, "dense_a/bias", TFW_FLOAT32, s_32, 1, ba, sizeof ba);
+  int twb = tfw_tensor(w, "dense_b/weights", TFW_FLOAT32, s_wa, 2, wb, sizeof wb);
+  int tbb = tfw_tensor(w, "dense_b/bias", TFW_FLOAT32, s_32, 1, bb, sizeof bb);
+  int twc = tfw_tensor(w, "dense_c/weights", TFW_FLOAT32, s_wc, 2, wc, sizeof wc);
+  int tbc = tfw_tensor(w, "dense_c/bias", TFW_FLOAT32, s_256, 1, bc, sizeof bc);
+  int tw3 = tfw_tensor(w, "head/weights", TFW_FLOAT32, s_w3, 4, w3, sizeof w3);
+  int tb3 = tfw_tensor(w, "head/bias", TFW_FLOAT32, s_1, 1, b3, sizeof b3);
+  int tfl = tfw_tensor(w, "flatten/shape", TFW_INT32, s_2, 1, flat, sizeof flat);
+  int tmp = tfw_tensor(w, "unflatten/shape", TFW_INT32, s_4, 1, map, sizeof map);
+  int tsz = tfw_tensor(w, "resize/size", TFW_INT32, s_2, 1, size, sizeof size);
+  int a = tfw_tensor(w, "conv1", TFW_FLOAT32, s_a, 4, NULL, 0), b = tfw_tensor(w, "conv2", TFW_FLOAT32, s_b, 4, NULL, 0);
+  int c = tfw_tensor(w, "conv3", TFW_FLOAT32, s_c, 4, NULL, 0), f = tfw_tensor(w, "flatten", TFW_FLOAT32, s_flat, 2, NULL, 0);
+  int va = tfw_tensor(w, "dense_a", TFW_FLOAT32, s_v, 2, NULL, 0), vb = tfw_tensor(w, "dense_b", TFW_FLOAT32, s_v, 2, NULL, 0);
+  int vs = tfw_tensor(w, "sum", TFW_FLOAT32, s_v, 2, NULL, 0), u = tfw_tensor(w, "dense_c", TFW_FLOAT32, s_u, 2, NULL, 0);
+  int m = tfw_tensor(w, "unflatten", TFW_FLOAT32, s_m, 4, NULL, 0), r = tfw_tensor(w, "resize", TFW_FLOAT32, s_r, 4, NULL, 0);
+  int out = tfw_tensor(w, "logit", TFW_FLOAT32, s_o, 4, NULL, 0);
+  tfw_conv2d(w, in, tw1, tb1, a, TFW_SAME, 2, 2, TFW_ACT_RELU);
+  tfw_conv2d(w, a, tw2, tb2, b, TFW_SAME, 2, 2, TFW_ACT_RELU);
+  tfw_conv2d(w, b, tw2, tb2, c, TFW_SAME, 2, 2, TFW_ACT_RELU);
+  tfw_op(w, TFW_OP_RESHAPE, (int[]){c, tfl}, 2, f);
+  tfw_fully_connected(w, f, twa, tba, va, TFW_ACT_NONE, 0);
+  tfw_fully_connected(w, c, twb, tbb, vb, TFW_ACT_NONE, 0);
+  tfw_add(w, va, vb, vs, TFW_ACT_RELU);
+  tfw_fully_connected(w, vs, twc, tbc, u, TFW_ACT_NONE, 0);
+  tfw_op(w, TFW_OP_RESHAPE, (int[]){u, tmp}, 2, m);
+  tfw_resize_bilinear(w, m, tsz, r, 0, 1);
+  tfw_conv2d(w, r, tw3, tb3, out, TFW_SAME, 1, 1, TFW_ACT_NONE);
+  return finish(w, in, out, dir, "dense_bottleneck.tflite");
+}
+
+/* dense_bottleneck's path in int8 (uint8 pixels in): the 8x8 map RESHAPEd flat, a
+ * FULLY_CONNECTED with per-channel int8 weights (512->64) RESHAPEd to an 8x8x1 map, resized, a
+ * 1x1 conv: int8 logits */
+static int int8_dense(const char *dir) {
+  static float w1[8 * 27], b1[8], w2[8 * 72], b2[8], wd[64 * 512], bd[64], w3[2], b3[2] = {0.1f, -0.1f};
+  fill(w1, sizeof w1 / 4, sqrt(2.0 / 27)), fill(b1, 8, 0.05), fill(w2, sizeof w2 / 4, sqrt(2.0 / 72)), fill(b2, 8, 0.05);
+  fill(wd, sizeof wd / 4, sqrt(2.0 / 512)), fill(bd, 64, 0.05), fill(w3, 2, 2.0);
+  tfw *w = tfw_new();
+  if (!w) return 1;
+  const int s_in[4] = {1, 64, 64, 3}, s_a[4] = {1, 32, 32, 8}, s_b[4] = {1, 16, 16, 8}, s_c[4] = {1, 8, 8, 8},
+            s_flat[2] = {1, 512}, s_v[2] = {1, 64}, s_m[4] = {1, 8, 8, 1}, s_r[4] = {1, 64, 64, 1}, s_o[4] = {1, 64, 64, 2},
+            s_w1[4] = {8, 3, 3, 3}, s_w2[4] = {8, 3, 3, 8}, s_wd[2] = {64, 512}, s_w3[4] = {2, 1, 1, 1}, s_2[1] = {2},
+            s_4[1] = {4};
+  const int flat[2] = {1, 512}, map[4] = {1, 8, 8, 1}, size[2] = {64, 64};
+  const float s0 = 1.0f / 255, s1 = 4.0f / 255, s2 = 8.0f / 255, s3 = 16.0f / 255;
+  int64_t z0 = 0;
+  int in = tfw_quantization(w, tfw_tensor(w, "pixels", TFW_UINT8, s_in, 4, NULL, 0), &s0, &z0, 1, 0);
+  int q = qtensor(w, "q", s_in, s0, -128), a = qtensor(w, "conv1", s_a, s1, -128), b = qtensor(w, "conv2", s_b, s1, -128);
+  int c = qtensor(w, "conv3", s_c, s1, -128), f = tfw_quantization(w, tfw_tensor(w, "flatten", TFW_INT8, s_flat, 2, NULL, 0), &s1, (int64_t[]){-128}, 1, 0);
+  int v = tfw_quantization(w, tfw_tensor(w, "dense", TFW_INT8, s_v, 2, NULL, 0), &s2, (int64_t[]){-6}, 1, 0);
+  int m = qtensor(w, "unflatten", s_m, s2, -6), r = qtensor(w, "resize", s_r, s2, -6), out = qtensor(w, "logits", s_o, s3, 2);
+  int tw1, tb1, tw2, tb2, tw3, tb3, twd, tbd;
+  qweights(w, "conv1/weights", s_w1, 8, 0, w1, b1, s0, &tw1, &tb1);
+  qweights(w, "conv2/weights", s_w2, 8, 0, w2, b2, s1, &tw2, &tb2);
+  qweights(w, "dense/weights", (const int[]){64, 1, 1, 512}, 64, 0, wd, bd, s1, &twd, &tbd);
+  tfw_reshape_tensor(w, twd, s_wd, 2);
+  qweights(w, "head/weights", s_w3, 2, 0, w3, b3, s2, &tw3, &tb3);
+  int tfl = tfw_tensor(w, "flatten/shape", TFW_INT32, s_2, 1, flat, sizeof flat);
+  int tmp = tfw_tensor(w, "unflatten/shape", TFW_INT32, s_4, 1, map, sizeof map);
+  int tsz = tfw_tensor(w, "resize/size", TFW_INT32, s_2, 1, size, sizeof size);
+  tfw_op(w, TFW_OP_QUANTIZE, &in, 1, q);
+  tfw_conv2d(w, q, tw1, tb1, a, TFW_SAME, 2, 2, TFW_ACT_RELU);
+  tfw_conv2d(w, a, tw2, tb2, b, TFW_SAME, 2, 2, TFW_ACT_RELU);
+  tfw_conv2d(w, b, tw2, tb2, c, TFW_SAME, 2, 2, TFW_ACT_RELU);
+  tfw_op(w, TFW_OP_RESHAPE, (int[]){c, tfl}, 2, f);
+  tfw_fully_connected(w, f, twd, tbd, v, TFW_ACT_NONE, 0);
+  tfw_op(w, TFW_OP_RESHAPE, (int[]){v, tmp}, 2, m);
+  tfw_resize_bilinear(w, m, tsz, r, 0, 1);
+  tfw_conv2d(w, r, tw3, tb3, out, TFW_SAME, 1, 1, TFW_ACT_NONE);
+  return finish(w, in, out, dir, "int8_dense.tflite");
+}
+
 static int dense_se(const char *dir) {
   static float w1[8 * 27], b1[8], f1[4 * 8], fb1[4], f2[8 * 4], fb2[8], f3[8], fb3[1] = {-0.2f};
   fill(w1, sizeof w1 / 4, sqrt(2.0 / 27)), fill(b1, 8, 0.1), fill(f1, 32, 2.0 * sqrt(2.0 / 8)), fill(fb1, 4, 0.1);
@@ -887,6 +1105,6 @@ int main(int argc, char **argv) {
   }
   return pad_logits1(argv[1]) || flat_logits2(argv[1]) || tconv_bias(argv[1]) || hand_softmax(argv[1]) || naive_softmax(argv[1]) || nearest(argv[1]) || dense_se(argv[1]) || prior4(argv[1]) || concat_slice(argv[1]) || prelu(argv[1]) || dilated(argv[1]) || pools(argv[1]) || int8_model(argv[1]) || int8_ops(argv[1]) || resize_add(argv[1]) || resize_chain(argv[1]) || resize_head(argv[1]) || int8_act(argv[1]) ||
          int8_lut(argv[1], TFW_OP_LOGISTIC, "int8_lut_logistic.tflite") || int8_lut(argv[1], TFW_OP_TANH, "int8_lut_tanh.tflite") ||
-         int8_tconv(argv[1]) || tconv_crop(argv[1], 0) || tconv_crop(argv[1], 1) ||
+         int8_tconv(argv[1]) || tconv_crop(argv[1], 0) || tconv_crop(argv[1], 1) || crop_pad(argv[1], 0) || crop_pad(argv[1], 1) || reshape_head(argv[1], 0) || reshape_head(argv[1], 1) || dense_bottleneck(argv[1]) || int8_dense(argv[1]) ||
          int8_softmax(argv[1]);
 }

@@ -186,14 +186,14 @@ int main(int argc, char **argv) {
     free(tfl);
   }
 
-  /* a STRIDED_SLICE cropping height and width folds only into a transposed conv right before it:
-   * after a conv it is one clear error */
-  {
+  /* a STRIDED_SLICE cropping height and width after a conv (not a transposed conv, which absorbs
+   * it) is a SLICE layer of its own, its offsets negative; with stride 2 it is one clear error */
+  for (int k = 0; k < 2; k++) {
     tfw *cw = tfw_new();
     static const float cwv[2 * 9 * 1] = {0.5f, 0.25f}, cb[2] = {0.1f, 0.2f};
-    const int s_i[4] = {1, 8, 8, 1}, s_c[4] = {1, 8, 8, 2}, s_o[4] = {1, 6, 6, 2}, s_w[4] = {2, 3, 3, 1}, s_b[1] = {2},
-              s_4[1] = {4};
-    const int be[4] = {0, 1, 1, 0}, en[4] = {1, 7, 7, 2}, st[4] = {1, 1, 1, 1};
+    const int s_i[4] = {1, 8, 8, 1}, s_c[4] = {1, 8, 8, 2}, s_o[4] = {1, k ? 3 : 6, k ? 3 : 6, 2}, s_w[4] = {2, 3, 3, 1},
+              s_b[1] = {2}, s_4[1] = {4};
+    const int be[4] = {0, 1, 1, 0}, en[4] = {1, 7, 7, 2}, st[4] = {1, k ? 2 : 1, k ? 2 : 1, 1};
     int ci = tfw_tensor(cw, "input", TFW_FLOAT32, s_i, 4, NULL, 0);
     int cwt = tfw_tensor(cw, "w", TFW_FLOAT32, s_w, 4, cwv, sizeof cwv), cbt = tfw_tensor(cw, "b", TFW_FLOAT32, s_b, 1, cb, sizeof cb);
     int cc = tfw_tensor(cw, "conv", TFW_FLOAT32, s_c, 4, NULL, 0), co = tfw_tensor(cw, "crop", TFW_FLOAT32, s_o, 4, NULL, 0);
@@ -206,9 +206,85 @@ int main(int argc, char **argv) {
     expect(cbuilt, "tflite writer builds the conv-then-crop model");
     if (cbuilt) {
       int rc = pseg_convert_tflite(tfl, ntfl, &m, err, sizeof err);
+      if (k == 0) {
+        const pseg_fmt_layer *sl = rc == 0 && m.n_layers >= 2 ? &m.layers[1] : NULL;
+        expect(sl && sl->op == PSEG_OP_SLICE && sl->pad_top == -1 && sl->pad_left == -1 && sl->aux == 0 &&
+                   m.tensors[sl->out].h == 6 && m.tensors[sl->out].w == 6,
+               "a crop of height and width after a conv is a SLICE layer at offset -1, -1");
+      } else {
+        expect(rc != 0 && strstr(err, "only stride 1") && one_line(err), "a crop of stride 2 is rejected with one line");
+      }
       if (rc == 0) pseg_fmt_free(&m);
-      expect(rc != 0 && strstr(err, "right after a transposed conv") && one_line(err),
-             "a crop of height and width after a conv (not a transposed conv) is rejected with one line");
+      free(tfl);
+    }
+  }
+  /* a map RESHAPEd keeping each pixel's channels is read only by ops on each pixel: a conv over
+   * the rearranged pixels is one clear error */
+  {
+    tfw *rw = tfw_new();
+    static const float rwv[2 * 9 * 2] = {0.5f, 0.25f}, rb[2] = {0.1f, 0.2f};
+    const int s_i[4] = {1, 8, 8, 2}, s_r[4] = {1, 16, 4, 2}, s_w[4] = {2, 3, 3, 2}, s_b[1] = {2}, s_4[1] = {4};
+    const int shp[4] = {1, 16, 4, 2};
+    int ri = tfw_tensor(rw, "input", TFW_FLOAT32, s_i, 4, NULL, 0), rs = tfw_tensor(rw, "shape", TFW_INT32, s_4, 1, shp, sizeof shp);
+    int rr = tfw_tensor(rw, "reshape", TFW_FLOAT32, s_r, 4, NULL, 0), ro = tfw_tensor(rw, "conv", TFW_FLOAT32, s_r, 4, NULL, 0);
+    int rwt = tfw_tensor(rw, "w", TFW_FLOAT32, s_w, 4, rwv, sizeof rwv), rbt = tfw_tensor(rw, "b", TFW_FLOAT32, s_b, 1, rb, sizeof rb);
+    tfw_op(rw, TFW_OP_RESHAPE, (int[]){ri, rs}, 2, rr);
+    tfw_conv2d(rw, rr, rwt, rbt, ro, TFW_SAME, 1, 1, TFW_ACT_NONE);
+    int rbuilt = tfw_finish(rw, ri, ro, &tfl, &ntfl) == 0;
+    tfw_free(rw);
+    expect(rbuilt, "tflite writer builds the reshape-then-conv model");
+    if (rbuilt) {
+      int rc = pseg_convert_tflite(tfl, ntfl, &m, err, sizeof err);
+      if (rc == 0) pseg_fmt_free(&m);
+      expect(rc != 0 && strstr(err, "only activations, SOFTMAX") && one_line(err),
+             "a conv reading a map reshaped to other rows is rejected with one line");
+      free(tfl);
+    }
+  }
+  /* a SLICE reaching past its input, or offset beyond it, is refused by the format */
+  {
+    pseg_fmt_model sm = {0};
+    pseg_fmt_tensor st[2] = {{8, 8, 4, 0}, {6, 6, 4, 0}};
+    pseg_fmt_layer sl = {.op = PSEG_OP_SLICE, .in0 = 0, .in1 = -1, .out = 1, .kh = 1, .kw = 1, .sh = 1, .sw = 1,
+                         .w_off = -1, .b_off = -1};
+    sm.n_tensors = 2, sm.n_layers = 1, sm.tensors = st, sm.layers = &sl, sm.output = 1, sm.raw_output = 1;
+    expect(pseg_fmt_validate(&sm, err, sizeof err) == 0, "a SLICE of the top-left 6x6 of an 8x8 map is valid");
+    sl.pad_top = -9;
+    expect(pseg_fmt_validate(&sm, err, sizeof err) != 0 && strstr(err, "slice offset out of range"),
+           "a SLICE offset past its input is refused");
+    sl.pad_top = 0, sl.aux = 1;
+    expect(pseg_fmt_validate(&sm, err, sizeof err) != 0 && strstr(err, "slice out of range"),
+           "a SLICE of channels past its input is refused");
+  }
+  /* a RESHAPE keeps the element count */
+  {
+    pseg_fmt_model rm = {0};
+    pseg_fmt_tensor rt[2] = {{6, 5, 7, 0}, {1, 1, 210, 0}};
+    pseg_fmt_layer rl = {.op = PSEG_OP_RESHAPE, .in0 = 0, .in1 = -1, .out = 1, .kh = 1, .kw = 1, .sh = 1, .sw = 1,
+                         .w_off = -1, .b_off = -1};
+    rm.n_tensors = 2, rm.n_layers = 1, rm.tensors = rt, rm.layers = &rl, rm.output = 1, rm.raw_output = 1;
+    expect(pseg_fmt_validate(&rm, err, sizeof err) == 0, "a RESHAPE of 6x5x7 to 1x1x210 is valid");
+    rt[1].c = 209;
+    expect(pseg_fmt_validate(&rm, err, sizeof err) != 0 && strstr(err, "another element count"),
+           "a RESHAPE to another element count is refused");
+  }
+  /* a FULLY_CONNECTED over a map of more values than a 1x1 map holds is one clear error */
+  {
+    tfw *fw = tfw_new();
+    const int s_i[4] = {1, 16, 16, 20}, s_w[2] = {2, 5120}, s_o[2] = {1, 2};
+    float *fv = calloc(2 * 5120, sizeof(float));
+    int fi = tfw_tensor(fw, "input", TFW_FLOAT32, s_i, 4, NULL, 0);
+    int fwt = tfw_tensor(fw, "w", TFW_FLOAT32, s_w, 2, fv, 2 * 5120 * sizeof(float));
+    int fo = tfw_tensor(fw, "dense", TFW_FLOAT32, s_o, 2, NULL, 0);
+    tfw_fully_connected(fw, fi, fwt, -1, fo, TFW_ACT_NONE, 0);
+    int fbuilt = tfw_finish(fw, fi, fo, &tfl, &ntfl) == 0;
+    tfw_free(fw), free(fv);
+    expect(fbuilt, "tflite writer builds the wide dense model");
+    if (fbuilt) {
+      int rc = pseg_convert_tflite(tfl, ntfl, &m, err, sizeof err);
+      if (rc == 0) pseg_fmt_free(&m);
+      expect(rc != 0 && strstr(err, "at most 4096 values") && one_line(err),
+             "a FULLY_CONNECTED over a 16x16x20 map is rejected with one line");
       free(tfl);
     }
   }

@@ -71,7 +71,10 @@ static const char *label = "fp32";
 static uint32_t expect_dispatches; /* when non-zero: the planner must fuse the model into this many */
 
 /* Serialise, load, run on the GPU, run the reference, compare the output tensor. */
+static const char *only_name; /* `test_layers NAME`: the cases whose name contains NAME (development) */
+
 static void check(pseg_context *ctx, builder *b, const char *name, float in_lo, float in_hi) {
+  if (only_name && !strstr(name, only_name)) return;
   b->m.output = b->m.layers[b->m.n_layers - 1].out;
   const char *prec = label;
   double tol = pseg_context_precision(ctx) == PSEG_PRECISION_FP16 ? 2e-3 : 2e-5;
@@ -412,6 +415,25 @@ static void integer_cases(pseg_context *ctx, builder *b) {
     qoutput(b, mp);
     check(ctx, b, "int8 conv 1x1 + concat + slice + max_pool 13x11", -8, 8);
   }
+  { /* an int8 map flattened (RESHAPE) and read by a 1x1 conv: a FULLY_CONNECTED over the map */
+    int x = qinput(b, 5, 3, 7), f = add_qtensor(b, 1, 1, 105, 0.0625f, -5), y = add_qtensor(b, 1, 1, 6, 0.05f, 3);
+    add_layer(b, PSEG_OP_RESHAPE, PSEG_ACT_NONE, x, -1, f);
+    pseg_fmt_layer *l = add_layer(b, PSEG_OP_CONV2D, PSEG_ACT_NONE, f, -1, y);
+    add_qweights(b, l, 6, 6 * 105, 6);
+    qoutput(b, y);
+    check(ctx, b, "int8 reshape 5x3x7 to 1x1x105 + conv 1x1", -8, 8);
+  }
+  { /* an int8 slice cropping rows and channels and padding columns: the border holds the zero
+     * point (TFLite's PAD of an int8 tensor), then a conv reading it */
+    int x = qinput(b, 9, 7, 10), sl = add_qtensor(b, 7, 10, 6, 0.0625f, -5), y = add_qtensor(b, 7, 10, 4, 0.05f, 3);
+    pseg_fmt_layer *l = add_layer(b, PSEG_OP_SLICE, PSEG_ACT_NONE, x, -1, sl);
+    l->pad_top = -1, l->pad_left = 2, l->aux = 3;
+    l = add_layer(b, PSEG_OP_CONV2D, PSEG_ACT_NONE, sl, -1, y);
+    l->kh = l->kw = 1;
+    add_qweights(b, l, 4, 6, 4);
+    qoutput(b, y);
+    check(ctx, b, "int8 slice 9x7x10 cropped and padded + conv 1x1", -8, 8);
+  }
   rng = saved;
 }
 
@@ -519,6 +541,37 @@ static void run_all(pseg_context *ctx) {
       add_layer(&b, PSEG_OP_SLICE, PSEG_ACT_NONE, 0, -1, sl)->aux = c[0];
       add_layer(&b, PSEG_OP_CONCAT, i == 1 ? PSEG_ACT_RELU : PSEG_ACT_NONE, c[2] ? sl : 0, c[2] ? 0 : sl, cc)->aux =
           c[2] ? c[1] : 13;
+      check(ctx, &b, name, -2, 2);
+    }
+  }
+  /* slices that crop or pad height and width (TFLite's STRIDED_SLICE and SLICE of borders, a PAD
+   * no conv absorbs): rows and columns from (y - pad_top, x - pad_left), zeros outside; a
+   * sigmoid after the copy turns the padded zeros into 0.5 (TFLite's order) */
+  {
+    int cases[][7] = {{-2, -1, 3, 5, 4, 6, PSEG_ACT_NONE}, {1, 2, 0, 12, 11, 13, PSEG_ACT_SIGMOID},
+                      {-1, 3, 4, 6, 9, 9, PSEG_ACT_RELU}, {2, -3, 1, 13, 3, 5, PSEG_ACT_NONE}};
+    for (int i = 0; i < 4; i++) {
+      const int *c = cases[i];
+      char name[80];
+      snprintf(name, sizeof name, "slice 9x7x13 at %d,%d,%d to %dx%dx%d %s", c[0], c[1], c[2], c[3], c[4], c[5],
+               pseg_act_name(c[6]));
+      begin(&b, 9, 7, 13);
+      int sl = add_tensor(&b, c[3], c[4], c[5]);
+      pseg_fmt_layer *l = add_layer(&b, PSEG_OP_SLICE, c[6], 0, -1, sl);
+      l->pad_top = c[0], l->pad_left = c[1], l->aux = c[2];
+      check(ctx, &b, name, -2, 2);
+    }
+  }
+  /* RESHAPE: the values in NHWC order in another shape (a map flattened, a vector made a map, one
+   * map as another), the padding lanes of both sides skipped */
+  {
+    int cases[][7] = {{6, 5, 7, 1, 1, 210, PSEG_ACT_NONE}, {1, 1, 48, 4, 3, 4, PSEG_ACT_RELU}, {5, 3, 6, 9, 2, 5, PSEG_ACT_SIGMOID}};
+    for (int i = 0; i < 3; i++) {
+      const int *c = cases[i];
+      char name[80];
+      snprintf(name, sizeof name, "reshape %dx%dx%d to %dx%dx%d %s", c[0], c[1], c[2], c[3], c[4], c[5], pseg_act_name(c[6]));
+      begin(&b, c[0], c[1], c[2]);
+      add_layer(&b, PSEG_OP_RESHAPE, c[6], 0, -1, add_tensor(&b, c[3], c[4], c[5]));
       check(ctx, &b, name, -2, 2);
     }
   }
@@ -895,6 +948,7 @@ static void run_all(pseg_context *ctx) {
 
 int main(int argc, char **argv) {
   only_int8 = argc > 1 && !strcmp(argv[1], "int8");
+  only_name = argc > 1 && !only_int8 ? argv[1] : NULL;
   /* the resize axes whose mean the gated decoder stage may take from the source (plan_gate_out) */
   int uni[6][4] = {{6, 12, 0, 1}, {8, 16, 0, 1}, {4, 12, 0, 1}, {5, 12, 0, 0}, {6, 12, 2, 0}, {6, 13, 0, 0}};
   for (int i = 0; i < 6; i++)

@@ -5,7 +5,10 @@
 #      into the next conv, asymmetric; raw 1- and 2-channel logits heads; a flattening RESHAPE;
 #      TRANSPOSE_CONV 3x3 stride 2 and 1x1 with their bias a following ADD of a constant; TANH; a
 #      softmax written out as REDUCE_MAX, SUB, EXP, SUM, DIV, 3 classes; CONCATENATION of 3 inputs
-#      and a STRIDED_SLICE of channels at offsets that are not multiples of 4; PRELU with alphas
+#      and a STRIDED_SLICE of channels at offsets that are not multiples of 4; crops (STRIDED_SLICE,
+#      SLICE) and PADs that no conv absorbs, layers of their own (float and int8); RESHAPE to [pixels,
+#      classes] before a SOFTMAX (keras-segmentation's head) and back to the map; a dense
+#      bottleneck (RESHAPE flat, FULLY_CONNECTED over the map, RESHAPE to a map; float and int8); PRELU with alphas
 #      below 0, in [0, 1] and above 1; dilated CONV_2D and DEPTHWISE_CONV_2D; RESIZE_BILINEAR
 #      then ADD of a skip connection (half-pixel and align corners); two resizes then a 1x1 conv
 #      (which pseg convert moves before them); a resize then a LOGISTIC ending the model (at the
@@ -89,6 +92,10 @@ fidelity "$T/synthetic/resize_head.tflite" probability 0 2e-2
 fidelity "$T/synthetic/pools.tflite" probability 0 2e-2
 fidelity "$T/synthetic/dense_se.tflite" probability 0 2e-2
 fidelity "$T/synthetic/tconv_crop.tflite" logits 1 2e-2 # a 4x4 s2 VALID transposed conv, cropped
+fidelity "$T/synthetic/crop_pad.tflite" logits 1 2e-2 # crops (STRIDED_SLICE, SLICE) and PADs no conv absorbs
+fidelity "$T/synthetic/reshape_softmax.tflite" probability 1 2e-2 # RESHAPE [1,4096,2], SOFTMAX: the output
+fidelity "$T/synthetic/reshape_back.tflite" logits 0 2e-2 # RESHAPE [4096,3], LOGISTIC, RESHAPE back, a conv
+fidelity "$T/synthetic/dense_bottleneck.tflite" logits 0 2e-2 # Flatten, Dense, Dense, Reshape to a map
 fidelity "$T/synthetic/prior4.tflite" probability 0 2e-2 # RGB + a prior mask; the prior 0 here
 # its prior channel: TFLite on [RGB, a soft disc] against pseg run, and pseg segment --prior P.png
 node "$SRC/tests/reference/run_compare.js" --pseg "$PSEG" --tflite "$T/synthetic/prior4.tflite" --model "$T/prior4.pseg" \
@@ -145,6 +152,8 @@ int_fidelity int8_lut_tanh logits 0 "$T/in/ramp" --person-channel 0
 # requantization) and one weight scale without (XNNPACK's deconvolution)
 int_fidelity int8_tconv logits 1 "$T/in/64x64c"
 int_fidelity int8_tconv_crop logits 1 "$T/in/64x64c" # per-channel, 4x4 s2 VALID, then a crop
+int_fidelity int8_crop_pad logits 1 "$T/in/64x64c" # crops and PADs as layers: the zero point in the borders
+int_fidelity int8_dense logits 1 "$T/in/64x64c" # a map flattened, an int8 FULLY_CONNECTED, made a map again
 int_fidelity int8_softmax probability 1 "$T/in/64x64c" # TFLite's builtin int8 softmax
 
 crops= # the real ones (seconds a frame on lavapipe): the 3 photos as they are

@@ -162,6 +162,14 @@ int tfw_tensor(tfw *w, const char *name, int type, const int *shape, int rank, c
   return w->nt++;
 }
 
+int tfw_reshape_tensor(tfw *w, int t, const int *shape, int rank) {
+  if (!w || w->err) return -1;
+  if (t < 0 || t >= w->nt || rank < 0 || rank > TFW_MAX_RANK || (rank > 0 && !shape)) return fail(w);
+  w->t[t].rank = rank;
+  for (int i = 0; i < rank; i++) w->t[t].shape[i] = shape[i];
+  return t;
+}
+
 int tfw_quantization(tfw *w, int t, const float *scales, const int64_t *zps, int n, int qdim) {
   if (!w || w->err) return -1;
   if (t < 0 || t >= w->nt || n < 0 || (n > 0 && !scales)) return fail(w);

@@ -24,7 +24,7 @@ enum {
   TFW_OP_MEAN = 40, TFW_OP_SUB = 41, TFW_OP_EXP = 47, TFW_OP_HARD_SWISH = 117, TFW_OP_RESHAPE = 22,
   TFW_OP_PAD = 34, TFW_OP_TRANSPOSE_CONV = 67, TFW_OP_FLOOR = 8, TFW_OP_DIV = 42,
   TFW_OP_SUM = 74, TFW_OP_REDUCE_MAX = 82, TFW_OP_CONCATENATION = 2, TFW_OP_STRIDED_SLICE = 45,
-  TFW_OP_PRELU = 54, TFW_OP_RESIZE_NEAREST_NEIGHBOR = 97, TFW_OP_FULLY_CONNECTED = 9, TFW_OP_QUANTIZE = 114
+  TFW_OP_PRELU = 54, TFW_OP_RESIZE_NEAREST_NEIGHBOR = 97, TFW_OP_FULLY_CONNECTED = 9, TFW_OP_QUANTIZE = 114, TFW_OP_SLICE = 65
 };
 
 typedef struct tfw tfw;
@@ -39,6 +39,9 @@ int tfw_tensor(tfw *w, const char *name, int type, const int *shape, int rank, c
 /* Quantization of tensor t: n scales and zero points (n 0: none written; zps NULL: no zero-point
  * vector), per index of dimension qdim when n > 1. Returns t. */
 int tfw_quantization(tfw *w, int t, const float *scales, const int64_t *zps, int n, int qdim);
+
+/* A new shape for tensor t (the same data): weights written by a helper for another layout. Returns t. */
+int tfw_reshape_tensor(tfw *w, int t, const int *shape, int rank);
 
 /* Operators; each returns the operator index. bias < 0: no bias input. */
 int tfw_conv2d(tfw *w, int in, int weights, int bias, int out, int padding, int stride_h, int stride_w, int fused_act);

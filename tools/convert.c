@@ -118,7 +118,7 @@ enum {
   TFL_SOFTMAX = 25, TFL_CUSTOM = 32, TFL_MEAN = 40, TFL_HARD_SWISH = 117, TFL_RESHAPE = 22, TFL_PAD = 34,
   TFL_PADV2 = 60, TFL_TANH = 28, TFL_STRIDED_SLICE = 45, TFL_TRANSPOSE_CONV = 67, TFL_EXP = 47,
   TFL_SUB = 41, TFL_DIV = 42, TFL_SUM = 74, TFL_REDUCE_MAX = 82, TFL_CONCATENATION = 2, TFL_MAX_POOL_2D = 17, TFL_PRELU = 54,
-  TFL_RESIZE_NEAREST_NEIGHBOR = 97, TFL_FULLY_CONNECTED = 9, TFL_QUANTIZE = 114
+  TFL_RESIZE_NEAREST_NEIGHBOR = 97, TFL_FULLY_CONNECTED = 9, TFL_QUANTIZE = 114, TFL_SLICE = 65
 };
 enum { TFL_FLOAT32 = 0, TFL_FLOAT16 = 1, TFL_INT32 = 2, TFL_UINT8 = 3, TFL_INT64 = 4, TFL_INT8 = 9 };
 
@@ -158,8 +158,10 @@ typedef struct ttensor {
   const uint8_t *data; /* constant data, or NULL */
   size_t data_len;
   int pid; /* pseg tensor index, or -1 */
-  int pad_src, pad[4]; /* the output of a PAD: the padded tensor's index and top, bottom, left, right */
+  int pad_src, pad[4], pad_opi; /* the output of a PAD: the padded tensor's index, top, bottom, left, right, the PAD's operator */
   int readers;         /* operators reading it (the graph output counts as one) */
+  int pixview;         /* a RESHAPE of a map that keeps each pixel's channels ([1,H,W,C] -> [1,HW,C]), or an
+                          op on each pixel of one: its shape here is the map's, as pseg stores it */
   size_t qscale, qzero; /* quantization: file positions of the scale (float) and zero point (int64) */
   uint32_t nscale, nzero;
   int qdim;            /* the dimension with a scale per index (per-channel), when nscale > 1 */
@@ -342,6 +344,34 @@ static pseg_fmt_layer *new_layer(conv_state *s, int op, int opi) {
   l->src_index = opi;
   l->sh = l->sw = l->kh = l->kw = 1;
   return l;
+}
+
+/* A PAD that no conv absorbs (another op reads it, or the padding reaches past the conv's
+ * kernel): a SLICE layer of its own, zeros around its input (kernels/eltwise.c; an int8 tensor's
+ * border holds its zero point). A tensor that is no pending PAD is left as it is. */
+static int materialize_pad(conv_state *s, int ti) {
+  ttensor *t = &s->t[ti];
+  if (t->pid >= 0 || t->pad_src < 0) return 0;
+  pseg_fmt_layer *l = new_layer(s, PSEG_OP_SLICE, t->pad_opi);
+  if (!l) return cfail(s, "out of memory");
+  l->in0 = s->t[t->pad_src].pid, l->pad_top = t->pad[0], l->pad_left = t->pad[2];
+  if (new_tensor(s, (uint32_t)ti, t->pad_opi)) return -1;
+  l->out = t->pid;
+  return 0;
+}
+
+/* The begin and end of each dimension a STRIDED_SLICE (or SLICE) takes, of stride 1 and without
+ * the other masks: 0, or -1 when it is not such a slice of a 4-D tensor. */
+static int slice_range(const ttensor *a, const ttensor *to, const int32_t be[3][4], int bmask, int emask, int rb[4],
+                       int re[4]) {
+  if (a->rank != 4 || to->rank != 4) return -1;
+  for (int d = 0; d < 4; d++) {
+    rb[d] = (bmask >> d) & 1 ? 0 : be[0][d], re[d] = (emask >> d) & 1 ? a->shape[d] : be[1][d];
+    if (rb[d] < 0) rb[d] += a->shape[d];
+    if (re[d] < 0) re[d] += a->shape[d];
+    if (be[2][d] != 1 || rb[d] < 0 || rb[d] >= re[d] || re[d] > a->shape[d] || to->shape[d] != re[d] - rb[d]) return -1;
+  }
+  return rb[0] == 0 && re[0] == a->shape[0] ? 0 : -1;
 }
 
 static int map_fused(int tfl_act, int *act) {
@@ -885,6 +915,24 @@ static int convert(conv_state *s) {
     if (!IN(k) || IN(k)->pid < 0)                                                                  \
       return cfail(s, "unsupported TFLite op %s at operator %d (input %d is not a computed tensor)", name, opi, k); \
   } while (0)
+    /* a map reshaped keeping each pixel's channels (keras-segmentation's Reshape((H*W, C)) before
+     * its softmax) is read as the map it was: only ops on each pixel's channels see no difference,
+     * and their outputs are such maps too */
+    int pixel_op = code == TFL_RELU || code == TFL_RELU6 || code == TFL_HARD_SWISH || code == TFL_LOGISTIC ||
+                   code == TFL_TANH || code == TFL_EXP || code == TFL_SOFTMAX || code == TFL_QUANTIZE ||
+                   code == TFL_DEQUANTIZE || code == TFL_RESHAPE;
+    if (nin >= 1 && in[0] >= 0 && s->t[in[0]].pixview) {
+      ttensor *a = &s->t[in[0]];
+      if (!pixel_op)
+        return cfail(s, "unsupported TFLite op %s at operator %d (it reads a map RESHAPE made into [%d pixels, %d channels]: "
+                        "only activations, SOFTMAX, QUANTIZE, DEQUANTIZE and RESHAPE may)", name, opi, (int)(shape_count(a) / (size_t)a->shape[a->rank - 1]), a->shape[a->rank - 1]);
+      if (code != TFL_RESHAPE && shape_count(to) == shape_count(a) && to->rank >= 1 && to->shape[to->rank - 1] == a->shape[a->rank - 1])
+        to->rank = a->rank, memcpy(to->shape, a->shape, sizeof to->shape), to->pixview = 1;
+    }
+    /* a PAD's output is folded into a conv reading it (its input 0), else computed here */
+    for (uint32_t k = 0; k < nin; k++)
+      if (in[k] >= 0 && !((code == TFL_CONV_2D || code == TFL_DEPTHWISE_CONV_2D) && k == 0) && materialize_pad(s, in[k]))
+        return -1;
     pseg_fmt_layer *l = NULL;
     int act_tfl = 0;
     switch (code) {
@@ -949,11 +997,13 @@ static int convert(conv_state *s) {
       } else if (oh != (ih - ekh) / sh + 1 || ow != (iw - ekw) / sw + 1 || ih < ekh || iw < ekw) {
         return cfail(s, "VALID output shape mismatch at operator %d", opi);
       }
+      if (padded && (pt + padded->pad[0] >= ekh || pl + padded->pad[2] >= ekw)) { /* past the kernel: a layer */
+        if (materialize_pad(s, in[0])) return -1;
+        padded = NULL;
+      }
       if (padded) { /* the padding becomes the conv's own (bottom and right: the output's size) */
         pt += padded->pad[0], pl += padded->pad[2];
         a = &s->t[padded->pad_src];
-        if (pt >= ekh || pl >= ekw)
-          return cfail(s, "unsupported TFLite op PAD before operator %d (padding %d,%d not below the kernel %dx%d)", opi, pt, pl, ekh, ekw);
       }
       if (!(l = new_layer(s, dw ? PSEG_OP_DWCONV2D : PSEG_OP_CONV2D, opi))) return cfail(s, "out of memory");
       l->kh = kh, l->kw = kw, l->sh = sh, l->sw = sw, l->pad_top = pt, l->pad_left = pl;
@@ -990,79 +1040,85 @@ static int convert(conv_state *s) {
       if (to->pid >= 0 || to->pad_src >= 0 || to->rank != 4 || to->shape[1] != a->shape[1] + v[2] + v[3] ||
           to->shape[2] != a->shape[2] + v[4] + v[5] || to->shape[3] != a->shape[3])
         return cfail(s, "bad shapes at operator %d", opi);
-      to->pad_src = in[0];
+      to->pad_src = in[0], to->pad_opi = opi;
       to->pad[0] = (int)v[2], to->pad[1] = (int)v[3], to->pad[2] = (int)v[4], to->pad[3] = (int)v[5];
       continue;
     }
-    case TFL_STRIDED_SLICE: { /* the model input's first channels (RGB of an RGB + prior input) */
+    case TFL_STRIDED_SLICE: /* stride 1: a crop of height and width and a range of channels */
+    case TFL_SLICE: {        /* begin and size */
       NEED_ACT(0);
       ttensor *a = IN(0);
-      int32_t be[3][4];
-      for (int k = 0; k < 3; k++) {
+      int32_t be[3][4] = {{0}, {0}, {1, 1, 1, 1}};
+      int bmask = 0, emask = 0, other = 0;
+      for (int k = 0; k < (code == TFL_SLICE ? 2 : 3); k++) {
         ttensor *v = IN(k + 1);
-        if (!v || !v->data || v->type != TFL_INT32 || v->data_len != 16 || a->rank != 4)
-          return cfail(s, "unsupported TFLite op STRIDED_SLICE at operator %d (only constant begin, end and strides of a 4-D tensor)", opi);
-        memcpy(be[k], v->data, 16);
+        int64_t x[4];
+        if (!v || !v->data || (v->type != TFL_INT32 && v->type != TFL_INT64) || shape_count(v) != 4 ||
+            v->data_len != (v->type == TFL_INT32 ? 16u : 32u) || a->rank != 4)
+          return cfail(s, "unsupported TFLite op %s at operator %d (only constant begin, end and strides of a 4-D tensor)", name, opi);
+        for (int d = 0; d < 4; d++) {
+          int32_t x32;
+          if (v->type == TFL_INT32) memcpy(&x32, v->data + 4 * d, 4), x[d] = x32;
+          else memcpy(&x[d], v->data + 8 * d, 8);
+          if (x[d] < -(1 << 20) || x[d] > 1 << 20) return cfail(s, "unsupported TFLite op %s at operator %d (begin, end or size %lld)", name, opi, (long long)x[d]);
+          be[k][d] = (int32_t)x[d];
+        }
       }
-      int bmask = (int)fb_int(f, opts, 0, 4, 0), emask = (int)fb_int(f, opts, 1, 4, 0);
-      int other = (int)fb_int(f, opts, 2, 4, 0) | (int)fb_int(f, opts, 3, 4, 0) | (int)fb_int(f, opts, 4, 4, 0);
-      int crop = !other && to->rank == 4, rb[4] = {0}, re[4] = {0}; /* a crop of the borders, stride 1 */
-      for (int d = 0; d < 4 && crop; d++) {
-        rb[d] = (bmask >> d) & 1 ? 0 : be[0][d], re[d] = (emask >> d) & 1 ? a->shape[d] : be[1][d];
-        if (rb[d] < 0) rb[d] += a->shape[d];
-        if (re[d] < 0) re[d] += a->shape[d];
-        crop = be[2][d] == 1 && rb[d] >= 0 && rb[d] < re[d] && re[d] <= a->shape[d] && to->shape[d] == re[d] - rb[d] &&
-               ((d != 1 && d != 2) ? rb[d] == 0 && re[d] == a->shape[d] : 1);
-      }
-      if (crop && (rb[1] || rb[2] || re[1] != a->shape[1] || re[2] != a->shape[2])) {
-        /* folded into the transposed conv making its input: its padding grows by the first rows
-         * and columns cropped, its output is the crop (kernels/conv.c tconv_check bounds both) */
-        pseg_fmt_layer *p = NULL;
-        for (uint32_t k = s->m.n_layers; k-- > 0 && !p;)
-          if (s->m.layers[k].out == a->pid) p = &s->m.layers[k];
+      if (code == TFL_SLICE) /* size -1: to the end */
+        for (int d = 0; d < 4; d++) be[1][d] = be[1][d] == -1 ? a->shape[d] : be[0][d] + be[1][d];
+      else
+        bmask = (int)fb_int(f, opts, 0, 4, 0), emask = (int)fb_int(f, opts, 1, 4, 0),
+        other = (int)fb_int(f, opts, 2, 4, 0) | (int)fb_int(f, opts, 3, 4, 0) | (int)fb_int(f, opts, 4, 4, 0) |
+                (int)fb_int(f, opts, 5, 1, 0); /* ellipsis, new axis and shrink masks; offset */
+      int rb[4], re[4];
+      if (other || slice_range(a, to, be, bmask, emask, rb, re))
+        return cfail(s, "unsupported TFLite op %s at operator %d (only stride 1 over height, width and channels, no masks but begin and end)", name, opi);
+      int crop = rb[1] || rb[2] || re[1] != a->shape[1] || re[2] != a->shape[2], whole_c = rb[3] == 0 && re[3] == a->shape[3];
+      pseg_fmt_layer *p = NULL; /* a transposed conv making a, nothing else reading it */
+      for (uint32_t k = s->m.n_layers; k-- > 0 && !p && crop && whole_c && a->readers == 1 && a->pid != (int)s->m.output;)
+        if (s->m.layers[k].out == a->pid) p = &s->m.layers[k];
+      if (p && p->op == PSEG_OP_TCONV2D && p->pad_top + rb[1] < p->kh && p->pad_left + rb[2] < p->kw) {
         float sa = 0, so = 0;
         int64_t za = 0, zo = 0;
-        if (is_int(a) || is_int(to)) {
-          if (a->nscale != 1 || to->nscale != 1 || a->type != to->type) p = NULL;
-          else qparam(&s->f, a, 0, &sa, &za), qparam(&s->f, to, 0, &so, &zo);
+        int same = !is_int(a) && !is_int(to);
+        if (!same && a->nscale == 1 && to->nscale == 1 && a->type == to->type)
+          qparam(&s->f, a, 0, &sa, &za), qparam(&s->f, to, 0, &so, &zo), same = sa == so && za == zo;
+        if (same) {
+          /* folded into the transposed conv: its padding grows by the first rows and columns
+           * cropped, its output is the crop (kernels/conv.c tconv_check bounds both) */
+          p->pad_top += rb[1], p->pad_left += rb[2];
+          s->m.tensors[a->pid].h = re[1] - rb[1], s->m.tensors[a->pid].w = re[2] - rb[2];
+          to->pid = a->pid;
+          continue;
         }
-        if (!p || p->op != PSEG_OP_TCONV2D || a->readers != 1 || a->pid == (int)s->m.output || sa != so || za != zo ||
-            p->pad_top + rb[1] >= p->kh || p->pad_left + rb[2] >= p->kw)
-          return cfail(s, "unsupported TFLite op STRIDED_SLICE at operator %d (a crop of height and width only right after a transposed conv that nothing else reads, within its kernel, the quantization unchanged)", opi);
-        p->pad_top += rb[1], p->pad_left += rb[2];
-        s->m.tensors[a->pid].h = re[1] - rb[1], s->m.tensors[a->pid].w = re[2] - rb[2];
-        to->pid = a->pid;
-        continue;
       }
-      int ok = !other, c0 = 0, c1 = 0;
-      for (int d = 0; d < 4 && ok; d++) {
-        int b0 = (bmask >> d) & 1 ? 0 : be[0][d], e0 = (emask >> d) & 1 ? a->shape[d] : be[1][d];
-        if (b0 < 0) b0 += a->shape[d];
-        if (e0 < 0) e0 += a->shape[d];
-        ok = be[2][d] == 1 && (d == 3 ? b0 >= 0 && b0 < e0 && e0 <= a->shape[3] : b0 == 0 && e0 == a->shape[d]);
-        if (d == 3) c0 = b0, c1 = e0;
-      }
-      if (!ok || to->rank != 4 || to->shape[3] != c1 - c0)
-        return cfail(s, "unsupported TFLite op STRIDED_SLICE at operator %d (only a range of channels, stride 1)", opi);
-      if (c0 == 0 && a->pid == (int)s->m.input && a->readers == 1 && s->m.n_layers == 0) {
-        s->m.tensors[s->m.input].c = c1; /* pseg's input is the slice: the rest is never read */
+      if (!crop && rb[3] == 0 && a->pid == (int)s->m.input && a->readers == 1 && s->m.n_layers == 0) {
+        s->m.tensors[s->m.input].c = re[3]; /* pseg's input is the slice: the rest is never read */
         s->input_channels = a->shape[3];
         to->pid = a->pid;
         continue;
       }
       if (!(l = new_layer(s, PSEG_OP_SLICE, opi))) return cfail(s, "out of memory");
-      l->in0 = a->pid, l->aux = c0;
+      l->in0 = a->pid, l->aux = rb[3], l->pad_top = -rb[1], l->pad_left = -rb[2];
       break;
     }
-    case TFL_RESHAPE: { /* a view: the same values in the same order (a flattened output) */
+    case TFL_RESHAPE: { /* a view: the same values in the same order (a flattened output), or a copy */
       NEED_ACT(0);
       ttensor *a = IN(0);
       int ah, aw, ac, oh, ow, oc;
       if (shape_count(a) != shape_count(to) || to->pid >= 0) return cfail(s, "bad shapes at operator %d", opi);
       int same = !hwc(a, &ah, &aw, &ac) && !hwc(to, &oh, &ow, &oc) && ah == oh && aw == ow && ac == oc;
-      if (!same && outi != (int32_t)gout)
-        return cfail(s, "unsupported TFLite op RESHAPE at operator %d (only one that keeps the shape, or flattens the model's output)", opi);
+      int keeps_c = a->rank >= 1 && to->rank >= 1 && a->shape[a->rank - 1] == to->shape[to->rank - 1];
+      if (!same && outi != (int32_t)gout && !keeps_c) { /* flattening, or a vector made a map: a RESHAPE layer */
+        if (hwc(to, &oh, &ow, &oc))
+          return cfail(s, "unsupported TFLite op RESHAPE at operator %d (to a shape of %d dimensions that is no map)", opi, to->rank);
+        if (!(l = new_layer(s, PSEG_OP_RESHAPE, opi))) return cfail(s, "out of memory");
+        l->in0 = a->pid;
+        break;
+      }
       to->pid = a->pid; /* the reader sees the tensor as it is stored */
+      if (!same && outi != (int32_t)gout) /* the pixels rearranged, each one's channels kept: the map as stored */
+        to->rank = a->rank, memcpy(to->shape, a->shape, sizeof to->shape), to->pixview = 1;
       continue;
     }
     case TFL_TRANSPOSE_CONV: { /* inputs: output shape, weights [out, kh, kw, in], input, bias (optional) */
@@ -1309,14 +1365,29 @@ static int convert(conv_state *s) {
       act_tfl = (int)fb_int(f, opts, 0, 1, 0);
       int wfmt = (int)fb_int(f, opts, 1, 1, 0);
       if (wfmt != 0) return cfail(s, "unsupported TFLite op %s at operator %d (shuffled weights format)", name, opi);
+      int32_t src = a->pid;
+      if (w->shape[1] != ic && (int64_t)w->shape[1] == (int64_t)ih * iw * ic && oh == 1 && ow == 1 && ih * iw > 1) {
+        /* over the whole map, flattened (keep_num_dims off): a RESHAPE layer to a 1x1 map of its
+         * values, then the 1x1 conv */
+        if (w->shape[1] > PSEG_FMT_MAX_CHANNELS)
+          return cfail(s, "unsupported TFLite op %s at operator %d (over a flattened %dx%dx%d map: at most %d values)", name,
+                       opi, ih, iw, ic, PSEG_FMT_MAX_CHANNELS);
+        if (grow((void **)&s->m.tensors, &s->cap_tensors, s->m.n_tensors + 1, sizeof(pseg_fmt_tensor)))
+          return cfail(s, "out of memory");
+        s->m.tensors[s->m.n_tensors] = (pseg_fmt_tensor){1, 1, w->shape[1], s->m.tensors[a->pid].quant};
+        pseg_fmt_layer *r = new_layer(s, PSEG_OP_RESHAPE, opi);
+        if (!r) return cfail(s, "out of memory");
+        r->in0 = a->pid, r->out = src = (int32_t)s->m.n_tensors++;
+        ih = iw = 1, ic = w->shape[1];
+      }
       if (w->shape[1] != ic)
         return cfail(s, "unsupported TFLite op %s at operator %d (it reads %d values a row, its input has %dx%dx%d: "
-                        "only on the channels of each pixel, such as after a global pool)", name, opi, w->shape[1], ih, iw, ic);
+                        "only on the channels of each pixel, such as after a global pool, or on the whole map)", name, opi, w->shape[1], ih, iw, ic);
       if (w->shape[0] != occ || oh != ih || ow != iw)
         return cfail(s, "bad shapes at operator %d", opi);
       if (!(l = new_layer(s, PSEG_OP_CONV2D, opi))) return cfail(s, "out of memory");
-      l->in0 = a->pid; /* weights [out, in] are [out, 1, 1, in] */
-      if (add_layer_weights(s, l, w, b, occ, opi)) return -1;
+      l->in0 = src; /* weights [out, in] are [out, 1, 1, in] */
+      if (is_int(to) ? add_qweights(s, l, w, b, occ, 0, opi) : add_layer_weights(s, l, w, b, occ, opi)) return -1;
       break;
     }
     case TFL_RESIZE_NEAREST_NEIGHBOR: { /* options: align_corners (0), half_pixel_centers (1) */
@@ -1366,6 +1437,7 @@ static int convert(conv_state *s) {
     if (new_tensor(s, (uint32_t)outi, opi)) return -1;
     l->out = to->pid;
   }
+  if (materialize_pad(s, (int)gout)) return -1;
   if (s->t[gout].pid < 0) return cfail(s, "model output is not computed by a supported op");
   s->m.output = (uint32_t)s->t[gout].pid;
   if (s->m.n_layers == 0) return cfail(s, "model has no supported layer (its output is its input)");
