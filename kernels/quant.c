@@ -104,8 +104,11 @@ int kq_add(int a, int b, const kqadd *p, int zo, int lo, int hi) {
 static float lut_sigmoid(float x) { return signbit(x) ? 1.0f / (1.0f + expf(-x)) : 1.0f - 1.0f / (1.0f + expf(x)); }
 
 const char *kq_lut_ok(kquant a, kquant o, int act) {
-  if (act != PSEG_ACT_SIGMOID && act != PSEG_ACT_TANH) return "an integer activation must be logistic or tanh (relu and relu6 fuse into the layer before)";
+  if (act != PSEG_ACT_SIGMOID && act != PSEG_ACT_TANH && act != PSEG_ACT_HARD_SWISH)
+    return "an integer activation must be logistic, tanh or hard_swish (relu and relu6 fuse into the layer before)";
   if (!(a.scale > 0.0f && isnormal(a.scale))) return "an integer activation's input scale must be positive and normal";
+  if (act == PSEG_ACT_HARD_SWISH && !(o.scale > 0.0f && isnormal(o.scale) && a.scale / 128.0f / o.scale < 1.0f))
+    return "an integer hard_swish's output scale must be positive, normal and above its input scale / 128 (as TFLite requires)";
   if (act == PSEG_ACT_SIGMOID && (o.scale != 0x1.0p-8f || o.zp != -128))
     return "an integer logistic must have output scale 1/256 and zero point -128 (as TFLite's converter writes it)";
   if (act == PSEG_ACT_TANH && (o.scale != 0x1.0p-7f || o.zp != 0))
@@ -113,9 +116,53 @@ const char *kq_lut_ok(kquant a, kquant o, int act) {
   return NULL;
 }
 
+/* 16-bit fixed point as TFLite's integer HARD_SWISH kernel uses it (gemmlowp's rounding doubling
+ * high multiply, its rounding division by a power of two; a doubling high multiply that truncates;
+ * a left shift that saturates) */
+static int16_t sat16(int64_t v) { return (int16_t)(v > INT16_MAX ? INT16_MAX : v < INT16_MIN ? INT16_MIN : v); }
+static int16_t rdhm16(int16_t a, int16_t b) {
+  if (a == INT16_MIN && b == INT16_MIN) return INT16_MAX;
+  int32_t ab = (int32_t)a * b;
+  return (int16_t)((ab + (ab >= 0 ? 1 << 14 : 1 - (1 << 14))) / (1 << 15));
+}
+static int16_t dhm16(int16_t a, int16_t b) {
+  if (a == INT16_MIN && b == INT16_MIN) return INT16_MAX;
+  return (int16_t)(((int32_t)a * b) / (1 << 15));
+}
+static int16_t rdiv_pot16(int16_t x, int e) {
+  int32_t mask = (1 << e) - 1, rem = x & mask, thr = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (int16_t)((x >> e) + (rem > thr ? 1 : 0));
+}
+/* TFLite's int16 multiplier from its int32 one (DownScaleInt32ToInt16Multiplier) */
+static int16_t mult16(int32_t m) { return m >= INT32_MAX - (1 << 15) ? INT16_MAX : (int16_t)((m + (1 << 15)) >> 16); }
+
+/* q's int8 HARD_SWISH as TFLite's kernel computes it: the input on a scale 2^7 finer, the output
+ * multiplier (input scale / 128 / output scale) and the "reluish" one (the same over 3 / 32768)
+ * as 16-bit fixed point, computed in float as its Prepare does */
+static int hswish_q(int q, kquant a, kquant o) {
+  float hires = a.scale / 128.0f;
+  int32_t om32, rm32;
+  int oe, re;
+  kq_fixed_multiplier((double)(hires / o.scale), &om32, &oe);
+  kq_fixed_multiplier((double)(hires / (3.0f / 32768.0f)), &rm32, &re);
+  int16_t om = mult16(om32), rm = mult16(rm32);
+  int16_t x = (int16_t)((q - a.zp) * (1 << 7)), xo = rdhm16(x, om), r = x;
+  if (re > 0) r = sat16((int64_t)r * (1 << (re - 1)));
+  r = rdhm16(r, rm);
+  if (re > 0) r = sat16((int64_t)r * 2);
+  if (re < 0) r = rdiv_pot16(r, -re);
+  r = (int16_t)((r + (1 << 15)) >> 1);
+  int v = rdiv_pot16(dhm16(r, xo), -oe) + o.zp;
+  return v < -128 ? -128 : v > 127 ? 127 : v;
+}
+
 void kq_lut(kquant a, kquant o, int act, int8_t lut[256]) {
   const float inv = 1.0f / o.scale;
   for (int i = -128; i < 128; i++) {
+    if (act == PSEG_ACT_HARD_SWISH) {
+      lut[i + 128] = (int8_t)hswish_q(i, a, o);
+      continue;
+    }
     float x = (float)(i - a.zp) * a.scale, y = act == PSEG_ACT_TANH ? tanhf(x) : lut_sigmoid(x);
     long q = lrintf(y * inv) + o.zp;
     lut[i + 128] = (int8_t)(q < -128 ? -128 : q > 127 ? 127 : q);

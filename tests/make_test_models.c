@@ -71,7 +71,8 @@
  *   int8_act.tflite      an int8 sigmoid head: 64x64x3 uint8 -> QUANTIZE -> CONV_2D 3x3 SAME
  *                        (3->4) -> TANH (scale 1/128) -> CONV_2D 1x1 (4->1) -> LOGISTIC (scale
  *                        1/256, zero point -128): int8 probabilities                   [64,64,1]
- *   int8_lut_logistic.tflite, int8_lut_tanh.tflite  the op on the input itself: 16x16x3 uint8
+ *   int8_lut_logistic.tflite, int8_lut_tanh.tflite, int8_lut_hard_swish.tflite (and _fine:
+ *                        input scale 0.005, so TFLite's right-shift path)  the op on the input itself: 16x16x3 uint8
  *                        (scale 0.05, zero point 128) -> QUANTIZE (zero point 0) -> LOGISTIC
  *                        or TANH: on a ramp image every entry of the table    [16,16,3]
  *   tconv_crop.tflite, int8_tconv_crop.tflite  a transposed conv and its crop (float, and int8
@@ -654,19 +655,21 @@ static int int8_act(const char *dir) {
 /* An int8 LOGISTIC or TANH of the model's input itself: uint8 pixels (scale 0.05, zero point 128)
  * -> QUANTIZE to int8 (zero point 0: the real values -6.4 .. 6.35) -> the op; on
  * prep_portraits --ramp's image every entry of the op's table is read and compared. */
-static int int8_lut(const char *dir, int op, const char *name) {
+static int int8_lut_at(const char *dir, int op, const char *name, float s0) {
   tfw *w = tfw_new();
   if (!w) return 1;
   const int s_in[4] = {1, 16, 16, 3};
-  const float s0 = 0.05f;
   int64_t z128 = 128;
   int in = tfw_quantization(w, tfw_tensor(w, "pixels", TFW_UINT8, s_in, 4, NULL, 0), &s0, &z128, 1, 0);
   int q = qtensor(w, "q", s_in, s0, 0);
-  int out = op == TFW_OP_TANH ? qtensor(w, "tanh", s_in, 1.0f / 128, 0) : qtensor(w, "logistic", s_in, 1.0f / 256, -128);
+  int out = op == TFW_OP_TANH ? qtensor(w, "tanh", s_in, 1.0f / 128, 0)
+          : op == TFW_OP_HARD_SWISH ? qtensor(w, "hard_swish", s_in, 0.53f * s0, s0 > 0.01f ? -114 : -24) /* its range */
+                                    : qtensor(w, "logistic", s_in, 1.0f / 256, -128);
   tfw_op(w, TFW_OP_QUANTIZE, &in, 1, q);
   tfw_simple(w, op, q, out);
   return finish(w, in, out, dir, name);
 }
+static int int8_lut(const char *dir, int op, const char *name) { return int8_lut_at(dir, op, name, 0.05f); }
 
 /* int8 transposed convs (per channel with a bias; per tensor without) */
 static int int8_tconv(const char *dir) {
@@ -1105,6 +1108,8 @@ int main(int argc, char **argv) {
   }
   return pad_logits1(argv[1]) || flat_logits2(argv[1]) || tconv_bias(argv[1]) || hand_softmax(argv[1]) || naive_softmax(argv[1]) || nearest(argv[1]) || dense_se(argv[1]) || prior4(argv[1]) || concat_slice(argv[1]) || prelu(argv[1]) || dilated(argv[1]) || pools(argv[1]) || int8_model(argv[1]) || int8_ops(argv[1]) || resize_add(argv[1]) || resize_chain(argv[1]) || resize_head(argv[1]) || int8_act(argv[1]) ||
          int8_lut(argv[1], TFW_OP_LOGISTIC, "int8_lut_logistic.tflite") || int8_lut(argv[1], TFW_OP_TANH, "int8_lut_tanh.tflite") ||
+         int8_lut(argv[1], TFW_OP_HARD_SWISH, "int8_lut_hard_swish.tflite") ||
+         int8_lut_at(argv[1], TFW_OP_HARD_SWISH, "int8_lut_hard_swish_fine.tflite", 0.005f) ||
          int8_tconv(argv[1]) || tconv_crop(argv[1], 0) || tconv_crop(argv[1], 1) || crop_pad(argv[1], 0) || crop_pad(argv[1], 1) || reshape_head(argv[1], 0) || reshape_head(argv[1], 1) || dense_bottleneck(argv[1]) || int8_dense(argv[1]) ||
          int8_softmax(argv[1]);
 }

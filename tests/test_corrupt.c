@@ -458,10 +458,12 @@ int main(int argc, char **argv) {
                  {"an activation with two scales", "2 scales"},
                  {"an int8 max pool changing the scale", "must share one scale and zero point"},
                  {"an int8 logistic of output scale 1/255", "output scale 1/256 and zero point -128"},
-                 {"an int8 relu of its own", "must be logistic or tanh"},
+                 {"an int8 relu of its own", "must be logistic, tanh or hard_swish"},
                  {"an int8 logistic of output scale 1/256, zero point -128", NULL},
                  {"an int8 softmax of output scale 1/255", "softmax must have output scale 1/256 and zero point -128"},
-                 {"an int8 softmax of output scale 1/256, zero point -128", NULL}};
+                 {"an int8 softmax of output scale 1/256, zero point -128", NULL},
+                 {"an int8 hard_swish of output scale below its input's / 128", "above its input scale / 128"},
+                 {"an int8 hard_swish of output scale 0.05", NULL}};
     for (int k = 0; k < (int)(sizeof qcase / sizeof qcase[0]); k++) {
       tfw *qw = tfw_new();
       int s_in[4] = {1, 4, 4, 3}, s_w[4] = {2, 1, 1, 3}, s_b[1] = {2}, s_o[4] = {1, 4, 4, 2};
@@ -491,8 +493,10 @@ int main(int argc, char **argv) {
         tfw_max_pool2d(qw, co, mp, 1, 1, 1, 1, TFW_VALID);
       }
       if (ac >= 0) {
-        tfw_quantization(qw, ac, (float[]){k == 11 || k == 14 ? 1.0f / 255 : 1.0f / 256}, (int64_t[]){-128}, 1, 0);
-        if (k >= 14) tfw_softmax(qw, co, ac, 1.0f); /* over the conv's 2 channels */
+        tfw_quantization(qw, ac, (float[]){k == 11 || k == 14 ? 1.0f / 255 : k == 16 ? 1e-4f : k == 17 ? 0.05f : 1.0f / 256},
+                         (int64_t[]){-128}, 1, 0);
+        if (k >= 16) tfw_simple(qw, TFW_OP_HARD_SWISH, co, ac);
+        else if (k >= 14) tfw_softmax(qw, co, ac, 1.0f); /* over the conv's 2 channels */
         else tfw_simple(qw, k == 12 ? TFW_OP_RELU : TFW_OP_LOGISTIC, co, ac);
       }
       tfw_dequantize(qw, ac >= 0 ? ac : mp >= 0 ? mp : co, out);

@@ -148,6 +148,8 @@ int_fidelity int8_act probability 1 "$T/in/64x64c"
 "$PREP" --ramp "$T/in/ramp" 16 16 >/dev/null || { echo "FAIL prep_portraits --ramp"; status=1; }
 int_fidelity int8_lut_logistic probability 0 "$T/in/ramp" --person-channel 0 --output probability
 int_fidelity int8_lut_tanh logits 0 "$T/in/ramp" --person-channel 0
+int_fidelity int8_lut_hard_swish logits 0 "$T/in/ramp" --person-channel 0 # TFLite's 16-bit fixed point, entry by entry
+int_fidelity int8_lut_hard_swish_fine logits 0 "$T/in/ramp" --person-channel 0 # input scale 0.005: its right shifts
 # int8 transposed convs: per-channel weights with a bias (TFLite's builtin kernel, fixed-point
 # requantization) and one weight scale without (XNNPACK's deconvolution)
 int_fidelity int8_tconv logits 1 "$T/in/64x64c"

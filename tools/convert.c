@@ -921,11 +921,13 @@ static int convert(conv_state *s) {
     int pixel_op = code == TFL_RELU || code == TFL_RELU6 || code == TFL_HARD_SWISH || code == TFL_LOGISTIC ||
                    code == TFL_TANH || code == TFL_EXP || code == TFL_SOFTMAX || code == TFL_QUANTIZE ||
                    code == TFL_DEQUANTIZE || code == TFL_RESHAPE;
-    if (nin >= 1 && in[0] >= 0 && s->t[in[0]].pixview) {
-      ttensor *a = &s->t[in[0]];
-      if (!pixel_op)
+    for (uint32_t k = 0; k < nin; k++) {
+      const ttensor *a = in[k] >= 0 ? &s->t[in[k]] : NULL;
+      if (!a || !a->pixview) continue;
+      if (!pixel_op || k > 0)
         return cfail(s, "unsupported TFLite op %s at operator %d (it reads a map RESHAPE made into [%d pixels, %d channels]: "
-                        "only activations, SOFTMAX, QUANTIZE, DEQUANTIZE and RESHAPE may)", name, opi, (int)(shape_count(a) / (size_t)a->shape[a->rank - 1]), a->shape[a->rank - 1]);
+                        "only activations, SOFTMAX, QUANTIZE, DEQUANTIZE and RESHAPE may)", name, opi,
+                     (int)(shape_count(a) / (size_t)a->shape[a->rank - 1]), a->shape[a->rank - 1]);
       if (code != TFL_RESHAPE && shape_count(to) == shape_count(a) && to->rank >= 1 && to->shape[to->rank - 1] == a->shape[a->rank - 1])
         to->rank = a->rank, memcpy(to->shape, a->shape, sizeof to->shape), to->pixview = 1;
     }
