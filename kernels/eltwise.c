@@ -131,7 +131,7 @@ static void add_qref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const flo
 }
 
 const pseg_op_def pseg_def_ADD = {2, binary_check, NULL, NULL, NULL, binary_plan, binary_ref, add_qref};
-const pseg_op_def pseg_def_MUL = {2, binary_check, NULL, NULL, NULL, binary_plan, binary_ref, NULL};
+const pseg_op_def pseg_def_MUL = {2, binary_check, NULL, NULL, NULL, binary_plan, binary_ref, kq_mul_qref};
 const pseg_op_def pseg_def_SUB = {2, binary_check, NULL, NULL, NULL, binary_plan, binary_ref, NULL};
 const pseg_op_def pseg_def_DIV = {2, binary_check, NULL, NULL, NULL, binary_plan, binary_ref, NULL};
 

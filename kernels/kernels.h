@@ -221,6 +221,14 @@ void kq_free(kqweights *q);
  * values, so the float kernel and reference compute them exactly (the tensors hold them as
  * floats). kq_pass_ok: NULL, or why not; kq_pass_ref: their integer reference (the float one). */
 const char *kq_pass_ok(const pseg_fmt_model *m, const pseg_fmt_layer *l);
+/* Integer MUL (same shape, or the second input one value a channel) and MEAN over height and width
+ * as XNNPACK computes them: an int32 product or sum of the values less their zero points, times
+ * one fp32 scale (kq_mul_scale, kq_mean_scale), rounded to nearest even, plus the output's zero
+ * point, clamped. kq_mul_qref, kq_mean_qref: their references. */
+float kq_mul_scale(kquant a, kquant b, kquant o);
+float kq_mean_scale(kquant a, kquant o, int n);
+void kq_mul_qref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in0, const float *in1, float *out);
+void kq_mean_qref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in0, const float *in1, float *out);
 void kq_pass_ref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in0, const float *in1, float *out);
 /* The dispatch of an integer layer (shaders/qnet.comp), -1 for one it cannot run; the floats of
  * its packed weights (0: none) and their packing (kernels/quant.c). */

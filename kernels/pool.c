@@ -90,7 +90,7 @@ static void mean_ref(const pseg_fmt_layer *l, const float *in0, kshape a, const 
   ref_mean(in0, a, l->act, out);
 }
 
-const pseg_op_def pseg_def_MEAN = {1, mean_check, NULL, NULL, NULL, mean_plan, mean_ref, NULL};
+const pseg_op_def pseg_def_MEAN = {1, mean_check, NULL, NULL, NULL, mean_plan, mean_ref, kq_mean_qref};
 
 /* a kh x kw window, stride, padding cells ignored */
 static const char *maxpool_check(const pseg_fmt_layer *l, kshape a, kshape b, kshape o) {

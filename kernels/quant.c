@@ -335,6 +335,46 @@ void kq_act_qref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *
   for (size_t i = 0, n = (size_t)t->h * t->w * t->c; i < n; i++) out[i] = (float)lut[(int)in0[i] + 128];
 }
 
+/* XNNPACK's fp32 requantization of an int32 value: times the scale in fp32, rounded to nearest
+ * even, plus the zero point, clamped */
+static int fp32_requant(int32_t acc, float scale, int zo, int lo, int hi) {
+  long q = lrintf((float)acc * scale) + zo;
+  return q < lo ? lo : q > hi ? hi : (int)q;
+}
+
+float kq_mul_scale(kquant a, kquant b, kquant o) {
+  float product = a.scale * b.scale; /* in float, as XNNPACK's operator creation */
+  return product / o.scale;
+}
+
+float kq_mean_scale(kquant a, kquant o, int n) { return a.scale / o.scale / (float)n; }
+
+void kq_mul_qref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in0, const float *in1, float *out) {
+  const pseg_fmt_tensor *t = &m->tensors[l->out];
+  kquant qa = kq_of(m, l->in0), qb = kq_of(m, l->in1), qo = kq_of(m, l->out);
+  int lo, hi;
+  kq_act_range(l->act, qo, kq_builtin(m), &lo, &hi);
+  float sc = kq_mul_scale(qa, qb, qo);
+  for (size_t i = 0, n = (size_t)t->h * t->w * t->c; i < n; i++) {
+    int b = (int)in1[l->aux == 1 ? i % (size_t)t->c : i];
+    out[i] = (float)fp32_requant(((int)in0[i] - qa.zp) * (b - qb.zp), sc, qo.zp, lo, hi);
+  }
+}
+
+void kq_mean_qref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in0, const float *in1, float *out) {
+  const pseg_fmt_tensor *a = &m->tensors[l->in0];
+  kquant qa = kq_of(m, l->in0), qo = kq_of(m, l->out);
+  int lo, hi, n = a->h * a->w;
+  (void)in1;
+  kq_act_range(l->act, qo, kq_builtin(m), &lo, &hi);
+  float sc = kq_mean_scale(qa, qo, n);
+  for (int c = 0; c < a->c; c++) {
+    int32_t acc = -n * qa.zp;
+    for (int p = 0; p < n; p++) acc += (int32_t)in0[(size_t)p * a->c + c];
+    out[c] = (float)fp32_requant(acc, sc, qo.zp, lo, hi);
+  }
+}
+
 const pseg_op_def pseg_def_QUANTIZE = {1, same_shape, NULL, NULL, NULL, no_plan, NULL, quantize_qref};
 const pseg_op_def pseg_def_DEQUANTIZE = {1, same_shape, NULL, NULL, NULL, no_plan, NULL, dequantize_qref};
 
@@ -442,6 +482,16 @@ int kernel_qplan(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d)
     break;
   case PSEG_OP_DEQUANTIZE:
     d->spec[1] = 6, d->pc.aux0 = qa.zp, d->pc.aux1 = fbits(qa.scale);
+    break;
+  case PSEG_OP_MUL: /* qnet.comp OP 15: pc.kh the scale's bits, pc.kw 1 for one value a channel in R */
+    if (builtin) return -1;
+    d->spec[1] = 15, d->pc.aux0 = qa.zp, d->pc.aux1 = kq_of(m, l->in1).zp, d->pc.kh = fbits(kq_mul_scale(qa, kq_of(m, l->in1), qo));
+    d->pc.kw = l->aux, d->pc.mode = pack_range(m, qo, l->act);
+    break;
+  case PSEG_OP_MEAN: /* qnet.comp OP 16: an invocation a channel vec4, over the whole map */
+    if (builtin) return -1;
+    d->spec[1] = 16, d->pc.aux0 = qa.zp, d->pc.kh = fbits(kq_mean_scale(qa, qo, a->h * a->w));
+    d->pc.mode = pack_range(m, qo, l->act);
     break;
   case PSEG_OP_CONCAT: /* values moved (one scale and zero point: kq_pass_ok), qnet.comp OP 11-14 */
   case PSEG_OP_SLICE:

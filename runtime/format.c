@@ -287,7 +287,8 @@ int pseg_fmt_validate(const pseg_fmt_model *m, char *err, size_t errlen) {
     for (uint32_t i = 0; i < m->n_layers; i++) {
       const pseg_fmt_layer *l = &m->layers[i];
       int op = l->op, integer = m->tensors[l->out].quant > 0;
-      if (integer && (op == PSEG_OP_ACT || op == PSEG_OP_RESIZE_BILINEAR || (op == PSEG_OP_QUANTIZE && m->tensors[l->in0].quant > 0))) {
+      if (integer && (op == PSEG_OP_ACT || op == PSEG_OP_RESIZE_BILINEAR || op == PSEG_OP_MUL || op == PSEG_OP_MEAN ||
+                      (op == PSEG_OP_QUANTIZE && m->tensors[l->in0].quant > 0))) {
         seterr(err, errlen, "layer %u: an integer %s in a model with scales XNNPACK does not take (0, denormal or inf: TFLite "
                "then runs every layer on its builtin kernels, whose arithmetic pseg has only for convs, adds, transposed convs, "
                "softmax and the ops that move values)", i, pseg_op_name(op));

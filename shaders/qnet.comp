@@ -34,6 +34,9 @@
  *   values moved or compared, one scale and zero point for all (kernels/quant.c kq_pass_ok); 14
  *   RESHAPE, output element e (NHWC order, pc.aux1 channels a pixel) from X's element e (pc.aux0
  *   channels a pixel).
+ * OP 15 MUL, OP 16 MEAN over height and width, as XNNPACK computes them (kernels/quant.c
+ *   kq_mul_qref, kq_mean_qref): pc.aux0 (and aux1) the inputs' zero points, pc.kh the fp32 scale's
+ *   bits; MUL: pc.kw 1 when R holds one value a channel.
  * FIX (OP 0, 1, 8): TFLite's builtin requantization (kernels/quant.c: kq_builtin models, and
  *   OP 8 with per-channel weights; 2: the convs', ruy's one rounding; 1: TFLite's own), the
  *   multipliers' bits in the scale slot and the shifts in a third slot (requant below).
@@ -540,6 +543,13 @@ void main() {
       q[j] = c >= pc.aux1 ? 0 : !inside ? zo
            : OP == 12 || c < pc.aux0 ? qX(sp * pc.in_c4 + (ca >> 2))[ca & 3] : qR(p * c4b + (cb >> 2))[cb & 3];
     }
+  } else if (OP == 15) { /* MUL: XNNPACK's fp32 requantization of the product (kernels/quant.c kq_mul_qref) */
+    ivec4 b = pc.kw != 0 ? qR(c4) : qR(id);
+    q = clamp(ivec4(roundEven(vec4((qX(id) - pc.aux0) * (b - pc.aux1)) * intBitsToFloat(pc.kh))) + zo, lo, hi);
+  } else if (OP == 16) { /* MEAN over the whole map (kq_mean_qref) */
+    ivec4 acc = ivec4(-pc.in_h * pc.in_w * pc.aux0);
+    for (int i = 0; i < pc.in_h * pc.in_w; i++) acc += qX(i * OC4 + c4);
+    q = clamp(ivec4(roundEven(vec4(acc) * intBitsToFloat(pc.kh))) + zo, lo, hi);
   } else if (OP == 14) { /* RESHAPE */
     for (int j = 0; j < 4; j++) {
       int e = p * pc.aux1 + c4 * 4 + j, sp = e / pc.aux0, sc = e - sp * pc.aux0;

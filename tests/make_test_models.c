@@ -103,6 +103,12 @@
  *                        RESHAPE [1,512] -> FULLY_CONNECTED (512->32), and FULLY_CONNECTED on
  *                        the map itself (512->32); ADD +relu -> FULLY_CONNECTED (32->256) ->
  *                        RESHAPE [1,8,8,4] -> RESIZE_BILINEAR 64x64 -> CONV_2D 1x1: a logit [64,64,1]
+ *   int8_dense.tflite    the same path in int8: RESHAPE flat, FULLY_CONNECTED (512->64, per-channel
+ *                        int8 weights), RESHAPE [1,8,8,1], RESIZE_BILINEAR, CONV_2D 1x1: logits [64,64,2]
+ *   int8_se.tflite       an int8 squeeze-excite: CONV_2D 3x3 s2 +relu (3->8) [32,32,8] -> MEAN
+ *                        [1,1,8] -> CONV_2D 1x1 +relu (8->4) -> CONV_2D 1x1 (4->8) -> LOGISTIC,
+ *                        MUL of the map by it, MUL of that by the map, CONV_2D 1x1 [32,32,2]
+ *                        -> RESIZE_BILINEAR 64x64: logits                               [64,64,2]
  *
  * Float32 weights from a fixed seed at He-initialisation scale; the heads' weights scaled so the
  * logits span several units (the int8 model's quantized per output channel). Usage:
@@ -979,6 +985,48 @@ static int int8_dense(const char *dir) {
   return finish(w, in, out, dir, "int8_dense.tflite");
 }
 
+/* An int8 squeeze-excite block (uint8 pixels in): MEAN over the map, two 1x1 convs, a LOGISTIC
+ * gate, MUL of the map by the gate (one value a channel), then MUL of that by the map itself
+ * (same shape), a 1x1 conv, resized: int8 logits */
+static int int8_se(const char *dir) {
+  static float w1[8 * 27], b1[8], w2[4 * 8], b2[4], w3[8 * 4], b3[8], w4[2 * 8], b4[2];
+  fill(w1, sizeof w1 / 4, 2.0 * sqrt(2.0 / 27)), fill(b1, 8, 0.05), fill(w2, sizeof w2 / 4, 2.0 * sqrt(2.0 / 8));
+  fill(b2, 4, 0.1), fill(w3, sizeof w3 / 4, 2.0 * sqrt(2.0 / 4)), fill(b3, 8, 0.1), fill(w4, sizeof w4 / 4, 3.0 * sqrt(2.0 / 8));
+  fill(b4, 2, 0.1);
+  tfw *w = tfw_new();
+  if (!w) return 1;
+  const int s_in[4] = {1, 64, 64, 3}, s_a[4] = {1, 32, 32, 8}, s_m[4] = {1, 1, 1, 8}, s_f[4] = {1, 1, 1, 4},
+            s_h[4] = {1, 32, 32, 2}, s_o[4] = {1, 64, 64, 2}, s_w1[4] = {8, 3, 3, 3}, s_w2[4] = {4, 1, 1, 8},
+            s_w3[4] = {8, 1, 1, 4}, s_w4[4] = {2, 1, 1, 8}, s_2[1] = {2};
+  const int axes[2] = {1, 2}, size[2] = {64, 64};
+  const float s0 = 1.0f / 255;
+  int64_t z0 = 0;
+  int in = tfw_quantization(w, tfw_tensor(w, "pixels", TFW_UINT8, s_in, 4, NULL, 0), &s0, &z0, 1, 0);
+  int q = qtensor(w, "q", s_in, s0, -128), a = qtensor(w, "conv1", s_a, 4.0f / 255, -128);
+  int m = qtensor(w, "mean", s_m, 1.5f / 255, -128), f1 = qtensor(w, "fc1", s_f, 4.0f / 255, -128);
+  int f2 = qtensor(w, "fc2", s_m, 10.0f / 255, 2), g = qtensor(w, "gate", s_m, 1.0f / 256, -128);
+  int x = qtensor(w, "gated", s_a, 3.0f / 255, -128), y = qtensor(w, "squared", s_a, 5.0f / 255, -128);
+  int hd = qtensor(w, "head", s_h, 16.0f / 255, 3), out = qtensor(w, "logits", s_o, 16.0f / 255, 3);
+  int tax = tfw_tensor(w, "mean/axes", TFW_INT32, s_2, 1, axes, sizeof axes);
+  int tsz = tfw_tensor(w, "resize/size", TFW_INT32, s_2, 1, size, sizeof size);
+  int tw1, tb1, tw2, tb2, tw3, tb3, tw4, tb4;
+  qweights(w, "conv1/weights", s_w1, 8, 0, w1, b1, s0, &tw1, &tb1);
+  qweights(w, "fc1/weights", s_w2, 4, 0, w2, b2, 1.5f / 255, &tw2, &tb2);
+  qweights(w, "fc2/weights", s_w3, 8, 0, w3, b3, 4.0f / 255, &tw3, &tb3);
+  qweights(w, "head/weights", s_w4, 2, 0, w4, b4, 5.0f / 255, &tw4, &tb4);
+  tfw_op(w, TFW_OP_QUANTIZE, &in, 1, q);
+  tfw_conv2d(w, q, tw1, tb1, a, TFW_SAME, 2, 2, TFW_ACT_RELU);
+  tfw_mean(w, a, tax, m, 1);
+  tfw_conv2d(w, m, tw2, tb2, f1, TFW_SAME, 1, 1, TFW_ACT_RELU);
+  tfw_conv2d(w, f1, tw3, tb3, f2, TFW_SAME, 1, 1, TFW_ACT_NONE);
+  tfw_simple(w, TFW_OP_LOGISTIC, f2, g);
+  tfw_mul(w, a, g, x, TFW_ACT_NONE);
+  tfw_mul(w, x, a, y, TFW_ACT_NONE);
+  tfw_conv2d(w, y, tw4, tb4, hd, TFW_SAME, 1, 1, TFW_ACT_NONE);
+  tfw_resize_bilinear(w, hd, tsz, out, 0, 1);
+  return finish(w, in, out, dir, "int8_se.tflite");
+}
+
 static int dense_se(const char *dir) {
   static float w1[8 * 27], b1[8], f1[4 * 8], fb1[4], f2[8 * 4], fb2[8], f3[8], fb3[1] = {-0.2f};
   fill(w1, sizeof w1 / 4, sqrt(2.0 / 27)), fill(b1, 8, 0.1), fill(f1, 32, 2.0 * sqrt(2.0 / 8)), fill(fb1, 4, 0.1);
@@ -1110,6 +1158,6 @@ int main(int argc, char **argv) {
          int8_lut(argv[1], TFW_OP_LOGISTIC, "int8_lut_logistic.tflite") || int8_lut(argv[1], TFW_OP_TANH, "int8_lut_tanh.tflite") ||
          int8_lut(argv[1], TFW_OP_HARD_SWISH, "int8_lut_hard_swish.tflite") ||
          int8_lut_at(argv[1], TFW_OP_HARD_SWISH, "int8_lut_hard_swish_fine.tflite", 0.005f) ||
-         int8_tconv(argv[1]) || tconv_crop(argv[1], 0) || tconv_crop(argv[1], 1) || crop_pad(argv[1], 0) || crop_pad(argv[1], 1) || reshape_head(argv[1], 0) || reshape_head(argv[1], 1) || dense_bottleneck(argv[1]) || int8_dense(argv[1]) ||
+         int8_tconv(argv[1]) || tconv_crop(argv[1], 0) || tconv_crop(argv[1], 1) || crop_pad(argv[1], 0) || crop_pad(argv[1], 1) || reshape_head(argv[1], 0) || reshape_head(argv[1], 1) || dense_bottleneck(argv[1]) || int8_dense(argv[1]) || int8_se(argv[1]) ||
          int8_softmax(argv[1]);
 }

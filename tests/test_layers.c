@@ -415,6 +415,16 @@ static void integer_cases(pseg_context *ctx, builder *b) {
     qoutput(b, mp);
     check(ctx, b, "int8 conv 1x1 + concat + slice + max_pool 13x11", -8, 8);
   }
+  { /* an int8 squeeze-excite's ops (qnet.comp OP 15, 16): MEAN over a 13x11 map of 10 channels,
+     * MUL of the map by it (one value a channel, with relu), MUL of that by the map (same shape) */
+    int x = qinput(b, 13, 11, 10), mn = add_qtensor(b, 1, 1, 10, 0.03f, 7), g = add_qtensor(b, 13, 11, 10, 0.07f, -3);
+    int y = add_qtensor(b, 13, 11, 10, 0.11f, 2);
+    add_layer(b, PSEG_OP_MEAN, PSEG_ACT_NONE, x, -1, mn);
+    add_layer(b, PSEG_OP_MUL, PSEG_ACT_RELU, x, mn, g)->aux = 1;
+    add_layer(b, PSEG_OP_MUL, PSEG_ACT_NONE, g, x, y);
+    qoutput(b, y);
+    check(ctx, b, "int8 mean + mul by it + mul same shape 13x11x10", -8, 8);
+  }
   { /* an int8 map flattened (RESHAPE) and read by a 1x1 conv: a FULLY_CONNECTED over the map */
     int x = qinput(b, 5, 3, 7), f = add_qtensor(b, 1, 1, 105, 0.0625f, -5), y = add_qtensor(b, 1, 1, 6, 0.05f, 3);
     add_layer(b, PSEG_OP_RESHAPE, PSEG_ACT_NONE, x, -1, f);
