@@ -90,10 +90,13 @@ void ref_binary(const float *a, const float *b, kshape s, int op, int broadcast,
 
 /* ---- the op table (kernels.h) ---- */
 
-/* aux: 0 same shape, 1 in1 is [1,1,C]; SUB and DIV also 2: in1 is [H,W,1] (per pixel) */
+/* aux: 0 same shape, 1 in1 is [1,1,C]; SUB and DIV also 2: in1 is [H,W,1] (per pixel); integer
+ * ADD and MUL also 3: no in1, one constant (kernels/quant.c kq_const: its int8 value and scale in
+ * the weights, its zero point as the bias) */
 static const char *binary_check(const pseg_fmt_layer *l, kshape a, kshape b, kshape o) {
   int maxaux = l->op == PSEG_OP_SUB || l->op == PSEG_OP_DIV ? 2 : 1;
   if (o.h != a.h || o.w != a.w || o.c != a.c) return "output shape mismatch";
+  if (l->aux == 3 && (l->op == PSEG_OP_ADD || l->op == PSEG_OP_MUL)) return l->in1 == -1 ? NULL : "a constant operand and a second input";
   if (l->aux == 0 && (b.h != a.h || b.w != a.w || b.c != a.c)) return "input shapes differ";
   if (l->aux == 1 && (b.h != 1 || b.w != 1 || b.c != a.c)) return "broadcast shape mismatch";
   if (l->aux == 2 && (b.h != a.h || b.w != a.w || b.c != 1)) return "broadcast shape mismatch";
@@ -111,10 +114,17 @@ static void binary_ref(const pseg_fmt_layer *l, const float *in0, kshape a, cons
  * in kq_builtin models) */
 static void add_qref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in0, const float *in1, float *out) {
   const pseg_fmt_tensor *t = &m->tensors[l->out];
-  kquant qa = kq_of(m, l->in0), qb = kq_of(m, l->in1), qo = kq_of(m, l->out);
-  int lo, hi, builtin = kq_builtin(m);
+  kquant qa = kq_of(m, l->in0), qb = kq_of(m, l->in1 >= 0 ? l->in1 : l->in0), qo = kq_of(m, l->out);
+  int lo, hi, builtin = kq_builtin(m), cv = 0;
+  if (l->aux == 3) cv = kq_const(m, l, &qb);
   kq_act_range(l->act, qo, builtin, &lo, &hi);
   size_t n = (size_t)t->h * t->w * t->c;
+  if (l->aux == 3) { /* a constant: XNNPACK's arithmetic with b fixed */
+    kqadd p;
+    kq_add_params(qa, qb, qo, &p);
+    for (size_t i = 0; i < n; i++) out[i] = (float)kq_add((int)in0[i], cv, &p, qo.zp, lo, hi);
+    return;
+  }
   if (l->aux != 0) { /* broadcasts: no integer version yet (the converter refuses them): zeros */
     memset(out, 0, n * sizeof(float));
     return;
@@ -130,8 +140,14 @@ static void add_qref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const flo
   for (size_t i = 0; i < n; i++) out[i] = (float)kq_add((int)in0[i], (int)in1[i], &p, qo.zp, lo, hi);
 }
 
-const pseg_op_def pseg_def_ADD = {2, binary_check, NULL, NULL, NULL, binary_plan, binary_ref, add_qref};
-const pseg_op_def pseg_def_MUL = {2, binary_check, NULL, NULL, NULL, binary_plan, binary_ref, kq_mul_qref};
+/* an integer ADD or MUL of a constant (aux 3): one int8 value, its zero point as the bias */
+static void binary_weights(const pseg_fmt_layer *l, kshape in, kshape out, size_t *w, size_t *b) {
+  (void)in, (void)out;
+  *w = *b = l->aux == 3;
+}
+
+const pseg_op_def pseg_def_ADD = {2, binary_check, binary_weights, NULL, NULL, binary_plan, binary_ref, add_qref};
+const pseg_op_def pseg_def_MUL = {2, binary_check, binary_weights, NULL, NULL, binary_plan, binary_ref, kq_mul_qref};
 const pseg_op_def pseg_def_SUB = {2, binary_check, NULL, NULL, NULL, binary_plan, binary_ref, NULL};
 const pseg_op_def pseg_def_DIV = {2, binary_check, NULL, NULL, NULL, binary_plan, binary_ref, NULL};
 

@@ -226,6 +226,8 @@ const char *kq_pass_ok(const pseg_fmt_model *m, const pseg_fmt_layer *l);
  * one fp32 scale (kq_mul_scale, kq_mean_scale), rounded to nearest even, plus the output's zero
  * point, clamped. kq_mul_qref, kq_mean_qref: their references. */
 float kq_mul_scale(kquant a, kquant b, kquant o);
+/* An integer ADD or MUL of a constant (aux 3): its int8 value, *q its scale and zero point */
+int kq_const(const pseg_fmt_model *m, const pseg_fmt_layer *l, kquant *q);
 float kq_mean_scale(kquant a, kquant o, int n);
 void kq_mul_qref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in0, const float *in1, float *out);
 void kq_mean_qref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in0, const float *in1, float *out);

@@ -342,6 +342,14 @@ static int fp32_requant(int32_t acc, float scale, int zo, int lo, int hi) {
   return q < lo ? lo : q > hi ? hi : (int)q;
 }
 
+int kq_const(const pseg_fmt_model *m, const pseg_fmt_layer *l, kquant *q) {
+  int8_t v;
+  memcpy(&q->scale, m->weights + l->w_off + 4, 4);
+  memcpy(&q->zp, m->weights + l->b_off, 4);
+  memcpy(&v, m->weights + l->w_off + 8, 1);
+  return v;
+}
+
 float kq_mul_scale(kquant a, kquant b, kquant o) {
   float product = a.scale * b.scale; /* in float, as XNNPACK's operator creation */
   return product / o.scale;
@@ -351,12 +359,12 @@ float kq_mean_scale(kquant a, kquant o, int n) { return a.scale / o.scale / (flo
 
 void kq_mul_qref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in0, const float *in1, float *out) {
   const pseg_fmt_tensor *t = &m->tensors[l->out];
-  kquant qa = kq_of(m, l->in0), qb = kq_of(m, l->in1), qo = kq_of(m, l->out);
-  int lo, hi;
+  kquant qa = kq_of(m, l->in0), qb = kq_of(m, l->in1 >= 0 ? l->in1 : l->in0), qo = kq_of(m, l->out);
+  int lo, hi, cv = l->aux == 3 ? kq_const(m, l, &qb) : 0;
   kq_act_range(l->act, qo, kq_builtin(m), &lo, &hi);
   float sc = kq_mul_scale(qa, qb, qo);
   for (size_t i = 0, n = (size_t)t->h * t->w * t->c; i < n; i++) {
-    int b = (int)in1[l->aux == 1 ? i % (size_t)t->c : i];
+    int b = l->aux == 3 ? cv : (int)in1[l->aux == 1 ? i % (size_t)t->c : i];
     out[i] = (float)fp32_requant(((int)in0[i] - qa.zp) * (b - qb.zp), sc, qo.zp, lo, hi);
   }
 }
@@ -434,7 +442,8 @@ int kernel_qplan(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d)
   case PSEG_OP_ADD: { /* kq_add's constants */
     kqadd p;
     kqaddf f;
-    kquant qb = kq_of(m, l->in1);
+    kquant qb = kq_of(m, l->in1 >= 0 ? l->in1 : l->in0);
+    int cv = l->aux == 3 ? kq_const(m, l, &qb) : 0;
     if (builtin) { /* TFLite's builtin kernel (kq_addf): OP 10 */
       if (l->aux != 0 || kq_addf_params(qa, qb, qo, &f)) return -1;
       d->spec[1] = 10;
@@ -442,9 +451,10 @@ int kernel_qplan(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d)
       d->pc.aux0 = qa.zp, d->pc.aux1 = qb.zp, d->pc.mode = pack_range(m, qo, l->act);
       break;
     }
-    if (l->aux != 0 || kq_add_params(qa, qb, qo, &p)) return -1; /* ratios XNNPACK refuses too */
+    if ((l->aux != 0 && l->aux != 3) || kq_add_params(qa, qb, qo, &p)) return -1; /* ratios XNNPACK refuses too */
     d->spec[1] = 2;
     d->pc.kh = p.am, d->pc.kw = p.bm, d->pc.sh = p.shift, d->pc.sw = (int32_t)p.bias;
+    if (l->aux == 3) d->pc.kw = 0, d->pc.sw = (int32_t)(p.bias + (int64_t)cv * p.bm); /* b fixed: in the bias */
     d->pc.mode = pack_range(m, qo, l->act);
     break;
   }
@@ -483,11 +493,15 @@ int kernel_qplan(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d)
   case PSEG_OP_DEQUANTIZE:
     d->spec[1] = 6, d->pc.aux0 = qa.zp, d->pc.aux1 = fbits(qa.scale);
     break;
-  case PSEG_OP_MUL: /* qnet.comp OP 15: pc.kh the scale's bits, pc.kw 1 for one value a channel in R */
+  case PSEG_OP_MUL: { /* qnet.comp OP 15: pc.kh the scale's bits, pc.kw 1 for one value a channel in R, 2
+                        for a constant (pc.aux1: its value less its zero point) */
     if (builtin) return -1;
-    d->spec[1] = 15, d->pc.aux0 = qa.zp, d->pc.aux1 = kq_of(m, l->in1).zp, d->pc.kh = fbits(kq_mul_scale(qa, kq_of(m, l->in1), qo));
-    d->pc.kw = l->aux, d->pc.mode = pack_range(m, qo, l->act);
+    kquant qb = kq_of(m, l->in1 >= 0 ? l->in1 : l->in0);
+    int cv = l->aux == 3 ? kq_const(m, l, &qb) : 0;
+    d->spec[1] = 15, d->pc.aux0 = qa.zp, d->pc.aux1 = l->aux == 3 ? cv - qb.zp : qb.zp, d->pc.kh = fbits(kq_mul_scale(qa, qb, qo));
+    d->pc.kw = l->aux == 3 ? 2 : l->aux, d->pc.mode = pack_range(m, qo, l->act);
     break;
+  }
   case PSEG_OP_MEAN: /* qnet.comp OP 16: an invocation a channel vec4, over the whole map */
     if (builtin) return -1;
     d->spec[1] = 16, d->pc.aux0 = qa.zp, d->pc.kh = fbits(kq_mean_scale(qa, qo, a->h * a->w));

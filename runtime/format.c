@@ -164,7 +164,7 @@ int pseg_fmt_weight_count(const pseg_fmt_model *m, const pseg_fmt_layer *l, size
   *wcount = *bcount = 0;
   if (!d || !d->weights) return 0;
   d->weights(l, tshape(m, l->in0), tshape(m, l->out), wcount, bcount);
-  return 1;
+  return *wcount || *bcount;
 }
 
 #define FAIL(...)                                                                                  \
@@ -224,7 +224,8 @@ int pseg_fmt_validate(const pseg_fmt_model *m, char *err, size_t errlen) {
     if (l->act < PSEG_ACT_NONE || l->act > PSEG_ACT_EXP) LFAIL("unknown activation %d", l->act);
     if (!tensor_ok(m, l->in0) || !tensor_ok(m, l->out)) LFAIL("bad tensor index");
     if (!ready[l->in0]) LFAIL("input tensor %d used before it is computed", l->in0);
-    if (def->n_in == 2) {
+    int konst = (l->op == PSEG_OP_ADD || l->op == PSEG_OP_MUL) && l->aux == 3; /* a constant operand (kernels/eltwise.c) */
+    if (def->n_in == 2 && !(konst && l->in1 == -1)) {
       if (!tensor_ok(m, l->in1)) LFAIL("bad second input");
       if (!ready[l->in1]) LFAIL("input tensor %d used before it is computed", l->in1);
     } else if (l->in1 != -1)
@@ -251,7 +252,8 @@ int pseg_fmt_validate(const pseg_fmt_model *m, char *err, size_t errlen) {
       if (why) LFAIL("%s", why);
     } else if (integer && l->act != PSEG_ACT_NONE && l->act != PSEG_ACT_RELU && l->act != PSEG_ACT_RELU6)
       LFAIL("integer layers take no activation but relu and relu6");
-    if (integer && l->op == PSEG_OP_ADD && l->aux != 0) LFAIL("an integer add takes two tensors of one shape");
+    if (integer && l->op == PSEG_OP_ADD && l->aux != 0 && l->aux != 3) LFAIL("an integer add takes two tensors of one shape, or one constant");
+    if (konst && (!integer || l->wtype != PSEG_WTYPE_I8)) LFAIL("a constant operand on a float layer");
     if (integer && l->op == PSEG_OP_SOFTMAX) {
       const char *why = kq_softmax_ok(kq_of(m, l->out));
       if (why) LFAIL("%s", why);
@@ -273,7 +275,11 @@ int pseg_fmt_validate(const pseg_fmt_model *m, char *err, size_t errlen) {
           float sc;
           memcpy(&sc, m->weights + l->w_off + 4 + 4 * k, 4);
           if (!(sc >= 0.0f)) LFAIL("weight scale %u is %g (must be 0 or positive)", k, (double)sc);
+          if (konst && !(sc > 0.0f && sc <= 1e30f)) LFAIL("the constant's scale is %g (must be positive and finite)", (double)sc);
         }
+        int32_t kz;
+        if (konst && l->b_off < 0) LFAIL("the constant has no zero point");
+        if (konst && (memcpy(&kz, m->weights + l->b_off, 4), kz < -128 || kz > 127)) LFAIL("the constant's zero point %d is outside int8", kz);
       }
     }
     ready[l->out] = 1;
@@ -288,6 +294,7 @@ int pseg_fmt_validate(const pseg_fmt_model *m, char *err, size_t errlen) {
       const pseg_fmt_layer *l = &m->layers[i];
       int op = l->op, integer = m->tensors[l->out].quant > 0;
       if (integer && (op == PSEG_OP_ACT || op == PSEG_OP_RESIZE_BILINEAR || op == PSEG_OP_MUL || op == PSEG_OP_MEAN ||
+                      (op == PSEG_OP_ADD && l->aux == 3) ||
                       (op == PSEG_OP_QUANTIZE && m->tensors[l->in0].quant > 0))) {
         seterr(err, errlen, "layer %u: an integer %s in a model with scales XNNPACK does not take (0, denormal or inf: TFLite "
                "then runs every layer on its builtin kernels, whose arithmetic pseg has only for convs, adds, transposed convs, "

@@ -64,7 +64,7 @@
   X(CONV2D, 1, "conv2d")                                                                           \
   X(DWCONV2D, 2, "dwconv2d")                                                                       \
   X(MEAN, 3, "mean")                     /* global average over H and W */                        \
-  X(ADD, 4, "add")                       /* aux: 0 same shape, 1 in1 is [1,1,C] */                 \
+  X(ADD, 4, "add")                       /* aux: 0 same shape, 1 in1 is [1,1,C]; 3 (int8) in1 -1, one constant in the weights */ \
   X(MUL, 5, "mul")                       /* aux as ADD */                                          \
   X(RESIZE_BILINEAR, 6, "resize_bilinear") /* aux: 0 half-pixel, 1 legacy, 2 align corners */      \
   X(TCONV2D, 7, "tconv2d")               /* transposed conv, + bias: out[iy*s - pad + k] += in[iy] w[k] */ \

@@ -36,7 +36,8 @@
  *   channels a pixel).
  * OP 15 MUL, OP 16 MEAN over height and width, as XNNPACK computes them (kernels/quant.c
  *   kq_mul_qref, kq_mean_qref): pc.aux0 (and aux1) the inputs' zero points, pc.kh the fp32 scale's
- *   bits; MUL: pc.kw 1 when R holds one value a channel.
+ *   bits; MUL: pc.kw 1 when R holds one value a channel, 2 for a constant (pc.aux1 its value less
+ *   its zero point).
  * FIX (OP 0, 1, 8): TFLite's builtin requantization (kernels/quant.c: kq_builtin models, and
  *   OP 8 with per-channel weights; 2: the convs', ruy's one rounding; 1: TFLite's own), the
  *   multipliers' bits in the scale slot and the shifts in a third slot (requant below).
@@ -504,7 +505,7 @@ void main() {
   int lo = (pc.mode & 255) - 128, hi = ((pc.mode >> 8) & 255) - 128, zo = ((pc.mode >> 16) & 255) - 128;
   ivec4 q;
   if (OP == 2) {
-    ivec4 a = PRO == 1 ? rs_fetch(rs_at(oy, ox, OC4), c4) : qX(id), b = qR(id);
+    ivec4 a = PRO == 1 ? rs_fetch(rs_at(oy, ox, OC4), c4) : qX(id), b = pc.kw != 0 ? qR(id) : ivec4(0); /* kw 0: a constant, in sw */
     ivec4 acc = pc.sw + a * pc.kh + b * pc.kw;
     q = clamp((acc >> pc.sh) + zo, lo, hi);
   } else if (OP == 3) {
@@ -544,8 +545,8 @@ void main() {
            : OP == 12 || c < pc.aux0 ? qX(sp * pc.in_c4 + (ca >> 2))[ca & 3] : qR(p * c4b + (cb >> 2))[cb & 3];
     }
   } else if (OP == 15) { /* MUL: XNNPACK's fp32 requantization of the product (kernels/quant.c kq_mul_qref) */
-    ivec4 b = pc.kw != 0 ? qR(c4) : qR(id);
-    q = clamp(ivec4(roundEven(vec4((qX(id) - pc.aux0) * (b - pc.aux1)) * intBitsToFloat(pc.kh))) + zo, lo, hi);
+    ivec4 db = pc.kw == 2 ? ivec4(pc.aux1) : (pc.kw != 0 ? qR(c4) : qR(id)) - pc.aux1;
+    q = clamp(ivec4(roundEven(vec4((qX(id) - pc.aux0) * db) * intBitsToFloat(pc.kh))) + zo, lo, hi);
   } else if (OP == 16) { /* MEAN over the whole map (kq_mean_qref) */
     ivec4 acc = ivec4(-pc.in_h * pc.in_w * pc.aux0);
     for (int i = 0; i < pc.in_h * pc.in_w; i++) acc += qX(i * OC4 + c4);

@@ -256,6 +256,33 @@ int main(int argc, char **argv) {
     expect(pseg_fmt_validate(&sm, err, sizeof err) != 0 && strstr(err, "slice out of range"),
            "a SLICE of channels past its input is refused");
   }
+  /* an integer ADD of a constant (aux 3): its scale and zero point checked, and only on integer layers */
+  {
+    pseg_fmt_model km = {0};
+    pseg_fmt_tensor kt[2] = {{4, 4, 3, 1}, {4, 4, 3, 2}};
+    pseg_fmt_quant kq[2] = {{0.05f, 3, PSEG_QTYPE_INT8, 0}, {0.1f, -2, PSEG_QTYPE_INT8, 0}};
+    uint8_t kw[16] = {0};
+    uint32_t one = 1;
+    float ksc = 0.04f;
+    int32_t kz = 5;
+    memcpy(kw, &one, 4), memcpy(kw + 4, &ksc, 4), kw[8] = 60, memcpy(kw + 12, &kz, 4);
+    pseg_fmt_layer kl = {.op = PSEG_OP_ADD, .in0 = 0, .in1 = -1, .out = 1, .kh = 1, .kw = 1, .sh = 1, .sw = 1, .aux = 3,
+                         .wtype = PSEG_WTYPE_I8, .w_off = 0, .b_off = 12};
+    km.n_tensors = 2, km.n_layers = 1, km.tensors = kt, km.layers = &kl, km.output = 1, km.raw_output = 1;
+    km.n_quant = 2, km.quant = kq, km.weights = kw, km.weights_size = 16;
+    expect(pseg_fmt_validate(&km, err, sizeof err) == 0, "an int8 ADD of a constant is valid");
+    kz = 200, memcpy(kw + 12, &kz, 4);
+    expect(pseg_fmt_validate(&km, err, sizeof err) != 0 && strstr(err, "zero point 200 is outside int8"),
+           "an int8 ADD of a constant with zero point 200 is refused");
+    kz = 5, memcpy(kw + 12, &kz, 4), ksc = 0.0f, memcpy(kw + 4, &ksc, 4);
+    expect(pseg_fmt_validate(&km, err, sizeof err) != 0 && strstr(err, "constant's scale"),
+           "an int8 ADD of a constant of scale 0 is refused");
+    ksc = 0.04f, memcpy(kw + 4, &ksc, 4), kl.b_off = -1;
+    expect(pseg_fmt_validate(&km, err, sizeof err) != 0 && strstr(err, "no zero point"), "an int8 constant without its zero point is refused");
+    kl.b_off = 12, kt[0].quant = kt[1].quant = 0, kl.wtype = PSEG_WTYPE_F32;
+    expect(pseg_fmt_validate(&km, err, sizeof err) != 0 && strstr(err, "constant operand on a float layer"),
+           "a float ADD with a constant operand is refused");
+  }
   /* a RESHAPE keeps the element count */
   {
     pseg_fmt_model rm = {0};

@@ -425,6 +425,24 @@ static void integer_cases(pseg_context *ctx, builder *b) {
     qoutput(b, y);
     check(ctx, b, "int8 mean + mul by it + mul same shape 13x11x10", -8, 8);
   }
+  { /* an int8 ADD of a constant with relu6, then a MUL by a constant (aux 3: the constant's int8
+     * value and scale in the weights, its zero point as the bias; qnet.comp OP 2, 15) */
+    int x = qinput(b, 9, 7, 6), r = add_qtensor(b, 9, 7, 6, 0.05f, -100), y = add_qtensor(b, 9, 7, 6, 0.02f, -30);
+    const float sc[2] = {0.04f, 0.003f};
+    const int8_t v[2] = {75, -90};
+    const int32_t zp[2] = {3, -7};
+    for (int k = 0; k < 2; k++) {
+      pseg_fmt_layer *l = add_layer(b, k ? PSEG_OP_MUL : PSEG_OP_ADD, k ? PSEG_ACT_NONE : PSEG_ACT_RELU6, k ? r : x, -1, k ? y : r);
+      uint8_t *p = b->w + b->m.weights_size;
+      uint32_t one = 1;
+      memset(p, 0, 16);
+      memcpy(p, &one, 4), memcpy(p + 4, &sc[k], 4), memcpy(p + 8, &v[k], 1), memcpy(p + 12, &zp[k], 4);
+      l->aux = 3, l->wtype = PSEG_WTYPE_I8, l->w_off = (int32_t)b->m.weights_size, l->b_off = l->w_off + 12;
+      b->m.weights_size += 16;
+    }
+    qoutput(b, y);
+    check(ctx, b, "int8 add of a constant + relu6, mul by a constant 9x7x6", -8, 8);
+  }
   { /* an int8 map flattened (RESHAPE) and read by a 1x1 conv: a FULLY_CONNECTED over the map */
     int x = qinput(b, 5, 3, 7), f = add_qtensor(b, 1, 1, 105, 0.0625f, -5), y = add_qtensor(b, 1, 1, 6, 0.05f, 3);
     add_layer(b, PSEG_OP_RESHAPE, PSEG_ACT_NONE, x, -1, f);

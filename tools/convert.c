@@ -1298,9 +1298,30 @@ static int convert(conv_state *s) {
     case TFL_ADD:
     case TFL_MUL: {
       ttensor *a = IN(0), *b = IN(1);
+      if (a && b && a->pid < 0 && a->data && b->pid >= 0) a = IN(1), b = IN(0); /* the constant second */
+      if (is_int(to) && a && b && a->pid >= 0 && b->pid < 0 && b->data) { /* x + c, x * c on int8: c in the weights */
+        float sc;
+        int64_t zp;
+        if (b->type != TFL_INT8 || shape_count(b) != 1 || b->data_len != 1 || b->nscale != 1)
+          return cfail(s, "unsupported TFLite op %s at operator %d (integer, with a constant operand other than one int8 value)", name, opi);
+        qparam(&s->f, b, 0, &sc, &zp);
+        if (!(sc > 0.0f && sc <= 1e30f) || zp < -128 || zp > 127)
+          return cfail(s, "integer operator %d: the constant's scale %g or zero point %lld is out of range", opi, (double)sc, (long long)zp);
+        if (grow((void **)&s->m.weights, &s->cap_weights, s->m.weights_size + 16, 1)) return cfail(s, "out of memory");
+        uint8_t *wp = s->m.weights + s->m.weights_size;
+        uint32_t one = 1;
+        int32_t z32 = (int32_t)zp;
+        memset(wp, 0, 16);
+        memcpy(wp, &one, 4), memcpy(wp + 4, &sc, 4), memcpy(wp + 8, b->data, 1), memcpy(wp + 12, &z32, 4);
+        act_tfl = (int)fb_int(f, opts, 0, 1, 0);
+        if (!(l = new_layer(s, code == TFL_ADD ? PSEG_OP_ADD : PSEG_OP_MUL, opi))) return cfail(s, "out of memory");
+        l->in0 = a->pid, l->aux = 3, l->wtype = PSEG_WTYPE_I8;
+        l->w_off = (int32_t)s->m.weights_size, l->b_off = (int32_t)s->m.weights_size + 12;
+        s->m.weights_size += 16;
+        break;
+      }
       if (is_int(to) && (!a || !b || a->pid < 0 || b->pid < 0))
         return cfail(s, "unsupported TFLite op %s at operator %d (integer, with a constant operand)", name, opi);
-      if (a && b && a->pid < 0 && a->data && b->pid >= 0) a = IN(1), b = IN(0); /* the constant second */
       if (a && b && a->pid >= 0 && b->pid < 0 && b->data) { /* x + c, x * c: into the layer making x */
         act_tfl = (int)fb_int(f, opts, 0, 1, 0);
         int r = fold_constant(s, a, b, code == TFL_MUL, act_tfl, to, name, opi);
