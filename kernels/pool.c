@@ -126,4 +126,27 @@ static void avgpool_ref(const pseg_fmt_layer *l, const float *in0, kshape a, con
       }
 }
 
-const pseg_op_def pseg_def_AVGPOOL = {1, maxpool_check, NULL, NULL, NULL, maxpool_plan, avgpool_ref, NULL};
+/* On int8 (one scale and zero point for input and output, as TFLite requires): TFLite's integer
+ * kernel, the int8 values summed over the window's cells inside the map, divided by their count
+ * rounding half away from zero, clamped to the activation's range (qnet.comp OP 17) */
+static void avgpool_qref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *in0, const float *in1, float *out) {
+  const pseg_fmt_tensor *a = &m->tensors[l->in0], *o = &m->tensors[l->out];
+  int lo, hi;
+  (void)in1;
+  kq_act_range(l->act, kq_of(m, l->out), kq_builtin(m), &lo, &hi);
+  for (int oy = 0; oy < o->h; oy++)
+    for (int ox = 0; ox < o->w; ox++)
+      for (int c = 0; c < o->c; c++) {
+        int32_t acc = 0, n = 0;
+        for (int ky = 0; ky < l->kh; ky++)
+          for (int kx = 0; kx < l->kw; kx++) {
+            int iy = oy * l->sh - l->pad_top + ky, ix = ox * l->sw - l->pad_left + kx;
+            if (iy < 0 || iy >= a->h || ix < 0 || ix >= a->w) continue;
+            acc += (int32_t)in0[((size_t)iy * a->w + ix) * a->c + c], n++;
+          }
+        int32_t v = n == 0 ? 0 : acc > 0 ? (acc + n / 2) / n : (acc - n / 2) / n;
+        out[((size_t)oy * o->w + ox) * o->c + c] = (float)(v < lo ? lo : v > hi ? hi : v);
+      }
+}
+
+const pseg_op_def pseg_def_AVGPOOL = {1, maxpool_check, NULL, NULL, NULL, maxpool_plan, avgpool_ref, avgpool_qref};

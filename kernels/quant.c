@@ -502,6 +502,10 @@ int kernel_qplan(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d)
     d->pc.kw = l->aux == 3 ? 2 : l->aux, d->pc.mode = pack_range(m, qo, l->act);
     break;
   }
+  case PSEG_OP_AVGPOOL: /* qnet.comp OP 17: TFLite's integer kernel (one scale and zero point) */
+    if (!same_quant(m, l->in0, l->out)) return -1;
+    d->spec[1] = 17, d->pc.mode = pack_range(m, qo, l->act);
+    break;
   case PSEG_OP_MEAN: /* qnet.comp OP 16: an invocation a channel vec4, over the whole map */
     if (builtin) return -1;
     d->spec[1] = 16, d->pc.aux0 = qa.zp, d->pc.kh = fbits(kq_mean_scale(qa, qo, a->h * a->w));

@@ -34,6 +34,7 @@
  *   values moved or compared, one scale and zero point for all (kernels/quant.c kq_pass_ok); 14
  *   RESHAPE, output element e (NHWC order, pc.aux1 channels a pixel) from X's element e (pc.aux0
  *   channels a pixel).
+ * OP 17 AVERAGE_POOL_2D (pc.kh, kw, sh, sw, pad_t, pad_l) as TFLite's integer kernel computes it.
  * OP 15 MUL, OP 16 MEAN over height and width, as XNNPACK computes them (kernels/quant.c
  *   kq_mul_qref, kq_mean_qref): pc.aux0 (and aux1) the inputs' zero points, pc.kh the fp32 scale's
  *   bits; MUL: pc.kw 1 when R holds one value a channel, 2 for a constant (pc.aux1 its value less
@@ -556,6 +557,17 @@ void main() {
       int e = p * pc.aux1 + c4 * 4 + j, sp = e / pc.aux0, sc = e - sp * pc.aux0;
       q[j] = c4 * 4 + j >= pc.aux1 ? 0 : qX(sp * pc.in_c4 + (sc >> 2))[sc & 3];
     }
+  } else if (OP == 17) { /* AVERAGE_POOL_2D: the int8 sum over the cells inside the map, divided
+                            by their count half away from zero (kernels/pool.c avgpool_qref) */
+    ivec4 acc = ivec4(0);
+    int n = 0;
+    for (int ky = 0; ky < pc.kh; ky++)
+      for (int kx = 0; kx < pc.kw; kx++) {
+        int iy = oy * pc.sh - pc.pad_t + ky, ix = ox * pc.sw - pc.pad_l + kx;
+        if (iy >= 0 && iy < pc.in_h && ix >= 0 && ix < pc.in_w) acc += qX((iy * pc.in_w + ix) * pc.in_c4 + c4), n++;
+      }
+    n = max(n, 1);
+    q = clamp(sign(acc) * ((abs(acc) + n / 2) / n), lo, hi); /* C's (acc -+ n / 2) / n, truncated */
   } else if (OP == 13) { /* MAX_POOL_2D: the window's cells inside the map */
     q = ivec4(-128);
     for (int ky = 0; ky < pc.kh; ky++)

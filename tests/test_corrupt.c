@@ -283,6 +283,20 @@ int main(int argc, char **argv) {
     expect(pseg_fmt_validate(&km, err, sizeof err) != 0 && strstr(err, "constant operand on a float layer"),
            "a float ADD with a constant operand is refused");
   }
+  /* an integer average pool keeps its input's scale and zero point */
+  {
+    pseg_fmt_model am = {0};
+    pseg_fmt_tensor at[2] = {{4, 4, 3, 1}, {2, 2, 3, 1}};
+    pseg_fmt_quant aq[2] = {{0.05f, 3, PSEG_QTYPE_INT8, 0}, {0.1f, 3, PSEG_QTYPE_INT8, 0}};
+    pseg_fmt_layer al = {.op = PSEG_OP_AVGPOOL, .in0 = 0, .in1 = -1, .out = 1, .kh = 2, .kw = 2, .sh = 2, .sw = 2,
+                         .w_off = -1, .b_off = -1};
+    am.n_tensors = 2, am.n_layers = 1, am.tensors = at, am.layers = &al, am.output = 1, am.raw_output = 1;
+    am.n_quant = 2, am.quant = aq;
+    expect(pseg_fmt_validate(&am, err, sizeof err) == 0, "an int8 2x2 average pool is valid");
+    at[1].quant = 2;
+    expect(pseg_fmt_validate(&am, err, sizeof err) != 0 && strstr(err, "keeps its input's scale"),
+           "an int8 average pool changing the scale is refused");
+  }
   /* a RESHAPE keeps the element count */
   {
     pseg_fmt_model rm = {0};

@@ -443,6 +443,16 @@ static void integer_cases(pseg_context *ctx, builder *b) {
     qoutput(b, y);
     check(ctx, b, "int8 add of a constant + relu6, mul by a constant 9x7x6", -8, 8);
   }
+  { /* int8 AVERAGE_POOL_2D (qnet.comp OP 17): 3x3 stride 2 with padding (border windows of 4 and
+     * 6 cells), then 2x2 stride 1 with relu6; one scale and zero point */
+    int x = qinput(b, 13, 11, 6), p = add_qtensor(b, 7, 6, 6, 0.0625f, -5), q = add_qtensor(b, 6, 5, 6, 0.0625f, -5);
+    pseg_fmt_layer *l = add_layer(b, PSEG_OP_AVGPOOL, PSEG_ACT_NONE, x, -1, p);
+    l->kh = l->kw = 3, l->sh = l->sw = 2, l->pad_top = l->pad_left = 1;
+    l = add_layer(b, PSEG_OP_AVGPOOL, PSEG_ACT_RELU6, p, -1, q);
+    l->kh = l->kw = 2;
+    qoutput(b, q);
+    check(ctx, b, "int8 avg_pool 3x3 s2 pad 1, 2x2 s1 relu6 13x11x6", -8, 8);
+  }
   { /* an int8 map flattened (RESHAPE) and read by a 1x1 conv: a FULLY_CONNECTED over the map */
     int x = qinput(b, 5, 3, 7), f = add_qtensor(b, 1, 1, 105, 0.0625f, -5), y = add_qtensor(b, 1, 1, 6, 0.05f, 3);
     add_layer(b, PSEG_OP_RESHAPE, PSEG_ACT_NONE, x, -1, f);
