@@ -125,8 +125,14 @@ static void add_qref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const flo
     for (size_t i = 0; i < n; i++) out[i] = (float)kq_add((int)in0[i], cv, &p, qo.zp, lo, hi);
     return;
   }
-  if (l->aux != 0) { /* broadcasts: no integer version yet (the converter refuses them): zeros */
+  if (l->aux == 1 && builtin) { /* TFLite's builtin kernel broadcasting: not written (refused by the format) */
     memset(out, 0, n * sizeof(float));
+    return;
+  }
+  if (l->aux == 1) { /* one value a channel: XNNPACK's arithmetic, b repeated */
+    kqadd p;
+    kq_add_params(qa, qb, qo, &p);
+    for (size_t i = 0; i < n; i++) out[i] = (float)kq_add((int)in0[i], (int)in1[i % (size_t)t->c], &p, qo.zp, lo, hi);
     return;
   }
   if (builtin) {

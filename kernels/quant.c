@@ -451,9 +451,9 @@ int kernel_qplan(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d)
       d->pc.aux0 = qa.zp, d->pc.aux1 = qb.zp, d->pc.mode = pack_range(m, qo, l->act);
       break;
     }
-    if ((l->aux != 0 && l->aux != 3) || kq_add_params(qa, qb, qo, &p)) return -1; /* ratios XNNPACK refuses too */
+    if (l->aux == 2 || kq_add_params(qa, qb, qo, &p)) return -1; /* ratios XNNPACK refuses too */
     d->spec[1] = 2;
-    d->pc.kh = p.am, d->pc.kw = p.bm, d->pc.sh = p.shift, d->pc.sw = (int32_t)p.bias;
+    d->pc.kh = p.am, d->pc.kw = p.bm, d->pc.sh = p.shift, d->pc.sw = (int32_t)p.bias, d->pc.aux1 = l->aux == 1;
     if (l->aux == 3) d->pc.kw = 0, d->pc.sw = (int32_t)(p.bias + (int64_t)cv * p.bm); /* b fixed: in the bias */
     d->pc.mode = pack_range(m, qo, l->act);
     break;

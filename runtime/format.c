@@ -252,7 +252,6 @@ int pseg_fmt_validate(const pseg_fmt_model *m, char *err, size_t errlen) {
       if (why) LFAIL("%s", why);
     } else if (integer && l->act != PSEG_ACT_NONE && l->act != PSEG_ACT_RELU && l->act != PSEG_ACT_RELU6)
       LFAIL("integer layers take no activation but relu and relu6");
-    if (integer && l->op == PSEG_OP_ADD && l->aux != 0 && l->aux != 3) LFAIL("an integer add takes two tensors of one shape, or one constant");
     if (konst && (!integer || l->wtype != PSEG_WTYPE_I8)) LFAIL("a constant operand on a float layer");
     if (integer && l->op == PSEG_OP_AVGPOOL && kq_of(m, l->in0).scale != kq_of(m, l->out).scale)
       LFAIL("an integer average pool keeps its input's scale and zero point (as TFLite requires)");
@@ -298,7 +297,7 @@ int pseg_fmt_validate(const pseg_fmt_model *m, char *err, size_t errlen) {
       const pseg_fmt_layer *l = &m->layers[i];
       int op = l->op, integer = m->tensors[l->out].quant > 0;
       if (integer && (op == PSEG_OP_ACT || op == PSEG_OP_RESIZE_BILINEAR || op == PSEG_OP_MUL || op == PSEG_OP_MEAN ||
-                      (op == PSEG_OP_ADD && l->aux == 3) ||
+                      (op == PSEG_OP_ADD && l->aux != 0) ||
                       (op == PSEG_OP_QUANTIZE && m->tensors[l->in0].quant > 0))) {
         seterr(err, errlen, "layer %u: an integer %s in a model with scales XNNPACK does not take (0, denormal or inf: TFLite "
                "then runs every layer on its builtin kernels, whose arithmetic pseg has only for convs, adds, transposed convs, "

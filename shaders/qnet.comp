@@ -13,7 +13,8 @@
  *   weights (kernels/quant.c): OC4 vec4s of int32 bias bits, OC4 of requantization scales, then
  *   the int8 weights as floats: conv [oc4][ky][kx][ic] (vec4: 4 output channels), depthwise
  *   [ky][kx][c4].
- * OP 2 ADD (same shapes): pc.kh, kw the multipliers, sh the shift, sw the bias (XNNPACK's).
+ * OP 2 ADD (same shapes, or pc.aux1 1: R one value a channel; pc.kw 0: a constant, in the bias):
+ *   pc.kh, kw the multipliers, sh the shift, sw the bias (XNNPACK's).
  * OP 3 RESIZE_BILINEAR: pc.aux0 / aux1 the row / column scales (float bits, computed on the CPU),
  *   pc.act the mode (0 half-pixel, 1 legacy, 2 align corners); 11-bit weights.
  * OP 4 QUANTIZE from float: pc.aux1 the scale (float bits); 5 from int8: pc.kh the multiplier of
@@ -506,7 +507,7 @@ void main() {
   int lo = (pc.mode & 255) - 128, hi = ((pc.mode >> 8) & 255) - 128, zo = ((pc.mode >> 16) & 255) - 128;
   ivec4 q;
   if (OP == 2) {
-    ivec4 a = PRO == 1 ? rs_fetch(rs_at(oy, ox, OC4), c4) : qX(id), b = pc.kw != 0 ? qR(id) : ivec4(0); /* kw 0: a constant, in sw */
+    ivec4 a = PRO == 1 ? rs_fetch(rs_at(oy, ox, OC4), c4) : qX(id), b = pc.kw == 0 ? ivec4(0) : qR(pc.aux1 != 0 ? c4 : id); /* kw 0: a constant, in sw */
     ivec4 acc = pc.sw + a * pc.kh + b * pc.kw;
     q = clamp((acc >> pc.sh) + zo, lo, hi);
   } else if (OP == 3) {

@@ -112,6 +112,9 @@
  *   int8_avgpool.tflite  CONV_2D 3x3 (3->8) [64,64,8] -> AVERAGE_POOL_2D 3x3 s2 SAME [32,32,8]
  *                        -> AVERAGE_POOL_2D 2x2 s2 VALID [16,16,8] -> CONV_2D 1x1 (8->2)
  *                        -> RESIZE_BILINEAR 64x64: int8 logits                         [64,64,2]
+ *   int8_badd.tflite     int8 ADD of one value a channel: CONV_2D 3x3 s2 (3->8) [32,32,8] plus a
+ *                        CONV_2D 1x1 of its MEAN [1,1,8], +relu -> CONV_2D 1x1 (8->2)
+ *                        -> RESIZE_BILINEAR 64x64: logits                              [64,64,2]
  *   int8_hsig.tflite     Keras MobileNetV3's hard sigmoid on int8: CONV_2D 3x3 s2 (3->8) [32,32,8]
  *                        -> ADD of a constant 3 +relu6 -> MUL by a constant 1/6, MUL of the map by
  *                        it, CONV_2D 1x1 (8->2) -> RESIZE_BILINEAR 64x64: logits       [64,64,2]
@@ -1098,6 +1101,40 @@ static int int8_avgpool(const char *dir) {
   return finish(w, in, out, dir, "int8_avgpool.tflite");
 }
 
+/* int8 ADD of one value a channel (uint8 pixels in): a map plus a 1x1 conv of its MEAN, with a
+ * fused relu; a 1x1 conv and a resize: logits */
+static int int8_badd(const char *dir) {
+  static float w1[8 * 27], b1[8], w2[8 * 8], b2[8], w3[2 * 8], b3[2];
+  fill(w1, sizeof w1 / 4, 3.0 * sqrt(2.0 / 27)), fill(b1, 8, 0.1), fill(w2, sizeof w2 / 4, 2.0 * sqrt(2.0 / 8)), fill(b2, 8, 0.2);
+  fill(w3, sizeof w3 / 4, 3.0 * sqrt(2.0 / 8)), fill(b3, 2, 0.1);
+  tfw *w = tfw_new();
+  if (!w) return 1;
+  const int s_in[4] = {1, 64, 64, 3}, s_a[4] = {1, 32, 32, 8}, s_m[4] = {1, 1, 1, 8}, s_h[4] = {1, 32, 32, 2},
+            s_o[4] = {1, 64, 64, 2}, s_w1[4] = {8, 3, 3, 3}, s_w2[4] = {8, 1, 1, 8}, s_w3[4] = {2, 1, 1, 8}, s_2[1] = {2};
+  const int axes[2] = {1, 2}, size[2] = {64, 64};
+  const float s0 = 1.0f / 255;
+  int64_t z0 = 0;
+  int in = tfw_quantization(w, tfw_tensor(w, "pixels", TFW_UINT8, s_in, 4, NULL, 0), &s0, &z0, 1, 0);
+  int q = qtensor(w, "q", s_in, s0, -128), a = qtensor(w, "conv1", s_a, 10.0f / 255, 7);
+  int m = qtensor(w, "mean", s_m, 6.0f / 255, -20), f = qtensor(w, "fc", s_m, 13.0f / 255, 4);
+  int y = qtensor(w, "sum", s_a, 11.0f / 255, -128), hd = qtensor(w, "head", s_h, 16.0f / 255, 3);
+  int out = qtensor(w, "logits", s_o, 16.0f / 255, 3);
+  int tax = tfw_tensor(w, "mean/axes", TFW_INT32, s_2, 1, axes, sizeof axes);
+  int tsz = tfw_tensor(w, "resize/size", TFW_INT32, s_2, 1, size, sizeof size);
+  int tw1, tb1, tw2, tb2, tw3, tb3;
+  qweights(w, "conv1/weights", s_w1, 8, 0, w1, b1, s0, &tw1, &tb1);
+  qweights(w, "fc/weights", s_w2, 8, 0, w2, b2, 6.0f / 255, &tw2, &tb2);
+  qweights(w, "head/weights", s_w3, 2, 0, w3, b3, 11.0f / 255, &tw3, &tb3);
+  tfw_op(w, TFW_OP_QUANTIZE, &in, 1, q);
+  tfw_conv2d(w, q, tw1, tb1, a, TFW_SAME, 2, 2, TFW_ACT_NONE);
+  tfw_mean(w, a, tax, m, 1);
+  tfw_conv2d(w, m, tw2, tb2, f, TFW_SAME, 1, 1, TFW_ACT_NONE);
+  tfw_add(w, a, f, y, TFW_ACT_RELU);
+  tfw_conv2d(w, y, tw3, tb3, hd, TFW_SAME, 1, 1, TFW_ACT_NONE);
+  tfw_resize_bilinear(w, hd, tsz, out, 0, 1);
+  return finish(w, in, out, dir, "int8_badd.tflite");
+}
+
 static int dense_se(const char *dir) {
   static float w1[8 * 27], b1[8], f1[4 * 8], fb1[4], f2[8 * 4], fb2[8], f3[8], fb3[1] = {-0.2f};
   fill(w1, sizeof w1 / 4, sqrt(2.0 / 27)), fill(b1, 8, 0.1), fill(f1, 32, 2.0 * sqrt(2.0 / 8)), fill(fb1, 4, 0.1);
@@ -1229,6 +1266,6 @@ int main(int argc, char **argv) {
          int8_lut(argv[1], TFW_OP_LOGISTIC, "int8_lut_logistic.tflite") || int8_lut(argv[1], TFW_OP_TANH, "int8_lut_tanh.tflite") ||
          int8_lut(argv[1], TFW_OP_HARD_SWISH, "int8_lut_hard_swish.tflite") ||
          int8_lut_at(argv[1], TFW_OP_HARD_SWISH, "int8_lut_hard_swish_fine.tflite", 0.005f) ||
-         int8_tconv(argv[1]) || tconv_crop(argv[1], 0) || tconv_crop(argv[1], 1) || crop_pad(argv[1], 0) || crop_pad(argv[1], 1) || reshape_head(argv[1], 0) || reshape_head(argv[1], 1) || dense_bottleneck(argv[1]) || int8_dense(argv[1]) || int8_se(argv[1]) || int8_hsig(argv[1]) || int8_avgpool(argv[1]) ||
+         int8_tconv(argv[1]) || tconv_crop(argv[1], 0) || tconv_crop(argv[1], 1) || crop_pad(argv[1], 0) || crop_pad(argv[1], 1) || reshape_head(argv[1], 0) || reshape_head(argv[1], 1) || dense_bottleneck(argv[1]) || int8_dense(argv[1]) || int8_se(argv[1]) || int8_hsig(argv[1]) || int8_avgpool(argv[1]) || int8_badd(argv[1]) ||
          int8_softmax(argv[1]);
 }

@@ -425,6 +425,13 @@ static void integer_cases(pseg_context *ctx, builder *b) {
     qoutput(b, y);
     check(ctx, b, "int8 mean + mul by it + mul same shape 13x11x10", -8, 8);
   }
+  { /* an int8 ADD of one value a channel (its MEAN), relu (qnet.comp OP 2, pc.aux1 1) */
+    int x = qinput(b, 9, 13, 7), mn = add_qtensor(b, 1, 1, 7, 0.03f, -9), y = add_qtensor(b, 9, 13, 7, 0.09f, 4);
+    add_layer(b, PSEG_OP_MEAN, PSEG_ACT_NONE, x, -1, mn);
+    add_layer(b, PSEG_OP_ADD, PSEG_ACT_RELU, x, mn, y)->aux = 1;
+    qoutput(b, y);
+    check(ctx, b, "int8 add of one value a channel + relu 9x13x7", -8, 8);
+  }
   { /* an int8 ADD of a constant with relu6, then a MUL by a constant (aux 3: the constant's int8
      * value and scale in the weights, its zero point as the bias; qnet.comp OP 2, 15) */
     int x = qinput(b, 9, 7, 6), r = add_qtensor(b, 9, 7, 6, 0.05f, -100), y = add_qtensor(b, 9, 7, 6, 0.02f, -30);

@@ -1360,8 +1360,6 @@ static int convert(conv_state *s) {
       if (bh == ah && bw == aw && bc == ac) aux = 0;
       else if (bh == 1 && bw == 1 && bc == ac) aux = 1;
       else return cfail(s, "unsupported TFLite op %s at operator %d (broadcast other than per channel)", name, opi);
-      if (aux && is_int(to) && code == TFL_ADD)
-        return cfail(s, "unsupported TFLite op %s at operator %d (integer, with a broadcast operand)", name, opi);
       act_tfl = (int)fb_int(f, opts, 0, 1, 0);
       if (!(l = new_layer(s, code == TFL_ADD ? PSEG_OP_ADD : PSEG_OP_MUL, opi))) return cfail(s, "out of memory");
       l->in0 = a->pid;
