@@ -253,9 +253,8 @@ int pseg_fmt_validate(const pseg_fmt_model *m, char *err, size_t errlen) {
     } else if (integer && l->act != PSEG_ACT_NONE && l->act != PSEG_ACT_RELU && l->act != PSEG_ACT_RELU6)
       LFAIL("integer layers take no activation but relu and relu6");
     if (konst && (!integer || l->wtype != PSEG_WTYPE_I8)) LFAIL("a constant operand on a float layer");
-    if (integer && l->op == PSEG_OP_AVGPOOL && kq_of(m, l->in0).scale != kq_of(m, l->out).scale)
-      LFAIL("an integer average pool keeps its input's scale and zero point (as TFLite requires)");
-    if (integer && l->op == PSEG_OP_AVGPOOL && kq_of(m, l->in0).zp != kq_of(m, l->out).zp)
+    if (integer && l->op == PSEG_OP_AVGPOOL &&
+        (kq_of(m, l->in0).scale != kq_of(m, l->out).scale || kq_of(m, l->in0).zp != kq_of(m, l->out).zp))
       LFAIL("an integer average pool keeps its input's scale and zero point (as TFLite requires)");
     if (integer && l->op == PSEG_OP_SOFTMAX) {
       const char *why = kq_softmax_ok(kq_of(m, l->out));
