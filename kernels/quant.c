@@ -266,7 +266,8 @@ static int same_quant(const pseg_fmt_model *m, int32_t a, int32_t b) {
 }
 
 const char *kq_pass_ok(const pseg_fmt_model *m, const pseg_fmt_layer *l) {
-  if (l->op != PSEG_OP_CONCAT && l->op != PSEG_OP_SLICE && l->op != PSEG_OP_MAXPOOL && l->op != PSEG_OP_RESHAPE)
+  if (l->op != PSEG_OP_CONCAT && l->op != PSEG_OP_SLICE && l->op != PSEG_OP_MAXPOOL && l->op != PSEG_OP_RESHAPE &&
+      l->op != PSEG_OP_RESIZE_NEAREST)
     return "not a pass-through op";
   if (!same_quant(m, l->in0, l->out) || (l->in1 >= 0 && !same_quant(m, l->in1, l->out)))
     return "its inputs and output must share one scale and zero point (XNNPACK's rule)";
@@ -500,6 +501,13 @@ int kernel_qplan(const pseg_fmt_model *m, const pseg_fmt_layer *l, kdispatch *d)
     int cv = l->aux == 3 ? kq_const(m, l, &qb) : 0;
     d->spec[1] = 15, d->pc.aux0 = qa.zp, d->pc.aux1 = l->aux == 3 ? cv - qb.zp : qb.zp, d->pc.kh = fbits(kq_mul_scale(qa, qb, qo));
     d->pc.kw = l->aux == 3 ? 2 : l->aux, d->pc.mode = pack_range(m, qo, l->act);
+    break;
+  }
+  case PSEG_OP_RESIZE_NEAREST: { /* qnet.comp OP 18: values moved (kq_pass_ok), TFLite's fp32 scales */
+    if (kq_pass_ok(m, l)) return -1;
+    float sy = resize_nearest_scale(a->h, o->h, l->aux), sx = resize_nearest_scale(a->w, o->w, l->aux);
+    d->spec[1] = 18, d->pc.aux0 = fbits(sy), d->pc.aux1 = fbits(sx), d->pc.act = l->aux;
+    d->pc.mode = pack_range(m, qo, PSEG_ACT_NONE);
     break;
   }
   case PSEG_OP_AVGPOOL: /* qnet.comp OP 17: TFLite's integer kernel (one scale and zero point) */

@@ -184,4 +184,4 @@ static void bilinear_qref(const pseg_fmt_model *m, const pseg_fmt_layer *l, cons
 }
 
 const pseg_op_def pseg_def_RESIZE_BILINEAR = {1, resize_check, NULL, NULL, NULL, resize_plan, bilinear_ref, bilinear_qref};
-const pseg_op_def pseg_def_RESIZE_NEAREST = {1, resize_check, NULL, NULL, NULL, resize_plan, nearest_ref, NULL};
+const pseg_op_def pseg_def_RESIZE_NEAREST = {1, resize_check, NULL, NULL, NULL, resize_plan, nearest_ref, kq_pass_ref};

@@ -35,6 +35,8 @@
  *   values moved or compared, one scale and zero point for all (kernels/quant.c kq_pass_ok); 14
  *   RESHAPE, output element e (NHWC order, pc.aux1 channels a pixel) from X's element e (pc.aux0
  *   channels a pixel).
+ * OP 18 RESIZE_NEAREST_NEIGHBOR: pc.aux0 / aux1 the row / column scales (float bits, kernels/resize.c),
+ *   pc.act the convention (0 half-pixel, 1 legacy, 2 align corners); values moved.
  * OP 17 AVERAGE_POOL_2D (pc.kh, kw, sh, sw, pad_t, pad_l) as TFLite's integer kernel computes it.
  * OP 15 MUL, OP 16 MEAN over height and width, as XNNPACK computes them (kernels/quant.c
  *   kq_mul_qref, kq_mean_qref): pc.aux0 (and aux1) the inputs' zero points, pc.kh the fp32 scale's
@@ -569,6 +571,10 @@ void main() {
       }
     n = max(n, 1);
     q = clamp(sign(acc) * ((abs(acc) + n / 2) / n), lo, hi); /* C's (acc -+ n / 2) / n, truncated */
+  } else if (OP == 18) { /* RESIZE_NEAREST_NEIGHBOR: values moved (kq_pass_ok) */
+    int sy = nearest_src_mode(oy, pc.in_h, intBitsToFloat(pc.aux0), pc.act);
+    int sx = nearest_src_mode(ox, pc.in_w, intBitsToFloat(pc.aux1), pc.act);
+    q = qX((sy * pc.in_w + sx) * pc.in_c4 + c4);
   } else if (OP == 13) { /* MAX_POOL_2D: the window's cells inside the map */
     q = ivec4(-128);
     for (int ky = 0; ky < pc.kh; ky++)

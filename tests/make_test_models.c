@@ -112,6 +112,8 @@
  *   int8_avgpool.tflite  CONV_2D 3x3 (3->8) [64,64,8] -> AVERAGE_POOL_2D 3x3 s2 SAME [32,32,8]
  *                        -> AVERAGE_POOL_2D 2x2 s2 VALID [16,16,8] -> CONV_2D 1x1 (8->2)
  *                        -> RESIZE_BILINEAR 64x64: int8 logits                         [64,64,2]
+ *   int8_nearest.tflite  int8 RESIZE_NEAREST_NEIGHBOR: CONV_2D 3x3 s2 (3->8) [32,32,8] -> legacy
+ *                        48x48 -> align corners 45x45 -> half-pixel 64x64 -> CONV_2D 1x1: logits [64,64,2]
  *   int8_badd.tflite     int8 ADD of one value a channel: CONV_2D 3x3 s2 (3->8) [32,32,8] plus a
  *                        CONV_2D 1x1 of its MEAN [1,1,8], +relu -> CONV_2D 1x1 (8->2)
  *                        -> RESIZE_BILINEAR 64x64: logits                              [64,64,2]
@@ -1135,6 +1137,37 @@ static int int8_badd(const char *dir) {
   return finish(w, in, out, dir, "int8_badd.tflite");
 }
 
+/* int8 RESIZE_NEAREST_NEIGHBOR in its three conventions (Keras' UpSampling2D; uint8 pixels in):
+ * legacy 32 -> 48, align corners 48 -> 45, half-pixel 45 -> 64, one scale and zero point; a 1x1
+ * conv: logits */
+static int int8_nearest(const char *dir) {
+  static float w1[8 * 27], b1[8], w2[2 * 8], b2[2];
+  fill(w1, sizeof w1 / 4, 3.0 * sqrt(2.0 / 27)), fill(b1, 8, 0.1), fill(w2, sizeof w2 / 4, 3.0 * sqrt(2.0 / 8)), fill(b2, 2, 0.1);
+  tfw *w = tfw_new();
+  if (!w) return 1;
+  const int s_in[4] = {1, 64, 64, 3}, s_a[4] = {1, 32, 32, 8}, s_b[4] = {1, 48, 48, 8}, s_c[4] = {1, 45, 45, 8},
+            s_d[4] = {1, 64, 64, 8}, s_o[4] = {1, 64, 64, 2}, s_w1[4] = {8, 3, 3, 3}, s_w2[4] = {2, 1, 1, 8}, s_2[1] = {2};
+  const int z48[2] = {48, 48}, z45[2] = {45, 45}, z64[2] = {64, 64};
+  const float s0 = 1.0f / 255, sa = 9.0f / 255;
+  int64_t z0 = 0;
+  int in = tfw_quantization(w, tfw_tensor(w, "pixels", TFW_UINT8, s_in, 4, NULL, 0), &s0, &z0, 1, 0);
+  int q = qtensor(w, "q", s_in, s0, -128), a = qtensor(w, "conv1", s_a, sa, 11), b = qtensor(w, "legacy", s_b, sa, 11);
+  int c = qtensor(w, "align", s_c, sa, 11), d = qtensor(w, "half", s_d, sa, 11), out = qtensor(w, "logits", s_o, 16.0f / 255, 3);
+  int t48 = tfw_tensor(w, "legacy/size", TFW_INT32, s_2, 1, z48, sizeof z48);
+  int t45 = tfw_tensor(w, "align/size", TFW_INT32, s_2, 1, z45, sizeof z45);
+  int t64 = tfw_tensor(w, "half/size", TFW_INT32, s_2, 1, z64, sizeof z64);
+  int tw1, tb1, tw2, tb2;
+  qweights(w, "conv1/weights", s_w1, 8, 0, w1, b1, s0, &tw1, &tb1);
+  qweights(w, "head/weights", s_w2, 2, 0, w2, b2, sa, &tw2, &tb2);
+  tfw_op(w, TFW_OP_QUANTIZE, &in, 1, q);
+  tfw_conv2d(w, q, tw1, tb1, a, TFW_SAME, 2, 2, TFW_ACT_NONE);
+  tfw_resize_nearest(w, a, t48, b, 0, 0);
+  tfw_resize_nearest(w, b, t45, c, 1, 0);
+  tfw_resize_nearest(w, c, t64, d, 0, 1);
+  tfw_conv2d(w, d, tw2, tb2, out, TFW_SAME, 1, 1, TFW_ACT_NONE);
+  return finish(w, in, out, dir, "int8_nearest.tflite");
+}
+
 static int dense_se(const char *dir) {
   static float w1[8 * 27], b1[8], f1[4 * 8], fb1[4], f2[8 * 4], fb2[8], f3[8], fb3[1] = {-0.2f};
   fill(w1, sizeof w1 / 4, sqrt(2.0 / 27)), fill(b1, 8, 0.1), fill(f1, 32, 2.0 * sqrt(2.0 / 8)), fill(fb1, 4, 0.1);
@@ -1266,6 +1299,6 @@ int main(int argc, char **argv) {
          int8_lut(argv[1], TFW_OP_LOGISTIC, "int8_lut_logistic.tflite") || int8_lut(argv[1], TFW_OP_TANH, "int8_lut_tanh.tflite") ||
          int8_lut(argv[1], TFW_OP_HARD_SWISH, "int8_lut_hard_swish.tflite") ||
          int8_lut_at(argv[1], TFW_OP_HARD_SWISH, "int8_lut_hard_swish_fine.tflite", 0.005f) ||
-         int8_tconv(argv[1]) || tconv_crop(argv[1], 0) || tconv_crop(argv[1], 1) || crop_pad(argv[1], 0) || crop_pad(argv[1], 1) || reshape_head(argv[1], 0) || reshape_head(argv[1], 1) || dense_bottleneck(argv[1]) || int8_dense(argv[1]) || int8_se(argv[1]) || int8_hsig(argv[1]) || int8_avgpool(argv[1]) || int8_badd(argv[1]) ||
+         int8_tconv(argv[1]) || tconv_crop(argv[1], 0) || tconv_crop(argv[1], 1) || crop_pad(argv[1], 0) || crop_pad(argv[1], 1) || reshape_head(argv[1], 0) || reshape_head(argv[1], 1) || dense_bottleneck(argv[1]) || int8_dense(argv[1]) || int8_se(argv[1]) || int8_hsig(argv[1]) || int8_avgpool(argv[1]) || int8_badd(argv[1]) || int8_nearest(argv[1]) ||
          int8_softmax(argv[1]);
 }

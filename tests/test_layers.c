@@ -460,6 +460,15 @@ static void integer_cases(pseg_context *ctx, builder *b) {
     qoutput(b, q);
     check(ctx, b, "int8 avg_pool 3x3 s2 pad 1, 2x2 s1 relu6 13x11x6", -8, 8);
   }
+  { /* int8 RESIZE_NEAREST_NEIGHBOR (qnet.comp OP 18), its three conventions, odd sizes both ways */
+    int x = qinput(b, 7, 9, 6), r0 = add_qtensor(b, 16, 11, 6, 0.0625f, -5), r1 = add_qtensor(b, 9, 13, 6, 0.0625f, -5);
+    int r2 = add_qtensor(b, 5, 6, 6, 0.0625f, -5);
+    add_layer(b, PSEG_OP_RESIZE_NEAREST, PSEG_ACT_NONE, x, -1, r0)->aux = 1;
+    add_layer(b, PSEG_OP_RESIZE_NEAREST, PSEG_ACT_NONE, r0, -1, r1)->aux = 2;
+    add_layer(b, PSEG_OP_RESIZE_NEAREST, PSEG_ACT_NONE, r1, -1, r2)->aux = 0;
+    qoutput(b, r2);
+    check(ctx, b, "int8 resize_nearest 7x9 -> 16x11 -> 9x13 -> 5x6", -8, 8);
+  }
   { /* an int8 map flattened (RESHAPE) and read by a 1x1 conv: a FULLY_CONNECTED over the map */
     int x = qinput(b, 5, 3, 7), f = add_qtensor(b, 1, 1, 105, 0.0625f, -5), y = add_qtensor(b, 1, 1, 6, 0.05f, 3);
     add_layer(b, PSEG_OP_RESHAPE, PSEG_ACT_NONE, x, -1, f);

@@ -160,6 +160,7 @@ int_fidelity int8_se logits 1 "$T/in/64x64c" # a squeeze-excite: MEAN, 1x1 convs
 int_fidelity int8_hsig logits 1 "$T/in/64x64c" # Keras' hard sigmoid: ADD of a constant +relu6, MUL by a constant
 int_fidelity int8_avgpool logits 1 "$T/in/64x64c" # AVERAGE_POOL_2D as TFLite's integer kernel (3x3 s2 SAME, 2x2 s2)
 int_fidelity int8_badd logits 1 "$T/in/64x64c" # an ADD of one value a channel
+int_fidelity int8_nearest logits 1 "$T/in/64x64c" # RESIZE_NEAREST_NEIGHBOR in its three conventions
 int_fidelity int8_softmax probability 1 "$T/in/64x64c" # TFLite's builtin int8 softmax
 
 crops= # the real ones (seconds a frame on lavapipe): the 3 photos as they are

@@ -70,13 +70,15 @@ int src_pair(int d, int n_in, int n_out, out int i1, out float l) {
   l = f - float(i0);
   return i0;
 }
-/* RESIZE_NEAREST_NEIGHBOR's source index of output d (pc.mode 3 half-pixel, 4 legacy, 5 align
+/* RESIZE_NEAREST_NEIGHBOR's source index of output d (mode 0 half-pixel, 1 legacy, 2 align
  * corners; scale: the CPU's fp32 n_in / n_out or (n_in - 1) / (n_out - 1), kernels/resize.c) */
-int nearest_src(int d, int n_in, float scale) {
-  float s = (float(d) + (pc.mode == 3 ? 0.5 : 0.0)) * scale, f = floor(s);
-  int v = int(f) + ((pc.mode == 5 && s - f >= 0.5) ? 1 : 0);
+int nearest_src_mode(int d, int n_in, float scale, int mode) {
+  float s = (float(d) + (mode == 0 ? 0.5 : 0.0)) * scale, f = floor(s);
+  int v = int(f) + ((mode == 2 && s - f >= 0.5) ? 1 : 0);
   return clamp(v, 0, n_in - 1);
 }
+/* the same with the mode in pc.mode, 3 + the convention (resize.comp, gpix.comp) */
+int nearest_src(int d, int n_in, float scale) { return nearest_src_mode(d, n_in, scale, pc.mode - 3); }
 
 /* four int8 values in one 32-bit word, byte j component j: the packed int8 tensors of integer
  * models (qnet.comp PK, pre.comp QUANT 2) */
