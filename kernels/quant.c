@@ -336,13 +336,6 @@ void kq_act_qref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *
   for (size_t i = 0, n = (size_t)t->h * t->w * t->c; i < n; i++) out[i] = (float)lut[(int)in0[i] + 128];
 }
 
-/* XNNPACK's fp32 requantization of an int32 value: times the scale in fp32, rounded to nearest
- * even, plus the zero point, clamped */
-static int fp32_requant(int32_t acc, float scale, int zo, int lo, int hi) {
-  long q = lrintf((float)acc * scale) + zo;
-  return q < lo ? lo : q > hi ? hi : (int)q;
-}
-
 int kq_const(const pseg_fmt_model *m, const pseg_fmt_layer *l, kquant *q) {
   int8_t v;
   memcpy(&q->scale, m->weights + l->w_off + 4, 4);
@@ -366,7 +359,7 @@ void kq_mul_qref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float *
   float sc = kq_mul_scale(qa, qb, qo);
   for (size_t i = 0, n = (size_t)t->h * t->w * t->c; i < n; i++) {
     int b = l->aux == 3 ? cv : (int)in1[l->aux == 1 ? i % (size_t)t->c : i];
-    out[i] = (float)fp32_requant(((int)in0[i] - qa.zp) * (b - qb.zp), sc, qo.zp, lo, hi);
+    out[i] = (float)kq_requant((float)(((int)in0[i] - qa.zp) * (b - qb.zp)) * sc, qo.zp, lo, hi);
   }
 }
 
@@ -380,7 +373,7 @@ void kq_mean_qref(const pseg_fmt_model *m, const pseg_fmt_layer *l, const float 
   for (int c = 0; c < a->c; c++) {
     int32_t acc = -n * qa.zp;
     for (int p = 0; p < n; p++) acc += (int32_t)in0[(size_t)p * a->c + c];
-    out[c] = (float)fp32_requant(acc, sc, qo.zp, lo, hi);
+    out[c] = (float)kq_requant((float)acc * sc, qo.zp, lo, hi);
   }
 }
 

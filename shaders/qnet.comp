@@ -550,11 +550,13 @@ void main() {
     }
   } else if (OP == 15) { /* MUL: XNNPACK's fp32 requantization of the product (kernels/quant.c kq_mul_qref) */
     ivec4 db = pc.kw == 2 ? ivec4(pc.aux1) : (pc.kw != 0 ? qR(c4) : qR(id)) - pc.aux1;
-    q = clamp(ivec4(roundEven(vec4((qX(id) - pc.aux0) * db) * intBitsToFloat(pc.kh))) + zo, lo, hi);
+    precise vec4 f = vec4((qX(id) - pc.aux0) * db) * intBitsToFloat(pc.kh);
+    q = clamp(ivec4(roundEven(f)) + zo, lo, hi);
   } else if (OP == 16) { /* MEAN over the whole map (kq_mean_qref) */
     ivec4 acc = ivec4(-pc.in_h * pc.in_w * pc.aux0);
     for (int i = 0; i < pc.in_h * pc.in_w; i++) acc += qX(i * OC4 + c4);
-    q = clamp(ivec4(roundEven(vec4(acc) * intBitsToFloat(pc.kh))) + zo, lo, hi);
+    precise vec4 f = vec4(acc) * intBitsToFloat(pc.kh);
+    q = clamp(ivec4(roundEven(f)) + zo, lo, hi);
   } else if (OP == 14) { /* RESHAPE */
     for (int j = 0; j < 4; j++) {
       int e = p * pc.aux1 + c4 * 4 + j, sp = e / pc.aux0, sc = e - sp * pc.aux0;
