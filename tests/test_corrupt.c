@@ -43,6 +43,11 @@ static void fix_crc(uint8_t *b, size_t n) {
   b[12] = (uint8_t)crc, b[13] = (uint8_t)(crc >> 8), b[14] = (uint8_t)(crc >> 16), b[15] = (uint8_t)(crc >> 24);
 }
 
+/* A model of one layer from tensor 0 to tensor 1 (the format checks of single layers) */
+static pseg_fmt_model one_layer(pseg_fmt_tensor t[2], pseg_fmt_layer *l) {
+  return (pseg_fmt_model){.n_tensors = 2, .n_layers = 1, .tensors = t, .layers = l, .output = 1, .raw_output = 1};
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: test_corrupt MODEL.tflite\n");
@@ -243,11 +248,10 @@ int main(int argc, char **argv) {
   }
   /* a SLICE reaching past its input, or offset beyond it, is refused by the format */
   {
-    pseg_fmt_model sm = {0};
     pseg_fmt_tensor st[2] = {{8, 8, 4, 0}, {6, 6, 4, 0}};
     pseg_fmt_layer sl = {.op = PSEG_OP_SLICE, .in0 = 0, .in1 = -1, .out = 1, .kh = 1, .kw = 1, .sh = 1, .sw = 1,
                          .w_off = -1, .b_off = -1};
-    sm.n_tensors = 2, sm.n_layers = 1, sm.tensors = st, sm.layers = &sl, sm.output = 1, sm.raw_output = 1;
+    pseg_fmt_model sm = one_layer(st, &sl);
     expect(pseg_fmt_validate(&sm, err, sizeof err) == 0, "a SLICE of the top-left 6x6 of an 8x8 map is valid");
     sl.pad_top = -9;
     expect(pseg_fmt_validate(&sm, err, sizeof err) != 0 && strstr(err, "slice offset out of range"),
@@ -258,7 +262,6 @@ int main(int argc, char **argv) {
   }
   /* an integer ADD of a constant (aux 3): its scale and zero point checked, and only on integer layers */
   {
-    pseg_fmt_model km = {0};
     pseg_fmt_tensor kt[2] = {{4, 4, 3, 1}, {4, 4, 3, 2}};
     pseg_fmt_quant kq[2] = {{0.05f, 3, PSEG_QTYPE_INT8, 0}, {0.1f, -2, PSEG_QTYPE_INT8, 0}};
     uint8_t kw[16] = {0};
@@ -268,7 +271,7 @@ int main(int argc, char **argv) {
     memcpy(kw, &one, 4), memcpy(kw + 4, &ksc, 4), kw[8] = 60, memcpy(kw + 12, &kz, 4);
     pseg_fmt_layer kl = {.op = PSEG_OP_ADD, .in0 = 0, .in1 = -1, .out = 1, .kh = 1, .kw = 1, .sh = 1, .sw = 1, .aux = 3,
                          .wtype = PSEG_WTYPE_I8, .w_off = 0, .b_off = 12};
-    km.n_tensors = 2, km.n_layers = 1, km.tensors = kt, km.layers = &kl, km.output = 1, km.raw_output = 1;
+    pseg_fmt_model km = one_layer(kt, &kl);
     km.n_quant = 2, km.quant = kq, km.weights = kw, km.weights_size = 16;
     expect(pseg_fmt_validate(&km, err, sizeof err) == 0, "an int8 ADD of a constant is valid");
     kz = 200, memcpy(kw + 12, &kz, 4);
@@ -285,12 +288,11 @@ int main(int argc, char **argv) {
   }
   /* an integer average pool keeps its input's scale and zero point */
   {
-    pseg_fmt_model am = {0};
     pseg_fmt_tensor at[2] = {{4, 4, 3, 1}, {2, 2, 3, 1}};
     pseg_fmt_quant aq[2] = {{0.05f, 3, PSEG_QTYPE_INT8, 0}, {0.1f, 3, PSEG_QTYPE_INT8, 0}};
     pseg_fmt_layer al = {.op = PSEG_OP_AVGPOOL, .in0 = 0, .in1 = -1, .out = 1, .kh = 2, .kw = 2, .sh = 2, .sw = 2,
                          .w_off = -1, .b_off = -1};
-    am.n_tensors = 2, am.n_layers = 1, am.tensors = at, am.layers = &al, am.output = 1, am.raw_output = 1;
+    pseg_fmt_model am = one_layer(at, &al);
     am.n_quant = 2, am.quant = aq;
     expect(pseg_fmt_validate(&am, err, sizeof err) == 0, "an int8 2x2 average pool is valid");
     at[1].quant = 2;
@@ -299,11 +301,10 @@ int main(int argc, char **argv) {
   }
   /* a RESHAPE keeps the element count */
   {
-    pseg_fmt_model rm = {0};
     pseg_fmt_tensor rt[2] = {{6, 5, 7, 0}, {1, 1, 210, 0}};
     pseg_fmt_layer rl = {.op = PSEG_OP_RESHAPE, .in0 = 0, .in1 = -1, .out = 1, .kh = 1, .kw = 1, .sh = 1, .sw = 1,
                          .w_off = -1, .b_off = -1};
-    rm.n_tensors = 2, rm.n_layers = 1, rm.tensors = rt, rm.layers = &rl, rm.output = 1, rm.raw_output = 1;
+    pseg_fmt_model rm = one_layer(rt, &rl);
     expect(pseg_fmt_validate(&rm, err, sizeof err) == 0, "a RESHAPE of 6x5x7 to 1x1x210 is valid");
     rt[1].c = 209;
     expect(pseg_fmt_validate(&rm, err, sizeof err) != 0 && strstr(err, "another element count"),
